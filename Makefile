@@ -1,0 +1,31 @@
+# Set-up and everyday commands. On a fresh machine `make run` and `make test` do everything.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DB     ?= demo.db
+
+.PHONY: install test run demo bench lint clean
+
+$(STAMP): pyproject.toml scripts/ensure-qt-libs.sh
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	bash scripts/ensure-qt-libs.sh $(PY)
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q
+
+# Until the window exists, `make run` builds the demo database from resources/samples and shows its figures.
+run: install
+	$(VENV)/bin/annotator demo --db $(DB)
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

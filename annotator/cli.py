@@ -1,0 +1,244 @@
+"""The command line: a thin layer over the same functions the window uses."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotator import __version__
+from annotator.core.errors import AnnotatorError
+from annotator.core.labels import load_scheme
+from annotator.core.model import Answer
+
+DB_OPTION = click.option(
+    "--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="The project database (an SQLite file; created if missing).",
+)
+EDITOR_OPTION = click.option(
+    "--editor", default=None, help="Who makes the change (default: $ANNOTATOR_EDITOR or your login name).",
+)
+
+
+def editor_name(value: str | None) -> str:
+    if value:
+        return value
+    env = os.environ.get("ANNOTATOR_EDITOR")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name (some containers)
+        return "editor"
+
+
+@contextmanager
+def progress_bar(desc: str, total: int | None = None, unit: str = "doc"):
+    """A tqdm bar on a terminal; nothing when stderr is not one."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit=unit, disable=not sys.stderr.isatty(), file=sys.stderr,
+               dynamic_ncols=True)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def open_store(db_path: Path, create: bool = True, scheme: str | None = None):
+    from annotator.store import Store
+
+    return Store(db_path, create=create, scheme=load_scheme(scheme) if scheme else None)
+
+
+class Group(click.Group):
+    """Turns the project's own errors into one clear line and exit status 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AnnotatorError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: everything saved before the interruption is kept", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="annotator")
+def cli() -> None:
+    """annotator: spaCy suggests event spans in news articles, editors correct them, exports train models."""
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--scheme", default=None, help="A label scheme: a name from resources/schemas or a TOML file.")
+def init(db_path: Path, scheme: str | None) -> None:
+    """Create a project database (with the default scheme, or --scheme), or update its labels."""
+    existed = db_path.exists()
+    with open_store(db_path, scheme=scheme) as store:
+        if existed and scheme:
+            store.set_scheme(load_scheme(scheme))
+        s = store.scheme
+        click.echo(f"{db_path}: scheme {s.name} with {len(s.labels)} labels "
+                   f"({len(s.of_kind('event'))} event, {len(s.of_kind('argument'))} argument)")
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["text", "jsonl", "csv", "prodigy", "doccano"]),
+              help="The input format (detected when not given).")
+@click.option("--text-column", default="text", show_default=True, help="The field or column holding the text.")
+@click.option("--label-column", default="label", show_default=True, help="doccano: the field holding the spans.")
+@click.option("--strict", is_flag=True, help="Import all or nothing: any bad record rolls the whole import back.")
+@click.option("--add-labels", is_flag=True, help="Add labels the scheme does not know instead of rejecting them.")
+@click.option("--answer", type=click.Choice(["accept", "reject", "ignore"]), default=None,
+              help="Mark every imported document with this answer (its spans become accepted with 'accept').")
+@click.option("--scheme", default=None, help="The label scheme of a new database.")
+@EDITOR_OPTION
+def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_column: str, label_column: str,
+               strict: bool, add_labels: bool, answer: str | None, scheme: str | None,
+               editor: str | None) -> None:
+    """Import articles from text files, folders, JSONL, CSV, Prodigy or doccano JSONL."""
+    from annotator.formats import ReadOptions
+    from annotator.nlp.pipeline import tokenize
+    from annotator.workflows.importing import import_paths
+
+    def show(error: Any) -> None:
+        click.echo(f"rejected: {error}", err=True)
+
+    with open_store(db_path, scheme=scheme) as store, progress_bar("importing") as update:
+        report = import_paths(
+            store, list(paths), fmt, ReadOptions(text_column=text_column, label_column=label_column),
+            strict=strict, add_labels=add_labels, answer=Answer(answer) if answer else None,
+            who=editor_name(editor), tokenizer=tokenize, on_error=show, on_progress=update,
+        )
+    if report.new_labels:
+        click.echo(f"added labels: {', '.join(report.new_labels)}")
+    if report.rolled_back:
+        click.echo(f"--strict: {report.rejected} record(s) rejected, so nothing was imported", err=True)
+        sys.exit(1)
+    click.echo(
+        f"imported {report.added} document(s) with {report.spans} span(s) from {report.files} file(s); "
+        f"{report.duplicates} duplicate(s) skipped; {report.rejected} rejected"
+    )
+    if report.rejected:
+        sys.exit(1)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--model", default=None, help="An installed spaCy pipeline (package name or path) to add.")
+@click.option("--patterns", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A pattern file (JSONL of {label, pattern}); default: resources/patterns/conflict-news.jsonl.")
+@click.option("--no-rules", is_flag=True, help="Use only --model, not the rule patterns.")
+@click.option("--n-process", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for spaCy.")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--all", "all_docs", is_flag=True, help="Also the documents already answered.")
+@EDITOR_OPTION
+def preannotate(db_path: Path, model: str | None, patterns: Path | None, no_rules: bool, n_process: int,
+                batch_size: int, all_docs: bool, editor: str | None) -> None:
+    """Suggest spans with spaCy for every document the pipeline has not seen yet (resumable)."""
+    from annotator.nlp import build_annotator
+    from annotator.workflows.preannotating import preannotate as run
+
+    with open_store(db_path, create=False) as store:
+        annotator = build_annotator(store.scheme, model=model, patterns=patterns, use_rules=not no_rules)
+        total = store.count_unannotated(annotator.key, only_pending=not all_docs)
+        with progress_bar("pre-annotating", total=total) as update:
+            report = run(store, annotator, n_process=n_process, batch_size=batch_size,
+                         only_pending=not all_docs, who=editor_name(editor), on_progress=update)
+    click.echo(f"pre-annotated {report.documents} document(s) with {annotator.key}: "
+               f"{report.suggestions} new suggestion(s)")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="The file to write (default: exports/<database name>.jsonl).")
+@click.option("--include-pending", is_flag=True, help="Also the unanswered documents, with their suggestions.")
+@click.option("--labels", default=None, help="Only these labels (comma-separated).")
+def export(db_path: Path, output: Path | None, include_pending: bool, labels: str | None) -> None:
+    """Export answered documents with their accepted spans as Prodigy-compatible JSONL."""
+    from annotator.nlp.pipeline import tokenize
+    from annotator.workflows.exporting import default_output, export_prodigy
+
+    label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
+    with open_store(db_path, create=False) as store:
+        target = output or default_output(store)
+        with progress_bar("exporting") as update:
+            report = export_prodigy(store, target, include_pending=include_pending, labels=label_list,
+                                    tokenizer=tokenize, on_progress=update)
+    click.echo(f"wrote {report.documents} document(s) with {report.spans} span(s) to {report.path}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(db_path: Path, as_json: bool) -> None:
+    """Documents by answer, spans by label and state, work per editor."""
+    with open_store(db_path, create=False) as store:
+        figures = store.stats()
+        scheme = store.scheme
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"{db_path}: {figures['documents']} document(s)")
+    answered = figures["documents"] - figures["by_answer"]["pending"]
+    click.echo(f"  answered {answered}: " + ", ".join(
+        f"{name} {figures['by_answer'][a]}" for a, name in
+        (("accept", "accepted"), ("reject", "rejected"), ("ignore", "skipped"), ("pending", "pending"))))
+    click.echo("spans by label (suggested / accepted / rejected):")
+    for label in scheme.labels:
+        counts = figures["spans"].get(label.name, {})
+        click.echo(f"  {label.name:<12} {counts.get('suggested', 0):>7} {counts.get('accepted', 0):>7} "
+                   f"{counts.get('rejected', 0):>7}")
+    if figures["editors"]:
+        click.echo("editors:")
+        for who, counts in sorted(figures["editors"].items()):
+            parts = [f"{k} {v}" for k, v in sorted(counts.items())]
+            click.echo(f"  {who}: {', '.join(parts)}")
+    for key, n in figures["preannotated"].items():
+        click.echo(f"pre-annotated by {key}: {n}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--samples", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of sample articles (default: resources/samples).")
+def demo(db_path: Path, samples: Path | None) -> None:
+    """Build a demo database from the sample articles (if it does not exist yet) and pre-annotate it."""
+    from annotator.nlp import build_annotator
+    from annotator.nlp.pipeline import RESOURCES, tokenize
+    from annotator.workflows.importing import import_paths
+    from annotator.workflows.preannotating import preannotate as run
+
+    if db_path.exists():
+        click.echo(f"{db_path} exists; using it")
+    with open_store(db_path) as store:
+        if store.count_documents() == 0:
+            report = import_paths(store, [samples or RESOURCES / "samples"], tokenizer=tokenize, who="demo")
+            click.echo(f"imported {report.added} sample article(s)")
+            result = run(store, build_annotator(store.scheme), who="demo")
+            click.echo(f"pre-annotated them: {result.suggestions} suggestion(s)")
+    ctx = click.get_current_context()
+    ctx.invoke(stats, db_path=db_path, as_json=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="annotator")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,110 @@
+"""Label schemes are data: TOML files with one table per label."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from annotator.core.errors import SchemeError
+
+KINDS = ("event", "argument")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_NAME = re.compile(r"^[A-Z][A-Z0-9_-]*$")
+
+SCHEMES_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "schemas"
+DEFAULT_SCHEME = "conflict-news"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    kind: str
+    colour: str
+    hotkey: str
+    description: str
+
+
+@dataclass(slots=True)
+class LabelScheme:
+    name: str
+    labels: list[Label]
+    description: str = ""
+    entity_map: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = [label.name for label in self.labels]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise SchemeError(f"scheme {self.name!r}: label(s) defined twice: {', '.join(sorted(dupes))}")
+        keys = [label.hotkey for label in self.labels if label.hotkey]
+        dupe_keys = {k for k in keys if keys.count(k) > 1}
+        if dupe_keys:
+            raise SchemeError(f"scheme {self.name!r}: hotkey(s) used twice: {', '.join(sorted(dupe_keys))}")
+        for source, target in self.entity_map.items():
+            if target not in names:
+                raise SchemeError(f"scheme {self.name!r}: entity_map sends {source} to unknown label {target!r}")
+
+    @property
+    def names(self) -> set[str]:
+        return {label.name for label in self.labels}
+
+    def get(self, name: str) -> Label | None:
+        for label in self.labels:
+            if label.name == name:
+                return label
+        return None
+
+    def of_kind(self, kind: str) -> list[Label]:
+        return [label for label in self.labels if label.kind == kind]
+
+
+def parse_scheme(data: dict, origin: str) -> LabelScheme:
+    if not isinstance(data.get("labels"), dict) or not data["labels"]:
+        raise SchemeError(f"{origin}: a scheme needs a [labels.NAME] table for each label")
+    labels = []
+    for name, spec in data["labels"].items():
+        if not _NAME.match(name):
+            raise SchemeError(f"{origin}: label name {name!r} must be upper case letters, digits, _ or -")
+        if not isinstance(spec, dict):
+            raise SchemeError(f"{origin}: [labels.{name}] must be a table")
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise SchemeError(f"{origin}: label {name}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        colour = spec.get("colour", spec.get("color", ""))
+        if not isinstance(colour, str) or not _COLOUR.match(colour):
+            raise SchemeError(f"{origin}: label {name}: colour must look like #rrggbb, got {colour!r}")
+        hotkey = str(spec.get("hotkey", ""))
+        if len(hotkey) > 1:
+            raise SchemeError(f"{origin}: label {name}: hotkey must be a single key, got {hotkey!r}")
+        labels.append(Label(name, kind, colour.lower(), hotkey.lower(), str(spec.get("description", ""))))
+    entity_map = data.get("entity_map", {})
+    if not isinstance(entity_map, dict) or not all(isinstance(v, str) for v in entity_map.values()):
+        raise SchemeError(f"{origin}: [entity_map] must map entity labels to label names")
+    return LabelScheme(
+        name=str(data.get("name", Path(origin).stem)),
+        labels=labels,
+        description=str(data.get("description", "")),
+        entity_map=dict(entity_map),
+    )
+
+
+def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> LabelScheme:
+    """A scheme by name (from resources/schemas) or by path to a TOML file."""
+    path = Path(name_or_path)
+    if not path.suffix and not path.exists():
+        path = SCHEMES_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in SCHEMES_DIR.glob("*.toml")))
+        raise SchemeError(f"no label scheme {str(name_or_path)!r} (a TOML file, or one of: {known})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SchemeError(f"{path}: not a valid TOML scheme: {exc}") from None
+    return parse_scheme(data, str(path))

@@ -1,0 +1,95 @@
+"""The records the whole project passes around: documents, spans, answers."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Answer(str, enum.Enum):
+    """The editor's verdict on a whole article. Prodigy's words: accept, reject, ignore (shown as 'skipped')."""
+
+    PENDING = "pending"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    IGNORE = "ignore"
+
+    @classmethod
+    def parse(cls, value: Any) -> "Answer":
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = ", ".join(a.value for a in cls)
+            raise ValueError(f"unknown answer {value!r} (expected one of {allowed})") from None
+
+
+class SpanState(str, enum.Enum):
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Source(str, enum.Enum):
+    """Where a span came from."""
+
+    RULE = "rule"
+    MODEL = "model"
+    EDITOR = "editor"
+
+
+@dataclass(slots=True)
+class Token:
+    start: int
+    end: int
+    ws: bool
+
+
+@dataclass(slots=True)
+class Span:
+    """A labelled stretch of an article's text. Offsets are characters, end exclusive."""
+
+    start: int
+    end: int
+    label: str
+    source: Source = Source.EDITOR
+    state: SpanState = SpanState.ACCEPTED
+    score: float | None = None
+    id: int | None = None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.label)
+
+    def overlaps(self, other: "Span") -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(slots=True)
+class Document:
+    text: str
+    title: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    external_id: str | None = None
+    input_hash: str = ""
+    id: int | None = None
+    answer: Answer = Answer.PENDING
+    answered_by: str | None = None
+    answered_at: str | None = None
+    tokens: list[Token] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.input_hash:
+            from annotator.core.hashing import text_hash
+
+            self.input_hash = text_hash(self.text)
+
+
+@dataclass(slots=True)
+class ImportRecord:
+    """One document read from an input file, with the spans that came with it and where it came from."""
+
+    document: Document
+    spans: list[Span] = field(default_factory=list)
+    path: str | None = None
+    line: int | None = None

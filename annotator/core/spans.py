@@ -1,0 +1,87 @@
+"""Span arithmetic on character offsets: token alignment, snapping, overlap. No tokenizer here: the
+tokens come in as offsets from whoever made them (spaCy in `annotator.nlp`, or the input file)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from annotator.core.errors import InputError
+from annotator.core.model import Span, Token
+
+
+class TokenIndex:
+    """Token offsets of one text, for quick lookups of which tokens a character range covers."""
+
+    __slots__ = ("starts", "ends", "tokens")
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        self.tokens = list(tokens)
+        self.starts = [t.start for t in self.tokens]
+        self.ends = [t.end for t in self.tokens]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def token_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """(first token, last token inclusive) if [start, end) lines up with token boundaries, else None."""
+        i = bisect_left(self.starts, start)
+        if i == len(self.starts) or self.starts[i] != start:
+            return None
+        j = bisect_left(self.ends, end)
+        if j == len(self.ends) or self.ends[j] != end or j < i:
+            return None
+        return i, j
+
+    def snap(self, start: int, end: int) -> tuple[int, int] | None:
+        """Widen [start, end) to whole tokens. Whitespace-only tokens at the edges are dropped.
+        None when the range touches no token."""
+        if end < start:
+            start, end = end, start
+        if not self.tokens:
+            return None
+        # first token whose end is after start; last token whose start is before end
+        i = bisect_right(self.ends, start)
+        j = bisect_left(self.starts, end) - 1
+        if end == start:  # a caret: the token it sits in
+            j = i
+        if i >= len(self.tokens) or j < i:
+            return None
+        return self.tokens[i].start, self.tokens[j].end
+
+
+def check_span(span: Span, text: str, index: TokenIndex | None, labels: set[str] | None) -> str | None:
+    """The reason a span cannot be used on this text, or None when it is fine."""
+    if not isinstance(span.start, int) or not isinstance(span.end, int) or isinstance(span.start, bool):
+        return f"span offsets must be whole numbers, got {span.start!r}..{span.end!r}"
+    if span.start < 0 or span.end > len(text) or span.start >= span.end:
+        return f"span {span.start}..{span.end} ({span.label}) lies outside the text of {len(text)} characters"
+    if labels is not None and span.label not in labels:
+        return f"unknown label {span.label!r} (the scheme has {', '.join(sorted(labels))})"
+    if index is not None and index.token_range(span.start, span.end) is None:
+        snippet = text[span.start : span.end]
+        return (
+            f"span {span.start}..{span.end} {snippet!r} ({span.label}) does not line up with token boundaries"
+        )
+    return None
+
+
+def validate_spans(
+    spans: Sequence[Span], text: str, index: TokenIndex | None, labels: set[str] | None,
+    path: str | None = None, line: int | None = None,
+) -> None:
+    for span in spans:
+        reason = check_span(span, text, index, labels)
+        if reason:
+            raise InputError(reason, path, line)
+
+
+def dedupe_spans(spans: Sequence[Span]) -> list[Span]:
+    """Drop exact repeats (same offsets and label), keeping the first."""
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for span in spans:
+        if span.key not in seen:
+            seen.add(span.key)
+            out.append(span)
+    return out

@@ -1,0 +1,59 @@
+"""doccano JSONL: sequence labelling (`label: [[start, end, "LABEL"], ...]`) or relation mode
+(`entities: [{id, start_offset, end_offset, label}]`, `relations: [{from_id, to_id, type}]`).
+Spans come in as accepted (a person made them); relations are kept in the document's meta."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.core.errors import InputError
+from annotator.core.model import Document, ImportRecord, Source, Span, SpanState
+from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
+from annotator.formats.jsonl import meta_of
+
+
+def claims(record: dict[str, Any]) -> bool:
+    label = record.get("label")
+    if isinstance(label, list) and label and all(isinstance(x, list) and len(x) == 3 for x in label):
+        return True
+    ents = record.get("entities")
+    return isinstance(ents, list) and any(isinstance(e, dict) and "start_offset" in e for e in ents)
+
+
+def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
+    text = require_text(value, options.text_column)
+    spans = []
+    skip = {options.text_column, options.label_column, "entities", "relations", "Comments"}
+    if "entities" in value:
+        ents = value["entities"]
+        if not isinstance(ents, list):
+            raise InputError("'entities' must be a list")
+        for i, ent in enumerate(ents):
+            if not isinstance(ent, dict) or "label" not in ent:
+                raise InputError(f"entity {i} must be an object with start_offset, end_offset and label")
+            spans.append(Span(as_int(ent.get("start_offset"), f"entity {i} start_offset"),
+                              as_int(ent.get("end_offset"), f"entity {i} end_offset"),
+                              str(ent["label"]), Source.EDITOR, SpanState.ACCEPTED))
+    labels = value.get(options.label_column, [])
+    if labels is None:
+        labels = []
+    if not isinstance(labels, list):
+        raise InputError(f"{options.label_column!r} must be a list of [start, end, label]")
+    for i, item in enumerate(labels):
+        if not isinstance(item, list) or len(item) != 3 or not isinstance(item[2], str):
+            raise InputError(f"{options.label_column!r} item {i} must be [start, end, \"LABEL\"], got {item!r}")
+        spans.append(Span(as_int(item[0], f"label {i} start"), as_int(item[1], f"label {i} end"), item[2],
+                          Source.EDITOR, SpanState.ACCEPTED))
+    meta = meta_of(value, skip | {"id"})
+    if value.get("relations"):
+        meta["doccano_relations"] = value["relations"]
+        meta["doccano_entity_ids"] = [e.get("id") for e in value.get("entities", [])]
+    comments = value.get("Comments")
+    if comments:
+        meta["doccano_comments"] = comments
+    ext_id = value.get("id")
+    return ImportRecord(Document(text=text, meta=meta, external_id=None if ext_id is None else str(ext_id)), spans)
+
+
+register(Reader("doccano", "doccano JSONL: 'label' triples, or 'entities' and 'relations'", json_reader(convert),
+                claims=claims, extensions=(".jsonl",)))

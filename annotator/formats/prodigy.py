@@ -1,0 +1,161 @@
+"""Prodigy JSONL, as `prodigy db-out` writes it and as Prodigy reads it back.
+
+Reading: spans come in as accepted when the record's answer is `accept`, as suggestions otherwise; the
+record's tokens (if any) are kept, and spans are checked against them. Writing: one article a line with
+`text`, `meta`, `_input_hash`, `_task_hash`, `tokens`, `spans` (`token_end` inclusive) and `answer`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from annotator.core.errors import InputError
+from annotator.core.hashing import prodigy_input_hash, prodigy_task_hash
+from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
+from annotator.core.spans import TokenIndex
+from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
+
+PRODIGY_KEYS = {"_input_hash", "_task_hash", "_view_id", "_session_id", "_annotator_id", "tokens", "answer"}
+
+
+def claims(record: dict[str, Any]) -> bool:
+    if PRODIGY_KEYS & record.keys():
+        return True
+    spans = record.get("spans")
+    return isinstance(spans, list) and any(isinstance(s, dict) and "start" in s for s in spans)
+
+
+def parse_tokens(value: Any, text: str) -> list[Token]:
+    if not isinstance(value, list):
+        raise InputError("'tokens' must be a list")
+    tokens = []
+    prev_end = 0
+    for i, tok in enumerate(value):
+        if not isinstance(tok, dict):
+            raise InputError(f"token {i} must be an object")
+        start, end = as_int(tok.get("start"), f"token {i} start"), as_int(tok.get("end"), f"token {i} end")
+        if start < prev_end or end < start or end > len(text):
+            raise InputError(f"token {i} ({start}..{end}) is out of order or outside the text")
+        ws = tok.get("ws")
+        if ws is None:
+            ws = text[end : end + 1] == " "
+        tokens.append(Token(start, end, bool(ws)))
+        prev_end = end
+    return tokens
+
+
+def span_source(span: dict[str, Any]) -> Source:
+    if span.get("pattern") is not None:
+        return Source.RULE
+    if span.get("source"):
+        return Source.MODEL
+    return Source.EDITOR
+
+
+def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
+    text = require_text(value, "text")
+    answer_value = value.get("answer")
+    try:
+        answer = Answer.PENDING if answer_value is None else Answer.parse(answer_value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if answer is Answer.PENDING and answer_value is not None:
+        raise InputError("'answer' must be accept, reject or ignore")
+    tokens = parse_tokens(value["tokens"], text) if value.get("tokens") else None
+    index = TokenIndex(tokens) if tokens else None
+    state = SpanState.ACCEPTED if answer is Answer.ACCEPT else SpanState.SUGGESTED
+    spans: list[Span] = []
+    raw_spans = value.get("spans") or []
+    if not isinstance(raw_spans, list):
+        raise InputError("'spans' must be a list")
+    for i, sp in enumerate(raw_spans):
+        if not isinstance(sp, dict):
+            raise InputError(f"span {i} must be an object")
+        if "label" not in sp or not isinstance(sp["label"], str):
+            raise InputError(f"span {i} has no label")
+        if "start" in sp and "end" in sp:
+            start, end = as_int(sp["start"], f"span {i} start"), as_int(sp["end"], f"span {i} end")
+        elif index is not None and "token_start" in sp and "token_end" in sp:
+            ts, te = as_int(sp["token_start"], "token_start"), as_int(sp["token_end"], "token_end")
+            if not (0 <= ts <= te < len(index)):
+                raise InputError(f"span {i}: tokens {ts}..{te} outside the {len(index)} tokens")
+            start, end = index.tokens[ts].start, index.tokens[te].end
+        else:
+            raise InputError(f"span {i} has no character offsets")
+        score = sp.get("score")
+        spans.append(Span(start, end, sp["label"], source=span_source(sp), state=state,
+                          score=float(score) if isinstance(score, (int, float)) else None))
+    meta = value.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise InputError("'meta' must be an object")
+    meta = dict(meta)
+    title = meta.pop("title", "") if isinstance(meta.get("title", ""), str) else ""
+    ext_id = meta.pop("id", None)
+    relations = value.get("relations")
+    if relations:
+        meta["prodigy_relations"] = relations
+    answered_at = None
+    ts = value.get("_timestamp")
+    if answer is not Answer.PENDING and isinstance(ts, (int, float)) and not isinstance(ts, bool):
+        answered_at = datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds")
+    who = value.get("_annotator_id") if isinstance(value.get("_annotator_id"), str) else None
+    doc = Document(text=text, title=title, meta=meta, external_id=None if ext_id is None else str(ext_id),
+                   answer=answer, answered_by=who if answer is not Answer.PENDING else None,
+                   answered_at=answered_at, tokens=tokens)
+    return ImportRecord(doc, spans)
+
+
+register(Reader("prodigy", "Prodigy JSONL (db-out): text, tokens, spans, answer", json_reader(convert),
+                claims=claims, extensions=(".jsonl",)))
+
+
+def _epoch(iso: str | None) -> int | None:
+    if not iso:
+        return None
+    try:
+        return int(datetime.fromisoformat(iso).timestamp())
+    except ValueError:
+        return None
+
+
+def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], tokens_json: str) -> str:
+    """One Prodigy JSONL line. `doc` is a row of `Store.iter_for_export`; `tokens_json` the stored tokens."""
+    meta = json.loads(doc["meta"]) if doc["meta"] and doc["meta"] != "{}" else {}
+    head_meta: dict[str, Any] = {}
+    if doc.get("external_id") is not None:
+        head_meta["id"] = doc["external_id"]
+    if doc.get("title"):
+        head_meta["title"] = doc["title"]
+    meta = {**head_meta, **meta}
+    relations = meta.pop("prodigy_relations", None)
+    span_dicts = []
+    if spans:
+        tokens = json.loads(tokens_json)
+        starts = {t["start"]: t["id"] for t in tokens}
+        ends = {t["end"]: t["id"] for t in tokens}
+        for start, end, label in spans:
+            ts, te = starts.get(start), ends.get(end)
+            if ts is None or te is None:
+                raise ValueError(f"span {start}..{end} does not line up with the tokens of document {doc['id']}")
+            span_dicts.append({"start": start, "end": end, "token_start": ts, "token_end": te, "label": label})
+    head: dict[str, Any] = {
+        "text": doc["text"],
+        "meta": meta,
+        "_input_hash": prodigy_input_hash(doc["input_hash"]),
+        "_task_hash": prodigy_task_hash(doc["input_hash"], spans),
+    }
+    tail: dict[str, Any] = {"spans": span_dicts, "_view_id": "spans_manual"}
+    if relations:
+        tail["relations"] = relations
+    if doc["answer"] != "pending":
+        tail["answer"] = doc["answer"]
+        if doc.get("answered_by"):
+            tail["_annotator_id"] = doc["answered_by"]
+        stamp = _epoch(doc.get("answered_at"))
+        if stamp is not None:
+            tail["_timestamp"] = stamp
+    head_json = json.dumps(head, ensure_ascii=False)
+    tail_json = json.dumps(tail, ensure_ascii=False)
+    return f'{head_json[:-1]}, "tokens": {tokens_json}, {tail_json[1:]}'

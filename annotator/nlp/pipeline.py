@@ -1,0 +1,171 @@
+"""Building and loading spaCy pipelines, and turning what they find into suggestions.
+
+The default pipeline is `spacy.blank("en")` with a span ruler fed by the project's pattern file. `--model`
+adds any installed pipeline (by package name or path): its entities become argument suggestions through the
+scheme's `entity_map`, and its span groups (a span categoriser's, say) are used directly when their labels are
+in the scheme. Nothing is ever downloaded."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator.core.errors import InputError, PipelineError
+from annotator.core.labels import LabelScheme
+from annotator.core.model import Source, Span, SpanState, Token
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
+DEFAULT_PATTERNS = RESOURCES / "patterns" / "conflict-news.jsonl"
+RULES_KEY = "annotator_rules"
+
+
+def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, Any]]:
+    """Prodigy-style pattern lines `{"label": ..., "pattern": ...}`; a bad line is an error naming it."""
+    patterns = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PipelineError(f"{path}: cannot read the pattern file: {exc}") from None
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PipelineError(str(InputError(f"not valid JSON: {exc.msg}", str(path), lineno))) from None
+        if not isinstance(entry, dict) or "label" not in entry or "pattern" not in entry:
+            raise PipelineError(str(InputError('a pattern needs "label" and "pattern"', str(path), lineno)))
+        if not isinstance(entry["pattern"], (str, list)):
+            raise PipelineError(str(InputError('"pattern" must be a string or a list of token patterns',
+                                               str(path), lineno)))
+        if labels is not None and entry["label"] not in labels:
+            raise PipelineError(str(InputError(f"unknown label {entry['label']!r}", str(path), lineno)))
+        patterns.append({"label": entry["label"], "pattern": entry["pattern"], **(
+            {"id": entry["id"]} if "id" in entry else {})})
+    return patterns
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+@dataclass
+class Annotator:
+    """A loaded pipeline that turns texts into tokens and suggestions for one label scheme."""
+
+    nlp: "Language"
+    scheme: LabelScheme
+    key: str  # names the pipeline; a document is pre-annotated once per key
+    use_model: bool
+
+    def suggestions(self, doc: "Doc") -> list[Span]:
+        labels = self.scheme.names
+        found: list[Span] = []
+        for span in doc.spans.get(RULES_KEY, []):
+            if span.label_ in labels:
+                found.append(Span(span.start_char, span.end_char, span.label_, Source.RULE, SpanState.SUGGESTED))
+        if self.use_model:
+            for ent in doc.ents:
+                label = self.scheme.entity_map.get(ent.label_, ent.label_ if ent.label_ in labels else None)
+                if label:
+                    found.append(Span(ent.start_char, ent.end_char, label, Source.MODEL, SpanState.SUGGESTED))
+            for key, group in doc.spans.items():
+                if key == RULES_KEY:
+                    continue
+                scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
+                for i, span in enumerate(group):
+                    label = span.label_ if span.label_ in labels else self.scheme.entity_map.get(span.label_)
+                    if not label:
+                        continue
+                    score = float(scores[i]) if scores is not None and i < len(scores) else None
+                    found.append(Span(span.start_char, span.end_char, label, Source.MODEL, SpanState.SUGGESTED,
+                                      score=score))
+        return merge_suggestions(found)
+
+
+def merge_suggestions(spans: Iterable[Span]) -> list[Span]:
+    """One suggestion per stretch and label: exact repeats go (a rule's wins over a model's, then the higher
+    score), and a span nested inside a longer span of the same label goes too."""
+    best: dict[tuple[int, int, str], Span] = {}
+    for sp in spans:
+        old = best.get(sp.key)
+        if old is None or (old.source is Source.MODEL and sp.source is Source.RULE) or (
+            old.source == sp.source and (sp.score or 0) > (old.score or 0)
+        ):
+            best[sp.key] = sp
+    by_label: dict[str, list[Span]] = {}
+    for sp in sorted(best.values(), key=lambda s: (s.start, -s.end)):
+        kept = by_label.setdefault(sp.label, [])
+        if kept and sp.start >= kept[-1].start and sp.end <= kept[-1].end:
+            continue  # inside a longer span of the same label
+        kept.append(sp)
+    return sorted((s for group in by_label.values() for s in group), key=lambda s: (s.start, -s.end, s.label))
+
+
+def doc_tokens(doc: "Doc") -> list[Token]:
+    return [Token(t.idx, t.idx + len(t.text), bool(t.whitespace_)) for t in doc]
+
+
+def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Path | None = None,
+                    use_rules: bool = True) -> Annotator:
+    """The project's pipeline: rules (from `patterns`, or the shipped file) and, with `model`, an installed
+    spaCy pipeline whose entities and span groups also become suggestions."""
+    import spacy
+
+    key_parts = []
+    if model:
+        try:
+            nlp = spacy.load(model)
+        except OSError as exc:
+            raise PipelineError(
+                f"cannot load the spaCy pipeline {model!r}: give an installed package name or the path of a "
+                f"saved pipeline (nothing is downloaded). spaCy said: {str(exc).splitlines()[0][:300]}"
+            ) from None
+        except Exception as exc:  # a broken pipeline folder
+            raise PipelineError(f"cannot load the spaCy pipeline {model!r}: {exc}") from None
+        key_parts.append(f"model:{nlp.meta.get('name', model)}@{nlp.meta.get('version', '?')}")
+    else:
+        nlp = spacy.blank("en")
+    if use_rules:
+        path = Path(patterns) if patterns else DEFAULT_PATTERNS
+        pats = load_patterns(path, scheme.names)
+        ruler = nlp.add_pipe(
+            "span_ruler", name=RULES_KEY, last=True,
+            config={"spans_key": RULES_KEY, "phrase_matcher_attr": "LOWER", "validate": True,
+                    "overwrite": True},
+        )
+        try:
+            ruler.add_patterns(pats)
+        except Exception as exc:
+            raise PipelineError(f"{path}: a pattern is not valid: {str(exc)[:500]}") from None
+        key_parts.insert(0, f"rules:{path.name}@{file_digest(path)}")
+    if not key_parts:
+        raise PipelineError("nothing to pre-annotate with: no rules and no model")
+    return Annotator(nlp=nlp, scheme=scheme, key="+".join(key_parts), use_model=bool(model))
+
+
+_TOKENIZER: Any = None
+
+
+def tokenize(text: str) -> list[Token]:
+    """spaCy's English tokenizer (of `spacy.blank("en")`): the project's tokens when no model has made any."""
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        import spacy
+
+        _TOKENIZER = spacy.blank("en").tokenizer
+    return doc_tokens(_TOKENIZER(text))
+
+
+def tokenizer_for(annotator: Annotator | None) -> Callable[[str], list[Token]]:
+    if annotator is None:
+        return tokenize
+    return lambda text: doc_tokens(annotator.nlp.make_doc(text))

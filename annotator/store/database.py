@@ -1,0 +1,675 @@
+"""The project database: one SQLite file per project, read and written through sqlite-utils.
+
+Every user action is one transaction (`BEGIN IMMEDIATE`, so two writers queue instead of failing), and each
+writes a row to `changes` saying who did what, when. WAL mode lets readers carry on while someone writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from annotator.core.errors import (
+    ConflictError,
+    DatabaseError,
+    NewerDatabaseError,
+    NotAProjectError,
+)
+from annotator.core.labels import Label, LabelScheme, load_scheme
+from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
+from annotator.store.schema import SCHEMA_VERSION, migrations
+
+BUSY_TIMEOUT_MS = 30_000
+APPLICATION_ID = 0x414E4E54  # "ANNT": marks the file as an annotator project
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def tokens_to_json(text: str, tokens: Sequence[Token]) -> str:
+    """Tokens as Prodigy writes them, kept ready to be spliced into an export line."""
+    return json.dumps(
+        [
+            {"text": text[t.start : t.end], "start": t.start, "end": t.end, "id": i, "ws": t.ws}
+            for i, t in enumerate(tokens)
+        ],
+        ensure_ascii=False,
+        separators=(", ", ": "),
+    )
+
+
+def tokens_from_json(data: str) -> list[Token]:
+    return [Token(t["start"], t["end"], bool(t.get("ws", False))) for t in json.loads(data)]
+
+
+@dataclass
+class AddResult:
+    added: int = 0
+    duplicates: int = 0
+    spans: int = 0
+    added_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class DocumentRow:
+    """A document as the queue shows it."""
+
+    id: int
+    title: str
+    answer: str
+    n_spans: int
+
+
+class Store:
+    """A project database. Open with `Store(path)`; it is created (with the default scheme) when missing."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        scheme: LabelScheme | None = None,
+        readonly: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if not exists and not create:
+            raise DatabaseError(f"{self.path}: no such project database")
+        if not exists and readonly:
+            raise DatabaseError(f"{self.path}: no such project database")
+        if self.path.is_dir():
+            raise NotAProjectError(f"{self.path}: is a folder, not a project database")
+        if exists:
+            self._check_header()
+        try:
+            if readonly:
+                conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                )
+            else:
+                conn = sqlite3.connect(
+                    str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                    check_same_thread=False,
+                )
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"{self.path}: cannot open: {exc}") from None
+        self.conn = conn
+        self.db = Database(conn, execute_plugins=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":  # pragma: no cover - e.g. a network file system
+                    conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._prepare(exists, scheme)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "readonly" in str(exc) or "read-only" in str(exc):
+                raise DatabaseError(f"{self.path}: the file is read-only; open it read-only or copy it") from None
+            raise DatabaseError(f"{self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise NotAProjectError(f"{self.path}: not an annotator project database ({exc})") from None
+        except Exception:
+            conn.close()
+            raise
+
+    # ------------------------------------------------------------------ opening and migrating
+
+    def _check_header(self) -> None:
+        with open(self.path, "rb") as fh:
+            header = fh.read(16)
+        if header != b"SQLite format 3\x00":
+            raise NotAProjectError(f"{self.path}: not an annotator project database (not an SQLite file)")
+
+    def _prepare(self, existed: bool, scheme: LabelScheme | None) -> None:
+        conn = self.conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if existed:
+            tables = set(self.db.table_names())
+            if app_id != APPLICATION_ID and (tables or version):
+                raise NotAProjectError(
+                    f"{self.path}: an SQLite database, but not an annotator project "
+                    f"(tables: {', '.join(sorted(tables))[:200] or 'none'})"
+                )
+        if version > SCHEMA_VERSION:
+            raise NewerDatabaseError(
+                f"{self.path}: made by a newer version of annotator (schema {version}, this version "
+                f"reads up to {SCHEMA_VERSION}); upgrade annotator to open it"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if self.readonly:
+            raise DatabaseError(f"{self.path}: needs migrating from schema {version}; open it read-write once")
+        if existed and version > 0:
+            self.backup(self.path.with_name(f"{self.path.name}.bak-v{version}"))
+        with self.write():
+            migrations.apply(self.db)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            if version == 0:
+                self._set_meta("created_at", now())
+                self._set_meta("schema_version", str(SCHEMA_VERSION))
+                self._write_scheme(scheme or load_scheme())
+            self._set_meta("schema_version", str(SCHEMA_VERSION))
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the database (SQLite's online backup), e.g. before a migration."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:  # pragma: no cover
+            pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. Waits for other writers (busy timeout) rather than failing."""
+        if self.conn.in_transaction:  # nested: part of the enclosing transaction
+            yield self.conn
+            return
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise DatabaseError(
+                        f"{self.path}: another program has kept the database busy for "
+                        f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ project metadata and labels
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", (key, value))
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM project WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write():
+            self._set_meta(key, value)
+
+    def _write_scheme(self, scheme: LabelScheme) -> None:
+        self.db["labels"].insert_all(
+            [
+                {"name": lb.name, "kind": lb.kind, "colour": lb.colour, "hotkey": lb.hotkey,
+                 "description": lb.description, "position": i}
+                for i, lb in enumerate(scheme.labels)
+            ],
+            replace=True,
+        )
+        self._set_meta("scheme", scheme.name)
+        self._set_meta("scheme_description", scheme.description)
+        self._set_meta("entity_map", json.dumps(scheme.entity_map))
+
+    def set_scheme(self, scheme: LabelScheme) -> None:
+        """Adds the scheme's labels and updates existing ones. Labels in use are never removed."""
+        with self.write():
+            self._write_scheme(scheme)
+
+    @property
+    def scheme(self) -> LabelScheme:
+        rows = self.conn.execute(
+            "SELECT name, kind, colour, hotkey, description FROM labels ORDER BY position, name"
+        ).fetchall()
+        return LabelScheme(
+            name=self.get_meta("scheme", "custom") or "custom",
+            labels=[Label(*row) for row in rows],
+            description=self.get_meta("scheme_description", "") or "",
+            entity_map=json.loads(self.get_meta("entity_map", "{}") or "{}"),
+        )
+
+    # ------------------------------------------------------------------ documents in
+
+    def _log(self, action: str, who: str | None, doc_id: int | None = None, span_id: int | None = None,
+             **detail: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO changes(doc_id, span_id, action, who, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            (doc_id, span_id, action, who, now(), json.dumps(detail, ensure_ascii=False) if detail else None),
+        )
+
+    def add_records(self, records: Sequence[ImportRecord], who: str | None = None) -> AddResult:
+        """Adds a batch of documents (with their spans) in one transaction. Documents whose text is already in
+        the project, or earlier in the batch, are skipped whole."""
+        result = AddResult()
+        if not records:
+            return result
+        stamp = now()
+        with self.write() as conn:
+            hashes = [r.document.input_hash for r in records]
+            existing = set()
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i : i + 500]
+                existing.update(
+                    row[0] for row in conn.execute(
+                        f"SELECT input_hash FROM documents WHERE input_hash IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                )
+            fresh: list[ImportRecord] = []
+            for rec in records:
+                h = rec.document.input_hash
+                if h in existing:
+                    result.duplicates += 1
+                else:
+                    existing.add(h)
+                    fresh.append(rec)
+            plain = [r for r in fresh if not r.spans and r.document.answer is Answer.PENDING]
+            rich = [r for r in fresh if r.spans or r.document.answer is not Answer.PENDING]
+            conn.executemany(
+                "INSERT INTO documents(external_id, title, text, meta, input_hash, source_file, answer, "
+                "answered_by, answered_at, tokens, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?)",
+                (self._doc_params(r, stamp) for r in plain),
+            )
+            span_rows = []
+            for rec in rich:
+                cur = conn.execute(
+                    "INSERT INTO documents(external_id, title, text, meta, input_hash, source_file, answer, "
+                    "answered_by, answered_at, tokens, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?)",
+                    self._doc_params(rec, stamp),
+                )
+                doc_id = cur.lastrowid
+                for sp in rec.spans:
+                    span_rows.append((doc_id, sp.start, sp.end, sp.label, sp.source.value, sp.state.value,
+                                      sp.score, who, stamp))
+            if span_rows:
+                cur = conn.executemany(
+                    'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
+                    "updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    span_rows,
+                )
+                result.spans = cur.rowcount
+            result.added = len(fresh)
+            if fresh:
+                files = sorted({r.path for r in fresh if r.path})
+                self._log("import", who, documents=len(fresh), spans=result.spans, files=files[:20])
+        return result
+
+    @staticmethod
+    def _doc_params(rec: ImportRecord, stamp: str) -> tuple:
+        d = rec.document
+        return (
+            d.external_id, d.title or "", d.text,
+            json.dumps(d.meta, ensure_ascii=False) if d.meta else "{}",
+            d.input_hash, rec.path, d.answer.value, d.answered_by,
+            d.answered_at or (stamp if d.answer is not Answer.PENDING else None),
+            tokens_to_json(d.text, d.tokens) if d.tokens else None,
+            stamp,
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    def count_documents(self, answer: str | None = None, query: str | None = None) -> int:
+        sql, params = self._doc_filter(answer, query)
+        return self.conn.execute(f"SELECT count(*) FROM documents d {sql}", params).fetchone()[0]
+
+    def _doc_filter(self, answer: str | None, query: str | None) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if answer:
+            clauses.append("d.answer = ?")
+            params.append(Answer.parse(answer).value)
+        if query and query.strip():
+            clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(fts_query(query))
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def list_documents(self, offset: int = 0, limit: int = 100, answer: str | None = None,
+                       query: str | None = None) -> list[DocumentRow]:
+        """A page of the queue, in document order, with the number of visible (not rejected) spans."""
+        where, params = self._doc_filter(answer, query)
+        rows = self.conn.execute(
+            f"SELECT d.id, d.title, d.answer, (SELECT count(*) FROM spans s WHERE s.doc_id = d.id "
+            f"AND s.state != 'rejected') FROM documents d {where} ORDER BY d.id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [DocumentRow(*row) for row in rows]
+
+    def document(self, doc_id: int) -> Document:
+        row = self.conn.execute(
+            "SELECT id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, tokens "
+            "FROM documents WHERE id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            raise DatabaseError(f"no document {doc_id} in {self.path}")
+        return Document(
+            id=row[0], external_id=row[1], title=row[2] or "", text=row[3], meta=json.loads(row[4] or "{}"),
+            input_hash=row[5], answer=Answer(row[6]), answered_by=row[7], answered_at=row[8],
+            tokens=tokens_from_json(row[9]) if row[9] else None,
+        )
+
+    def revision(self, doc_id: int) -> int:
+        row = self.conn.execute("SELECT revision FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise DatabaseError(f"no document {doc_id} in {self.path}")
+        return row[0]
+
+    def spans(self, doc_id: int, states: Iterable[SpanState] | None = None) -> list[Span]:
+        sql = 'SELECT id, start, "end", label, source, state, score FROM spans WHERE doc_id = ?'
+        params: list[Any] = [doc_id]
+        if states is not None:
+            st = [SpanState(s).value for s in states]
+            sql += f" AND state IN ({','.join('?' * len(st))})"
+            params += st
+        sql += ' ORDER BY start, "end" DESC, label'
+        return [
+            Span(start=r[1], end=r[2], label=r[3], source=Source(r[4]), state=SpanState(r[5]), score=r[6], id=r[0])
+            for r in self.conn.execute(sql, params)
+        ]
+
+    def span(self, span_id: int) -> tuple[int, Span]:
+        r = self.conn.execute(
+            'SELECT id, start, "end", label, source, state, score, doc_id FROM spans WHERE id = ?', (span_id,)
+        ).fetchone()
+        if r is None:
+            raise DatabaseError(f"no span {span_id} in {self.path}")
+        return r[7], Span(start=r[1], end=r[2], label=r[3], source=Source(r[4]), state=SpanState(r[5]),
+                          score=r[6], id=r[0])
+
+    # ------------------------------------------------------------------ editing (one transaction each)
+
+    def _bump(self, doc_id: int, expected_revision: int | None) -> int:
+        rev = self.revision(doc_id)
+        if expected_revision is not None and rev != expected_revision:
+            raise ConflictError(
+                f"document {doc_id} was changed elsewhere (revision {rev}, expected {expected_revision})"
+            )
+        self.conn.execute("UPDATE documents SET revision = revision + 1 WHERE id = ?", (doc_id,))
+        return rev + 1
+
+    def _check_label(self, label: str) -> None:
+        if self.conn.execute("SELECT 1 FROM labels WHERE name = ?", (label,)).fetchone() is None:
+            raise DatabaseError(f"unknown label {label!r}")
+
+    def add_span(self, doc_id: int, start: int, end: int, label: str, who: str | None,
+                 expected_revision: int | None = None) -> Span:
+        """The editor marks text as a span. Marking a suggestion (or a removed span) again accepts it."""
+        with self.write() as conn:
+            self._check_label(label)
+            text_len = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if text_len is None:
+                raise DatabaseError(f"no document {doc_id}")
+            if not (0 <= start < end <= text_len[0]):
+                raise DatabaseError(f"span {start}..{end} lies outside document {doc_id}")
+            self._bump(doc_id, expected_revision)
+            row = conn.execute(
+                'SELECT id, state FROM spans WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ?',
+                (doc_id, start, end, label),
+            ).fetchone()
+            stamp = now()
+            if row:
+                conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE id = ?", (stamp, row[0]))
+                span_id, before = row[0], row[1]
+            else:
+                cur = conn.execute(
+                    'INSERT INTO spans(doc_id, start, "end", label, source, state, created_by, updated_at) '
+                    "VALUES (?, ?, ?, ?, 'editor', 'accepted', ?, ?)",
+                    (doc_id, start, end, label, who, stamp),
+                )
+                span_id, before = cur.lastrowid, None
+            self._log("add_span", who, doc_id, span_id, start=start, end=end, label=label, before=before)
+        return self.span(span_id)[1]
+
+    def set_span_state(self, span_id: int, state: SpanState | str, who: str | None,
+                       expected_revision: int | None = None) -> Span:
+        state = SpanState(state)
+        with self.write() as conn:
+            doc_id, span = self.span(span_id)
+            self._bump(doc_id, expected_revision)
+            conn.execute("UPDATE spans SET state = ?, updated_at = ? WHERE id = ?", (state.value, now(), span_id))
+            self._log("set_state", who, doc_id, span_id, before=span.state.value, after=state.value)
+        return self.span(span_id)[1]
+
+    def relabel_span(self, span_id: int, label: str, who: str | None,
+                     expected_revision: int | None = None) -> Span:
+        """Gives a span another label; it becomes an accepted span. If the same stretch already carries that
+        label, that span is accepted and this one removed (rejected) instead, so nothing is duplicated."""
+        with self.write() as conn:
+            self._check_label(label)
+            doc_id, span = self.span(span_id)
+            self._bump(doc_id, expected_revision)
+            other = conn.execute(
+                'SELECT id FROM spans WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ? AND id != ?',
+                (doc_id, span.start, span.end, label, span_id),
+            ).fetchone()
+            stamp = now()
+            if other:
+                conn.execute("UPDATE spans SET state = 'rejected', updated_at = ? WHERE id = ?", (stamp, span_id))
+                conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE id = ?", (stamp, other[0]))
+                self._log("relabel", who, doc_id, span_id, before=span.label, after=label, merged_into=other[0])
+                result_id = other[0]
+            else:
+                conn.execute(
+                    "UPDATE spans SET label = ?, state = 'accepted', updated_at = ? WHERE id = ?",
+                    (label, stamp, span_id),
+                )
+                self._log("relabel", who, doc_id, span_id, before=span.label, after=label,
+                          state_before=span.state.value)
+                result_id = span_id
+        return self.span(result_id)[1]
+
+    def delete_span(self, span_id: int, who: str | None, expected_revision: int | None = None) -> Span:
+        """Removes a span from the article. It is kept as 'rejected', so pre-annotation never suggests it again."""
+        return self.set_span_state(span_id, SpanState.REJECTED, who, expected_revision)
+
+    def accept_all(self, doc_id: int, who: str | None, expected_revision: int | None = None) -> list[int]:
+        """Accepts every remaining suggestion of the article; returns the ids of the spans it accepted."""
+        with self.write() as conn:
+            self._bump(doc_id, expected_revision)
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM spans WHERE doc_id = ? AND state = 'suggested'", (doc_id,))]
+            conn.execute(
+                "UPDATE spans SET state = 'accepted', updated_at = ? WHERE doc_id = ? AND state = 'suggested'",
+                (now(), doc_id),
+            )
+            self._log("accept_all", who, doc_id, None, spans=ids)
+        return ids
+
+    def set_answer(self, doc_id: int, answer: Answer | str, who: str | None,
+                   expected_revision: int | None = None) -> None:
+        answer = Answer(answer)
+        with self.write() as conn:
+            before = conn.execute("SELECT answer FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if before is None:
+                raise DatabaseError(f"no document {doc_id}")
+            self._bump(doc_id, expected_revision)
+            pending = answer is Answer.PENDING
+            conn.execute(
+                "UPDATE documents SET answer = ?, answered_by = ?, answered_at = ? WHERE id = ?",
+                (answer.value, None if pending else who, None if pending else now(), doc_id),
+            )
+            self._log("answer", who, doc_id, None, before=before[0], after=answer.value)
+
+    def set_tokens(self, doc_id: int, text: str, tokens: Sequence[Token]) -> None:
+        with self.write() as conn:
+            conn.execute("UPDATE documents SET tokens = ? WHERE id = ?", (tokens_to_json(text, tokens), doc_id))
+
+    # ------------------------------------------------------------------ pre-annotation
+
+    def iter_unannotated(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
+                         only_pending: bool = True) -> Iterator[list[tuple[int, str]]]:
+        """Batches of (id, text) of the documents this pipeline has not pre-annotated yet. Reads by id ranges,
+        so that it can be interrupted and resumed, and so memory stays flat."""
+        last = -1
+        extra = " AND d.answer = 'pending'" if only_pending else ""
+        if doc_ids is not None:
+            ids = sorted(set(doc_ids))
+            for i in range(0, len(ids), batch_size):
+                chunk = ids[i : i + batch_size]
+                rows = self.conn.execute(
+                    f"SELECT d.id, d.text, d.tokens FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))}) AND "
+                    "NOT EXISTS (SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?) "
+                    "ORDER BY d.id",
+                    [*chunk, pipeline],
+                ).fetchall()
+                if rows:
+                    yield rows
+            return
+        while True:
+            rows = self.conn.execute(
+                "SELECT d.id, d.text, d.tokens FROM documents d WHERE d.id > ?" + extra + " AND NOT EXISTS "
+                "(SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?) ORDER BY d.id LIMIT ?",
+                (last, pipeline, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield rows
+
+    def count_unannotated(self, pipeline: str, only_pending: bool = True) -> int:
+        extra = " AND d.answer = 'pending'" if only_pending else ""
+        return self.conn.execute(
+            "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM preannotated p WHERE "
+            "p.doc_id = d.id AND p.pipeline = ?)" + extra,
+            (pipeline,),
+        ).fetchone()[0]
+
+    def save_suggestions(self, results: Sequence[tuple[int, str, Sequence[Token], Sequence[Span]]],
+                         pipeline: str, who: str | None = None) -> int:
+        """Stores a batch of pre-annotation results (doc id, text, tokens, spans) in one transaction. A suggestion
+        never replaces or repeats a span already there, whatever its state. Returns the number added."""
+        added = 0
+        stamp = now()
+        with self.write() as conn:
+            for doc_id, text, tokens, spans in results:
+                if tokens:
+                    conn.execute("UPDATE documents SET tokens = ? WHERE id = ? AND tokens IS NULL",
+                                 (tokens_to_json(text, tokens), doc_id))
+                n = 0
+                if spans:
+                    cur = conn.executemany(
+                        'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
+                        "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)",
+                        [(doc_id, s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp) for s in spans],
+                    )
+                    n = cur.rowcount
+                    if n:
+                        conn.execute("UPDATE documents SET revision = revision + 1 WHERE id = ?", (doc_id,))
+                conn.execute(
+                    "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
+                    (doc_id, pipeline, stamp, n),
+                )
+                added += n
+            if results:
+                self._log("preannotate", who, None, None, pipeline=pipeline, documents=len(results),
+                          suggestions=added)
+        return added
+
+    # ------------------------------------------------------------------ export
+
+    def iter_for_export(self, include_pending: bool = False, labels: Iterable[str] | None = None,
+                        batch_size: int = 500) -> Iterator[tuple[dict[str, Any], list[tuple[int, int, str]]]]:
+        """Documents in id order with the spans an export carries: accepted spans of answered documents, and with
+        `include_pending`, the other documents with their suggestions and accepted spans. Streams."""
+        label_set = set(labels) if labels else None
+        where = "" if include_pending else "WHERE answer != 'pending'"
+        last = -1
+        while True:
+            cond = ("WHERE" if not where else where + " AND") + " id > ?"
+            docs = self.conn.execute(
+                "SELECT id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, tokens "
+                f"FROM documents {cond} ORDER BY id LIMIT ?",
+                (last, batch_size),
+            ).fetchall()
+            if not docs:
+                return
+            first, last = docs[0][0], docs[-1][0]
+            by_doc: dict[int, list[tuple[int, int, str, str]]] = {}
+            for doc_id, start, end, label, state in self.conn.execute(
+                'SELECT doc_id, start, "end", label, state FROM spans WHERE doc_id BETWEEN ? AND ? '
+                "AND state != 'rejected' ORDER BY doc_id, start, \"end\", label",
+                (first, last),
+            ):
+                by_doc.setdefault(doc_id, []).append((start, end, label, state))
+            for row in docs:
+                doc = {
+                    "id": row[0], "external_id": row[1], "title": row[2], "text": row[3], "meta": row[4],
+                    "input_hash": row[5], "answer": row[6], "answered_by": row[7], "answered_at": row[8],
+                    "tokens": row[9],
+                }
+                answered = row[6] != "pending"
+                spans = [
+                    (s, e, lb) for s, e, lb, st in by_doc.get(row[0], ())
+                    if (st == "accepted" or not answered) and (label_set is None or lb in label_set)
+                ]
+                yield doc, spans
+
+    # ------------------------------------------------------------------ stats
+
+    def stats(self) -> dict[str, Any]:
+        conn = self.conn
+        by_answer = dict(conn.execute("SELECT answer, count(*) FROM documents GROUP BY answer").fetchall())
+        spans: dict[str, dict[str, int]] = {}
+        for label, state, n in conn.execute("SELECT label, state, count(*) FROM spans GROUP BY label, state"):
+            spans.setdefault(label, {})[state] = n
+        editors: dict[str, dict[str, int]] = {}
+        for who, answer, n in conn.execute(
+            "SELECT answered_by, answer, count(*) FROM documents WHERE answer != 'pending' GROUP BY 1, 2"
+        ):
+            editors.setdefault(who or "(unknown)", {})[answer] = n
+        for who, n in conn.execute(
+            "SELECT who, count(*) FROM changes WHERE action NOT IN ('import', 'preannotate') GROUP BY who"
+        ):
+            editors.setdefault(who or "(unknown)", {})["changes"] = n
+        return {
+            "documents": sum(by_answer.values()),
+            "by_answer": {a.value: by_answer.get(a.value, 0) for a in Answer},
+            "spans": spans,
+            "editors": editors,
+            "preannotated": dict(conn.execute(
+                "SELECT pipeline, count(*) FROM preannotated GROUP BY pipeline").fetchall()),
+        }
+
+
+def fts_query(text: str) -> str:
+    """The user's words as an FTS5 query: every word must occur (prefix match on the last one)."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    if not words:
+        return '""'
+    parts = [f'"{w}"' for w in words]
+    parts[-1] += "*"
+    return " ".join(parts)
+
+

@@ -1,0 +1,75 @@
+"""The database schema, as a list of migrations. The schema version is the number of migrations applied;
+it is kept in `PRAGMA user_version` so that opening a database tells at once whether it is older or newer."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("annotator")
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    db["project"].create({"key": str, "value": str}, pk="key")
+    db["labels"].create(
+        {"name": str, "kind": str, "colour": str, "hotkey": str, "description": str, "position": int},
+        pk="name",
+        not_null={"kind", "colour"},
+    )
+    db["documents"].create(
+        {
+            "id": int,
+            "external_id": str,
+            "title": str,
+            "text": str,
+            "meta": str,
+            "input_hash": str,
+            "source_file": str,
+            "answer": str,
+            "answered_by": str,
+            "answered_at": str,
+            "tokens": str,
+            "revision": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"text", "input_hash", "answer", "revision"},
+        defaults={"answer": "pending", "revision": 0, "title": "", "meta": "{}"},
+    )
+    db["documents"].create_index(["input_hash"], unique=True)
+    db["documents"].create_index(["answer", "id"])
+    db["spans"].create(
+        {
+            "id": int,
+            "doc_id": int,
+            "start": int,
+            "end": int,
+            "label": str,
+            "source": str,
+            "state": str,
+            "score": float,
+            "created_by": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("doc_id", "documents", "id"), ("label", "labels", "name")],
+        not_null={"doc_id", "start", "end", "label", "source", "state"},
+    )
+    db["spans"].create_index(["doc_id", "start", "end", "label"], unique=True)
+    db["spans"].create_index(["label", "state"])
+    db["changes"].create(
+        {"id": int, "doc_id": int, "span_id": int, "action": str, "who": str, "at": str, "detail": str},
+        pk="id",
+        not_null={"action", "at"},
+    )
+    db["changes"].create_index(["doc_id", "id"])
+    db["preannotated"].create(
+        {"doc_id": int, "pipeline": str, "at": str, "suggestions": int},
+        pk=("doc_id", "pipeline"),
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True, tokenize="unicode61")
+
+
+SCHEMA_VERSION = len(migrations._migrations)

@@ -1,0 +1,1 @@
+"""The operations the command line and the window share: import, pre-annotate, export."""

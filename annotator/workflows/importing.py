@@ -1,0 +1,228 @@
+"""Import: read files in any supported format, check every record, store the good ones in batches.
+
+A bad record never stops the import: it is reported with its file, line and reason, and the rest goes in.
+With `strict`, the whole import is one transaction that is rolled back if anything was rejected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.labels import Label, LabelScheme
+from annotator.core.model import Answer, ImportRecord, SpanState, Token
+from annotator.core.spans import TokenIndex, check_span, dedupe_spans
+from annotator.formats import READERS, ReadOptions, detect
+from annotator.store import Store
+
+KNOWN_SUFFIXES = {".txt", ".text", ".jsonl", ".json", ".ndjson", ".csv", ".tsv"}
+PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c", "#008080",
+           "#9a6324", "#800000", "#808000", "#000075", "#808080"]
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    spans: int = 0
+    files: int = 0
+    errors: list[InputError] = field(default_factory=list)
+    new_labels: list[str] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
+    rolled_back: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected == 0
+
+
+class _StrictAbort(Exception):
+    pass
+
+
+def _expand(paths: Sequence[Path], fmt: str | None) -> Iterator[tuple[Path, str] | InputError]:
+    for path in paths:
+        if not path.exists():
+            yield InputError("no such file or folder", str(path))
+            continue
+        if path.is_dir() and fmt in (None, "text"):
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            txt = [p for p in files if p.suffix.lower() in (".txt", ".text")]
+            if txt and fmt == "text":
+                yield path, "text"
+                continue
+            if not files:
+                yield InputError("the folder is empty", str(path))
+                continue
+            if txt:
+                yield path, "text"
+            for p in files:
+                if p.suffix.lower() in KNOWN_SUFFIXES - {".txt", ".text"}:
+                    try:
+                        yield p, detect(p)
+                    except InputError as exc:
+                        yield exc
+            continue
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            for p in files:
+                yield p, fmt  # type: ignore[misc]
+            continue
+        if fmt is None:
+            try:
+                yield path, detect(path)
+            except InputError as exc:
+                yield exc
+        else:
+            yield path, fmt
+
+
+class Checker:
+    """Checks one record against the project: labels, offsets, token boundaries."""
+
+    def __init__(self, scheme: LabelScheme, tokenizer: Callable[[str], list[Token]] | None,
+                 add_labels: bool, answer: Answer | None) -> None:
+        self.labels = set(scheme.names)
+        self.tokenizer = tokenizer
+        self.add_labels = add_labels
+        self.answer = answer
+        self.new_labels: list[str] = []
+
+    def check(self, rec: ImportRecord) -> InputError | None:
+        doc = rec.document
+        if self.answer is not None:
+            doc.answer = self.answer
+            if self.answer is Answer.ACCEPT:
+                for sp in rec.spans:
+                    sp.state = SpanState.ACCEPTED
+        if rec.spans:
+            rec.spans = dedupe_spans(rec.spans)
+            for sp in rec.spans:
+                reason = check_span(sp, doc.text, None, None)
+                if reason:
+                    return InputError(reason, rec.path, rec.line)
+            unknown = sorted({sp.label for sp in rec.spans} - self.labels)
+            if unknown:
+                if not self.add_labels:
+                    return InputError(
+                        f"unknown label{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                        f"(not in the project's scheme; import with --add-labels to add them)",
+                        rec.path, rec.line,
+                    )
+                self.labels.update(unknown)
+                self.new_labels.extend(unknown)
+            if doc.tokens is None and self.tokenizer is not None:
+                doc.tokens = self.tokenizer(doc.text)
+            if doc.tokens is not None:
+                index = TokenIndex(doc.tokens)
+                for sp in rec.spans:
+                    if index.token_range(sp.start, sp.end) is None:
+                        return InputError(
+                            f"span {sp.start}..{sp.end} {doc.text[sp.start:sp.end]!r} ({sp.label}) cuts through "
+                            f"a token", rec.path, rec.line,
+                        )
+        return None
+
+
+def read_all(paths: Sequence[Path], fmt: str | None, options: ReadOptions,
+             report: ImportReport) -> Iterator[ImportRecord | InputError]:
+    for item in _expand(paths, fmt):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        path, name = item
+        reader = READERS.get(name)
+        if reader is None:
+            yield InputError(f"unknown format {name!r} (known: {', '.join(sorted(READERS))})", str(path))
+            continue
+        report.files += 1
+        empty = True
+        for rec in reader.read(path, options):
+            empty = False
+            yield rec
+        if empty and path.is_file():
+            yield InputError("the file is empty (no records)", str(path))
+
+
+def import_paths(
+    store: Store,
+    paths: Sequence[str | Path],
+    fmt: str | None = None,
+    options: ReadOptions | None = None,
+    *,
+    strict: bool = False,
+    add_labels: bool = False,
+    answer: Answer | None = None,
+    who: str | None = None,
+    tokenizer: Callable[[str], list[Token]] | None = None,
+    batch_size: int = 500,
+    on_error: Callable[[InputError], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    max_errors_kept: int = 1000,
+) -> ImportReport:
+    """Imports files into the store; see the module's docstring. `tokenizer` splits texts whose spans must be
+    checked against token boundaries (spaCy's, from `annotator.nlp`); records that bring tokens use theirs."""
+    if fmt is not None and fmt not in READERS:
+        raise AnnotatorError(f"unknown format {fmt!r} (known: {', '.join(sorted(READERS))})")
+    options = options or ReadOptions()
+    report = ImportReport()
+    checker = Checker(store.scheme, tokenizer, add_labels, answer)
+    stream = read_all([Path(p) for p in paths], fmt, options, report)
+
+    def flush(batch: list[ImportRecord]) -> None:
+        if checker.new_labels:
+            _add_labels(store, checker.new_labels, report)
+            checker.new_labels.clear()
+        res = store.add_records(batch, who=who)
+        report.added += res.added
+        report.duplicates += res.duplicates
+        report.spans += res.spans
+        if on_progress:
+            on_progress(len(batch))
+
+    def run() -> None:
+        batch: list[ImportRecord] = []
+        for item in stream:
+            error = item if isinstance(item, InputError) else checker.check(item)
+            if error is not None:
+                report.rejected += 1
+                if len(report.errors) < max_errors_kept:
+                    report.errors.append(error)
+                if on_error:
+                    on_error(error)
+                continue
+            assert isinstance(item, ImportRecord)
+            batch.append(item)
+            if len(batch) >= batch_size:
+                flush(batch)
+                batch = []
+        if batch:
+            flush(batch)
+
+    if strict:
+        try:
+            with store.write():
+                run()
+                if report.rejected:
+                    raise _StrictAbort()
+        except _StrictAbort:
+            report.rolled_back = True
+            report.added = report.duplicates = report.spans = 0
+            report.new_labels = []
+    else:
+        run()
+    return report
+
+
+def _add_labels(store: Store, names: Iterable[str], report: ImportReport) -> None:
+    scheme = store.scheme
+    existing = scheme.names
+    labels = list(scheme.labels)
+    for i, name in enumerate(n for n in names if n not in existing):
+        colour = PALETTE[(len(labels) + i) % len(PALETTE)]
+        labels.append(Label(name, "argument", colour, "", "added on import"))
+        report.new_labels.append(name)
+    store.set_scheme(LabelScheme(scheme.name, labels, scheme.description, scheme.entity_map))
+

@@ -1,0 +1,279 @@
+"""Writes resources/patterns/conflict-news.jsonl from the word lists below.
+
+The default pipeline is spacy.blank("en"): no lemmatiser, no tagger. So every trigger is listed in its
+inflected forms, and phrases match case-insensitively (the span ruler's phrase matcher uses LOWER).
+Run: python scripts/build_patterns.py"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "resources" / "patterns" / "conflict-news.jsonl"
+
+EVENTS: dict[str, list[str]] = {
+    "ATTACK": """attack attacks attacked attacking airstrike airstrikes air strike air strikes air raid air raids
+        missile strike missile strikes drone strike drone strikes rocket attack rocket attacks strike on strikes on
+        shelling shelled bombing bombings bombed bombardment bombardments explosion explosions exploded blast blasts
+        raid raids raided ambush ambushed ambushes shooting shootings shot dead opened fire gunfire gunfight
+        offensive assault assaults assaulted clashes clashed clash fighting stabbing stabbed massacre massacred
+        detonated invasion invaded invade suicide bombing car bombing fired missiles fired rockets fired on
+        launched missiles launched rockets launched an attack hit by""",
+    "DEATH": """killed killing killings kill kills dead died die dies death deaths death toll fatalities fatally
+        slain murdered murder murders executed execution executions perished lost their lives bodies body
+        lost his life lost her life""",
+    "INJURY": """wounded wounding injured injuries injury injuring hurt hospitalised hospitalized
+        seriously injured critically injured""",
+    "ARREST": """arrested arrest arrests arresting detained detaining detention detentions custody charged
+        indicted jailed imprisoned sentenced apprehended extradited taken into custody kidnapped abducted
+        kidnapping abduction taken hostage""",
+    "TALKS": """talks met meeting meetings meet meets negotiations negotiated negotiating negotiate summit
+        summits discussed discussions dialogue phone call peace talks held talks spoke with consultations
+        mediation mediated""",
+    "AGREEMENT": """agreement agreements agreed deal deals ceasefire ceasefires cease-fire truce truces accord
+        accords treaty treaties signed prisoner exchange prisoner swap swap peace deal armistice
+        peace agreement peace accord""",
+    "TERRITORY": """seized seize seizes seizing captured the town captured the city captured the village
+        took control taken control take control retook retaken recaptured overran overrun fell to lost control
+        occupied annexed annexation liberated seizure""",
+    "DAMAGE": """damaged damage damaging destroyed destroying destruction collapsed collapse collapses razed
+        burned burnt set on fire torched demolished flattened""",
+    "PROTEST": """protest protests protested protesting protesters protestors demonstration demonstrations
+        demonstrators demonstrated rally rallies rallied march marches marched riot riots rioting sit-in
+        general strike went on strike""",
+    "THREAT": """threatened threaten threatens threat threats threatening warned warn warns warning warnings
+        ultimatum vowed""",
+    "MOVEMENT": """deployed deploy deploys deployment deployments evacuated evacuate evacuation evacuations fled
+        flee fleeing displaced withdrew withdraw withdrawal withdrawing pulled out retreated retreat
+        sent troops moved troops crossed into""",
+}
+
+# Single words that are only a trigger in one form are listed above; multi-word entries are phrases.
+PHRASES = {label: [] for label in EVENTS}
+
+WEAPONS = """missile missiles ballistic missile cruise missile rocket rockets drone drones bomb bombs car bomb
+    IED IEDs improvised explosive device explosives explosive artillery mortar mortars grenade grenades rifle rifles
+    gun guns machine gun tank tanks knife knives machete tear gas rubber bullets bullets fighter jets warplanes
+    helicopter helicopters gunship gunships landmine landmines suicide vest cluster munitions""".split()
+
+PERSON_NOUNS = """people persons civilians soldiers troops police officers policemen officers militants fighters
+    children women men residents protesters demonstrators passengers workers students migrants refugees others
+    rebels insurgents gunmen attackers victims servicemen members journalists""".split()
+
+NUMBER_WORDS = """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    twenty thirty forty fifty sixty hundred hundreds thousand thousands dozen dozens scores""".split()
+
+DEMONYMS = """afghan american british chinese egyptian french german indian iranian iraqi israeli lebanese libyan
+    nigerian pakistani palestinian russian saudi somali sudanese syrian turkish ukrainian yemeni kurdish malian
+    ethiopian venezuelan colombian mexican filipino burmese myanmar korean north south us u.s. un nato
+    government opposition rebel""".split()
+
+ACTOR_NOUNS = """forces troops military army police government officials authorities soldiers navy coalition
+    militants rebels fighters security forces air force""".split()
+
+ACTORS = """Taliban Hamas Hezbollah ISIS ISIL Islamic State al-Qaeda al-Shabaab Boko Haram NATO United Nations
+    UN European Union EU Kremlin Pentagon White House police army military rebels militants insurgents
+    government opposition protesters security forces Red Cross""".split("\n")
+
+ACTOR_LIST = [
+    "Taliban", "Hamas", "Hezbollah", "ISIS", "ISIL", "Islamic State", "al-Qaeda", "al-Shabaab", "Boko Haram",
+    "NATO", "United Nations", "UN", "European Union", "EU", "Kremlin", "Pentagon", "White House", "police",
+    "army", "military", "rebels", "militants", "insurgents", "government", "opposition", "security forces",
+    "Red Cross", "gunmen", "officials", "authorities", "troops", "Houthis", "Houthi rebels", "Kurdish forces",
+    "emergencies ministry", "interior ministry", "defence ministry", "defense ministry", "foreign ministry",
+]
+
+TITLES = """president prime minister minister foreign minister defence minister defense minister chancellor king
+    queen general commander governor mayor spokesman spokeswoman spokesperson secretary senator chief leader
+    ambassador""".split()
+
+TARGETS = [
+    "civilians", "hospital", "hospitals", "school", "schools", "market", "marketplace", "convoy", "checkpoint",
+    "military base", "base", "embassy", "mosque", "church", "synagogue", "police station", "police stations",
+    "power plant", "power station", "bridge", "airport", "refinery", "oil facility", "oil facilities",
+    "apartment building", "residential building", "residential buildings", "homes", "houses", "village",
+    "villages", "camp", "refugee camp", "tanker", "tankers", "vessel", "ship", "headquarters", "journalists",
+    "pilgrims", "worshippers", "passengers", "students", "protesters", "demonstrators",
+]
+
+DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+MONTHS = "January February March April June July August September October November December".split()
+RELATIVE_TIMES = [
+    "yesterday", "today", "tonight", "last night", "this morning", "this week", "last week", "last month",
+    "last year", "earlier this week", "earlier this month", "earlier this year", "overnight", "midnight",
+    "dawn", "this year", "next week", "next month", "the following day", "the day before",
+]
+
+PLACES = """Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan Bahrain Bangladesh
+Belarus Belgium Benin Bolivia Bosnia Botswana Brazil Bulgaria Burkina Faso Burundi Cambodia Cameroon Canada
+Central African Republic Chad Chile China Colombia Congo Democratic Republic of the Congo Costa Rica Croatia Cuba
+Cyprus Czech Republic Denmark Djibouti Ecuador Egypt El Salvador Eritrea Estonia Ethiopia Finland France Gabon
+Gambia Georgia Germany Ghana Greece Guatemala Guinea Haiti Honduras Hungary Iceland India Indonesia Iran Iraq
+Ireland Israel Italy Ivory Coast Jamaica Japan Jordan Kazakhstan Kenya Kosovo Kuwait Kyrgyzstan Laos Latvia
+Lebanon Liberia Libya Lithuania Luxembourg Madagascar Malawi Malaysia Mali Mauritania Mexico Moldova Mongolia
+Montenegro Morocco Mozambique Myanmar Burma Namibia Nepal Netherlands New Zealand Nicaragua Niger Nigeria
+North Korea North Macedonia Norway Oman Pakistan Palestine Panama Paraguay Peru Philippines Poland Portugal Qatar
+Romania Russia Rwanda Saudi Arabia Senegal Serbia Sierra Leone Singapore Slovakia Slovenia Somalia South Africa
+South Korea South Sudan Spain Sri Lanka Sudan Sweden Switzerland Syria Taiwan Tajikistan Tanzania Thailand Togo
+Tunisia Turkey Turkmenistan Uganda Ukraine United Arab Emirates UAE United Kingdom UK Britain England Scotland
+Wales United States US U.S. USA America Uruguay Uzbekistan Venezuela Vietnam Yemen Zambia Zimbabwe
+Kabul Tirana Algiers Luanda Buenos Aires Yerevan Canberra Vienna Baku Manama Dhaka Minsk Brussels Sarajevo
+Brasilia Sofia Phnom Penh Yaounde Ottawa Bangui N'Djamena Santiago Beijing Bogota Kinshasa Brazzaville Havana
+Nicosia Prague Copenhagen Quito Cairo Asmara Tallinn Addis Ababa Helsinki Paris Tbilisi Berlin Accra Athens
+Port-au-Prince Budapest New Delhi Delhi Jakarta Tehran Baghdad Dublin Jerusalem Tel Aviv Rome Tokyo Amman Astana
+Nairobi Pristina Kuwait City Bishkek Vientiane Riga Beirut Monrovia Tripoli Vilnius Bamako Mexico City Chisinau
+Ulaanbaatar Podgorica Rabat Maputo Naypyidaw Yangon Kathmandu Amsterdam The Hague Wellington Managua Niamey Abuja
+Pyongyang Skopje Oslo Muscat Islamabad Panama City Lima Manila Warsaw Lisbon Doha Bucharest Moscow Kigali Riyadh
+Dakar Belgrade Freetown Bratislava Ljubljana Mogadishu Pretoria Johannesburg Cape Town Seoul Juba Madrid Colombo
+Khartoum Stockholm Bern Geneva Damascus Taipei Dushanbe Dodoma Dar es Salaam Bangkok Tunis Ankara Istanbul
+Ashgabat Kampala Kyiv Kiev Abu Dhabi Dubai London Washington Washington, D.C. New York Montevideo Tashkent
+Caracas Hanoi Sanaa Sana'a Aden Lusaka Harare
+Gaza Gaza Strip West Bank Golan Heights Crimea Donbas Donbass Donetsk Luhansk Kharkiv Mariupol Odesa Odessa
+Idlib Aleppo Homs Raqqa Deir ez-Zor Afrin Kobani Mosul Kirkuk Fallujah Basra Erbil Kurdistan Hodeidah Marib
+Taiz Benghazi Sirte Misrata Darfur Kashmir Jammu and Kashmir Balochistan Kandahar Helmand Herat Jalalabad
+Kunduz Mazar-i-Sharif Peshawar Karachi Lahore Quetta Mumbai Sinai Borno Maiduguri Sahel Tigray Mekelle Xinjiang
+Tibet Hong Kong Catalonia Barcelona Chechnya Grozny Nagorno-Karabakh Karabakh Rakhine Kachin Mindanao Marawi
+Middle East Gulf Persian Gulf Strait of Hormuz Red Sea Black Sea Mediterranean South China Sea Balkans
+Caucasus Horn of Africa West Africa East Africa Central Asia Southeast Asia Latin America Europe Africa Asia
+Magnitogorsk Chelyabinsk Ural Siberia St. Petersburg Saint Petersburg Christchurch Caracas Paris Strasbourg
+Lyon Marseille Manchester Birmingham Belfast Northern Ireland Los Angeles Chicago Texas California Florida
+""".split("\n")
+
+
+def phrase_list(block: str) -> list[str]:
+    """Words separated by spaces; known multi-word phrases are kept together."""
+    return block.split()
+
+
+def build() -> list[dict]:
+    lines: list[dict] = []
+
+    def add(label: str, pattern, pid: str | None = None) -> None:
+        entry = {"label": label, "pattern": pattern}
+        if pid:
+            entry["id"] = pid
+        lines.append(entry)
+
+    multi = {
+        "ATTACK": ["air strike", "air strikes", "air raid", "air raids", "missile strike", "missile strikes",
+                   "drone strike", "drone strikes", "rocket attack", "rocket attacks", "shot dead", "opened fire",
+                   "suicide bombing", "car bombing", "fired missiles", "fired rockets", "fired on",
+                   "launched missiles", "launched rockets", "launched an attack", "strike on", "strikes on",
+                   "hit by"],
+        "DEATH": ["death toll", "lost their lives", "lost his life", "lost her life"],
+        "INJURY": ["seriously injured", "critically injured"],
+        "ARREST": ["taken into custody", "taken hostage"],
+        "TALKS": ["phone call", "peace talks", "held talks", "spoke with"],
+        "AGREEMENT": ["prisoner exchange", "prisoner swap", "peace deal", "peace agreement", "peace accord"],
+        "TERRITORY": ["captured the town", "captured the city", "captured the village", "took control",
+                      "taken control", "take control", "fell to", "lost control"],
+        "DAMAGE": ["set on fire"],
+        "PROTEST": ["general strike", "went on strike"],
+        "MOVEMENT": ["pulled out", "sent troops", "moved troops", "crossed into"],
+    }
+    for label, block in EVENTS.items():
+        phrases = multi.get(label, [])
+        text = " ".join(block.split())
+        for p in phrases:
+            text = text.replace(p, " ")
+        words = sorted(set(text.split()))
+        add(label, [{"LOWER": {"IN": words}}], f"{label.lower()}-words")
+        for p in phrases:
+            add(label, p, f"{label.lower()}-phrase")
+
+    for w in sorted(set(WEAPONS) | {"ballistic missile", "cruise missile", "car bomb", "improvised explosive device",
+                                      "machine gun", "tear gas", "rubber bullets", "fighter jets",
+                                      "suicide vest", "cluster munitions"}):
+        if w in ("ballistic", "cruise", "car", "improvised", "explosive", "device", "machine", "tear", "gas",
+                 "rubber", "fighter", "jets", "suicide", "vest", "cluster", "munitions"):
+            continue
+        add("WEAPON", w, "weapon")
+
+    count = [
+        {"LOWER": {"IN": ["at", "least", "more", "than", "over", "some", "about", "around", "nearly", "almost"]},
+         "OP": "*"},
+        {"LIKE_NUM": True, "OP": "+"},
+        {"LOWER": {"IN": ["people", "persons", "civilians", "soldiers", "troops", "officers", "policemen",
+                          "militants", "fighters", "children", "women", "men", "residents", "protesters",
+                          "demonstrators", "passengers", "workers", "students", "migrants", "refugees", "others",
+                          "rebels", "insurgents", "gunmen", "attackers", "victims", "servicemen", "members",
+                          "journalists", "police", "dead", "bodies"]}},
+    ]
+    add("CASUALTIES", count, "casualty-count")
+    add("CASUALTIES", [{"LOWER": {"IN": ["dozens", "hundreds", "thousands", "scores"]}}, {"LOWER": "of"},
+                       {"LOWER": {"IN": ["people", "civilians", "soldiers", "protesters", "residents", "troops",
+                                         "children", "migrants", "refugees", "fighters"]}}], "casualty-count")
+    add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": {"IN": ["were", "are", "was"]}},
+                       {"LOWER": {"IN": ["killed", "dead", "injured", "wounded", "arrested", "detained"]}}],
+        "casualty-count-verb")
+
+    for d in DAYS:
+        add("TIME", [{"ORTH": d}], "day")
+    add("TIME", [{"ORTH": {"IN": MONTHS + ["May"]}}, {"LIKE_NUM": True}, {"ORTH": ",", "OP": "?"},
+                 {"TEXT": {"REGEX": "^(1[89]|20)\\d\\d$"}, "OP": "?"}], "date")
+    add("TIME", [{"LIKE_NUM": True}, {"ORTH": {"IN": MONTHS + ["May"]}},
+                 {"TEXT": {"REGEX": "^(1[89]|20)\\d\\d$"}, "OP": "?"}], "date")
+    add("TIME", [{"ORTH": {"IN": MONTHS}}, {"TEXT": {"REGEX": "^(1[89]|20)\\d\\d$"}}], "month-year")
+    add("TIME", [{"LOWER": "in"}, {"TEXT": {"REGEX": "^(1[89]|20)\\d\\d$"}}], "year")
+    add("TIME", [{"TEXT": {"REGEX": "^\\d{1,2}(:\\d\\d)?(am|pm)$"}}], "clock")
+    add("TIME", [{"TEXT": {"REGEX": "^\\d{1,2}(:\\d\\d)?$"}}, {"LOWER": {"IN": ["am", "pm", "a.m.", "p.m."]}}],
+        "clock")
+    for t in RELATIVE_TIMES:
+        add("TIME", t, "relative-time")
+    add("TIME", [{"ORTH": {"IN": DAYS}}, {"LOWER": {"IN": ["morning", "afternoon", "evening", "night"]}}],
+        "day-part")
+
+    for line in PLACES:
+        for name in _split_places(line):
+            add("PLACE", name, "gazetteer")
+
+    for a in ACTOR_LIST:
+        add("ACTOR", a, "actor")
+    add("ACTOR", [{"LOWER": {"IN": DEMONYMS}}, {"LOWER": {"IN": ACTOR_NOUNS}}], "demonym-force")
+    add("ACTOR", [{"LOWER": {"IN": ["president", "minister", "chancellor", "king", "general", "commander",
+                                    "governor", "mayor", "spokesman", "spokeswoman", "senator", "ambassador",
+                                    "secretary", "leader", "chief"]}},
+                  {"IS_TITLE": True, "OP": "+"}], "title-name")
+    add("ACTOR", [{"LOWER": "prime"}, {"LOWER": "minister"}, {"IS_TITLE": True, "OP": "+"}], "title-name")
+    for t in TARGETS:
+        add("TARGET", t, "target")
+    return lines
+
+
+# Multi-word place names that must stay whole when a gazetteer line is split on spaces.
+MULTIWORD_PLACES = sorted({
+    "Burkina Faso", "Central African Republic", "Democratic Republic of the Congo", "Costa Rica", "Czech Republic",
+    "El Salvador", "Ivory Coast", "New Zealand", "North Korea", "North Macedonia", "Saudi Arabia", "Sierra Leone",
+    "South Africa", "South Korea", "South Sudan", "Sri Lanka", "United Arab Emirates", "United Kingdom",
+    "United States", "Buenos Aires", "Phnom Penh", "Addis Ababa", "New Delhi", "Tel Aviv", "Kuwait City",
+    "Mexico City", "The Hague", "Panama City", "Cape Town", "Dar es Salaam", "Abu Dhabi", "Washington, D.C.",
+    "New York", "Gaza Strip", "West Bank", "Golan Heights", "Deir ez-Zor", "Jammu and Kashmir", "Middle East",
+    "Persian Gulf", "Strait of Hormuz", "Red Sea", "Black Sea", "South China Sea", "Horn of Africa", "West Africa",
+    "East Africa", "Central Asia", "Southeast Asia", "Latin America", "St. Petersburg", "Saint Petersburg",
+    "Northern Ireland", "Los Angeles",
+}, key=len, reverse=True)
+
+
+def _split_places(line: str) -> list[str]:
+    names = []
+    rest = " " + line.strip() + " "
+    for name in MULTIWORD_PLACES:
+        token = f" {name} "
+        while token in rest:
+            names.append(name)
+            rest = rest.replace(token, " ", 1)
+    names += rest.split()
+    return names
+
+
+def main() -> None:
+    lines = build()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with OUT.open("w", encoding="utf-8") as fh:
+        for entry in lines:
+            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    print(f"wrote {len(lines)} patterns to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
