@@ -102,13 +102,15 @@ def init(db_path: Path, scheme: str | None) -> None:
 @click.option("--label-column", default="label", show_default=True, help="doccano: the field holding the spans.")
 @click.option("--strict", is_flag=True, help="Import all or nothing: any bad record rolls the whole import back.")
 @click.option("--add-labels", is_flag=True, help="Add labels the scheme does not know instead of rejecting them.")
+@click.option("--snap-to-tokens", is_flag=True,
+              help="Widen spans that cut through a token to whole tokens instead of rejecting the record.")
 @click.option("--answer", type=click.Choice(["accept", "reject", "ignore"]), default=None,
               help="Mark every imported document with this answer (its spans become accepted with 'accept').")
 @click.option("--scheme", default=None, help="The label scheme of a new database.")
 @EDITOR_OPTION
 def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_column: str, label_column: str,
-               strict: bool, add_labels: bool, answer: str | None, scheme: str | None,
-               editor: str | None) -> None:
+               strict: bool, add_labels: bool, snap_to_tokens: bool, answer: str | None,
+               scheme: str | None, editor: str | None) -> None:
     """Import articles from text files, folders, JSONL, CSV, Prodigy or doccano JSONL."""
     from annotator.formats import ReadOptions
     from annotator.nlp.pipeline import tokenize
@@ -121,10 +123,13 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
         report = import_paths(
             store, list(paths), fmt, ReadOptions(text_column=text_column, label_column=label_column),
             strict=strict, add_labels=add_labels, answer=Answer(answer) if answer else None,
+            snap_to_tokens=snap_to_tokens,
             who=editor_name(editor), tokenizer=tokenize, on_error=show, on_progress=update,
         )
     if report.new_labels:
         click.echo(f"added labels: {', '.join(report.new_labels)}")
+    if report.snapped:
+        click.echo(f"widened {report.snapped} span(s) to whole tokens")
     if report.rolled_back:
         click.echo(f"--strict: {report.rejected} record(s) rejected, so nothing was imported", err=True)
         sys.exit(1)

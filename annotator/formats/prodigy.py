@@ -1,7 +1,9 @@
 """Prodigy JSONL, as `prodigy db-out` writes it and as Prodigy reads it back.
 
-Reading: spans come in as accepted when the record's answer is `accept`, as suggestions otherwise; the
-record's tokens (if any) are kept, and spans are checked against them. Writing: one article a line with
+Reading: the spans of an answered record come in as accepted (they are what the annotator left in the task),
+except that a binary `reject` (`_is_binary`, as ner.teach writes) marks its span as rejected; the spans of a
+record without an answer come in as suggestions. The record's tokens (if any) are kept, and spans are checked
+against them. Writing: one article a line with
 `text`, `meta`, `_input_hash`, `_task_hash`, `tokens`, `spans` (`token_end` inclusive) and `answer`."""
 
 from __future__ import annotations
@@ -65,7 +67,12 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
         raise InputError("'answer' must be accept, reject or ignore")
     tokens = parse_tokens(value["tokens"], text) if value.get("tokens") else None
     index = TokenIndex(tokens) if tokens else None
-    state = SpanState.ACCEPTED if answer is Answer.ACCEPT else SpanState.SUGGESTED
+    if answer is Answer.PENDING:
+        state = SpanState.SUGGESTED  # nobody has looked at them yet
+    elif answer is Answer.REJECT and value.get("_is_binary") is True:
+        state = SpanState.REJECTED  # a binary reject (ner.teach) says the suggested span is wrong
+    else:
+        state = SpanState.ACCEPTED  # what the annotator left in a manual task
     spans: list[Span] = []
     raw_spans = value.get("spans") or []
     if not isinstance(raw_spans, list):

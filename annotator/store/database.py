@@ -116,10 +116,16 @@ class Store:
                     conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = NORMAL")
             self._prepare(exists, scheme)
+            if not readonly:
+                # a write that changes nothing: fails at once on a file this user may not write
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.OperationalError as exc:
             conn.close()
             if "readonly" in str(exc) or "read-only" in str(exc):
-                raise DatabaseError(f"{self.path}: the file is read-only; open it read-only or copy it") from None
+                raise DatabaseError(
+                    f"{self.path}: the file is read-only (no permission to write it); open it read-only, "
+                    "or copy it somewhere you may write"
+                ) from None
             raise DatabaseError(f"{self.path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             conn.close()

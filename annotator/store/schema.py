@@ -72,4 +72,10 @@ def m0001_initial(db: Database) -> None:
     db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True, tokenize="unicode61")
 
 
+@migrations(name="0002_changes_by_editor")
+def m0002_changes_by_editor(db: Database) -> None:
+    """Per-editor figures (stats, the window's pace) read the change log by editor and time."""
+    db["changes"].create_index(["who", "at"], if_not_exists=True)
+
+
 SCHEMA_VERSION = len(migrations._migrations)

@@ -32,6 +32,7 @@ class ImportReport:
     new_labels: list[str] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
     rolled_back: bool = False
+    snapped: int = 0
 
     @property
     def ok(self) -> bool:
@@ -83,12 +84,14 @@ class Checker:
     """Checks one record against the project: labels, offsets, token boundaries."""
 
     def __init__(self, scheme: LabelScheme, tokenizer: Callable[[str], list[Token]] | None,
-                 add_labels: bool, answer: Answer | None) -> None:
+                 add_labels: bool, answer: Answer | None, snap: bool = False) -> None:
         self.labels = set(scheme.names)
         self.tokenizer = tokenizer
         self.add_labels = add_labels
         self.answer = answer
+        self.snap = snap
         self.new_labels: list[str] = []
+        self.snapped = 0
 
     def check(self, rec: ImportRecord) -> InputError | None:
         doc = rec.document
@@ -97,32 +100,39 @@ class Checker:
             if self.answer is Answer.ACCEPT:
                 for sp in rec.spans:
                     sp.state = SpanState.ACCEPTED
-        if rec.spans:
-            rec.spans = dedupe_spans(rec.spans)
+        if not rec.spans:
+            return None
+        for sp in rec.spans:
+            reason = check_span(sp, doc.text, None, None)
+            if reason:
+                return InputError(reason, rec.path, rec.line)
+        unknown = sorted({sp.label for sp in rec.spans} - self.labels)
+        if unknown and not self.add_labels:
+            return InputError(
+                f"unknown label{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                f"(not in the project's scheme; import with --add-labels to add them)",
+                rec.path, rec.line,
+            )
+        if doc.tokens is None and self.tokenizer is not None:
+            doc.tokens = self.tokenizer(doc.text)
+        if doc.tokens is not None:
+            index = TokenIndex(doc.tokens)
             for sp in rec.spans:
-                reason = check_span(sp, doc.text, None, None)
-                if reason:
-                    return InputError(reason, rec.path, rec.line)
-            unknown = sorted({sp.label for sp in rec.spans} - self.labels)
-            if unknown:
-                if not self.add_labels:
+                if index.token_range(sp.start, sp.end) is not None:
+                    continue
+                snapped = index.snap(sp.start, sp.end) if self.snap else None
+                if snapped is None:
                     return InputError(
-                        f"unknown label{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
-                        f"(not in the project's scheme; import with --add-labels to add them)",
+                        f"span {sp.start}..{sp.end} {doc.text[sp.start:sp.end]!r} ({sp.label}) cuts through "
+                        f"a token" + ("" if self.snap else " (import with --snap-to-tokens to widen it)"),
                         rec.path, rec.line,
                     )
-                self.labels.update(unknown)
-                self.new_labels.extend(unknown)
-            if doc.tokens is None and self.tokenizer is not None:
-                doc.tokens = self.tokenizer(doc.text)
-            if doc.tokens is not None:
-                index = TokenIndex(doc.tokens)
-                for sp in rec.spans:
-                    if index.token_range(sp.start, sp.end) is None:
-                        return InputError(
-                            f"span {sp.start}..{sp.end} {doc.text[sp.start:sp.end]!r} ({sp.label}) cuts through "
-                            f"a token", rec.path, rec.line,
-                        )
+                sp.start, sp.end = snapped
+                self.snapped += 1
+        rec.spans = dedupe_spans(rec.spans)
+        for name in unknown:
+            self.labels.add(name)
+            self.new_labels.append(name)
         return None
 
 
@@ -155,6 +165,7 @@ def import_paths(
     strict: bool = False,
     add_labels: bool = False,
     answer: Answer | None = None,
+    snap_to_tokens: bool = False,
     who: str | None = None,
     tokenizer: Callable[[str], list[Token]] | None = None,
     batch_size: int = 500,
@@ -168,7 +179,7 @@ def import_paths(
         raise AnnotatorError(f"unknown format {fmt!r} (known: {', '.join(sorted(READERS))})")
     options = options or ReadOptions()
     report = ImportReport()
-    checker = Checker(store.scheme, tokenizer, add_labels, answer)
+    checker = Checker(store.scheme, tokenizer, add_labels, answer, snap_to_tokens)
     stream = read_all([Path(p) for p in paths], fmt, options, report)
 
     def flush(batch: list[ImportRecord]) -> None:
@@ -213,6 +224,7 @@ def import_paths(
             report.new_labels = []
     else:
         run()
+    report.snapped = checker.snapped
     return report
 
 

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import pytest
+
+from annotator.core.errors import InputError, SchemeError
+from annotator.core.hashing import prodigy_input_hash, prodigy_task_hash, text_hash
+from annotator.core.labels import load_scheme, parse_scheme
+from annotator.core.model import Answer, Span, Token
+from annotator.core.spans import TokenIndex, check_span, dedupe_spans
+
+
+def toks(text: str) -> list[Token]:
+    out, pos = [], 0
+    for word in text.split(" "):
+        out.append(Token(pos, pos + len(word), True))
+        pos += len(word) + 1
+    out[-1].ws = False
+    return out
+
+
+def test_default_scheme_has_every_label_of_the_brief():
+    scheme = load_scheme()
+    assert [lb.name for lb in scheme.of_kind("event")] == [
+        "ATTACK", "DEATH", "INJURY", "ARREST", "TALKS", "AGREEMENT", "TERRITORY", "DAMAGE", "PROTEST",
+        "THREAT", "MOVEMENT"]
+    assert [lb.name for lb in scheme.of_kind("argument")] == [
+        "ACTOR", "TARGET", "PLACE", "TIME", "WEAPON", "CASUALTIES"]
+    for label in scheme.labels:
+        assert label.colour.startswith("#") and len(label.colour) == 7
+        assert len(label.hotkey) == 1 and label.description
+    assert len({lb.hotkey for lb in scheme.labels}) == len(scheme.labels)
+    assert scheme.entity_map["GPE"] == "PLACE" and scheme.entity_map["DATE"] == "TIME"
+
+
+def test_scheme_errors_name_the_problem(tmp_path):
+    with pytest.raises(SchemeError, match="kind must be one of"):
+        parse_scheme({"labels": {"X": {"kind": "thing", "colour": "#000000"}}}, "s.toml")
+    with pytest.raises(SchemeError, match="hotkey"):
+        parse_scheme({"labels": {"A": {"kind": "event", "colour": "#000000", "hotkey": "x"},
+                                 "B": {"kind": "event", "colour": "#000001", "hotkey": "x"}}}, "s.toml")
+    with pytest.raises(SchemeError, match="colour"):
+        parse_scheme({"labels": {"A": {"kind": "event", "colour": "red"}}}, "s.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("labels = [", encoding="utf-8")
+    with pytest.raises(SchemeError, match="bad.toml"):
+        load_scheme(bad)
+    with pytest.raises(SchemeError, match="no label scheme"):
+        load_scheme("does-not-exist")
+
+
+def test_custom_scheme_file(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('name = "mine"\n[labels.FIRE]\nkind = "event"\ncolour = "#ff0000"\nhotkey = "f"\n'
+                    'description = "Fires"\n', encoding="utf-8")
+    scheme = load_scheme(path)
+    assert scheme.name == "mine" and scheme.names == {"FIRE"}
+
+
+def test_token_index_alignment_and_snapping():
+    text = "Rebels shelled the town on Monday"
+    index = TokenIndex(toks(text))
+    assert index.token_range(0, 6) == (0, 0)
+    assert index.token_range(7, 18) == (1, 2)
+    assert index.token_range(1, 6) is None  # cuts through "Rebels"
+    assert index.token_range(0, 7) is None  # ends in the space
+    assert index.snap(2, 9) == (0, 14)  # "bels shel" -> "Rebels shelled"
+    assert index.snap(9, 2) == (0, 14)  # a backwards selection
+    assert index.snap(10, 10) == (7, 14)  # a caret inside a word selects the word
+    assert index.snap(6, 7) is None  # only a space
+
+
+def test_check_span_reasons():
+    text = "Rebels shelled the town"
+    index = TokenIndex(toks(text))
+    assert check_span(Span(0, 6, "ACTOR"), text, index, {"ACTOR"}) is None
+    assert "outside the text" in check_span(Span(0, 99, "ACTOR"), text, index, None)
+    assert "unknown label" in check_span(Span(0, 6, "NOPE"), text, index, {"ACTOR"})
+    assert "token boundaries" in check_span(Span(0, 3, "ACTOR"), text, index, None)
+    assert dedupe_spans([Span(0, 6, "A"), Span(0, 6, "A"), Span(0, 6, "B")]) == [Span(0, 6, "A"), Span(0, 6, "B")]
+
+
+def test_hashes_are_stable_and_prodigy_shaped():
+    h = text_hash("Hello")
+    assert h == text_hash("Hello") != text_hash("Hello ")
+    ih = prodigy_input_hash(h)
+    assert -(2**31) <= ih < 2**31
+    t1 = prodigy_task_hash(h, [(0, 5, "A")])
+    assert t1 == prodigy_task_hash(h, [(0, 5, "A")]) != prodigy_task_hash(h, [(0, 5, "B")])
+
+
+def test_errors_say_where():
+    err = InputError("not valid JSON", "in.jsonl", 7)
+    assert str(err) == "in.jsonl:7: not valid JSON"
+    assert Answer.parse("accept") is Answer.ACCEPT
+    with pytest.raises(ValueError, match="unknown answer"):
+        Answer.parse("yes")

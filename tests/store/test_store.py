@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+from annotator.core.errors import ConflictError, DatabaseError, NewerDatabaseError, NotAProjectError
+from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.store import Store
+from annotator.store.schema import SCHEMA_VERSION, migrations
+
+
+def add(store: Store, *texts: str) -> list[int]:
+    store.add_records([ImportRecord(Document(t)) for t in texts], who="ann")
+    return [r.id for r in store.list_documents(limit=10_000)]
+
+
+def changes(store: Store) -> list[tuple]:
+    return store.conn.execute("SELECT action, who, doc_id FROM changes ORDER BY id").fetchall()
+
+
+def test_new_database_is_wal_with_foreign_keys_and_the_default_scheme(store):
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert store.scheme.name == "conflict-news" and len(store.scheme.labels) == 17
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_documents_are_deduplicated_by_text(store):
+    r1 = store.add_records([ImportRecord(Document("A")), ImportRecord(Document("B")), ImportRecord(Document("A"))])
+    r2 = store.add_records([ImportRecord(Document("B")), ImportRecord(Document("C"))])
+    assert (r1.added, r1.duplicates, r2.added, r2.duplicates) == (2, 1, 1, 1)
+    assert store.count_documents() == 3
+
+
+def test_every_edit_is_logged_with_who_and_bumps_the_revision(store):
+    (doc_id,) = add(store, "Rebels shelled the town on Monday")
+    span = store.add_span(doc_id, 0, 6, "ACTOR", "ann")
+    assert span.state is SpanState.ACCEPTED and span.source is Source.EDITOR
+    store.relabel_span(span.id, "TARGET", "bob")
+    store.delete_span(span.id, "bob")
+    store.set_answer(doc_id, Answer.ACCEPT, "ann")
+    assert [c[0] for c in changes(store)] == ["import", "add_span", "relabel", "set_state", "answer"]
+    assert [c[1] for c in changes(store)][1:] == ["ann", "bob", "bob", "ann"]
+    assert store.revision(doc_id) == 4
+    assert store.spans(doc_id)[0].state is SpanState.REJECTED
+    doc = store.document(doc_id)
+    assert doc.answer is Answer.ACCEPT and doc.answered_by == "ann" and doc.answered_at
+
+
+def test_stale_revision_is_refused_and_changes_nothing(store):
+    (doc_id,) = add(store, "Rebels shelled the town")
+    rev = store.revision(doc_id)
+    store.add_span(doc_id, 0, 6, "ACTOR", "ann", expected_revision=rev)
+    with pytest.raises(ConflictError, match="changed elsewhere"):
+        store.add_span(doc_id, 7, 14, "ATTACK", "bob", expected_revision=rev)
+    assert [s.label for s in store.spans(doc_id)] == ["ACTOR"]
+
+
+def test_drawing_a_span_over_a_suggestion_accepts_it(store):
+    (doc_id,) = add(store, "Rebels shelled the town")
+    store.save_suggestions([(doc_id, "Rebels shelled the town", [], [Span(7, 14, "ATTACK", Source.RULE,
+                                                                          SpanState.SUGGESTED)])], "rules")
+    span = store.add_span(doc_id, 7, 14, "ATTACK", "ann")
+    assert span.state is SpanState.ACCEPTED and span.source is Source.RULE
+    assert len(store.spans(doc_id)) == 1
+
+
+def test_suggestions_never_overwrite_or_repeat_editor_work(store):
+    (doc_id,) = add(store, "Rebels shelled the town")
+    editor = store.add_span(doc_id, 7, 14, "ATTACK", "ann")
+    removed = store.add_span(doc_id, 0, 6, "ACTOR", "ann")
+    store.delete_span(removed.id, "ann")
+    sugg = [Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED),
+            Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+            Span(19, 23, "TARGET", Source.RULE, SpanState.SUGGESTED)]
+    assert store.save_suggestions([(doc_id, "", [], sugg)], "rules") == 1
+    spans = {(s.start, s.label): s for s in store.spans(doc_id)}
+    assert spans[(7, "ATTACK")].state is SpanState.ACCEPTED and spans[(7, "ATTACK")].id == editor.id
+    assert spans[(0, "ACTOR")].state is SpanState.REJECTED
+    assert spans[(19, "TARGET")].state is SpanState.SUGGESTED
+
+
+def test_relabel_onto_an_existing_span_merges(store):
+    (doc_id,) = add(store, "Rebels shelled the town")
+    a = store.add_span(doc_id, 0, 6, "ACTOR", "ann")
+    b = store.add_span(doc_id, 0, 6, "TARGET", "ann")
+    store.delete_span(b.id, "ann")
+    result = store.relabel_span(a.id, "TARGET", "ann")
+    assert result.id == b.id and result.state is SpanState.ACCEPTED
+    visible = [s for s in store.spans(doc_id) if s.state is not SpanState.REJECTED]
+    assert [(s.label, s.state) for s in visible] == [("TARGET", SpanState.ACCEPTED)]
+
+
+def test_accept_all_and_bad_edits(store):
+    (doc_id,) = add(store, "Rebels shelled the town")
+    store.save_suggestions([(doc_id, "", [], [Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+                                             Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)])], "r")
+    assert len(store.accept_all(doc_id, "ann")) == 2
+    assert {s.state for s in store.spans(doc_id)} == {SpanState.ACCEPTED}
+    with pytest.raises(DatabaseError, match="unknown label"):
+        store.add_span(doc_id, 0, 6, "NOPE", "ann")
+    with pytest.raises(DatabaseError, match="outside"):
+        store.add_span(doc_id, 0, 600, "ACTOR", "ann")
+
+
+def test_full_text_search_and_paging(store):
+    add(store, *(f"Article {i} about {'shelling' if i % 3 == 0 else 'talks'} in Kyiv" for i in range(30)))
+    assert store.count_documents(query="shelling") == 10
+    assert store.count_documents(query="shell") == 10  # prefix match on the last word
+    assert store.count_documents(query="kyiv talks") == 20
+    assert store.count_documents(query='"; DROP TABLE') == 0  # punctuation is not FTS syntax
+    page = store.list_documents(offset=10, limit=5)
+    assert [r.id for r in page] == [11, 12, 13, 14, 15]
+    store.set_answer(12, "reject", "ann")
+    assert [r.id for r in store.list_documents(answer="reject")] == [12]
+
+
+def test_newer_database_is_refused(db_path):
+    Store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(NewerDatabaseError, match="newer version of annotator"):
+        Store(db_path)
+
+
+def test_older_database_is_backed_up_then_migrated(db_path):
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    db = Database(conn)
+    last = migrations._migrations[-1].name
+    migrations.apply(db, stop_before=last)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("PRAGMA application_id = 1095650900")
+    conn.execute("INSERT INTO documents(text, input_hash, answer, revision) VALUES ('Old text', 'h', 'pending', 0)")
+    conn.close()
+    store = Store(db_path)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.document(1).text == "Old text"
+    backup = db_path.with_name(db_path.name + ".bak-v1")
+    assert backup.exists()
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT text FROM documents").fetchone()[0] == "Old text"
+    old.close()
+    store.close()
+
+
+def test_files_that_are_not_projects(tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("just some notes", encoding="utf-8")
+    with pytest.raises(NotAProjectError, match="not an SQLite file"):
+        Store(text)
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE stuff(x)")
+    conn.close()
+    with pytest.raises(NotAProjectError, match="not an annotator project"):
+        Store(other)
+    assert sqlite3.connect(other).execute("SELECT name FROM sqlite_master").fetchall() == [("stuff",)]
+    with pytest.raises(DatabaseError, match="no such project"):
+        Store(tmp_path / "missing.db", create=False)
+
+
+def test_read_only_file_gets_a_clear_message(db_path, monkeypatch):
+    """Opened read-write, a file the user may not write is refused with a message, not a traceback. Tests run
+    as root, who may write any file, so SQLite is made to open the file read-only as it would for a user
+    without write permission; the error that follows is SQLite's own."""
+    s = Store(db_path)
+    add(s, "Text one")
+    s.close()
+    real_connect = sqlite3.connect
+
+    def read_only_connect(target, *args, **kwargs):
+        kwargs.pop("uri", None)
+        return real_connect(f"file:{target}?mode=ro", *args, uri=True, **kwargs)
+
+    monkeypatch.setattr("annotator.store.database.sqlite3.connect", read_only_connect)
+    with pytest.raises(DatabaseError, match="read-only"):
+        Store(db_path)
+
+
+def test_read_only_mode_reads(db_path):
+    s = Store(db_path)
+    add(s, "Text one")
+    s.close()
+    ro = Store(db_path, readonly=True)
+    assert ro.count_documents() == 1
+    with pytest.raises(Exception):
+        ro.set_answer(1, "accept", "ann")
+    ro.close()
+
+
+def test_export_rows_respect_answers_and_labels(store):
+    a, b, c = add(store, "Rebels shelled the town", "Talks began in Doha", "Nothing here")
+    store.add_span(a, 0, 6, "ACTOR", "ann")
+    store.save_suggestions([(a, "", [], [Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)]),
+                            (b, "", [], [Span(0, 5, "TALKS", Source.RULE, SpanState.SUGGESTED)])], "r")
+    store.set_answer(a, "accept", "ann")
+    store.set_answer(c, "reject", "ann")
+    rows = {d["id"]: spans for d, spans in store.iter_for_export()}
+    assert rows == {a: [(0, 6, "ACTOR")], c: []}
+    rows = {d["id"]: spans for d, spans in store.iter_for_export(include_pending=True)}
+    assert rows[b] == [(0, 5, "TALKS")]
+    rows = {d["id"]: spans for d, spans in store.iter_for_export(include_pending=True, labels=["TALKS"])}
+    assert rows == {a: [], b: [(0, 5, "TALKS")], c: []}
+    assert json.loads(store.get_meta("entity_map"))["GPE"] == "PLACE"

@@ -1,0 +1,231 @@
+"""Import from every supported input, good and bad, through the same function the CLI and window call."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import Answer, SpanState
+from annotator.formats import ReadOptions
+from annotator.workflows.importing import import_paths
+from tests.conftest import FORMATS, WIKINEWS, write
+
+PRODIGY = FORMATS / "prodigy"
+DOCCANO_TESTS = FORMATS / "doccano/backend/data_import/tests/data"
+DOCCANO_EXAMPLES = FORMATS / "doccano/backend/data_import/pipeline/examples"
+DOCCANO_EXPORT = FORMATS / "doccano/backend/data_export/pipeline/examples"
+
+
+def run(store, *paths, tokenize=None, **kw):
+    from annotator.nlp.pipeline import tokenize as tok
+
+    return import_paths(store, list(paths), tokenizer=tokenize or tok, who="tester", **kw)
+
+
+def reasons(report) -> list[str]:
+    return [str(e) for e in report.errors]
+
+
+def test_wikinews_jsonl_with_meta_and_dedup(store):
+    report = run(store, WIKINEWS)
+    assert (report.added, report.rejected, report.duplicates) == (150, 0, 0)
+    doc = store.document(1)
+    assert doc.external_id == "wikinews-2019-001" and doc.title.startswith("Magnitogorsk")
+    assert doc.meta["url"].startswith("http") and doc.meta["license"]
+    assert "title" not in doc.meta and "text" not in doc.meta
+    again = run(store, WIKINEWS)
+    assert (again.added, again.duplicates) == (0, 150)
+    assert store.count_documents() == 150
+
+
+def test_text_files_and_folders(store, tmp_path):
+    folder = tmp_path / "articles"
+    write(folder / "a.txt", "Headline one\r\n\r\nBody of the first article.\r\n")
+    write(folder / "sub" / "b.txt", "Headline two\n\nBody two.")
+    write(folder / "bad.txt", b"Caf\xe9 owner arrested\n")
+    write(folder / "empty.txt", "  \n")
+    write(folder / "notes.md", "# not an article")
+    report = run(store, folder)
+    assert report.added == 2 and report.rejected == 2
+    assert any("bad.txt:1: not UTF-8" in r for r in reasons(report))
+    assert any("empty.txt: the file is empty" in r for r in reasons(report))
+    titles = sorted(r.title for r in store.list_documents())
+    assert titles == ["Headline one", "Headline two"]
+    assert "\r" not in store.document(1).text
+
+
+def test_bad_jsonl_lines_are_reported_and_the_good_ones_imported(store, tmp_path):
+    path = write(tmp_path / "in.jsonl", "\n".join([
+        json.dumps({"text": "Good one", "id": 1}),
+        '{"text": "broken',
+        json.dumps({"title": "no text"}),
+        json.dumps({"text": ""}),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"text": 42}),
+        "",
+        json.dumps({"text": "Good two", "meta": {"source": "wire"}}),
+    ]) + "\n")
+    with open(path, "ab") as fh:
+        fh.write(b'{"text": "bad \xff byte"}\n')
+    report = run(store, path)
+    assert report.added == 2 and report.rejected == 6
+    r = reasons(report)
+    assert f"{path}:2: not valid JSON" in r[0]
+    assert f"{path}:3: record has no 'text' field" == r[1]
+    assert f"{path}:4: 'text' is empty" == r[2]
+    assert "expected a JSON object" in r[3] and ":5:" in r[3]
+    assert ":6: 'text' must be a string" in r[4]
+    assert f"{path}:9: not UTF-8" in r[5]
+    assert store.document(2).meta == {"source": "wire"}
+
+
+def test_empty_and_missing_files(store, tmp_path):
+    empty = write(tmp_path / "empty.jsonl", "")
+    report = run(store, empty, tmp_path / "missing.jsonl")
+    assert report.rejected == 2 and report.added == 0
+    assert any("empty.jsonl: the file is empty" in r for r in reasons(report))
+    assert any("missing.jsonl: no such file" in r for r in reasons(report))
+
+
+def test_csv_with_named_text_column(store, tmp_path):
+    path = write(tmp_path / "in.csv",
+                 'id,headline,body,desk\n1,Town shelled,"Shelling hit the town.\nTwo died.",world\n'
+                 '2,Empty,,world\n3,Short,"too, many",cols,extra\n')
+    report = run(store, path, options=ReadOptions(text_column="body", title_column="headline"))
+    assert report.added == 1 and report.rejected == 2
+    doc = store.document(1)
+    assert doc.text == "Shelling hit the town.\nTwo died." and doc.title == "Town shelled"
+    assert doc.meta == {"desk": "world"} and doc.external_id == "1"
+    assert "column 'body' is empty" in reasons(report)[0]
+    missing = run(store, path)
+    assert "no column 'text'" in reasons(missing)[0] and ":1:" in reasons(missing)[0]
+
+
+@pytest.mark.parametrize("name,docs,spans,labels", [
+    ("ner_fashion_brands__fashion_brands_training.jsonl", 200, 74, ["FASHION_BRAND"]),
+    ("ner_food_ingredients__food_data.jsonl", 120, 276, ["INGRED"]),
+    ("ner_tweets__test_annotated.jsonl", 120, 70, ["PERSON"]),
+    ("spanruler_restaurant_reviews__test_review.jsonl", 120, 252, None),
+])
+def test_real_prodigy_files(store, name, docs, spans, labels):
+    path = PRODIGY / name
+    refused = run(store, path)
+    with_spans = sum(1 for line in path.open() if json.loads(line).get("spans"))
+    assert refused.rejected == with_spans and refused.added == docs - with_spans
+    assert "unknown label" in reasons(refused)[0] and "--add-labels" in reasons(refused)[0]
+    report = run(store, path, add_labels=True)
+    assert report.rejected == 0 and report.added == with_spans and report.spans == spans
+    if labels:
+        assert report.new_labels == labels
+    # accepted records come in answered, with accepted spans and Prodigy's own tokens kept
+    total = store.count_documents()
+    assert total == docs
+    accepted = sum(1 for line in path.open() if json.loads(line)["answer"] == "accept")
+    assert store.count_documents(answer="accept") == accepted
+    states = {s for d in store.list_documents(limit=1000) for s in
+              (sp.state for sp in store.spans(d.id))}
+    assert states <= {SpanState.ACCEPTED, SpanState.SUGGESTED}
+    first = next(json.loads(line) for line in path.open() if json.loads(line).get("spans"))
+    (row,) = [r for r in store.list_documents(limit=1000) if store.document(r.id).text == first["text"]]
+    doc = store.document(row.id)
+    assert [(t.start, t.end) for t in doc.tokens] == [(t["start"], t["end"]) for t in first["tokens"]]
+    assert sorted((s.start, s.end, s.label) for s in store.spans(row.id)) == sorted(
+        (s["start"], s["end"], s["label"]) for s in first["spans"])
+
+
+def test_prodigy_answers_decide_the_span_states(store, tmp_path):
+    run(store, PRODIGY / "ner_tweets__test_annotated.jsonl", add_labels=True)
+    assert store.count_documents(answer="ignore") == 4
+    for row in store.list_documents(answer="ignore"):
+        assert store.document(row.id).answer is Answer.IGNORE
+    tok = [{"text": "Rebels", "start": 0, "end": 6, "id": 0, "ws": True},
+           {"text": "attacked", "start": 7, "end": 15, "id": 1, "ws": False}]
+    span = [{"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "ACTOR"}]
+    records = [
+        {"text": "Rebels attacked", "tokens": tok, "spans": span},
+        {"text": "Rebels attacked!", "tokens": tok, "spans": span, "answer": "reject", "_is_binary": True},
+        {"text": "Rebels attacked?", "tokens": tok, "spans": span, "answer": "reject"},
+    ]
+    path = write(tmp_path / "p.jsonl", "\n".join(json.dumps(r) for r in records))
+    report = run(store, path)
+    assert report.added == 3
+    ids = [r.id for r in store.list_documents(limit=1000)][-3:]
+    assert [store.spans(i)[0].state for i in ids] == [SpanState.SUGGESTED, SpanState.REJECTED,
+                                                     SpanState.ACCEPTED]
+
+
+def test_doccano_traps(store):
+    # a line without text is rejected; the good lines go in
+    report = run(store, DOCCANO_TESTS / "sequence_labeling/example.jsonl", add_labels=True, snap_to_tokens=True)
+    assert report.added == 2 and report.rejected == 1
+    assert reasons(report)[0].endswith("example.jsonl:3: record has no 'text' field")
+    # a duplicated span is accepted (once)
+    report = run(store, DOCCANO_TESTS / "sequence_labeling/example_overlapping.jsonl", add_labels=True,
+                 snap_to_tokens=True)
+    assert report.rejected == 0 and report.duplicates == 1  # same text as in example.jsonl
+    # the character spans of "exampleA" cut through the token; without --snap-to-tokens that is an error
+    report = run(store, DOCCANO_TESTS / "sequence_labeling/example_overlapping.jsonl", add_labels=True)
+    assert report.duplicates == 0 and report.rejected == 1 and "cuts through a token" in reasons(report)[0]
+
+
+def test_doccano_relation_mode_and_pretty_printed_file(store):
+    report = run(store, DOCCANO_EXPORT / "relation_extraction/example.jsonl", add_labels=True)
+    assert report.added == 1 and report.spans == 4 and report.rejected == 0
+    doc = store.document(1)
+    assert [r["type"] for r in doc.meta["doccano_relations"]] == ["foundedAt", "foundedBy", "foundedBy"]
+    texts = {doc.text[s.start:s.end]: s.label for s in store.spans(1)}
+    assert texts == {"Google": "ORG", "September 4, 1998": "DATE", "Larry Page": "PERSON", "Sergey Brin": "PERSON"}
+    again = run(store, DOCCANO_TESTS / "relation_extraction/example.jsonl", add_labels=True)
+    assert again.duplicates == 1
+
+
+def test_doccano_custom_columns(store):
+    path = DOCCANO_EXAMPLES / "sequence_labeling/example.jsonl"
+    plain = run(store, path)
+    assert plain.rejected == 3 and "no 'text' field" in reasons(plain)[0]
+    report = run(store, path, fmt="doccano", add_labels=True,
+                 options=ReadOptions(text_column="column_data", label_column="column_label"))
+    assert report.added == 3 and report.spans == 3
+
+
+def test_spans_outside_text_unknown_labels_and_cut_tokens(store, tmp_path):
+    path = write(tmp_path / "in.jsonl", "\n".join(json.dumps(r) for r in [
+        {"text": "Rebels shelled the town", "label": [[0, 6, "ACTOR"], [7, 14, "ATTACK"]]},
+        {"text": "Rebels shelled the town", "label": [[0, 60, "ACTOR"]]},
+        {"text": "Rebels shelled a town", "label": [[0, 6, "REBEL"]]},
+        {"text": "Rebels shelled one town", "label": [[0, 3, "ACTOR"]]},
+        {"text": "Rebels shelled two towns", "label": [[0, "x", "ACTOR"]]},
+        {"text": "Rebels shelled six towns", "label": [[6, 0, "ACTOR"]]},
+    ]) + "\n")
+    report = run(store, path)
+    assert report.added == 1 and report.spans == 2 and report.rejected == 5
+    r = reasons(report)
+    assert ":2: span 0..60 (ACTOR) lies outside the text" in r[0]
+    assert ":3: unknown label 'REBEL'" in r[1]
+    assert ":4: span 0..3 'Reb' (ACTOR) cuts through a token" in r[2]
+    assert ":5:" in r[3] and "whole number" in r[3]
+    assert ":6:" in r[4] and "outside" in r[4]
+    assert store.scheme.get("REBEL") is None
+
+
+def test_strict_imports_all_or_nothing(store, tmp_path):
+    path = write(tmp_path / "in.jsonl", '{"text": "one"}\n{"text": "two"}\nnot json\n')
+    report = run(store, path, strict=True, batch_size=1)
+    assert report.rolled_back and report.rejected == 1 and report.added == 0
+    assert store.count_documents() == 0
+    assert store.conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 0
+    good = write(tmp_path / "good.jsonl", '{"text": "one"}\n{"text": "two"}\n')
+    report = run(store, good, strict=True, batch_size=1)
+    assert not report.rolled_back and report.added == 2 and store.count_documents() == 2
+
+
+def test_answer_override_and_format_name(store, tmp_path):
+    path = write(tmp_path / "in.jsonl", json.dumps({"text": "Rebels shelled the town",
+                                                    "label": [[0, 6, "ACTOR"]]}) + "\n")
+    report = run(store, path, answer=Answer.ACCEPT)
+    assert report.added == 1
+    assert store.document(1).answer is Answer.ACCEPT
+    with pytest.raises(AnnotatorError, match="unknown format"):
+        run(store, path, fmt="nope")

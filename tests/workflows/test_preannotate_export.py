@@ -1,0 +1,169 @@
+"""Pre-annotation and export, end to end, on real articles."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.core.errors import ExportError
+from annotator.core.model import Answer, SpanState
+from annotator.nlp.pipeline import tokenize
+from annotator.workflows.exporting import export_prodigy
+from annotator.workflows.importing import import_paths
+from annotator.workflows.preannotating import preannotate
+from tests.conftest import FORMATS, SAMPLES, WIKINEWS, write
+
+
+def export(store, path, **kw):
+    return export_prodigy(store, path, tokenizer=tokenize, **kw)
+
+
+def lines(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_samples_cover_every_label_of_the_scheme(store, rules):
+    import_paths(store, [SAMPLES], tokenizer=tokenize)
+    assert store.count_documents() == 12
+    preannotate(store, rules)
+    found = {label for label, counts in store.stats()["spans"].items() if counts.get("suggested")}
+    assert found == store.scheme.names
+
+
+def test_preannotation_is_idempotent_and_respects_editors(store, rules):
+    import_paths(store, [WIKINEWS], tokenizer=tokenize)
+    first = preannotate(store, rules, doc_ids=[1, 2, 3])
+    assert first.documents == 3 and first.suggestions > 20
+    spans = store.spans(1)
+    store.delete_span(spans[0].id, "ann")  # the editor removes one suggestion
+    store.relabel_span(spans[1].id, "TARGET", "ann")
+    before = store.conn.execute("SELECT id, start, \"end\", label, state FROM spans ORDER BY id").fetchall()
+    again = preannotate(store, rules, doc_ids=[1, 2, 3])
+    assert again.documents == 0 and again.suggestions == 0
+    assert store.conn.execute("SELECT id, start, \"end\", label, state FROM spans ORDER BY id").fetchall() == before
+    # a document answered already is left alone by a run over the pending ones
+    store.set_answer(4, Answer.REJECT, "ann")
+    report = preannotate(store, rules)
+    assert report.documents == 146
+    assert store.spans(4) == []
+
+
+def test_preannotation_resumes_after_an_interruption(store, rules):
+    import_paths(store, [WIKINEWS], tokenizer=tokenize)
+    calls = []
+    report = preannotate(store, rules, commit_every=16, should_stop=lambda: len(calls) > 40 or calls.append(1))
+    assert report.cancelled and 0 < report.documents < 150
+    rest = preannotate(store, rules, commit_every=16)
+    assert report.documents + rest.documents == 150
+    assert store.conn.execute("SELECT count(DISTINCT doc_id) FROM preannotated").fetchone()[0] == 150
+
+
+def test_suggestions_on_real_news_are_sensible(store, rules):
+    import_paths(store, [WIKINEWS], tokenizer=tokenize)
+    preannotate(store, rules, doc_ids=[1])
+    doc = store.document(1)
+    found = {(doc.text[s.start:s.end], s.label) for s in store.spans(1)}
+    assert ("Magnitogorsk", "PLACE") in found
+    assert ("explosion", "ATTACK") in found
+    assert ("dead", "DEATH") in found
+    assert ("January 4, 2019", "TIME") in found
+    assert all(s.state is SpanState.SUGGESTED for s in store.spans(1))
+
+
+def test_prodigy_export_shape(store, rules, tmp_path):
+    import_paths(store, [SAMPLES], tokenizer=tokenize)
+    preannotate(store, rules)
+    spans = store.spans(1)
+    store.set_span_state(spans[0].id, "accepted", "ann")
+    store.set_answer(1, "accept", "ann")
+    store.set_answer(2, "reject", "ann")
+    out = tmp_path / "out.jsonl"
+    report = export(store, out)
+    assert report.documents == 2
+    first, second = lines(out)
+    assert first["answer"] == "accept" and second["answer"] == "reject"
+    assert first["_annotator_id"] == "ann" and isinstance(first["_timestamp"], int)
+    assert isinstance(first["_input_hash"], int) and isinstance(first["_task_hash"], int)
+    assert first["meta"]["title"] and first["meta"]["id"]
+    assert len(first["spans"]) == 1
+    text = first["text"]
+    for tok in first["tokens"]:
+        assert text[tok["start"]:tok["end"]] == tok["text"] and set(tok) == {"text", "start", "end", "id", "ws"}
+    for span in first["spans"]:
+        assert first["tokens"][span["token_start"]]["start"] == span["start"]
+        assert first["tokens"][span["token_end"]]["end"] == span["end"]  # token_end is inclusive
+    assert second["spans"] == []  # suggestions of an answered article are not exported
+    pending = export(store, tmp_path / "all.jsonl", include_pending=True)
+    rows = lines(tmp_path / "all.jsonl")
+    assert pending.documents == 12 and "answer" not in rows[2] and rows[2]["spans"]
+    export(store, tmp_path / "att.jsonl", include_pending=True, labels=["ATTACK"])
+    assert {s["label"] for r in lines(tmp_path / "att.jsonl") for s in r["spans"]} == {"ATTACK"}
+
+
+def test_export_without_tokens_tokenizes_and_is_aligned(store, tmp_path):
+    import_paths(store, [WIKINEWS], tokenizer=tokenize)
+    store.add_span(1, 0, 6, "TIME", "ann")  # "Friday"
+    store.set_answer(1, "accept", "ann")
+    export(store, tmp_path / "o.jsonl")
+    (row,) = lines(tmp_path / "o.jsonl")
+    assert row["spans"] == [{"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "TIME"}]
+
+
+def test_failed_export_leaves_no_file_and_keeps_the_old_one(store, tmp_path, monkeypatch):
+    import_paths(store, [SAMPLES], tokenizer=tokenize)
+    store.set_answer(1, "accept", "ann")
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous export\n", encoding="utf-8")
+
+    def broken(text):
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        export_prodigy(store, out, tokenizer=broken)
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db" and not p.name.startswith("project"))\
+        == ["out.jsonl"]
+    with pytest.raises(ExportError, match="unknown label"):
+        export(store, out, labels=["NOPE"])
+    with pytest.raises(ExportError, match="is a folder"):
+        export(store, tmp_path)
+
+
+@pytest.mark.parametrize("source", ["samples", "prodigy"])
+def test_reimporting_an_export_and_exporting_again_gives_the_same_file(tmp_path, rules, source):
+    from annotator.store import Store
+
+    first = Store(tmp_path / "one.db")
+    if source == "samples":
+        import_paths(first, [SAMPLES], tokenizer=tokenize)
+        preannotate(first, rules)
+        for row in first.list_documents()[:8]:
+            spans = first.spans(row.id)
+            for s in spans[::2]:
+                first.set_span_state(s.id, "accepted", "ann")
+            first.set_answer(row.id, ["accept", "reject", "ignore", "accept"][row.id % 4], "ann")
+    else:
+        import_paths(first, [FORMATS / "prodigy/ner_food_ingredients__food_data.jsonl"], tokenizer=tokenize,
+                     add_labels=True)
+    a = tmp_path / "a.jsonl"
+    export(first, a, include_pending=True)
+    second = Store(tmp_path / "two.db")
+    report = import_paths(second, [a], tokenizer=tokenize, add_labels=True)
+    assert report.rejected == 0
+    b = tmp_path / "b.jsonl"
+    export(second, b, include_pending=True)
+    assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
+    assert len(lines(a)) == first.count_documents()
+
+
+def test_bad_pattern_file_names_the_line(tmp_path):
+    from annotator.core.errors import PipelineError
+    from annotator.core.labels import load_scheme
+    from annotator.nlp import build_annotator
+
+    bad = write(tmp_path / "p.jsonl", '{"label": "ATTACK", "pattern": "strike"}\n{"label": "NOPE", "pattern": "x"}\n')
+    with pytest.raises(PipelineError, match=r"p.jsonl:2: unknown label 'NOPE'"):
+        build_annotator(load_scheme(), patterns=bad)
+    with pytest.raises(PipelineError, match="cannot load the spaCy pipeline"):
+        build_annotator(load_scheme(), model="no_such_pipeline_xyz")
