@@ -1,0 +1,108 @@
+"""Nothing saved is lost: an import killed half-way, and two processes writing at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import ROOT, WIKINEWS
+
+N_DOCS = 12_000
+
+
+def make_input(path: Path, n: int) -> Path:
+    articles = [json.loads(line) for line in WIKINEWS.open(encoding="utf-8")]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            a = articles[i % len(articles)]
+            fh.write(json.dumps({"id": f"{a['id']}-{i}", "title": a["title"], "text": f"{a['text']}\n\n[copy {i}]"})
+                     + "\n")
+    return path
+
+
+def count(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def annotator_cmd(*args: object) -> list[str]:
+    return [sys.executable, "-m", "annotator", *map(str, args)]
+
+
+def test_import_killed_half_way_then_completed(tmp_path):
+    src = make_input(tmp_path / "big.jsonl", N_DOCS)
+    db = tmp_path / "p.db"
+    proc = subprocess.Popen(annotator_cmd("import", src, "--db", db), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while count(db) < 1000 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    partial = count(db)
+    assert 0 < partial < N_DOCS, "the import was not interrupted half-way"
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    done = subprocess.run(annotator_cmd("import", src, "--db", db), cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"{partial} duplicate(s) skipped" in done.stdout
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*), count(DISTINCT input_hash), count(DISTINCT external_id) "
+                        "FROM documents").fetchone() == (N_DOCS, N_DOCS, N_DOCS)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # the full-text index agrees with the table
+    assert conn.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'copy'").fetchone()[0] == N_DOCS
+    conn.close()
+
+
+EDITOR_SCRIPT = """
+import sys
+from annotator.store import Store
+store = Store(sys.argv[1])
+ids = [r.id for r in store.list_documents(limit=100)]
+for round in range(3):
+    for doc_id in ids:
+        store.add_span(doc_id, 0, 6, "TIME", "editor-b")
+        store.set_answer(doc_id, ["accept", "reject", "ignore"][round], "editor-b")
+print("done")
+"""
+
+
+def test_two_processes_write_at_once_and_nothing_is_lost(tmp_path):
+    db = tmp_path / "p.db"
+    first = subprocess.run(annotator_cmd("import", WIKINEWS, "--db", db), cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0
+    src = make_input(tmp_path / "more.jsonl", 4000)
+    importer = subprocess.Popen(annotator_cmd("import", src, "--db", db, "--editor", "editor-a"), cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    editor = subprocess.Popen([sys.executable, "-c", EDITOR_SCRIPT, str(db)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out_i, err_i = importer.communicate(timeout=300)
+    out_e, err_e = editor.communicate(timeout=300)
+    assert importer.returncode == 0, err_i
+    assert editor.returncode == 0 and out_e.strip() == "done", err_e
+    assert "locked" not in err_i + err_e
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 150 + 4000
+    assert conn.execute("SELECT count(*) FROM documents WHERE answer = 'ignore' AND answered_by = 'editor-b'"
+                        ).fetchone()[0] == 100
+    assert conn.execute("SELECT count(*) FROM changes WHERE who = 'editor-b'").fetchone()[0] == 600
+    assert conn.execute("SELECT count(*) FROM spans WHERE label = 'TIME' AND state = 'accepted'").fetchone()[0] == 100
+    # the two really wrote at the same time: their stretches of work overlap
+    a_first, a_last = conn.execute("SELECT min(at), max(at) FROM changes WHERE who = 'editor-a'").fetchone()
+    b_first, b_last = conn.execute("SELECT min(at), max(at) FROM changes WHERE who = 'editor-b'").fetchone()
+    assert a_first < b_last and b_first < a_last
