@@ -17,6 +17,7 @@ from annotator.core.errors import InputError
 from annotator.core.hashing import prodigy_input_hash, prodigy_task_hash
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
 from annotator.core.spans import TokenIndex
+from annotator.core.tokens import prodigy_tokens_json, token_bounds
 from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
 
 PRODIGY_KEYS = {"_input_hash", "_task_hash", "_view_id", "_session_id", "_annotator_id", "tokens", "answer"}
@@ -127,8 +128,8 @@ def _epoch(iso: str | None) -> int | None:
         return None
 
 
-def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], tokens_json: str) -> str:
-    """One Prodigy JSONL line. `doc` is a row of `Store.iter_for_export`; `tokens_json` the stored tokens."""
+def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], tokens: bytes) -> str:
+    """One Prodigy JSONL line. `doc` is a row of `Store.iter_for_export`; `tokens` its packed tokens."""
     meta = json.loads(doc["meta"]) if doc["meta"] and doc["meta"] != "{}" else {}
     head_meta: dict[str, Any] = {}
     if doc.get("external_id") is not None:
@@ -139,9 +140,9 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], toke
     relations = meta.pop("prodigy_relations", None)
     span_dicts = []
     if spans:
-        tokens = json.loads(tokens_json)
-        starts = {t["start"]: t["id"] for t in tokens}
-        ends = {t["end"]: t["id"] for t in tokens}
+        tok_starts, tok_ends = token_bounds(tokens)
+        starts = {s: i for i, s in enumerate(tok_starts)}
+        ends = {e: i for i, e in enumerate(tok_ends)}
         for start, end, label in spans:
             ts, te = starts.get(start), ends.get(end)
             if ts is None or te is None:
@@ -165,4 +166,4 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], toke
             tail["_timestamp"] = stamp
     head_json = json.dumps(head, ensure_ascii=False)
     tail_json = json.dumps(tail, ensure_ascii=False)
-    return f'{head_json[:-1]}, "tokens": {tokens_json}, {tail_json[1:]}'
+    return f'{head_json[:-1]}, "tokens": {prodigy_tokens_json(doc["text"], tokens)}, {tail_json[1:]}'

@@ -71,7 +71,9 @@ class Annotator:
         found: list[Span] = []
         for span in doc.spans.get(RULES_KEY, []):
             if span.label_ in labels:
-                found.append(Span(span.start_char, span.end_char, span.label_, Source.RULE, SpanState.SUGGESTED))
+                # a pattern whose id ends in "-skip1" matches a leading word for context only ("in 2019")
+                start = doc[span.start + 1].idx if span.id_.endswith("-skip1") and len(span) > 1 else span.start_char
+                found.append(Span(start, span.end_char, span.label_, Source.RULE, SpanState.SUGGESTED))
         if self.use_model:
             for ent in doc.ents:
                 label = self.scheme.entity_map.get(ent.label_, ent.label_ if ent.label_ in labels else None)
@@ -112,6 +114,17 @@ def merge_suggestions(spans: Iterable[Span]) -> list[Span]:
 
 def doc_tokens(doc: "Doc") -> list[Token]:
     return [Token(t.idx, t.idx + len(t.text), bool(t.whitespace_)) for t in doc]
+
+
+def packed_tokens(doc: "Doc") -> bytes:
+    """The doc's tokens packed as `annotator.core.tokens` stores them, computed with numpy (no Python loop)."""
+    import numpy
+    from spacy.attrs import IDX, LENGTH, SPACY
+
+    arr = doc.to_array([IDX, LENGTH, SPACY]).astype("<i4", copy=False)
+    if len(arr):
+        arr[:, 1] += arr[:, 0]
+    return numpy.ascontiguousarray(arr, dtype="<i4").tobytes()
 
 
 def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Path | None = None,

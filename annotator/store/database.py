@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from annotator.core.errors import (
 )
 from annotator.core.labels import Label, LabelScheme, load_scheme
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
+from annotator.core.tokens import pack_tokens, unpack_tokens
 from annotator.store.schema import SCHEMA_VERSION, migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -36,28 +37,11 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def tokens_to_json(text: str, tokens: Sequence[Token]) -> str:
-    """Tokens as Prodigy writes them, kept ready to be spliced into an export line."""
-    return json.dumps(
-        [
-            {"text": text[t.start : t.end], "start": t.start, "end": t.end, "id": i, "ws": t.ws}
-            for i, t in enumerate(tokens)
-        ],
-        ensure_ascii=False,
-        separators=(", ", ": "),
-    )
-
-
-def tokens_from_json(data: str) -> list[Token]:
-    return [Token(t["start"], t["end"], bool(t.get("ws", False))) for t in json.loads(data)]
-
-
 @dataclass
 class AddResult:
     added: int = 0
     duplicates: int = 0
     spans: int = 0
-    added_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -341,7 +325,7 @@ class Store:
             json.dumps(d.meta, ensure_ascii=False) if d.meta else "{}",
             d.input_hash, rec.path, d.answer.value, d.answered_by,
             d.answered_at or (stamp if d.answer is not Answer.PENDING else None),
-            tokens_to_json(d.text, d.tokens) if d.tokens else None,
+            pack_tokens(d.tokens) if d.tokens else None,
             stamp,
         )
 
@@ -383,7 +367,7 @@ class Store:
         return Document(
             id=row[0], external_id=row[1], title=row[2] or "", text=row[3], meta=json.loads(row[4] or "{}"),
             input_hash=row[5], answer=Answer(row[6]), answered_by=row[7], answered_at=row[8],
-            tokens=tokens_from_json(row[9]) if row[9] else None,
+            tokens=unpack_tokens(row[9]) if row[9] else None,
         )
 
     def revision(self, doc_id: int) -> int:
@@ -528,9 +512,11 @@ class Store:
             )
             self._log("answer", who, doc_id, None, before=before[0], after=answer.value)
 
-    def set_tokens(self, doc_id: int, text: str, tokens: Sequence[Token]) -> None:
+    def set_tokens(self, doc_id: int, tokens: Sequence[Token] | bytes) -> None:
+        """Keeps the tokens of a document that has none yet (the first tokenizer to see it wins)."""
+        blob = tokens if isinstance(tokens, bytes) else pack_tokens(tokens)
         with self.write() as conn:
-            conn.execute("UPDATE documents SET tokens = ? WHERE id = ?", (tokens_to_json(text, tokens), doc_id))
+            conn.execute("UPDATE documents SET tokens = ? WHERE id = ? AND tokens IS NULL", (blob, doc_id))
 
     # ------------------------------------------------------------------ pre-annotation
 
@@ -572,17 +558,18 @@ class Store:
             (pipeline,),
         ).fetchone()[0]
 
-    def save_suggestions(self, results: Sequence[tuple[int, str, Sequence[Token], Sequence[Span]]],
+    def save_suggestions(self, results: Sequence[tuple[int, Sequence[Token] | bytes | None, Sequence[Span]]],
                          pipeline: str, who: str | None = None) -> int:
-        """Stores a batch of pre-annotation results (doc id, text, tokens, spans) in one transaction. A suggestion
-        never replaces or repeats a span already there, whatever its state. Returns the number added."""
+        """Stores a batch of pre-annotation results (doc id, tokens, spans) in one transaction. Tokens are kept
+        for documents that have none yet. A suggestion never replaces or repeats a span already there, whatever
+        its state. Returns the number added."""
         added = 0
         stamp = now()
         with self.write() as conn:
-            for doc_id, text, tokens, spans in results:
+            for doc_id, tokens, spans in results:
                 if tokens:
-                    conn.execute("UPDATE documents SET tokens = ? WHERE id = ? AND tokens IS NULL",
-                                 (tokens_to_json(text, tokens), doc_id))
+                    blob = tokens if isinstance(tokens, bytes) else pack_tokens(tokens)
+                    conn.execute("UPDATE documents SET tokens = ? WHERE id = ? AND tokens IS NULL", (blob, doc_id))
                 n = 0
                 if spans:
                     cur = conn.executemany(

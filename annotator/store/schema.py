@@ -29,7 +29,7 @@ def m0001_initial(db: Database) -> None:
             "answer": str,
             "answered_by": str,
             "answered_at": str,
-            "tokens": str,
+            "tokens": bytes,
             "revision": int,
             "created_at": str,
         },

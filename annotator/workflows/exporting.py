@@ -12,7 +12,8 @@ from pathlib import Path
 from annotator.core.errors import ExportError
 from annotator.core.model import Token
 from annotator.formats.prodigy import export_line
-from annotator.store import Store, tokens_to_json
+from annotator.core.tokens import pack_tokens
+from annotator.store import Store
 
 DEFAULT_FOLDER = Path("exports")
 
@@ -61,9 +62,9 @@ def export_prodigy(
         with fh:
             write = fh.write
             for n, (doc, spans) in enumerate(store.iter_for_export(include_pending, labels), start=1):
-                tokens_json = doc["tokens"] or tokens_to_json(doc["text"], tokenizer(doc["text"]))
+                tokens = doc["tokens"] or pack_tokens(tokenizer(doc["text"]))
                 try:
-                    line = export_line(doc, spans, tokens_json)
+                    line = export_line(doc, spans, tokens)
                 except ValueError as exc:
                     raise ExportError(str(exc)) from None
                 write(line)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from annotator.core.model import Span, Token
-from annotator.core.spans import TokenIndex
-from annotator.nlp.pipeline import Annotator, doc_tokens
-from annotator.store import Store, tokens_from_json
+from annotator.core.model import Span
+from annotator.core.tokens import token_bounds
+from annotator.nlp.pipeline import Annotator, packed_tokens
+from annotator.store import Store
 
 
 @dataclass
@@ -38,23 +38,24 @@ def preannotate(
 ) -> PreannotateReport:
     report = PreannotateReport(pipeline=annotator.key)
 
-    def source() -> Iterator[tuple[str, tuple[int, str | None]]]:
+    def source() -> Iterator[tuple[str, tuple[int, bytes | None]]]:
         for rows in store.iter_unannotated(annotator.key, batch_size=commit_every, doc_ids=doc_ids,
                                            only_pending=only_pending):
             for doc_id, text, tokens in rows:
                 yield text, (doc_id, tokens)
 
-    pending: list[tuple[int, str, Sequence[Token], Sequence[Span]]] = []
+    pending: list[tuple[int, bytes | None, Sequence[Span]]] = []
     docs = annotator.nlp.pipe(source(), as_tuples=True, batch_size=batch_size, n_process=n_process)
     try:
         for doc, (doc_id, stored_tokens) in docs:
             spans = annotator.suggestions(doc)
-            tokens = doc_tokens(doc)
             if stored_tokens:
                 # the document already has tokens (from its input file): keep only suggestions that fit them
-                index = TokenIndex(tokens_from_json(stored_tokens))
-                spans = [s for s in spans if index.token_range(s.start, s.end) is not None]
-            pending.append((doc_id, doc.text, tokens, spans))
+                starts, ends = (set(x) for x in token_bounds(stored_tokens))
+                spans = [s for s in spans if s.start in starts and s.end in ends]
+                pending.append((doc_id, None, spans))
+            else:
+                pending.append((doc_id, packed_tokens(doc), spans))
             if len(pending) >= commit_every:
                 report.suggestions += store.save_suggestions(pending, annotator.key, who)
                 report.documents += len(pending)

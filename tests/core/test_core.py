@@ -94,3 +94,21 @@ def test_errors_say_where():
     assert Answer.parse("accept") is Answer.ACCEPT
     with pytest.raises(ValueError, match="unknown answer"):
         Answer.parse("yes")
+
+
+def test_packed_tokens_round_trip_and_prodigy_json():
+    import json
+
+    from annotator.core.tokens import pack_tokens, prodigy_tokens_json, token_bounds, unpack_tokens
+
+    text = 'He said "stop" \u2014 caf\u00e9\n\nend'
+    tokens = [Token(0, 2, True), Token(3, 7, True), Token(8, 9, False), Token(9, 13, False), Token(13, 14, True),
+              Token(15, 16, True), Token(17, 21, False), Token(21, 23, False), Token(23, 26, False)]
+    blob = pack_tokens(tokens)
+    assert len(blob) == 12 * len(tokens)
+    assert unpack_tokens(blob) == tokens
+    assert list(token_bounds(blob)[0]) == [t.start for t in tokens]
+    parsed = json.loads(prodigy_tokens_json(text, blob))
+    assert parsed == [{"text": text[t.start:t.end], "start": t.start, "end": t.end, "id": i, "ws": t.ws}
+                      for i, t in enumerate(tokens)]
+    assert prodigy_tokens_json("", pack_tokens([])) == "[]"

@@ -63,7 +63,7 @@ def test_stale_revision_is_refused_and_changes_nothing(store):
 
 def test_drawing_a_span_over_a_suggestion_accepts_it(store):
     (doc_id,) = add(store, "Rebels shelled the town")
-    store.save_suggestions([(doc_id, "Rebels shelled the town", [], [Span(7, 14, "ATTACK", Source.RULE,
+    store.save_suggestions([(doc_id, [], [Span(7, 14, "ATTACK", Source.RULE,
                                                                           SpanState.SUGGESTED)])], "rules")
     span = store.add_span(doc_id, 7, 14, "ATTACK", "ann")
     assert span.state is SpanState.ACCEPTED and span.source is Source.RULE
@@ -78,7 +78,7 @@ def test_suggestions_never_overwrite_or_repeat_editor_work(store):
     sugg = [Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED),
             Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
             Span(19, 23, "TARGET", Source.RULE, SpanState.SUGGESTED)]
-    assert store.save_suggestions([(doc_id, "", [], sugg)], "rules") == 1
+    assert store.save_suggestions([(doc_id, [], sugg)], "rules") == 1
     spans = {(s.start, s.label): s for s in store.spans(doc_id)}
     assert spans[(7, "ATTACK")].state is SpanState.ACCEPTED and spans[(7, "ATTACK")].id == editor.id
     assert spans[(0, "ACTOR")].state is SpanState.REJECTED
@@ -98,7 +98,7 @@ def test_relabel_onto_an_existing_span_merges(store):
 
 def test_accept_all_and_bad_edits(store):
     (doc_id,) = add(store, "Rebels shelled the town")
-    store.save_suggestions([(doc_id, "", [], [Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+    store.save_suggestions([(doc_id, [], [Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
                                              Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)])], "r")
     assert len(store.accept_all(doc_id, "ann")) == 2
     assert {s.state for s in store.spans(doc_id)} == {SpanState.ACCEPTED}
@@ -198,8 +198,8 @@ def test_read_only_mode_reads(db_path):
 def test_export_rows_respect_answers_and_labels(store):
     a, b, c = add(store, "Rebels shelled the town", "Talks began in Doha", "Nothing here")
     store.add_span(a, 0, 6, "ACTOR", "ann")
-    store.save_suggestions([(a, "", [], [Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)]),
-                            (b, "", [], [Span(0, 5, "TALKS", Source.RULE, SpanState.SUGGESTED)])], "r")
+    store.save_suggestions([(a, [], [Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)]),
+                            (b, [], [Span(0, 5, "TALKS", Source.RULE, SpanState.SUGGESTED)])], "r")
     store.set_answer(a, "accept", "ann")
     store.set_answer(c, "reject", "ann")
     rows = {d["id"]: spans for d, spans in store.iter_for_export()}

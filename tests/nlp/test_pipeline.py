@@ -1,0 +1,115 @@
+"""The pre-annotator: tokens, rules, and an installed spaCy pipeline given by path."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+
+from annotator.core.labels import load_scheme
+from annotator.core.model import Source, Span, SpanState
+from annotator.core.tokens import pack_tokens
+from annotator.nlp import build_annotator, merge_suggestions
+from annotator.nlp.pipeline import doc_tokens, packed_tokens
+from annotator.workflows.importing import import_paths
+from annotator.workflows.preannotating import preannotate
+from tests.conftest import SAMPLES, WIKINEWS
+
+
+def test_packed_tokens_match_spacy(rules):
+    text = json.loads(WIKINEWS.open().readline())["text"]
+    doc = rules.nlp.make_doc(text)
+    assert packed_tokens(doc) == pack_tokens(doc_tokens(doc))
+    assert packed_tokens(rules.nlp.make_doc("")) == b""
+
+
+def test_rules_find_each_kind_of_argument(rules):
+    text = ("At least 15 soldiers were killed in Kharan on Monday, January 4, 2019 at 6am when rebels fired "
+            "mortars at a school. President Amira Nasser said in 2019 talks would resume.")
+    doc = rules.nlp(text)
+    found = {(text[s.start:s.end], s.label) for s in rules.suggestions(doc)}
+    for expected in [("15 soldiers", "CASUALTIES"), ("killed", "DEATH"), ("Monday", "TIME"),
+                     ("January 4, 2019", "TIME"), ("6am", "TIME"), ("rebels", "ACTOR"), ("mortars", "WEAPON"),
+                     ("school", "TARGET"), ("President Amira Nasser", "ACTOR"), ("2019", "TIME"),
+                     ("talks", "TALKS")]:
+        assert expected in found, expected
+    assert ("January", "TIME") not in found  # nested inside the longer date
+
+
+def test_merge_keeps_one_suggestion_per_stretch():
+    spans = [Span(0, 5, "TIME", Source.MODEL, SpanState.SUGGESTED, score=0.4),
+             Span(0, 5, "TIME", Source.RULE, SpanState.SUGGESTED),
+             Span(0, 9, "PLACE", Source.RULE, SpanState.SUGGESTED),
+             Span(2, 5, "PLACE", Source.RULE, SpanState.SUGGESTED),
+             Span(0, 9, "ATTACK", Source.RULE, SpanState.SUGGESTED)]
+    merged = merge_suggestions(spans)
+    assert [(s.start, s.end, s.label, s.source) for s in merged] == [
+        (0, 9, "ATTACK", Source.RULE), (0, 9, "PLACE", Source.RULE), (0, 5, "TIME", Source.RULE)]
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    """A small pipeline saved to disk: an entity ruler (GPE, DATE, PERSON) and a span group with scores."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "GPE", "pattern": "Kharan"}, {"label": "GPE", "pattern": "Kabul"}, {"label": "DATE", "pattern": "Tuesday"},
+                        {"label": "PERSON", "pattern": "Amira Nasser"}, {"label": "LAW", "pattern": "treaty"}])
+
+    @spacy.Language.component("test_events")
+    def test_events(doc):
+        from spacy.tokens import SpanGroup
+
+        spans = [doc[i:i + 1] for i, t in enumerate(doc) if t.lower_ == "shelling"]
+        group = SpanGroup(doc, name="sc", spans=[doc.char_span(s.start_char, s.end_char, label="ATTACK")
+                                                 for s in spans])
+        group.attrs["scores"] = [0.9] * len(spans)
+        doc.spans["sc"] = group
+        return doc
+
+    nlp.add_pipe("test_events")
+    nlp.meta["name"] = "tiny_events"
+    path = tmp_path_factory.mktemp("model") / "tiny_events"
+    nlp.to_disk(path)
+    return path
+
+
+def test_model_entities_and_span_groups_become_suggestions(model_path):
+    annotator = build_annotator(load_scheme(), model=str(model_path))
+    assert annotator.key.startswith("rules:") and "model:tiny_events" in annotator.key
+    text = "Shelling hit Kabul and Kharan on Tuesday, Amira Nasser said, breaking the treaty."
+    found = {(text[s.start:s.end], s.label, s.source) for s in annotator.suggestions(annotator.nlp(text))}
+    assert ("Kabul", "PLACE", Source.RULE) in found  # the gazetteer and the model both found it ...
+    assert ("Kabul", "PLACE", Source.MODEL) not in found  # ... and a suggestion is never repeated
+    assert ("Kharan", "PLACE", Source.MODEL) in found  # only the model knows this one (GPE -> PLACE)
+    assert ("Tuesday", "TIME", Source.RULE) in found
+    assert ("Amira Nasser", "ACTOR", Source.MODEL) in found  # PERSON -> ACTOR through the entity map
+    assert ("Shelling", "ATTACK", Source.RULE) in found
+    assert not any(label == "LAW" for _, label, _ in found)  # not in the map, not in the scheme
+    alone = build_annotator(load_scheme(), model=str(model_path), use_rules=False)
+    found = {(text[s.start:s.end], s.label, s.source, s.score) for s in alone.suggestions(alone.nlp(text))}
+    assert ("Kharan", "PLACE", Source.MODEL, None) in found
+    assert ("Shelling", "ATTACK", Source.MODEL, 0.9) in found  # span group used directly, with its score
+
+
+def test_model_and_rules_together_in_a_project(store, model_path):
+    import_paths(store, [SAMPLES])
+    rules_only = preannotate(store, build_annotator(store.scheme), doc_ids=[1])
+    both = preannotate(store, build_annotator(store.scheme, model=str(model_path)), doc_ids=[1])
+    assert rules_only.suggestions > 0
+    assert both.documents == 1  # a new pipeline sees the document again ...
+    spans = store.spans(1)
+    assert len({(s.start, s.end, s.label) for s in spans}) == len(spans)  # ... without duplicating anything
+
+
+def test_n_process_two_gives_the_same_suggestions(tmp_path, rules):
+    from annotator.store import Store
+
+    results = []
+    for n in (1, 2):
+        s = Store(tmp_path / f"p{n}.db")
+        import_paths(s, [SAMPLES])
+        preannotate(s, rules, n_process=n, batch_size=4, commit_every=5)
+        results.append(s.conn.execute('SELECT doc_id, start, "end", label FROM spans ORDER BY 1, 2, 3, 4').fetchall())
+        s.close()
+    assert results[0] == results[1] and results[0]
