@@ -191,10 +191,14 @@ def build() -> list[dict]:
     add("TIME", [{"ORTH": {"IN": months}}, {"LIKE_NUM": True, "OP": "?"}, {"ORTH": ",", "OP": "?"},
                  {"SHAPE": "dddd", "OP": "?"}], "date")
     add("TIME", [{"LIKE_NUM": True}, {"ORTH": {"IN": months}}, {"SHAPE": "dddd", "OP": "?"}], "date")
-    # "in 2019": the span is the year; the leading "in" is dropped (pattern ids ending in -skip1)
-    add("TIME", [{"LOWER": "in"}, {"SHAPE": "dddd"}], "year-skip1")
-    for first in ([{"LIKE_NUM": True}], [{"SHAPE": "d:dd"}], [{"SHAPE": "dd:dd"}]):
-        add("TIME", first + [{"LOWER": {"IN": ["am", "pm", "a.m.", "p.m."]}}], "clock")
+    # years and clock times are closed lists: phrases are far cheaper than token patterns
+    for year in range(1900, 2041):
+        add("TIME", str(year), "year")
+    for hour in range(1, 13):
+        for minutes in ("", ":00", ":15", ":30", ":45"):
+            for suffix in ("am", "pm", "a.m.", "p.m."):
+                add("TIME", f"{hour}{minutes}{suffix}", "clock")
+                add("TIME", f"{hour}{minutes} {suffix}", "clock")
     for t in RELATIVE_TIMES:
         add("TIME", t, "relative-time")
 

@@ -65,6 +65,8 @@ class Annotator:
     scheme: LabelScheme
     key: str  # names the pipeline; a document is pre-annotated once per key
     use_model: bool
+    # how to build it again in another process: (scheme, model, patterns, use_rules)
+    spec: tuple[LabelScheme, str | None, Path | None, bool] | None = None
 
     def suggestions(self, doc: "Doc") -> list[Span]:
         labels = self.scheme.names
@@ -150,19 +152,27 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
     if use_rules:
         path = Path(patterns) if patterns else DEFAULT_PATTERNS
         pats = load_patterns(path, scheme.names)
+        # phrase patterns go to spaCy's span ruler; token patterns to the same Matcher run on anchored windows
+        # (annotator.nlp.anchored), which finds the same spans several times faster
+        from annotator.nlp import anchored  # noqa: F401  (registers the component)
+
         ruler = nlp.add_pipe(
             "span_ruler", name=RULES_KEY, last=True,
             config={"spans_key": RULES_KEY, "phrase_matcher_attr": "LOWER", "validate": True,
                     "overwrite": True},
         )
+        tokens = nlp.add_pipe("annotator_token_patterns", name=RULES_KEY + "_tokens", last=True,
+                              config={"spans_key": RULES_KEY})
         try:
-            ruler.add_patterns(pats)
+            ruler.add_patterns([p for p in pats if isinstance(p["pattern"], str)])
+            tokens.add_patterns([p for p in pats if isinstance(p["pattern"], list)])
         except Exception as exc:
             raise PipelineError(f"{path}: a pattern is not valid: {str(exc)[:500]}") from None
         key_parts.insert(0, f"rules:{path.name}@{file_digest(path)}")
     if not key_parts:
         raise PipelineError("nothing to pre-annotate with: no rules and no model")
-    return Annotator(nlp=nlp, scheme=scheme, key="+".join(key_parts), use_model=bool(model))
+    return Annotator(nlp=nlp, scheme=scheme, key="+".join(key_parts), use_model=bool(model),
+                     spec=(scheme, model, Path(patterns) if patterns else None, use_rules))
 
 
 _TOKENIZER: Any = None

@@ -286,21 +286,20 @@ class Store:
                 else:
                     existing.add(h)
                     fresh.append(rec)
-            plain = [r for r in fresh if not r.spans and r.document.answer is Answer.PENDING]
-            rich = [r for r in fresh if r.spans or r.document.answer is not Answer.PENDING]
-            conn.executemany(
+            plain = [r for r in fresh if not r.spans and not r.document.tokens
+                     and r.document.answer is Answer.PENDING]
+            rich = [r for r in fresh if r.spans or r.document.tokens or r.document.answer is not Answer.PENDING]
+            insert = (
                 "INSERT INTO documents(external_id, title, text, meta, input_hash, source_file, answer, "
-                "answered_by, answered_at, tokens, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?)",
-                (self._doc_params(r, stamp) for r in plain),
+                "answered_by, answered_at, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?)"
             )
+            conn.executemany(insert, (self._doc_params(r, stamp) for r in plain))
             span_rows = []
             for rec in rich:
-                cur = conn.execute(
-                    "INSERT INTO documents(external_id, title, text, meta, input_hash, source_file, answer, "
-                    "answered_by, answered_at, tokens, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?)",
-                    self._doc_params(rec, stamp),
-                )
-                doc_id = cur.lastrowid
+                doc_id = conn.execute(insert, self._doc_params(rec, stamp)).lastrowid
+                if rec.document.tokens:
+                    conn.execute("INSERT INTO tokens(doc_id, data) VALUES (?, ?)",
+                                 (doc_id, pack_tokens(rec.document.tokens)))
                 for sp in rec.spans:
                     span_rows.append((doc_id, sp.start, sp.end, sp.label, sp.source.value, sp.state.value,
                                       sp.score, who, stamp))
@@ -325,7 +324,6 @@ class Store:
             json.dumps(d.meta, ensure_ascii=False) if d.meta else "{}",
             d.input_hash, rec.path, d.answer.value, d.answered_by,
             d.answered_at or (stamp if d.answer is not Answer.PENDING else None),
-            pack_tokens(d.tokens) if d.tokens else None,
             stamp,
         )
 
@@ -358,8 +356,8 @@ class Store:
 
     def document(self, doc_id: int) -> Document:
         row = self.conn.execute(
-            "SELECT id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, tokens "
-            "FROM documents WHERE id = ?",
+            "SELECT d.id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, t.data "
+            "FROM documents d LEFT JOIN tokens t ON t.doc_id = d.id WHERE d.id = ?",
             (doc_id,),
         ).fetchone()
         if row is None:
@@ -516,7 +514,7 @@ class Store:
         """Keeps the tokens of a document that has none yet (the first tokenizer to see it wins)."""
         blob = tokens if isinstance(tokens, bytes) else pack_tokens(tokens)
         with self.write() as conn:
-            conn.execute("UPDATE documents SET tokens = ? WHERE id = ? AND tokens IS NULL", (blob, doc_id))
+            conn.execute("INSERT OR IGNORE INTO tokens(doc_id, data) VALUES (?, ?)", (doc_id, blob))
 
     # ------------------------------------------------------------------ pre-annotation
 
@@ -531,7 +529,8 @@ class Store:
             for i in range(0, len(ids), batch_size):
                 chunk = ids[i : i + batch_size]
                 rows = self.conn.execute(
-                    f"SELECT d.id, d.text, d.tokens FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))}) AND "
+                    f"SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM documents d "
+                    f"WHERE d.id IN ({','.join('?' * len(chunk))}) AND "
                     "NOT EXISTS (SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?) "
                     "ORDER BY d.id",
                     [*chunk, pipeline],
@@ -541,7 +540,8 @@ class Store:
             return
         while True:
             rows = self.conn.execute(
-                "SELECT d.id, d.text, d.tokens FROM documents d WHERE d.id > ?" + extra + " AND NOT EXISTS "
+                "SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM documents d "
+                "WHERE d.id > ?" + extra + " AND NOT EXISTS "
                 "(SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?) ORDER BY d.id LIMIT ?",
                 (last, pipeline, batch_size),
             ).fetchall()
@@ -563,28 +563,32 @@ class Store:
         """Stores a batch of pre-annotation results (doc id, tokens, spans) in one transaction. Tokens are kept
         for documents that have none yet. A suggestion never replaces or repeats a span already there, whatever
         its state. Returns the number added."""
-        added = 0
         stamp = now()
+        token_rows = [(t if isinstance(t, bytes) else pack_tokens(t), doc_id) for doc_id, t, _ in results if t]
+        insert = (
+            'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
+            "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)"
+        )
+        counts: list[tuple[str, int, int]] = []
         with self.write() as conn:
-            for doc_id, tokens, spans in results:
-                if tokens:
-                    blob = tokens if isinstance(tokens, bytes) else pack_tokens(tokens)
-                    conn.execute("UPDATE documents SET tokens = ? WHERE id = ? AND tokens IS NULL", (blob, doc_id))
+            if token_rows:
+                conn.executemany("INSERT OR IGNORE INTO tokens(data, doc_id) VALUES (?, ?)", token_rows)
+            for doc_id, _, spans in results:
                 n = 0
                 if spans:
-                    cur = conn.executemany(
-                        'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
-                        "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)",
+                    n = conn.executemany(
+                        insert,
                         [(doc_id, s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp) for s in spans],
-                    )
-                    n = cur.rowcount
-                    if n:
-                        conn.execute("UPDATE documents SET revision = revision + 1 WHERE id = ?", (doc_id,))
-                conn.execute(
-                    "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
-                    (doc_id, pipeline, stamp, n),
-                )
-                added += n
+                    ).rowcount
+                counts.append((stamp, n, doc_id))
+            # documents that got new suggestions move to a new revision (an open window reloads them)
+            conn.executemany("UPDATE documents SET revision = revision + 1 WHERE id = ?",
+                             [(doc_id,) for _, n, doc_id in counts if n])
+            conn.executemany(
+                "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
+                [(doc_id, pipeline, at, n) for at, n, doc_id in counts],
+            )
+            added = sum(n for _, n, _ in counts)
             if results:
                 self._log("preannotate", who, None, None, pipeline=pipeline, documents=len(results),
                           suggestions=added)
@@ -602,8 +606,8 @@ class Store:
         while True:
             cond = ("WHERE" if not where else where + " AND") + " id > ?"
             docs = self.conn.execute(
-                "SELECT id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, tokens "
-                f"FROM documents {cond} ORDER BY id LIMIT ?",
+                "SELECT id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, "
+                f"(SELECT data FROM tokens t WHERE t.doc_id = documents.id) FROM documents {cond} ORDER BY id LIMIT ?",
                 (last, batch_size),
             ).fetchall()
             if not docs:

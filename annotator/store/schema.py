@@ -29,7 +29,6 @@ def m0001_initial(db: Database) -> None:
             "answer": str,
             "answered_by": str,
             "answered_at": str,
-            "tokens": bytes,
             "revision": int,
             "created_at": str,
         },
@@ -69,7 +68,20 @@ def m0001_initial(db: Database) -> None:
         pk=("doc_id", "pipeline"),
         foreign_keys=[("doc_id", "documents", "id")],
     )
+    # token offsets live beside the documents: writing them never rewrites a document row
+    db["tokens"].create({"doc_id": int, "data": bytes}, pk="doc_id", foreign_keys=[("doc_id", "documents", "id")],
+                        not_null={"data"})
     db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True, tokenize="unicode61")
+    # sqlite-utils' update trigger re-indexes the text on every UPDATE of a document, even of its answer or
+    # revision: only a change of title or text needs that
+    db.execute('DROP TRIGGER "documents_au"')
+    db.execute(
+        'CREATE TRIGGER "documents_au" AFTER UPDATE OF "title", "text" ON "documents" BEGIN\n'
+        '  INSERT INTO "documents_fts" ("documents_fts", rowid, "title", "text") '
+        "VALUES('delete', old.rowid, old.\"title\", old.\"text\");\n"
+        '  INSERT INTO "documents_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");\n'
+        "END"
+    )
 
 
 @migrations(name="0002_changes_by_editor")

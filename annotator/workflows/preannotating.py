@@ -1,18 +1,26 @@
 """Pre-annotation: run the pipeline over the documents it has not seen, store its suggestions.
 
-Documents are streamed through one `nlp.pipe` call (so `n_process` workers start once) and the results are
-committed in groups: an interruption loses at most one group, and the next run carries on where it stopped.
-A document is pre-annotated once per pipeline key, so running it twice changes nothing."""
+Documents are read in id order and the results committed in groups: an interruption loses at most one group,
+and the next run carries on where it stopped. A document is pre-annotated once per pipeline key, so running it
+twice changes nothing. With `n_process` > 1, worker processes each build the pipeline once and send back only
+tokens and spans (not spaCy `Doc`s); all database work stays in this process."""
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from annotator.core.model import Span
 from annotator.core.tokens import token_bounds
-from annotator.nlp.pipeline import Annotator, packed_tokens
+from annotator.nlp.pipeline import Annotator, build_annotator, packed_tokens
 from annotator.store import Store
+
+Row = tuple[int, str, bytes | None]
+Result = tuple[int, bytes | None, Sequence[Span]]
 
 
 @dataclass
@@ -21,6 +29,49 @@ class PreannotateReport:
     suggestions: int = 0
     pipeline: str = ""
     cancelled: bool = False
+
+
+def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 64) -> list[Result]:
+    """Suggestions and tokens for (id, text, stored tokens) rows. A document that already has tokens (from its
+    input file) keeps them, and only suggestions that fit them are kept."""
+    out: list[Result] = []
+    docs = annotator.nlp.pipe((text for _, text, _ in rows), batch_size=batch_size)
+    for doc, (doc_id, _, stored) in zip(docs, rows):
+        spans = annotator.suggestions(doc)
+        if stored:
+            starts, ends = (set(x) for x in token_bounds(stored))
+            out.append((doc_id, None, [s for s in spans if s.start in starts and s.end in ends]))
+        else:
+            out.append((doc_id, packed_tokens(doc), spans))
+    return out
+
+
+_WORKER: Annotator | None = None
+
+
+def _init_worker(spec: tuple | None) -> None:
+    global _WORKER
+    if spec is None:  # forked: the pipeline came with the process
+        return
+    scheme, model, patterns, use_rules = spec
+    _WORKER = build_annotator(scheme, model=model, patterns=patterns, use_rules=use_rules)
+
+
+def _pool_context(annotator: Annotator) -> tuple[multiprocessing.context.BaseContext, tuple | None]:
+    """Fork where it is safe (Linux, no other threads: the command line), so workers start at once with the
+    pipeline already built; otherwise spawn, and each worker builds the pipeline again (the window, macOS,
+    Windows)."""
+    global _WORKER
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        _WORKER = annotator
+        return multiprocessing.get_context("fork"), None
+    return multiprocessing.get_context("spawn"), annotator.spec
+
+
+def _work(args: tuple[Sequence[Row], int]) -> list[Result]:
+    assert _WORKER is not None
+    rows, batch_size = args
+    return annotate_rows(_WORKER, rows, batch_size)
 
 
 def preannotate(
@@ -37,41 +88,46 @@ def preannotate(
     should_stop: Callable[[], bool] | None = None,
 ) -> PreannotateReport:
     report = PreannotateReport(pipeline=annotator.key)
+    batches: Iterator[list[Row]] = store.iter_unannotated(
+        annotator.key, batch_size=commit_every, doc_ids=doc_ids, only_pending=only_pending)
 
-    def source() -> Iterator[tuple[str, tuple[int, bytes | None]]]:
-        for rows in store.iter_unannotated(annotator.key, batch_size=commit_every, doc_ids=doc_ids,
-                                           only_pending=only_pending):
-            for doc_id, text, tokens in rows:
-                yield text, (doc_id, tokens)
+    def save(results: list[Result]) -> None:
+        report.suggestions += store.save_suggestions(results, annotator.key, who)
+        report.documents += len(results)
+        if on_progress:
+            on_progress(len(results))
 
-    pending: list[tuple[int, bytes | None, Sequence[Span]]] = []
-    docs = annotator.nlp.pipe(source(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    try:
-        for doc, (doc_id, stored_tokens) in docs:
-            spans = annotator.suggestions(doc)
-            if stored_tokens:
-                # the document already has tokens (from its input file): keep only suggestions that fit them
-                starts, ends = (set(x) for x in token_bounds(stored_tokens))
-                spans = [s for s in spans if s.start in starts and s.end in ends]
-                pending.append((doc_id, None, spans))
-            else:
-                pending.append((doc_id, packed_tokens(doc), spans))
-            if len(pending) >= commit_every:
-                report.suggestions += store.save_suggestions(pending, annotator.key, who)
-                report.documents += len(pending)
-                if on_progress:
-                    on_progress(len(pending))
-                pending = []
-            if should_stop is not None and should_stop():
-                report.cancelled = True
+    def stop() -> bool:
+        if should_stop is not None and should_stop():
+            report.cancelled = True
+            return True
+        return False
+
+    if n_process <= 1 or annotator.spec is None:
+        for rows in batches:
+            save(annotate_rows(annotator, rows, batch_size))
+            if stop():
                 break
-        if pending:
-            report.suggestions += store.save_suggestions(pending, annotator.key, who)
-            report.documents += len(pending)
-            if on_progress:
-                on_progress(len(pending))
-    finally:
-        close = getattr(docs, "close", None)
-        if close is not None:
-            close()
+        return report
+
+    ctx, spec = _pool_context(annotator)
+    with ctx.Pool(n_process, initializer=_init_worker, initargs=(spec,)) as pool:
+        in_flight: deque = deque()
+
+        def submit() -> bool:
+            rows = next(batches, None)
+            if rows is None:
+                return False
+            in_flight.append(pool.apply_async(_work, ((rows, batch_size),)))
+            return True
+
+        for _ in range(n_process * 2):
+            if not submit():
+                break
+        while in_flight:
+            save(in_flight.popleft().get())
+            if stop():
+                break
+            submit()
+        pool.terminate()
     return report

@@ -113,3 +113,36 @@ def test_n_process_two_gives_the_same_suggestions(tmp_path, rules):
         results.append(s.conn.execute('SELECT doc_id, start, "end", label FROM spans ORDER BY 1, 2, 3, 4').fetchall())
         s.close()
     assert results[0] == results[1] and results[0]
+
+
+def test_anchored_token_patterns_find_exactly_what_spacys_matcher_finds():
+    """The fast path (annotator.nlp.anchored) must agree with spaCy's Matcher on the shipped patterns and on
+    patterns it can only run through the Matcher (a regex, an optional first token), over real articles."""
+    from spacy.matcher import Matcher
+
+    from annotator.nlp.anchored import AnchoredMatcher
+    from annotator.nlp.pipeline import DEFAULT_PATTERNS, load_patterns
+
+    nlp = spacy.blank("en")
+    patterns = [p for p in load_patterns(DEFAULT_PATTERNS) if isinstance(p["pattern"], list)]
+    patterns += [
+        {"label": "TIME", "pattern": [{"TEXT": {"REGEX": "^(19|20)\\d\\d$"}}], "id": "regex"},
+        {"label": "ACTOR", "pattern": [{"LOWER": "the", "OP": "?"}, {"LOWER": {"IN": ["army", "police"]}}]},
+        {"label": "CASUALTIES", "pattern": [{"IS_DIGIT": True}, {"IS_PUNCT": True, "OP": "*"},
+                                            {"LOWER": "people"}]},
+    ]
+    fast = AnchoredMatcher(nlp, "t", "sc")
+    fast.add_patterns(patterns)
+    assert fast.simple and fast.general  # both ways are exercised
+    slow = Matcher(nlp.vocab)
+    for i, p in enumerate(patterns):
+        slow.add(f"{p['label']}|{i}", [p["pattern"]])
+    texts = [json.loads(line)["text"] for line in WIKINEWS.open(encoding="utf-8")][:60]
+    texts.append("At 3 , , people and 15 soldiers and 2 000 people; the army, police and 1999.")
+    compared = 0
+    for doc in nlp.tokenizer.pipe(texts):
+        expected = sorted({(s, e, nlp.vocab.strings[m].split("|")[0]) for m, s, e in slow(doc)})
+        got = sorted({(s.start, s.end, s.label_) for s in fast(doc).spans["sc"]})
+        assert got == expected
+        compared += len(expected)
+    assert compared > 300

@@ -1,0 +1,65 @@
+"""Pre-annotation speed: words per second of `annotator preannotate` (read from the database, spaCy with the
+rule patterns, suggestions and tokens written back) against spaCy's bare tokenizer on the same texts, and
+--n-process 2 against one process. Run: python bench/bench_preannotate.py [--quick]"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+from common import OUT, generated, report, texts_of, timed, wikinews_million
+
+from annotator.core.labels import load_scheme
+from annotator.nlp import build_annotator
+from annotator.store import Store
+from annotator.workflows.importing import import_paths
+from annotator.workflows.preannotating import preannotate
+
+
+def fresh_db(name: str, source) -> Store:
+    base = OUT / f"{name}-imported.db"
+    if not base.exists():
+        s = Store(base)
+        import_paths(s, [source])
+        s.close()
+    target = OUT / f"{name}-pre.db"
+    for suffix in ("", "-wal", "-shm"):
+        p = target.with_name(target.name + suffix)
+        p.unlink(missing_ok=True)
+    shutil.copy(base, target)
+    return Store(target)
+
+
+def bench(name: str, source) -> bool:
+    import spacy
+
+    texts = texts_of(source)
+    words = sum(len(t.split()) for t in texts)
+    tokenizer = spacy.blank("en").tokenizer
+    base_t, tokens = timed(lambda: sum(len(d) for d in tokenizer.pipe(texts, batch_size=256)))
+    annotator = build_annotator(load_scheme())
+    print(f"\n{name}: {len(texts):,} articles, {words:,} words ({tokens:,} spaCy tokens)")
+    ok = True
+    rates = {}
+    for n in (1, 2):
+        store = fresh_db(name, source)
+        t, rep = timed(lambda: preannotate(store, annotator, n_process=n))
+        store.close()
+        assert rep.documents == len(texts), rep
+        rates[n] = words / t
+        print(f"  --n-process {n}: {t:.1f} s, {rep.suggestions:,} suggestions")
+    ok &= report("  pre-annotation, 1 process", rates[1], words / base_t, "words/s", "bare tokenizer", 0.5)
+    ok &= report("  pre-annotation, 2 processes", rates[2], rates[1], "words/s", "1 process", 1.6)
+    return ok
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv
+    ok = bench("wikinews x N (~1M words)", wikinews_million(200_000 if quick else 1_000_000))
+    if not quick:
+        ok &= bench("generated (100,000 articles)", generated())
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
