@@ -30,24 +30,29 @@ def fresh_db(name: str, source) -> Store:
     return Store(target)
 
 
-def bench(name: str, source) -> bool:
+def bench(name: str, source, repeat: int) -> bool:
+    """Each figure is the best of `repeat` runs (the least disturbed on a shared machine), the baseline too.
+    Each run starts cold: a new pipeline (its own vocabulary and tokenizer cache) and a fresh database copy."""
     import spacy
 
     texts = texts_of(source)
     words = sum(len(t.split()) for t in texts)
-    tokenizer = spacy.blank("en").tokenizer
-    base_t, tokens = timed(lambda: sum(len(d) for d in tokenizer.pipe(texts, batch_size=256)))
-    annotator = build_annotator(load_scheme())
-    print(f"\n{name}: {len(texts):,} articles, {words:,} words ({tokens:,} spaCy tokens)")
+    base_t = min(timed(lambda: sum(len(d) for d in spacy.blank("en").tokenizer.pipe(texts, batch_size=256)))[0]
+                 for _ in range(repeat))
+    print(f"\n{name}: {len(texts):,} articles, {words:,} words; best of {repeat} runs")
     ok = True
     rates = {}
     for n in (1, 2):
-        store = fresh_db(name, source)
-        t, rep = timed(lambda: preannotate(store, annotator, n_process=n))
-        store.close()
-        assert rep.documents == len(texts), rep
-        rates[n] = words / t
-        print(f"  --n-process {n}: {t:.1f} s, {rep.suggestions:,} suggestions")
+        best = float("inf")
+        for _ in range(repeat):
+            store = fresh_db(name, source)
+            annotator = build_annotator(load_scheme())
+            t, rep = timed(lambda: preannotate(store, annotator, n_process=n))
+            store.close()
+            assert rep.documents == len(texts), rep
+            best = min(best, t)
+        rates[n] = words / best
+        print(f"  --n-process {n}: {best:.1f} s, {rep.suggestions:,} suggestions")
     ok &= report("  pre-annotation, 1 process", rates[1], words / base_t, "words/s", "bare tokenizer", 0.5)
     ok &= report("  pre-annotation, 2 processes", rates[2], rates[1], "words/s", "1 process", 1.6)
     return ok
@@ -55,9 +60,9 @@ def bench(name: str, source) -> bool:
 
 def main() -> int:
     quick = "--quick" in sys.argv
-    ok = bench("wikinews x N (~1M words)", wikinews_million(200_000 if quick else 1_000_000))
+    ok = bench("wikinews x N (~1M words)", wikinews_million(), repeat=3)
     if not quick:
-        ok &= bench("generated (100,000 articles)", generated())
+        ok &= bench("generated (100,000 articles)", generated(), repeat=2)
     return 0 if ok else 1
 
 

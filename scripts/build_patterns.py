@@ -18,10 +18,10 @@ EVENTS: dict[str, list[str]] = {
         raid raids raided ambush ambushed ambushes shooting shootings shot dead opened fire gunfire gunfight
         offensive assault assaults assaulted clashes clashed clash fighting stabbing stabbed massacre massacred
         detonated invasion invaded invade suicide bombing car bombing fired missiles fired rockets fired on
-        launched missiles launched rockets launched an attack hit by""",
+        launched missiles launched rockets launched an attack suicide attack suicide attacks""",
     "DEATH": """killed killing killings kill kills dead died die dies death deaths death toll fatalities fatally
         slain murdered murder murders executed execution executions perished lost their lives bodies body
-        lost his life lost her life""",
+        lost his life lost her life death tolls death count deceased""",
     "INJURY": """wounded wounding injured injuries injury injuring hurt hospitalised hospitalized
         seriously injured critically injured""",
     "ARREST": """arrested arrest arrests arresting detained detaining detention detentions custody charged
@@ -38,8 +38,8 @@ EVENTS: dict[str, list[str]] = {
         occupied annexed annexation liberated seizure""",
     "DAMAGE": """damaged damage damaging destroyed destroying destruction collapsed collapse collapses razed
         burned burnt set on fire torched demolished flattened""",
-    "PROTEST": """protest protests protested protesting protesters protestors demonstration demonstrations
-        demonstrators demonstrated rally rallies rallied march marches marched riot riots rioting sit-in
+    "PROTEST": """protest protests protested protesting demonstration demonstrations
+        demonstrated rally rallies rallied march marches marched riot riots rioting sit-in
         general strike went on strike""",
     "THREAT": """threatened threaten threatens threat threats threatening warned warn warns warning warnings
         ultimatum vowed""",
@@ -59,12 +59,12 @@ DEMONYMS = """afghan american british chinese egyptian french german indian iran
     government opposition rebel""".split()
 
 ACTOR_NOUNS = """forces troops military army police government officials authorities soldiers navy coalition
-    militants rebels fighters security forces air force""".split()
+    militants rebels fighters""".split() + ["security forces", "air force"]
 
 ACTOR_LIST = [
     "Taliban", "Hamas", "Hezbollah", "ISIS", "ISIL", "Islamic State", "al-Qaeda", "al-Shabaab", "Boko Haram",
     "NATO", "United Nations", "UN", "European Union", "EU", "Kremlin", "Pentagon", "White House", "police",
-    "army", "military", "rebels", "militants", "insurgents", "government", "opposition", "security forces",
+    "army", "protesters", "protestors", "demonstrators", "rebels", "militants", "insurgents", "government", "opposition", "security forces",
     "Red Cross", "gunmen", "officials", "authorities", "troops", "Houthis", "Houthi rebels", "Kurdish forces",
     "emergencies ministry", "interior ministry", "defence ministry", "defense ministry", "foreign ministry",
 ]
@@ -145,8 +145,8 @@ def build() -> list[dict]:
                    "drone strike", "drone strikes", "rocket attack", "rocket attacks", "shot dead", "opened fire",
                    "suicide bombing", "car bombing", "fired missiles", "fired rockets", "fired on",
                    "launched missiles", "launched rockets", "launched an attack", "strike on", "strikes on",
-                   "hit by"],
-        "DEATH": ["death toll", "lost their lives", "lost his life", "lost her life"],
+                   "suicide attack", "suicide attacks"],
+        "DEATH": ["death toll", "death tolls", "death count", "lost their lives", "lost his life", "lost her life"],
         "INJURY": ["seriously injured", "critically injured"],
         "ARREST": ["taken into custody", "taken hostage"],
         "TALKS": ["phone call", "peace talks", "held talks", "spoke with"],
@@ -174,10 +174,27 @@ def build() -> list[dict]:
 
     count_nouns = ["people", "persons", "civilians", "soldiers", "troops", "officers", "policemen", "militants",
                    "fighters", "children", "women", "men", "residents", "protesters", "demonstrators", "passengers",
-                   "workers", "students", "migrants", "refugees", "others", "rebels", "insurgents", "gunmen",
-                   "attackers", "victims", "servicemen", "members", "journalists", "police", "inmates",
-                   "hostages", "bodies"]
+                   "workers", "students", "migrants", "refugees", "others", "rebels", "insurgents", "victims",
+                   "servicemen", "members", "journalists", "police", "inmates", "hostages", "bodies", "personnel"]
     add("CASUALTIES", [{"LIKE_NUM": True, "OP": "+"}, {"LOWER": {"IN": count_nouns}}], "casualty-count")
+    add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": "other"}, {"LOWER": {"IN": count_nouns}}], "casualty-count")
+    add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": "security"}, {"LOWER": "forces"}], "casualty-count")
+    # a bare number right after a verb of harm ("killed twelve", "wounded 110"): the number is the count
+    harm = ["killed", "killing", "kills", "kill", "wounded", "wounding", "injured", "injuring", "arrested",
+            "detained", "displaced", "evacuated", "rescued"]
+    add("CASUALTIES", [{"LOWER": {"IN": harm}}, {"LIKE_NUM": True}], "casualties-after-verb@1:")
+    add("CASUALTIES", [{"LOWER": {"IN": harm}}, {"LOWER": {"IN": ["at", "more", "over", "about", "around",
+                                                                   "nearly", "some"]}},
+                       {"LOWER": {"IN": ["least", "than"]}, "OP": "?"}, {"LIKE_NUM": True}],
+        "casualties-after-verb@-1:")
+    # "190 were dead", "Dozens died": the number, then the verb of harm
+    add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": {"IN": ["were", "are", "was", "have", "had"]}},
+                       {"LOWER": {"IN": ["been", "reportedly", "confirmed"]}, "OP": "*"},
+                       {"LOWER": {"IN": ["dead", "killed", "injured", "wounded", "arrested", "detained", "hurt"]}}],
+        "casualties-before-verb@:1")
+    for many in ["dozens", "hundreds", "thousands", "scores"]:
+        add("CASUALTIES", [{"LOWER": many}, {"LOWER": {"IN": ["died", "dead", "killed", "were", "injured",
+                                                            "wounded", "fled"]}}], "casualties-before-verb@:1")
     for many in ["dozens", "hundreds", "thousands", "scores"]:
         for noun in ["people", "civilians", "soldiers", "protesters", "residents", "troops", "children", "migrants",
                      "refugees", "fighters"]:
@@ -188,9 +205,17 @@ def build() -> list[dict]:
         for part in ["morning", "afternoon", "evening", "night"]:
             add("TIME", f"{d} {part}", "day-part")
     months = MONTHS + ["May"]
-    add("TIME", [{"ORTH": {"IN": months}}, {"LIKE_NUM": True, "OP": "?"}, {"ORTH": ",", "OP": "?"},
-                 {"SHAPE": "dddd", "OP": "?"}], "date")
-    add("TIME", [{"LIKE_NUM": True}, {"ORTH": {"IN": months}}, {"SHAPE": "dddd", "OP": "?"}], "date")
+    day = {"SHAPE": {"IN": ["d", "dd"]}}
+    year = {"SHAPE": "dddd"}
+    for tail in ([], [day], [day, {"ORTH": ","}, year], [day, year], [year]):
+        add("TIME", [{"ORTH": {"IN": months}}] + tail, "date")
+        # a dateline: "Thursday, January 24, 2019"
+        add("TIME", [{"ORTH": {"IN": DAYS}}, {"ORTH": ","}, {"ORTH": {"IN": months}}] + tail, "date")
+    for when in ("early", "late", "mid", "mid-"):
+        for m in months:
+            add("TIME", f"{when} {m}", "part-of-month")
+    add("TIME", [day, {"ORTH": {"IN": months}}], "date")
+    add("TIME", [day, {"ORTH": {"IN": months}}, year], "date")
     # years and clock times are closed lists: phrases are far cheaper than token patterns
     for year in range(1900, 2041):
         add("TIME", str(year), "year")
@@ -211,10 +236,19 @@ def build() -> list[dict]:
     for demonym in DEMONYMS:
         for noun in ACTOR_NOUNS:
             add("ACTOR", f"{demonym} {noun}", "demonym-force")
-    add("ACTOR", [{"LOWER": {"IN": ["president", "minister", "chancellor", "king", "general", "commander",
-                                    "governor", "mayor", "spokesman", "spokeswoman", "senator", "ambassador",
-                                    "secretary", "leader", "chief"]}},
-                  {"IS_TITLE": True, "OP": "+"}], "title-name")
+    # a title and a name: the name is the actor ("President Vladimir Putin" -> "Vladimir Putin")
+    titles = ["president", "minister", "chancellor", "king", "general", "commander", "governor", "mayor",
+              "spokesman", "spokeswoman", "spokesperson", "senator", "ambassador", "secretary", "leader", "chief",
+              "envoy", "prosecutor", "superintendent", "colonel", "admiral", "state", "deputy", "vice"]
+    add("ACTOR", [{"LOWER": {"IN": titles}}, {"IS_TITLE": True, "LOWER": {"NOT_IN": titles}, "OP": "+"}],
+        "title-name@1:")
+    # places the gazetteer does not know, from the words around them
+    kinds = {"LOWER": {"IN": ["province", "district", "governorate", "county"]}}
+    name = {"IS_TITLE": True, "IS_STOP": False}
+    add("PLACE", [name, kinds], "place-kind@:-1")
+    add("PLACE", [name, name, kinds], "place-kind@:-1")
+    add("PLACE", [{"LOWER": {"IN": ["town", "city", "village", "port", "district", "province", "suburb"]}},
+                  {"LOWER": "of"}, {"IS_TITLE": True, "IS_STOP": False, "OP": "+"}], "place-kind@2:")
     for t in TARGETS:
         add("TARGET", t, "target")
     return lines

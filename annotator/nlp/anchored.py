@@ -18,13 +18,17 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, SpanGroup
 
-ATTRS = {"ORTH": 0, "TEXT": 0, "LOWER": 1, "SHAPE": 2, "LIKE_NUM": 3, "IS_TITLE": 4, "IS_DIGIT": 5, "IS_PUNCT": 6}
-ATTR_NAMES = ["ORTH", "LOWER", "SHAPE", "LIKE_NUM", "IS_TITLE", "IS_DIGIT", "IS_PUNCT"]
-FLAGS = {"LIKE_NUM", "IS_TITLE", "IS_DIGIT", "IS_PUNCT"}
+# the token attributes a pattern may test here (TEXT is ORTH); the others send it to spaCy's Matcher
+ATTRS = {"ORTH", "TEXT", "LOWER", "SHAPE", "LIKE_NUM", "IS_TITLE", "IS_DIGIT", "IS_PUNCT", "IS_STOP", "IS_ALPHA",
+         "IS_UPPER", "IS_LOWER"}
+# after the tested columns come these three: character offsets and spacing, without spaCy Token objects
+TAIL = ["IDX", "LENGTH", "SPACY"]
+FLAGS = {"LIKE_NUM", "IS_TITLE", "IS_DIGIT", "IS_PUNCT", "IS_STOP", "IS_ALPHA", "IS_UPPER", "IS_LOWER"}
 WINDOW = 7  # the longest stretch a token pattern is expected to match (a title and a long name)
 
 
-Test = tuple[int, "numpy.ndarray"]  # (column of ATTR_NAMES, allowed values)
+Test = tuple[int, "numpy.ndarray", bool]  # (column of ATTR_NAMES, sorted allowed values, negated)
+Step = tuple[tuple[Test, ...], str]  # (tests, operator)
 
 
 class AnchoredMatcher:
@@ -33,25 +37,44 @@ class AnchoredMatcher:
         self.vocab = nlp.vocab
         self.spans_key = spans_key
         self.window = window
-        # patterns made only of built-in attributes: matched here, over numpy masks, from their anchors
-        self.simple: list[tuple[str, str, list[tuple[list[Test], str]]]] = []
+        # patterns of built-in attributes and sets: fixed-length ones matched by shifting numpy masks, the
+        # others by a small NFA from each token where they can start
+        self.fixed: list[tuple[str, str, list[tuple[Test, ...]]]] = []
+        self.simple: list[tuple[str, str, list[Step]]] = []
         # anything else: spaCy's Matcher on the windows after its anchors (or on the whole doc)
-        self.general: list[tuple[Matcher, str, str, list[Test] | None]] = []
+        self.general: list[tuple[Matcher, str, str, tuple[Test, ...] | None]] = []
+        # equal tests share one object, so that a document computes each distinct mask once
+        self._interned: dict[tuple, tuple[Test, ...]] = {}
+        # the columns of doc.to_array that the tests read, in order, then TAIL
+        self.columns: list[str] = []
+
+    @property
+    def attr_names(self) -> list[str]:
+        return self.columns + TAIL
+
+    def _column(self, attr: str) -> int:
+        attr = "ORTH" if attr == "TEXT" else attr
+        if attr not in self.columns:
+            self.columns.append(attr)
+        return self.columns.index(attr)
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
         for p in patterns:
             matcher = Matcher(self.vocab, validate=True)
             matcher.add(p["label"], [p["pattern"]])  # validates the pattern, whichever way it is run
             steps = [self._compile(tok) for tok in p["pattern"]]
-            first_op = p["pattern"][0].get("OP")
-            if all(step is not None for step in steps) and first_op in (None, "+", "1"):
-                self.simple.append((p["label"], str(p.get("id", "")),
-                                    [(tests, tok.get("OP") or "1") for tests, tok in zip(steps, p["pattern"])]))
+            ops = [tok.get("OP") or "1" for tok in p["pattern"]]
+            label, pid = p["label"], str(p.get("id", ""))
+            if all(step is not None for step in steps) and ops[0] in ("1", "+"):
+                if all(op == "1" for op in ops):
+                    self.fixed.append((label, pid, steps))  # type: ignore[arg-type]
+                else:
+                    self.simple.append((label, pid, list(zip(steps, ops))))  # type: ignore[arg-type]
             else:
-                anchor = steps[0] if first_op in (None, "+", "1") else None
-                self.general.append((matcher, p["label"], str(p.get("id", "")), anchor))
+                anchor = steps[0] if ops[0] in ("1", "+") else None
+                self.general.append((matcher, label, pid, anchor))
 
-    def _compile(self, token: dict[str, Any]) -> list[Test] | None:
+    def _compile(self, token: dict[str, Any]) -> tuple[Test, ...] | None:
         if token.get("OP") not in (None, "+", "?", "*", "1"):
             return None
         tests: list[Test] = []
@@ -60,33 +83,44 @@ class AnchoredMatcher:
                 continue
             if attr not in ATTRS:
                 return None
-            col = ATTRS[attr]
+            col = self._column(attr)
+            negate = False
             if isinstance(value, dict):
-                if set(value) != {"IN"}:
+                if set(value) == {"IN"}:
+                    values = value["IN"]
+                elif set(value) == {"NOT_IN"}:
+                    values, negate = value["NOT_IN"], True
+                else:
                     return None
-                values = value["IN"]
             else:
                 values = [value]
             if attr in FLAGS:
                 codes = {1 if v else 0 for v in values}
             else:
                 codes = {self.vocab.strings.add(str(v)) for v in values}
-            tests.append((col, numpy.array(sorted(codes), dtype="uint64")))
-        return tests
+            tests.append((col, numpy.array(sorted(codes), dtype="uint64"), negate))
+        key = tuple(sorted((col, values.tobytes(), negate) for col, values, negate in tests))
+        return self._interned.setdefault(key, tuple(tests))
 
     @staticmethod
-    def _mask(arr: numpy.ndarray, tests: list[Test]) -> numpy.ndarray:
-        """Tokens that pass every test. (numpy.isin costs ~35 µs a call on small arrays; a sorted search is
-        a few µs.)"""
+    def _mask(arr: numpy.ndarray, tests: tuple[Test, ...], cache: dict) -> numpy.ndarray:
+        """Tokens that pass every test, computed once per document for each distinct set of tests. (numpy.isin
+        costs ~35 µs a call on small arrays; a sorted search is a few µs.)"""
+        key = id(tests)
+        mask = cache.get(key)
+        if mask is not None:
+            return mask
         mask = numpy.ones(len(arr), dtype=bool)
-        for col, values in tests:
+        for col, values, negate in tests:
             column = arr[:, col]
             if len(values) == 1:
-                mask &= column == values[0]
+                hit = column == values[0]
             else:
                 idx = numpy.searchsorted(values, column)
                 idx[idx == len(values)] = 0
-                mask &= values[idx] == column
+                hit = values[idx] == column
+            mask &= ~hit if negate else hit
+        cache[key] = mask
         return mask
 
     def _stretches(self, positions: list[int], length: int) -> list[tuple[int, int]]:
@@ -131,33 +165,57 @@ class AnchoredMatcher:
                 ends.append(i)
         return ends
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
+    def find(self, doc: Doc, arr: numpy.ndarray) -> list[tuple[int, int, str, str]]:
+        """(start token, end token, label, pattern id) of every match; `arr` is `doc.to_array(self.attr_names)`."""
+        spans: list[tuple[int, int, str, str]] = []
         n = len(doc)
-        if n and (self.simple or self.general):
-            arr = doc.to_array(ATTR_NAMES)
-            for label, pid, steps in self.simple:
-                first = self._mask(arr, steps[0][0])
-                anchors = numpy.nonzero(first)[0].tolist()
-                if not anchors:
-                    continue
-                masks = [first.tolist()] + [self._mask(arr, tests).tolist() for tests, _ in steps[1:]]
-                ops = [op for _, op in steps]
-                for a in anchors:
-                    for e in self._run(masks, ops, a, n):
-                        spans.append((a, e, label, pid))
-            for matcher, label, pid, anchor in self.general:
-                stretches = [(0, n)] if anchor is None else self._stretches(
-                    numpy.nonzero(self._mask(arr, anchor))[0].tolist(), n)
-                for a, b in stretches:
-                    for _, s, e in matcher(doc[a:b]):
-                        spans.append((a + s, a + e, label, pid))
+        if not n:
+            return spans
+        cache: dict = {}
+        for label, pid, steps in self.fixed:
+            length = len(steps)
+            if length > n:
+                continue
+            hits = self._mask(arr, steps[0], cache)[: n - length + 1].copy()
+            for k in range(1, length):
+                if not hits.any():
+                    break
+                hits &= self._mask(arr, steps[k], cache)[k : n - length + 1 + k]
+            for a in numpy.nonzero(hits)[0].tolist():
+                spans.append((a, a + length, label, pid))
+        for label, pid, steps in self.simple:
+            first = self._mask(arr, steps[0][0], cache)
+            anchors = numpy.nonzero(first)[0]
+            if not len(anchors):
+                continue
+            # keep the anchors followed, within a window, by a token for the pattern's last required step
+            last_required = next(tests for tests, op in reversed(steps) if op in ("1", "+"))
+            counts = numpy.concatenate(([0], numpy.cumsum(self._mask(arr, last_required, cache))))
+            anchors = anchors[counts[numpy.minimum(anchors + self.window, n)] > counts[anchors]].tolist()
+            if not anchors:
+                continue
+            masks = [first.tolist()] + [self._mask(arr, tests, cache).tolist() for tests, _ in steps[1:]]
+            ops = [op for _, op in steps]
+            for a in anchors:
+                for e in self._run(masks, ops, a, n):
+                    spans.append((a, e, label, pid))
+        for matcher, label, pid, anchor in self.general:
+            stretches = [(0, n)] if anchor is None else self._stretches(
+                numpy.nonzero(self._mask(arr, anchor, cache))[0].tolist(), n)
+            for a, b in stretches:
+                for _, s, e in matcher(doc[a:b]):
+                    spans.append((a + s, a + e, label, pid))
+        return spans
+
+    def __call__(self, doc: Doc) -> Doc:
+        arr = doc.to_array(self.attr_names) if len(doc) else None
         found = []
-        for s, e, label, pid in spans:
-            span = doc[s:e]
-            span.label_ = label
-            span.id_ = pid
-            found.append(span)
+        if arr is not None:
+            for s, e, label, pid in self.find(doc, arr):
+                span = doc[s:e]
+                span.label_ = label
+                span.id_ = pid
+                found.append(span)
         group = doc.spans.get(self.spans_key)
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=list(group or []) + found)
         return doc

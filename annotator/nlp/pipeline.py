@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
 DEFAULT_PATTERNS = RESOURCES / "patterns" / "conflict-news.jsonl"
 RULES_KEY = "annotator_rules"
+TOKENS_KEY = "annotator_tokens"
 
 
 def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, Any]]:
@@ -70,48 +71,56 @@ class Annotator:
 
     def suggestions(self, doc: "Doc") -> list[Span]:
         labels = self.scheme.names
-        found: list[Span] = []
-        for span in doc.spans.get(RULES_KEY, []):
-            if span.label_ in labels:
-                # a pattern whose id ends in "-skip1" matches a leading word for context only ("in 2019")
-                start = doc[span.start + 1].idx if span.id_.endswith("-skip1") and len(span) > 1 else span.start_char
-                found.append(Span(start, span.end_char, span.label_, Source.RULE, SpanState.SUGGESTED))
+        found: list[tuple[int, int, str, Source, float | None]] = [
+            (start, end, label, Source.RULE, None)
+            for start, end, label, _ in doc.user_data.get(RULES_KEY, ()) if label in labels
+        ]
         if self.use_model:
             for ent in doc.ents:
                 label = self.scheme.entity_map.get(ent.label_, ent.label_ if ent.label_ in labels else None)
                 if label:
-                    found.append(Span(ent.start_char, ent.end_char, label, Source.MODEL, SpanState.SUGGESTED))
-            for key, group in doc.spans.items():
-                if key == RULES_KEY:
-                    continue
+                    found.append((ent.start_char, ent.end_char, label, Source.MODEL, None))
+            for group in doc.spans.values():
                 scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
                 for i, span in enumerate(group):
                     label = span.label_ if span.label_ in labels else self.scheme.entity_map.get(span.label_)
-                    if not label:
-                        continue
-                    score = float(scores[i]) if scores is not None and i < len(scores) else None
-                    found.append(Span(span.start_char, span.end_char, label, Source.MODEL, SpanState.SUGGESTED,
-                                      score=score))
-        return merge_suggestions(found)
+                    if label:
+                        score = float(scores[i]) if scores is not None and i < len(scores) else None
+                        found.append((span.start_char, span.end_char, label, Source.MODEL, score))
+        return [Span(s, e, label, source, SpanState.SUGGESTED, score=score)
+                for s, e, label, source, score in merge_suggestion_tuples(found)]
+
+
+Candidate = tuple[int, int, str, Source, "float | None"]  # start, end, label, source, score
+
+
+def merge_suggestion_tuples(spans: Iterable[Candidate]) -> list[Candidate]:
+    """One suggestion per stretch and label: exact repeats go (a rule's wins over a model's, then the higher
+    score), and a span nested inside a longer span of the same label goes too."""
+    best: dict[tuple[int, int, str], Candidate] = {}
+    for sp in spans:
+        key = sp[:3]
+        old = best.get(key)
+        if old is None or (old[3] is Source.MODEL and sp[3] is Source.RULE) or (
+            old[3] == sp[3] and (sp[4] or 0) > (old[4] or 0)
+        ):
+            best[key] = sp
+    last: dict[str, Candidate] = {}
+    kept = []
+    for sp in sorted(best.values(), key=lambda s: (s[0], -s[1])):
+        prev = last.get(sp[2])
+        if prev is not None and sp[0] >= prev[0] and sp[1] <= prev[1]:
+            continue  # inside a longer span of the same label
+        last[sp[2]] = sp
+        kept.append(sp)
+    kept.sort(key=lambda s: (s[0], -s[1], s[2]))
+    return kept
 
 
 def merge_suggestions(spans: Iterable[Span]) -> list[Span]:
-    """One suggestion per stretch and label: exact repeats go (a rule's wins over a model's, then the higher
-    score), and a span nested inside a longer span of the same label goes too."""
-    best: dict[tuple[int, int, str], Span] = {}
-    for sp in spans:
-        old = best.get(sp.key)
-        if old is None or (old.source is Source.MODEL and sp.source is Source.RULE) or (
-            old.source == sp.source and (sp.score or 0) > (old.score or 0)
-        ):
-            best[sp.key] = sp
-    by_label: dict[str, list[Span]] = {}
-    for sp in sorted(best.values(), key=lambda s: (s.start, -s.end)):
-        kept = by_label.setdefault(sp.label, [])
-        if kept and sp.start >= kept[-1].start and sp.end <= kept[-1].end:
-            continue  # inside a longer span of the same label
-        kept.append(sp)
-    return sorted((s for group in by_label.values() for s in group), key=lambda s: (s.start, -s.end, s.label))
+    """`merge_suggestion_tuples` over Span records."""
+    merged = merge_suggestion_tuples((s.start, s.end, s.label, s.source, s.score) for s in spans)
+    return [Span(s, e, label, source, SpanState.SUGGESTED, score=score) for s, e, label, source, score in merged]
 
 
 def doc_tokens(doc: "Doc") -> list[Token]:
@@ -119,10 +128,14 @@ def doc_tokens(doc: "Doc") -> list[Token]:
 
 
 def packed_tokens(doc: "Doc") -> bytes:
-    """The doc's tokens packed as `annotator.core.tokens` stores them, computed with numpy (no Python loop)."""
+    """The doc's tokens packed as `annotator.core.tokens` stores them, computed with numpy (no Python loop).
+    The rule component leaves them in `doc.user_data` when it has read the same columns already."""
     import numpy
     from spacy.attrs import IDX, LENGTH, SPACY
 
+    ready = doc.user_data.get(TOKENS_KEY)
+    if ready is not None:
+        return ready
     arr = doc.to_array([IDX, LENGTH, SPACY]).astype("<i4", copy=False)
     if len(arr):
         arr[:, 1] += arr[:, 0]
@@ -152,20 +165,11 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
     if use_rules:
         path = Path(patterns) if patterns else DEFAULT_PATTERNS
         pats = load_patterns(path, scheme.names)
-        # phrase patterns go to spaCy's span ruler; token patterns to the same Matcher run on anchored windows
-        # (annotator.nlp.anchored), which finds the same spans several times faster
-        from annotator.nlp import anchored  # noqa: F401  (registers the component)
+        from annotator.nlp import rules  # noqa: F401  (registers the component)
 
-        ruler = nlp.add_pipe(
-            "span_ruler", name=RULES_KEY, last=True,
-            config={"spans_key": RULES_KEY, "phrase_matcher_attr": "LOWER", "validate": True,
-                    "overwrite": True},
-        )
-        tokens = nlp.add_pipe("annotator_token_patterns", name=RULES_KEY + "_tokens", last=True,
-                              config={"spans_key": RULES_KEY})
+        ruler = nlp.add_pipe("annotator_rules", name=RULES_KEY, last=True)
         try:
-            ruler.add_patterns([p for p in pats if isinstance(p["pattern"], str)])
-            tokens.add_patterns([p for p in pats if isinstance(p["pattern"], list)])
+            ruler.add_patterns(pats)
         except Exception as exc:
             raise PipelineError(f"{path}: a pattern is not valid: {str(exc)[:500]}") from None
         key_parts.insert(0, f"rules:{path.name}@{file_digest(path)}")
