@@ -13,12 +13,12 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from annotator.core.errors import SchemeError
+from annotator.core.resources import resources_dir
 
 KINDS = ("event", "argument")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _NAME = re.compile(r"^[A-Z][A-Z0-9_-]*$")
 
-SCHEMES_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "schemas"
 DEFAULT_SCHEME = "conflict-news"
 
 
@@ -97,11 +97,12 @@ def parse_scheme(data: dict, origin: str) -> LabelScheme:
 
 def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> LabelScheme:
     """A scheme by name (from resources/schemas) or by path to a TOML file."""
+    schemes_dir = resources_dir() / "schemas"
     path = Path(name_or_path)
     if not path.suffix and not path.exists():
-        path = SCHEMES_DIR / f"{name_or_path}.toml"
+        path = schemes_dir / f"{name_or_path}.toml"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in SCHEMES_DIR.glob("*.toml")))
+        known = ", ".join(sorted(p.stem for p in schemes_dir.glob("*.toml")))
         raise SchemeError(f"no label scheme {str(name_or_path)!r} (a TOML file, or one of: {known})")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 from annotator.core.errors import InputError, PipelineError
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Source, Span, SpanState, Token
+from annotator.core.resources import resources_dir
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
+RESOURCES = resources_dir()
 DEFAULT_PATTERNS = RESOURCES / "patterns" / "conflict-news.jsonl"
 RULES_KEY = "annotator_rules"
 TOKENS_KEY = "annotator_tokens"

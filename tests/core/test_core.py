@@ -112,3 +112,19 @@ def test_packed_tokens_round_trip_and_prodigy_json():
     assert parsed == [{"text": text[t.start:t.end], "start": t.start, "end": t.end, "id": i, "ws": t.ws}
                       for i, t in enumerate(tokens)]
     assert prodigy_tokens_json("", pack_tokens([])) == "[]"
+
+
+def test_resources_dir_can_be_moved(tmp_path, monkeypatch):
+    from annotator.core import resources
+
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "tiny.toml").write_text(
+        '[labels.FIRE]\nkind = "event"\ncolour = "#ff0000"\nhotkey = "f"\n', encoding="utf-8")
+    monkeypatch.setenv("ANNOTATOR_RESOURCES", str(tmp_path))
+    resources.resources_dir.cache_clear()
+    try:
+        assert load_scheme("tiny").names == {"FIRE"}
+    finally:
+        monkeypatch.delenv("ANNOTATOR_RESOURCES")
+        resources.resources_dir.cache_clear()
+    assert load_scheme().name == "conflict-news"
