@@ -167,8 +167,18 @@ class AnchoredMatcher:
 
     def find(self, doc: Doc, arr: numpy.ndarray) -> list[tuple[int, int, str, str]]:
         """(start token, end token, label, pattern id) of every match; `arr` is `doc.to_array(self.attr_names)`."""
-        spans: list[tuple[int, int, str, str]] = []
         n = len(doc)
+        if not n:
+            return []
+        found = self.find_in(arr, numpy.full(n, n))
+        found += self.find_general(doc, arr)
+        return found
+
+    def find_in(self, arr: numpy.ndarray, limit: numpy.ndarray) -> list[tuple[int, int, str, str]]:
+        """Matches of the fixed and simple patterns over the rows of `arr`, which may hold several documents one
+        after the other: `limit[i]` is the end (exclusive) of the document of row i, and no match crosses it."""
+        spans: list[tuple[int, int, str, str]] = []
+        n = len(arr)
         if not n:
             return spans
         cache: dict = {}
@@ -181,7 +191,10 @@ class AnchoredMatcher:
                 if not hits.any():
                     break
                 hits &= self._mask(arr, steps[k], cache)[k : n - length + 1 + k]
-            for a in numpy.nonzero(hits)[0].tolist():
+            starts = numpy.nonzero(hits)[0]
+            if length > 1 and len(starts):
+                starts = starts[limit[starts] >= starts + length]
+            for a in starts.tolist():
                 spans.append((a, a + length, label, pid))
         for label, pid, steps in self.simple:
             first = self._mask(arr, steps[0][0], cache)
@@ -191,14 +204,23 @@ class AnchoredMatcher:
             # keep the anchors followed, within a window, by a token for the pattern's last required step
             last_required = next(tests for tests, op in reversed(steps) if op in ("1", "+"))
             counts = numpy.concatenate(([0], numpy.cumsum(self._mask(arr, last_required, cache))))
-            anchors = anchors[counts[numpy.minimum(anchors + self.window, n)] > counts[anchors]].tolist()
+            reach = numpy.minimum(anchors + self.window, limit[anchors])
+            keep = counts[reach] > counts[anchors]
+            anchors, ends = anchors[keep].tolist(), limit[anchors[keep]].tolist()
             if not anchors:
                 continue
             masks = [first.tolist()] + [self._mask(arr, tests, cache).tolist() for tests, _ in steps[1:]]
             ops = [op for _, op in steps]
-            for a in anchors:
-                for e in self._run(masks, ops, a, n):
+            for a, stop in zip(anchors, ends):
+                for e in self._run(masks, ops, a, stop):
                     spans.append((a, e, label, pid))
+        return spans
+
+    def find_general(self, doc: Doc, arr: numpy.ndarray) -> list[tuple[int, int, str, str]]:
+        """Matches of the patterns that need spaCy's Matcher, on one document."""
+        spans: list[tuple[int, int, str, str]] = []
+        n = len(doc)
+        cache: dict = {}
         for matcher, label, pid, anchor in self.general:
             stretches = [(0, n)] if anchor is None else self._stretches(
                 numpy.nonzero(self._mask(arr, anchor, cache))[0].tolist(), n)

@@ -9,12 +9,13 @@ the other tokens are context ("casualties-after-verb@1:" on "killed twelve" give
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 import numpy
 
@@ -58,13 +59,43 @@ class RuleMatcher:
         self.tokens.add_patterns(token_patterns)
 
     def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """What nlp.pipe calls: the token patterns run over a whole batch of documents at once (their arrays
+        one after the other), so that short articles do not each pay for two dozen numpy calls."""
+        for batch in minibatch(docs, size=batch_size):
+            arrays = [doc.to_array(self.tokens.attr_names) if len(doc) else None for doc in batch]
+            present = [a for a in arrays if a is not None]
+            by_doc: list[list[tuple[int, int, str, str]]] = [[] for _ in batch]
+            if present:
+                arr = numpy.concatenate(present)
+                offsets, limits = [], []
+                pos = 0
+                for a in arrays:
+                    offsets.append(pos)
+                    if a is not None:
+                        limits.append(numpy.full(len(a), pos + len(a)))
+                        pos += len(a)
+                limit = numpy.concatenate(limits)
+                starts = numpy.asarray(offsets)
+                for s, e, label, pid in self.tokens.find_in(arr, limit):
+                    i = int(numpy.searchsorted(starts, s, side="right")) - 1
+                    while arrays[i] is None or s - offsets[i] >= len(arrays[i]):  # skip empty documents
+                        i += 1
+                    by_doc[i].append((s - offsets[i], e - offsets[i], label, pid))
+            for doc, a, matches in zip(batch, arrays, by_doc):
+                self._finish(doc, a, matches)
+                yield doc
+
+    def _finish(self, doc: Doc, arr: numpy.ndarray | None, matches: list[tuple[int, int, str, str]]) -> None:
         found: list[tuple[int, int, str, str]] = []
-        if len(doc):
-            arr = doc.to_array(self.tokens.attr_names)  # the tested columns, then IDX, LENGTH, SPACY
-            idx, length, spacy_ = arr[:, -3], arr[:, -2], arr[:, -1]
+        if arr is not None:
+            idx, length, spacy_ = arr[:, -3], arr[:, -2], arr[:, -1]  # after the tested columns
             starts = idx.tolist()
             lengths = length.tolist()
-            matches = [(s, e, *self.keys[m]) for m, s, e in self.phrases(doc)] + self.tokens.find(doc, arr)
+            matches = matches + [(s, e, *self.keys[m]) for m, s, e in self.phrases(doc)]
+            matches += self.tokens.find_general(doc, arr)
             for s, e, label, pid in matches:
                 s, e = token_slice(s, e, pid)
                 if s < e:
@@ -75,7 +106,6 @@ class RuleMatcher:
             packed[:, 2] = spacy_
             doc.user_data[TOKENS_KEY] = packed.tobytes()
         doc.user_data[USER_DATA_KEY] = found
-        return doc
 
 
 @Language.factory("annotator_rules", default_config={"window": WINDOW})

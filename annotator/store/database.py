@@ -569,26 +569,21 @@ class Store:
             'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
             "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)"
         )
-        counts: list[tuple[str, int, int]] = []
+        rows = [(doc_id, s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
+                for doc_id, _, spans in results for s in spans]
         with self.write() as conn:
             if token_rows:
                 conn.executemany("INSERT OR IGNORE INTO tokens(data, doc_id) VALUES (?, ?)", token_rows)
-            for doc_id, _, spans in results:
-                n = 0
-                if spans:
-                    n = conn.executemany(
-                        insert,
-                        [(doc_id, s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp) for s in spans],
-                    ).rowcount
-                counts.append((stamp, n, doc_id))
-            # documents that got new suggestions move to a new revision (an open window reloads them)
+            before = conn.total_changes
+            conn.executemany(insert, rows)
+            added = conn.total_changes - before
+            # documents given suggestions move to a new revision (an open window reloads them)
             conn.executemany("UPDATE documents SET revision = revision + 1 WHERE id = ?",
-                             [(doc_id,) for _, n, doc_id in counts if n])
+                             [(doc_id,) for doc_id, _, spans in results if spans])
             conn.executemany(
                 "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
-                [(doc_id, pipeline, at, n) for at, n, doc_id in counts],
+                [(doc_id, pipeline, stamp, len(spans)) for doc_id, _, spans in results],
             )
-            added = sum(n for _, n, _ in counts)
             if results:
                 self._log("preannotate", who, None, None, pipeline=pipeline, documents=len(results),
                           suggestions=added)

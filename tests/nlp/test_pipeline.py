@@ -183,3 +183,18 @@ def test_rule_component_tokens_match_spacy(rules):
     text = json.loads(WIKINEWS.open().readline())["text"]
     doc = rules.nlp(text)
     assert packed_tokens(doc) == pack_tokens(doc_tokens(doc))
+
+
+def test_rule_component_gives_the_same_results_batched_and_alone(rules):
+    """nlp.pipe runs the rules over batches of documents laid end to end; no match may cross from one document
+    into the next, and empty documents are fine."""
+    texts = [json.loads(line)["text"] for line in WIKINEWS.open(encoding="utf-8")][:40]
+    texts = [t[:400] for t in texts] + ["", "15", "soldiers were killed", "In 2019", "Monday, May 3"]
+    texts.insert(3, "")
+    component = rules.nlp.get_pipe("annotator_rules")
+    alone = [component(rules.nlp.make_doc(t)).user_data["annotator_rules"] for t in texts]
+    batched = [d.user_data["annotator_rules"] for d in rules.nlp.pipe(texts, batch_size=7)]
+    assert [sorted(x) for x in batched] == [sorted(x) for x in alone]
+    # "15" ends one document and "soldiers" starts the next: no casualty count across them
+    assert not any(label == "CASUALTIES" for _, _, label, _ in batched[-4])
+    assert sum(len(x) for x in alone) > 100
