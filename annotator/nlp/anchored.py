@@ -1,12 +1,12 @@
-"""Token patterns run on short windows only.
+"""Token patterns, matched fast.
 
 spaCy's Matcher visits every token of a document and builds a Python `Token` for each (about 1.6 µs a token
-here), whatever the patterns. Most of our token patterns can only start at a rare token: a number, a month, a
-title. This component finds those tokens with numpy over `doc.to_array` and runs the same Matcher, with the same
-patterns, on a window after each of them. Patterns made only of built-in attributes and `IN` sets are matched
-here directly, over numpy masks, from those tokens; any other pattern goes to spaCy's Matcher, on the windows
-after its anchors, or on the whole document when its first token cannot be tested (a regular expression, an
-optional first token). A test checks that the results equal the Matcher's."""
+here), whatever the patterns. Patterns made only of tests on the word itself (ORTH, LOWER, SHAPE, LIKE_NUM,
+IS_TITLE..., with `IN` and `NOT_IN` sets) are matched here instead: each distinct word gets a bitmask of the tests
+it passes, worked out once, and a batch of documents is matched with a few numpy operations on those bits, from
+the tokens where a pattern can start. Any other pattern goes to spaCy's Matcher, on the windows after its anchors,
+or on the whole document when its first token cannot be tested that way (an optional first token). A test checks
+that the results equal the Matcher's."""
 
 from __future__ import annotations
 
@@ -18,17 +18,17 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, SpanGroup
 
-# the token attributes a pattern may test here (TEXT is ORTH); the others send it to spaCy's Matcher
-ATTRS = {"ORTH", "TEXT", "LOWER", "SHAPE", "LIKE_NUM", "IS_TITLE", "IS_DIGIT", "IS_PUNCT", "IS_STOP", "IS_ALPHA",
-         "IS_UPPER", "IS_LOWER"}
-# after the tested columns come these three: character offsets and spacing, without spaCy Token objects
-TAIL = ["IDX", "LENGTH", "SPACY"]
-FLAGS = {"LIKE_NUM", "IS_TITLE", "IS_DIGIT", "IS_PUNCT", "IS_STOP", "IS_ALPHA", "IS_UPPER", "IS_LOWER"}
+# the token attributes a pattern may test here (TEXT is ORTH), as Lexeme properties
+LEXEME_ATTRS = {"ORTH": "orth_", "TEXT": "orth_", "LOWER": "lower_", "SHAPE": "shape_", "NORM": "norm_",
+                "PREFIX": "prefix_", "SUFFIX": "suffix_", "LENGTH": "length", "LIKE_NUM": "like_num",
+                "IS_TITLE": "is_title", "IS_DIGIT": "is_digit", "IS_PUNCT": "is_punct", "IS_STOP": "is_stop",
+                "IS_ALPHA": "is_alpha", "IS_UPPER": "is_upper", "IS_LOWER": "is_lower", "IS_SPACE": "is_space",
+                "LIKE_URL": "like_url", "LIKE_EMAIL": "like_email", "IS_CURRENCY": "is_currency"}
+# doc.to_array columns: the word, then character offsets and spacing (no spaCy Token objects needed)
+COLUMNS = ["ORTH", "IDX", "LENGTH", "SPACY"]
 WINDOW = 7  # the longest stretch a token pattern is expected to match (a title and a long name)
 
-
-Test = tuple[int, "numpy.ndarray", bool]  # (column of ATTR_NAMES, sorted allowed values, negated)
-Step = tuple[tuple[Test, ...], str]  # (tests, operator)
+Step = tuple[int, str]  # (bits the token must have, operator)
 
 
 class AnchoredMatcher:
@@ -37,26 +37,16 @@ class AnchoredMatcher:
         self.vocab = nlp.vocab
         self.spans_key = spans_key
         self.window = window
-        # patterns of built-in attributes and sets: fixed-length ones matched by shifting numpy masks, the
-        # others by a small NFA from each token where they can start
-        self.fixed: list[tuple[str, str, list[tuple[Test, ...]]]] = []
+        # each distinct test (attribute, values, negated) is one bit of a per-word bitmask
+        self._tests: dict[tuple, int] = {}
+        self._predicates: list[Any] = []
+        self._bits_of: dict[int, int] = {}  # ORTH hash -> bitmask of the tests the word passes
+        # patterns made only of word tests: fixed-length ones matched by shifting masks, the others by a small
+        # NFA from each token where they can start
+        self.fixed: list[tuple[str, str, list[int]]] = []
         self.simple: list[tuple[str, str, list[Step]]] = []
         # anything else: spaCy's Matcher on the windows after its anchors (or on the whole doc)
-        self.general: list[tuple[Matcher, str, str, tuple[Test, ...] | None]] = []
-        # equal tests share one object, so that a document computes each distinct mask once
-        self._interned: dict[tuple, tuple[Test, ...]] = {}
-        # the columns of doc.to_array that the tests read, in order, then TAIL
-        self.columns: list[str] = []
-
-    @property
-    def attr_names(self) -> list[str]:
-        return self.columns + TAIL
-
-    def _column(self, attr: str) -> int:
-        attr = "ORTH" if attr == "TEXT" else attr
-        if attr not in self.columns:
-            self.columns.append(attr)
-        return self.columns.index(attr)
+        self.general: list[tuple[Matcher, str, str, int | None]] = []
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
         for p in patterns:
@@ -74,16 +64,16 @@ class AnchoredMatcher:
                 anchor = steps[0] if ops[0] in ("1", "+") else None
                 self.general.append((matcher, label, pid, anchor))
 
-    def _compile(self, token: dict[str, Any]) -> tuple[Test, ...] | None:
+    def _compile(self, token: dict[str, Any]) -> int | None:
+        """The bits a token must have to pass this token pattern; None if bits cannot express it."""
         if token.get("OP") not in (None, "+", "?", "*", "1"):
             return None
-        tests: list[Test] = []
+        required = 0
         for attr, value in token.items():
             if attr == "OP":
                 continue
-            if attr not in ATTRS:
+            if attr not in LEXEME_ATTRS:
                 return None
-            col = self._column(attr)
             negate = False
             if isinstance(value, dict):
                 if set(value) == {"IN"}:
@@ -94,33 +84,49 @@ class AnchoredMatcher:
                     return None
             else:
                 values = [value]
-            if attr in FLAGS:
-                codes = {1 if v else 0 for v in values}
-            else:
-                codes = {self.vocab.strings.add(str(v)) for v in values}
-            tests.append((col, numpy.array(sorted(codes), dtype="uint64"), negate))
-        key = tuple(sorted((col, values.tobytes(), negate) for col, values, negate in tests))
-        return self._interned.setdefault(key, tuple(tests))
+            bit = self._bit(LEXEME_ATTRS[attr], values, negate)
+            if bit is None:
+                return None
+            required |= 1 << bit
+        return required
+
+    def _bit(self, prop: str, values: list[Any], negate: bool) -> int | None:
+        key = (prop, frozenset(values), negate)
+        if key not in self._tests:
+            if len(self._tests) == 64:
+                return None
+            wanted = frozenset(values)
+            self._tests[key] = len(self._tests)
+            self._predicates.append(lambda lex: (getattr(lex, prop) in wanted) != negate)
+            self._bits_of.clear()
+        return self._tests[key]
+
+    def _word_bits(self, orth: int) -> int:
+        lex = self.vocab[orth]
+        bits = 0
+        for i, predicate in enumerate(self._predicates):
+            if predicate(lex):
+                bits |= 1 << i
+        self._bits_of[orth] = bits
+        return bits
+
+    def bits(self, orths: numpy.ndarray) -> numpy.ndarray:
+        """The test bits of each token, from its word: worked out once per distinct word and remembered."""
+        uniq, inverse = numpy.unique(orths, return_inverse=True)
+        known = self._bits_of
+        per_word = [known.get(h) for h in uniq.tolist()]
+        for i, b in enumerate(per_word):
+            if b is None:
+                per_word[i] = self._word_bits(int(uniq[i]))
+        return numpy.array(per_word, dtype="uint64")[inverse.ravel()]
 
     @staticmethod
-    def _mask(arr: numpy.ndarray, tests: tuple[Test, ...], cache: dict) -> numpy.ndarray:
-        """Tokens that pass every test, computed once per document for each distinct set of tests. (numpy.isin
-        costs ~35 µs a call on small arrays; a sorted search is a few µs.)"""
-        key = id(tests)
-        mask = cache.get(key)
-        if mask is not None:
-            return mask
-        mask = numpy.ones(len(arr), dtype=bool)
-        for col, values, negate in tests:
-            column = arr[:, col]
-            if len(values) == 1:
-                hit = column == values[0]
-            else:
-                idx = numpy.searchsorted(values, column)
-                idx[idx == len(values)] = 0
-                hit = values[idx] == column
-            mask &= ~hit if negate else hit
-        cache[key] = mask
+    def _mask(bits: numpy.ndarray, required: int, cache: dict) -> numpy.ndarray:
+        mask = cache.get(required)
+        if mask is None:
+            req = numpy.uint64(required)
+            mask = (bits & req) == req
+            cache[required] = mask
         return mask
 
     def _stretches(self, positions: list[int], length: int) -> list[tuple[int, int]]:
@@ -166,19 +172,19 @@ class AnchoredMatcher:
         return ends
 
     def find(self, doc: Doc, arr: numpy.ndarray) -> list[tuple[int, int, str, str]]:
-        """(start token, end token, label, pattern id) of every match; `arr` is `doc.to_array(self.attr_names)`."""
+        """(start token, end token, label, pattern id) of every match; `arr` is `doc.to_array(COLUMNS)`."""
         n = len(doc)
         if not n:
             return []
-        found = self.find_in(arr, numpy.full(n, n))
-        found += self.find_general(doc, arr)
-        return found
+        bits = self.bits(arr[:, 0])
+        return self.find_in(bits, numpy.full(n, n)) + self.find_general(doc, bits)
 
-    def find_in(self, arr: numpy.ndarray, limit: numpy.ndarray) -> list[tuple[int, int, str, str]]:
-        """Matches of the fixed and simple patterns over the rows of `arr`, which may hold several documents one
-        after the other: `limit[i]` is the end (exclusive) of the document of row i, and no match crosses it."""
+    def find_in(self, bits: numpy.ndarray, limit: numpy.ndarray) -> list[tuple[int, int, str, str]]:
+        """Matches of the fixed and simple patterns over tokens with these test bits, which may be several
+        documents one after the other: `limit[i]` is the end (exclusive) of the document of token i, and no
+        match crosses it."""
         spans: list[tuple[int, int, str, str]] = []
-        n = len(arr)
+        n = len(bits)
         if not n:
             return spans
         cache: dict = {}
@@ -186,54 +192,53 @@ class AnchoredMatcher:
             length = len(steps)
             if length > n:
                 continue
-            hits = self._mask(arr, steps[0], cache)[: n - length + 1].copy()
+            hits = self._mask(bits, steps[0], cache)[: n - length + 1].copy()
             for k in range(1, length):
                 if not hits.any():
                     break
-                hits &= self._mask(arr, steps[k], cache)[k : n - length + 1 + k]
+                hits &= self._mask(bits, steps[k], cache)[k : n - length + 1 + k]
             starts = numpy.nonzero(hits)[0]
             if length > 1 and len(starts):
                 starts = starts[limit[starts] >= starts + length]
             for a in starts.tolist():
                 spans.append((a, a + length, label, pid))
         for label, pid, steps in self.simple:
-            first = self._mask(arr, steps[0][0], cache)
+            first = self._mask(bits, steps[0][0], cache)
             anchors = numpy.nonzero(first)[0]
             if not len(anchors):
                 continue
             # keep the anchors followed, within a window, by a token for the pattern's last required step
-            last_required = next(tests for tests, op in reversed(steps) if op in ("1", "+"))
-            counts = numpy.concatenate(([0], numpy.cumsum(self._mask(arr, last_required, cache))))
+            last_required = next(req for req, op in reversed(steps) if op in ("1", "+"))
+            counts = numpy.concatenate(([0], numpy.cumsum(self._mask(bits, last_required, cache))))
             reach = numpy.minimum(anchors + self.window, limit[anchors])
             keep = counts[reach] > counts[anchors]
             anchors, ends = anchors[keep].tolist(), limit[anchors[keep]].tolist()
             if not anchors:
                 continue
-            masks = [first.tolist()] + [self._mask(arr, tests, cache).tolist() for tests, _ in steps[1:]]
+            masks = [first.tolist()] + [self._mask(bits, req, cache).tolist() for req, _ in steps[1:]]
             ops = [op for _, op in steps]
             for a, stop in zip(anchors, ends):
                 for e in self._run(masks, ops, a, stop):
                     spans.append((a, e, label, pid))
         return spans
 
-    def find_general(self, doc: Doc, arr: numpy.ndarray) -> list[tuple[int, int, str, str]]:
+    def find_general(self, doc: Doc, bits: numpy.ndarray) -> list[tuple[int, int, str, str]]:
         """Matches of the patterns that need spaCy's Matcher, on one document."""
         spans: list[tuple[int, int, str, str]] = []
         n = len(doc)
         cache: dict = {}
         for matcher, label, pid, anchor in self.general:
             stretches = [(0, n)] if anchor is None else self._stretches(
-                numpy.nonzero(self._mask(arr, anchor, cache))[0].tolist(), n)
+                numpy.nonzero(self._mask(bits, anchor, cache))[0].tolist(), n)
             for a, b in stretches:
                 for _, s, e in matcher(doc[a:b]):
                     spans.append((a + s, a + e, label, pid))
         return spans
 
     def __call__(self, doc: Doc) -> Doc:
-        arr = doc.to_array(self.attr_names) if len(doc) else None
         found = []
-        if arr is not None:
-            for s, e, label, pid in self.find(doc, arr):
+        if len(doc):
+            for s, e, label, pid in self.find(doc, doc.to_array(COLUMNS)):
                 span = doc[s:e]
                 span.label_ = label
                 span.id_ = pid

@@ -19,7 +19,7 @@ from spacy.util import minibatch
 
 import numpy
 
-from annotator.nlp.anchored import WINDOW, AnchoredMatcher
+from annotator.nlp.anchored import COLUMNS, WINDOW, AnchoredMatcher
 
 USER_DATA_KEY = "annotator_rules"
 TOKENS_KEY = "annotator_tokens"  # the tokens packed as annotator.core.tokens stores them, while we have them
@@ -65,7 +65,7 @@ class RuleMatcher:
         """What nlp.pipe calls: the token patterns run over a whole batch of documents at once (their arrays
         one after the other), so that short articles do not each pay for two dozen numpy calls."""
         for batch in minibatch(docs, size=batch_size):
-            arrays = [doc.to_array(self.tokens.attr_names) if len(doc) else None for doc in batch]
+            arrays = [doc.to_array(COLUMNS) if len(doc) else None for doc in batch]
             present = [a for a in arrays if a is not None]
             by_doc: list[list[tuple[int, int, str, str]]] = [[] for _ in batch]
             if present:
@@ -78,12 +78,13 @@ class RuleMatcher:
                         limits.append(numpy.full(len(a), pos + len(a)))
                         pos += len(a)
                 limit = numpy.concatenate(limits)
-                starts = numpy.asarray(offsets)
-                for s, e, label, pid in self.tokens.find_in(arr, limit):
-                    i = int(numpy.searchsorted(starts, s, side="right")) - 1
-                    while arrays[i] is None or s - offsets[i] >= len(arrays[i]):  # skip empty documents
-                        i += 1
-                    by_doc[i].append((s - offsets[i], e - offsets[i], label, pid))
+                # the document of each row: empty documents own no rows
+                owner = numpy.repeat(numpy.arange(len(batch)), [0 if a is None else len(a) for a in arrays])
+                matches = self.tokens.find_in(self.tokens.bits(arr[:, 0]), limit)
+                if matches:
+                    docs_of = owner[[m[0] for m in matches]].tolist()
+                    for (s, e, label, pid), i in zip(matches, docs_of):
+                        by_doc[i].append((s - offsets[i], e - offsets[i], label, pid))
             for doc, a, matches in zip(batch, arrays, by_doc):
                 self._finish(doc, a, matches)
                 yield doc
@@ -91,11 +92,12 @@ class RuleMatcher:
     def _finish(self, doc: Doc, arr: numpy.ndarray | None, matches: list[tuple[int, int, str, str]]) -> None:
         found: list[tuple[int, int, str, str]] = []
         if arr is not None:
-            idx, length, spacy_ = arr[:, -3], arr[:, -2], arr[:, -1]  # after the tested columns
+            idx, length, spacy_ = arr[:, 1], arr[:, 2], arr[:, 3]
             starts = idx.tolist()
             lengths = length.tolist()
             matches = matches + [(s, e, *self.keys[m]) for m, s, e in self.phrases(doc)]
-            matches += self.tokens.find_general(doc, arr)
+            if self.tokens.general:
+                matches += self.tokens.find_general(doc, self.tokens.bits(arr[:, 0]))
             for s, e, label, pid in matches:
                 s, e = token_slice(s, e, pid)
                 if s < e:

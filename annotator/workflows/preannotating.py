@@ -111,23 +111,37 @@ def preannotate(
         return report
 
     ctx, spec = _pool_context(annotator)
+    # workers get small chunks, so that none idles at the end while another finishes a large one; results are
+    # still committed in groups of `commit_every`
+    chunk = max(8, commit_every // (n_process * 4))
+
+    def chunks() -> Iterator[list[Row]]:
+        for rows in batches:
+            for i in range(0, len(rows), chunk):
+                yield rows[i : i + chunk]
+
+    source = chunks()
     with ctx.Pool(n_process, initializer=_init_worker, initargs=(spec,)) as pool:
         in_flight: deque = deque()
 
         def submit() -> bool:
-            rows = next(batches, None)
+            rows = next(source, None)
             if rows is None:
                 return False
             in_flight.append(pool.apply_async(_work, ((rows, batch_size),)))
             return True
 
-        for _ in range(n_process * 2):
+        for _ in range(n_process * 3):
             if not submit():
                 break
+        done: list[Result] = []
         while in_flight:
-            save(in_flight.popleft().get())
-            if stop():
-                break
+            done += in_flight.popleft().get()
             submit()
+            if len(done) >= commit_every or not in_flight:
+                save(done)
+                done = []
+                if stop():
+                    break
         pool.terminate()
     return report
