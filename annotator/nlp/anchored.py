@@ -40,7 +40,9 @@ class AnchoredMatcher:
         # each distinct test (attribute, values, negated) is one bit of a per-word bitmask
         self._tests: dict[tuple, int] = {}
         self._predicates: list[Any] = []
-        self._bits_of: dict[int, int] = {}  # ORTH hash -> bitmask of the tests the word passes
+        # the words seen so far (sorted ORTH hashes) and the bitmask of the tests each passes
+        self._known = numpy.zeros(0, dtype="uint64")
+        self._known_bits = numpy.zeros(0, dtype="uint64")
         # patterns made only of word tests: fixed-length ones matched by shifting masks, the others by a small
         # NFA from each token where they can start
         self.fixed: list[tuple[str, str, list[int]]] = []
@@ -98,7 +100,8 @@ class AnchoredMatcher:
             wanted = frozenset(values)
             self._tests[key] = len(self._tests)
             self._predicates.append(lambda lex: (getattr(lex, prop) in wanted) != negate)
-            self._bits_of.clear()
+            self._known = numpy.zeros(0, dtype="uint64")  # every word is worked out again
+            self._known_bits = numpy.zeros(0, dtype="uint64")
         return self._tests[key]
 
     def _word_bits(self, orth: int) -> int:
@@ -107,18 +110,28 @@ class AnchoredMatcher:
         for i, predicate in enumerate(self._predicates):
             if predicate(lex):
                 bits |= 1 << i
-        self._bits_of[orth] = bits
         return bits
 
+    def _lookup(self, uniq: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        pos = numpy.searchsorted(self._known, uniq)
+        pos[pos == len(self._known)] = 0
+        found = self._known[pos] == uniq if len(self._known) else numpy.zeros(len(uniq), dtype=bool)
+        return pos, found
+
     def bits(self, orths: numpy.ndarray) -> numpy.ndarray:
-        """The test bits of each token, from its word: worked out once per distinct word and remembered."""
+        """The test bits of each token, from its word: worked out once per distinct word and remembered (a
+        sorted array of the words seen, so that a batch is looked up in one search)."""
         uniq, inverse = numpy.unique(orths, return_inverse=True)
-        known = self._bits_of
-        per_word = [known.get(h) for h in uniq.tolist()]
-        for i, b in enumerate(per_word):
-            if b is None:
-                per_word[i] = self._word_bits(int(uniq[i]))
-        return numpy.array(per_word, dtype="uint64")[inverse.ravel()]
+        pos, found = self._lookup(uniq)
+        if not found.all():
+            new = uniq[~found]
+            new_bits = numpy.array([self._word_bits(h) for h in new.tolist()], dtype="uint64")
+            known = numpy.concatenate((self._known, new))
+            order = numpy.argsort(known, kind="stable")
+            self._known = known[order]
+            self._known_bits = numpy.concatenate((self._known_bits, new_bits))[order]
+            pos, found = self._lookup(uniq)
+        return self._known_bits[pos][inverse.ravel()]
 
     @staticmethod
     def _mask(bits: numpy.ndarray, required: int, cache: dict) -> numpy.ndarray:

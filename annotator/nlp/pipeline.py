@@ -18,6 +18,7 @@ from annotator.core.errors import InputError, PipelineError
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Source, Span, SpanState, Token
 from annotator.core.resources import resources_dir
+from annotator.core.tokens import pack_tokens
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -129,18 +130,12 @@ def doc_tokens(doc: "Doc") -> list[Token]:
 
 
 def packed_tokens(doc: "Doc") -> bytes:
-    """The doc's tokens packed as `annotator.core.tokens` stores them, computed with numpy (no Python loop).
-    The rule component leaves them in `doc.user_data` when it has read the same columns already."""
-    import numpy
-    from spacy.attrs import IDX, LENGTH, SPACY
-
+    """The doc's tokens packed as `annotator.core.tokens` stores them. The rule component leaves them in
+    `doc.user_data` when it has read the same columns already."""
     ready = doc.user_data.get(TOKENS_KEY)
     if ready is not None:
         return ready
-    arr = doc.to_array([IDX, LENGTH, SPACY]).astype("<i4", copy=False)
-    if len(arr):
-        arr[:, 1] += arr[:, 0]
-    return numpy.ascontiguousarray(arr, dtype="<i4").tobytes()
+    return pack_tokens(doc_tokens(doc))
 
 
 def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Path | None = None,

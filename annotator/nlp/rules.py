@@ -19,6 +19,7 @@ from spacy.util import minibatch
 
 import numpy
 
+from annotator.core.tokens import pack_lengths
 from annotator.nlp.anchored import COLUMNS, WINDOW, AnchoredMatcher
 
 USER_DATA_KEY = "annotator_rules"
@@ -92,21 +93,19 @@ class RuleMatcher:
     def _finish(self, doc: Doc, arr: numpy.ndarray | None, matches: list[tuple[int, int, str, str]]) -> None:
         found: list[tuple[int, int, str, str]] = []
         if arr is not None:
-            idx, length, spacy_ = arr[:, 1], arr[:, 2], arr[:, 3]
-            starts = idx.tolist()
-            lengths = length.tolist()
+            idx, length = arr[:, 1], arr[:, 2]
             matches = matches + [(s, e, *self.keys[m]) for m, s, e in self.phrases(doc)]
             if self.tokens.general:
                 matches += self.tokens.find_general(doc, self.tokens.bits(arr[:, 0]))
-            for s, e, label, pid in matches:
-                s, e = token_slice(s, e, pid)
-                if s < e:
-                    found.append((starts[s], starts[e - 1] + lengths[e - 1], label, pid))
-            packed = numpy.empty((len(doc), 3), dtype="<i4")
-            packed[:, 0] = idx
-            packed[:, 1] = idx + length
-            packed[:, 2] = spacy_
-            doc.user_data[TOKENS_KEY] = packed.tobytes()
+            if matches:
+                ends = idx + length
+                for s, e, label, pid in matches:
+                    s, e = token_slice(s, e, pid)
+                    if s < e:
+                        found.append((int(idx[s]), int(ends[e - 1]), label, pid))
+            packed = pack_lengths(length.tolist(), arr[:, 3].tolist()) if idx[0] == 0 else None
+            if packed is not None:
+                doc.user_data[TOKENS_KEY] = packed
         doc.user_data[USER_DATA_KEY] = found
 
 

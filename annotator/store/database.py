@@ -354,6 +354,44 @@ class Store:
         ).fetchall()
         return [DocumentRow(*row) for row in rows]
 
+    def document_ids(self, after: int = 0, limit: int = 1000, answer: str | None = None,
+                     query: str | None = None) -> list[int]:
+        """The next ids of the queue after `after` (keyset paging: as fast at the millionth row as at the first)."""
+        where, params = self._doc_filter(answer, query)
+        cond = (where + " AND" if where else "WHERE") + " d.id > ?"
+        return [r[0] for r in self.conn.execute(
+            f"SELECT d.id FROM documents d {cond} ORDER BY d.id LIMIT ?", [*params, after, limit])]
+
+    def document_rows(self, ids: Sequence[int]) -> dict[int, DocumentRow]:
+        """Queue rows (title, answer, visible spans) of these documents."""
+        out: dict[int, DocumentRow] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            for row in self.conn.execute(
+                "SELECT d.id, d.title, d.answer, (SELECT count(*) FROM spans s WHERE s.doc_id = d.id "
+                f"AND s.state != 'rejected') FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                out[row[0]] = DocumentRow(*row)
+        return out
+
+    def next_document(self, after: int, answer: str | None = "pending", backwards: bool = False) -> int | None:
+        """The id of the next (or previous) document, optionally with the given answer."""
+        clauses, params = [("d.id < ?" if backwards else "d.id > ?")], [after]
+        if answer:
+            clauses.append("d.answer = ?")
+            params.append(answer)
+        row = self.conn.execute(
+            f"SELECT d.id FROM documents d WHERE {' AND '.join(clauses)} ORDER BY d.id "
+            f"{'DESC' if backwards else 'ASC'} LIMIT 1", params).fetchone()
+        return row[0] if row else None
+
+    def progress(self) -> tuple[int, int]:
+        """(answered, total) documents."""
+        total, pending = self.conn.execute(
+            "SELECT count(*), sum(answer = 'pending') FROM documents").fetchone()
+        return (total or 0) - (pending or 0), total or 0
+
     def document(self, doc_id: int) -> Document:
         row = self.conn.execute(
             "SELECT d.id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, t.data "
@@ -509,6 +547,20 @@ class Store:
                 (answer.value, None if pending else who, None if pending else now(), doc_id),
             )
             self._log("answer", who, doc_id, None, before=before[0], after=answer.value)
+
+    def restore_spans(self, doc_id: int, rows: Sequence[tuple[int, str, str]], who: str | None,
+                      remove: Sequence[int] = (), expected_revision: int | None = None) -> None:
+        """Puts spans back as they were, (id, label, state) each, and removes spans that an undone action created:
+        how the window undoes and redoes. One transaction, logged as 'undo'."""
+        with self.write() as conn:
+            self._bump(doc_id, expected_revision)
+            stamp = now()
+            for span_id, label, state in rows:
+                conn.execute("UPDATE spans SET label = ?, state = ?, updated_at = ? WHERE id = ? AND doc_id = ?",
+                             (label, SpanState(state).value, stamp, span_id, doc_id))
+            for span_id in remove:
+                conn.execute("DELETE FROM spans WHERE id = ? AND doc_id = ?", (span_id, doc_id))
+            self._log("restore", who, doc_id, None, spans=[list(r) for r in rows], removed=list(remove))
 
     def set_tokens(self, doc_id: int, tokens: Sequence[Token] | bytes) -> None:
         """Keeps the tokens of a document that has none yet (the first tokenizer to see it wins)."""

@@ -105,8 +105,10 @@ def test_packed_tokens_round_trip_and_prodigy_json():
     tokens = [Token(0, 2, True), Token(3, 7, True), Token(8, 9, False), Token(9, 13, False), Token(13, 14, True),
               Token(15, 16, True), Token(17, 21, False), Token(21, 23, False), Token(23, 26, False)]
     blob = pack_tokens(tokens)
-    assert len(blob) == 12 * len(tokens)
+    assert len(blob) == 1 + 2 * len(tokens)  # tokens that tile the text: a length and a space bit each
     assert unpack_tokens(blob) == tokens
+    gappy = [Token(0, 2, False), Token(5, 7, True), Token(8, 70000, False)]  # another tool's tokens
+    assert unpack_tokens(pack_tokens(gappy)) == gappy and len(pack_tokens(gappy)) == 1 + 12 * 3
     assert list(token_bounds(blob)[0]) == [t.start for t in tokens]
     parsed = json.loads(prodigy_tokens_json(text, blob))
     assert parsed == [{"text": text[t.start:t.end], "start": t.start, "end": t.end, "id": i, "ws": t.ws}
