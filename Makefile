@@ -20,9 +20,10 @@ test: install
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
-# Until the window exists, `make run` builds the demo database from resources/samples and shows its figures.
+# Builds the demo database from resources/samples if there is none, then opens the window on it.
 run: install
 	$(VENV)/bin/annotator demo --db $(DB)
+	$(VENV)/bin/annotator gui $(DB)
 
 bench: install
 	$(PY) bench/run_all.py

@@ -241,6 +241,15 @@ def demo(db_path: Path, samples: Path | None) -> None:
     ctx.invoke(stats, db_path=db_path, as_json=False)
 
 
+@cli.command()
+@click.argument("db_path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def gui(db_path: Path | None) -> None:
+    """Open the annotation window on a project (default: the last one, or the demo database)."""
+    from annotator.gui.app import run
+
+    sys.exit(run(str(db_path) if db_path else None, demo=Path("demo.db")))
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="annotator")
 

@@ -1,0 +1,57 @@
+"""Undo commands: every edit is one QUndoCommand, recorded as the span states it changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from annotator.core.model import Answer
+from annotator.workflows.editing import Change
+
+if TYPE_CHECKING:
+    from annotator.gui.main_window import MainWindow
+
+
+class SpanCommand(QUndoCommand):
+    """Runs an edit the first time (through the window, which reports a conflict and then drops the command),
+    and afterwards replays or reverts the recorded span states."""
+
+    def __init__(self, window: "MainWindow", text: str, action: Callable[[], Change]) -> None:
+        super().__init__(text)
+        self.window = window
+        self.action = action
+        self.change: Change | None = None
+
+    def redo(self) -> None:
+        if self.change is None:
+            self.change = self.window.run_edit(self.action)
+            if self.change is None or not self.change.after:
+                self.setObsolete(True)  # refused, or nothing changed: not worth an undo step
+            return
+        self.window.restore(self.change.doc_id, self.change.after)
+
+    def undo(self) -> None:
+        if self.change is not None:
+            self.window.restore(self.change.doc_id, self.change.before)
+
+
+class AnswerCommand(QUndoCommand):
+    def __init__(self, window: "MainWindow", doc_id: int, answer: Answer) -> None:
+        super().__init__(f"answer {answer.value}")
+        self.window = window
+        self.doc_id = doc_id
+        self.answer = answer
+        self.before: Answer | None = None
+
+    def redo(self) -> None:
+        before = self.window.run_answer(self.doc_id, self.answer)
+        if before is None:
+            self.setObsolete(True)
+        elif self.before is None:
+            self.before = before
+
+    def undo(self) -> None:
+        if self.before is not None:
+            self.window.run_answer(self.doc_id, self.before, move_on=False)

@@ -1,0 +1,686 @@
+"""The main window: a coordinator. The queue on the left, the article in the middle with the label bar above it,
+the span list on the right, the status bar below. Every command is one QAction (menu, shortcut, toolbar);
+every change goes to the database at once through `EditSession`, inside an undo command."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QThread, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox, QDockWidget, QFileDialog, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QProgressBar,
+    QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from annotator.core.errors import AnnotatorError, ConflictError
+from annotator.core.model import Answer
+from annotator.gui.article_view import ArticleView
+from annotator.gui.commands import AnswerCommand, SpanCommand
+from annotator.gui.label_bar import LabelBar
+from annotator.gui.queue_model import QueueModel
+from annotator.gui.span_list import SpanList
+from annotator.gui.workers import ExportWorker, PreannotateWorker, Worker
+from annotator.store import Store
+from annotator.workflows.editing import Change, EditSession
+
+FILTERS = [("All", None), ("Pending", "pending"), ("Accepted", "accept"), ("Rejected", "reject"),
+           ("Skipped", "ignore")]
+MAX_RECENT = 8
+
+
+def lazy_tokenize(text: str):
+    from annotator.nlp.pipeline import tokenize
+
+    return tokenize(text)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings, editor: str) -> None:
+        super().__init__()
+        self.settings = settings
+        self.editor = editor
+        self.store: Store | None = None
+        self.session: EditSession | None = None
+        self.undo_stack = QUndoStack(self)
+        self.session_started = time.monotonic()
+        self.session_answers = 0
+        self._thread: QThread | None = None
+        self._worker: Worker | None = None
+        self.setWindowTitle("annotator")
+        self.resize(1280, 800)
+        self._build_widgets()
+        self._build_actions()
+        self._scroll_timer = QTimer(self, singleShot=True, interval=400, timeout=self._save_position)
+        self.view.verticalScrollBar().valueChanged.connect(lambda _: self._scroll_timer.start())
+        # the reading position (the character at the top of the view) is restored once the window shows
+        self._pending_scroll: int | None = None
+        # notices changes made by another window or program to the open article
+        self._watch = QTimer(self, interval=1500, timeout=self.check_external_changes)
+        self._watch.start()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    # ================================================================ building
+
+    def _build_widgets(self) -> None:
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label_bar = LabelBar(central)
+        self.label_bar.labelChosen.connect(self.apply_label)
+        self.title_label = QLabel(central)
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label.setStyleSheet("font-size: 15px; font-weight: 600; padding: 6px 10px 0 10px;")
+        self.title_label.setWordWrap(True)
+        self.view = ArticleView(central)
+        self.view.spanClicked.connect(self.on_span_clicked)
+        self.view.navigate.connect(self.select_next_span)
+        layout.addWidget(self.label_bar)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+        queue_box = QWidget(self)
+        qlayout = QVBoxLayout(queue_box)
+        qlayout.setContentsMargins(4, 4, 4, 4)
+        self.search = QLineEdit(queue_box)
+        self.search.setPlaceholderText("Search articles (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self.apply_filter)
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.filter_box = QComboBox(queue_box)
+        for name, _ in FILTERS:
+            self.filter_box.addItem(name)
+        self.filter_box.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.queue_view = QTableView(queue_box)
+        self.queue_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.queue_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.queue_view.verticalHeader().setVisible(False)
+        self.queue_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.queue_view.clicked.connect(lambda index: self.open_document(self.queue.doc_id(index.row())))
+        qlayout.addWidget(self.search)
+        qlayout.addWidget(self.filter_box)
+        qlayout.addWidget(self.queue_view, 1)
+        dock = QDockWidget("Articles", self)
+        dock.setObjectName("queue")
+        dock.setWidget(queue_box)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.queue: QueueModel | None = None
+
+        self.span_list = SpanList(self)
+        self.span_list.spanSelected.connect(lambda span_id: self.select_span(span_id))
+        sdock = QDockWidget("Spans", self)
+        sdock.setObjectName("spans")
+        sdock.setWidget(self.span_list)
+        sdock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, sdock)
+        self.resizeDocks([dock, sdock], [330, 330], Qt.Orientation.Horizontal)
+
+        bar = self.statusBar()
+        self.progress_label = QLabel(self)
+        self.editor_label = QLabel(self)
+        self.job_bar = QProgressBar(self)
+        self.job_bar.setMaximumWidth(220)
+        self.job_cancel = QPushButton("Cancel", self)
+        self.job_cancel.clicked.connect(self.cancel_job)
+        self.job_bar.hide()
+        self.job_cancel.hide()
+        bar.addPermanentWidget(self.job_bar)
+        bar.addPermanentWidget(self.job_cancel)
+        bar.addPermanentWidget(self.progress_label)
+        bar.addPermanentWidget(self.editor_label)
+
+    def _action(self, text: str, slot: Callable, shortcut: str | QKeySequence.StandardKey | list | None = None,
+                tip: str = "", menu=None, toolbar=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(f"{text.replace('&', '')} ({action.shortcut().toString()})" if shortcut else text)
+        action.triggered.connect(lambda checked=False: slot())
+        self.addAction(action)
+        if menu is not None:
+            menu.addAction(action)
+        if toolbar is not None:
+            toolbar.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        tools = self.addToolBar("Tools")
+        tools.setObjectName("tools")
+        file_menu = menu.addMenu("&File")
+        self._action("&New project…", self.new_project, QKeySequence.StandardKey.New, "Create a project database",
+                     file_menu)
+        self._action("&Open project…", self.open_project_dialog, QKeySequence.StandardKey.Open,
+                     "Open a project database", file_menu)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        self._action("&Export…", self.export_dialog, "Ctrl+E", "Export the answered articles as JSONL", file_menu,
+                     tools)
+        file_menu.addSeparator()
+        self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close the window (everything is saved)",
+                     file_menu)
+
+        edit = menu.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for a in (self.undo_action, self.redo_action):
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(a)
+            edit.addAction(a)
+            tools.addAction(a)
+        edit.addSeparator()
+        self._action("&Accept suggestion", self.accept_selected, ["Return", "Enter"],
+                     "Accept the selected suggestion", edit)
+        self._action("&Delete span", self.delete_selected, ["Delete", "Backspace"], "Remove the selected span", edit)
+        self._action("Accept a&ll suggestions", self.accept_all, "Ctrl+Shift+A",
+                     "Accept every remaining suggestion of the article", edit, tools)
+        self._action("&Next span", lambda: self.select_next_span(1), None, "Select the next span (Tab)", edit)
+        self._action("&Previous span", lambda: self.select_next_span(-1), None,
+                     "Select the previous span (Shift+Tab)", edit)
+        edit.addSeparator()
+        self._action("&Find articles", self.focus_search, QKeySequence.StandardKey.Find, "Search the articles", edit)
+
+        article = menu.addMenu("&Article")
+        tools.addSeparator()
+        self._action("&Accept article", lambda: self.answer(Answer.ACCEPT), ["Ctrl+Return", "Ctrl+Enter"],
+                     "Mark the article done and go to the next pending one", article, tools)
+        self._action("&Reject article", lambda: self.answer(Answer.REJECT), "Ctrl+Backspace",
+                     "Reject the article (not usable) and go to the next pending one", article, tools)
+        self._action("&Skip article", lambda: self.answer(Answer.IGNORE), "Ctrl+K",
+                     "Skip the article for now and go to the next pending one", article, tools)
+        article.addSeparator()
+        self._action("&Next article", lambda: self.move(1), ["Alt+Right", "Ctrl+PgDown"],
+                     "The next article, without answering", article, tools)
+        self._action("&Previous article", lambda: self.move(-1), ["Alt+Left", "Ctrl+PgUp"],
+                     "The previous article, without answering", article, tools)
+
+        tools_menu = menu.addMenu("&Tools")
+        self._action("Pre-annotate &this article", lambda: self.preannotate(current=True), "Ctrl+Shift+P",
+                     "Suggest spans for the open article with spaCy", tools_menu)
+        self._action("Pre-annotate all &pending articles", lambda: self.preannotate(current=False), None,
+                     "Suggest spans for every pending article, in the background", tools_menu)
+
+        view = menu.addMenu("&View")
+        self._action("&Larger text", lambda: self.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", view)
+        self._action("&Smaller text", lambda: self.zoom(-1), "Ctrl+-", "Smaller text", view)
+
+        help_menu = menu.addMenu("&Help")
+        self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", "The keyboard cheat sheet", help_menu)
+        self._action("&About", self.show_about, None, "About annotator", help_menu)
+        self.label_actions: list[QAction] = []
+
+    def _build_label_actions(self) -> None:
+        for a in self.label_actions:
+            self.removeAction(a)
+        self.label_actions = []
+        assert self.store is not None
+        scheme = self.store.scheme
+        self.label_bar.set_scheme(scheme)
+        for lb in scheme.labels:
+            if not lb.hotkey:
+                continue
+            action = QAction(lb.name, self)
+            action.setShortcut(QKeySequence(lb.hotkey.upper() if lb.hotkey.isalpha() else lb.hotkey))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda checked=False, name=lb.name: self.apply_label(name))
+            self.addAction(action)
+            self.label_actions.append(action)
+
+    # ================================================================ projects
+
+    def open_project(self, path: str | Path, create: bool = False) -> bool:
+        path = Path(path)
+        try:
+            store = Store(path, create=create)
+        except AnnotatorError as exc:
+            QMessageBox.critical(self, "Cannot open the project", str(exc))
+            return False
+        if self.store is not None:
+            self._save_position()
+            self.store.close()
+        self.store = store
+        self.session = EditSession(store, self.editor, tokenizer=lazy_tokenize)
+        self.undo_stack.clear()
+        self._build_label_actions()
+        if self.queue is None:
+            self.queue = QueueModel(store, self)
+            self.queue_view.setModel(self.queue)
+            header = self.queue_view.horizontalHeader()
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        else:
+            self.queue.set_store(store)
+        self.setWindowTitle(f"annotator — {path.name}")
+        self._remember_recent(path)
+        last = self.settings.value(self._key("doc"))
+        doc_id = int(last) if last is not None else None
+        if doc_id is None or not store.count_documents():
+            doc_id = store.next_document(0) or store.next_document(0, answer=None)
+        self.open_document(doc_id, restore_scroll=True)
+        self.update_status()
+        return True
+
+    def _key(self, name: str) -> str:
+        return f"projects/{str(self.store.path.resolve()) if self.store else ''}/{name}".replace("\\", "/")
+
+    def _remember_recent(self, path: Path) -> None:
+        path_s = str(path.resolve())
+        recent = [p for p in (self.settings.value("recent") or []) if p != path_s]
+        recent.insert(0, path_s)
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self.settings.setValue("last_project", path_s)
+        self.recent_menu.clear()
+        for p in recent[:MAX_RECENT]:
+            action = self.recent_menu.addAction(p)
+            action.triggered.connect(lambda checked=False, p=p: self.open_project(p))
+
+    def new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "project.db", "Project databases (*.db)")
+        if path:
+            if Path(path).exists():
+                QMessageBox.warning(self, "New project", f"{path} exists already; open it instead.")
+                return
+            self.open_project(path, create=True)
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Project databases (*.db);;All files (*)")
+        if path:
+            self.open_project(path)
+
+    # ================================================================ articles
+
+    def open_document(self, doc_id: int | None, restore_scroll: bool = False) -> None:
+        if self.session is None:
+            return
+        if doc_id is None:
+            self.view.set_article("", self.store.scheme if self.store else None)  # type: ignore[arg-type]
+            self.title_label.setText("No articles here yet: import some with `annotator import`.")
+            self.span_list.set_spans([], "", self.store.scheme, None) if self.store else None
+            return
+        try:
+            doc = self.session.open(doc_id)
+        except AnnotatorError:
+            doc_id = self.store.next_document(0, answer=None) if self.store else None
+            if doc_id is None:
+                return self.open_document(None)
+            doc = self.session.open(doc_id)
+        assert self.store is not None
+        self.view.set_article(doc.text, self.store.scheme)
+        answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
+        self.title_label.setText(f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}")
+        self.refresh_spans(None)
+        self._pending_scroll = None
+        if restore_scroll:
+            value = self.settings.value(self._key("top"))
+            if value is not None:
+                self._pending_scroll = int(value)
+                if self.isVisible():
+                    QTimer.singleShot(0, self._apply_pending_scroll)
+        self.settings.setValue(self._key("doc"), doc_id)
+        if self.queue is not None:
+            row = self.queue.fetch_all_until(doc_id)
+            if row is not None:
+                self.queue_view.selectRow(row)
+                self.queue_view.scrollTo(self.queue.index(row, 0))
+        self.view.setFocus()
+
+    def refresh_spans(self, selected: int | None) -> None:
+        assert self.session is not None and self.store is not None and self.session.doc is not None
+        spans = self.session.spans
+        if selected is not None and not any(s.id == selected for s in spans):
+            selected = None
+        self.view.show_spans(spans, selected)
+        self.span_list.set_spans(spans, self.session.doc.text, self.store.scheme, selected)
+
+    def showEvent(self, event) -> None:  # noqa: ANN001
+        super().showEvent(event)
+        if self._pending_scroll is not None:
+            QTimer.singleShot(0, self._apply_pending_scroll)
+
+    def _apply_pending_scroll(self) -> None:
+        """Brings the saved reading position to the top of the view."""
+        if self._pending_scroll is None:
+            return
+        position, self._pending_scroll = self._pending_scroll, None
+        self.view.scroll_to_top(position)
+
+    def top_position(self) -> int:
+        return self.view.top_position()
+
+    def _save_position(self) -> None:
+        if self._pending_scroll is not None:
+            return  # not restored yet: keep what was saved
+        if self.store is not None and self.session is not None and self.session.doc_id is not None:
+            self.settings.setValue(self._key("doc"), self.session.doc_id)
+            self.settings.setValue(self._key("top"), self.view.top_position())
+
+    def move(self, step: int) -> None:
+        if self.session is None or self.session.doc_id is None or self.queue is None:
+            return
+        row = self.queue.row_of(self.session.doc_id)
+        if row is None:
+            target = self.store.next_document(self.session.doc_id, answer=None, backwards=step < 0)  # type: ignore
+        else:
+            if step > 0 and row + 1 >= self.queue.rowCount() and self.queue.canFetchMore():
+                self.queue.fetchMore()
+            target = self.queue.doc_id(row + step)
+        if target is not None:
+            self.open_document(target)
+        else:
+            self.statusBar().showMessage("No more articles this way", 3000)
+
+    def apply_filter(self) -> None:
+        if self.queue is None:
+            return
+        self.queue.set_filter(FILTERS[self.filter_box.currentIndex()][1], self.search.text())
+        if self.session and self.session.doc_id is not None:
+            row = self.queue.fetch_all_until(self.session.doc_id)
+            if row is not None:
+                self.queue_view.selectRow(row)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # ================================================================ spans
+
+    @property
+    def selected_span(self) -> int | None:
+        return self.view.selected
+
+    def select_span(self, span_id: int | None) -> None:
+        self.view.select_span(span_id)
+        self.span_list.select(span_id)
+
+    def on_span_clicked(self, span_id: int) -> None:
+        self.select_span(span_id if span_id >= 0 else None)
+
+    def select_next_span(self, step: int) -> None:
+        spans = self.view.spans
+        if not spans:
+            return
+        ids = [s.id for s in spans]
+        if self.selected_span in ids:
+            i = (ids.index(self.selected_span) + step) % len(ids)
+        else:
+            i = 0 if step > 0 else len(ids) - 1
+        self.view.clear_selection()
+        self.select_span(ids[i])
+
+    def run_edit(self, action: Callable[[], Change]) -> Change | None:
+        """Runs an edit for an undo command's first redo; reports a conflict or a refusal and returns None."""
+        try:
+            change = action()
+        except ConflictError:
+            self.reload_after_conflict()
+            return None
+        except (AnnotatorError, ValueError) as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+            return None
+        self.after_edit(change.doc_id, self._focus_of(change))
+        return change
+
+    def _focus_of(self, change: Change) -> int | None:
+        result = change.result
+        if hasattr(result, "id") and result.state.value != "rejected":
+            return result.id
+        return None
+
+    def restore(self, doc_id: int, rows: list) -> None:
+        assert self.session is not None
+        try:
+            opened = self.session.doc_id
+            self.session.restore(doc_id, rows)
+        except ConflictError:
+            self.reload_after_conflict()
+            return
+        if opened != doc_id:
+            self.open_document(doc_id)
+        self.after_edit(doc_id, rows[0][0] if rows and rows[0][2] != "rejected" else None)
+
+    def after_edit(self, doc_id: int, selected: int | None) -> None:
+        self.refresh_spans(selected)
+        if self.queue is not None:
+            self.queue.refresh(doc_id)
+
+    def reload_after_conflict(self) -> None:
+        assert self.session is not None
+        doc_id = self.session.doc_id
+        QMessageBox.information(
+            self, "Changed elsewhere",
+            "This article was changed in another window or program since you opened it. It has been reloaded "
+            "with those changes; your last action was not applied.")
+        self.undo_stack.clear()
+        self.open_document(doc_id)
+
+    def check_external_changes(self) -> None:
+        if self.session is None or self.session.doc_id is None:
+            return
+        try:
+            changed = self.session.changed_elsewhere()
+        except AnnotatorError:
+            return
+        if changed:
+            selected = self.selected_span
+            self.session.reload_spans()
+            self.refresh_spans(selected)
+            if self.queue is not None:
+                self.queue.refresh(self.session.doc_id)
+            self.statusBar().showMessage("This article was changed elsewhere and has been reloaded", 5000)
+
+    def apply_label(self, label: str) -> None:
+        if self.session is None or self.session.doc is None:
+            return
+        selection = self.view.selection_range()
+        if selection is not None:
+            start, end = selection
+            if self.session.snap(start, end) is None:
+                self.statusBar().showMessage("The selection holds no word", 3000)
+                return
+            self.undo_stack.push(SpanCommand(self, f"mark {label}", lambda: self.session.add_span(start, end, label)))
+            self.view.clear_selection()
+        elif self.selected_span is not None:
+            span_id = self.selected_span
+            self.undo_stack.push(SpanCommand(self, f"relabel as {label}", lambda: self.session.relabel(span_id, label)))
+        else:
+            self.statusBar().showMessage("Select some text or a span first", 3000)
+
+    def accept_selected(self) -> None:
+        if self.session is None or self.selected_span is None:
+            return
+        span_id = self.selected_span
+        span = self.view.span(span_id)
+        if span is not None and span.state.value == "accepted":
+            self.select_next_span(1)
+            return
+        self.undo_stack.push(SpanCommand(self, "accept suggestion", lambda: self.session.accept(span_id)))
+        self.select_next_span(1)
+
+    def delete_selected(self) -> None:
+        if self.session is None or self.selected_span is None:
+            return
+        span_id = self.selected_span
+        ids = [s.id for s in self.view.spans]
+        following = ids[ids.index(span_id) + 1] if span_id in ids and ids.index(span_id) + 1 < len(ids) else None
+        self.undo_stack.push(SpanCommand(self, "delete span", lambda: self.session.delete(span_id)))
+        if following is not None:
+            self.select_span(following)
+
+    def accept_all(self) -> None:
+        if self.session is None or self.session.doc is None:
+            return
+        self.undo_stack.push(SpanCommand(self, "accept all suggestions", self.session.accept_all))
+
+    # ================================================================ answers
+
+    def answer(self, answer: Answer) -> None:
+        if self.session is None or self.session.doc_id is None:
+            return
+        self.undo_stack.push(AnswerCommand(self, self.session.doc_id, answer))
+
+    def run_answer(self, doc_id: int, answer: Answer, move_on: bool = True) -> Answer | None:
+        assert self.session is not None and self.store is not None
+        try:
+            before = self.session.set_answer(answer, doc_id)
+        except ConflictError:
+            self.reload_after_conflict()
+            return None
+        if self.queue is not None:
+            self.queue.refresh(doc_id)
+        if answer is not Answer.PENDING and move_on:
+            self.session_answers += 1
+        self.update_status()
+        if move_on:
+            target = self.store.next_document(doc_id) or self.store.next_document(0)
+            if target is None:
+                self.statusBar().showMessage("Every article is answered.", 5000)
+                self.open_document(doc_id)
+            else:
+                self.open_document(target)
+        else:
+            self.open_document(doc_id)
+        return before
+
+    def update_status(self) -> None:
+        if self.store is None:
+            return
+        answered, total = self.store.progress()
+        hours = max((time.monotonic() - self.session_started) / 3600, 1 / 60)
+        pace = self.session_answers / hours
+        self.progress_label.setText(f"answered {answered} / {total} · this session {self.session_answers} "
+                                    f"({pace:.0f} an hour)")
+        self.editor_label.setText(f"editor: {self.editor}")
+
+    # ================================================================ background jobs
+
+    def _start(self, worker: Worker, busy: str) -> None:
+        if self._thread is not None:
+            self.statusBar().showMessage("Another job is running; wait for it or cancel it", 4000)
+            return
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self._job_progress)
+        worker.finished.connect(self._job_done)
+        worker.failed.connect(self._job_failed)
+        self._thread, self._worker = thread, worker
+        self.job_bar.setRange(0, 0)
+        self.job_bar.show()
+        self.job_cancel.show()
+        self.statusBar().showMessage(busy)
+        thread.start()
+
+    def _job_progress(self, done: int, total: int) -> None:
+        self.job_bar.setRange(0, max(total, 1))
+        self.job_bar.setValue(done)
+
+    def _finish_job(self) -> None:
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+        self._thread, self._worker = None, None
+        self.job_bar.hide()
+        self.job_cancel.hide()
+
+    def _job_done(self, message: str) -> None:
+        self._finish_job()
+        if message:
+            self.statusBar().showMessage(message, 8000)
+        if self.session is not None and self.session.doc_id is not None:
+            self.session.reload_spans()
+            self.refresh_spans(self.selected_span)
+        if self.queue is not None:
+            self.apply_filter()
+        self.update_status()
+
+    def _job_failed(self, message: str) -> None:
+        self._finish_job()
+        QMessageBox.warning(self, "annotator", message)
+
+    def cancel_job(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self.statusBar().showMessage("Stopping…")
+
+    def preannotate(self, current: bool) -> None:
+        if self.store is None or self.session is None:
+            return
+        ids = [self.session.doc_id] if current and self.session.doc_id is not None else None
+        self._start(PreannotateWorker(self.store.path, self.editor, ids), "Pre-annotating…")
+
+    def export_dialog(self) -> None:
+        if self.store is None:
+            return
+        default = Path("exports") / f"{self.store.path.stem}.jsonl"
+        path, _ = QFileDialog.getSaveFileName(self, "Export", str(default), "JSON lines (*.jsonl)")
+        if path:
+            self.export(Path(path))
+
+    def export(self, path: Path, include_pending: bool = False) -> None:
+        if self.store is not None:
+            self._start(ExportWorker(self.store.path, path, include_pending), f"Exporting to {path}…")
+
+    # ================================================================ the rest
+
+    def zoom(self, steps: int) -> None:
+        self.view.zoom(steps)
+        self.settings.setValue("view/font_size", self.view.font().pointSize())
+
+    def show_shortcuts(self) -> None:
+        rows = [("Select text, then a label key", "mark the words as a span (snaps to whole words)")]
+        if self.store is not None:
+            for lb in self.store.scheme.labels:
+                rows.append((lb.hotkey.upper(), f"{lb.name} — {lb.description}"))
+        rows += [
+            ("Click / Tab / Shift+Tab", "select a span"), ("Label key on a selected span", "relabel it"),
+            ("Enter", "accept the selected suggestion"), ("Delete", "remove the selected span"),
+            ("Ctrl+Shift+A", "accept every suggestion of the article"),
+            ("Ctrl+Enter", "accept the article and go to the next pending one"),
+            ("Ctrl+Backspace", "reject the article"), ("Ctrl+K", "skip the article"),
+            ("Alt+Right / Alt+Left", "next / previous article without answering"),
+            ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo"), ("Ctrl+F", "search the articles"),
+            ("Ctrl+E", "export"), ("Ctrl+Shift+P", "pre-annotate this article"),
+            ("Ctrl+plus / Ctrl+minus", "larger / smaller text"),
+        ]
+        html = "<table cellpadding=3>" + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(html + "</table>")
+        box.show()
+        self.shortcuts_box = box
+
+    def show_about(self) -> None:
+        from annotator import __version__
+
+        QMessageBox.about(self, "annotator", f"annotator {__version__}: event annotation for news editors.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._watch.stop()
+        self._scroll_timer.stop()
+        self._save_position()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        if self._worker is not None:
+            self._worker.cancel()
+            self._finish_job()
+        self.settings.sync()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+            self.session = None
+        super().closeEvent(event)

@@ -1,0 +1,105 @@
+"""Long work off the GUI thread: loading spaCy, pre-annotating, exporting. Each worker opens its own database
+connection (SQLite connections stay in their thread) and reports progress through signals."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from annotator.core.errors import AnnotatorError
+
+
+class Worker(QObject):
+    progress = Signal(int, int)  # done, total
+    finished = Signal(str)  # a message for the status bar
+    failed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.finished.emit(self.work())
+        except AnnotatorError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: say so rather than die silently in a thread
+            traceback.print_exc()
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+
+    def work(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class PreannotateWorker(Worker):
+    def __init__(self, db_path: Path, who: str, doc_ids: list[int] | None, model: str | None = None) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.who = who
+        self.doc_ids = doc_ids
+        self.model = model
+
+    def work(self) -> str:
+        from annotator.nlp import build_annotator
+        from annotator.store import Store
+        from annotator.workflows.preannotating import preannotate
+
+        with Store(self.db_path, create=False) as store:
+            annotator = build_annotator(store.scheme, model=self.model)
+            total = len(self.doc_ids) if self.doc_ids is not None else store.count_unannotated(annotator.key)
+            done = 0
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                self.progress.emit(done, total)
+
+            self.progress.emit(0, total)
+            report = preannotate(store, annotator, doc_ids=self.doc_ids, only_pending=self.doc_ids is None,
+                                 who=self.who, commit_every=32, on_progress=step,
+                                 should_stop=lambda: self.cancelled)
+        verb = "stopped after" if report.cancelled else "pre-annotated"
+        return f"{verb} {report.documents} article(s): {report.suggestions} new suggestion(s)"
+
+
+class ExportWorker(Worker):
+    def __init__(self, db_path: Path, output: Path, include_pending: bool) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.output = output
+        self.include_pending = include_pending
+
+    def work(self) -> str:
+        from annotator.nlp.pipeline import tokenize
+        from annotator.store import Store
+        from annotator.workflows.exporting import export_prodigy
+
+        with Store(self.db_path, create=False) as store:
+            total = store.count_documents() if self.include_pending else store.progress()[0]
+            done = 0
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                self.progress.emit(min(done, total), total)
+
+            report = export_prodigy(store, self.output, include_pending=self.include_pending, tokenizer=tokenize,
+                                    on_progress=step)
+        self.progress.emit(total, total)
+        return f"exported {report.documents} article(s) with {report.spans} span(s) to {report.path}"
+
+
+class WarmUpWorker(Worker):
+    """Imports spaCy and builds the tokenizer in the background once the window shows."""
+
+    def work(self) -> str:
+        from annotator.nlp.pipeline import tokenize
+
+        tokenize("warm up")
+        return ""

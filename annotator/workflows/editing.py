@@ -1,0 +1,148 @@
+"""What an editor does to one article, without any Qt: open it, snap a selection to tokens, change spans and the
+answer through the store (each a transaction that checks nobody else changed the article meanwhile), and undo.
+
+The window's undo commands wrap `EditSession.apply` and `EditSession.restore`: an action is recorded as the
+states of the spans it changed, before and after, so undo and redo are plain restores whatever the action was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.core.errors import ConflictError
+from annotator.core.model import Answer, Document, Span, SpanState, Token
+from annotator.core.spans import TokenIndex
+from annotator.store import Store
+
+SpanRow = tuple[int, str, str]  # id, label, state
+
+
+@dataclass
+class Change:
+    """The spans an action changed: their (id, label, state) before and after."""
+
+    doc_id: int
+    before: list[SpanRow] = field(default_factory=list)
+    after: list[SpanRow] = field(default_factory=list)
+    result: Any = None
+
+
+class EditSession:
+    def __init__(self, store: Store, who: str, tokenizer: Callable[[str], list[Token]] | None = None) -> None:
+        self.store = store
+        self.who = who
+        self.tokenizer = tokenizer
+        self.doc: Document | None = None
+        self.spans: list[Span] = []
+        self.revision = -1
+        self._index: TokenIndex | None = None
+
+    # ---------------------------------------------------------------- reading
+
+    def open(self, doc_id: int) -> Document:
+        self.doc = self.store.document(doc_id)
+        self.revision = self.store.revision(doc_id)
+        self._index = None
+        self.reload_spans()
+        return self.doc
+
+    def reload_spans(self) -> None:
+        assert self.doc is not None and self.doc.id is not None
+        self.spans = self.store.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
+        self.revision = self.store.revision(self.doc.id)
+
+    @property
+    def doc_id(self) -> int | None:
+        return self.doc.id if self.doc else None
+
+    def changed_elsewhere(self) -> bool:
+        """True when another window or program changed this article since it was loaded here."""
+        return self.doc is not None and self.doc.id is not None and self.store.revision(self.doc.id) != self.revision
+
+    def token_index(self) -> TokenIndex:
+        """The article's tokens (stored, or made now with the tokenizer and kept)."""
+        if self._index is None:
+            assert self.doc is not None and self.doc.id is not None
+            tokens = self.doc.tokens
+            if tokens is None and self.tokenizer is not None:
+                tokens = self.tokenizer(self.doc.text)
+                self.store.set_tokens(self.doc.id, tokens)
+                self.doc.tokens = tokens
+            self._index = TokenIndex(tokens or [])
+        return self._index
+
+    def snap(self, start: int, end: int) -> tuple[int, int] | None:
+        """A selection widened to whole tokens (None if it holds only whitespace)."""
+        return self.token_index().snap(start, end)
+
+    def spans_at(self, pos: int) -> list[Span]:
+        """The visible spans covering a character position, shortest first."""
+        return sorted((s for s in self.spans if s.start <= pos < s.end), key=lambda s: (s.end - s.start, s.start))
+
+    # ---------------------------------------------------------------- writing
+
+    def _snapshot(self, doc_id: int) -> dict[int, tuple[str, str]]:
+        return {s.id: (s.label, s.state.value) for s in self.store.spans(doc_id) if s.id is not None}
+
+    def apply(self, action: Callable[[int], Any]) -> Change:
+        """Runs `action(expected_revision)` (a store call) on the open article and records what it changed.
+        Raises ConflictError, changing nothing, if the article was changed elsewhere since it was loaded."""
+        assert self.doc is not None and self.doc.id is not None
+        doc_id = self.doc.id
+        before = self._snapshot(doc_id)
+        result = action(self.revision)
+        after = self._snapshot(doc_id)
+        change = Change(doc_id, result=result)
+        for span_id, now in after.items():
+            old = before.get(span_id)
+            if old != now:
+                change.before.append((span_id, *(old or (now[0], SpanState.REJECTED.value))))
+                change.after.append((span_id, *now))
+        self.reload_spans()
+        return change
+
+    def restore(self, doc_id: int, rows: list[SpanRow]) -> None:
+        """Puts spans back (undo or redo), opening their article if another one is open."""
+        if self.doc_id != doc_id:
+            self.open(doc_id)
+        self.store.restore_spans(doc_id, rows, self.who, expected_revision=self.revision)
+        self.reload_spans()
+
+    def add_span(self, start: int, end: int, label: str) -> Change:
+        snapped = self.snap(start, end)
+        if snapped is None:
+            raise ValueError("the selection holds no word")
+        assert self.doc_id is not None
+        doc_id = self.doc_id
+        return self.apply(lambda rev: self.store.add_span(doc_id, snapped[0], snapped[1], label, self.who, rev))
+
+    def relabel(self, span_id: int, label: str) -> Change:
+        return self.apply(lambda rev: self.store.relabel_span(span_id, label, self.who, rev))
+
+    def accept(self, span_id: int) -> Change:
+        return self.apply(lambda rev: self.store.set_span_state(span_id, SpanState.ACCEPTED, self.who, rev))
+
+    def delete(self, span_id: int) -> Change:
+        return self.apply(lambda rev: self.store.delete_span(span_id, self.who, rev))
+
+    def accept_all(self) -> Change:
+        doc_id = self.doc_id
+        assert doc_id is not None
+        return self.apply(lambda rev: self.store.accept_all(doc_id, self.who, rev))
+
+    def set_answer(self, answer: Answer, doc_id: int | None = None) -> Answer:
+        """Answers an article; returns its previous answer (for undo)."""
+        doc_id = doc_id if doc_id is not None else self.doc_id
+        assert doc_id is not None
+        if self.doc_id != doc_id:
+            self.open(doc_id)
+        before = self.store.document(doc_id).answer
+        self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision)
+        self.revision = self.store.revision(doc_id)
+        if self.doc is not None:
+            self.doc.answer = answer
+        return before
+
+
+__all__ = ["Change", "ConflictError", "EditSession"]

@@ -1,0 +1,266 @@
+"""The real main window, driven as an editor drives it: select text, press keys, then check the database."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PySide6.QtCore import QSettings, Qt
+
+from annotator.gui.main_window import MainWindow
+
+
+def db_spans(path, doc_id):
+    conn = sqlite3.connect(path)
+    rows = conn.execute('SELECT start, "end", label, state, source FROM spans WHERE doc_id = ? ORDER BY start, '
+                        '"end", label', (doc_id,)).fetchall()
+    conn.close()
+    return rows
+
+
+def db_answer(path, doc_id):
+    conn = sqlite3.connect(path)
+    row = conn.execute("SELECT answer, answered_by FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    conn.close()
+    return row
+
+
+def key(qtbot, window, k, mod=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(window.view, k, mod)
+
+
+def test_opens_on_the_first_pending_article_with_its_suggestions(window, project):
+    assert window.session.doc_id == 1
+    assert "Artillery shelling kills four" in window.view.toPlainText()
+    assert len(window.view.spans) == len([r for r in db_spans(project, 1) if r[3] != "rejected"]) > 5
+    assert window.span_list.rowCount() == len(window.view.spans)
+    assert window.queue.rowCount() == 12
+    assert "answered 0 / 12" in window.progress_label.text()
+    assert "tester" in window.editor_label.text()
+
+
+def test_mark_relabel_accept_delete_answer_with_undo_and_redo(qtbot, window, project):
+    text = window.view.toPlainText()
+    # 1. select part of "Rebel commanders" with the text cursor: the label key snaps it to whole words
+    start = text.index("Rebel commanders") + 2
+    window.view.set_selection(start, start + 10)  # "bel comman"
+    before = db_spans(project, 1)
+    key(qtbot, window, Qt.Key.Key_1)  # ACTOR
+    after = db_spans(project, 1)
+    s = text.index("Rebel commanders")
+    assert (s, s + len("Rebel commanders"), "ACTOR", "accepted", "editor") in after
+    assert len(after) == len(before) + 1
+    # the new span is selected; a label key relabels it
+    key(qtbot, window, Qt.Key.Key_2)  # TARGET
+    assert (s, s + 16, "TARGET", "accepted", "editor") in db_spans(project, 1)
+    assert not any(r[:3] == (s, s + 16, "ACTOR") and r[3] != "rejected" for r in db_spans(project, 1))
+    # undo the relabel, then the new span: the database is as before
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (s, s + 16, "ACTOR", "accepted", "editor") in db_spans(project, 1)
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    visible = [r for r in db_spans(project, 1) if r[3] != "rejected"]
+    assert visible == [r for r in before if r[3] != "rejected"]
+    # redo both
+    redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    key(qtbot, window, Qt.Key.Key_Z, redo)
+    key(qtbot, window, Qt.Key.Key_Z, redo)
+    assert (s, s + 16, "TARGET", "accepted", "editor") in db_spans(project, 1)
+
+    # 2. Tab to the first suggestion, Enter accepts it
+    window.view.clear_selection()
+    window.select_span(None)
+    key(qtbot, window, Qt.Key.Key_Tab)
+    first = window.view.span(window.selected_span)
+    assert first is not None and first.state.value == "suggested"
+    key(qtbot, window, Qt.Key.Key_Return)
+    assert (first.start, first.end, first.label, "accepted", first.source.value) in db_spans(project, 1)
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (first.start, first.end, first.label, "suggested", first.source.value) in db_spans(project, 1)
+
+    # 3. Delete removes the selected span (kept as rejected, so it is never suggested again)
+    window.select_span(first.id)
+    key(qtbot, window, Qt.Key.Key_Delete)
+    assert (first.start, first.end, first.label, "rejected", first.source.value) in db_spans(project, 1)
+    assert first.id not in [sp.id for sp in window.view.spans]
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert first.id in [sp.id for sp in window.view.spans]
+
+    # 4. accept all suggestions, undo as one step
+    key(qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert {r[3] for r in db_spans(project, 1)} <= {"accepted", "rejected"}
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "suggested" in {r[3] for r in db_spans(project, 1)}
+
+    # 5. answer the article: accepted, and the next pending one opens; undo brings it back to pending
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert db_answer(project, 1) == ("accept", "tester")
+    assert window.session.doc_id == 2
+    assert "answered 1 / 12" in window.progress_label.text()
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert db_answer(project, 1) == ("pending", None)
+    assert window.session.doc_id == 1
+    key(qtbot, window, Qt.Key.Key_Z, redo)
+    assert db_answer(project, 1)[0] == "accept"
+    # reject and skip
+    window.open_document(3)
+    key(qtbot, window, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
+    assert db_answer(project, 3)[0] == "reject"
+    window.open_document(4)
+    key(qtbot, window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert db_answer(project, 4)[0] == "ignore"
+    assert window.queue.data(window.queue.index(3, 1)) == "skipped"
+
+
+def test_double_click_selects_a_word_and_a_click_on_a_label_marks_it(qtbot, window, project):
+    text = window.view.toPlainText()
+    s = text.index("clinic")
+    cursor = window.view.textCursor()
+    cursor.setPosition(s + 2)
+    rect = window.view.cursorRect(cursor)
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.view.selection_range() == (s, s + len("clinic"))
+    qtbot.mouseClick(window.label_bar.buttons["TARGET"], Qt.MouseButton.LeftButton)
+    assert (s, s + 6, "TARGET", "accepted", "editor") in db_spans(project, 1)
+
+
+def test_shift_arrows_select_and_snap(qtbot, window, project):
+    text = window.view.toPlainText()
+    s = text.index("provincial capital")
+    window.view.set_selection(s + 3, s + 3)
+    for _ in range(10):  # "vincial ca": from inside the first word to inside the second
+        qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.view.selection_range() == (s + 3, s + 13)
+    key(qtbot, window, Qt.Key.Key_3)  # PLACE
+    assert (s, s + len("provincial capital"), "PLACE", "accepted", "editor") in db_spans(project, 1)
+
+
+def test_clicking_a_span_selects_it_in_the_list_and_back(qtbot, window):
+    span = window.view.spans[3]
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view.to_qt(span.start) + 1)
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=window.view.cursorRect(cursor).center())
+    assert window.selected_span in [s.id for s in window.view.spans_at(span.start + 1)]
+    assert window.span_list.selectedIndexes()
+    window.span_list.selectRow(0)
+    assert window.selected_span == window.view.spans[0].id
+
+
+def test_close_and_reopen_loses_nothing(qtbot, project, qsettings, messages):
+    w = MainWindow(qsettings, "tester")
+    qtbot.addWidget(w)
+    w.open_project(project)
+    w.resize(700, 360)  # small enough that the article scrolls
+    with qtbot.waitActive(w):
+        w.show()
+        w.activateWindow()
+    w.open_document(6)
+    text = w.view.toPlainText()
+    s = text.index("Investigators")
+    w.view.set_selection(s, s + 6)
+    qtbot.keyClick(w.view, Qt.Key.Key_1)
+    assert any(sp.start == s and sp.label == "ACTOR" for sp in w.view.spans)
+    qtbot.waitUntil(lambda: w.view.verticalScrollBar().maximum() > 0, timeout=2000)
+    w.view.verticalScrollBar().setValue(w.view.verticalScrollBar().maximum())
+    qtbot.waitUntil(lambda: w.top_position() > 0, timeout=2000)
+    top = w.top_position()
+    assert top > 0
+    w.close()
+    again = MainWindow(QSettings(qsettings.fileName(), QSettings.Format.IniFormat), "tester")
+    assert again.width() == 700  # the geometry is restored too
+    qtbot.addWidget(again)
+    again.open_project(project)
+    with qtbot.waitActive(again):
+        again.show()
+        again.activateWindow()
+    # the same line of the same article is at the top of the view
+    qtbot.waitUntil(lambda: again.top_position() <= top < again.top_position() + 40, timeout=2000)
+    assert again.session.doc_id == 6
+    assert any(sp.start == s and sp.label == "ACTOR" for sp in again.view.spans)
+
+
+def test_a_change_made_elsewhere_is_not_overwritten(qtbot, window, project, messages):
+    from annotator.store import Store
+
+    other = Store(project)
+    span = window.view.spans[0]
+    other.relabel_span(span.id, "TIME", "someone-else")  # another program changes the open article
+    other.close()
+    window.select_span(span.id)
+    key(qtbot, window, Qt.Key.Key_2)  # try to relabel as TARGET from the stale view
+    assert messages and "changed in another window" in messages[-1][1]
+    spans = {r[:3]: r[3] for r in db_spans(project, 1)}
+    assert spans[(span.start, span.end, "TIME")] == "accepted"  # the other change stands
+    assert (span.start, span.end, "TARGET") not in spans
+    assert any(s.label == "TIME" and s.start == span.start for s in window.view.spans)  # and is shown
+
+
+def test_external_changes_are_picked_up_while_idle(qtbot, window, project):
+    from annotator.store import Store
+
+    other = Store(project)
+    other.add_span(1, 0, 9, "WEAPON", "someone-else")
+    other.close()
+    window.check_external_changes()
+    assert any(s.start == 0 and s.end == 9 and s.label == "WEAPON" for s in window.view.spans)
+
+
+def test_bad_files_get_a_message_and_the_window_stays_usable(qtbot, window, tmp_path, messages):
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database", encoding="utf-8")
+    assert not window.open_project(notes)
+    assert messages[-1][0] == "critical" and "not an SQLite file" in messages[-1][1]
+    newer = tmp_path / "newer.db"
+    from annotator.store import Store
+
+    Store(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    assert not window.open_project(newer)
+    assert "newer version" in messages[-1][1]
+    # still working on the project it had
+    window.move(1)
+    assert window.session.doc_id == 2
+
+
+def test_queue_filter_search_and_model_tester(qtbot, window, qtmodeltester):
+    qtmodeltester.check(window.queue)
+    window.filter_box.setCurrentIndex(2)  # Accepted
+    assert window.queue.rowCount() == 0
+    window.filter_box.setCurrentIndex(0)
+    window.search.setText("ceasefire")
+    window.apply_filter()
+    titles = [window.queue.data(window.queue.index(r, 0)) for r in range(window.queue.rowCount())]
+    assert titles and all(t for t in titles)
+    assert any("Ceasefire" in t for t in titles)
+    qtmodeltester.check(window.queue)
+
+
+def test_keyboard_cheat_sheet_and_zoom(qtbot, window):
+    size = window.view.font().pointSize()
+    qtbot.keyClick(window.view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.font().pointSize() == size + 1
+    qtbot.keyClick(window.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.font().pointSize() == size
+    qtbot.keyClick(window.view, Qt.Key.Key_F1)
+    assert "accept the selected suggestion" in window.shortcuts_box.text()
+    assert "ATTACK" in window.shortcuts_box.text()
+    window.shortcuts_box.close()
+
+
+def test_preannotate_and_export_in_the_background(qtbot, window, project, tmp_path):
+    conn = sqlite3.connect(project)
+    conn.execute("DELETE FROM spans WHERE doc_id = 2")
+    conn.execute("DELETE FROM preannotated WHERE doc_id = 2")
+    conn.commit()
+    conn.close()
+    window.open_document(2)
+    assert window.view.spans == []
+    window.preannotate(current=True)
+    qtbot.waitUntil(lambda: window._thread is None, timeout=30000)
+    assert len(window.view.spans) > 5  # the suggestions appear without reopening
+    window.session.set_answer(__import__("annotator.core.model", fromlist=["Answer"]).Answer.ACCEPT)
+    out = tmp_path / "out.jsonl"
+    window.export(out)
+    qtbot.waitUntil(lambda: window._thread is None, timeout=30000)
+    assert out.exists() and len(out.read_text(encoding="utf-8").splitlines()) == 1
+    assert "exported 1 article" in window.statusBar().currentMessage()
