@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QFileDialog, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QTableView, QVBoxLayout, QWidget,
+    QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget,
 )
 
 from annotator.core.errors import AnnotatorError, ConflictError
@@ -75,7 +75,10 @@ class MainWindow(QMainWindow):
         self.title_label = QLabel(central)
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.title_label.setStyleSheet("font-size: 15px; font-weight: 600; padding: 6px 10px 0 10px;")
-        self.title_label.setWordWrap(True)
+        # one line of fixed height: a new title never re-lays out the window (a full repaint)
+        self.title_label.setWordWrap(False)
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.title_label.setFixedHeight(self.title_label.fontMetrics().height() * 2)
         self.view = ArticleView(central)
         self.view.spanClicked.connect(self.on_span_clicked)
         self.view.navigate.connect(self.select_next_span)
@@ -119,7 +122,7 @@ class MainWindow(QMainWindow):
         sdock.setWidget(self.span_list)
         sdock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, sdock)
-        self.resizeDocks([dock, sdock], [330, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock, sdock], [330, 380], Qt.Orientation.Horizontal)
 
         bar = self.statusBar()
         self.progress_label = QLabel(self)
@@ -322,7 +325,9 @@ class MainWindow(QMainWindow):
         assert self.store is not None
         self.view.set_article(doc.text, self.store.scheme)
         answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
-        self.title_label.setText(f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}")
+        title = f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}"
+        self.title_label.setText(title)
+        self.title_label.setToolTip(title)
         self.refresh_spans(None)
         self._pending_scroll = None
         if restore_scroll:
@@ -339,12 +344,12 @@ class MainWindow(QMainWindow):
                 self.queue_view.scrollTo(self.queue.index(row, 0))
         self.view.setFocus()
 
-    def refresh_spans(self, selected: int | None) -> None:
+    def refresh_spans(self, selected: int | None, changed: set[int] | None = None) -> None:
         assert self.session is not None and self.store is not None and self.session.doc is not None
         spans = self.session.spans
         if selected is not None and not any(s.id == selected for s in spans):
             selected = None
-        self.view.show_spans(spans, selected)
+        self.view.show_spans(spans, selected, changed)
         self.span_list.set_spans(spans, self.session.doc.text, self.store.scheme, selected)
 
     def showEvent(self, event) -> None:  # noqa: ANN001
@@ -432,7 +437,7 @@ class MainWindow(QMainWindow):
         except (AnnotatorError, ValueError) as exc:
             self.statusBar().showMessage(str(exc), 5000)
             return None
-        self.after_edit(change.doc_id, self._focus_of(change))
+        self.after_edit(change.doc_id, self._focus_of(change), {r[0] for r in change.after})
         return change
 
     def _focus_of(self, change: Change) -> int | None:
@@ -451,10 +456,11 @@ class MainWindow(QMainWindow):
             return
         if opened != doc_id:
             self.open_document(doc_id)
-        self.after_edit(doc_id, rows[0][0] if rows and rows[0][2] != "rejected" else None)
+        self.after_edit(doc_id, rows[0][0] if rows and rows[0][2] != "rejected" else None,
+                        None if opened != doc_id else {r[0] for r in rows})
 
-    def after_edit(self, doc_id: int, selected: int | None) -> None:
-        self.refresh_spans(selected)
+    def after_edit(self, doc_id: int, selected: int | None, changed: set[int] | None = None) -> None:
+        self.refresh_spans(selected, changed)
         if self.queue is not None:
             self.queue.refresh(doc_id)
 

@@ -1,68 +1,121 @@
-"""The spans of the open article: label, text, source, state; selecting a row selects the span in the text."""
+"""The spans of the open article: label, text, source, state; selecting a row selects the span in the text.
+A table model over the session's span list, so an article with thousands of spans shows at once."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Span
 
 HEADERS = ["Label", "Text", "Source", "State"]
+_ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.UserRole}
+Index = QModelIndex | QPersistentModelIndex
 
 
-class SpanList(QTableWidget):
+class SpanModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.spans: list[Span] = []
+        self.text = ""
+        self.brushes: dict[str, QBrush] = {}
+
+    def set_spans(self, spans: Sequence[Span], text: str, scheme: LabelScheme) -> None:
+        self.beginResetModel()
+        self.spans = list(spans)
+        self.text = text
+        self.brushes = {lb.name: QBrush(QColor(lb.colour).lighter(125)) for lb in scheme.labels}
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.spans)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _ROLES:  # Qt asks for a dozen roles a cell: answer the others at once
+            return None
+        row = index.row()
+        if row < 0 or row >= len(self.spans):
+            return None
+        s = self.spans[row]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return s.label
+            if col == 1:
+                snippet = self.text[s.start:s.end].replace("\n", " ")
+                return snippet if len(snippet) < 80 else snippet[:77] + "…"
+            if col == 2:
+                return s.source.value
+            return "accepted" if s.state.value == "accepted" else "suggested"
+        if role == Qt.ItemDataRole.BackgroundRole and col == 0:
+            return self.brushes.get(s.label)
+        if role == Qt.ItemDataRole.UserRole:
+            return s.id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+
+class SpanList(QTableView):
     spanSelected = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, len(HEADERS), parent)
-        self.setHorizontalHeaderLabels(HEADERS)
+        super().__init__(parent)
+        self.model_ = SpanModel(self)
+        self.setModel(self.model_)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
-        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setDefaultSectionSize(22)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 96), (2, 56), (3, 72)):
+            self.setColumnWidth(col, width)
+        self.setWordWrap(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._ids: list[int] = []
         self._quiet = False
-        self.itemSelectionChanged.connect(self._selection_changed)
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
+
+    def rowCount(self) -> int:
+        return self.model_.rowCount()
 
     def set_spans(self, spans: Sequence[Span], text: str, scheme: LabelScheme, selected: int | None) -> None:
         self._quiet = True
-        self.setUpdatesEnabled(False)
-        self.setRowCount(len(spans))
-        self._ids = [s.id or -1 for s in spans]
-        for row, s in enumerate(spans):
-            lb = scheme.get(s.label)
-            label_item = QTableWidgetItem(s.label)
-            if lb:
-                label_item.setBackground(QColor(lb.colour).lighter(130))
-            snippet = text[s.start:s.end].replace("\n", " ")
-            items = [label_item, QTableWidgetItem(snippet if len(snippet) < 80 else snippet[:77] + "…"),
-                     QTableWidgetItem(s.source.value), QTableWidgetItem(
-                         "accepted" if s.state.value == "accepted" else "suggested")]
-            for col, item in enumerate(items):
-                self.setItem(row, col, item)
-        self.setUpdatesEnabled(True)
+        self.model_.set_spans(spans, text, scheme)
         self.select(selected)
         self._quiet = False
 
     def select(self, span_id: int | None) -> None:
         quiet, self._quiet = self._quiet, True
-        if span_id in self._ids:
-            row = self._ids.index(span_id)
-            self.selectRow(row)
-            self.scrollToItem(self.item(row, 0))
+        row = next((i for i, s in enumerate(self.model_.spans) if s.id == span_id), None) if span_id else None
+        if row is not None:
+            index = self.model_.index(row, 0)
+            self.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                         | QItemSelectionModel.SelectionFlag.Rows)
+            self.scrollTo(index)
         else:
             self.clearSelection()
         self._quiet = quiet
 
-    def _selection_changed(self) -> None:
+    def selectRow(self, row: int) -> None:  # the mouse and tests pick rows this way
+        super().selectRow(row)
+
+    def _selection_changed(self, *_: Any) -> None:
         if self._quiet:
             return
-        rows = {i.row() for i in self.selectedIndexes()}
+        rows = sorted({i.row() for i in self.selectionModel().selectedIndexes()})
         if rows:
-            self.spanSelected.emit(self._ids[min(rows)])
+            self.spanSelected.emit(self.model_.spans[rows[0]].id)

@@ -30,6 +30,8 @@ from annotator.core.tokens import pack_tokens, unpack_tokens
 from annotator.store.schema import SCHEMA_VERSION, migrations
 
 BUSY_TIMEOUT_MS = 30_000
+_SOURCES = {s.value: s for s in Source}
+_STATES = {s.value: s for s in SpanState}
 APPLICATION_ID = 0x414E4E54  # "ANNT": marks the file as an annotator project
 
 
@@ -392,9 +394,10 @@ class Store:
             "SELECT count(*), sum(answer = 'pending') FROM documents").fetchone()
         return (total or 0) - (pending or 0), total or 0
 
-    def document(self, doc_id: int) -> Document:
+    def document(self, doc_id: int, with_tokens: bool = True) -> Document:
+        tokens_sql = "t.data" if with_tokens else "NULL"
         row = self.conn.execute(
-            "SELECT d.id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, t.data "
+            f"SELECT d.id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, {tokens_sql} "
             "FROM documents d LEFT JOIN tokens t ON t.doc_id = d.id WHERE d.id = ?",
             (doc_id,),
         ).fetchone()
@@ -420,10 +423,24 @@ class Store:
             sql += f" AND state IN ({','.join('?' * len(st))})"
             params += st
         sql += ' ORDER BY start, "end" DESC, label'
+        sources, states = _SOURCES, _STATES  # dict lookups: much cheaper than Enum() per row
         return [
-            Span(start=r[1], end=r[2], label=r[3], source=Source(r[4]), state=SpanState(r[5]), score=r[6], id=r[0])
+            Span(start=r[1], end=r[2], label=r[3], source=sources[r[4]], state=states[r[5]], score=r[6], id=r[0])
             for r in self.conn.execute(sql, params)
         ]
+
+    def span_states(self, doc_id: int, where: tuple[int, int] | None = None) -> dict[int, tuple[str, str]]:
+        """id -> (label, state) of the spans of a document (only those over `where`, a (start, end) stretch, if
+        given), rejected ones too. Cheap: no records built."""
+        sql, params = "SELECT id, label, state FROM spans WHERE doc_id = ?", [doc_id]
+        if where is not None:
+            sql += ' AND start = ? AND "end" = ?'
+            params += list(where)
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute(sql, params)}
+
+    def tokens(self, doc_id: int) -> list[Token] | None:
+        row = self.conn.execute("SELECT data FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
+        return unpack_tokens(row[0]) if row and row[0] else None
 
     def span(self, span_id: int) -> tuple[int, Span]:
         r = self.conn.execute(

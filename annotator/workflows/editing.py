@@ -41,7 +41,7 @@ class EditSession:
     # ---------------------------------------------------------------- reading
 
     def open(self, doc_id: int) -> Document:
-        self.doc = self.store.document(doc_id)
+        self.doc = self.store.document(doc_id, with_tokens=False)  # tokens are read when a selection snaps
         self.revision = self.store.revision(doc_id)
         self._index = None
         self.reload_spans()
@@ -64,7 +64,7 @@ class EditSession:
         """The article's tokens (stored, or made now with the tokenizer and kept)."""
         if self._index is None:
             assert self.doc is not None and self.doc.id is not None
-            tokens = self.doc.tokens
+            tokens = self.doc.tokens or self.store.tokens(self.doc.id)
             if tokens is None and self.tokenizer is not None:
                 tokens = self.tokenizer(self.doc.text)
                 self.store.set_tokens(self.doc.id, tokens)
@@ -82,24 +82,42 @@ class EditSession:
 
     # ---------------------------------------------------------------- writing
 
-    def _snapshot(self, doc_id: int) -> dict[int, tuple[str, str]]:
-        return {s.id: (s.label, s.state.value) for s in self.store.spans(doc_id) if s.id is not None}
+    def _snapshot(self, doc_id: int, where: tuple[int, int] | None) -> dict[int, tuple[str, str]]:
+        return self.store.span_states(doc_id, where)
 
-    def apply(self, action: Callable[[int], Any]) -> Change:
-        """Runs `action(expected_revision)` (a store call) on the open article and records what it changed.
-        Raises ConflictError, changing nothing, if the article was changed elsewhere since it was loaded."""
+    def _update_spans(self, rows: list[SpanRow]) -> None:
+        """Brings the in-memory span list up to date with the rows an action changed (no full reload)."""
+        assert self.doc is not None and self.doc.id is not None
+        by_id = {s.id: s for s in self.spans}
+        for span_id, label, state in rows:
+            span = by_id.get(span_id)
+            if state == SpanState.REJECTED.value:
+                if span is not None:
+                    self.spans.remove(span)
+                continue
+            if span is None:
+                _, span = self.store.span(span_id)
+                self.spans.append(span)
+            span.label, span.state = label, SpanState(state)
+        self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
+        self.revision = self.store.revision(self.doc.id)
+
+    def apply(self, action: Callable[[int], Any], where: tuple[int, int] | None = None) -> Change:
+        """Runs `action(expected_revision)` (a store call) on the open article and records what it changed
+        (among the spans at `where`, a (start, end) stretch, when the action cannot touch others). Raises
+        ConflictError, changing nothing, if the article was changed elsewhere since it was loaded."""
         assert self.doc is not None and self.doc.id is not None
         doc_id = self.doc.id
-        before = self._snapshot(doc_id)
+        before = self._snapshot(doc_id, where)
         result = action(self.revision)
-        after = self._snapshot(doc_id)
+        after = self._snapshot(doc_id, where)
         change = Change(doc_id, result=result)
         for span_id, now in after.items():
             old = before.get(span_id)
             if old != now:
                 change.before.append((span_id, *(old or (now[0], SpanState.REJECTED.value))))
                 change.after.append((span_id, *now))
-        self.reload_spans()
+        self._update_spans(change.after)
         return change
 
     def restore(self, doc_id: int, rows: list[SpanRow]) -> None:
@@ -107,7 +125,7 @@ class EditSession:
         if self.doc_id != doc_id:
             self.open(doc_id)
         self.store.restore_spans(doc_id, rows, self.who, expected_revision=self.revision)
-        self.reload_spans()
+        self._update_spans(rows)
 
     def add_span(self, start: int, end: int, label: str) -> Change:
         snapped = self.snap(start, end)
@@ -115,16 +133,22 @@ class EditSession:
             raise ValueError("the selection holds no word")
         assert self.doc_id is not None
         doc_id = self.doc_id
-        return self.apply(lambda rev: self.store.add_span(doc_id, snapped[0], snapped[1], label, self.who, rev))
+        return self.apply(lambda rev: self.store.add_span(doc_id, snapped[0], snapped[1], label, self.who, rev),
+                          where=snapped)
+
+    def _where(self, span_id: int) -> tuple[int, int] | None:
+        span = next((s for s in self.spans if s.id == span_id), None)
+        return (span.start, span.end) if span else None
 
     def relabel(self, span_id: int, label: str) -> Change:
-        return self.apply(lambda rev: self.store.relabel_span(span_id, label, self.who, rev))
+        return self.apply(lambda rev: self.store.relabel_span(span_id, label, self.who, rev), self._where(span_id))
 
     def accept(self, span_id: int) -> Change:
-        return self.apply(lambda rev: self.store.set_span_state(span_id, SpanState.ACCEPTED, self.who, rev))
+        return self.apply(lambda rev: self.store.set_span_state(span_id, SpanState.ACCEPTED, self.who, rev),
+                          self._where(span_id))
 
     def delete(self, span_id: int) -> Change:
-        return self.apply(lambda rev: self.store.delete_span(span_id, self.who, rev))
+        return self.apply(lambda rev: self.store.delete_span(span_id, self.who, rev), self._where(span_id))
 
     def accept_all(self) -> Change:
         doc_id = self.doc_id

@@ -1,0 +1,266 @@
+"""The window's speed and memory, headless (QT_QPA_PLATFORM=offscreen), each beside a baseline from the same run.
+
+- an article of 20,000 words with 2,000 spans (some overlapping) opened and fully highlighted and painted,
+  against a bare QPlainTextEdit showing the same plain text (target: < 100 ms and < 3x the baseline);
+- adding, relabelling and deleting a span, through the window's undo commands (target: < 16 ms each);
+- moving to the next article (target: < 50 ms);
+- a database of 1,000,000 articles: time from process start to the window showing its first article, with
+  spaCy not imported by then (target: < 1 s; baseline: a bare QApplication showing an empty QMainWindow), and the
+  peak memory after scrolling the queue to the end (target: < 400 MB).
+Run: python bench/bench_gui.py [--quick] (--quick skips the million-article database)."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("ANNOTATOR_EDITOR", "bench")
+
+from common import OUT, ROOT  # noqa: E402
+
+from annotator.core.model import Answer, Span  # noqa: E402,F401
+from annotator.store import Store  # noqa: E402
+
+WORDS = ["rebels", "shelled", "the", "town", "of", "Kharan", "on", "Monday", "killing", "four", "civilians", "and",
+         "wounding", "eleven", "others", "officials", "said", "talks", "resumed", "in", "Geneva", "after", "a",
+         "drone", "strike", "hit", "market"]
+
+
+def big_article(store: Store, n_words: int = 20_000, n_spans: int = 2_000) -> int:
+    rng = random.Random(3)
+    words = [rng.choice(WORDS) for _ in range(n_words)]
+    for i in range(24, n_words, 25):
+        words[i] = words[i] + "."
+    for i in range(74, n_words, 75):  # paragraphs of three sentences, as news is written
+        words[i] = words[i] + "\n"
+    text = " ".join(words).replace("\n ", "\n\n")
+    from annotator.core.model import Document, ImportRecord
+    from annotator.nlp.pipeline import tokenize
+
+    doc = Document(text=text, title="A very long article", tokens=tokenize(text))
+    store.add_records([ImportRecord(doc)])
+    doc_id = store.document_ids(0, 1_000_000)[-1]
+    tokens = doc.tokens
+    labels = [lb.name for lb in store.scheme.labels]
+    rows = set()
+    while len(rows) < n_spans:
+        i = rng.randrange(len(tokens) - 6)
+        j = i + rng.choice([0, 0, 1, 2, 5])  # some spans cover others
+        rows.add((tokens[i].start, tokens[j].end, rng.choice(labels)))
+    with store.write() as conn:
+        conn.executemany(
+            "INSERT INTO spans(doc_id, start, \"end\", label, source, state) VALUES (?, ?, ?, ?, 'rule', ?)",
+            [(doc_id, s, e, lb, rng.choice(["suggested", "accepted"])) for s, e, lb in rows])
+    return doc_id
+
+
+def report(name: str, ms: float, target_ms: float, baseline_ms: float | None = None, base_name: str = "",
+           ratio: float | None = None) -> bool:
+    ok = ms < target_ms and (ratio is None or baseline_ms is None or ms <= ratio * baseline_ms)
+    base = f" vs {base_name} {baseline_ms:.1f} ms = {ms / baseline_ms:.2f}x" if baseline_ms else ""
+    need = f"need < {target_ms:g} ms" + (f" and <= {ratio:g}x" if ratio else "")
+    print(f"{name}: {ms:.1f} ms{base} ({need}) {'OK' if ok else 'BELOW TARGET'}")
+    return ok
+
+
+def bench_window() -> bool:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+    from annotator.gui.commands import SpanCommand
+    from annotator.gui.main_window import MainWindow
+    from annotator.nlp.pipeline import tokenize
+    from annotator.workflows.importing import import_paths
+
+    app = QApplication.instance() or QApplication([])
+    path = OUT / "gui.db"
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    store = Store(path)
+    import_paths(store, [ROOT / "resources" / "samples"], tokenizer=tokenize)
+    from annotator.core.labels import load_scheme
+    from annotator.nlp import build_annotator
+    from annotator.workflows.preannotating import preannotate
+
+    preannotate(store, build_annotator(load_scheme()))
+    big = big_article(store)
+    text = store.document(big).text
+    store.close()
+
+    settings = QSettings(str(OUT / "gui-settings.ini"), QSettings.Format.IniFormat)
+    settings.clear()
+    window = MainWindow(settings, "bench")
+    window.resize(1400, 900)
+    window.open_project(path)
+    window.show()
+    app.processEvents()
+
+    def paint(widget) -> None:
+        """Lets the window paint what it asked to be painted (all of it, or the lines an edit touched)."""
+        app.processEvents()
+
+    # baseline: a bare QPlainTextEdit showing the same text, painted
+    bare = QPlainTextEdit()
+    bare.resize(window.view.size())
+    bare.show()
+    app.processEvents()
+    base = []
+    for _ in range(5):
+        bare.setPlainText("")
+        app.processEvents()
+        t = time.perf_counter()
+        bare.setPlainText(text)
+        paint(bare)
+        base.append((time.perf_counter() - t) * 1000)
+    ours = []
+    for _ in range(5):
+        window.open_document(1)
+        app.processEvents()
+        t = time.perf_counter()
+        window.open_document(big)
+        paint(window.view)
+        ours.append((time.perf_counter() - t) * 1000)
+    assert len(window.view.spans) == 2000, len(window.view.spans)
+    ok = report("open a 20,000-word article with 2,000 spans", min(ours), 100, min(base),
+                "bare QPlainTextEdit with the plain text", 3)
+
+    # edits on the big article, through the undo stack as the keys do
+    times: dict[str, list[float]] = {"add": [], "relabel": [], "delete": []}
+    session = window.session
+    tokens = session.token_index().tokens
+    for k in range(20):
+        tok = tokens[10 + k * 37]
+        t = time.perf_counter()
+        window.view.set_selection(tok.start, tok.end)
+        window.apply_label("WEAPON")
+        paint(window.view)
+        times["add"].append((time.perf_counter() - t) * 1000)
+        span_id = window.selected_span
+        t = time.perf_counter()
+        window.apply_label("TARGET")
+        paint(window.view)
+        times["relabel"].append((time.perf_counter() - t) * 1000)
+        window.select_span(window.selected_span)
+        t = time.perf_counter()
+        window.delete_selected()
+        paint(window.view)
+        times["delete"].append((time.perf_counter() - t) * 1000)
+        del span_id
+    for name, values in times.items():
+        ok &= report(f"{name} a span on that article (median of 20)", statistics.median(values), 16)
+    # moving between ordinary articles
+    moves = []
+    window.open_document(1)
+    for _ in range(10):
+        t = time.perf_counter()
+        window.move(1)
+        paint(window.view)
+        moves.append((time.perf_counter() - t) * 1000)
+        if window.session.doc_id == big:
+            window.open_document(1)
+    ok &= report("move to the next article (median of 10)", statistics.median(moves), 50)
+    window.close()
+    del SpanCommand
+    return ok
+
+
+def million_db(n: int = 1_000_000) -> str:
+    path = OUT / f"million-{n}.db"
+    if path.exists():
+        return str(path)
+    tmp = path.with_suffix(".part")
+    for suffix in ("", "-wal", "-shm"):
+        tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
+    Store(tmp).close()
+    conn = sqlite3.connect(tmp)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    rng = random.Random(1)
+    batch = []
+    conn.execute("BEGIN")
+    for i in range(n):
+        words = " ".join(rng.choice(WORDS) for _ in range(60))
+        batch.append((f"Article {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}", f"{words}. #{i}", f"h{i}"))
+        if len(batch) == 20_000:
+            conn.executemany("INSERT INTO documents(title, text, input_hash, answer, revision) "
+                             "VALUES (?, ?, ?, 'pending', 0)", batch)
+            batch = []
+    conn.executemany("INSERT INTO documents(title, text, input_hash, answer, revision) VALUES (?, ?, ?, 'pending', 0)",
+                     batch)
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
+    tmp.rename(path)
+    return str(path)
+
+
+STARTUP = r"""
+import os, sys, time, resource
+t0 = float(sys.argv[2])
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+if sys.argv[1] == "baseline":
+    from PySide6.QtWidgets import QMainWindow
+    w = QMainWindow(); w.show(); app.processEvents()
+    print(time.time() - t0, 0, "no"); sys.exit(0)
+from annotator.gui.main_window import MainWindow
+s = QSettings(sys.argv[3], QSettings.Format.IniFormat)
+w = MainWindow(s, "bench"); w.open_project(sys.argv[1]); w.show(); app.processEvents()
+shown = time.time() - t0
+spacy_loaded = "spacy" in sys.modules
+view = w.queue_view
+while w.queue.canFetchMore():
+    w.queue.fetchMore()
+    view.scrollToBottom()
+    app.processEvents()
+rows = w.queue.rowCount()
+last = w.queue.data(w.queue.index(rows - 1, 0))
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(shown, rss, "yes" if spacy_loaded else "no", rows, last)
+"""
+
+
+def bench_million() -> bool:
+    db = million_db()
+    settings = OUT / "million-settings.ini"
+    settings.unlink(missing_ok=True)
+
+    def run(target: str) -> list[str]:
+        out = subprocess.run([sys.executable, "-c", STARTUP, target, repr(time.time()), str(settings)],
+                             capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()
+        return out
+
+    base = min(float(run("baseline")[0]) for _ in range(3))
+    runs = [run(db) for _ in range(3)]
+    shown = min(float(r[0]) for r in runs)
+    rss = max(float(r[1]) for r in runs)
+    spacy = runs[0][2]
+    rows = int(runs[0][3])
+    ok = report("start-up with 1,000,000 articles, to the first article shown", shown * 1000, 1000, base * 1000,
+                "an empty QMainWindow")
+    print(f"  spaCy imported by then: {spacy}; the queue scrolled to the end held {rows:,} rows")
+    fine = rss < 400 and spacy == "no" and rows == 1_000_000
+    print(f"peak memory after scrolling the queue to the end: {rss:.0f} MB (need < 400 MB) "
+          f"{'OK' if fine else 'OVER'}")
+    return ok and fine
+
+
+def main() -> int:
+    ok = bench_window()
+    if "--quick" not in sys.argv:
+        ok &= bench_million()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
