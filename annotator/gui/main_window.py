@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         self._action("&Previous article", lambda: self.move(-1), ["Alt+Left", "Ctrl+PgUp"],
                      "The previous article, without answering", article, tools)
 
+        self.labels_menu = menu.addMenu("&Labels")
         tools_menu = menu.addMenu("&Tools")
         self._action("Pre-annotate &this article", lambda: self.preannotate(current=True), "Ctrl+Shift+P",
                      "Suggest spans for the open article with spaCy", tools_menu)
@@ -230,18 +231,23 @@ class MainWindow(QMainWindow):
         for a in self.label_actions:
             self.removeAction(a)
         self.label_actions = []
+        self.labels_menu.clear()
         assert self.store is not None
         scheme = self.store.scheme
         self.label_bar.set_scheme(scheme)
-        for lb in scheme.labels:
-            if not lb.hotkey:
-                continue
-            action = QAction(lb.name, self)
-            action.setShortcut(QKeySequence(lb.hotkey.upper() if lb.hotkey.isalpha() else lb.hotkey))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(lambda checked=False, name=lb.name: self.apply_label(name))
-            self.addAction(action)
-            self.label_actions.append(action)
+        for kind in ("event", "argument"):
+            for lb in scheme.of_kind(kind):
+                action = QAction(lb.name, self)
+                action.setStatusTip(lb.description)
+                if lb.hotkey:
+                    action.setShortcut(QKeySequence(lb.hotkey.upper() if lb.hotkey.isalpha() else lb.hotkey))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                action.triggered.connect(lambda checked=False, name=lb.name: self.apply_label(name))
+                self.addAction(action)
+                self.labels_menu.addAction(action)
+                self.label_actions.append(action)
+            self.labels_menu.addSeparator()
+
 
     # ================================================================ projects
 

@@ -264,3 +264,38 @@ def test_preannotate_and_export_in_the_background(qtbot, window, project, tmp_pa
     qtbot.waitUntil(lambda: window._thread is None, timeout=30000)
     assert out.exists() and len(out.read_text(encoding="utf-8").splitlines()) == 1
     assert "exported 1 article" in window.statusBar().currentMessage()
+
+
+def test_first_start_asks_for_the_editors_name_and_keeps_it(qtbot, tmp_path, monkeypatch, project, messages):
+    from PySide6.QtWidgets import QInputDialog
+
+    from annotator.gui import app
+
+    monkeypatch.delenv("ANNOTATOR_EDITOR", raising=False)
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(
+        lambda *a, **k: (asked.append(a[1]), ("Maria", True))[1]))
+    s = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
+    window = app.create_window(project, s)
+    qtbot.addWidget(window)
+    assert asked and window.editor == "Maria" and s.value("editor") == "Maria"
+    window.open_document(2)
+    window.view.set_selection(0, 9)
+    window.apply_label("TALKS")
+    conn = sqlite3.connect(project)
+    assert conn.execute("SELECT who FROM changes ORDER BY id DESC LIMIT 1").fetchone()[0] == "Maria"
+    conn.close()
+    again = app.create_window(None, s)  # no argument: the last project, and no second question
+    qtbot.addWidget(again)
+    assert len(asked) == 1 and again.store is not None and again.store.path.resolve() == project.resolve()
+
+
+def test_every_command_has_a_menu_entry_and_labels_have_keys(window):
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu()]
+    in_menus = {a.text() for m in menus for a in m.actions()}
+    for label in window.store.scheme.labels:
+        assert label.name in in_menus
+    assert {"&Accept article", "&Reject article", "&Skip article", "&Undo", "&Export…"} <= {
+        t.split("\t")[0] for t in in_menus} | in_menus
+    keys = {a.text(): a.shortcut().toString() for a in window.label_actions}
+    assert keys["ATTACK"] == "A" and keys["CASUALTIES"] == "6"
