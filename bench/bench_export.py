@@ -8,7 +8,7 @@ import json
 import sys
 
 from bench_preannotate import fresh_db
-from common import OUT, generated, report, timed, wikinews_million
+from common import OUT, report, run_on_datasets, timed
 
 from annotator.core.labels import load_scheme
 from annotator.nlp import build_annotator
@@ -49,13 +49,5 @@ def bench(name: str, source) -> bool:
     return report("  export", rep.documents / t, len(records) / base_t, "articles/s", "json.dumps loop", 0.5)
 
 
-def main() -> int:
-    quick = "--quick" in sys.argv
-    ok = bench("wikinews x N (~1M words)", wikinews_million())
-    if not quick:
-        ok &= bench("generated (100,000 articles)", generated())
-    return 0 if ok else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_on_datasets(bench))

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from common import OUT, generated, report, timed, wikinews_million
+from common import OUT, report, run_on_datasets, timed
 
 from annotator.core.hashing import text_hash
 from annotator.store import Store
@@ -49,13 +49,5 @@ def bench(name: str, source: Path) -> bool:
     return report("  import", len(rows) / t, len(rows) / base_t, "rows/s", "raw sqlite3 executemany", 0.5)
 
 
-def main() -> int:
-    quick = "--quick" in sys.argv
-    ok = bench("wikinews x N (~1M words)", wikinews_million())
-    if not quick:
-        ok &= bench("generated (100,000 articles)", generated())
-    return 0 if ok else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_on_datasets(bench))

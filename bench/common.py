@@ -109,3 +109,12 @@ def report(name: str, ours: float, baseline: float, unit: str, baseline_name: st
     print(f"{name}: {ours:,.0f} {unit} vs {baseline_name} {baseline:,.0f} {unit} = {ratio:.2f}x "
           f"(need >= {need}x) {'OK' if ok else 'BELOW TARGET'}")
     return ok
+
+
+def run_on_datasets(bench: Callable[[str, Path], bool]) -> int:
+    """Runs a benchmark on the Wikinews articles repeated to a million words and (without --quick) on the
+    100,000 generated articles; the exit status says whether every figure met its target."""
+    ok = bench("wikinews x N (~1M words)", wikinews_million())
+    if "--quick" not in sys.argv:
+        ok &= bench("generated (100,000 articles)", generated())
+    return 0 if ok else 1

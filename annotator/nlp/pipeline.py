@@ -72,6 +72,12 @@ class Annotator:
     spec: tuple[LabelScheme, str | None, Path | None, bool] | None = None
 
     def suggestions(self, doc: "Doc") -> list[Span]:
+        return [Span(s, e, label, Source(source), SpanState.SUGGESTED, score=score)
+                for s, e, label, source, score in self.suggestion_tuples(doc)]
+
+    def suggestion_tuples(self, doc: "Doc") -> list[tuple[int, int, str, str, float | None]]:
+        """The suggestions as (start, end, label, source, score) tuples: what the store writes, without
+        building a record for each (pre-annotation makes millions)."""
         labels = self.scheme.names
         found: list[tuple[int, int, str, Source, float | None]] = [
             (start, end, label, Source.RULE, None)
@@ -89,8 +95,7 @@ class Annotator:
                     if label:
                         score = float(scores[i]) if scores is not None and i < len(scores) else None
                         found.append((span.start_char, span.end_char, label, Source.MODEL, score))
-        return [Span(s, e, label, source, SpanState.SUGGESTED, score=score)
-                for s, e, label, source, score in merge_suggestion_tuples(found)]
+        return [(s, e, label, source.value, score) for s, e, label, source, score in merge_suggestion_tuples(found)]
 
 
 Candidate = tuple[int, int, str, Source, "float | None"]  # start, end, label, source, score

@@ -627,9 +627,10 @@ class Store:
             (pipeline,),
         ).fetchone()[0]
 
-    def save_suggestions(self, results: Sequence[tuple[int, Sequence[Token] | bytes | None, Sequence[Span]]],
+    def save_suggestions(self, results: Sequence[tuple[int, Sequence[Token] | bytes | None, Sequence[Any]]],
                          pipeline: str, who: str | None = None) -> int:
-        """Stores a batch of pre-annotation results (doc id, tokens, spans) in one transaction. Tokens are kept
+        """Stores a batch of pre-annotation results (doc id, tokens, spans) in one transaction; a span is a Span
+        or a (start, end, label, source, score) tuple. Tokens are kept
         for documents that have none yet. A suggestion never replaces or repeats a span already there, whatever
         its state. Returns the number added."""
         stamp = now()
@@ -638,7 +639,8 @@ class Store:
             'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
             "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)"
         )
-        rows = [(doc_id, s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
+        rows = [(doc_id, s[0], s[1], s[2], s[3], s[4], pipeline, stamp) if isinstance(s, tuple) else
+                (doc_id, s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
                 for doc_id, _, spans in results for s in spans]
         with self.write() as conn:
             if token_rows:

@@ -14,13 +14,12 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from annotator.core.model import Span
 from annotator.core.tokens import token_bounds
 from annotator.nlp.pipeline import Annotator, build_annotator, packed_tokens
 from annotator.store import Store
 
 Row = tuple[int, str, bytes | None]
-Result = tuple[int, bytes | None, Sequence[Span]]
+Result = tuple[int, bytes | None, Sequence[tuple[int, int, str, str, "float | None"]]]
 
 
 @dataclass
@@ -37,10 +36,10 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
     out: list[Result] = []
     docs = annotator.nlp.pipe((text for _, text, _ in rows), batch_size=batch_size)
     for doc, (doc_id, _, stored) in zip(docs, rows):
-        spans = annotator.suggestions(doc)
+        spans = annotator.suggestion_tuples(doc)
         if stored:
             starts, ends = (set(x) for x in token_bounds(stored))
-            out.append((doc_id, None, [s for s in spans if s.start in starts and s.end in ends]))
+            out.append((doc_id, None, [s for s in spans if s[0] in starts and s[1] in ends]))
         else:
             out.append((doc_id, packed_tokens(doc), spans))
     return out
@@ -69,6 +68,8 @@ def _pool_context(annotator: Annotator) -> tuple[multiprocessing.context.BaseCon
 
 
 def _work(args: tuple[Sequence[Row], int]) -> list[Result]:
+    """In a worker. The spans are plain tuples, which cross the process boundary several times faster than
+    Span records with their enums: the main process must not become the bottleneck."""
     assert _WORKER is not None
     rows, batch_size = args
     return annotate_rows(_WORKER, rows, batch_size)
