@@ -49,16 +49,6 @@ def pack_tokens(tokens: Sequence[Token]) -> bytes:
     return bytes([TRIPLES]) + _bytes(triples)
 
 
-def pack_lengths(lengths: Sequence[int], spaces: Sequence[int]) -> bytes | None:
-    """The compact form straight from spaCy's columns (see annotator.nlp); None when it does not apply."""
-    values = array("H")
-    for n, ws in zip(lengths, spaces):
-        if n >= WS_BIT:
-            return None
-        values.append(n | (WS_BIT if ws else 0))
-    return bytes([LENGTHS]) + _bytes(values)
-
-
 def token_columns(blob: bytes) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
     """(starts, ends, whitespace flags) of the packed tokens."""
     if not blob:

@@ -19,7 +19,7 @@ from spacy.util import minibatch
 
 import numpy
 
-from annotator.core.tokens import pack_lengths
+from annotator.core.tokens import LENGTHS, WS_BIT
 from annotator.nlp.anchored import COLUMNS, WINDOW, AnchoredMatcher
 
 USER_DATA_KEY = "annotator_rules"
@@ -103,9 +103,10 @@ class RuleMatcher:
                     s, e = token_slice(s, e, pid)
                     if s < e:
                         found.append((int(idx[s]), int(ends[e - 1]), label, pid))
-            packed = pack_lengths(length.tolist(), arr[:, 3].tolist()) if idx[0] == 0 else None
-            if packed is not None:
-                doc.user_data[TOKENS_KEY] = packed
+            if idx[0] == 0 and int(length.max()) < WS_BIT:
+                # the tokens in annotator.core.tokens' compact form, built with numpy
+                values = length.astype("<u2") | (arr[:, 3].astype("<u2") << 15)
+                doc.user_data[TOKENS_KEY] = bytes([LENGTHS]) + values.tobytes()
         doc.user_data[USER_DATA_KEY] = found
 
 

@@ -410,10 +410,22 @@ class Store:
         )
 
     def revision(self, doc_id: int) -> int:
+        """Moves on with every edit of the document (an edit that expects an older one is refused)."""
         row = self.conn.execute("SELECT revision FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             raise DatabaseError(f"no document {doc_id} in {self.path}")
         return row[0]
+
+    def version(self, doc_id: int) -> tuple[int, int]:
+        """What a window watches to notice any change of a document made elsewhere: its revision (edits) and
+        its pre-annotation runs (new suggestions never conflict with edits, so they do not move the revision,
+        which would rewrite every document row)."""
+        row = self.conn.execute(
+            "SELECT revision, (SELECT count(*) FROM preannotated p WHERE p.doc_id = d.id) FROM documents d "
+            "WHERE d.id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise DatabaseError(f"no document {doc_id} in {self.path}")
+        return row[0], row[1]
 
     def spans(self, doc_id: int, states: Iterable[SpanState] | None = None) -> list[Span]:
         sql = 'SELECT id, start, "end", label, source, state, score FROM spans WHERE doc_id = ?'
@@ -648,9 +660,6 @@ class Store:
             before = conn.total_changes
             conn.executemany(insert, rows)
             added = conn.total_changes - before
-            # documents given suggestions move to a new revision (an open window reloads them)
-            conn.executemany("UPDATE documents SET revision = revision + 1 WHERE id = ?",
-                             [(doc_id,) for doc_id, _, spans in results if spans])
             conn.executemany(
                 "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
                 [(doc_id, pipeline, stamp, len(spans)) for doc_id, _, spans in results],

@@ -56,7 +56,6 @@ def m0001_initial(db: Database) -> None:
         not_null={"doc_id", "start", "end", "label", "source", "state"},
     )
     db["spans"].create_index(["doc_id", "start", "end", "label"], unique=True)
-    db["spans"].create_index(["label", "state"])
     db["changes"].create(
         {"id": int, "doc_id": int, "span_id": int, "action": str, "who": str, "at": str, "detail": str},
         pk="id",

@@ -36,6 +36,7 @@ class EditSession:
         self.doc: Document | None = None
         self.spans: list[Span] = []
         self.revision = -1
+        self.version: tuple[int, int] = (-1, -1)
         self._index: TokenIndex | None = None
 
     # ---------------------------------------------------------------- reading
@@ -50,7 +51,8 @@ class EditSession:
     def reload_spans(self) -> None:
         assert self.doc is not None and self.doc.id is not None
         self.spans = self.store.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
-        self.revision = self.store.revision(self.doc.id)
+        self.version = self.store.version(self.doc.id)
+        self.revision = self.version[0]
 
     @property
     def doc_id(self) -> int | None:
@@ -58,7 +60,7 @@ class EditSession:
 
     def changed_elsewhere(self) -> bool:
         """True when another window or program changed this article since it was loaded here."""
-        return self.doc is not None and self.doc.id is not None and self.store.revision(self.doc.id) != self.revision
+        return self.doc is not None and self.doc.id is not None and self.store.version(self.doc.id) != self.version
 
     def token_index(self) -> TokenIndex:
         """The article's tokens (stored, or made now with the tokenizer and kept)."""
@@ -100,7 +102,8 @@ class EditSession:
                 self.spans.append(span)
             span.label, span.state = label, SpanState(state)
         self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
-        self.revision = self.store.revision(self.doc.id)
+        self.version = self.store.version(self.doc.id)
+        self.revision = self.version[0]
 
     def apply(self, action: Callable[[int], Any], where: tuple[int, int] | None = None) -> Change:
         """Runs `action(expected_revision)` (a store call) on the open article and records what it changed
@@ -163,7 +166,8 @@ class EditSession:
             self.open(doc_id)
         before = self.store.document(doc_id).answer
         self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision)
-        self.revision = self.store.revision(doc_id)
+        self.version = self.store.version(doc_id)
+        self.revision = self.version[0]
         if self.doc is not None:
             self.doc.answer = answer
         return before

@@ -299,3 +299,21 @@ def test_every_command_has_a_menu_entry_and_labels_have_keys(window):
         t.split("\t")[0] for t in in_menus} | in_menus
     keys = {a.text(): a.shortcut().toString() for a in window.label_actions}
     assert keys["ATTACK"] == "A" and keys["CASUALTIES"] == "6"
+
+
+def test_suggestions_added_elsewhere_appear_in_the_open_article(qtbot, window, project, rules):
+    from annotator.store import Store
+    from annotator.workflows.preannotating import preannotate
+
+    conn = sqlite3.connect(project)
+    conn.execute("DELETE FROM spans WHERE doc_id = 1")
+    conn.execute("DELETE FROM preannotated WHERE doc_id = 1")
+    conn.commit()
+    conn.close()
+    window.open_document(1)
+    assert window.view.spans == []
+    other = Store(project)
+    preannotate(other, rules, doc_ids=[1])  # the command line, in another connection
+    other.close()
+    window.check_external_changes()
+    assert len(window.view.spans) > 5
