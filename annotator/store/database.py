@@ -631,6 +631,35 @@ class Store:
             last = rows[-1][0]
             yield rows
 
+    def rows_for(self, ids: Sequence[int]) -> list[tuple[int, str, bytes | None]]:
+        """(id, text, packed tokens) of these documents, in id order."""
+        out: list[tuple[int, str, bytes | None]] = []
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            out += self.conn.execute(
+                "SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM documents d "
+                f"WHERE d.id IN ({','.join('?' * len(chunk))}) ORDER BY d.id", chunk).fetchall()
+        return out
+
+    def iter_unannotated_ids(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
+                             only_pending: bool = True) -> Iterator[list[int]]:
+        """Like iter_unannotated, ids only (for workers that read the texts themselves)."""
+        last = -1
+        extra = " AND d.answer = 'pending'" if only_pending else ""
+        if doc_ids is not None:
+            for rows in self.iter_unannotated(pipeline, batch_size, doc_ids, only_pending):
+                yield [r[0] for r in rows]
+            return
+        while True:
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT d.id FROM documents d WHERE d.id > ?" + extra + " AND NOT EXISTS "
+                "(SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?) ORDER BY d.id LIMIT ?",
+                (last, pipeline, batch_size))]
+            if not ids:
+                return
+            last = ids[-1]
+            yield ids
+
     def count_unannotated(self, pipeline: str, only_pending: bool = True) -> int:
         extra = " AND d.answer = 'pending'" if only_pending else ""
         return self.conn.execute(

@@ -46,10 +46,14 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
 
 
 _WORKER: Annotator | None = None
+_WORKER_STORE: Store | None = None
 
 
-def _init_worker(spec: tuple | None) -> None:
-    global _WORKER
+def _init_worker(spec: tuple | None, db_path: str) -> None:
+    """Each worker builds the pipeline (unless forked with it) and opens its own read-only connection: it reads
+    the texts itself, so the main process only hands out ids and writes results."""
+    global _WORKER, _WORKER_STORE
+    _WORKER_STORE = Store(db_path, create=False, readonly=True)
     if spec is None:  # forked: the pipeline came with the process
         return
     scheme, model, patterns, use_rules = spec
@@ -67,12 +71,12 @@ def _pool_context(annotator: Annotator) -> tuple[multiprocessing.context.BaseCon
     return multiprocessing.get_context("spawn"), annotator.spec
 
 
-def _work(args: tuple[Sequence[Row], int]) -> list[Result]:
+def _work(args: tuple[Sequence[int], int]) -> list[Result]:
     """In a worker. The spans are plain tuples, which cross the process boundary several times faster than
     Span records with their enums: the main process must not become the bottleneck."""
-    assert _WORKER is not None
-    rows, batch_size = args
-    return annotate_rows(_WORKER, rows, batch_size)
+    assert _WORKER is not None and _WORKER_STORE is not None
+    ids, batch_size = args
+    return annotate_rows(_WORKER, _WORKER_STORE.rows_for(ids), batch_size)
 
 
 def preannotate(
@@ -89,8 +93,6 @@ def preannotate(
     should_stop: Callable[[], bool] | None = None,
 ) -> PreannotateReport:
     report = PreannotateReport(pipeline=annotator.key)
-    batches: Iterator[list[Row]] = store.iter_unannotated(
-        annotator.key, batch_size=commit_every, doc_ids=doc_ids, only_pending=only_pending)
 
     def save(results: list[Result]) -> None:
         report.suggestions += store.save_suggestions(results, annotator.key, who)
@@ -105,7 +107,8 @@ def preannotate(
         return False
 
     if n_process <= 1 or annotator.spec is None:
-        for rows in batches:
+        for rows in store.iter_unannotated(annotator.key, batch_size=commit_every, doc_ids=doc_ids,
+                                           only_pending=only_pending):
             save(annotate_rows(annotator, rows, batch_size))
             if stop():
                 break
@@ -116,13 +119,14 @@ def preannotate(
     # still committed in groups of `commit_every`
     chunk = max(8, commit_every // (n_process * 4))
 
-    def chunks() -> Iterator[list[Row]]:
-        for rows in batches:
-            for i in range(0, len(rows), chunk):
-                yield rows[i : i + chunk]
+    def chunks() -> Iterator[list[int]]:
+        for ids in store.iter_unannotated_ids(annotator.key, batch_size=commit_every, doc_ids=doc_ids,
+                                              only_pending=only_pending):
+            for i in range(0, len(ids), chunk):
+                yield ids[i : i + chunk]
 
     source = chunks()
-    with ctx.Pool(n_process, initializer=_init_worker, initargs=(spec,)) as pool:
+    with ctx.Pool(n_process, initializer=_init_worker, initargs=(spec, str(store.path))) as pool:
         in_flight: deque = deque()
 
         def submit() -> bool:
