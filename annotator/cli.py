@@ -6,7 +6,6 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any

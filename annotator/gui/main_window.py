@@ -477,7 +477,8 @@ class MainWindow(QMainWindow):
             self, "Changed elsewhere",
             "This article was changed in another window or program since you opened it. It has been reloaded "
             "with those changes; your last action was not applied.")
-        self.undo_stack.clear()
+        # the undo history no longer matches the article; cleared once the current undo command returns
+        QTimer.singleShot(0, self.undo_stack.clear)
         self.open_document(doc_id)
 
     def check_external_changes(self) -> None:

@@ -203,9 +203,11 @@ class Store:
                 time.sleep(0.05)
         try:
             yield self.conn
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+                raise DatabaseError(f"{self.path}: opened read-only; nothing can be changed") from None
             raise
         else:
             self.conn.execute("COMMIT")

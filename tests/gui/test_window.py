@@ -317,3 +317,21 @@ def test_suggestions_added_elsewhere_appear_in_the_open_article(qtbot, window, p
     other.close()
     window.check_external_changes()
     assert len(window.view.spans) > 5
+
+
+def test_undo_after_a_change_elsewhere_reloads_instead_of_overwriting(qtbot, window, project, messages):
+    from annotator.store import Store
+
+    text = window.view.toPlainText()
+    s = text.index("clinic")
+    window.view.set_selection(s, s + 6)
+    key(qtbot, window, Qt.Key.Key_2)  # TARGET
+    other = Store(project)
+    span = next(sp for sp in other.spans(1) if sp.start == s and sp.label == "TARGET")
+    other.relabel_span(span.id, "PLACE", "someone-else")
+    other.close()
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the stale mark
+    qtbot.wait(10)
+    assert messages and "changed in another window" in messages[-1][1]
+    assert (s, s + 6, "PLACE", "accepted", "editor") in db_spans(project, 1)  # the other change stands
+    assert window.undo_stack.count() == 0

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 
 import pytest
@@ -190,8 +189,9 @@ def test_read_only_mode_reads(db_path):
     s.close()
     ro = Store(db_path, readonly=True)
     assert ro.count_documents() == 1
-    with pytest.raises(Exception):
+    with pytest.raises(DatabaseError, match="read-only"):
         ro.set_answer(1, "accept", "ann")
+    assert ro.document(1).answer is Answer.PENDING
     ro.close()
 
 
