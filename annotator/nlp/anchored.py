@@ -259,8 +259,3 @@ class AnchoredMatcher:
         group = doc.spans.get(self.spans_key)
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=list(group or []) + found)
         return doc
-
-
-@Language.factory("annotator_token_patterns", default_config={"spans_key": "sc", "window": WINDOW})
-def make_anchored(nlp: Language, name: str, spans_key: str, window: int) -> AnchoredMatcher:
-    return AnchoredMatcher(nlp, name, spans_key, window)

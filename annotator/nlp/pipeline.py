@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,9 +191,3 @@ def tokenize(text: str) -> list[Token]:
 
         _TOKENIZER = spacy.blank("en").tokenizer
     return doc_tokens(_TOKENIZER(text))
-
-
-def tokenizer_for(annotator: Annotator | None) -> Callable[[str], list[Token]]:
-    if annotator is None:
-        return tokenize
-    return lambda text: doc_tokens(annotator.nlp.make_doc(text))

@@ -349,14 +349,10 @@ class Store:
 
     def list_documents(self, offset: int = 0, limit: int = 100, answer: str | None = None,
                        query: str | None = None) -> list[DocumentRow]:
-        """A page of the queue, in document order, with the number of visible (not rejected) spans."""
-        where, params = self._doc_filter(answer, query)
-        rows = self.conn.execute(
-            f"SELECT d.id, d.title, d.answer, (SELECT count(*) FROM spans s WHERE s.doc_id = d.id "
-            f"AND s.state != 'rejected') FROM documents d {where} ORDER BY d.id LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-        return [DocumentRow(*row) for row in rows]
+        """A page of the queue, in document order (for scripts and tests; the window pages by id)."""
+        ids = self.document_ids(0, offset + limit, answer, query)[offset:]
+        rows = self.document_rows(ids)
+        return [rows[i] for i in ids if i in rows]
 
     def document_ids(self, after: int = 0, limit: int = 1000, answer: str | None = None,
                      query: str | None = None) -> list[int]:

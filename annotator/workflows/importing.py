@@ -30,7 +30,6 @@ class ImportReport:
     files: int = 0
     errors: list[InputError] = field(default_factory=list)
     new_labels: list[str] = field(default_factory=list)
-    skipped_files: list[str] = field(default_factory=list)
     rolled_back: bool = False
     snapped: int = 0
 
