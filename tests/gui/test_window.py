@@ -247,14 +247,19 @@ def test_keyboard_cheat_sheet_and_zoom(qtbot, window):
     window.shortcuts_box.close()
 
 
-def test_preannotate_and_export_in_the_background(qtbot, window, project, tmp_path):
+def without_suggestions(window, project, doc_id):
+    """Opens an article after removing its spans and its pre-annotation record."""
     conn = sqlite3.connect(project)
-    conn.execute("DELETE FROM spans WHERE doc_id = 2")
-    conn.execute("DELETE FROM preannotated WHERE doc_id = 2")
+    conn.execute("DELETE FROM spans WHERE doc_id = ?", (doc_id,))
+    conn.execute("DELETE FROM preannotated WHERE doc_id = ?", (doc_id,))
     conn.commit()
     conn.close()
-    window.open_document(2)
+    window.open_document(doc_id)
     assert window.view.spans == []
+
+
+def test_preannotate_and_export_in_the_background(qtbot, window, project, tmp_path):
+    without_suggestions(window, project, 2)
     window.preannotate(current=True)
     qtbot.waitUntil(lambda: window._thread is None, timeout=30000)
     assert len(window.view.spans) > 5  # the suggestions appear without reopening
@@ -305,13 +310,7 @@ def test_suggestions_added_elsewhere_appear_in_the_open_article(qtbot, window, p
     from annotator.store import Store
     from annotator.workflows.preannotating import preannotate
 
-    conn = sqlite3.connect(project)
-    conn.execute("DELETE FROM spans WHERE doc_id = 1")
-    conn.execute("DELETE FROM preannotated WHERE doc_id = 1")
-    conn.commit()
-    conn.close()
-    window.open_document(1)
-    assert window.view.spans == []
+    without_suggestions(window, project, 1)
     other = Store(project)
     preannotate(other, rules, doc_ids=[1])  # the command line, in another connection
     other.close()
