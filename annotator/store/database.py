@@ -434,10 +434,8 @@ class Store:
             params += st
         sql += ' ORDER BY start, "end" DESC, label'
         sources, states = _SOURCES, _STATES  # dict lookups: much cheaper than Enum() per row
-        return [
-            Span(start=r[1], end=r[2], label=r[3], source=sources[r[4]], state=states[r[5]], score=r[6], id=r[0])
-            for r in self.conn.execute(sql, params)
-        ]
+        # positional arguments: a window opens articles with thousands of spans
+        return [Span(r[1], r[2], r[3], sources[r[4]], states[r[5]], r[6], r[0]) for r in self.conn.execute(sql, params)]
 
     def span_states(self, doc_id: int, where: tuple[int, int] | None = None) -> dict[int, tuple[str, str]]:
         """id -> (label, state) of the spans of a document (only those over `where`, a (start, end) stretch, if
