@@ -14,6 +14,7 @@ from annotator.core.labels import Label, LabelScheme
 from annotator.core.model import Answer, ImportRecord, SpanState, Token
 from annotator.core.spans import TokenIndex, check_span, dedupe_spans
 from annotator.formats import READERS, ReadOptions, detect
+from annotator.formats.text import TEXT_SUFFIXES
 from annotator.store import Store
 
 KNOWN_SUFFIXES = {".txt", ".text", ".jsonl", ".json", ".ndjson", ".csv", ".tsv"}
@@ -43,40 +44,44 @@ class _StrictAbort(Exception):
 
 
 def _expand(paths: Sequence[Path], fmt: str | None) -> Iterator[tuple[Path, str] | InputError]:
+    """(file or folder, format) pairs to read. A folder's text files are read together by the text reader; its
+    other files by their own format (named, or detected from files with a known ending)."""
     for path in paths:
         if not path.exists():
             yield InputError("no such file or folder", str(path))
             continue
-        if path.is_dir() and fmt in (None, "text"):
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            txt = [p for p in files if p.suffix.lower() in (".txt", ".text")]
-            if txt and fmt == "text":
-                yield path, "text"
+        if not path.is_dir():
+            if fmt is not None:
+                yield path, fmt
                 continue
-            if not files:
-                yield InputError("the folder is empty", str(path))
-                continue
-            if txt:
-                yield path, "text"
-            for p in files:
-                if p.suffix.lower() in KNOWN_SUFFIXES - {".txt", ".text"}:
-                    try:
-                        yield p, detect(p)
-                    except InputError as exc:
-                        yield exc
-            continue
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            for p in files:
-                yield p, fmt  # type: ignore[misc]
-            continue
-        if fmt is None:
             try:
                 yield path, detect(path)
             except InputError as exc:
                 yield exc
+            continue
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        texts = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES]
+        others = [p for p in files if p.suffix.lower() not in TEXT_SUFFIXES]
+        if fmt in (None, "text") and texts:
+            yield path, "text"
+        if fmt not in (None, "text"):
+            wanted = set(READERS[fmt].extensions) if fmt in READERS else set()
+            others = [p for p in others if not wanted or p.suffix.lower() in wanted]
+        elif fmt == "text":
+            others = []
         else:
-            yield path, fmt
+            others = [p for p in others if p.suffix.lower() in KNOWN_SUFFIXES]
+        if not texts and not others and fmt in (None, "text"):
+            yield InputError("the folder holds no articles (.txt, .jsonl, .json, .csv or .tsv files)", str(path))
+            continue
+        for p in others:
+            if fmt not in (None, "text"):
+                yield p, fmt
+                continue
+            try:
+                yield p, detect(p)
+            except InputError as exc:
+                yield exc
 
 
 class Checker:

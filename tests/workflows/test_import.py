@@ -229,3 +229,19 @@ def test_answer_override_and_format_name(store, tmp_path):
     assert store.document(1).answer is Answer.ACCEPT
     with pytest.raises(AnnotatorError, match="unknown format"):
         run(store, path, fmt="nope")
+
+
+def test_folders_of_mixed_and_unusual_files(store, tmp_path):
+    folder = tmp_path / "drop"
+    write(folder / "wire-001", "Headline without an extension\n\nBody.")
+    write(folder / "batch.jsonl", '{"text": "From a JSON line"}\n')
+    write(folder / "notes.md", "# not an article")
+    report = run(store, folder)
+    assert report.added == 2 and report.rejected == 0
+    assert sorted(r.title for r in store.list_documents()) == ["", "Headline without an extension"]
+    empty = tmp_path / "nothing"
+    write(empty / "readme.md", "nothing to import")
+    report = run(store, empty)
+    assert report.rejected == 1 and "holds no articles" in reasons(report)[0]
+    report = run(store, empty, fmt="text")
+    assert report.rejected == 1
