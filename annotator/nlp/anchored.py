@@ -154,7 +154,7 @@ class AnchoredMatcher:
         return out
 
     @staticmethod
-    def _run(masks: list[list[bool]], ops: list[str], start: int, n: int) -> list[int]:
+    def _run(masks: list[Any], ops: list[str], start: int, n: int) -> list[int]:
         """Every end of a match starting at `start`: an NFA over the pattern's steps, as spaCy's Matcher
         reports all of them (a "+" step gives one match per length)."""
         last = len(ops)
@@ -228,7 +228,9 @@ class AnchoredMatcher:
             anchors, ends = anchors[keep].tolist(), limit[anchors[keep]].tolist()
             if not anchors:
                 continue
-            masks = [first.tolist()] + [self._mask(bits, req, cache).tolist() for req, _ in steps[1:]]
+            # the NFA reads a few positions after each anchor: index the arrays (converting whole masks of a
+            # batch to lists cost more than all the matching)
+            masks = [first] + [self._mask(bits, req, cache) for req, _ in steps[1:]]
             ops = [op for _, op in steps]
             for a, stop in zip(anchors, ends):
                 for e in self._run(masks, ops, a, stop):
