@@ -2,8 +2,9 @@
 
 Documents are read in id order and the results committed in groups: an interruption loses at most one group,
 and the next run carries on where it stopped. A document is pre-annotated once per pipeline key, so running it
-twice changes nothing. With `n_process` > 1, worker processes each build the pipeline once and send back only
-tokens and spans (not spaCy `Doc`s); all database work stays in this process."""
+twice changes nothing. With `n_process` > 1, worker processes each build the pipeline once, read their chunk of
+documents and save its results themselves (one transaction a chunk; SQLite queues the writers); this process
+only hands out document ids."""
 
 from __future__ import annotations
 
@@ -50,10 +51,10 @@ _WORKER_STORE: Store | None = None
 
 
 def _init_worker(spec: tuple | None, db_path: str) -> None:
-    """Each worker builds the pipeline (unless forked with it) and opens its own read-only connection: it reads
-    the texts itself, so the main process only hands out ids and writes results."""
+    """Each worker builds the pipeline (unless forked with it) and opens its own connection: it reads the texts
+    and writes the results itself, each chunk in one transaction, so the main process only hands out ids."""
     global _WORKER, _WORKER_STORE
-    _WORKER_STORE = Store(db_path, create=False, readonly=True)
+    _WORKER_STORE = Store(db_path, create=False)
     if spec is None:  # forked: the pipeline came with the process
         return
     scheme, model, patterns, use_rules = spec
@@ -71,12 +72,12 @@ def _pool_context(annotator: Annotator) -> tuple[multiprocessing.context.BaseCon
     return multiprocessing.get_context("spawn"), annotator.spec
 
 
-def _work(args: tuple[Sequence[int], int]) -> list[Result]:
-    """In a worker. The spans are plain tuples, which cross the process boundary several times faster than
-    Span records with their enums: the main process must not become the bottleneck."""
+def _work(args: tuple[Sequence[int], int, str | None]) -> tuple[int, int]:
+    """In a worker: pre-annotates and saves a chunk of documents; returns (documents, suggestions added)."""
     assert _WORKER is not None and _WORKER_STORE is not None
-    ids, batch_size = args
-    return annotate_rows(_WORKER, _WORKER_STORE.rows_for(ids), batch_size)
+    ids, batch_size, who = args
+    results = annotate_rows(_WORKER, _WORKER_STORE.rows_for(ids), batch_size)
+    return len(results), _WORKER_STORE.save_suggestions(results, _WORKER.key, who)
 
 
 def preannotate(
@@ -130,23 +131,29 @@ def preannotate(
         in_flight: deque = deque()
 
         def submit() -> bool:
-            rows = next(source, None)
-            if rows is None:
+            ids = next(source, None)
+            if ids is None:
                 return False
-            in_flight.append(pool.apply_async(_work, ((rows, batch_size),)))
+            in_flight.append(pool.apply_async(_work, ((ids, batch_size, who),)))
             return True
 
         for _ in range(n_process * 3):
             if not submit():
                 break
-        done: list[Result] = []
         while in_flight:
-            done += in_flight.popleft().get()
+            documents, added = in_flight.popleft().get()
+            report.documents += documents
+            report.suggestions += added
+            if on_progress:
+                on_progress(documents)
+            if stop():
+                for job in in_flight:  # let the chunks under way finish and save: nothing half-written
+                    job.wait()
+                    documents, added = job.get()
+                    report.documents += documents
+                    report.suggestions += added
+                break
             submit()
-            if len(done) >= commit_every or not in_flight:
-                save(done)
-                done = []
-                if stop():
-                    break
-        pool.terminate()
+        pool.close()
+        pool.join()
     return report
