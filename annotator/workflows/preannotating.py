@@ -14,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from annotator.core.tokens import token_bounds
 from annotator.nlp.pipeline import Annotator, build_annotator, packed_tokens
@@ -116,9 +117,16 @@ def preannotate(
         return report
 
     ctx, spec = _pool_context(annotator)
-    # workers get small chunks, so that none idles at the end while another finishes a large one; results are
-    # still committed in groups of `commit_every`
+    # workers get small chunks (each saved in one transaction), so that none idles at the end while another
+    # finishes a large one
     chunk = max(8, commit_every // (n_process * 4))
+
+    def account(job: Any) -> None:
+        documents, added = job.get()
+        report.documents += documents
+        report.suggestions += added
+        if on_progress:
+            on_progress(documents)
 
     def chunks() -> Iterator[list[int]]:
         for ids in store.iter_unannotated_ids(annotator.key, batch_size=commit_every, doc_ids=doc_ids,
@@ -141,17 +149,10 @@ def preannotate(
             if not submit():
                 break
         while in_flight:
-            documents, added = in_flight.popleft().get()
-            report.documents += documents
-            report.suggestions += added
-            if on_progress:
-                on_progress(documents)
+            account(in_flight.popleft())
             if stop():
-                for job in in_flight:  # let the chunks under way finish and save: nothing half-written
-                    job.wait()
-                    documents, added = job.get()
-                    report.documents += documents
-                    report.suggestions += added
+                for job in in_flight:  # the chunks under way finish and are saved: nothing half-written
+                    account(job)
                 break
             submit()
         pool.close()
