@@ -198,3 +198,19 @@ def test_rule_component_gives_the_same_results_batched_and_alone(rules):
     # "15" ends one document and "soldiers" starts the next: no casualty count across them
     assert not any(label == "CASUALTIES" for _, _, label, _ in batched[-4])
     assert sum(len(x) for x in alone) > 100
+
+
+def test_two_processes_stop_cleanly_and_resume(tmp_path, rules):
+    from annotator.store import Store
+
+    s = Store(tmp_path / "p.db")
+    import_paths(s, [WIKINEWS])
+    calls = []
+    first = preannotate(s, rules, n_process=2, commit_every=16, should_stop=lambda: calls.append(1) or len(calls) > 2)
+    assert first.cancelled and 0 < first.documents < 150
+    done = s.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0]
+    assert done == first.documents  # every chunk reported was saved whole, and nothing else
+    rest = preannotate(s, rules, n_process=2, commit_every=16)
+    assert first.documents + rest.documents == 150
+    assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    s.close()
