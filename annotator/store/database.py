@@ -70,10 +70,9 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         exists = self.path.exists() and self.path.stat().st_size > 0
-        if not exists and not create:
+        if not exists and (not create or readonly):
             raise DatabaseError(f"{self.path}: no such project database")
-        if not exists and readonly:
-            raise DatabaseError(f"{self.path}: no such project database")
+        self._scheme: LabelScheme | None = None
         if self.path.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project database")
         if exists:
@@ -156,7 +155,6 @@ class Store:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             if version == 0:
                 self._set_meta("created_at", now())
-                self._set_meta("schema_version", str(SCHEMA_VERSION))
                 self._write_scheme(scheme or load_scheme())
             self._set_meta("schema_version", str(SCHEMA_VERSION))
 
@@ -237,6 +235,7 @@ class Store:
         self._set_meta("scheme", scheme.name)
         self._set_meta("scheme_description", scheme.description)
         self._set_meta("entity_map", json.dumps(scheme.entity_map))
+        self._scheme = None
 
     def set_scheme(self, scheme: LabelScheme) -> None:
         """Adds the scheme's labels and updates existing ones. Labels in use are never removed."""
@@ -245,6 +244,12 @@ class Store:
 
     @property
     def scheme(self) -> LabelScheme:
+        """The project's labels, read once (the window asks on every article and edit); set_scheme refreshes it."""
+        if self._scheme is None:
+            self._scheme = self._read_scheme()
+        return self._scheme
+
+    def _read_scheme(self) -> LabelScheme:
         rows = self.conn.execute(
             "SELECT name, kind, colour, hotkey, description FROM labels ORDER BY position, name"
         ).fetchall()
@@ -409,10 +414,7 @@ class Store:
 
     def revision(self, doc_id: int) -> int:
         """Moves on with every edit of the document (an edit that expects an older one is refused)."""
-        row = self.conn.execute("SELECT revision FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise DatabaseError(f"no document {doc_id} in {self.path}")
-        return row[0]
+        return self.version(doc_id)[0]
 
     def version(self, doc_id: int) -> tuple[int, int]:
         """What a window watches to notice any change of a document made elsewhere: its revision (edits) and
@@ -433,9 +435,7 @@ class Store:
             sql += f" AND state IN ({','.join('?' * len(st))})"
             params += st
         sql += ' ORDER BY start, "end" DESC, label'
-        sources, states = _SOURCES, _STATES  # dict lookups: much cheaper than Enum() per row
-        # positional arguments: a window opens articles with thousands of spans
-        return [Span(r[1], r[2], r[3], sources[r[4]], states[r[5]], r[6], r[0]) for r in self.conn.execute(sql, params)]
+        return [_span(r) for r in self.conn.execute(sql, params)]
 
     def span_states(self, doc_id: int, where: tuple[int, int] | None = None) -> dict[int, tuple[str, str]]:
         """id -> (label, state) of the spans of a document (only those over `where`, a (start, end) stretch, if
@@ -456,8 +456,7 @@ class Store:
         ).fetchone()
         if r is None:
             raise DatabaseError(f"no span {span_id} in {self.path}")
-        return r[7], Span(start=r[1], end=r[2], label=r[3], source=Source(r[4]), state=SpanState(r[5]),
-                          score=r[6], id=r[0])
+        return r[7], _span(r)
 
     # ------------------------------------------------------------------ editing (one transaction each)
 
@@ -574,18 +573,16 @@ class Store:
             self._log("answer", who, doc_id, None, before=before[0], after=answer.value)
 
     def restore_spans(self, doc_id: int, rows: Sequence[tuple[int, str, str]], who: str | None,
-                      remove: Sequence[int] = (), expected_revision: int | None = None) -> None:
-        """Puts spans back as they were, (id, label, state) each, and removes spans that an undone action created:
-        how the window undoes and redoes. One transaction, logged as 'undo'."""
+                      expected_revision: int | None = None) -> None:
+        """Puts spans back as they were, (id, label, state) each: how the window undoes and redoes. One
+        transaction, logged as 'restore'."""
         with self.write() as conn:
             self._bump(doc_id, expected_revision)
             stamp = now()
             for span_id, label, state in rows:
                 conn.execute("UPDATE spans SET label = ?, state = ?, updated_at = ? WHERE id = ? AND doc_id = ?",
                              (label, SpanState(state).value, stamp, span_id, doc_id))
-            for span_id in remove:
-                conn.execute("DELETE FROM spans WHERE id = ? AND doc_id = ?", (span_id, doc_id))
-            self._log("restore", who, doc_id, None, spans=[list(r) for r in rows], removed=list(remove))
+            self._log("restore", who, doc_id, None, spans=[list(r) for r in rows])
 
     def set_tokens(self, doc_id: int, tokens: Sequence[Token] | bytes) -> None:
         """Keeps the tokens of a document that has none yet (the first tokenizer to see it wins)."""
@@ -595,37 +592,37 @@ class Store:
 
     # ------------------------------------------------------------------ pre-annotation
 
-    def iter_unannotated(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
-                         only_pending: bool = True) -> Iterator[list[tuple[int, str]]]:
-        """Batches of (id, text) of the documents this pipeline has not pre-annotated yet. Reads by id ranges,
-        so that it can be interrupted and resumed, and so memory stays flat."""
-        last = -1
-        extra = " AND d.answer = 'pending'" if only_pending else ""
+    def iter_unannotated_ids(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
+                             only_pending: bool = True) -> Iterator[list[int]]:
+        """Batches of the ids of documents this pipeline has not pre-annotated yet (of `doc_ids` when given, answered
+        or not). Reads by id ranges, so that it can be interrupted and resumed, and so memory stays flat."""
+        not_done = "NOT EXISTS (SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?)"
         if doc_ids is not None:
-            ids = sorted(set(doc_ids))
-            for i in range(0, len(ids), batch_size):
-                chunk = ids[i : i + batch_size]
-                rows = self.conn.execute(
-                    f"SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM documents d "
-                    f"WHERE d.id IN ({','.join('?' * len(chunk))}) AND "
-                    "NOT EXISTS (SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?) "
-                    "ORDER BY d.id",
-                    [*chunk, pipeline],
-                ).fetchall()
-                if rows:
-                    yield rows
+            wanted = sorted(set(doc_ids))
+            for i in range(0, len(wanted), batch_size):
+                chunk = wanted[i : i + batch_size]
+                ids = [r[0] for r in self.conn.execute(
+                    f"SELECT d.id FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))}) AND {not_done} "
+                    "ORDER BY d.id", [*chunk, pipeline])]
+                if ids:
+                    yield ids
             return
+        last = -1
+        pending = " AND d.answer = 'pending'" if only_pending else ""
         while True:
-            rows = self.conn.execute(
-                "SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM documents d "
-                "WHERE d.id > ?" + extra + " AND NOT EXISTS "
-                "(SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?) ORDER BY d.id LIMIT ?",
-                (last, pipeline, batch_size),
-            ).fetchall()
-            if not rows:
+            ids = [r[0] for r in self.conn.execute(
+                f"SELECT d.id FROM documents d WHERE d.id > ?{pending} AND {not_done} ORDER BY d.id LIMIT ?",
+                (last, pipeline, batch_size))]
+            if not ids:
                 return
-            last = rows[-1][0]
-            yield rows
+            last = ids[-1]
+            yield ids
+
+    def iter_unannotated(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
+                         only_pending: bool = True) -> Iterator[list[tuple[int, str, bytes | None]]]:
+        """The same batches as (id, text, packed tokens) rows."""
+        for ids in self.iter_unannotated_ids(pipeline, batch_size, doc_ids, only_pending):
+            yield self.rows_for(ids)
 
     def rows_for(self, ids: Sequence[int]) -> list[tuple[int, str, bytes | None]]:
         """(id, text, packed tokens) of these documents, in id order."""
@@ -636,25 +633,6 @@ class Store:
                 "SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM documents d "
                 f"WHERE d.id IN ({','.join('?' * len(chunk))}) ORDER BY d.id", chunk).fetchall()
         return out
-
-    def iter_unannotated_ids(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
-                             only_pending: bool = True) -> Iterator[list[int]]:
-        """Like iter_unannotated, ids only (for workers that read the texts themselves)."""
-        last = -1
-        extra = " AND d.answer = 'pending'" if only_pending else ""
-        if doc_ids is not None:
-            for rows in self.iter_unannotated(pipeline, batch_size, doc_ids, only_pending):
-                yield [r[0] for r in rows]
-            return
-        while True:
-            ids = [r[0] for r in self.conn.execute(
-                "SELECT d.id FROM documents d WHERE d.id > ?" + extra + " AND NOT EXISTS "
-                "(SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?) ORDER BY d.id LIMIT ?",
-                (last, pipeline, batch_size))]
-            if not ids:
-                return
-            last = ids[-1]
-            yield ids
 
     def count_unannotated(self, pipeline: str, only_pending: bool = True) -> int:
         extra = " AND d.answer = 'pending'" if only_pending else ""
@@ -758,6 +736,12 @@ class Store:
             "preannotated": dict(conn.execute(
                 "SELECT pipeline, count(*) FROM preannotated GROUP BY pipeline").fetchall()),
         }
+
+
+def _span(r: tuple) -> Span:
+    """A Span from a row (id, start, end, label, source, state, score, ...): dict lookups and positional arguments,
+    as a window opens articles with thousands of spans."""
+    return Span(r[1], r[2], r[3], _SOURCES[r[4]], _STATES[r[5]], r[6], r[0])
 
 
 def fts_query(text: str) -> str:
