@@ -37,9 +37,13 @@ class LabelScheme:
     labels: list[Label]
     description: str = ""
     entity_map: dict[str, str] = field(default_factory=dict)
+    _by_name: dict[str, Label] = field(init=False, repr=False, compare=False)
+    _names: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = [label.name for label in self.labels]
+        self._by_name = {label.name: label for label in self.labels}
+        self._names = frozenset(names)
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:
             raise SchemeError(f"scheme {self.name!r}: label(s) defined twice: {', '.join(sorted(dupes))}")
@@ -52,14 +56,11 @@ class LabelScheme:
                 raise SchemeError(f"scheme {self.name!r}: entity_map sends {source} to unknown label {target!r}")
 
     @property
-    def names(self) -> set[str]:
-        return {label.name for label in self.labels}
+    def names(self) -> frozenset[str]:
+        return self._names
 
     def get(self, name: str) -> Label | None:
-        for label in self.labels:
-            if label.name == name:
-                return label
-        return None
+        return self._by_name.get(name)
 
     def of_kind(self, kind: str) -> list[Label]:
         return [label for label in self.labels if label.kind == kind]

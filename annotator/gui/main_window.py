@@ -314,12 +314,12 @@ class MainWindow(QMainWindow):
     # ================================================================ articles
 
     def open_document(self, doc_id: int | None, restore_scroll: bool = False) -> None:
-        if self.session is None:
+        if self.session is None or self.store is None:
             return
         if doc_id is None:
-            self.view.set_article("", self.store.scheme if self.store else None)  # type: ignore[arg-type]
+            self.view.set_article("", self.store.scheme)
             self.title_label.setText("No articles here yet: import some with `annotator import`.")
-            self.span_list.set_spans([], "", self.store.scheme, None) if self.store else None
+            self.span_list.set_spans([], "", self.store.scheme, None)
             return
         try:
             doc = self.session.open(doc_id)
@@ -328,7 +328,6 @@ class MainWindow(QMainWindow):
             if doc_id is None:
                 return self.open_document(None)
             doc = self.session.open(doc_id)
-        assert self.store is not None
         self.view.set_article(doc.text, self.store.scheme)
         answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
         title = f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}"

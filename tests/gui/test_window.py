@@ -300,8 +300,7 @@ def test_every_command_has_a_menu_entry_and_labels_have_keys(window):
     in_menus = {a.text() for m in menus for a in m.actions()}
     for label in window.store.scheme.labels:
         assert label.name in in_menus
-    assert {"&Accept article", "&Reject article", "&Skip article", "&Undo", "&Export…"} <= {
-        t.split("\t")[0] for t in in_menus} | in_menus
+    assert {"&Accept article", "&Reject article", "&Skip article", "&Undo", "&Export…"} <= in_menus
     keys = {a.text(): a.shortcut().toString() for a in window.label_actions}
     assert keys["ATTACK"] == "A" and keys["CASUALTIES"] == "6"
 
