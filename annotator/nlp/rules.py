@@ -21,10 +21,8 @@ import numpy
 
 from annotator.core.tokens import LENGTHS, WS_BIT
 from annotator.nlp.anchored import COLUMNS, WINDOW, AnchoredMatcher
-
-USER_DATA_KEY = "annotator_rules"
-TOKENS_KEY = "annotator_tokens"  # the tokens packed as annotator.core.tokens stores them, while we have them
-
+from annotator.nlp.pipeline import RULES_KEY as USER_DATA_KEY
+from annotator.nlp.pipeline import TOKENS_KEY
 
 def token_slice(start: int, end: int, pattern_id: str) -> tuple[int, int]:
     """The part of a match [start, end) that a pattern id ending in "@a:b" keeps."""
@@ -71,16 +69,11 @@ class RuleMatcher:
             by_doc: list[list[tuple[int, int, str, str]]] = [[] for _ in batch]
             if present:
                 arr = numpy.concatenate(present)
-                offsets, limits = [], []
-                pos = 0
-                for a in arrays:
-                    offsets.append(pos)
-                    if a is not None:
-                        limits.append(numpy.full(len(a), pos + len(a)))
-                        pos += len(a)
-                limit = numpy.concatenate(limits)
-                # the document of each row: empty documents own no rows
-                owner = numpy.repeat(numpy.arange(len(batch)), [0 if a is None else len(a) for a in arrays])
+                lengths = numpy.array([0 if a is None else len(a) for a in arrays])
+                offsets = (numpy.cumsum(lengths) - lengths).tolist()
+                # the document of each row (empty documents own none), and where that document ends
+                owner = numpy.repeat(numpy.arange(len(batch)), lengths)
+                limit = (numpy.cumsum(lengths))[owner]
                 matches = self.tokens.find_in(self.tokens.bits(arr[:, 0]), limit)
                 if matches:
                     docs_of = owner[[m[0] for m in matches]].tolist()
