@@ -452,17 +452,18 @@ class MainWindow(QMainWindow):
         return None
 
     def restore(self, doc_id: int, rows: list) -> None:
+        """Undo or redo: shows the article concerned (once), then puts its spans back."""
         assert self.session is not None
+        switched = self.session.doc_id != doc_id
+        if switched:
+            self.open_document(doc_id)
         try:
-            opened = self.session.doc_id
             self.session.restore(doc_id, rows)
         except ConflictError:
             self.reload_after_conflict()
             return
-        if opened != doc_id:
-            self.open_document(doc_id)
         self.after_edit(doc_id, rows[0][0] if rows and rows[0][2] != "rejected" else None,
-                        None if opened != doc_id else {r[0] for r in rows})
+                        None if switched else {r[0] for r in rows})
 
     def after_edit(self, doc_id: int, selected: int | None, changed: set[int] | None = None) -> None:
         self.refresh_spans(selected, changed)

@@ -333,3 +333,16 @@ def test_undo_after_a_change_elsewhere_reloads_instead_of_overwriting(qtbot, win
     assert messages and "changed in another window" in messages[-1][1]
     assert (s, s + 6, "PLACE", "accepted", "editor") in db_spans(project, 1)  # the other change stands
     assert window.undo_stack.count() == 0
+
+
+def test_undo_from_another_article_goes_back_to_it(qtbot, window, project):
+    text = window.view.toPlainText()
+    s = text.index("clinic")
+    window.view.set_selection(s, s + 6)
+    key(qtbot, window, Qt.Key.Key_2)  # TARGET on article 1
+    key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # next article, unanswered
+    assert window.session.doc_id == 2
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.doc_id == 1  # the editor sees what was undone
+    assert (s, s + 6, "TARGET", "rejected", "editor") in db_spans(project, 1)
+    assert not any(sp.start == s and sp.label == "TARGET" for sp in window.view.spans)
