@@ -159,7 +159,7 @@ def bench_window() -> bool:
     window.open_document(1)
     for _ in range(10):
         t = time.perf_counter()
-        window.move(1)
+        window.go_to_article(1)
         paint(window.view)
         moves.append((time.perf_counter() - t) * 1000)
         if window.session.doc_id == big:

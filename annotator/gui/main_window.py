@@ -206,9 +206,9 @@ class MainWindow(QMainWindow):
         self._action("&Skip article", lambda: self.answer(Answer.IGNORE), "Ctrl+K",
                      "Skip the article for now and go to the next pending one", article, tools)
         article.addSeparator()
-        self._action("&Next article", lambda: self.move(1), ["Alt+Right", "Ctrl+PgDown"],
+        self._action("&Next article", lambda: self.go_to_article(1), ["Alt+Right", "Ctrl+PgDown"],
                      "The next article, without answering", article, tools)
-        self._action("&Previous article", lambda: self.move(-1), ["Alt+Left", "Ctrl+PgUp"],
+        self._action("&Previous article", lambda: self.go_to_article(-1), ["Alt+Left", "Ctrl+PgUp"],
                      "The previous article, without answering", article, tools)
 
         self.labels_menu = menu.addMenu("&Labels")
@@ -379,7 +379,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue(self._key("doc"), self.session.doc_id)
             self.settings.setValue(self._key("top"), self.view.top_position())
 
-    def move(self, step: int) -> None:
+    def go_to_article(self, step: int) -> None:
         if self.session is None or self.session.doc_id is None or self.queue is None:
             return
         row = self.queue.row_of(self.session.doc_id)

@@ -218,7 +218,7 @@ def test_bad_files_get_a_message_and_the_window_stays_usable(qtbot, window, tmp_
     assert not window.open_project(newer)
     assert "newer version" in messages[-1][1]
     # still working on the project it had
-    window.move(1)
+    window.go_to_article(1)
     assert window.session.doc_id == 2
 
 
