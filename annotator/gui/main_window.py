@@ -573,10 +573,11 @@ class MainWindow(QMainWindow):
         if self.store is None:
             return
         answered, total = self.store.progress()
-        hours = max((time.monotonic() - self.session_started) / 3600, 1 / 60)
-        pace = self.session_answers / hours
-        self.progress_label.setText(f"answered {answered} / {total} · this session {self.session_answers} "
-                                    f"({pace:.0f} an hour)")
+        minutes = (time.monotonic() - self.session_started) / 60
+        # a pace means something after a few answers over a few minutes, not from the first one
+        pace = (f", {self.session_answers / minutes * 60:.0f} an hour" if self.session_answers >= 3 and minutes >= 2
+                else "")
+        self.progress_label.setText(f"answered {answered} / {total} · this session {self.session_answers}{pace}")
         self.editor_label.setText(f"editor: {self.editor}")
 
     # ================================================================ background jobs

@@ -346,3 +346,13 @@ def test_undo_from_another_article_goes_back_to_it(qtbot, window, project):
     assert window.session.doc_id == 1  # the editor sees what was undone
     assert (s, s + 6, "TARGET", "rejected", "editor") in db_spans(project, 1)
     assert not any(sp.start == s and sp.label == "TARGET" for sp in window.view.spans)
+
+
+def test_status_bar_pace_appears_only_when_there_is_one(window):
+    window.session_answers = 1
+    window.update_status()
+    assert window.progress_label.text() == "answered 0 / 12 · this session 1"
+    window.session_answers = 12
+    window.session_started -= 30 * 60  # twelve answers in half an hour
+    window.update_status()
+    assert window.progress_label.text() == "answered 0 / 12 · this session 12, 24 an hour"
