@@ -18,6 +18,14 @@ _ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDa
 Index = QModelIndex | QPersistentModelIndex
 
 
+def _readable_tint(colour: str) -> QColor:
+    """The label's hue, light enough for black text (DEATH's dark red made its name unreadable)."""
+    c = QColor(colour)
+    h, sat, light, _ = c.getHsl()
+    c.setHsl(h, sat, max(light, 175))
+    return c
+
+
 class SpanModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -29,7 +37,7 @@ class SpanModel(QAbstractTableModel):
         self.beginResetModel()
         self.spans = list(spans)
         self.text = text
-        self.brushes = {lb.name: QBrush(QColor(lb.colour).lighter(125)) for lb in scheme.labels}
+        self.brushes = {lb.name: QBrush(_readable_tint(lb.colour)) for lb in scheme.labels}
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
