@@ -79,9 +79,12 @@ class Annotator:
         """The suggestions as (start, end, label, source, score) tuples: what the store writes, without
         building a record for each (pre-annotation makes millions)."""
         labels = self.scheme.names
+        rules = doc.user_data.get(RULES_KEY, ())
+        if not self.use_model:
+            return _merge_rule_spans(rules, labels)
         found: list[tuple[int, int, str, Source, float | None]] = [
             (start, end, label, Source.RULE, None)
-            for start, end, label, _ in doc.user_data.get(RULES_KEY, ()) if label in labels
+            for start, end, label, _ in rules if label in labels
         ]
         if self.use_model:
             for ent in doc.ents:
@@ -121,6 +124,23 @@ def merge_suggestion_tuples(spans: Iterable[Candidate]) -> list[Candidate]:
         last[sp[2]] = sp
         kept.append(sp)
     kept.sort(key=lambda s: (s[0], -s[1], s[2]))
+    return kept
+
+
+def _merge_rule_spans(rules: Iterable[tuple[int, int, str, str]], labels: set[str] | frozenset[str],
+                      ) -> list[tuple[int, int, str, str, float | None]]:
+    """`merge_suggestion_tuples` for the rules alone (one source, no scores), without its bookkeeping: it runs
+    once per document in pre-annotation."""
+    last: dict[str, tuple[int, int]] = {}
+    kept = []
+    for s, e, label in sorted({(s, e, label) for s, e, label, _ in rules if label in labels},
+                              key=lambda x: (x[0], -x[1])):
+        prev = last.get(label)
+        if prev is not None and s >= prev[0] and e <= prev[1]:
+            continue
+        last[label] = (s, e)
+        kept.append((s, e, label, "rule", None))
+    kept.sort(key=lambda x: (x[0], -x[1], x[2]))
     return kept
 
 

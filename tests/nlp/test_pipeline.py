@@ -6,12 +6,14 @@ import json
 
 import pytest
 import spacy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.core.labels import load_scheme
 from annotator.core.model import Source, Span, SpanState
 from annotator.core.tokens import pack_tokens
 from annotator.nlp import build_annotator, merge_suggestions
-from annotator.nlp.pipeline import doc_tokens, packed_tokens
+from annotator.nlp.pipeline import _merge_rule_spans, doc_tokens, merge_suggestion_tuples, packed_tokens
 from annotator.workflows.importing import import_paths
 from annotator.workflows.preannotating import preannotate
 from tests.conftest import SAMPLES, WIKINEWS
@@ -51,6 +53,16 @@ def test_merge_keeps_one_suggestion_per_stretch():
     assert [(s.start, s.end, s.label, s.source) for s in merged] == [
         (0, 9, "ATTACK", Source.RULE), (0, 9, "PLACE", Source.RULE), (0, 5, "TIME", Source.RULE)]
 
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from(["TIME", "PLACE", "NOPE"]),
+                          st.sampled_from(["", "p"])), max_size=25))
+def test_rule_only_merge_equals_the_general_merge(raw):
+    """Pre-annotation with rules alone takes a shorter path; it must keep exactly what the general merge keeps."""
+    rules = [(s, s + n, label, pid) for s, n, label, pid in raw]
+    labels = frozenset({"TIME", "PLACE"})
+    general = merge_suggestion_tuples((s, e, label, Source.RULE, None) for s, e, label, _ in rules if label in labels)
+    assert _merge_rule_spans(rules, labels) == [(s, e, label, "rule", None) for s, e, label, _, _ in general]
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
