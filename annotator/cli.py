@@ -95,7 +95,7 @@ def init(db_path: Path, scheme: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
 @click.option("--format", "fmt", default=None,
-              type=click.Choice(["text", "jsonl", "csv", "prodigy", "doccano"]),
+              type=click.Choice(["text", "jsonl", "csv", "prodigy", "doccano", "label-studio", "brat", "conll", "spacy"]),
               help="The input format (detected when not given).")
 @click.option("--text-column", default="text", show_default=True, help="The field or column holding the text.")
 @click.option("--label-column", default="label", show_default=True, help="doccano: the field holding the spans.")
@@ -110,7 +110,7 @@ def init(db_path: Path, scheme: str | None) -> None:
 def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_column: str, label_column: str,
                strict: bool, add_labels: bool, snap_to_tokens: bool, answer: str | None,
                scheme: str | None, editor: str | None) -> None:
-    """Import articles from text files, folders, JSONL, CSV, Prodigy or doccano JSONL."""
+    """Import articles: text files, folders, JSONL, CSV, Prodigy, doccano, Label Studio, brat, CoNLL, spaCy."""
     from annotator.formats import ReadOptions
     from annotator.nlp.pipeline import tokenize
     from annotator.workflows.importing import import_paths
@@ -167,24 +167,34 @@ def preannotate(db_path: Path, model: str | None, patterns: Path | None, no_rule
                f"{report.suggestions} new suggestion(s)")
 
 
+EXPORT_FORMATS = ["prodigy", "doccano", "doccano-relations", "label-studio", "brat", "conll", "spacy"]
+
+
 @cli.command()
 @DB_OPTION
 @click.option("--output", type=click.Path(path_type=Path), default=None,
-              help="The file to write (default: exports/<database name>.jsonl).")
+              help="The file (brat: folder) to write (default: exports/<database name> and the format's ending).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="prodigy", show_default=True,
+              help="prodigy JSONL, doccano JSONL (label triples or entities/relations), label-studio JSON, brat "
+                   "standoff folder, conll IOB2, spacy DocBin.")
 @click.option("--include-pending", is_flag=True, help="Also the unanswered documents, with their suggestions.")
 @click.option("--labels", default=None, help="Only these labels (comma-separated).")
-def export(db_path: Path, output: Path | None, include_pending: bool, labels: str | None) -> None:
-    """Export answered documents with their accepted spans as Prodigy-compatible JSONL."""
+@click.option("--split", type=float, default=None,
+              help="Write train and dev files, this fraction of the articles in train (e.g. 0.8).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Which articles --split puts where.")
+def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, labels: str | None,
+           split: float | None, seed: int) -> None:
+    """Export answered documents with their accepted spans (Prodigy JSONL by default, or --format)."""
     from annotator.nlp.pipeline import tokenize
-    from annotator.workflows.exporting import default_output, export_prodigy
+    from annotator.workflows.exporting import export as run
 
     label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
     with open_store(db_path, create=False) as store:
-        target = output or default_output(store)
         with progress_bar("exporting") as update:
-            report = export_prodigy(store, target, include_pending=include_pending, labels=label_list,
-                                    tokenizer=tokenize, on_progress=update)
-    click.echo(f"wrote {report.documents} document(s) with {report.spans} span(s) to {report.path}")
+            report = run(store, output, fmt=fmt, include_pending=include_pending, labels=label_list,
+                         tokenizer=tokenize, split=split, seed=seed, on_progress=update)
+    for line in report.lines():
+        click.echo(line)
 
 
 @cli.command()

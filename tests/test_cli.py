@@ -101,3 +101,20 @@ def test_every_command_is_documented_in_the_readme():
             for opt in param.opts:
                 if opt.startswith("--") and opt not in ("--help",):
                     assert opt in readme, f"README does not mention {opt} of `annotator {name}`"
+
+
+def test_export_formats_and_split_from_the_command_line(tmp_path):
+    db = tmp_path / "p.db"
+    assert invoke("import", SAMPLES, "--db", db, "--answer", "accept").exit_code == 0
+    assert invoke("preannotate", "--db", db, "--all").exit_code == 0
+    r = invoke("export", "--db", db, "--format", "conll", "--output", tmp_path / "n.conll", "--split", "0.75",
+               "--seed", "4")
+    assert r.exit_code == 0, r.output
+    assert "wrote 12 document(s) (train 9, dev 3)" in r.output
+    assert (tmp_path / "n.train.conll").exists() and (tmp_path / "n.dev.conll").exists()
+    r = invoke("export", "--db", db, "--format", "brat", "--output", tmp_path / "n.train.conll")
+    assert r.exit_code == 2 and "is a file; brat writes a folder" in r.output
+    r = invoke("export", "--db", db, "--format", "conll", "--split", "2", "--output", tmp_path / "x.conll")
+    assert r.exit_code == 2 and "--split must be between 0 and 1" in r.output
+    r = invoke("import", tmp_path / "n.dev.conll", "--db", tmp_path / "q.db")
+    assert r.exit_code == 0 and "imported 3 document(s)" in r.output

@@ -177,9 +177,20 @@ def first_json_record(path: Path, limit: int = 20) -> dict[str, Any] | None:
 
 def detect(path: Path) -> str:
     """The format of a file or folder, from its extension and its first record."""
-    if path.is_dir():
-        return "text"
     suffix = path.suffix.lower()
+    if path.is_dir():
+        return "brat" if any(path.rglob("*.ann")) else "text"
+    if suffix == ".ann" or (suffix == ".txt" and path.with_suffix(".ann").exists()):
+        return "brat"
+    if suffix == ".spacy":
+        return "spacy"
+    if "conll" in READERS and suffix in READERS["conll"].extensions:
+        return "conll"
+    if suffix in (".txt", ".text", ".tsv", ""):
+        from annotator.formats.conll import looks_like_conll
+
+        if looks_like_conll(path):
+            return "conll"
     if suffix in (".txt", ".text"):
         return "text"
     if suffix in (".csv", ".tsv"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
 from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
 from annotator.formats.jsonl import meta_of
 
@@ -44,7 +44,14 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
             raise InputError(f"{options.label_column!r} item {i} must be [start, end, \"LABEL\"], got {item!r}")
         spans.append(Span(as_int(item[0], f"label {i} start"), as_int(item[1], f"label {i} end"), item[2],
                           Source.EDITOR, SpanState.ACCEPTED))
-    meta = meta_of(value, skip | {"id"})
+    meta = meta_of(value, skip | {"id", "title", "answer"})
+    answer = Answer.PENDING
+    if value.get("answer") is not None:  # written by this project's doccano export
+        try:
+            answer = Answer.parse(value["answer"])
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    title = value.get("title") if isinstance(value.get("title"), str) else ""
     if value.get("relations"):
         meta["doccano_relations"] = value["relations"]
         meta["doccano_entity_ids"] = [e.get("id") for e in value.get("entities", [])]
@@ -52,7 +59,8 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     if comments:
         meta["doccano_comments"] = comments
     ext_id = value.get("id")
-    return ImportRecord(Document(text=text, meta=meta, external_id=None if ext_id is None else str(ext_id)), spans)
+    return ImportRecord(Document(text=text, title=title, meta=meta, answer=answer,
+                                 external_id=None if ext_id is None else str(ext_id)), spans)
 
 
 register(Reader("doccano", "doccano JSONL: 'label' triples, or 'entities' and 'relations'", json_reader(convert),

@@ -674,10 +674,18 @@ class Store:
 
     # ------------------------------------------------------------------ export
 
+    def export_keys(self, include_pending: bool = False) -> list[tuple[int, str, str]]:
+        """(id, input hash, answer) of the documents an export would consider, in id order."""
+        where = "" if include_pending else " WHERE answer != 'pending'"
+        return self.conn.execute(f"SELECT id, input_hash, answer FROM documents{where} ORDER BY id").fetchall()
+
     def iter_for_export(self, include_pending: bool = False, labels: Iterable[str] | None = None,
-                        batch_size: int = 500) -> Iterator[tuple[dict[str, Any], list[tuple[int, int, str]]]]:
+                        batch_size: int = 500, with_state: bool = False,
+                        ids: Iterable[int] | None = None) -> Iterator[tuple[dict[str, Any], list[tuple]]]:
         """Documents in id order with the spans an export carries: accepted spans of answered documents, and with
-        `include_pending`, the other documents with their suggestions and accepted spans. Streams."""
+        `include_pending`, the other documents with their suggestions and accepted spans. Streams. Spans are
+        (start, end, label), or with `with_state` (start, end, label, state); `ids` keeps only these documents."""
+        wanted = set(ids) if ids is not None else None
         label_set = set(labels) if labels else None
         where = "" if include_pending else "WHERE answer != 'pending'"
         last = -1
@@ -699,6 +707,8 @@ class Store:
             ):
                 by_doc.setdefault(doc_id, []).append((start, end, label, state))
             for row in docs:
+                if wanted is not None and row[0] not in wanted:
+                    continue
                 doc = {
                     "id": row[0], "external_id": row[1], "title": row[2], "text": row[3], "meta": row[4],
                     "input_hash": row[5], "answer": row[6], "answered_by": row[7], "answered_at": row[8],
@@ -706,7 +716,7 @@ class Store:
                 }
                 answered = row[6] != "pending"
                 spans = [
-                    (s, e, lb) for s, e, lb, st in by_doc.get(row[0], ())
+                    (s, e, lb, st) if with_state else (s, e, lb) for s, e, lb, st in by_doc.get(row[0], ())
                     if (st == "accepted" or not answered) and (label_set is None or lb in label_set)
                 ]
                 yield doc, spans

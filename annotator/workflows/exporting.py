@@ -1,21 +1,31 @@
-"""Export: the project's annotations as training data. Written to a temporary file beside the target and
-renamed at the end, so a failed export never leaves half a file."""
+"""Export: the project's annotations as training data, in the format a trainer or another tool reads.
+
+Every format is written to a temporary name beside the target and renamed at the end, so a failed export
+never leaves half a file (or half a folder). With `split`, articles are divided into train and dev files that
+never share one: ordered by a hash of the seed and the article's text, so the same seed gives the same split
+and an article keeps its side when others are added. What a format cannot hold is counted, with the reason, in
+the report."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from annotator.core.errors import ExportError
 from annotator.core.model import Token
-from annotator.formats.prodigy import export_line
 from annotator.core.tokens import pack_tokens
+from annotator.formats.writers import WRITERS, Writer
 from annotator.store import Store
 
 DEFAULT_FOLDER = Path("exports")
+FORMATS = [*WRITERS, "spacy"]
 
 
 @dataclass
@@ -23,62 +33,199 @@ class ExportReport:
     path: Path
     documents: int = 0
     spans: int = 0
+    paths: list[Path] = field(default_factory=list)
+    split: dict[str, int] = field(default_factory=dict)  # documents written per part (train, dev)
+    dropped_spans: Counter[str] = field(default_factory=Counter)
+    left_out: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What the user is told: what was written, and everything left out, with the reason."""
+        out = []
+        parts = f" ({', '.join(f'{k} {v}' for k, v in self.split.items())})" if self.split else ""
+        where = ", ".join(str(p) for p in self.paths) or str(self.path)
+        out.append(f"wrote {self.documents} document(s){parts} with {self.spans} span(s) to {where}")
+        for reason, n in sorted(self.dropped_spans.items()):
+            out.append(f"left out {n} span(s): {reason}")
+        for reason, n in sorted(self.left_out.items()):
+            out.append(f"left out {n} article(s)/item(s): {reason}")
+        out += self.notes
+        return out
 
 
-def default_output(store: Store, suffix: str = ".jsonl") -> Path:
+def writer_class(fmt: str) -> type[Writer]:
+    if fmt == "spacy":
+        from annotator.nlp.docbin import SpacyWriter  # spaCy only for this format
+
+        return SpacyWriter
+    try:
+        return WRITERS[fmt]
+    except KeyError:
+        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})") from None
+
+
+def default_output(store: Store, suffix: str = ".jsonl", fmt: str = "prodigy") -> Path:
+    if fmt != "prodigy":
+        cls = writer_class(fmt)
+        return DEFAULT_FOLDER / (store.path.stem + (f"-{fmt}" if cls.folder else "") + cls.suffix)
     return DEFAULT_FOLDER / (store.path.stem + suffix)
 
 
-def atomic_writer(output: Path):
+def tokenizer_name() -> str:
+    try:
+        spacy_version = version("spacy")
+    except PackageNotFoundError:  # pragma: no cover
+        spacy_version = "?"
+    return (f'spaCy {spacy_version}, the English rules of spacy.blank("en") (articles imported with their '
+            f"own tokens, e.g. from Prodigy or CoNLL, keep those)")
+
+
+def split_ids(keys: list[tuple[int, str, str]], fraction: float, seed: int) -> set[int]:
+    """The ids of the train part: a `fraction` of the documents, chosen by hashing the seed with each text."""
+    order = sorted(keys, key=lambda k: hashlib.sha256(f"{seed}:{k[1]}".encode()).digest())
+    n = round(len(order) * fraction)
+    if len(order) >= 2:
+        n = min(max(n, 1), len(order) - 1)  # both parts hold at least one article
+    return {k[0] for k in order[:n]}
+
+
+def part_path(output: Path, part: str, suffix: str) -> Path:
+    """exports/news.spacy -> exports/news.train.spacy (a folder: exports/news -> exports/news.train)."""
+    if suffix and output.name.endswith(suffix):
+        return output.with_name(output.name[: -len(suffix)] + f".{part}{suffix}")
+    return output.with_name(output.name + f".{part}")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _temporary(output: Path, folder: bool) -> Path:
+    """A new file or folder beside `output`, with the permissions a plain file or folder would get there
+    (mkstemp's are private)."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="\n"), Path(tmp)
+    if folder:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent))
+        tmp.chmod(0o777 & ~_umask())
+        return tmp
+    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+    os.close(fd)
+    Path(name).chmod(0o666 & ~_umask())
+    return Path(name)
 
 
-def export_prodigy(
+def _replace(tmp: Path, output: Path, folder: bool) -> None:
+    if not folder:
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, output)
+        return
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        os.replace(output, old)
+    os.replace(tmp, output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def export(
     store: Store,
-    output: str | Path,
+    output: str | Path | None = None,
     *,
+    fmt: str = "prodigy",
     include_pending: bool = False,
     labels: Iterable[str] | None = None,
     tokenizer: Callable[[str], list[Token]],
+    sentences: Callable | None = None,
+    split: float | None = None,
+    seed: int = 0,
     on_progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
-    """Writes Prodigy JSONL. `tokenizer` tokenizes the documents that have no stored tokens yet."""
-    output = Path(output)
-    if output.is_dir():
-        raise ExportError(f"{output}: is a folder; give a file name")
-    if labels:
-        unknown = set(labels) - store.scheme.names
+    """Writes the project in format `fmt`; `tokenizer` tokenizes the documents that have no stored tokens
+    yet, `sentences` splits sentences (CoNLL; annotator.nlp.docbin.sentence_starts)."""
+    cls = writer_class(fmt)
+    target = Path(output) if output is not None else default_output(store, fmt=fmt)
+    if cls.folder and target.exists() and not target.is_dir():
+        raise ExportError(f"{target}: is a file; {fmt} writes a folder")
+    if not cls.folder and target.is_dir():
+        raise ExportError(f"{target}: is a folder; give a file name")
+    label_list = list(labels) if labels else None
+    if label_list:
+        unknown = set(label_list) - store.scheme.names
         if unknown:
             raise ExportError(f"unknown label(s) {', '.join(sorted(unknown))}; the project has "
                               f"{', '.join(sorted(store.scheme.names))}")
-    report = ExportReport(path=output)
+    if split is not None and not 0 < split < 1:
+        raise ExportError(f"--split must be between 0 and 1 (the train part), got {split}")
+    if split is not None:
+        train_ids = split_ids(store.export_keys(include_pending), split, seed)
+        parts = {"train": part_path(target, "train", cls.suffix), "dev": part_path(target, "dev", cls.suffix)}
+    else:
+        train_ids = set()
+        parts = {"all": target}
+    if fmt == "conll" and sentences is None:
+        from annotator.nlp.docbin import sentence_starts as sentences
+    report = ExportReport(path=target)
+    temps: dict[str, Path] = {}
+    writers: dict[str, Writer] = {}
     try:
-        fh, tmp = atomic_writer(output)
-    except OSError as exc:
-        raise ExportError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with fh:
-            write = fh.write
-            for n, (doc, spans) in enumerate(store.iter_for_export(include_pending, labels), start=1):
-                tokens = doc["tokens"] or pack_tokens(tokenizer(doc["text"]))
-                try:
-                    line = export_line(doc, spans, tokens)
-                except ValueError as exc:
-                    raise ExportError(str(exc)) from None
-                write(line)
-                write("\n")
-                report.documents += 1
-                report.spans += len(spans)
-                if on_progress and n % 500 == 0:
-                    on_progress(500)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, output)
+        for name, path in parts.items():
+            temps[name] = _temporary(path, cls.folder)
+            writers[name] = cls(temps[name], store.scheme, tokenizer_name(), sentences)
+        n = 0
+        for doc, spans in store.iter_for_export(include_pending, label_list, with_state=True):
+            tokens = doc["tokens"] or pack_tokens(tokenizer(doc["text"]))
+            part = "all" if split is None else ("train" if doc["id"] in train_ids else "dev")
+            try:
+                writers[part].add(doc, spans, tokens)
+            except ValueError as exc:
+                raise ExportError(str(exc)) from None
+            n += 1
+            if on_progress and n % 500 == 0:
+                on_progress(500)
+        for w in writers.values():
+            w.close()
+        extras = []
+        for name, path in parts.items():
+            _replace(temps[name], path, cls.folder)
+            for extra_suffix, content in writers[name].extras().items():
+                extra = path.with_name(path.name + extra_suffix)
+                extra_tmp = _temporary(extra, folder=False)
+                extra_tmp.write_text(content, encoding="utf-8")
+                os.replace(extra_tmp, extra)
+                extras.append(extra)
+            report.paths.append(path)
+            w = writers[name]
+            report.documents += w.documents
+            report.spans += w.spans
+            report.dropped_spans.update(w.dropped_spans)
+            report.left_out.update(w.left_out)
+            report.notes += w.notes
+            if split is not None:
+                report.split[name] = w.documents
+        report.paths += extras
     except BaseException as exc:
-        tmp.unlink(missing_ok=True)
+        for w in writers.values():
+            fh = getattr(w, "fh", None)
+            if fh is not None:
+                fh.close()
+        for tmp in temps.values():
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ExportError(f"{output}: cannot write: {exc.strerror or exc}") from None
+            raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
         raise
     return report
+
+
+def export_prodigy(store: Store, output: str | Path, *, include_pending: bool = False,
+                   labels: Iterable[str] | None = None, tokenizer: Callable[[str], list[Token]],
+                   on_progress: Callable[[int], None] | None = None) -> ExportReport:
+    """Prodigy JSONL (the format of the core issue)."""
+    return export(store, output, fmt="prodigy", include_pending=include_pending, labels=labels,
+                  tokenizer=tokenizer, on_progress=on_progress)

@@ -1,0 +1,340 @@
+"""Writers: the project's documents in the formats other tools and trainers read.
+
+A writer gets the documents one at a time (a row of `Store.iter_for_export` with its spans as (start, end,
+label, state) and its packed tokens) and writes them to a path it is given (a temporary name the export
+renames at the end). Where a format cannot hold something (overlapping spans in IOB2, a rejected article in
+a format without answers), the writer counts it under a reason in `dropped_spans` or `left_out`; nothing is
+left out silently."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, TextIO
+
+from annotator.core.labels import LabelScheme
+from annotator.core.tokens import token_columns
+from annotator.formats.prodigy import export_line
+
+ExportSpan = tuple[int, int, str, str]  # start, end, label, state
+# which tokens start a sentence, given the text and the tokens' (starts, ends): from annotator.nlp
+SentenceSplitter = Callable[[str, Sequence[int], Sequence[int]], Sequence[bool]]
+
+
+def doc_meta(doc: dict[str, Any]) -> dict[str, Any]:
+    raw = doc.get("meta")
+    return json.loads(raw) if raw and raw != "{}" else {}
+
+
+class Writer:
+    """One export file (or folder). Subclasses set `name`, `suffix` and whether the format holds answers."""
+
+    name: ClassVar[str]
+    suffix: ClassVar[str]
+    description: ClassVar[str]
+    folder: ClassVar[bool] = False
+    # a format without a notion of answer gets only accepted articles (and pending ones on request)
+    holds_answers: ClassVar[bool] = True
+
+    def __init__(self, path: Path, scheme: LabelScheme, tokenizer_name: str,
+                 sentences: SentenceSplitter | None = None) -> None:
+        self.path = path
+        self.scheme = scheme
+        self.tokenizer_name = tokenizer_name
+        self.sentences = sentences
+        self.documents = 0
+        self.spans = 0
+        self.dropped_spans: Counter[str] = Counter()
+        self.left_out: Counter[str] = Counter()
+        self.notes: list[str] = []
+
+    def accepts(self, doc: dict[str, Any]) -> bool:
+        if self.holds_answers or doc["answer"] in ("accept", "pending"):
+            return True
+        self.left_out[f"answered {doc['answer']} ({self.name} has no way to say so)"] += 1
+        return False
+
+    def add(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> None:
+        if not self.accepts(doc):
+            return
+        kept = self.write(doc, spans, tokens)
+        self.documents += 1
+        self.spans += kept
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        """Writes one document; returns the number of spans written."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def extras(self) -> dict[str, str]:
+        """Files written beside the export: the suffix added to its name, and their text."""
+        return {}
+
+
+class TextWriter(Writer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fh: TextIO = open(self.path, "w", encoding="utf-8", newline="\n")
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+class ProdigyWriter(TextWriter):
+    name, suffix = "prodigy", ".jsonl"
+    description = "Prodigy JSONL: text, tokens, spans (token_end inclusive), answer"
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        self.fh.write(export_line(doc, [sp[:3] for sp in spans], tokens))
+        self.fh.write("\n")
+        return len(spans)
+
+
+def _head(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document's own fields other tools can keep: its id in the source, title, meta."""
+    out: dict[str, Any] = {}
+    if doc.get("external_id") is not None:
+        out["id"] = doc["external_id"]
+    if doc.get("title"):
+        out["title"] = doc["title"]
+    return out
+
+
+class DoccanoWriter(TextWriter):
+    name, suffix = "doccano", ".jsonl"
+    description = "doccano sequence labelling JSONL: text, label [[start, end, label]], answer, meta"
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        record: dict[str, Any] = {"text": doc["text"], "label": [[s, e, lb] for s, e, lb, _ in spans], **_head(doc)}
+        if doc["answer"] != "pending":
+            record["answer"] = doc["answer"]
+        meta = doc_meta(doc)
+        if meta:
+            record["meta"] = meta
+        self.fh.write(json.dumps(record, ensure_ascii=False))
+        self.fh.write("\n")
+        return len(spans)
+
+
+class DoccanoRelationsWriter(TextWriter):
+    name, suffix = "doccano-relations", ".jsonl"
+    description = "doccano relation JSONL: text, entities (id, start_offset, end_offset, label), relations"
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        meta = doc_meta(doc)
+        relations = meta.pop("doccano_relations", None) or []
+        old_ids = meta.pop("doccano_entity_ids", None) or []
+        ids: list[Any] = list(range(1, len(spans) + 1))
+        if relations:
+            # relations name entities by the ids they came with; they hold only while those entities are all there
+            if len(old_ids) == len(spans):
+                ids = old_ids
+            else:
+                self.left_out["relations whose entities were changed since import"] += len(relations)
+                relations = []
+        entities = [{"id": i, "start_offset": s, "end_offset": e, "label": lb}
+                    for i, (s, e, lb, _) in zip(ids, spans)]
+        record: dict[str, Any] = {"text": doc["text"], "entities": entities, "relations": relations, **_head(doc)}
+        if doc["answer"] != "pending":
+            record["answer"] = doc["answer"]
+        if meta:
+            record["meta"] = meta
+        self.fh.write(json.dumps(record, ensure_ascii=False))
+        self.fh.write("\n")
+        return len(spans)
+
+
+class LabelStudioWriter(TextWriter):
+    """A JSON array of tasks. An answered article's accepted spans are its annotation (a skipped or rejected
+    one is a cancelled annotation); suggestions are predictions. A labelling config for the project's labels is
+    written beside it (`<name>.label_config.xml`) so that Label Studio shows the same labels and colours."""
+
+    name, suffix = "label-studio", ".json"
+    description = "Label Studio JSON: an array of tasks with annotations and predictions"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fh.write("[")
+        self.first = True
+
+    @staticmethod
+    def _result(doc: dict[str, Any], spans: Sequence[ExportSpan]) -> list[dict[str, Any]]:
+        text = doc["text"]
+        return [{"id": f"s{doc['id']}-{i}", "from_name": "label", "to_name": "text", "type": "labels",
+                 "origin": "manual", "value": {"start": s, "end": e, "text": text[s:e], "labels": [lb]}}
+                for i, (s, e, lb, _) in enumerate(spans)]
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        data: dict[str, Any] = {"text": doc["text"]}
+        if doc.get("title"):
+            data["title"] = doc["title"]
+        if doc.get("external_id") is not None:
+            data["external_id"] = doc["external_id"]
+        meta = doc_meta(doc)
+        task: dict[str, Any] = {"id": doc["id"], "data": data}
+        if meta:
+            task["meta"] = meta
+        accepted = [sp for sp in spans if sp[3] == "accepted"]
+        suggested = [sp for sp in spans if sp[3] != "accepted"]
+        if doc["answer"] != "pending":
+            annotation: dict[str, Any] = {"result": self._result(doc, accepted),
+                                          "was_cancelled": doc["answer"] != "accept"}
+            if doc["answer"] == "reject":
+                annotation["annotator_answer"] = "reject"
+            if doc.get("answered_by"):
+                annotation["completed_by"] = {"email": doc["answered_by"]}
+            if doc.get("answered_at"):
+                annotation["created_at"] = doc["answered_at"]
+            task["annotations"] = [annotation]
+            written = accepted
+        else:
+            # not answered yet: everything the article holds is a suggestion for Label Studio
+            task["annotations"] = []
+            written = list(spans)
+        if doc["answer"] == "pending" and written:
+            task["predictions"] = [{"model_version": "annotator", "result": self._result(doc, written)}]
+        elif suggested:
+            task["predictions"] = [{"model_version": "annotator", "result": self._result(doc, suggested)}]
+        self.fh.write(("\n" if self.first else ",\n") + json.dumps(task, ensure_ascii=False))
+        self.first = False
+        return len(written)
+
+    def close(self) -> None:
+        self.fh.write("\n]\n")
+        super().close()
+
+    def extras(self) -> dict[str, str]:
+        return {".label_config.xml": self.label_config()}
+
+    def label_config(self) -> str:
+        labels = "\n".join(f'    <Label value="{lb.name}" background="{lb.colour}"/>' for lb in self.scheme.labels)
+        return (f'<View>\n  <Labels name="label" toName="text">\n{labels}\n  </Labels>\n'
+                f'  <Text name="text" value="$text"/>\n</View>\n')
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class BratWriter(Writer):
+    """A folder of `.txt`/`.ann` pairs (one per article, named by its id in the source where it has one),
+    with `annotation.conf` and `visual.conf` made from the scheme. Spans are `T` lines; a span that runs over
+    a line break is written in fragments, as brat requires."""
+
+    name, suffix = "brat", ""
+    description = "brat standoff: a folder of .txt/.ann pairs with annotation.conf and visual.conf"
+    folder = True
+    holds_answers = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.names: set[str] = set()
+
+    def _name(self, doc: dict[str, Any]) -> str:
+        ext = str(doc["external_id"]) if doc.get("external_id") is not None else ""
+        if ext.lower().endswith((".txt", ".text")):
+            ext = ext.rsplit(".", 1)[0]
+        base = _SAFE.sub("_", ext)[:80].strip("._")
+        name = base or f"doc-{doc['id']:06d}"
+        if name in self.names:
+            name = f"{name}-{doc['id']}"
+        self.names.add(name)
+        return name
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        name = self._name(doc)
+        text = doc["text"]
+        lines = []
+        for i, (s, e, lb, _) in enumerate(spans, start=1):
+            fragments = [(s + m.start(), s + m.end()) for m in re.finditer(r"[^\n]+", text[s:e])]
+            offsets = ";".join(f"{a} {b}" for a, b in fragments)
+            shown = " ".join(text[a:b] for a, b in fragments)
+            lines.append(f"T{i}\t{lb} {offsets}\t{shown}\n")
+        (self.path / f"{name}.txt").write_text(text, encoding="utf-8", newline="")
+        (self.path / f"{name}.ann").write_text("".join(lines), encoding="utf-8", newline="")
+        return len(spans)
+
+    def close(self) -> None:
+        names = [lb.name for lb in self.scheme.labels]
+        (self.path / "annotation.conf").write_text(
+            "# made by annotator from the label scheme '" + self.scheme.name + "'\n[entities]\n" +
+            "\n".join(names) + "\n\n[relations]\n\n[events]\n\n[attributes]\n", encoding="utf-8")
+        drawing = "\n".join(f"{lb.name}\tbgColor:{lb.colour}" for lb in self.scheme.labels)
+        (self.path / "visual.conf").write_text(
+            "[labels]\n" + "\n".join(f"{lb.name} | {lb.name}" for lb in self.scheme.labels) +
+            "\n\n[drawing]\n" + drawing + "\n", encoding="utf-8")
+
+
+DOCSTART = "-DOCSTART- -X- O O"  # what spaCy's converter and CoNLL-2003 readers split documents on
+
+
+def iob_tags(n_tokens: int, starts: Sequence[int], ends: Sequence[int],
+             spans: Sequence[ExportSpan]) -> tuple[list[str], Counter[str]]:
+    """IOB2 tags for the tokens, and the spans that could not be tagged, by reason. A token holds one tag, so
+    of overlapping spans the longest is kept (then the earliest)."""
+    start_of = {s: i for i, s in enumerate(starts)}
+    end_of = {e: i for i, e in enumerate(ends)}
+    dropped: Counter[str] = Counter()
+    aligned = []
+    for s, e, lb, _ in spans:
+        a, b = start_of.get(s), end_of.get(e)
+        if a is None or b is None or b < a:
+            dropped["does not line up with the tokens"] += 1
+        else:
+            aligned.append((a, b, lb))
+    tags = ["O"] * n_tokens
+    for a, b, lb in sorted(aligned, key=lambda x: (-(x[1] - x[0]), x[0])):
+        if any(t != "O" for t in tags[a : b + 1]):
+            dropped["overlaps a longer span (IOB2 gives a token one tag)"] += 1
+            continue
+        tags[a] = f"B-{lb}"
+        for k in range(a + 1, b + 1):
+            tags[k] = f"I-{lb}"
+    return tags, dropped
+
+
+class ConllWriter(TextWriter):
+    """CoNLL IOB2: a token and its tag per line (tab between), a blank line between sentences, a
+    `-DOCSTART- -X- O O` line before each article. Whitespace tokens (paragraph breaks) are not written. The
+    tokenizer is named in `<name>.tokenizer.txt` beside the file (a comment line would break spaCy's reader)."""
+
+    name, suffix = "conll", ".conll"
+    description = "CoNLL IOB2: token TAB tag, blank line between sentences, -DOCSTART- between articles"
+    holds_answers = False
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        text = doc["text"]
+        starts, ends, _ = token_columns(tokens)
+        tags, dropped = iob_tags(len(starts), starts, ends, spans)
+        self.dropped_spans.update(dropped)
+        sent_start = self.sentences(text, starts, ends) if self.sentences else [False] * len(starts)
+        out = [DOCSTART, "\n\n"]
+        written = False  # a token since the last break
+        brk = False  # a sentence ends before the next token written (never inside a span)
+        for i, (s, e) in enumerate(zip(starts, ends)):
+            word = text[s:e]
+            if sent_start[i] and written and not tags[i].startswith("I-"):
+                brk = True
+            if not word.strip():
+                continue
+            if brk:
+                out.append("\n")
+                brk = written = False
+            out.append(f"{_WHITESPACE.sub('_', word)}\t{tags[i]}\n")
+            written = True
+        self.fh.write(("\n" if self.documents else "") + "".join(out))
+        return len(spans) - sum(dropped.values())
+
+    def extras(self) -> dict[str, str]:
+        return {".tokenizer.txt": f"The tokens of this CoNLL file were made by: {self.tokenizer_name}\n"}
+
+
+_WHITESPACE = re.compile(r"\s")
+
+WRITERS: dict[str, type[Writer]] = {w.name: w for w in (
+    ProdigyWriter, DoccanoWriter, DoccanoRelationsWriter, LabelStudioWriter, BratWriter, ConllWriter)}

@@ -1,0 +1,151 @@
+"""spaCy's own training format, `DocBin` (`.spacy` files): written for `spacy train`, read back in.
+
+Writing: each article is a Doc on the project's tokens, with every span in `doc.spans["sc"]` (what a span
+categoriser trains on) and in `doc.ents` as many as can be entities (of overlapping spans the longest, as
+`spacy.util.filter_spans` picks them); the article's id, title, meta, answer and each span's state go in
+`doc.user_data["annotator"]` so that a DocBin comes back into a project whole. Reading: spans from every span
+group and the entities, tokens from the Doc."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import InputError
+from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
+from annotator.core.tokens import token_columns
+from annotator.formats.base import Item, ReadOptions
+from annotator.formats.writers import ExportSpan, Writer, doc_meta
+
+SPANS_KEY = "sc"
+USER_KEY = "annotator"
+_VOCAB: Any = None
+
+
+def _vocab() -> Any:
+    global _VOCAB
+    if _VOCAB is None:
+        import spacy
+
+        _VOCAB = spacy.blank("en").vocab
+    return _VOCAB
+
+
+def make_doc(text: str, tokens: bytes) -> Any:
+    """A spaCy Doc on the stored tokens (its text is the article's text, character for character)."""
+    from spacy.tokens import Doc
+
+    starts, ends, ws = token_columns(tokens)
+    words = [text[s:e] for s, e in zip(starts, ends)]
+    return Doc(_vocab(), words=words, spaces=[bool(w) for w in ws])
+
+
+def sentence_starts(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[bool]:
+    """Which tokens start a sentence: spaCy's rule-based sentencizer, and a paragraph break ends one too."""
+    from spacy.pipeline import Sentencizer
+    from spacy.tokens import Doc
+
+    if not starts:
+        return []
+    words = [text[s:e] for s, e in zip(starts, ends)]
+    spaces = [ends[i] < (starts[i + 1] if i + 1 < len(starts) else len(text)) for i in range(len(starts))]
+    doc = Sentencizer()(Doc(_vocab(), words=words, spaces=spaces))
+    out = [bool(t.is_sent_start) for t in doc]
+    for i in range(1, len(words)):
+        if "\n" in words[i - 1] and not words[i - 1].strip():
+            out[i] = True
+    return out
+
+
+class SpacyWriter(Writer):
+    name, suffix = "spacy", ".spacy"
+    description = "spaCy DocBin: spans in doc.spans['sc'], non-overlapping ones also in doc.ents"
+    holds_answers = False  # spacy train reads every Doc as a finished example
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from spacy.tokens import DocBin
+
+        self.bin = DocBin(store_user_data=True)
+        self.not_entities = 0
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        from spacy.util import filter_spans
+
+        sdoc = make_doc(doc["text"], tokens)
+        made, states = [], []
+        for s, e, label, state in spans:
+            span = sdoc.char_span(s, e, label=label)
+            if span is None:
+                self.dropped_spans["does not line up with the tokens"] += 1
+                continue
+            made.append(span)
+            states.append(state)
+        sdoc.spans[SPANS_KEY] = made
+        ents = filter_spans(made)
+        sdoc.ents = ents
+        self.not_entities += len(made) - len(ents)
+        sdoc.user_data[USER_KEY] = {
+            "id": doc["id"], "external_id": doc.get("external_id"), "title": doc.get("title") or "",
+            "meta": doc_meta(doc), "answer": doc["answer"], "answered_by": doc.get("answered_by"),
+            "answered_at": doc.get("answered_at"), "states": states,
+        }
+        self.bin.add(sdoc)
+        return len(made)
+
+    def close(self) -> None:
+        if self.not_entities:
+            self.notes.append(f"{self.not_entities} span(s) overlap a longer one: in doc.spans['sc'] but not "
+                              f"in doc.ents")
+        self.bin.to_disk(self.path)
+
+
+def read_docbin(path: Path, options: ReadOptions) -> Iterator[Item]:
+    """Articles of a `.spacy` file; a span's state and the article's answer come back if this project wrote it,
+    otherwise spans are accepted and the article is pending."""
+    from spacy.tokens import DocBin
+
+    spath = str(path)
+    try:
+        docbin = DocBin().from_disk(path)
+        docs = list(docbin.get_docs(_vocab()))
+    except Exception as exc:  # not msgpack, not a DocBin, truncated: all the user can do is check the file
+        yield InputError(f"not a spaCy DocBin (.spacy) file: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}",
+                         spath)
+        return
+    for n, sdoc in enumerate(docs, start=1):
+        info = sdoc.user_data.get(USER_KEY) if isinstance(sdoc.user_data.get(USER_KEY), dict) else {}
+        states = info.get("states") or []
+        spans: list[Span] = []
+        seen: set[tuple[int, int, str]] = set()
+        groups = list(sdoc.spans.items())
+        for key, group in groups:
+            for i, sp in enumerate(group):
+                state = states[i] if key == SPANS_KEY and i < len(states) else "accepted"
+                k = (sp.start_char, sp.end_char, sp.label_)
+                if k not in seen and sp.label_:
+                    seen.add(k)
+                    spans.append(Span(k[0], k[1], k[2], Source.EDITOR, SpanState(state) if state in
+                                      ("accepted", "suggested", "rejected") else SpanState.ACCEPTED))
+        for ent in sdoc.ents:
+            k = (ent.start_char, ent.end_char, ent.label_)
+            if k not in seen:
+                seen.add(k)
+                spans.append(Span(k[0], k[1], k[2], Source.EDITOR, SpanState.ACCEPTED))
+        try:
+            answer = Answer.parse(info["answer"]) if info.get("answer") else Answer.PENDING
+        except ValueError:
+            answer = Answer.PENDING
+        meta = info.get("meta") if isinstance(info.get("meta"), dict) else {}
+        ext = info.get("external_id")
+        document = Document(
+            text=sdoc.text, title=str(info.get("title") or ""), meta=meta,
+            external_id=None if ext is None else str(ext), answer=answer,
+            answered_by=info.get("answered_by") if answer is not Answer.PENDING else None,
+            answered_at=info.get("answered_at") if answer is not Answer.PENDING else None,
+            tokens=[Token(t.idx, t.idx + len(t.text), bool(t.whitespace_)) for t in sdoc],
+        )
+        rec = ImportRecord(document, spans)
+        rec.path, rec.line = spath, n
+        yield rec

@@ -1,0 +1,317 @@
+"""Other tools' formats: their real files come in with the counts their users expect, the traps in the
+fixtures' README each have a test, and every format the project writes comes back in with the same spans."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from annotator.core.errors import ExportError
+from annotator.core.model import Answer, SpanState
+from annotator.nlp import build_annotator
+from annotator.nlp.pipeline import tokenize
+from annotator.store import Store
+from annotator.workflows.exporting import export, split_ids
+from annotator.workflows.importing import import_paths
+from annotator.workflows.preannotating import preannotate
+from tests.conftest import FORMATS, SAMPLES, write
+
+LS = FORMATS / "label_studio" / "web" / "libs" / "editor" / "src" / "examples" / "named_entity"
+DOCCANO_SEQ = FORMATS / "doccano" / "backend" / "data_import" / "tests" / "data" / "sequence_labeling"
+BRAT = FORMATS / "brat" / "news"
+
+
+def spans_by_text(store: Store) -> dict[str, set[tuple[str, int, int, str]]]:
+    """Each article's spans as an export with pending articles carries them (an answered article's accepted
+    spans, a pending one's accepted and suggested spans), keyed by its text, as (covered text, start, end,
+    label)."""
+    out = {}
+    for (doc_id,) in store.conn.execute("SELECT id FROM documents"):
+        doc = store.document(doc_id)
+        keep = {SpanState.ACCEPTED} if doc.answer is not Answer.PENDING else {SpanState.ACCEPTED,
+                                                                                 SpanState.SUGGESTED}
+        out[doc.text] = {(doc.text[s.start:s.end], s.start, s.end, s.label) for s in store.spans(doc_id)
+                         if s.state in keep}
+    return out
+
+
+def by_external_id(store: Store, ext: str):
+    return store.document(store.conn.execute("SELECT id FROM documents WHERE external_id = ?", (ext,)).fetchone()[0])
+
+
+# ---------------------------------------------------------------------------------------- real files in
+
+
+def test_brat_tutorial_folder(store):
+    report = import_paths(store, [BRAT], add_labels=True)  # detected: the folder holds .ann files
+    assert (report.added, report.rejected) == (13, 0)
+    assert report.spans == 119  # every T line
+    assert {"Person", "Organization", "GPE", "Merge-org", "Report"} <= store.scheme.names
+    doc = store.document(store.conn.execute(
+        "SELECT id FROM documents WHERE external_id = '100-attribute_annotation'").fetchone()[0])
+    # E, A lines are kept in meta with the spans their T ids name, until events with arguments arrive
+    assert "E1\tReport:T17 Reporter-Arg:T1 Event-Arg:E2" in doc.meta["brat"]
+    assert "A1\tConfidence E1 Neutral" in doc.meta["brat"]
+    assert doc.meta["brat_ids"]["T17"] == [506, 513, "Report"]
+    assert doc.text[506:513] == "twitted"
+    notes = by_external_id(store, "110-note_annotation")
+    assert any(line.startswith("#1\tAnnotatorNotes T1") for line in notes.meta["brat"])
+    assert any(line.startswith("R1\tFamily") for line in notes.meta["brat"])
+    # the files with an empty .ann are articles without spans
+    empty = store.conn.execute("SELECT count(*) FROM documents WHERE id NOT IN (SELECT doc_id FROM spans)")
+    assert empty.fetchone()[0] == 4
+
+
+def test_brat_offsets_count_characters_not_bytes(store, tmp_path):
+    text = "Le président a été arrêté à Kaboul, a annoncé la police.\n"
+    write(tmp_path / "b" / "a.txt", text)
+    start = text.index("Kaboul")
+    write(tmp_path / "b" / "a.ann", f"T1\tPLACE {start} {start + 6}\tKaboul\n")
+    # the same span counted in UTF-8 bytes, as a careless converter writes it
+    byte_start = len(text[:start].encode())
+    write(tmp_path / "c" / "a.txt", text)
+    write(tmp_path / "c" / "a.ann", f"T1\tPLACE {byte_start} {byte_start + 6}\tKaboul\n")
+    errors = []
+    report = import_paths(store, [tmp_path / "b", tmp_path / "c"], fmt="brat", on_error=errors.append)
+    assert report.added == 1 and report.rejected == 1
+    assert store.spans(1)[0].label == "PLACE" and text[store.spans(1)[0].start:store.spans(1)[0].end] == "Kaboul"
+    assert str(errors[0]).startswith(f"{tmp_path / 'c' / 'a.ann'}:1: T1:")
+    assert "characters, not bytes" in str(errors[0])
+
+
+def test_brat_discontinuous_span_and_bad_line(store, tmp_path):
+    text = "Rebels shelled\nthe town.\n"
+    write(tmp_path / "d" / "x.txt", text)
+    write(tmp_path / "d" / "x.ann", "T1\tATTACK 7 14;15 18\tshelled the\nT2\tATTACK 0 6\n")
+    errors = []
+    report = import_paths(store, [tmp_path / "d"], on_error=errors.append)
+    assert report.rejected == 1 and "T<n> TAB type start end TAB text" in str(errors[0]) and ":2:" in str(errors[0])
+    write(tmp_path / "d" / "x.ann", "T1\tATTACK 7 14;15 18\tshelled the\n")
+    report = import_paths(store, [tmp_path / "d"])
+    assert report.added == 1
+    (span,) = store.spans(1)
+    assert (span.start, span.end) == (7, 18)  # from the first fragment's start to the last one's end
+
+
+def test_label_studio_predictions_and_annotations(store):
+    report = import_paths(store, [LS / "tasks.json"], add_labels=True)
+    assert (report.added, report.spans) == (1, 1)
+    doc = store.document(1)
+    (span,) = store.spans(1)
+    # predictions are suggestions; offsets count the "\n\n" paragraph breaks
+    assert span.state is SpanState.SUGGESTED and doc.answer is Answer.PENDING
+    assert doc.text[span.start:span.end] == "February 22" and span.label == "Date"
+
+
+def test_label_studio_annotation_file(store):
+    report = import_paths(store, [LS / "annotations" / "1.json"], add_labels=True)
+    assert (report.added, report.spans) == (1, 1)
+    doc, (span,) = store.document(1), store.spans(1)
+    assert doc.answer is Answer.ACCEPT and span.state is SpanState.ACCEPTED
+    assert doc.text[span.start:span.end] == "February 22"
+
+
+def test_label_studio_traps(store, tmp_path):
+    """`value.text` missing, several labels on one result, a relation item, a cancelled annotation."""
+    text = "Troops seized Kherson.\n\nTalks began in Geneva."
+    tasks = [
+        {"id": 7, "data": {"text": text}, "annotations": [{"result": [
+            {"id": "a", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": 0, "end": 6, "labels": ["ACTOR"]}},
+            {"id": "b", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": 39, "end": 45, "labels": ["PLACE", "TARGET"]}},
+            {"from_id": "a", "to_id": "b", "type": "relation", "direction": "right", "labels": []}]}]},
+        {"id": 8, "data": {"text": "Nothing happened here."}, "annotations": [{"result": [], "was_cancelled": True}]},
+        {"id": 9, "data": {"body": "A task whose text field has another name."}, "predictions": []},
+        {"id": 10, "annotations": []},
+    ]
+    write(tmp_path / "ls.json", json.dumps(tasks, indent=2))
+    errors = []
+    report = import_paths(store, [tmp_path / "ls.json"], on_error=errors.append)
+    assert (report.added, report.rejected) == (3, 1)
+    assert "record 4" in str(errors[0]) and "'data'" in str(errors[0])
+    doc = by_external_id(store, "7")
+    spans = {(text[s.start:s.end], s.label) for s in store.spans(doc.id)}
+    assert spans == {("Troops", "ACTOR"), ("Geneva", "PLACE"), ("Geneva", "TARGET")}
+    assert doc.answer is Answer.ACCEPT
+    assert doc.meta["label_studio_results"][0]["type"] == "relation"
+    assert by_external_id(store, "8").answer is Answer.IGNORE
+    assert by_external_id(store, "9").text.startswith("A task whose")
+
+
+def test_conll_files_of_spacy_and_doccano(store):
+    report = import_paths(store, [FORMATS / "conll" / "ner-token-per-line.iob"], add_labels=True)
+    assert (report.added, report.spans) == (1, 7)  # no -DOCSTART-, no blank line: one article
+    doc = store.document(1)
+    found = [(doc.text[s.start:s.end], s.label) for s in store.spans(1)]
+    assert ("Sebastian Thrun", "PERSON") in found and ("earlier this week", "DATE") in found
+    # doccano's: a file without -DOCSTART- holds an article per block; trailing blank lines are nothing
+    report = import_paths(store, [DOCCANO_SEQ / "example.conll", DOCCANO_SEQ / "labeling.trailing.conll"],
+                          add_labels=True)
+    assert (report.added, report.rejected) == (3, 0)
+    # the pipeline example is a .txt with space-separated columns: detected as CoNLL, not as an article
+    report = import_paths(store, [FORMATS / "doccano" / "backend" / "data_import" / "pipeline" / "examples" /
+                                  "sequence_labeling" / "example.txt"], add_labels=True)
+    assert (report.added, report.spans) == (2, 4)
+
+
+def test_conll_invalid_line_rejects_its_article_only(store):
+    errors = []
+    report = import_paths(store, [DOCCANO_SEQ / "labeling.invalid.conll"], add_labels=True, on_error=errors.append)
+    assert (report.added, report.rejected) == (2, 1)
+    assert str(errors[0]) == (f"{DOCCANO_SEQ / 'labeling.invalid.conll'}:1: 'SOCCERO' is not an IOB tag "
+                              f"(O, B-LABEL or I-LABEL)")
+    texts = sorted(store.document(i).text for i in (1, 2))
+    assert texts == ["AL-AIN , United Arab Emirates 1996-12-06", "Nadim Ladki"]
+
+
+def test_doccano_import_keeps_duplicate_span_once(store):
+    report = import_paths(store, [DOCCANO_SEQ / "example.jsonl"], add_labels=True)
+    assert report.added >= 1 and report.rejected == 1  # its line without text
+
+
+def test_spacy_docbin_written_elsewhere(store, tmp_path):
+    """A DocBin made by spaCy itself (entities and a span group, no annotator user data)."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    doc = nlp("Rebels shelled Kharan on Monday.")
+    doc.ents = [doc.char_span(15, 21, label="PLACE")]
+    doc.spans["sc"] = [doc.char_span(7, 14, label="ATTACK"), doc.char_span(15, 21, label="PLACE")]
+    DocBin(docs=[doc]).to_disk(tmp_path / "x.spacy")
+    write(tmp_path / "broken.spacy", b"not a docbin")
+    errors = []
+    report = import_paths(store, [tmp_path / "x.spacy", tmp_path / "broken.spacy"], on_error=errors.append)
+    assert (report.added, report.spans, report.rejected) == (1, 2, 1)
+    assert "not a spaCy DocBin" in str(errors[0]) and "broken.spacy" in str(errors[0])
+    assert {(s.start, s.end, s.label, s.state) for s in store.spans(1)} == {
+        (7, 14, "ATTACK", SpanState.ACCEPTED), (15, 21, "PLACE", SpanState.ACCEPTED)}
+
+
+# ------------------------------------------------------------------------------------------- round trips
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """The samples, pre-annotated; eight articles accepted with their suggestions (events with arguments
+    inside them: overlapping spans), one rejected, three pending."""
+    path = tmp_path_factory.mktemp("p") / "project.db"
+    store = Store(path)
+    import_paths(store, [SAMPLES], tokenizer=tokenize)
+    preannotate(store, build_annotator(store.scheme))
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM documents ORDER BY id")]
+    for doc_id in ids[:8]:
+        store.accept_all(doc_id, "ed")
+        store.set_answer(doc_id, Answer.ACCEPT, "ed")
+    store.set_answer(ids[8], Answer.REJECT, "ed")
+    store.close()
+    return path
+
+
+def copy_of(project: Path, tmp_path: Path) -> Store:
+    target = tmp_path / "copy.db"
+    shutil.copy(project, target)
+    return Store(target)
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "doccano-relations", "label-studio", "brat", "spacy"])
+def test_round_trip_keeps_every_span(project, tmp_path, fmt):
+    store = copy_of(project, tmp_path)
+    first = export(store, tmp_path / "one", fmt=fmt, include_pending=True, tokenizer=tokenize)
+    before = spans_by_text(store)
+    fresh = Store(tmp_path / "fresh.db")
+    reader = "doccano" if fmt == "doccano-relations" else fmt
+    report = import_paths(fresh, [tmp_path / "one"], fmt=reader, tokenizer=tokenize)
+    assert report.rejected == 0
+    after = spans_by_text(fresh)
+    left_out = sum(first.left_out.values())
+    if fmt in ("brat", "spacy"):  # formats without answers: the rejected article stays behind, and says so
+        assert left_out == 1
+        rejected_text = store.document(9).text
+        before.pop(rejected_text)
+    else:
+        assert left_out == 0
+    assert after == before
+    assert first.spans == sum(len(v) for v in before.values())
+    second = export(fresh, tmp_path / "two", fmt=fmt, include_pending=True, tokenizer=tokenize)
+    assert second.spans == first.spans and second.documents == first.documents
+    if fmt in ("prodigy", "label-studio", "doccano"):
+        # the answers travel too
+        answers = {store.document(i).text: store.document(i).answer for i in range(1, 13)}
+        for (doc_id,) in fresh.conn.execute("SELECT id FROM documents"):
+            doc = fresh.document(doc_id)
+            assert doc.answer is answers[doc.text]
+
+
+def test_conll_round_trip_gives_the_same_file(project, tmp_path):
+    store = copy_of(project, tmp_path)
+    first = export(store, tmp_path / "one.conll", fmt="conll", tokenizer=tokenize)
+    # IOB2 gives a token one tag: the arguments inside event spans are counted, not dropped silently
+    assert first.dropped_spans["overlaps a longer span (IOB2 gives a token one tag)"] > 0
+    assert first.left_out == {"answered reject (conll has no way to say so)": 1}
+    assert any("overlaps a longer span" in line and "left out" in line for line in first.lines())
+    text = (tmp_path / "one.conll").read_text(encoding="utf-8")
+    assert text.startswith("-DOCSTART- -X- O O\n\n") and text.count("-DOCSTART-") == 8
+    assert "spaCy" in (tmp_path / "one.conll.tokenizer.txt").read_text()
+    assert "\n\n\n" not in text and " \t" not in text
+    fresh = Store(tmp_path / "fresh.db")
+    assert import_paths(fresh, [tmp_path / "one.conll"]).added == 8
+    export(fresh, tmp_path / "two.conll", fmt="conll", include_pending=True, tokenizer=tokenize)
+    assert (tmp_path / "two.conll").read_text(encoding="utf-8") == text
+    # and spaCy's own converter reads it: one Doc per article, the same entities
+    from spacy.training.converters import conll_ner_to_docs
+
+    docs = list(conll_ner_to_docs(text, n_sents=0, no_print=True))
+    assert len(docs) == 8
+    assert sum(len(d.ents) for d in docs) == first.spans
+
+
+def test_spacy_export_puts_overlaps_in_span_group_only(project, tmp_path):
+    import spacy
+    from spacy.tokens import DocBin
+
+    store = copy_of(project, tmp_path)
+    report = export(store, tmp_path / "x.spacy", fmt="spacy", tokenizer=tokenize)
+    docs = list(DocBin().from_disk(tmp_path / "x.spacy").get_docs(spacy.blank("en").vocab))
+    assert len(docs) == 8
+    in_sc = sum(len(d.spans["sc"]) for d in docs)
+    in_ents = sum(len(d.ents) for d in docs)
+    assert in_sc == report.spans and 0 < in_ents < in_sc
+    assert any(f"{in_sc - in_ents} span(s) overlap" in note for note in report.notes)
+
+
+def test_split_never_shares_an_article(project, tmp_path):
+    store = copy_of(project, tmp_path)
+    report = export(store, tmp_path / "c.jsonl", fmt="prodigy", split=0.75, seed=1, tokenizer=tokenize)
+    train = [json.loads(x)["text"] for x in (tmp_path / "c.train.jsonl").read_text().splitlines()]
+    dev = [json.loads(x)["text"] for x in (tmp_path / "c.dev.jsonl").read_text().splitlines()]
+    assert not set(train) & set(dev)
+    assert len(train) + len(dev) == 9 and report.split == {"train": len(train), "dev": len(dev)}
+    assert len(train) == 7  # round(9 * 0.75)
+    again = export(store, tmp_path / "d.jsonl", fmt="prodigy", split=0.75, seed=1, tokenizer=tokenize)
+    assert again.split == report.split
+    assert (tmp_path / "d.train.jsonl").read_text() == (tmp_path / "c.train.jsonl").read_text()
+    keys = store.export_keys()
+    assert any(split_ids(keys, 0.75, s) != split_ids(keys, 0.75, 1) for s in range(2, 6))
+    with pytest.raises(ExportError, match="between 0 and 1"):
+        export(store, tmp_path / "e.jsonl", split=1.5, tokenizer=tokenize)
+
+
+def test_failed_folder_export_leaves_nothing(project, tmp_path):
+    store = copy_of(project, tmp_path)
+    export(store, tmp_path / "brat", fmt="brat", tokenizer=tokenize)
+    before = sorted(p.name for p in (tmp_path / "brat").iterdir())
+
+    def broken(text):
+        raise RuntimeError("tokenizer failed")
+
+    store.conn.execute("DELETE FROM tokens WHERE doc_id = 5")
+    with pytest.raises(RuntimeError):
+        export(store, tmp_path / "brat", fmt="brat", tokenizer=broken)
+    assert sorted(p.name for p in (tmp_path / "brat").iterdir()) == before  # the old export is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brat", "copy.db", "copy.db-shm", "copy.db-wal"]
+    assert (tmp_path / "brat" / "annotation.conf").read_text().count("\n") > 17
