@@ -199,6 +199,36 @@ def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, 
 
 @cli.command()
 @DB_OPTION
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder of the trained pipeline, e.g. models/news (use it with preannotate --model).")
+@click.option("--epochs", default=30, show_default=True, type=click.IntRange(1, 1000),
+              help="At most this many passes over the training articles.")
+@click.option("--patience", default=5, show_default=True, type=click.IntRange(1, 1000),
+              help="Stop when the dev score has not improved for this many evaluations.")
+@click.option("--split", default=0.8, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="The fraction of the accepted articles to train on; the rest is the dev set.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Which articles go to dev, and spaCy's seed.")
+@click.option("--labels", default=None, help="Only these labels (comma-separated).")
+def train(db_path: Path, output: Path, epochs: int, patience: int, split: float, seed: int,
+          labels: str | None) -> None:
+    """Train a spaCy span categoriser on the accepted articles; prints P/R/F1 per label (Ctrl+C stops early)."""
+    from annotator.nlp.pipeline import tokenize
+    from annotator.workflows.training import progress_wanted
+    from annotator.workflows.training import train as run
+
+    label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
+    with open_store(db_path, create=False) as store:
+        report = run(store, output, tokenizer=tokenize, epochs=epochs, patience=patience, split=split, seed=seed,
+                     labels=label_list, progress_bar=progress_wanted(), log=click.echo)
+    click.echo(f"dev articles: {report.dev_articles}; precision, recall and F1 per label:")
+    for line in report.table():
+        click.echo("  " + line)
+    click.echo(f"saved to {output} ({report.seconds:.0f} s); pre-annotate with: "
+               f"annotator preannotate --db {db_path} --model {output}")
+
+
+@cli.command()
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(db_path: Path, as_json: bool) -> None:
     """Documents by answer, spans by label and state, work per editor."""

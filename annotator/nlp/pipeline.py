@@ -180,7 +180,9 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
             ) from None
         except Exception as exc:  # a broken pipeline folder
             raise PipelineError(f"cannot load the spaCy pipeline {model!r}: {exc}") from None
-        key_parts.append(f"model:{nlp.meta.get('name', model)}@{nlp.meta.get('version', '?')}")
+        trained = (nlp.meta.get("annotator") or {}).get("trained_at")  # each training is a new pipeline
+        key_parts.append(f"model:{nlp.meta.get('name', model)}@{nlp.meta.get('version', '?')}"
+                         + (f"@{trained}" if trained else ""))
     else:
         nlp = spacy.blank("en")
     if use_rules:

@@ -1,0 +1,198 @@
+"""Training: a spaCy span categoriser from the project's accepted articles, to pre-annotate the next ones.
+
+The accepted articles are exported as DocBin train and dev files (`--split`, never sharing an article), a
+config is generated with `spacy init config` (span categoriser on a small CPU tok2vec, no vectors) and
+adjusted to the data (the suggester covers the span lengths the editors drew), and spaCy's own training loop
+runs it, printing its progress table. It stops after `epochs`, or earlier when the dev score has not improved
+for `patience` evaluations, or when the user presses Ctrl+C (the best model so far is kept). The best model is
+evaluated on the dev articles, its precision, recall and F1 per label printed and written into its
+`meta.json`, and it is saved to `output` as a normal spaCy pipeline (`annotator preannotate --model output`)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import Token
+from annotator.store import Store
+from annotator.workflows.exporting import export
+
+MAX_SUGGESTED_TOKENS = 10  # longest span the suggester proposes; longer ones cannot be learned
+
+
+class TrainingError(AnnotatorError):
+    pass
+
+
+@dataclass
+class TrainReport:
+    output: Path
+    train_articles: int = 0
+    dev_articles: int = 0
+    spans: int = 0
+    epochs: int = 0
+    stopped_by_user: bool = False
+    scores: dict[str, float] = field(default_factory=dict)  # p, r, f over all labels
+    per_label: dict[str, dict[str, float]] = field(default_factory=dict)
+    too_long: int = 0
+    seconds: float = 0.0
+
+    def table(self) -> list[str]:
+        rows = [f"{'label':<14}{'P':>7}{'R':>7}{'F1':>7}"]
+        for label, s in sorted(self.per_label.items()):
+            rows.append(f"{label:<14}{s['p']:>7.2f}{s['r']:>7.2f}{s['f']:>7.2f}")
+        rows.append(f"{'all':<14}{self.scores.get('p', 0):>7.2f}{self.scores.get('r', 0):>7.2f}"
+                    f"{self.scores.get('f', 0):>7.2f}")
+        return rows
+
+
+def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: int, eval_frequency: int,
+                seed: int, progress_bar: bool) -> Any:
+    from spacy.cli.init_config import init_config
+
+    config = init_config(lang="en", pipeline=["spancat"], optimize="efficiency", gpu=False, pretraining=False,
+                         silent=True)
+    config["paths"]["train"] = str(train)
+    config["paths"]["dev"] = str(dev)
+    config["system"]["seed"] = seed
+    config["components"]["spancat"]["suggester"] = {
+        "@misc": "spacy.ngram_range_suggester.v1", "min_size": 1, "max_size": max_tokens}
+    training = config["training"]
+    training["max_epochs"] = epochs
+    training["max_steps"] = 0
+    training["eval_frequency"] = eval_frequency
+    training["patience"] = patience * eval_frequency
+    training["logger"]["progress_bar"] = progress_bar
+    return config
+
+
+def _corpus_stats(path: Path) -> tuple[int, list[int]]:
+    """(tokens, the length in tokens of each span) of a DocBin."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    docs = list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+    return sum(len(d) for d in docs), [len(sp) for d in docs for sp in d.spans.get("sc", [])]
+
+
+def train(
+    store: Store,
+    output: str | Path,
+    *,
+    tokenizer: Callable[[str], list[Token]],
+    epochs: int = 30,
+    patience: int = 5,
+    split: float = 0.8,
+    seed: int = 0,
+    labels: list[str] | None = None,
+    progress_bar: bool = False,
+    log: Callable[[str], None] = print,
+) -> TrainReport:
+    import time
+
+    from spacy.cli.train import train as spacy_train
+
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise TrainingError(f"{output}: is a file; the model is written as a folder")
+    accepted = store.conn.execute("SELECT count(*) FROM documents WHERE answer = 'accept'").fetchone()[0]
+    if accepted < 2:
+        raise TrainingError(f"{store.path}: {accepted} accepted article(s); training needs at least 2 (one for "
+                            f"the dev split), and a useful model a few hundred")
+    work = output.with_name(f".{output.name}.training")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    report = TrainReport(output=output)
+    started = time.perf_counter()
+    try:
+        exported = export(store, work / "corpus.spacy", fmt="spacy", split=split, seed=seed, labels=labels,
+                          tokenizer=tokenizer)
+        train_path, dev_path = work / "corpus.train.spacy", work / "corpus.dev.spacy"
+        report.train_articles = exported.split.get("train", 0)
+        report.dev_articles = exported.split.get("dev", 0)
+        report.spans = exported.spans
+        if not exported.spans:
+            raise TrainingError(f"{store.path}: the accepted articles hold no spans to learn from")
+        words, lengths = _corpus_stats(train_path)
+        max_tokens = max(1, min(MAX_SUGGESTED_TOKENS, max(lengths, default=1)))
+        report.too_long = sum(1 for n in lengths if n > max_tokens)
+        # evaluate once or twice an epoch: spaCy's batches start at 100 words and grow towards 1,000
+        eval_frequency = max(10, min(200, words // 1000))
+        config = make_config(train_path, dev_path, max_tokens, epochs, patience, eval_frequency, seed,
+                             progress_bar)
+        config.to_disk(work / "config.cfg")
+        log(f"training a span categoriser on {report.train_articles} article(s) ({report.spans} spans in all), "
+            f"dev {report.dev_articles}; spans of 1 to {max_tokens} tokens; at most {epochs} epochs, stopping "
+            f"after {patience} evaluations without progress; Ctrl+C stops and keeps the best model so far")
+        if report.too_long:
+            log(f"note: {report.too_long} training span(s) are longer than {max_tokens} tokens; the model will "
+                f"not suggest spans that long")
+        try:
+            spacy_train(work / "config.cfg", work / "out", use_gpu=-1)
+        except KeyboardInterrupt:
+            report.stopped_by_user = True
+            log("stopped: keeping the best model so far")
+        best = work / "out" / "model-best"
+        if not (best / "meta.json").exists():
+            raise TrainingError("training stopped before the first evaluation: no model to keep")
+        _evaluate(best, dev_path, report)
+        _finish(best, output, report, store, seed, split)
+    except (OSError, ValueError) as exc:
+        raise TrainingError(f"training failed: {exc}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _evaluate(model: Path, dev: Path, report: TrainReport) -> None:
+    import spacy
+    from spacy.training import Corpus
+
+    nlp = spacy.load(model)
+    scores = nlp.evaluate(list(Corpus(str(dev))(nlp)))
+    report.scores = {"p": float(scores.get("spans_sc_p") or 0.0), "r": float(scores.get("spans_sc_r") or 0.0),
+                     "f": float(scores.get("spans_sc_f") or 0.0)}
+    report.per_label = {label: {k: float(v) for k, v in s.items()}
+                        for label, s in (scores.get("spans_sc_per_type") or {}).items()}
+    meta = nlp.meta
+    report.epochs = int(meta.get("performance", {}).get("epoch", 0) or 0)
+
+
+def _finish(best: Path, output: Path, report: TrainReport, store: Store, seed: int, split: float) -> None:
+    """The best model, with its scores in meta.json, moved into place whole."""
+    import spacy
+
+    nlp = spacy.load(best)
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    nlp.meta["name"] = "".join(c if c.isalnum() else "_" for c in output.name) or "model"
+    nlp.meta["description"] = f"Span categoriser trained by annotator on {store.path.name}"
+    nlp.meta.setdefault("performance", {})
+    nlp.meta["performance"].update({"spans_sc_p": report.scores["p"], "spans_sc_r": report.scores["r"],
+                                    "spans_sc_f": report.scores["f"], "spans_sc_per_type": report.per_label})
+    nlp.meta["annotator"] = {
+        "trained_at": stamp, "database": str(store.path), "train_articles": report.train_articles,
+        "dev_articles": report.dev_articles, "spans": report.spans, "split": split, "seed": seed,
+        "stopped_by_user": report.stopped_by_user, "per_label": report.per_label, "scores": report.scores,
+    }
+    tmp = output.with_name(f".{output.name}.part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    nlp.to_disk(tmp)
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        output.rename(old)
+    tmp.rename(output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def progress_wanted() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,118 @@
+"""Training: the exported DocBin trains with spaCy's own command, and `annotator train` makes a pipeline that
+pre-annotates together with the rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.core.model import Answer
+from annotator.nlp import build_annotator
+from annotator.nlp.pipeline import tokenize
+from annotator.store import Store
+from annotator.workflows.exporting import export
+from annotator.workflows.importing import import_paths
+from annotator.workflows.preannotating import preannotate
+from annotator.workflows.training import TrainingError, train
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def accepted(tmp_path_factory) -> Path:
+    """The twelve samples, pre-annotated by the rules and accepted as they are."""
+    path = tmp_path_factory.mktemp("t") / "project.db"
+    store = Store(path)
+    import_paths(store, [SAMPLES], tokenizer=tokenize)
+    preannotate(store, build_annotator(store.scheme))
+    for (doc_id,) in store.conn.execute("SELECT id FROM documents").fetchall():
+        store.accept_all(doc_id, "ed")
+        store.set_answer(doc_id, Answer.ACCEPT, "ed")
+    store.close()
+    return path
+
+
+def test_exported_docbin_trains_with_spacy_train(accepted, tmp_path):
+    store = Store(accepted, readonly=True)
+    export(store, tmp_path / "corpus.spacy", fmt="spacy", split=0.75, seed=0, tokenizer=tokenize)
+    cfg = tmp_path / "config.cfg"
+    run = [sys.executable, "-m", "spacy"]
+    subprocess.run(run + ["init", "config", str(cfg), "--lang", "en", "--pipeline", "spancat", "--optimize",
+                          "efficiency"], check=True, capture_output=True)
+    result = subprocess.run(run + ["train", str(cfg), "--output", str(tmp_path / "out"),
+                                   "--paths.train", str(tmp_path / "corpus.train.spacy"),
+                                   "--paths.dev", str(tmp_path / "corpus.dev.spacy"),
+                                   "--training.max_epochs", "2", "--training.max_steps", "0",
+                                   "--training.eval_frequency", "5"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    meta = json.loads((tmp_path / "out" / "model-best" / "meta.json").read_text())
+    assert meta["pipeline"] == ["tok2vec", "spancat"]
+    assert set(meta["labels"]["spancat"]) == {lb.name for lb in store.scheme.labels}
+
+
+def test_annotator_train_then_preannotate_with_model_and_rules(accepted, tmp_path):
+    db = tmp_path / "p.db"
+    shutil.copy(accepted, db)
+    lines: list[str] = []
+    with Store(db) as store:
+        report = train(store, tmp_path / "models" / "news", tokenizer=tokenize, epochs=4, patience=3,
+                       log=lines.append)
+    assert (report.train_articles, report.dev_articles) == (10, 2)
+    assert any("Ctrl+C stops" in line for line in lines)
+    meta = json.loads((tmp_path / "models" / "news" / "meta.json").read_text())
+    per_label = meta["performance"]["spans_sc_per_type"]
+    assert per_label.keys() == report.per_label.keys() == set(meta["labels"]["spancat"])
+    for label, scores in report.per_label.items():
+        assert per_label[label] == pytest.approx(scores) == meta["annotator"]["per_label"][label]
+    assert set(next(iter(per_label.values()))) == {"p", "r", "f"}
+    assert report.table()[0].split() == ["label", "P", "R", "F1"]
+    assert not list((tmp_path / "models").glob(".*"))  # the work folder is gone
+    # a new project: the trained model alone, then with the rules
+    fresh = tmp_path / "fresh.db"
+    with Store(fresh) as store:
+        import_paths(store, [SAMPLES], tokenizer=tokenize)
+        model_only = build_annotator(store.scheme, model=str(tmp_path / "models" / "news"), use_rules=False)
+        assert model_only.nlp.pipe_names == ["tok2vec", "spancat"]
+        both = build_annotator(store.scheme, model=str(tmp_path / "models" / "news"))
+        preannotate(store, both)
+        rows = store.conn.execute("SELECT doc_id, start, \"end\", label, source FROM spans").fetchall()
+    sources = {r[4] for r in rows}
+    assert sources == {"rule", "model"}
+    keys = [r[:4] for r in rows]
+    assert len(keys) == len(set(keys))  # one suggestion per stretch and label, whichever found it
+
+
+def test_ctrl_c_keeps_the_best_model_so_far(accepted, tmp_path, monkeypatch):
+    import spacy.cli.train as spacy_train_module
+
+    real = spacy_train_module.train
+
+    def interrupted(config_path, output_path, **kw):
+        real(config_path, output_path, overrides={"training.max_epochs": 1}, **kw)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(spacy_train_module, "train", interrupted)
+    db = tmp_path / "p.db"
+    shutil.copy(accepted, db)
+    with Store(db) as store:
+        report = train(store, tmp_path / "m", tokenizer=tokenize, epochs=50, log=lambda s: None)
+    assert report.stopped_by_user
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    assert meta["annotator"]["stopped_by_user"] is True
+
+
+def test_training_needs_accepted_articles(tmp_path):
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        import_paths(store, [SAMPLES], tokenizer=tokenize)
+        with pytest.raises(TrainingError, match="0 accepted article"):
+            train(store, tmp_path / "m", tokenizer=tokenize)
+    r = CliRunner().invoke(cli, ["train", "--db", str(db), "--output", str(tmp_path / "m")])
+    assert r.exit_code == 2 and "training needs at least 2" in r.output
+    assert not (tmp_path / "m").exists()
