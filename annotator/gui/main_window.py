@@ -169,7 +169,8 @@ class MainWindow(QMainWindow):
                      "Open a project database", file_menu)
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
-        self._action("&Export…", self.export_dialog, "Ctrl+E", "Export the answered articles as JSONL", file_menu,
+        self._action("&Export…", self.export_dialog, "Ctrl+E",
+                     "Export the answered articles (Prodigy, doccano, Label Studio, brat, CoNLL or spaCy)", file_menu,
                      tools)
         file_menu.addSeparator()
         self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close the window (everything is saved)",
@@ -217,6 +218,11 @@ class MainWindow(QMainWindow):
                      "Suggest spans for the open article with spaCy", tools_menu)
         self._action("Pre-annotate all &pending articles", lambda: self.preannotate(current=False), None,
                      "Suggest spans for every pending article, in the background", tools_menu)
+        tools_menu.addSeparator()
+        self._action("Choose &model…", self.choose_model_dialog, None,
+                     "Pre-annotate with a trained spaCy pipeline (annotator train) as well as the rules", tools_menu)
+        self._action("Use the &rules only", lambda: self.set_model(None), None,
+                     "Pre-annotate with the rule patterns alone", tools_menu)
 
         view = menu.addMenu("&View")
         self._action("&Larger text", lambda: self.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", view)
@@ -614,7 +620,13 @@ class MainWindow(QMainWindow):
     def _job_done(self, message: str) -> None:
         self._finish_job()
         if message:
-            self.statusBar().showMessage(message, 8000)
+            first, _, rest = message.partition("\n")
+            self.statusBar().showMessage(first, 8000)
+            if rest:  # what an export had to leave out: told, not only flashed in the status bar
+                self.report_box = QMessageBox(QMessageBox.Icon.Information, "annotator", first, parent=self)
+                self.report_box.setInformativeText(rest)
+                self.report_box.setModal(False)
+                self.report_box.show()
         if self.session is not None and self.session.doc_id is not None:
             self.session.reload_spans()
             self.refresh_spans(self.selected_span)
@@ -635,19 +647,62 @@ class MainWindow(QMainWindow):
         if self.store is None or self.session is None:
             return
         ids = [self.session.doc_id] if current and self.session.doc_id is not None else None
-        self._start(PreannotateWorker(self.store.path, self.editor, ids), "Pre-annotating…")
+        model = self.model()
+        what = f"the rules and {Path(model).name}" if model else "the rules"
+        self._start(PreannotateWorker(self.store.path, self.editor, ids, model=model), f"Pre-annotating with {what}…")
+
+    def _model_key(self) -> str:
+        assert self.store is not None
+        return f"models/{self.store.path.resolve()}"
+
+    def model(self) -> str | None:
+        """The trained pipeline this project pre-annotates with (besides the rules), if one was chosen."""
+        if self.store is None:
+            return None
+        return self.settings.value(self._model_key()) or None
+
+    def set_model(self, path: str | Path | None) -> bool:
+        """Chooses a spaCy pipeline folder for pre-annotation (None: the rules alone); remembered per project."""
+        if self.store is None:
+            return False
+        if path is None:
+            self.settings.remove(self._model_key())
+            self.statusBar().showMessage("Pre-annotation uses the rule patterns only", 5000)
+            return True
+        folder = Path(path)
+        if not (folder / "meta.json").is_file() or not (folder / "config.cfg").is_file():
+            QMessageBox.warning(self, "Choose model", f"{folder} is not a spaCy pipeline folder (no meta.json and "
+                                f"config.cfg); choose the folder `annotator train --output` wrote.")
+            return False
+        self.settings.setValue(self._model_key(), str(folder))
+        self.statusBar().showMessage(f"Pre-annotation uses the rules and the model {folder.name}", 5000)
+        return True
+
+    def choose_model_dialog(self) -> None:
+        if self.store is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Choose a trained model", self.model() or "models")
+        if folder:
+            self.set_model(folder)
+
+    # the export dialog's file types, and the format each stands for
+    EXPORT_FILTERS = {
+        "Prodigy JSONL (*.jsonl)": "prodigy", "doccano JSONL (*.jsonl)": "doccano",
+        "Label Studio JSON (*.json)": "label-studio", "CoNLL IOB2 (*.conll)": "conll",
+        "spaCy DocBin (*.spacy)": "spacy", "brat standoff folder (*)": "brat",
+    }
 
     def export_dialog(self) -> None:
         if self.store is None:
             return
         default = Path("exports") / f"{self.store.path.stem}.jsonl"
-        path, _ = QFileDialog.getSaveFileName(self, "Export", str(default), "JSON lines (*.jsonl)")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export", str(default), ";;".join(self.EXPORT_FILTERS))
         if path:
-            self.export(Path(path))
+            self.export(Path(path), fmt=self.EXPORT_FILTERS.get(chosen, "prodigy"))
 
-    def export(self, path: Path, include_pending: bool = False) -> None:
+    def export(self, path: Path, include_pending: bool = False, fmt: str = "prodigy") -> None:
         if self.store is not None:
-            self._start(ExportWorker(self.store.path, path, include_pending), f"Exporting to {path}…")
+            self._start(ExportWorker(self.store.path, path, include_pending, fmt), f"Exporting to {path}…")
 
     # ================================================================ the rest
 

@@ -69,16 +69,17 @@ class PreannotateWorker(Worker):
 
 
 class ExportWorker(Worker):
-    def __init__(self, db_path: Path, output: Path, include_pending: bool) -> None:
+    def __init__(self, db_path: Path, output: Path, include_pending: bool, fmt: str = "prodigy") -> None:
         super().__init__()
         self.db_path = db_path
         self.output = output
         self.include_pending = include_pending
+        self.fmt = fmt
 
     def work(self) -> str:
         from annotator.nlp.pipeline import tokenize
         from annotator.store import Store
-        from annotator.workflows.exporting import export_prodigy
+        from annotator.workflows.exporting import export
 
         with Store(self.db_path, create=False) as store:
             total = store.count_documents() if self.include_pending else store.progress()[0]
@@ -89,10 +90,11 @@ class ExportWorker(Worker):
                 done += n
                 self.progress.emit(min(done, total), total)
 
-            report = export_prodigy(store, self.output, include_pending=self.include_pending, tokenizer=tokenize,
-                                    on_progress=step)
+            report = export(store, self.output, fmt=self.fmt, include_pending=self.include_pending,
+                            tokenizer=tokenize, on_progress=step)
         self.progress.emit(total, total)
-        return f"exported {report.documents} article(s) with {report.spans} span(s) to {report.path}"
+        # the first line for the status bar; anything left out follows, for a message box
+        return "\n".join(report.lines()).replace("wrote", "exported", 1)
 
 
 class WarmUpWorker(Worker):

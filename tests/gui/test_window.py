@@ -7,6 +7,7 @@ import sqlite3
 from PySide6.QtCore import QSettings, Qt
 
 from annotator.gui.main_window import MainWindow
+from annotator.store import Store
 
 
 def db_spans(path, doc_id):
@@ -268,7 +269,7 @@ def test_preannotate_and_export_in_the_background(qtbot, window, project, tmp_pa
     window.export(out)
     qtbot.waitUntil(lambda: window._thread is None, timeout=30000)
     assert out.exists() and len(out.read_text(encoding="utf-8").splitlines()) == 1
-    assert "exported 1 article" in window.statusBar().currentMessage()
+    assert "exported 1 document(s)" in window.statusBar().currentMessage()
 
 
 def test_first_start_asks_for_the_editors_name_and_keeps_it(qtbot, tmp_path, monkeypatch, project, messages):
@@ -356,3 +357,50 @@ def test_status_bar_pace_appears_only_when_there_is_one(window):
     window.session_started -= 30 * 60  # twelve answers in half an hour
     window.update_status()
     assert window.progress_label.text() == "answered 0 / 12 · this session 12, 24 an hour"
+
+
+def menu_action(window, text):
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu()]
+    return next(a for m in menus for a in m.actions() if a.text() == text)
+
+
+def test_export_dialog_writes_the_chosen_format_and_tells_what_it_left_out(qtbot, window, project, tmp_path,
+                                                                             monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window.accept_all()  # the first article: its events with arguments inside them
+    window.answer(__import__("annotator.core.model", fromlist=["Answer"]).Answer.ACCEPT)
+    out = tmp_path / "news.conll"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(out), "CoNLL IOB2 (*.conll)")))
+    menu_action(window, "&Export…").trigger()
+    qtbot.waitUntil(lambda: window._thread is None, timeout=30000)
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("-DOCSTART- -X- O O") and "\tB-" in text
+    assert "exported 1 document(s)" in window.statusBar().currentMessage()
+    # IOB2 cannot hold the arguments inside events: the editor is told how many, in a box that stays
+    assert window.report_box.isVisible()
+    assert "left out" in window.report_box.informativeText()
+    assert "overlaps a longer span" in window.report_box.informativeText()
+
+
+def test_choose_a_trained_model_for_preannotation(qtbot, window, project, tmp_path, messages):
+    from annotator.nlp.pipeline import tokenize
+    from annotator.workflows.training import train
+
+    with Store(project) as store:
+        for doc_id in (1, 3, 4, 5):
+            store.accept_all(doc_id, "ed")
+            store.set_answer(doc_id, "accept", "ed")
+        train(store, tmp_path / "models" / "news", tokenizer=tokenize, epochs=2, log=lambda s: None)
+    assert not window.set_model(tmp_path)  # not a pipeline folder: said so, nothing changes
+    assert messages and "not a spaCy pipeline folder" in messages[-1][1] and window.model() is None
+    assert window.set_model(tmp_path / "models" / "news")
+    assert window.model() == str(tmp_path / "models" / "news")
+    without_suggestions(window, project, 2)
+    window.preannotate(current=True)
+    qtbot.waitUntil(lambda: window._thread is None, timeout=60000)
+    sources = {r[0] for r in sqlite3.connect(project).execute("SELECT source FROM spans WHERE doc_id = 2")}
+    assert sources == {"rule", "model"}
+    menu_action(window, "Use the &rules only").trigger()
+    assert window.model() is None
