@@ -8,14 +8,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_quality.py", "bench_import.py", "bench_export.py", "bench_preannotate.py", "bench_memory.py"]
+BENCHES = ["bench_quality.py", "bench_import.py", "bench_export.py", "bench_preannotate.py", "bench_memory.py",
+           "bench_train.py"]
 
 
 def main() -> int:
     quick = "--quick" in sys.argv
     failed = []
     for name in BENCHES:
-        if quick and name == "bench_memory.py":
+        if quick and name in ("bench_memory.py", "bench_train.py"):
             continue
         print(f"\n=== {name}", flush=True)
         code = subprocess.call([sys.executable, str(HERE / name), *(["--quick"] if quick else [])])

@@ -54,7 +54,7 @@ class Writer:
     def accepts(self, doc: dict[str, Any]) -> bool:
         if self.holds_answers or doc["answer"] in ("accept", "pending"):
             return True
-        self.left_out[f"answered {doc['answer']} ({self.name} has no way to say so)"] += 1
+        self.left_out[f"article(s) answered {doc['answer']} ({self.name} has no way to say so)"] += 1
         return False
 
     def add(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> None:
@@ -135,7 +135,7 @@ class DoccanoRelationsWriter(TextWriter):
             if len(old_ids) == len(spans):
                 ids = old_ids
             else:
-                self.left_out["relations whose entities were changed since import"] += len(relations)
+                self.left_out["relation(s) whose entities were changed since import"] += len(relations)
                 relations = []
         entities = [{"id": i, "start_offset": s, "end_offset": e, "label": lb}
                     for i, (s, e, lb, _) in zip(ids, spans)]

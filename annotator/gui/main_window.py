@@ -584,7 +584,8 @@ class MainWindow(QMainWindow):
         pace = (f", {self.session_answers / minutes * 60:.0f} an hour" if self.session_answers >= 3 and minutes >= 2
                 else "")
         self.progress_label.setText(f"answered {answered} / {total} · this session {self.session_answers}{pace}")
-        self.editor_label.setText(f"editor: {self.editor}")
+        model = self.model()
+        self.editor_label.setText(f"editor: {self.editor}" + (f" · model: {Path(model).name}" if model else ""))
 
     # ================================================================ background jobs
 
@@ -667,6 +668,7 @@ class MainWindow(QMainWindow):
             return False
         if path is None:
             self.settings.remove(self._model_key())
+            self.update_status()
             self.statusBar().showMessage("Pre-annotation uses the rule patterns only", 5000)
             return True
         folder = Path(path)
@@ -675,6 +677,7 @@ class MainWindow(QMainWindow):
                                 f"config.cfg); choose the folder `annotator train --output` wrote.")
             return False
         self.settings.setValue(self._model_key(), str(folder))
+        self.update_status()
         self.statusBar().showMessage(f"Pre-annotation uses the rules and the model {folder.name}", 5000)
         return True
 

@@ -36,7 +36,7 @@ class ExportReport:
     paths: list[Path] = field(default_factory=list)
     split: dict[str, int] = field(default_factory=dict)  # documents written per part (train, dev)
     dropped_spans: Counter[str] = field(default_factory=Counter)
-    left_out: Counter[str] = field(default_factory=Counter)
+    left_out: Counter[str] = field(default_factory=Counter)  # "article(s) answered reject (...)" -> how many
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -48,7 +48,7 @@ class ExportReport:
         for reason, n in sorted(self.dropped_spans.items()):
             out.append(f"left out {n} span(s): {reason}")
         for reason, n in sorted(self.left_out.items()):
-            out.append(f"left out {n} article(s)/item(s): {reason}")
+            out.append(f"left out {n} {reason}")
         out += self.notes
         return out
 

@@ -52,6 +52,25 @@ class TrainReport:
         return rows
 
 
+_PROGRESS: dict[str, int] = {}
+
+
+def _register_progress_callback() -> None:
+    """A `before_update` callback that remembers how far training got (spaCy's meta does not say)."""
+    from spacy.util import registry
+
+    if "annotator_progress.v1" in registry.callbacks:
+        return
+
+    @registry.callbacks("annotator_progress.v1")
+    def make_progress() -> Callable[[Any, dict[str, Any]], None]:
+        def record(nlp: Any, info: dict[str, Any]) -> None:
+            _PROGRESS["epoch"] = int(info.get("epoch", 0))
+            _PROGRESS["step"] = int(info.get("step", 0))
+
+        return record
+
+
 def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: int, eval_frequency: int,
                 seed: int, progress_bar: bool) -> Any:
     from spacy.cli.init_config import init_config
@@ -69,6 +88,7 @@ def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: 
     training["eval_frequency"] = eval_frequency
     training["patience"] = patience * eval_frequency
     training["logger"]["progress_bar"] = progress_bar
+    training["before_update"] = {"@callbacks": "annotator_progress.v1"}
     return config
 
 
@@ -133,6 +153,8 @@ def train(
         if report.too_long:
             log(f"note: {report.too_long} training span(s) are longer than {max_tokens} tokens; the model will "
                 f"not suggest spans that long")
+        _register_progress_callback()
+        _PROGRESS.clear()
         try:
             spacy_train(work / "config.cfg", work / "out", use_gpu=-1)
         except KeyboardInterrupt:
@@ -141,6 +163,7 @@ def train(
         best = work / "out" / "model-best"
         if not (best / "meta.json").exists():
             raise TrainingError("training stopped before the first evaluation: no model to keep")
+        report.epochs = _PROGRESS.get("epoch", 0) + 1  # spaCy counts epochs from 0
         _evaluate(best, dev_path, report)
         _finish(best, output, report, store, seed, split)
     except (OSError, ValueError) as exc:
@@ -161,8 +184,6 @@ def _evaluate(model: Path, dev: Path, report: TrainReport) -> None:
                      "f": float(scores.get("spans_sc_f") or 0.0)}
     report.per_label = {label: {k: float(v) for k, v in s.items()}
                         for label, s in (scores.get("spans_sc_per_type") or {}).items()}
-    meta = nlp.meta
-    report.epochs = int(meta.get("performance", {}).get("epoch", 0) or 0)
 
 
 def _finish(best: Path, output: Path, report: TrainReport, store: Store, seed: int, split: float) -> None:
@@ -179,6 +200,7 @@ def _finish(best: Path, output: Path, report: TrainReport, store: Store, seed: i
     nlp.meta["annotator"] = {
         "trained_at": stamp, "database": str(store.path), "train_articles": report.train_articles,
         "dev_articles": report.dev_articles, "spans": report.spans, "split": split, "seed": seed,
+        "epochs": report.epochs,
         "stopped_by_user": report.stopped_by_user, "per_label": report.per_label, "scores": report.scores,
     }
     tmp = output.with_name(f".{output.name}.part")

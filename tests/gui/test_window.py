@@ -397,6 +397,7 @@ def test_choose_a_trained_model_for_preannotation(qtbot, window, project, tmp_pa
     assert messages and "not a spaCy pipeline folder" in messages[-1][1] and window.model() is None
     assert window.set_model(tmp_path / "models" / "news")
     assert window.model() == str(tmp_path / "models" / "news")
+    assert "model: news" in window.editor_label.text()  # the status bar says which model is in use
     without_suggestions(window, project, 2)
     window.preannotate(current=True)
     qtbot.waitUntil(lambda: window._thread is None, timeout=60000)

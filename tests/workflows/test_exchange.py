@@ -252,7 +252,7 @@ def test_conll_round_trip_gives_the_same_file(project, tmp_path):
     first = export(store, tmp_path / "one.conll", fmt="conll", tokenizer=tokenize)
     # IOB2 gives a token one tag: the arguments inside event spans are counted, not dropped silently
     assert first.dropped_spans["overlaps a longer span (IOB2 gives a token one tag)"] > 0
-    assert first.left_out == {"answered reject (conll has no way to say so)": 1}
+    assert first.left_out == {"article(s) answered reject (conll has no way to say so)": 1}
     assert any("overlaps a longer span" in line and "left out" in line for line in first.lines())
     text = (tmp_path / "one.conll").read_text(encoding="utf-8")
     assert text.startswith("-DOCSTART- -X- O O\n\n") and text.count("-DOCSTART-") == 8

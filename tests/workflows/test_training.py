@@ -65,6 +65,7 @@ def test_annotator_train_then_preannotate_with_model_and_rules(accepted, tmp_pat
                        log=lines.append)
     assert (report.train_articles, report.dev_articles) == (10, 2)
     assert any("Ctrl+C stops" in line for line in lines)
+    assert 1 <= report.epochs <= 4  # never more than --epochs
     meta = json.loads((tmp_path / "models" / "news" / "meta.json").read_text())
     per_label = meta["performance"]["spans_sc_per_type"]
     assert per_label.keys() == report.per_label.keys() == set(meta["labels"]["spancat"])
