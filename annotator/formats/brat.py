@@ -91,6 +91,10 @@ def read_brat(path: Path, options: ReadOptions) -> Iterator[Item]:
     found = pairs(path)
     if path.is_dir() and not found:
         yield InputError("the folder holds no .txt files for brat", str(path))
+    if path.is_dir():
+        for ann in sorted(path.rglob("*.ann")):
+            if not ann.with_suffix(".txt").exists():
+                yield InputError(f"no text file {ann.with_suffix('.txt').name} beside it", str(ann))
     for txt, ann in found:
         if not txt.exists():
             yield InputError(f"no text file {txt.name} beside it", str(ann))

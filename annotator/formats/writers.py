@@ -179,11 +179,9 @@ class LabelStudioWriter(TextWriter):
         task: dict[str, Any] = {"id": doc["id"], "data": data}
         if meta:
             task["meta"] = meta
-        accepted = [sp for sp in spans if sp[3] == "accepted"]
-        suggested = [sp for sp in spans if sp[3] != "accepted"]
         if doc["answer"] != "pending":
-            annotation: dict[str, Any] = {"result": self._result(doc, accepted),
-                                          "was_cancelled": doc["answer"] != "accept"}
+            # an answered article carries its accepted spans (Store.iter_for_export): the annotation
+            annotation: dict[str, Any] = {"result": self._result(doc, spans), "was_cancelled": doc["answer"] != "accept"}
             if doc["answer"] == "reject":
                 annotation["annotator_answer"] = "reject"
             if doc.get("answered_by"):
@@ -191,18 +189,14 @@ class LabelStudioWriter(TextWriter):
             if doc.get("answered_at"):
                 annotation["created_at"] = doc["answered_at"]
             task["annotations"] = [annotation]
-            written = accepted
         else:
             # not answered yet: everything the article holds is a suggestion for Label Studio
             task["annotations"] = []
-            written = list(spans)
-        if doc["answer"] == "pending" and written:
-            task["predictions"] = [{"model_version": "annotator", "result": self._result(doc, written)}]
-        elif suggested:
-            task["predictions"] = [{"model_version": "annotator", "result": self._result(doc, suggested)}]
+            if spans:
+                task["predictions"] = [{"model_version": "annotator", "result": self._result(doc, spans)}]
         self.fh.write(("\n" if self.first else ",\n") + json.dumps(task, ensure_ascii=False))
         self.first = False
-        return len(written)
+        return len(spans)
 
     def close(self) -> None:
         self.fh.write("\n]\n")

@@ -681,11 +681,10 @@ class Store:
 
     def iter_for_export(self, include_pending: bool = False, labels: Iterable[str] | None = None,
                         batch_size: int = 500, with_state: bool = False,
-                        ids: Iterable[int] | None = None) -> Iterator[tuple[dict[str, Any], list[tuple]]]:
+                        ) -> Iterator[tuple[dict[str, Any], list[tuple]]]:
         """Documents in id order with the spans an export carries: accepted spans of answered documents, and with
         `include_pending`, the other documents with their suggestions and accepted spans. Streams. Spans are
-        (start, end, label), or with `with_state` (start, end, label, state); `ids` keeps only these documents."""
-        wanted = set(ids) if ids is not None else None
+        (start, end, label), or with `with_state` (start, end, label, state)."""
         label_set = set(labels) if labels else None
         where = "" if include_pending else "WHERE answer != 'pending'"
         last = -1
@@ -707,8 +706,6 @@ class Store:
             ):
                 by_doc.setdefault(doc_id, []).append((start, end, label, state))
             for row in docs:
-                if wanted is not None and row[0] not in wanted:
-                    continue
                 doc = {
                     "id": row[0], "external_id": row[1], "title": row[2], "text": row[3], "meta": row[4],
                     "input_hash": row[5], "answer": row[6], "answered_by": row[7], "answered_at": row[8],

@@ -161,7 +161,10 @@ def export(
     if split is not None and not 0 < split < 1:
         raise ExportError(f"--split must be between 0 and 1 (the train part), got {split}")
     if split is not None:
-        train_ids = split_ids(store.export_keys(include_pending), split, seed)
+        keys = store.export_keys(include_pending)
+        if not cls.holds_answers:  # split what will be written: the rejected and skipped articles are not
+            keys = [k for k in keys if k[2] in ("accept", "pending")]
+        train_ids = split_ids(keys, split, seed)
         parts = {"train": part_path(target, "train", cls.suffix), "dev": part_path(target, "dev", cls.suffix)}
     else:
         train_ids = set()

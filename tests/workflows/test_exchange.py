@@ -315,3 +315,13 @@ def test_failed_folder_export_leaves_nothing(project, tmp_path):
     assert sorted(p.name for p in (tmp_path / "brat").iterdir()) == before  # the old export is untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brat", "copy.db", "copy.db-shm", "copy.db-wal"]
     assert (tmp_path / "brat" / "annotation.conf").read_text().count("\n") > 17
+
+
+def test_brat_annotation_file_without_its_text_is_reported(store, tmp_path):
+    write(tmp_path / "b" / "one.txt", "Rebels shelled the town.\n")
+    write(tmp_path / "b" / "one.ann", "T1\tATTACK 7 14\tshelled\n")
+    write(tmp_path / "b" / "two.ann", "T1\tATTACK 0 6\tRebels\n")
+    errors = []
+    report = import_paths(store, [tmp_path / "b"], on_error=errors.append)
+    assert (report.added, report.rejected) == (1, 1)
+    assert str(errors[0]) == f"{tmp_path / 'b' / 'two.ann'}: no text file two.txt beside it"
