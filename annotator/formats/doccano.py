@@ -54,7 +54,9 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     title = value.get("title") if isinstance(value.get("title"), str) else ""
     if value.get("relations"):
         meta["doccano_relations"] = value["relations"]
-        meta["doccano_entity_ids"] = [e.get("id") for e in value.get("entities", [])]
+        # which entity each relation names: its id, and the span it was
+        meta["doccano_entity_ids"] = [[e.get("id"), e.get("start_offset"), e.get("end_offset"), e.get("label")]
+                                      for e in value.get("entities", [])]
     comments = value.get("Comments")
     if comments:
         meta["doccano_comments"] = comments

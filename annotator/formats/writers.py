@@ -128,12 +128,16 @@ class DoccanoRelationsWriter(TextWriter):
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
         meta = doc_meta(doc)
         relations = meta.pop("doccano_relations", None) or []
-        old_ids = meta.pop("doccano_entity_ids", None) or []
+        known = {tuple(x[1:]): x[0] for x in meta.pop("doccano_entity_ids", None) or [] if len(x) == 4}
+        keys = [(s, e, lb) for s, e, lb, _ in spans]
         ids: list[Any] = list(range(1, len(spans) + 1))
         if relations:
-            # relations name entities by the ids they came with; they hold only while those entities are all there
-            if len(old_ids) == len(spans):
-                ids = old_ids
+            # relations name entities by the ids they came with: they hold while those entities are all there
+            named = {r.get(k) for r in relations if isinstance(r, dict) for k in ("from_id", "to_id")}
+            if named <= {known[k] for k in keys if k in known}:
+                used = set(known.values())
+                fresh = (n for n in range(1, 10**9) if n not in used)
+                ids = [known[k] if k in known else next(fresh) for k in keys]
             else:
                 self.left_out["relation(s) whose entities were changed since import"] += len(relations)
                 relations = []

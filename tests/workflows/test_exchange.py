@@ -325,3 +325,33 @@ def test_brat_annotation_file_without_its_text_is_reported(store, tmp_path):
     report = import_paths(store, [tmp_path / "b"], on_error=errors.append)
     assert (report.added, report.rejected) == (1, 1)
     assert str(errors[0]) == f"{tmp_path / 'b' / 'two.ann'}: no text file two.txt beside it"
+
+
+def test_doccano_relations_go_out_with_the_entities_they_name(store, tmp_path):
+    source = FORMATS / "doccano/backend/data_export/pipeline/examples/relation_extraction/example.jsonl"
+    original = json.loads(source.read_text(encoding="utf-8"))
+    import_paths(store, [source], add_labels=True, answer=Answer.ACCEPT, tokenizer=tokenize)
+    export(store, tmp_path / "rel.jsonl", fmt="doccano-relations", tokenizer=tokenize)
+    (out,) = [json.loads(line) for line in (tmp_path / "rel.jsonl").read_text().splitlines()]
+    assert out["relations"] == original["relations"]
+    by_id = {e["id"]: (e["start_offset"], e["end_offset"], e["label"]) for e in out["entities"]}
+    assert by_id == {e["id"]: (e["start_offset"], e["end_offset"], e["label"]) for e in original["entities"]}
+    # an entity removed since: the relations cannot name it any more, and the export says so
+    doc_id = store.conn.execute("SELECT id FROM documents").fetchone()[0]
+    store.delete_span(store.spans(doc_id)[0].id, "ed")
+    report = export(store, tmp_path / "rel2.jsonl", fmt="doccano-relations", tokenizer=tokenize)
+    assert report.left_out == {"relation(s) whose entities were changed since import": len(original["relations"])}
+
+
+def test_doccano_entity_ids_follow_their_spans_whatever_the_order(store, tmp_path):
+    record = {"text": "Rebels shelled Kharan.", "entities": [
+        {"id": 9, "start_offset": 15, "end_offset": 21, "label": "PLACE"},
+        {"id": 4, "start_offset": 0, "end_offset": 6, "label": "ACTOR"}],
+        "relations": [{"id": 1, "from_id": 4, "to_id": 9, "type": "attacked"}]}
+    write(tmp_path / "r.jsonl", json.dumps(record) + "\n")
+    import_paths(store, [tmp_path / "r.jsonl"], answer=Answer.ACCEPT)
+    export(store, tmp_path / "out.jsonl", fmt="doccano-relations", tokenizer=tokenize)
+    out = json.loads((tmp_path / "out.jsonl").read_text())
+    assert {e["id"]: out["text"][e["start_offset"]:e["end_offset"]] for e in out["entities"]} == {
+        4: "Rebels", 9: "Kharan"}
+    assert out["relations"] == record["relations"]
