@@ -111,17 +111,20 @@ class DoccanoWriter(TextWriter):
 
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
         record: dict[str, Any] = {"text": doc["text"], "label": [[s, e, lb] for s, e, lb, _ in spans], **_head(doc)}
+        self._line(doc, record, doc_meta(doc))
+        return len(spans)
+
+    def _line(self, doc: dict[str, Any], record: dict[str, Any], meta: dict[str, Any]) -> None:
+        """Writes a record with the article's answer (doccano keeps unknown fields) and meta."""
         if doc["answer"] != "pending":
             record["answer"] = doc["answer"]
-        meta = doc_meta(doc)
         if meta:
             record["meta"] = meta
         self.fh.write(json.dumps(record, ensure_ascii=False))
         self.fh.write("\n")
-        return len(spans)
 
 
-class DoccanoRelationsWriter(TextWriter):
+class DoccanoRelationsWriter(DoccanoWriter):
     name, suffix = "doccano-relations", ".jsonl"
     description = "doccano relation JSONL: text, entities (id, start_offset, end_offset, label), relations"
 
@@ -144,12 +147,7 @@ class DoccanoRelationsWriter(TextWriter):
         entities = [{"id": i, "start_offset": s, "end_offset": e, "label": lb}
                     for i, (s, e, lb, _) in zip(ids, spans)]
         record: dict[str, Any] = {"text": doc["text"], "entities": entities, "relations": relations, **_head(doc)}
-        if doc["answer"] != "pending":
-            record["answer"] = doc["answer"]
-        if meta:
-            record["meta"] = meta
-        self.fh.write(json.dumps(record, ensure_ascii=False))
-        self.fh.write("\n")
+        self._line(doc, record, meta)
         return len(spans)
 
 
