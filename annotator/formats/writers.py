@@ -38,6 +38,7 @@ class Writer:
     folder: ClassVar[bool] = False
     # a format without a notion of answer gets only accepted articles (and pending ones on request)
     holds_answers: ClassVar[bool] = True
+    no_answers: ClassVar[str] = "{name} has no way to say so"  # why, when it does not
 
     def __init__(self, path: Path, scheme: LabelScheme, tokenizer_name: str,
                  sentences: SentenceSplitter | None = None) -> None:
@@ -54,7 +55,7 @@ class Writer:
     def accepts(self, doc: dict[str, Any]) -> bool:
         if self.holds_answers or doc["answer"] in ("accept", "pending"):
             return True
-        self.left_out[f"article(s) answered {doc['answer']} ({self.name} has no way to say so)"] += 1
+        self.left_out[f"article(s) answered {doc['answer']} ({self.no_answers.format(name=self.name)})"] += 1
         return False
 
     def add(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> None:

@@ -41,16 +41,23 @@ def make_doc(text: str, tokens: bytes) -> Any:
     return Doc(_vocab(), words=words, spaces=[bool(w) for w in ws])
 
 
+_SENTENCIZER: Any = None
+
+
 def sentence_starts(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[bool]:
     """Which tokens start a sentence: spaCy's rule-based sentencizer, and a paragraph break ends one too."""
-    from spacy.pipeline import Sentencizer
+    global _SENTENCIZER
     from spacy.tokens import Doc
 
     if not starts:
         return []
+    if _SENTENCIZER is None:
+        from spacy.pipeline import Sentencizer
+
+        _SENTENCIZER = Sentencizer()
     words = [text[s:e] for s, e in zip(starts, ends)]
     spaces = [ends[i] < (starts[i + 1] if i + 1 < len(starts) else len(text)) for i in range(len(starts))]
-    doc = Sentencizer()(Doc(_vocab(), words=words, spaces=spaces))
+    doc = _SENTENCIZER(Doc(_vocab(), words=words, spaces=spaces))
     out = [bool(t.is_sent_start) for t in doc]
     for i in range(1, len(words)):
         if "\n" in words[i - 1] and not words[i - 1].strip():
@@ -61,7 +68,8 @@ def sentence_starts(text: str, starts: Sequence[int], ends: Sequence[int]) -> li
 class SpacyWriter(Writer):
     name, suffix = "spacy", ".spacy"
     description = "spaCy DocBin: spans in doc.spans['sc'], non-overlapping ones also in doc.ents"
-    holds_answers = False  # spacy train reads every Doc as a finished example
+    holds_answers = False
+    no_answers = "spacy train would learn from every Doc as a finished example"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
