@@ -215,6 +215,7 @@ class LabelStudioWriter(TextWriter):
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+BRAT_MARK = "# made by annotator"  # the first line of our annotation.conf: the folder may be replaced
 
 
 class BratWriter(Writer):
@@ -259,7 +260,7 @@ class BratWriter(Writer):
     def close(self) -> None:
         names = [lb.name for lb in self.scheme.labels]
         (self.path / "annotation.conf").write_text(
-            "# made by annotator from the label scheme '" + self.scheme.name + "'\n[entities]\n" +
+            f"{BRAT_MARK} from the label scheme '{self.scheme.name}'\n[entities]\n" +
             "\n".join(names) + "\n\n[relations]\n\n[events]\n\n[attributes]\n", encoding="utf-8")
         drawing = "\n".join(f"{lb.name}\tbgColor:{lb.colour}" for lb in self.scheme.labels)
         (self.path / "visual.conf").write_text(

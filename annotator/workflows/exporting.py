@@ -21,7 +21,7 @@ from pathlib import Path
 from annotator.core.errors import ExportError
 from annotator.core.model import Token
 from annotator.core.tokens import pack_tokens
-from annotator.formats.writers import WRITERS, Writer
+from annotator.formats.writers import BRAT_MARK, WRITERS, Writer
 from annotator.store import Store
 
 DEFAULT_FOLDER = Path("exports")
@@ -96,6 +96,14 @@ def part_path(output: Path, part: str, suffix: str) -> Path:
     return output.with_name(output.name + f".{part}")
 
 
+def _earlier_export(folder: Path) -> bool:
+    conf = folder / "annotation.conf"
+    try:
+        return conf.read_text(encoding="utf-8").startswith(BRAT_MARK)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -152,6 +160,10 @@ def export(
         raise ExportError(f"{target}: is a file; {fmt} writes a folder")
     if not cls.folder and target.is_dir():
         raise ExportError(f"{target}: is a folder; give a file name")
+    for path in ([target] if split is None else [part_path(target, p, cls.suffix) for p in ("train", "dev")]):
+        if cls.folder and path.is_dir() and any(path.iterdir()) and not _earlier_export(path):
+            raise ExportError(f"{path}: the folder holds other files; an export replaces its folder whole, so "
+                              f"give a new or empty folder (or one an earlier {fmt} export wrote)")
     label_list = list(labels) if labels else None
     if label_list:
         unknown = set(label_list) - store.scheme.names

@@ -355,3 +355,15 @@ def test_doccano_entity_ids_follow_their_spans_whatever_the_order(store, tmp_pat
     assert {e["id"]: out["text"][e["start_offset"]:e["end_offset"]] for e in out["entities"]} == {
         4: "Rebels", 9: "Kharan"}
     assert out["relations"] == record["relations"]
+
+
+def test_brat_export_never_replaces_a_folder_it_did_not_write(project, tmp_path):
+    store = copy_of(project, tmp_path)
+    theirs = tmp_path / "corpus"
+    write(theirs / "notes.txt", "my own files")
+    with pytest.raises(ExportError, match="holds other files"):
+        export(store, theirs, fmt="brat", tokenizer=tokenize)
+    assert (theirs / "notes.txt").read_text() == "my own files"
+    export(store, tmp_path / "ours", fmt="brat", tokenizer=tokenize)
+    export(store, tmp_path / "ours", fmt="brat", tokenizer=tokenize)  # an earlier export is replaced
+    assert len(list((tmp_path / "ours").glob("*.ann"))) == 8
