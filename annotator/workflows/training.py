@@ -121,6 +121,9 @@ def train(
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise TrainingError(f"{output}: is a file; the model is written as a folder")
+    if output.is_dir() and any(output.iterdir()) and not _earlier_model(output):
+        raise TrainingError(f"{output}: the folder holds other files; the model replaces its folder whole, so give "
+                            f"a new or empty folder (or a model annotator trained before)")
     accepted = store.conn.execute("SELECT count(*) FROM documents WHERE answer = 'accept'").fetchone()[0]
     if accepted < 2:
         raise TrainingError(f"{store.path}: {accepted} accepted article(s); training needs at least 2 (one for "
@@ -172,6 +175,15 @@ def train(
         shutil.rmtree(work, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _earlier_model(folder: Path) -> bool:
+    import json
+
+    try:
+        return "annotator" in json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def _evaluate(model: Path, dev: Path, report: TrainReport) -> None:

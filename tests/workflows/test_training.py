@@ -74,6 +74,10 @@ def test_annotator_train_then_preannotate_with_model_and_rules(accepted, tmp_pat
     assert set(next(iter(per_label.values()))) == {"p", "r", "f"}
     assert report.table()[0].split() == ["label", "P", "R", "F1"]
     assert not list((tmp_path / "models").glob(".*"))  # the work folder is gone
+    with Store(db) as store:  # training again replaces the earlier model
+        again = train(store, tmp_path / "models" / "news", tokenizer=tokenize, epochs=1, log=lines.append)
+    assert json.loads((tmp_path / "models" / "news" / "meta.json").read_text())["annotator"]["epochs"] == again.epochs
+    assert not list((tmp_path / "models").glob(".*"))
     # a new project: the trained model alone, then with the rules
     fresh = tmp_path / "fresh.db"
     with Store(fresh) as store:
@@ -117,3 +121,9 @@ def test_training_needs_accepted_articles(tmp_path):
     r = CliRunner().invoke(cli, ["train", "--db", str(db), "--output", str(tmp_path / "m")])
     assert r.exit_code == 2 and "training needs at least 2" in r.output
     assert not (tmp_path / "m").exists()
+    # a folder that is not an earlier model is never replaced
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    r = CliRunner().invoke(cli, ["train", "--db", str(db), "--output", str(tmp_path / "mine")])
+    assert r.exit_code == 2 and "holds other files" in r.output
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
