@@ -156,6 +156,12 @@ def require_text(value: dict[str, Any], key: str) -> str:
     return text
 
 
+def doc_meta(doc: dict[str, Any]) -> dict[str, Any]:
+    """The meta of a row of `Store.iter_for_export` (stored as JSON text)."""
+    raw = doc.get("meta")
+    return json.loads(raw) if raw and raw != "{}" else {}
+
+
 def as_int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():

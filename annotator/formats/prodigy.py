@@ -18,7 +18,7 @@ from annotator.core.hashing import prodigy_input_hash, prodigy_task_hash
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
 from annotator.core.spans import TokenIndex
 from annotator.core.tokens import prodigy_tokens_json, token_bounds
-from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
+from annotator.formats.base import Reader, ReadOptions, as_int, doc_meta, json_reader, register, require_text
 
 PRODIGY_KEYS = {"_input_hash", "_task_hash", "_view_id", "_session_id", "_annotator_id", "tokens", "answer"}
 
@@ -130,7 +130,7 @@ def _epoch(iso: str | None) -> int | None:
 
 def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], tokens: bytes) -> str:
     """One Prodigy JSONL line. `doc` is a row of `Store.iter_for_export`; `tokens` its packed tokens."""
-    meta = json.loads(doc["meta"]) if doc["meta"] and doc["meta"] != "{}" else {}
+    meta = doc_meta(doc)
     head_meta: dict[str, Any] = {}
     if doc.get("external_id") is not None:
         head_meta["id"] = doc["external_id"]

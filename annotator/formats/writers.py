@@ -17,16 +17,12 @@ from typing import Any, ClassVar, TextIO
 
 from annotator.core.labels import LabelScheme
 from annotator.core.tokens import token_columns
+from annotator.formats.base import doc_meta
 from annotator.formats.prodigy import export_line
 
 ExportSpan = tuple[int, int, str, str]  # start, end, label, state
 # which tokens start a sentence, given the text and the tokens' (starts, ends): from annotator.nlp
 SentenceSplitter = Callable[[str, Sequence[int], Sequence[int]], Sequence[bool]]
-
-
-def doc_meta(doc: dict[str, Any]) -> dict[str, Any]:
-    raw = doc.get("meta")
-    return json.loads(raw) if raw and raw != "{}" else {}
 
 
 class Writer:

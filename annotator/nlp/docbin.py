@@ -15,8 +15,8 @@ from typing import Any
 from annotator.core.errors import InputError
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
 from annotator.core.tokens import token_columns
-from annotator.formats.base import Item, ReadOptions
-from annotator.formats.writers import ExportSpan, Writer, doc_meta
+from annotator.formats.base import Item, ReadOptions, doc_meta
+from annotator.formats.writers import ExportSpan, Writer
 
 SPANS_KEY = "sc"
 USER_KEY = "annotator"
