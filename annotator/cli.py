@@ -16,6 +16,7 @@ from annotator import __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import load_scheme
 from annotator.core.model import Answer
+from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
 DB_OPTION = click.option(
     "--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -95,7 +96,7 @@ def init(db_path: Path, scheme: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
 @click.option("--format", "fmt", default=None,
-              type=click.Choice(["text", "jsonl", "csv", "prodigy", "doccano", "label-studio", "brat", "conll", "spacy"]),
+              type=click.Choice(IMPORT_FORMATS),
               help="The input format (detected when not given).")
 @click.option("--text-column", default="text", show_default=True, help="The field or column holding the text.")
 @click.option("--label-column", default="label", show_default=True, help="doccano: the field holding the spans.")
@@ -165,9 +166,6 @@ def preannotate(db_path: Path, model: str | None, patterns: Path | None, no_rule
                          only_pending=not all_docs, who=editor_name(editor), on_progress=update)
     click.echo(f"pre-annotated {report.documents} document(s) with {annotator.key}: "
                f"{report.suggestions} new suggestion(s)")
-
-
-EXPORT_FORMATS = ["prodigy", "doccano", "doccano-relations", "label-studio", "brat", "conll", "spacy"]
 
 
 @cli.command()

@@ -118,3 +118,13 @@ def test_export_formats_and_split_from_the_command_line(tmp_path):
     assert r.exit_code == 2 and "--split must be between 0 and 1" in r.output
     r = invoke("import", tmp_path / "n.dev.conll", "--db", tmp_path / "q.db")
     assert r.exit_code == 0 and "imported 3 document(s)" in r.output
+
+
+def test_the_format_names_the_command_line_offers_are_the_readers_and_writers():
+    from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
+    from annotator.formats import READERS
+    from annotator.formats.writers import WRITERS
+    from annotator.workflows import importing  # noqa: F401  (registers the spaCy reader)
+
+    assert set(IMPORT_FORMATS) == set(READERS)
+    assert set(EXPORT_FORMATS) == {*WRITERS, "spacy"}

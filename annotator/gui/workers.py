@@ -94,7 +94,7 @@ class ExportWorker(Worker):
                             tokenizer=tokenize, on_progress=step)
         self.progress.emit(total, total)
         # the first line for the status bar; anything left out follows, for a message box
-        return "\n".join(report.lines()).replace("wrote", "exported", 1)
+        return "\n".join(report.lines())
 
 
 class WarmUpWorker(Worker):

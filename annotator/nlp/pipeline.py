@@ -86,18 +86,17 @@ class Annotator:
             (start, end, label, Source.RULE, None)
             for start, end, label, _ in rules if label in labels
         ]
-        if self.use_model:
-            for ent in doc.ents:
-                label = self.scheme.entity_map.get(ent.label_, ent.label_ if ent.label_ in labels else None)
+        for ent in doc.ents:
+            label = self.scheme.entity_map.get(ent.label_, ent.label_ if ent.label_ in labels else None)
+            if label:
+                found.append((ent.start_char, ent.end_char, label, Source.MODEL, None))
+        for group in doc.spans.values():
+            scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
+            for i, span in enumerate(group):
+                label = span.label_ if span.label_ in labels else self.scheme.entity_map.get(span.label_)
                 if label:
-                    found.append((ent.start_char, ent.end_char, label, Source.MODEL, None))
-            for group in doc.spans.values():
-                scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
-                for i, span in enumerate(group):
-                    label = span.label_ if span.label_ in labels else self.scheme.entity_map.get(span.label_)
-                    if label:
-                        score = float(scores[i]) if scores is not None and i < len(scores) else None
-                        found.append((span.start_char, span.end_char, label, Source.MODEL, score))
+                    score = float(scores[i]) if scores is not None and i < len(scores) else None
+                    found.append((span.start_char, span.end_char, label, Source.MODEL, score))
         return [(s, e, label, source.value, score) for s, e, label, source, score in merge_suggestion_tuples(found)]
 
 

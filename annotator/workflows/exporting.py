@@ -21,11 +21,11 @@ from pathlib import Path
 from annotator.core.errors import ExportError
 from annotator.core.model import Token
 from annotator.core.tokens import pack_tokens
+from annotator.core.formats import EXPORT_FORMATS
 from annotator.formats.writers import BRAT_MARK, WRITERS, Writer
 from annotator.store import Store
 
 DEFAULT_FOLDER = Path("exports")
-FORMATS = [*WRITERS, "spacy"]
 
 
 @dataclass
@@ -61,7 +61,7 @@ def writer_class(fmt: str) -> type[Writer]:
     try:
         return WRITERS[fmt]
     except KeyError:
-        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})") from None
+        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(EXPORT_FORMATS)})") from None
 
 
 def default_output(store: Store, suffix: str = ".jsonl", fmt: str = "prodigy") -> Path:

@@ -71,10 +71,10 @@ def _expand(paths: Sequence[Path], fmt: str | None) -> Iterator[tuple[Path, str]
             except InputError as exc:
                 yield exc
             continue
-        if fmt == "brat" or (fmt is None and detect(path) == "brat"):
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if fmt == "brat" or (fmt is None and any(p.suffix == ".ann" for p in files)):
             yield path, "brat"  # .txt/.ann pairs, read together
             continue
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
         texts = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES]
         others = [p for p in files if p.suffix.lower() not in TEXT_SUFFIXES]
         if fmt in (None, "text") and texts:

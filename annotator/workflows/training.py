@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -114,8 +115,6 @@ def train(
     progress_bar: bool = False,
     log: Callable[[str], None] = print,
 ) -> TrainReport:
-    import time
-
     from spacy.cli.train import train as spacy_train
 
     output = Path(output)
@@ -167,8 +166,11 @@ def train(
         if not (best / "meta.json").exists():
             raise TrainingError("training stopped before the first evaluation: no model to keep")
         report.epochs = _PROGRESS.get("epoch", 0) + 1  # spaCy counts epochs from 0
-        _evaluate(best, dev_path, report)
-        _finish(best, output, report, store, seed, split)
+        import spacy
+
+        nlp = spacy.load(best)
+        _evaluate(nlp, dev_path, report)
+        _finish(nlp, output, report, store, seed, split)
     except (OSError, ValueError) as exc:
         raise TrainingError(f"training failed: {exc}") from None
     finally:
@@ -186,11 +188,9 @@ def _earlier_model(folder: Path) -> bool:
         return False
 
 
-def _evaluate(model: Path, dev: Path, report: TrainReport) -> None:
-    import spacy
+def _evaluate(nlp: Any, dev: Path, report: TrainReport) -> None:
     from spacy.training import Corpus
 
-    nlp = spacy.load(model)
     scores = nlp.evaluate(list(Corpus(str(dev))(nlp)))
     report.scores = {"p": float(scores.get("spans_sc_p") or 0.0), "r": float(scores.get("spans_sc_r") or 0.0),
                      "f": float(scores.get("spans_sc_f") or 0.0)}
@@ -198,11 +198,8 @@ def _evaluate(model: Path, dev: Path, report: TrainReport) -> None:
                         for label, s in (scores.get("spans_sc_per_type") or {}).items()}
 
 
-def _finish(best: Path, output: Path, report: TrainReport, store: Store, seed: int, split: float) -> None:
+def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int, split: float) -> None:
     """The best model, with its scores in meta.json, moved into place whole."""
-    import spacy
-
-    nlp = spacy.load(best)
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     nlp.meta["name"] = "".join(c if c.isalnum() else "_" for c in output.name) or "model"
     nlp.meta["description"] = f"Span categoriser trained by annotator on {store.path.name}"

@@ -269,7 +269,7 @@ def test_preannotate_and_export_in_the_background(qtbot, window, project, tmp_pa
     window.export(out)
     qtbot.waitUntil(lambda: window._thread is None, timeout=30000)
     assert out.exists() and len(out.read_text(encoding="utf-8").splitlines()) == 1
-    assert "exported 1 document(s)" in window.statusBar().currentMessage()
+    assert "wrote 1 document(s)" in window.statusBar().currentMessage()
 
 
 def test_first_start_asks_for_the_editors_name_and_keeps_it(qtbot, tmp_path, monkeypatch, project, messages):
@@ -377,11 +377,11 @@ def test_export_dialog_writes_the_chosen_format_and_tells_what_it_left_out(qtbot
     qtbot.waitUntil(lambda: window._thread is None, timeout=30000)
     text = out.read_text(encoding="utf-8")
     assert text.startswith("-DOCSTART- -X- O O") and "\tB-" in text
-    assert "exported 1 document(s)" in window.statusBar().currentMessage()
+    assert "wrote 1 document(s)" in window.statusBar().currentMessage()
     # IOB2 cannot hold the arguments inside events: the editor is told how many, in a box that stays
     assert window.report_box.isVisible()
     assert "left out" in window.report_box.informativeText()
-    assert "overlaps a longer span" in window.report_box.informativeText()
+    assert "overlaps a span kept instead" in window.report_box.informativeText()
 
 
 def test_choose_a_trained_model_for_preannotation(qtbot, window, project, tmp_path, messages):

@@ -1,0 +1,6 @@
+"""The names of the formats the project reads and writes: here, free of any import, so that the command line
+can offer them without loading the readers and writers (annotator.formats and annotator.nlp.docbin define
+them; a test checks that the lists agree)."""
+
+IMPORT_FORMATS = ("text", "jsonl", "csv", "prodigy", "doccano", "label-studio", "brat", "conll", "spacy")
+EXPORT_FORMATS = ("prodigy", "doccano", "doccano-relations", "label-studio", "brat", "conll", "spacy")
