@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,10 +53,26 @@ def progress_bar(desc: str, total: int | None = None, unit: str = "doc"):
         bar.close()
 
 
-def open_store(db_path: Path, create: bool = True, scheme: str | None = None):
-    from annotator.store import Store
+_CURRENT_DB: list[Path] = []  # the project a command works on, named in SQLite's errors
 
-    return Store(db_path, create=create, scheme=load_scheme(scheme) if scheme else None)
+
+def open_store(db_path: Path, create: bool = True, scheme: str | None = None, *, reading: bool = False,
+               writing: bool = False):
+    """The project for a command. `reading`: the command only reads it (a read-only file or folder is fine).
+    `writing`: a damaged database is refused before anything is written to it."""
+    from annotator.store import Store, open_for_reading
+
+    _CURRENT_DB[:] = [db_path]
+    if reading:
+        return open_for_reading(db_path)
+    store = Store(db_path, create=create, scheme=load_scheme(scheme) if scheme else None)
+    if writing:
+        try:
+            store.check_integrity()
+        except BaseException:
+            store.close()
+            raise
+    return store
 
 
 class Group(click.Group):
@@ -66,6 +83,12 @@ class Group(click.Group):
             return super().invoke(ctx)
         except AnnotatorError as exc:
             click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except sqlite3.Error as exc:  # met while reading: the same words as the store's own errors
+            from annotator.store import sqlite_error
+
+            where = _CURRENT_DB[0] if _CURRENT_DB else Path("the project database")
+            click.echo(f"error: {sqlite_error(where, exc)}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("\ninterrupted: everything saved before the interruption is kept", err=True)
@@ -119,7 +142,7 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
     def show(error: Any) -> None:
         click.echo(f"rejected: {error}", err=True)
 
-    with open_store(db_path, scheme=scheme) as store, progress_bar("importing") as update:
+    with open_store(db_path, scheme=scheme, writing=True) as store, progress_bar("importing") as update:
         report = import_paths(
             store, list(paths), fmt, ReadOptions(text_column=text_column, label_column=label_column),
             strict=strict, add_labels=add_labels, answer=Answer(answer) if answer else None,
@@ -158,7 +181,7 @@ def preannotate(db_path: Path, model: str | None, patterns: Path | None, no_rule
     from annotator.nlp import build_annotator
     from annotator.workflows.preannotating import preannotate as run
 
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, writing=True) as store:
         annotator = build_annotator(store.scheme, model=model, patterns=patterns, use_rules=not no_rules)
         total = store.count_unannotated(annotator.key, only_pending=not all_docs)
         with progress_bar("pre-annotating", total=total) as update:
@@ -187,7 +210,7 @@ def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, 
     from annotator.workflows.exporting import export as run
 
     label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, reading=True) as store:
         with progress_bar("exporting") as update:
             report = run(store, output, fmt=fmt, include_pending=include_pending, labels=label_list,
                          tokenizer=tokenize, split=split, seed=seed, on_progress=update)
@@ -215,7 +238,7 @@ def train(db_path: Path, output: Path, epochs: int, patience: int, split: float,
     from annotator.workflows.training import train as run
 
     label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, reading=True) as store:
         report = run(store, output, tokenizer=tokenize, epochs=epochs, patience=patience, split=split, seed=seed,
                      labels=label_list, progress_bar=progress_wanted(), log=click.echo)
     click.echo(f"dev articles: {report.dev_articles}; precision, recall and F1 per label:")
@@ -230,7 +253,7 @@ def train(db_path: Path, output: Path, epochs: int, patience: int, split: float,
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(db_path: Path, as_json: bool) -> None:
     """Documents by answer, spans by label and state, work per editor."""
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, reading=True) as store:
         figures = store.stats()
         scheme = store.scheme
     if as_json:

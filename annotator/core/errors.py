@@ -48,6 +48,14 @@ class NotAProjectError(DatabaseError):
     """The file is not an annotator project database."""
 
 
+class DamagedDatabaseError(DatabaseError):
+    """The database file is corrupt (SQLite reports a malformed image)."""
+
+
+class ReadOnlyDatabaseError(DatabaseError):
+    """The database (or its folder) cannot be written by this user."""
+
+
 class PipelineError(AnnotatorError):
     """A spaCy pipeline or pattern file that cannot be loaded."""
 

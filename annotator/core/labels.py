@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,22 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _NAME = re.compile(r"^[A-Z][A-Z0-9_-]*$")
 
 DEFAULT_SCHEME = "conflict-news"
+MAX_LABEL_LENGTH = 100
+
+
+def label_problem(name: object) -> str | None:
+    """Why a label name cannot be used, or None. A label is written as one word in brat and CoNLL files
+    (`T1<TAB>LABEL 0 5`, `B-LABEL`), so it may hold no whitespace or control characters."""
+    if not isinstance(name, str):
+        return f"a label must be text, got {type(name).__name__}"
+    if not name:
+        return "a label name is empty"
+    if len(name) > MAX_LABEL_LENGTH:
+        return f"label name {name[:40]!r}… is longer than {MAX_LABEL_LENGTH} characters"
+    if any(c.isspace() or unicodedata.category(c)[0] == "C" for c in name):
+        return (f"label name {name!r} holds whitespace or control characters (brat and CoNLL files write a "
+                f"label as one word; use _ or - instead)")
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ class ReadOptions:
     label_column: str = "label"
     id_column: str = "id"
     title_column: str = "title"
+    # files a folder walk must never open: the project database (reading it outside SQLite would drop this
+    # process's locks on it); set by the import
+    skip: Callable[[Path], bool] = field(default=lambda p: False, repr=False)
 
 
 @dataclass
@@ -43,6 +46,9 @@ READERS: dict[str, Reader] = {}
 def register(reader: Reader) -> Reader:
     READERS[reader.name] = reader
     return reader
+
+
+TOO_DEEP = "nested too deeply to read (lists or objects inside each other over a thousand levels)"
 
 
 def iter_json_records(path: Path) -> Iterator[tuple[int | None, Any] | InputError]:
@@ -70,13 +76,23 @@ def iter_json_records(path: Path) -> Iterator[tuple[int | None, Any] | InputErro
                 first = False
                 continue
             try:
-                value = json.loads(line)
+                value = loads(line)
+            except RecursionError:
+                yield InputError(TOO_DEEP, spath, lineno)
+                first = False
+                continue
             except json.JSONDecodeError as exc:
-                if first and line[:1] in "[{":
+                if first and line[:1] in "[{" and exc.pos >= len(line) - 1:
+                    # the value goes on past the first line: one pretty-printed value, read whole
                     whole = _whole_file(path)
                     if whole is not None:
                         yield from whole
-                        return
+                    else:
+                        yield InputError(
+                            f"one JSON value spread over many lines, larger than "
+                            f"{WHOLE_FILE_JSON_LIMIT // 2**20} MB: too large to read whole; write it as JSON "
+                            f"lines (one record a line), e.g. with `jq -c '.[]'`", spath)
+                    return
                 yield InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", spath, lineno)
                 first = False
                 continue
@@ -93,9 +109,13 @@ def _whole_file(path: Path) -> list[tuple[int | None, Any] | InputError] | None:
     if path.stat().st_size > WHOLE_FILE_JSON_LIMIT:
         return None
     try:
-        value = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
+        value = loads(path.read_bytes().decode("utf-8-sig"))
+    except RecursionError:
+        return [InputError(TOO_DEEP, str(path))]
+    except UnicodeDecodeError as exc:
+        return [InputError(f"not UTF-8 text (byte {exc.start + 1})", str(path))]
+    except json.JSONDecodeError as exc:
+        return [InputError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", str(path))]
     items = value if isinstance(value, list) else [value]
     out: list[tuple[int | None, Any] | InputError] = []
     for i, item in enumerate(items, start=1):
@@ -131,8 +151,9 @@ def json_reader(convert: Callable[[dict[str, Any], ReadOptions], ImportRecord]) 
                 else:
                     yield exc.at(spath, lineno)
                 continue
-            except (TypeError, ValueError, KeyError, AttributeError) as exc:  # malformed structure
-                reason = f"malformed record ({type(exc).__name__}: {exc})"
+            except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:  # malformed
+                reason = TOO_DEEP if isinstance(exc, RecursionError) else (
+                    f"malformed record ({type(exc).__name__}: {exc})")
                 if record_no is not None:
                     yield InputError(f"record {record_no}: {reason}", spath)
                 else:
@@ -156,10 +177,20 @@ def require_text(value: dict[str, Any], key: str) -> str:
     return text
 
 
+def _not_a_number(constant: str) -> None:
+    """NaN and Infinity are not JSON (Python's json reads and writes them): they become null."""
+    return None
+
+
+def loads(text: str | bytes) -> Any:
+    """json.loads for input files and stored meta: NaN and Infinity become null, so exports stay JSON."""
+    return json.loads(text, parse_constant=_not_a_number)
+
+
 def doc_meta(doc: dict[str, Any]) -> dict[str, Any]:
     """The meta of a row of `Store.iter_for_export` (stored as JSON text)."""
     raw = doc.get("meta")
-    return json.loads(raw) if raw and raw != "{}" else {}
+    return loads(raw) if raw and raw != "{}" else {}
 
 
 def as_int(value: Any, what: str) -> int:
@@ -170,14 +201,24 @@ def as_int(value: Any, what: str) -> int:
     return value
 
 
-def first_json_record(path: Path, limit: int = 20) -> dict[str, Any] | None:
+def json_records(path: Path, limit: int = 200) -> list[dict[str, Any]]:
+    """The first JSON objects of a file (at most `limit` records looked at), for format detection."""
+    out = []
     for n, item in enumerate(iter_json_records(path)):
         if n >= limit:
-            return None
+            break
         if isinstance(item, tuple) and isinstance(item[1], dict):
             value = dict(item[1])
             value.pop("__record__", None)
-            return value
+            out.append(value)
+    return out
+
+
+def claimed_by(record: dict[str, Any]) -> str | None:
+    """The format whose fields this record carries (spans in its own form), if any."""
+    for reader in READERS.values():
+        if reader.claims is not None and reader.claims(record):
+            return reader.name
     return None
 
 
@@ -201,11 +242,14 @@ def detect(path: Path) -> str:
         return "text"
     if suffix in (".csv", ".tsv"):
         return "csv"
-    record = first_json_record(path)
-    if record is not None:
-        for reader in READERS.values():
-            if reader.claims is not None and reader.claims(record):
-                return reader.name
+    # a format is told by the first records that show it: doccano writes an unlabelled document with
+    # `"label": []`, which looks like any JSON line
+    records = json_records(path)
+    for record in records:
+        name = claimed_by(record)
+        if name is not None:
+            return name
+    if records:
         return "jsonl"
     if suffix in (".jsonl", ".json", ".ndjson"):
         return "jsonl"

@@ -130,8 +130,9 @@ def read_conll(path: Path, options: ReadOptions) -> Iterator[Item]:
             if sentence:
                 article.append(sentence)
                 sentence = []
-                if not by_docstart:
-                    yield from finish()
+            if not by_docstart and (article or bad is not None):
+                # a block ends here, even one made only of bad lines: its error must not fall on the next
+                yield from finish()
             continue
         if len(parts) < 2:
             if bad is None:

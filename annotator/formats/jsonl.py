@@ -6,7 +6,7 @@ from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.core.model import Document, ImportRecord
-from annotator.formats.base import Reader, ReadOptions, json_reader, register, require_text
+from annotator.formats.base import Reader, ReadOptions, claimed_by, json_reader, register, require_text
 
 
 def meta_of(value: dict[str, Any], skip: set[str]) -> dict[str, Any]:
@@ -21,6 +21,10 @@ def meta_of(value: dict[str, Any], skip: set[str]) -> dict[str, Any]:
 
 def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     text = require_text(value, options.text_column)
+    other = claimed_by(value)
+    if other is not None:  # its spans would silently end up in meta
+        raise InputError(f"the record carries spans as {other} writes them, which plain JSON lines would keep "
+                         f"only as meta; import the file with --format {other}")
     ext_id = value.get(options.id_column)
     title = value.get(options.title_column) or ""
     if not isinstance(title, str):

@@ -164,6 +164,6 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], toke
         stamp = _epoch(doc.get("answered_at"))
         if stamp is not None:
             tail["_timestamp"] = stamp
-    head_json = json.dumps(head, ensure_ascii=False)
-    tail_json = json.dumps(tail, ensure_ascii=False)
+    head_json = json.dumps(head, ensure_ascii=False, allow_nan=False)
+    tail_json = json.dumps(tail, ensure_ascii=False, allow_nan=False)
     return f'{head_json[:-1]}, "tokens": {prodigy_tokens_json(doc["text"], tokens)}, {tail_json[1:]}'

@@ -14,7 +14,7 @@ TEXT_SUFFIXES = {".txt", ".text", ""}
 
 def read_text(path: Path, options: ReadOptions) -> Iterator[Item]:
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
-                   and not p.name.startswith(".")) if path.is_dir() else [path]
+                   and not p.name.startswith(".") and not options.skip(p)) if path.is_dir() else [path]
     if path.is_dir() and not files:
         yield InputError("the folder holds no .txt files", str(path))
     for file in files:

@@ -35,6 +35,7 @@ class Writer:
     # a format without a notion of answer gets only accepted articles (and pending ones on request)
     holds_answers: ClassVar[bool] = True
     no_answers: ClassVar[str] = "{name} has no way to say so"  # why, when it does not
+    extra_suffixes: ClassVar[tuple[str, ...]] = ()  # the files `extras` writes beside the export
 
     def __init__(self, path: Path, scheme: LabelScheme, tokenizer_name: str,
                  sentences: SentenceSplitter | None = None) -> None:
@@ -117,7 +118,7 @@ class DoccanoWriter(TextWriter):
             record["answer"] = doc["answer"]
         if meta:
             record["meta"] = meta
-        self.fh.write(json.dumps(record, ensure_ascii=False))
+        self.fh.write(json.dumps(record, ensure_ascii=False, allow_nan=False))
         self.fh.write("\n")
 
 
@@ -193,13 +194,15 @@ class LabelStudioWriter(TextWriter):
             task["annotations"] = []
             if spans:
                 task["predictions"] = [{"model_version": "annotator", "result": self._result(doc, spans)}]
-        self.fh.write(("\n" if self.first else ",\n") + json.dumps(task, ensure_ascii=False))
+        self.fh.write(("\n" if self.first else ",\n") + json.dumps(task, ensure_ascii=False, allow_nan=False))
         self.first = False
         return len(spans)
 
     def close(self) -> None:
         self.fh.write("\n]\n")
         super().close()
+
+    extra_suffixes = (".label_config.xml",)
 
     def extras(self) -> dict[str, str]:
         return {".label_config.xml": self.label_config()}
@@ -214,6 +217,7 @@ class LabelStudioWriter(TextWriter):
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 BRAT_MARK = "# made by annotator"  # the first line of our annotation.conf: the folder may be replaced
 
 
@@ -237,10 +241,15 @@ class BratWriter(Writer):
         if ext.lower().endswith((".txt", ".text")):
             ext = ext.rsplit(".", 1)[0]
         base = _SAFE.sub("_", ext)[:80].strip("._")
-        name = base or f"doc-{doc['id']:06d}"
-        if name in self.names:
-            name = f"{name}-{doc['id']}"
-        self.names.add(name)
+        if base.split(".")[0].upper() in _RESERVED:  # names Windows cannot create
+            base = f"_{base}"
+        base = base or f"doc-{doc['id']:06d}"
+        # unique whatever the file system's case rules: ids "A" and "a" on macOS and Windows name one file
+        name, n = base, 1
+        while name.lower() in self.names:
+            name = f"{base}-{doc['id']}" + (f"-{n}" if n > 1 else "")
+            n += 1
+        self.names.add(name.lower())
         return name
 
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
@@ -326,6 +335,8 @@ class ConllWriter(TextWriter):
             written = True
         self.fh.write(("\n" if self.documents else "") + "".join(out))
         return len(spans) - sum(dropped.values())
+
+    extra_suffixes = (".tokenizer.txt",)
 
     def extras(self) -> dict[str, str]:
         return {".tokenizer.txt": f"The tokens of this CoNLL file were made by: {self.tokenizer_name}\n"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,11 +21,14 @@ from sqlite_utils import Database
 
 from annotator.core.errors import (
     ConflictError,
+    DamagedDatabaseError,
     DatabaseError,
     NewerDatabaseError,
     NotAProjectError,
+    ReadOnlyDatabaseError,
+    SchemeError,
 )
-from annotator.core.labels import Label, LabelScheme, load_scheme
+from annotator.core.labels import Label, LabelScheme, label_problem, load_scheme
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
 from annotator.core.tokens import pack_tokens, unpack_tokens
 from annotator.store.schema import SCHEMA_VERSION, migrations
@@ -67,77 +71,92 @@ class Store:
         scheme: LabelScheme | None = None,
         readonly: bool = False,
     ) -> None:
+        # The database file is only ever opened through SQLite: on POSIX, closing any other descriptor of it
+        # drops every lock this process holds on it, and another program then deletes the WAL under our feet.
         self.path = Path(path)
         self.readonly = readonly
-        exists = self.path.exists() and self.path.stat().st_size > 0
-        if not exists and (not create or readonly):
-            raise DatabaseError(f"{self.path}: no such project database")
         self._scheme: LabelScheme | None = None
         if self.path.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project database")
-        if exists:
-            self._check_header()
         try:
-            if readonly:
-                conn = sqlite3.connect(
-                    f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
-                    timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
-                )
-            else:
-                conn = sqlite3.connect(
-                    str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                    check_same_thread=False,
-                )
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"{self.path}: cannot open: {exc}") from None
+            info = self.path.stat()
+        except FileNotFoundError:
+            info = None
+        except OSError as exc:
+            raise DatabaseError(f"{self.path}: cannot open: {exc.strerror or exc}") from None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise NotAProjectError(f"{self.path}: not a regular file (a pipe, device or socket), not a project")
+        exists = info is not None and info.st_size > 0
+        if not exists and (not create or readonly):
+            raise DatabaseError(f"{self.path}: no such project database")
+        conn = self._connect(readonly)
         self.conn = conn
         self.db = Database(conn, execute_plugins=False)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
+            # Everything that decides whether the file is ours only reads: a refused file is left as it was.
+            version, app_id = self._identify(exists)
             if not readonly:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() != "wal":  # pragma: no cover - e.g. a network file system
                     conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = NORMAL")
-            self._prepare(exists, scheme)
+            self._prepare(exists, scheme, version)
             if not readonly:
                 # a write that changes nothing: fails at once on a file this user may not write
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             conn.close()
-            if "readonly" in str(exc) or "read-only" in str(exc):
-                raise DatabaseError(
-                    f"{self.path}: the file is read-only (no permission to write it); open it read-only, "
-                    "or copy it somewhere you may write"
-                ) from None
-            raise DatabaseError(f"{self.path}: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise NotAProjectError(f"{self.path}: not an annotator project database ({exc})") from None
-        except Exception:
+            raise sqlite_error(self.path, exc) from None
+        except BaseException:
             conn.close()
             raise
 
-    # ------------------------------------------------------------------ opening and migrating
+    def _connect(self, readonly: bool) -> sqlite3.Connection:
+        kwargs: dict[str, Any] = dict(isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        uri = self.path.resolve().as_uri()
+        try:
+            if not readonly:
+                return sqlite3.connect(str(self.path), **kwargs)
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, **kwargs)
+            try:
+                conn.execute("PRAGMA schema_version").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                if "unable to open" not in str(exc):
+                    return conn  # told again, with the file's name, when it is first read
+                # a WAL database in a folder this user may not write: SQLite cannot make its -shm file there.
+                # Nobody can be writing it from here either, so it is read as an unchanging file.
+                conn.close()
+                return sqlite3.connect(f"{uri}?immutable=1", uri=True, **kwargs)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"{self.path}: cannot open: {exc}") from None
 
-    def _check_header(self) -> None:
-        with open(self.path, "rb") as fh:
-            header = fh.read(16)
-        if header != b"SQLite format 3\x00":
-            raise NotAProjectError(f"{self.path}: not an annotator project database (not an SQLite file)")
-
-    def _prepare(self, existed: bool, scheme: LabelScheme | None) -> None:
+    def _identify(self, exists: bool) -> tuple[int, int]:
+        """(schema version, application id); refuses, without writing anything, a file that is not ours."""
         conn = self.conn
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc) or "encrypted" in str(exc):
+                raise NotAProjectError(
+                    f"{self.path}: not an annotator project database (not an SQLite file)") from None
+            raise
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        if existed:
+        if exists and app_id != APPLICATION_ID:
             tables = set(self.db.table_names())
-            if app_id != APPLICATION_ID and (tables or version):
+            if tables or version:
                 raise NotAProjectError(
                     f"{self.path}: an SQLite database, but not an annotator project "
-                    f"(tables: {', '.join(sorted(tables))[:200] or 'none'})"
+                    f"(tables: {', '.join(sorted(tables))[:200] or 'none'}); it was left unchanged"
                 )
+        return version, app_id
+
+    # ------------------------------------------------------------------ opening and migrating
+
+    def _prepare(self, existed: bool, scheme: LabelScheme | None, version: int) -> None:
+        conn = self.conn
         if version > SCHEMA_VERSION:
             raise NewerDatabaseError(
                 f"{self.path}: made by a newer version of annotator (schema {version}, this version "
@@ -167,6 +186,10 @@ class Store:
             dest.close()
         return target
 
+    def owns(self, other: str | os.PathLike[str]) -> bool:
+        """True when `other` is this database's file, or its -wal, -shm or -journal file (by any name)."""
+        return is_database_file(self.path, other)
+
     def close(self) -> None:
         try:
             self.conn.close()
@@ -192,23 +215,45 @@ class Store:
                 break
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
+                    raise sqlite_error(self.path, exc) from None
                 if time.monotonic() > deadline:
                     raise DatabaseError(
                         f"{self.path}: another program has kept the database busy for "
                         f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again"
                     ) from None
                 time.sleep(0.05)
+            except sqlite3.Error as exc:
+                raise sqlite_error(self.path, exc) from None
         try:
             yield self.conn
         except BaseException as exc:
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
-                raise DatabaseError(f"{self.path}: opened read-only; nothing can be changed") from None
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:  # pragma: no cover - SQLite rolled back by itself
+                    pass
+            if self.readonly and isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+                raise ReadOnlyDatabaseError(f"{self.path}: opened read-only; nothing can be changed") from None
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                raise sqlite_error(self.path, exc) from None
             raise
         else:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise sqlite_error(self.path, exc) from None
+
+    def check_integrity(self) -> None:
+        """Refuses a damaged database before anything is written to it (SQLite's quick check: every page read
+        once, indexes not compared with their tables)."""
+        try:
+            problems = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.Error as exc:
+            raise sqlite_error(self.path, exc) from None
+        if problems != ["ok"]:
+            raise sqlite_error(self.path, sqlite3.DatabaseError("malformed: " + "; ".join(problems)[:300]))
 
     # ------------------------------------------------------------------ project metadata and labels
 
@@ -239,6 +284,10 @@ class Store:
 
     def set_scheme(self, scheme: LabelScheme) -> None:
         """Adds the scheme's labels and updates existing ones. Labels in use are never removed."""
+        for label in scheme.labels:
+            problem = label_problem(label.name)
+            if problem:
+                raise SchemeError(f"scheme {scheme.name!r}: {problem}")
         with self.write():
             self._write_scheme(scheme)
 
@@ -743,6 +792,57 @@ class Store:
             "preannotated": dict(conn.execute(
                 "SELECT pipeline, count(*) FROM preannotated GROUP BY pipeline").fetchall()),
         }
+
+
+SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def is_database_file(db: str | os.PathLike[str], other: str | os.PathLike[str]) -> bool:
+    """True when `other` names the database `db` or one of SQLite's files beside it."""
+    other_path = Path(other)
+    for suffix in SIDE_FILES:
+        mine = Path(f"{db}{suffix}")
+        try:
+            if other_path.resolve() == mine.resolve():
+                return True
+            if other_path.exists() and mine.exists() and os.path.samefile(other_path, mine):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def open_for_reading(path: str | os.PathLike[str]) -> "Store":
+    """A project opened for a command that only reads it: read-write when this user may write the file and its
+    folder (so an older project is migrated), read-only otherwise."""
+    p = Path(path)
+    writable = os.access(p, os.W_OK) and os.access(p.resolve().parent, os.W_OK)
+    return Store(p, create=False, readonly=not writable)
+
+
+def sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
+    """SQLite's error as one the user can act on, naming the file."""
+    text = str(exc)
+    if "malformed" in text or "disk image" in text or "corrupt" in text:
+        return DamagedDatabaseError(
+            f"{path}: the database is damaged ({text}); nothing was changed. Recover what it holds with "
+            f"`sqlite3 {path} .recover | sqlite3 recovered.db`, or restore a backup"
+        )
+    if "not a database" in text or "encrypted" in text:
+        return NotAProjectError(f"{path}: not an annotator project database (not an SQLite file)")
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyDatabaseError(
+            f"{path}: the file is read-only (no permission to write it, or to write its folder); "
+            "reading commands (stats, export) still work, or copy it somewhere you may write"
+        )
+    if "locked" in text or "busy" in text:
+        return DatabaseError(f"{path}: another program keeps the database busy; nothing was changed, try again")
+    if "disk is full" in text or "full" in text:
+        return DatabaseError(f"{path}: the disk is full; the last change was not saved")
+    if "unable to open" in text or "disk I/O" in text:
+        return DatabaseError(f"{path}: cannot read or write the file ({text}); is it on a removed disk or "
+                             f"was it moved?")
+    return DatabaseError(f"{path}: {text}")
 
 
 def _span(r: tuple) -> Span:

@@ -8,10 +8,12 @@ the report."""
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -110,15 +112,60 @@ def _umask() -> int:
     return mask
 
 
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # pragma: no cover - Windows: os.kill would end the process; judged by age instead
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def clean_leftovers(output: Path, max_age_s: float = 24 * 3600) -> int:
+    """Removes the temporary files and folders that earlier exports to `output` left when they were killed
+    (`.NAME.PID.*.part`, `.NAME.old-PID`): those of processes that are gone, or (where that cannot be told)
+    older than a day. Returns how many were removed."""
+    removed = 0
+    try:
+        candidates = list(output.parent.glob(f".{glob.escape(output.name)}.*"))
+    except OSError:
+        return 0
+    for path in candidates:
+        rest = path.name[len(output.name) + 2 :]
+        pid_text = rest.split(".", 1)[0] if rest.endswith(".part") else (
+            rest[4:] if rest.startswith("old-") else "")
+        if not pid_text.isdigit():
+            continue
+        try:
+            age = time.time() - path.lstat().st_mtime
+        except OSError:
+            continue
+        if _alive(int(pid_text)) and age < max_age_s:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
 def _temporary(output: Path, folder: bool) -> Path:
     """A new file or folder beside `output`, with the permissions a plain file or folder would get there
-    (mkstemp's are private)."""
+    (mkstemp's are private). Its name holds this process's id, so that a later export can tell a leftover."""
     output.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(output)
+    prefix = f".{output.name}.{os.getpid()}."
     if folder:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".part", dir=output.parent))
         tmp.chmod(0o777 & ~_umask())
         return tmp
-    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=output.parent)
     os.close(fd)
     Path(name).chmod(0o666 & ~_umask())
     return Path(name)
@@ -156,6 +203,12 @@ def export(
     yet, `sentences` splits sentences (CoNLL; annotator.nlp.docbin.sentence_starts)."""
     cls = writer_class(fmt)
     target = Path(output) if output is not None else default_output(store, fmt=fmt)
+    outputs = [target] if split is None else [part_path(target, p, cls.suffix) for p in ("train", "dev")]
+    for path in outputs:
+        for extra in ["", *cls.extra_suffixes]:
+            if store.owns(f"{path}{extra}"):
+                raise ExportError(f"{path}{extra}: is the project database itself (or one of SQLite's files "
+                                  f"beside it); choose another output name")
     if cls.folder and target.exists() and not target.is_dir():
         raise ExportError(f"{target}: is a file; {fmt} writes a folder")
     if not cls.folder and target.is_dir():

@@ -6,11 +6,11 @@ With `strict`, the whole import is one transaction that is rolled back if anythi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.labels import Label, LabelScheme
+from annotator.core.labels import Label, LabelScheme, label_problem
 from annotator.core.model import Answer, ImportRecord, SpanState, Token
 from annotator.core.spans import TokenIndex, check_span, dedupe_spans
 from annotator.formats import READERS, ReadOptions, detect
@@ -55,12 +55,21 @@ class _StrictAbort(Exception):
     pass
 
 
-def _expand(paths: Sequence[Path], fmt: str | None) -> Iterator[tuple[Path, str] | InputError]:
+def _expand(paths: Sequence[Path], fmt: str | None,
+            is_project: Callable[[Path], bool] = lambda p: False) -> Iterator[tuple[Path, str] | InputError]:
     """(file or folder, format) pairs to read. A folder's text files are read together by the text reader; its
-    other files by their own format (named, or detected from files with a known ending)."""
+    other files by their own format (named, or detected from files with a known ending). The project database
+    itself is never read as input (reading it outside SQLite would drop this process's locks on it)."""
     for path in paths:
         if not path.exists():
             yield InputError("no such file or folder", str(path))
+            continue
+        if is_project(path):
+            yield InputError("is the project database itself (or one of SQLite's files beside it), not an "
+                             "input file", str(path))
+            continue
+        if not path.is_dir() and not path.is_file():
+            yield InputError("not a regular file or folder (a pipe, device or socket): give a file", str(path))
             continue
         if not path.is_dir():
             if fmt is not None:
@@ -71,7 +80,8 @@ def _expand(paths: Sequence[Path], fmt: str | None) -> Iterator[tuple[Path, str]
             except InputError as exc:
                 yield exc
             continue
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                       and not is_project(p))
         if fmt == "brat" or (fmt is None and any(p.suffix == ".ann" for p in files)):
             yield path, "brat"  # .txt/.ann pairs, read together
             continue
@@ -125,6 +135,9 @@ class Checker:
             reason = check_span(sp, doc.text, None, None)
             if reason:
                 return InputError(reason, rec.path, rec.line)
+        bad = sorted({problem for sp in rec.spans if (problem := label_problem(sp.label))})
+        if bad:
+            return InputError("; ".join(bad), rec.path, rec.line)
         unknown = sorted({sp.label for sp in rec.spans} - self.labels)
         if unknown and not self.add_labels:
             return InputError(
@@ -156,8 +169,9 @@ class Checker:
 
 
 def read_all(paths: Sequence[Path], fmt: str | None, options: ReadOptions,
-             report: ImportReport) -> Iterator[ImportRecord | InputError]:
-    for item in _expand(paths, fmt):
+             report: ImportReport, is_project: Callable[[Path], bool] = lambda p: False,
+             ) -> Iterator[ImportRecord | InputError]:
+    for item in _expand(paths, fmt, is_project):
         if isinstance(item, InputError):
             yield item
             continue
@@ -196,10 +210,10 @@ def import_paths(
     checked against token boundaries (spaCy's, from `annotator.nlp`); records that bring tokens use theirs."""
     if fmt is not None and fmt not in READERS:
         raise AnnotatorError(f"unknown format {fmt!r} (known: {', '.join(sorted(READERS))})")
-    options = options or ReadOptions()
+    options = replace(options or ReadOptions(), skip=store.owns)
     report = ImportReport()
     checker = Checker(store.scheme, tokenizer, add_labels, answer, snap_to_tokens)
-    stream = read_all([Path(p) for p in paths], fmt, options, report)
+    stream = read_all([Path(p) for p in paths], fmt, options, report, store.owns)
 
     def flush(batch: list[ImportRecord]) -> None:
         if checker.new_labels:
