@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import sys
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from annotator.core.labels import load_scheme
 from annotator.core.model import Answer
 from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
+SHOW_REJECTIONS = 10  # per file; the rest are counted
 DB_OPTION = click.option(
     "--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
     help="The project database (an SQLite file; created if missing).",
@@ -139,8 +141,13 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
     from annotator.nlp.pipeline import tokenize
     from annotator.workflows.importing import import_paths
 
+    shown: Counter[str] = Counter()  # rejections told per file: the first few, then a count
+
     def show(error: Any) -> None:
-        click.echo(f"rejected: {error}", err=True)
+        where = str(getattr(error, "path", "") or "")
+        shown[where] += 1
+        if shown[where] <= SHOW_REJECTIONS:
+            click.echo(f"rejected: {error}", err=True)
 
     with open_store(db_path, scheme=scheme, writing=True) as store, progress_bar("importing") as update:
         report = import_paths(
@@ -149,6 +156,9 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
             snap_to_tokens=snap_to_tokens,
             who=editor_name(editor), tokenizer=tokenize, on_error=show, on_progress=update,
         )
+    for where, n in shown.items():
+        if n > SHOW_REJECTIONS:
+            click.echo(f"rejected: … and {n - SHOW_REJECTIONS} more in {where or 'the input'}", err=True)
     if report.new_labels:
         click.echo(f"added labels: {', '.join(report.new_labels)}")
     if report.snapped:
@@ -189,6 +199,14 @@ def preannotate(db_path: Path, model: str | None, patterns: Path | None, no_rule
                          only_pending=not all_docs, who=editor_name(editor), on_progress=update)
     click.echo(f"pre-annotated {report.documents} document(s) with {annotator.key}: "
                f"{report.suggestions} new suggestion(s)")
+    if report.failed:
+        click.echo(f"could not pre-annotate {len(report.failed)} document(s) (the others went on; a later run "
+                   f"tries these again):", err=True)
+        for doc_id, reason in report.failed[:10]:
+            click.echo(f"  document {doc_id}: {reason}", err=True)
+        if len(report.failed) > 10:
+            click.echo(f"  … and {len(report.failed) - 10} more", err=True)
+        sys.exit(1)
 
 
 @cli.command()

@@ -48,11 +48,16 @@ class NotAProjectError(DatabaseError):
     """The file is not an annotator project database."""
 
 
-class DamagedDatabaseError(DatabaseError):
+class UnavailableError(DatabaseError):
+    """The database cannot be read or written now (damaged, read-only, busy, gone, disk full): nothing the
+    editor does can be saved until that is mended."""
+
+
+class DamagedDatabaseError(UnavailableError):
     """The database file is corrupt (SQLite reports a malformed image)."""
 
 
-class ReadOnlyDatabaseError(DatabaseError):
+class ReadOnlyDatabaseError(UnavailableError):
     """The database (or its folder) cannot be written by this user."""
 
 

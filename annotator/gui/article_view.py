@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
+from annotator.gui.plaintext import esc
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QRegion, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
@@ -274,7 +275,7 @@ class ArticleView(QPlainTextEdit):
                     lb = self.scheme.get(s.label)
                     state = "accepted" if s.state is SpanState.ACCEPTED else "suggestion"
                     score = f", score {s.score:.2f}" if s.score is not None else ""
-                    lines.append(f"<b>{s.label}</b> ({lb.kind if lb else '?'}) — {state}, "
+                    lines.append(f"<b>{esc(s.label)}</b> ({lb.kind if lb else '?'}) — {state}, "
                                  f"{SOURCE_NAMES.get(s.source.value, s.source.value)}{score}")
                 QToolTip.showText(event.globalPos(), "<br>".join(lines), self)  # type: ignore[attr-defined]
             else:

@@ -38,20 +38,26 @@ class SpanCommand(QUndoCommand):
 
 
 class AnswerCommand(QUndoCommand):
+    """Answers an article. Accepting it accepts the suggestions on screen with it; undo takes both back."""
+
     def __init__(self, window: "MainWindow", doc_id: int, answer: Answer) -> None:
         super().__init__(f"answer {answer.value}")
         self.window = window
         self.doc_id = doc_id
         self.answer = answer
         self.before: Answer | None = None
+        self.accepted: list = []
 
     def redo(self) -> None:
-        before = self.window.run_answer(self.doc_id, self.answer)
-        if before is None:
+        result = self.window.run_answer(self.doc_id, self.answer)
+        if result is None:
             self.setObsolete(True)
-        elif self.before is None:
+            return
+        before, accepted = result
+        if self.before is None:
             self.before = before
+        self.accepted = accepted
 
     def undo(self) -> None:
         if self.before is not None:
-            self.window.run_answer(self.doc_id, self.before, move_on=False)
+            self.window.run_answer(self.doc_id, self.before, move_on=False, restore=self.accepted)

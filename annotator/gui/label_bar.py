@@ -3,6 +3,7 @@ argument labels in two groups."""
 
 from __future__ import annotations
 
+from annotator.gui.plaintext import esc, no_mnemonic
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
@@ -39,13 +40,14 @@ class LabelBar(QWidget):
             self.layout_.addWidget(caption)
             for lb in labels:
                 key = lb.hotkey.upper() if lb.hotkey else ""
-                button = QPushButton(f"{lb.name} [{key}]" if key else lb.name)
+                button = QPushButton(no_mnemonic(f"{lb.name} [{key}]" if key else lb.name))
                 colour = QColor(lb.colour)
                 button.setStyleSheet(
                     f"QPushButton {{ background: {colour.name()}; color: {readable_on(colour).name()}; "
                     "border-radius: 4px; padding: 3px 7px; font-weight: 600; }"
                     "QPushButton:pressed { border: 2px solid black; }")
-                button.setToolTip(f"<b>{lb.name}</b> ({kind}) — key {key or 'none'}<br>{lb.description}")
+                button.setToolTip(f"<b>{esc(lb.name)}</b> ({kind}) — key {esc(key) or 'none'}<br>"
+                                  f"{esc(lb.description)}")
                 button.setFocusPolicy(button.focusPolicy().NoFocus)
                 button.clicked.connect(lambda _=False, name=lb.name: self.labelChosen.emit(name))
                 self.layout_.addWidget(button)

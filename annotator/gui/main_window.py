@@ -4,6 +4,7 @@ every change goes to the database at once through `EditSession`, inside an undo 
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,19 +12,20 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QFileDialog, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QDockWidget, QFileDialog, QHeaderView, QInputDialog, QLabel, QLineEdit, QMainWindow,
+    QMessageBox, QProgressBar, QPushButton, QSizePolicy, QTableView, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from annotator.core.errors import AnnotatorError, ConflictError
+from annotator.core.errors import AnnotatorError, ConflictError, NotAProjectError, UnavailableError
 from annotator.core.model import Answer
 from annotator.gui.article_view import ArticleView
 from annotator.gui.commands import AnswerCommand, SpanCommand
 from annotator.gui.label_bar import LabelBar
+from annotator.gui.plaintext import esc, no_mnemonic, plain
 from annotator.gui.queue_model import QueueModel
 from annotator.gui.span_list import SpanList
 from annotator.gui.workers import ExportWorker, PreannotateWorker, Worker
-from annotator.store import Store
+from annotator.store import Store, sqlite_error
 from annotator.workflows.editing import Change, EditSession
 
 FILTERS = [("All", None), ("Pending", "pending"), ("Accepted", "accept"), ("Rejected", "reject"),
@@ -49,6 +51,10 @@ class MainWindow(QMainWindow):
         self.session_answers = 0
         self._thread: QThread | None = None
         self._worker: Worker | None = None
+        # why the project cannot be saved now (edits are blocked until it can), and what was told already
+        self.problem: str | None = None
+        self._told: set[str] = set()
+        self.edit_actions: list[QAction] = []  # blocked while the project cannot be saved
         self.setWindowTitle("annotator")
         self.resize(1280, 800)
         self._build_widgets()
@@ -70,6 +76,12 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.problem_banner = QLabel(central)
+        self.problem_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem_banner.setWordWrap(True)
+        self.problem_banner.setStyleSheet("background: #b3261e; color: white; padding: 8px 10px; font-weight: 600;")
+        self.problem_banner.hide()
+        layout.addWidget(self.problem_banner)
         self.label_bar = LabelBar(central)
         self.label_bar.labelChosen.connect(self.apply_label)
         self.title_label = QLabel(central)
@@ -139,8 +151,10 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.editor_label)
 
     def _action(self, text: str, slot: Callable, shortcut: str | QKeySequence.StandardKey | list | None = None,
-                tip: str = "", menu=None, toolbar=None) -> QAction:
+                tip: str = "", menu=None, toolbar=None, edits: bool = False) -> QAction:
         action = QAction(text, self)
+        if edits:
+            self.edit_actions.append(action)
         if shortcut is not None:
             if isinstance(shortcut, list):
                 action.setShortcuts([QKeySequence(s) for s in shortcut])
@@ -172,6 +186,8 @@ class MainWindow(QMainWindow):
         self._action("&Export…", self.export_dialog, "Ctrl+E",
                      "Export the answered articles (Prodigy, doccano, Label Studio, brat, CoNLL or spaCy)", file_menu,
                      tools)
+        self._action("Your &name…", self.change_editor_dialog, None,
+                     "Change the name your changes are recorded under", file_menu)
         file_menu.addSeparator()
         self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close the window (everything is saved)",
                      file_menu)
@@ -182,16 +198,17 @@ class MainWindow(QMainWindow):
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for a in (self.undo_action, self.redo_action):
+            self.edit_actions.append(a)
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(a)
             edit.addAction(a)
             tools.addAction(a)
         edit.addSeparator()
         self._action("&Accept suggestion", self.accept_selected, ["Return", "Enter"],
-                     "Accept the selected suggestion", edit)
-        self._action("&Delete span", self.delete_selected, ["Delete", "Backspace"], "Remove the selected span", edit)
+                     "Accept the selected suggestion", edit, edits=True)
+        self._action("&Delete span", self.delete_selected, ["Delete", "Backspace"], "Remove the selected span", edit, edits=True)
         self._action("Accept a&ll suggestions", self.accept_all, "Ctrl+Shift+A",
-                     "Accept every remaining suggestion of the article", edit, tools)
+                     "Accept every remaining suggestion of the article", edit, tools, edits=True)
         self._action("&Next span", lambda: self.select_next_span(1), None, "Select the next span (Tab)", edit)
         self._action("&Previous span", lambda: self.select_next_span(-1), None,
                      "Select the previous span (Shift+Tab)", edit)
@@ -201,11 +218,11 @@ class MainWindow(QMainWindow):
         article = menu.addMenu("&Article")
         tools.addSeparator()
         self._action("&Accept article", lambda: self.answer(Answer.ACCEPT), ["Ctrl+Return", "Ctrl+Enter"],
-                     "Mark the article done and go to the next pending one", article, tools)
+                     "Mark the article done and go to the next pending one", article, tools, edits=True)
         self._action("&Reject article", lambda: self.answer(Answer.REJECT), "Ctrl+Backspace",
-                     "Reject the article (not usable) and go to the next pending one", article, tools)
+                     "Reject the article (not usable) and go to the next pending one", article, tools, edits=True)
         self._action("&Skip article", lambda: self.answer(Answer.IGNORE), "Ctrl+K",
-                     "Skip the article for now and go to the next pending one", article, tools)
+                     "Skip the article for now and go to the next pending one", article, tools, edits=True)
         article.addSeparator()
         self._action("&Next article", lambda: self.go_to_article(1), ["Alt+Right", "Ctrl+PgDown"],
                      "The next article, without answering", article, tools)
@@ -215,9 +232,9 @@ class MainWindow(QMainWindow):
         self.labels_menu = menu.addMenu("&Labels")
         tools_menu = menu.addMenu("&Tools")
         self._action("Pre-annotate &this article", lambda: self.preannotate(current=True), "Ctrl+Shift+P",
-                     "Suggest spans for the open article with spaCy", tools_menu)
+                     "Suggest spans for the open article with spaCy", tools_menu, edits=True)
         self._action("Pre-annotate all &pending articles", lambda: self.preannotate(current=False), None,
-                     "Suggest spans for every pending article, in the background", tools_menu)
+                     "Suggest spans for every pending article, in the background", tools_menu, edits=True)
         tools_menu.addSeparator()
         self._action("Choose &model…", self.choose_model_dialog, None,
                      "Pre-annotate with a trained spaCy pipeline (annotator train) as well as the rules", tools_menu)
@@ -243,7 +260,7 @@ class MainWindow(QMainWindow):
         self.label_bar.set_scheme(scheme)
         for kind in ("event", "argument"):
             for lb in scheme.of_kind(kind):
-                action = QAction(lb.name, self)
+                action = QAction(no_mnemonic(lb.name), self)
                 action.setStatusTip(lb.description)
                 if lb.hotkey:
                     action.setShortcut(QKeySequence(lb.hotkey.upper() if lb.hotkey.isalpha() else lb.hotkey))
@@ -252,6 +269,7 @@ class MainWindow(QMainWindow):
                 self.addAction(action)
                 self.labels_menu.addAction(action)
                 self.label_actions.append(action)
+                action.setEnabled(self.problem is None)
             self.labels_menu.addSeparator()
 
 
@@ -262,7 +280,7 @@ class MainWindow(QMainWindow):
         try:
             store = Store(path, create=create)
         except AnnotatorError as exc:
-            QMessageBox.critical(self, "Cannot open the project", str(exc))
+            QMessageBox.critical(self, "Cannot open the project", plain(str(exc)))
             return False
         if self.store is not None:
             self._save_position()
@@ -293,22 +311,32 @@ class MainWindow(QMainWindow):
     def _key(self, name: str) -> str:
         return f"projects/{str(self.store.path.resolve()) if self.store else ''}/{name}".replace("\\", "/")
 
+    def recent_projects(self) -> list[str]:
+        """The recent projects. QSettings gives back a list of one as a plain string (and an INI file may hold
+        any type): read as a list always, never iterated character by character."""
+        value = self.settings.value("recent")
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value] if value else []
+        return [str(v) for v in value if v]
+
     def _remember_recent(self, path: Path) -> None:
         path_s = str(path.resolve())
-        recent = [p for p in (self.settings.value("recent") or []) if p != path_s]
+        recent = [p for p in self.recent_projects() if p != path_s]
         recent.insert(0, path_s)
         self.settings.setValue("recent", recent[:MAX_RECENT])
         self.settings.setValue("last_project", path_s)
         self.recent_menu.clear()
         for p in recent[:MAX_RECENT]:
-            action = self.recent_menu.addAction(p)
+            action = self.recent_menu.addAction(no_mnemonic(p))
             action.triggered.connect(lambda checked=False, p=p: self.open_project(p))
 
     def new_project(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New project", "project.db", "Project databases (*.db)")
         if path:
             if Path(path).exists():
-                QMessageBox.warning(self, "New project", f"{path} exists already; open it instead.")
+                QMessageBox.warning(self, "New project", plain(f"{path} exists already; open it instead."))
                 return
             self.open_project(path, create=True)
 
@@ -328,17 +356,23 @@ class MainWindow(QMainWindow):
             self.span_list.set_spans([], "", self.store.scheme, None)
             return
         try:
-            doc = self.session.open(doc_id)
-        except AnnotatorError:
-            doc_id = self.store.next_document(0, answer=None) if self.store else None
-            if doc_id is None:
-                return self.open_document(None)
-            doc = self.session.open(doc_id)
+            try:
+                doc = self.session.open(doc_id)
+            except (UnavailableError, NotAProjectError, sqlite3.Error):
+                raise
+            except AnnotatorError:  # gone (deleted elsewhere): the first article instead
+                doc_id = self.store.next_document(0, answer=None) if self.store else None
+                if doc_id is None:
+                    return self.open_document(None)
+                doc = self.session.open(doc_id)
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self.report_problem(exc)
+            return
         self.view.set_article(doc.text, self.store.scheme)
         answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
         title = f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}"
         self.title_label.setText(title)
-        self.title_label.setToolTip(title)
+        self.title_label.setToolTip(plain(title))
         self.refresh_spans(None)
         self._pending_scroll = None
         if restore_scroll:
@@ -445,6 +479,9 @@ class MainWindow(QMainWindow):
         except ConflictError:
             self.reload_after_conflict()
             return None
+        except (UnavailableError, NotAProjectError, sqlite3.Error) as exc:
+            self.report_problem(exc)
+            return None
         except (AnnotatorError, ValueError) as exc:
             self.statusBar().showMessage(str(exc), 5000)
             return None
@@ -468,6 +505,10 @@ class MainWindow(QMainWindow):
         except ConflictError:
             self.reload_after_conflict()
             return
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self.report_problem(exc)
+            QTimer.singleShot(0, self.undo_stack.clear)  # the history no longer matches what is saved
+            return
         self.after_edit(doc_id, rows[0][0] if rows and rows[0][2] != "rejected" else None,
                         None if switched else {r[0] for r in rows})
 
@@ -488,22 +529,100 @@ class MainWindow(QMainWindow):
         self.open_document(doc_id)
 
     def check_external_changes(self) -> None:
-        if self.session is None or self.session.doc_id is None:
+        """Every 1.5 s: reloads the article when another window or program changed it; while the project cannot
+        be saved, tries again, and lifts the block once it can."""
+        if self.session is None or self.store is None:
+            return
+        if self.problem is not None:
+            try:
+                self.store.probe_writable()
+            except (AnnotatorError, sqlite3.Error):
+                return  # still broken: told once already
+            self._clear_problem()
+            return
+        if self.session.doc_id is None:
             return
         try:
             changed = self.session.changed_elsewhere()
-        except AnnotatorError:
+            if changed:
+                selected = self.selected_span
+                self.session.reload_spans()
+                self.refresh_spans(selected)
+                if self.queue is not None:
+                    self.queue.refresh(self.session.doc_id)
+                self.statusBar().showMessage("This article was changed elsewhere and has been reloaded", 5000)
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self.report_problem(exc)
+
+    # ================================================================ when the project cannot be saved
+
+    def report_problem(self, exc: BaseException) -> None:
+        """The project cannot be read or written: the editor is told once (a message box), a banner stays while
+        it lasts, and every edit is blocked, so nothing is shown that is not saved."""
+        if isinstance(exc, sqlite3.Error):
+            exc = sqlite_error(self.store.path if self.store else Path("the project"), exc)
+        message = str(exc)
+        self.problem = message
+        self.problem_banner.setText(f"Your changes cannot be saved: {message}. Editing is blocked until the "
+                                    f"file can be written again; everything saved before is kept.")
+        self.problem_banner.show()
+        self._set_editing(False)
+        if message not in self._told:
+            self._told.add(message)
+            box = QMessageBox(QMessageBox.Icon.Warning, "annotator: the project cannot be saved", message,
+                              parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setInformativeText("Editing is blocked until the file can be written again; the window checks "
+                                   "every few seconds. Everything saved before is kept.")
+            box.setModal(False)
+            box.show()
+            self.problem_box = box
+
+    def _clear_problem(self) -> None:
+        self.problem = None
+        self._told.clear()
+        self.problem_banner.hide()
+        self._set_editing(True)
+        if self.session is not None and self.session.doc_id is not None:
+            self.open_document(self.session.doc_id)
+        self.update_status()
+        self.statusBar().showMessage("The project can be saved again; editing is back on", 8000)
+
+    def _set_editing(self, enabled: bool) -> None:
+        for action in self.edit_actions + self.label_actions:
+            action.setEnabled(enabled)
+        self.label_bar.setEnabled(enabled)
+        if enabled:  # undo and redo follow their stack again
+            self.undo_action.setEnabled(self.undo_stack.canUndo())
+            self.redo_action.setEnabled(self.undo_stack.canRedo())
+
+    def unexpected(self, exc: BaseException) -> None:
+        """A failure nobody planned for (a bug): the editor is told once in the window, not on a terminal
+        at every poll; a store error among them blocks editing like any other."""
+        if isinstance(exc, (AnnotatorError, sqlite3.Error)):
+            self.report_problem(exc)
             return
-        if changed:
-            selected = self.selected_span
-            self.session.reload_spans()
-            self.refresh_spans(selected)
-            if self.queue is not None:
-                self.queue.refresh(self.session.doc_id)
-            self.statusBar().showMessage("This article was changed elsewhere and has been reloaded", 5000)
+        message = f"{type(exc).__name__}: {exc}"
+        if message in self._told:
+            return
+        self._told.add(message)
+        box = QMessageBox(QMessageBox.Icon.Critical, "annotator: something went wrong", message, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText("This is a bug in annotator; what you saved before is kept. Please report it with "
+                               "the details printed on the terminal.")
+        box.setModal(False)
+        box.show()
+        self.error_box = box
+
+    def _blocked(self) -> bool:
+        if self.problem is None:
+            return False
+        self.statusBar().showMessage("Editing is blocked: the project cannot be saved now (see the red banner)",
+                                     4000)
+        return True
 
     def apply_label(self, label: str) -> None:
-        if self.session is None or self.session.doc is None:
+        if self.session is None or self.session.doc is None or self._blocked():
             return
         selection = self.view.selection_range()
         if selection is not None:
@@ -548,16 +667,22 @@ class MainWindow(QMainWindow):
     # ================================================================ answers
 
     def answer(self, answer: Answer) -> None:
-        if self.session is None or self.session.doc_id is None:
+        if self.session is None or self.session.doc_id is None or self._blocked():
             return
         self.undo_stack.push(AnswerCommand(self, self.session.doc_id, answer))
 
-    def run_answer(self, doc_id: int, answer: Answer, move_on: bool = True) -> Answer | None:
+    def run_answer(self, doc_id: int, answer: Answer, move_on: bool = True,
+                   restore: list | None = None) -> tuple[Answer, list] | None:
+        """Answers an article (accepting accepts the suggestions shown); returns the previous answer and the
+        spans accepting changed, or None when it could not be saved."""
         assert self.session is not None and self.store is not None
         try:
-            before = self.session.set_answer(answer, doc_id)
+            result = self.session.set_answer(answer, doc_id, restore=restore)
         except ConflictError:
             self.reload_after_conflict()
+            return None
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self.report_problem(exc)
             return None
         if self.queue is not None:
             self.queue.refresh(doc_id)
@@ -573,12 +698,16 @@ class MainWindow(QMainWindow):
                 self.open_document(target)
         else:
             self.open_document(doc_id)
-        return before
+        return result
 
     def update_status(self) -> None:
         if self.store is None:
             return
-        answered, total = self.store.progress()
+        try:
+            answered, total = self.store.progress()
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self.report_problem(exc)
+            return
         minutes = (time.monotonic() - self.session_started) / 60
         # a pace means something after a few answers over a few minutes, not from the first one
         pace = (f", {self.session_answers / minutes * 60:.0f} an hour" if self.session_answers >= 3 and minutes >= 2
@@ -624,8 +753,8 @@ class MainWindow(QMainWindow):
             first, _, rest = message.partition("\n")
             self.statusBar().showMessage(first, 8000)
             if rest:  # what an export had to leave out: told, not only flashed in the status bar
-                self.report_box = QMessageBox(QMessageBox.Icon.Information, "annotator", first, parent=self)
-                self.report_box.setInformativeText(rest)
+                self.report_box = QMessageBox(QMessageBox.Icon.Information, "annotator", plain(first), parent=self)
+                self.report_box.setInformativeText(plain(rest))
                 self.report_box.setModal(False)
                 self.report_box.show()
         if self.session is not None and self.session.doc_id is not None:
@@ -637,7 +766,7 @@ class MainWindow(QMainWindow):
 
     def _job_failed(self, message: str) -> None:
         self._finish_job()
-        QMessageBox.warning(self, "annotator", message)
+        QMessageBox.warning(self, "annotator", plain(message))
 
     def cancel_job(self) -> None:
         if self._worker is not None:
@@ -673,8 +802,9 @@ class MainWindow(QMainWindow):
             return True
         folder = Path(path)
         if not (folder / "meta.json").is_file() or not (folder / "config.cfg").is_file():
-            QMessageBox.warning(self, "Choose model", f"{folder} is not a spaCy pipeline folder (no meta.json and "
-                                f"config.cfg); choose the folder `annotator train --output` wrote.")
+            QMessageBox.warning(self, "Choose model", plain(
+                f"{folder} is not a spaCy pipeline folder (no meta.json and config.cfg); choose the folder "
+                f"`annotator train --output` wrote."))
             return False
         self.settings.setValue(self._model_key(), str(folder))
         self.update_status()
@@ -722,20 +852,51 @@ class MainWindow(QMainWindow):
             ("Click / Tab / Shift+Tab", "select a span"), ("Label key on a selected span", "relabel it"),
             ("Enter", "accept the selected suggestion"), ("Delete", "remove the selected span"),
             ("Ctrl+Shift+A", "accept every suggestion of the article"),
-            ("Ctrl+Enter", "accept the article and go to the next pending one"),
+            ("Ctrl+Enter", "accept the article with the suggestions shown (one undo step), go to the next pending one"),
             ("Ctrl+Backspace", "reject the article"), ("Ctrl+K", "skip the article"),
             ("Alt+Right / Alt+Left", "next / previous article without answering"),
             ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo"), ("Ctrl+F", "search the articles"),
             ("Ctrl+E", "export"), ("Ctrl+Shift+P", "pre-annotate this article"),
             ("Ctrl+plus / Ctrl+minus", "larger / smaller text"),
         ]
-        html = "<table cellpadding=3>" + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
-        box = QMessageBox(self)
+        html = "<table cellpadding=3>" + "".join(
+            f"<tr><td><b>{esc(k)}</b></td><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>"
+        # a dialog that scrolls: with a scheme of many labels the table is taller than a small screen
+        box = QDialog(self)
         box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(html + "</table>")
+        layout = QVBoxLayout(box)
+        browser = QTextBrowser(box)
+        browser.setOpenLinks(False)
+        browser.setHtml(html)
+        layout.addWidget(browser)
+        close = QPushButton("Close", box)
+        close.clicked.connect(box.close)
+        layout.addWidget(close)
+        screen = (self.screen() or box.screen()).availableGeometry()
+        box.resize(min(760, int(screen.width() * 0.9)), min(int(browser.document().size().height()) + 90,
+                                                             int(screen.height() * 0.8)))
         box.show()
         self.shortcuts_box = box
+
+    def change_editor_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, "Your name", "Your name (every change you make is recorded under "
+                                        "it):", text=self.editor)
+        if ok:
+            self.set_editor(name)
+
+    def set_editor(self, name: str) -> bool:
+        """From now on, changes are recorded under `name` (earlier ones keep the name they were made under)."""
+        name = name.strip()
+        if not name:
+            self.statusBar().showMessage("A name cannot be empty; it was not changed", 5000)
+            return False
+        self.editor = name
+        self.settings.setValue("editor", name)
+        if self.session is not None:
+            self.session.who = name
+        self.update_status()
+        self.statusBar().showMessage(f"Your changes are now recorded as {name}", 5000)
+        return True
 
     def show_about(self) -> None:
         from annotator import __version__

@@ -9,6 +9,7 @@ from array import array
 from collections import OrderedDict
 from typing import Any
 
+from annotator.gui.plaintext import plain
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from annotator.store import DocumentRow, Store
@@ -142,7 +143,7 @@ class QueueModel(QAbstractTableModel):
         col = index.column()
         if col == 0:
             title = row.title or f"Document {row.id}"
-            return title if role == Qt.ItemDataRole.DisplayRole else f"#{row.id}: {title}"
+            return title if role == Qt.ItemDataRole.DisplayRole else plain(f"#{row.id}: {title}")
         if col == 1:
             return ANSWER_NAMES.get(row.answer, row.answer)
         return row.n_spans

@@ -65,7 +65,11 @@ class PreannotateWorker(Worker):
                                  who=self.who, commit_every=32, on_progress=step,
                                  should_stop=lambda: self.cancelled)
         verb = "stopped after" if report.cancelled else "pre-annotated"
-        return f"{verb} {report.documents} article(s): {report.suggestions} new suggestion(s)"
+        message = f"{verb} {report.documents} article(s): {report.suggestions} new suggestion(s)"
+        if report.failed:
+            message += f"\ncould not pre-annotate {len(report.failed)} article(s); the others went on:\n" + \
+                "\n".join(f"document {doc_id}: {reason}" for doc_id, reason in report.failed[:10])
+        return message
 
 
 class ExportWorker(Worker):

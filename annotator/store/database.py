@@ -27,6 +27,7 @@ from annotator.core.errors import (
     NotAProjectError,
     ReadOnlyDatabaseError,
     SchemeError,
+    UnavailableError,
 )
 from annotator.core.labels import Label, LabelScheme, label_problem, load_scheme
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
@@ -244,6 +245,23 @@ class Store:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise sqlite_error(self.path, exc) from None
+
+    def probe_writable(self, wait_ms: int = 200) -> None:
+        """Returns when the database can be written now; raises the error that keeps it from being written
+        otherwise (waits at most `wait_ms` for another writer: the window asks between keystrokes)."""
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("SELECT count(*) FROM project").fetchone()
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # a write that changes nothing
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise sqlite_error(self.path, exc) from None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def check_integrity(self) -> None:
         """Refuses a damaged database before anything is written to it (SQLite's quick check: every page read
@@ -607,19 +625,40 @@ class Store:
         return ids
 
     def set_answer(self, doc_id: int, answer: Answer | str, who: str | None,
-                   expected_revision: int | None = None) -> None:
+                   expected_revision: int | None = None, *, accept_suggested: bool = False,
+                   restore: Sequence[tuple[int, str, str]] = ()) -> list[tuple[int, str, str]]:
+        """Answers a document. With `accept_suggested` and the answer accept, the suggestions still standing are
+        accepted in the same transaction (what the editor saw highlighted is the answer, as in Prodigy's
+        correct workflow); `restore` puts spans back as (id, label, state) first (how undo takes that back).
+        Returns the spans it accepted as they were before, (id, label, 'suggested') each."""
         answer = Answer(answer)
         with self.write() as conn:
             before = conn.execute("SELECT answer FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if before is None:
                 raise DatabaseError(f"no document {doc_id}")
             self._bump(doc_id, expected_revision)
+            stamp = now()
+            for span_id, label, state in restore:
+                conn.execute("UPDATE spans SET label = ?, state = ?, updated_at = ? WHERE id = ? AND doc_id = ?",
+                             (label, SpanState(state).value, stamp, span_id, doc_id))
+            accepted: list[tuple[int, str, str]] = []
+            if accept_suggested and answer is Answer.ACCEPT:
+                accepted = [(r[0], r[1], SpanState.SUGGESTED.value) for r in conn.execute(
+                    "SELECT id, label FROM spans WHERE doc_id = ? AND state = 'suggested' ORDER BY id", (doc_id,))]
+                conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE doc_id = ? AND "
+                             "state = 'suggested'", (stamp, doc_id))
             pending = answer is Answer.PENDING
             conn.execute(
                 "UPDATE documents SET answer = ?, answered_by = ?, answered_at = ? WHERE id = ?",
-                (answer.value, None if pending else who, None if pending else now(), doc_id),
+                (answer.value, None if pending else who, None if pending else stamp, doc_id),
             )
-            self._log("answer", who, doc_id, None, before=before[0], after=answer.value)
+            detail: dict[str, Any] = {"before": before[0], "after": answer.value}
+            if accepted:
+                detail["accepted"] = [r[0] for r in accepted]
+            if restore:
+                detail["restored"] = [list(r) for r in restore]
+            self._log("answer", who, doc_id, None, **detail)
+        return accepted
 
     def restore_spans(self, doc_id: int, rows: Sequence[tuple[int, str, str]], who: str | None,
                       expected_revision: int | None = None) -> None:
@@ -836,13 +875,14 @@ def sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
             "reading commands (stats, export) still work, or copy it somewhere you may write"
         )
     if "locked" in text or "busy" in text:
-        return DatabaseError(f"{path}: another program keeps the database busy; nothing was changed, try again")
-    if "disk is full" in text or "full" in text:
-        return DatabaseError(f"{path}: the disk is full; the last change was not saved")
+        return UnavailableError(f"{path}: another program keeps the database busy; nothing was changed, try "
+                                "again")
+    if "full" in text:
+        return UnavailableError(f"{path}: the disk is full; the last change was not saved")
     if "unable to open" in text or "disk I/O" in text:
-        return DatabaseError(f"{path}: cannot read or write the file ({text}); is it on a removed disk or "
-                             f"was it moved?")
-    return DatabaseError(f"{path}: {text}")
+        return UnavailableError(f"{path}: cannot read or write the file ({text}); is it on a removed disk or "
+                                f"was it moved?")
+    return UnavailableError(f"{path}: {text}")
 
 
 def _span(r: tuple) -> Span:

@@ -158,19 +158,25 @@ class EditSession:
         assert doc_id is not None
         return self.apply(lambda rev: self.store.accept_all(doc_id, self.who, rev))
 
-    def set_answer(self, answer: Answer, doc_id: int | None = None) -> Answer:
-        """Answers an article; returns its previous answer (for undo)."""
+    def set_answer(self, answer: Answer, doc_id: int | None = None,
+                   restore: list[SpanRow] | None = None) -> tuple[Answer, list[SpanRow]]:
+        """Answers an article; accepting it accepts the suggestions still shown (one transaction). Returns
+        its previous answer and the spans that accepting changed, as they were (for undo, with `restore`)."""
         doc_id = doc_id if doc_id is not None else self.doc_id
         assert doc_id is not None
         if self.doc_id != doc_id:
             self.open(doc_id)
-        before = self.store.document(doc_id).answer
-        self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision)
+        before = self.store.document(doc_id, with_tokens=False).answer
+        accepted = self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision,
+                                         accept_suggested=True, restore=restore or ())
+        changed = [(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted] + list(restore or [])
+        if changed:
+            self._update_spans(changed)
         self.version = self.store.version(doc_id)
         self.revision = self.version[0]
         if self.doc is not None:
             self.doc.answer = answer
-        return before
+        return before, accepted
 
 
 __all__ = ["Change", "ConflictError", "EditSession"]

@@ -14,10 +14,11 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.core.tokens import token_bounds
+from annotator.core.model import Token
+from annotator.core.tokens import pack_tokens, token_bounds, unpack_tokens
 from annotator.nlp.pipeline import Annotator, build_annotator, packed_tokens
 from annotator.store import Store
 
@@ -31,20 +32,79 @@ class PreannotateReport:
     suggestions: int = 0
     pipeline: str = ""
     cancelled: bool = False
+    # articles the pipeline failed on: (document id, reason); the others went on, and a later run tries
+    # these again
+    failed: list[tuple[int, str]] = field(default_factory=list)
 
 
-def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 64) -> list[Result]:
+def pieces(text: str, limit: int) -> list[tuple[int, int]]:
+    """(start, end) stretches of at most `limit` characters that cover the text, cut after a line break
+    where there is one in the second half of a stretch, else after a space, else anywhere."""
+    out, start, n = [], 0, len(text)
+    while n - start > limit:
+        end = start + limit
+        cut = text.rfind("\n", start + limit // 2, end)
+        if cut < 0:
+            cut = text.rfind(" ", start + limit // 2, end)
+        end = cut + 1 if cut >= 0 else end
+        out.append((start, end))
+        start = end
+    out.append((start, n))
+    return out
+
+
+def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list]:
+    """Tokens and suggestions of a text longer than the pipeline's `max_length` (spaCy refuses those: a
+    model's memory grows with the text), made piece by piece."""
+    tokens: list[Token] = []
+    spans: list = []
+    for start, end in pieces(text, annotator.nlp.max_length):
+        doc = annotator.nlp(text[start:end])
+        tokens += [Token(t.start + start, t.end + start, t.ws) for t in unpack_tokens(packed_tokens(doc))]
+        spans += [(s + start, e + start, *rest) for s, e, *rest in annotator.suggestion_tuples(doc)]
+    return pack_tokens(tokens), spans
+
+
+def _one(annotator: Annotator, text: str, doc: Any = None) -> tuple[bytes, list]:
+    if doc is None:
+        if len(text) > annotator.nlp.max_length:
+            return _annotate_long(annotator, text)
+        doc = annotator.nlp(text)
+    return packed_tokens(doc), annotator.suggestion_tuples(doc)
+
+
+def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 64,
+                  failed: list[tuple[int, str]] | None = None) -> list[Result]:
     """Suggestions and tokens for (id, text, stored tokens) rows. A document that already has tokens (from its
-    input file) keeps them, and only suggestions that fit them are kept."""
+    input file) keeps them, and only suggestions that fit them are kept. An article the pipeline fails on is
+    left out (and named in `failed`): it never holds up the others."""
+    limit = annotator.nlp.max_length
+    made: dict[int, tuple[bytes, list]] = {}
+    short = [(doc_id, text) for doc_id, text, _ in rows if len(text) <= limit]
+    try:
+        docs = list(annotator.nlp.pipe((text for _, text in short), batch_size=batch_size))
+        for (doc_id, text), doc in zip(short, docs):
+            made[doc_id] = _one(annotator, text, doc)
+    except Exception:  # one article broke the batch: the articles one at a time, so the others go on
+        made.clear()
+    for doc_id, text, _ in rows:
+        if doc_id in made:
+            continue
+        try:
+            made[doc_id] = _one(annotator, text)
+        except Exception as exc:  # noqa: BLE001 - any failure of the pipeline on this one article
+            if failed is not None:
+                failed.append((doc_id, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"))
     out: list[Result] = []
-    docs = annotator.nlp.pipe((text for _, text, _ in rows), batch_size=batch_size)
-    for doc, (doc_id, _, stored) in zip(docs, rows):
-        spans = annotator.suggestion_tuples(doc)
+    for doc_id, _, stored in rows:
+        if doc_id not in made:
+            continue
+        tokens, spans = made[doc_id]
         if stored:
             starts, ends = (set(x) for x in token_bounds(stored))
             out.append((doc_id, None, [s for s in spans if s[0] in starts and s[1] in ends]))
         else:
-            out.append((doc_id, packed_tokens(doc), spans))
+            out.append((doc_id, tokens, spans))
     return out
 
 
@@ -76,12 +136,14 @@ def _pool_context(annotator: Annotator) -> tuple[multiprocessing.context.BaseCon
     return multiprocessing.get_context("spawn"), annotator.spec
 
 
-def _work(args: tuple[Sequence[int], int, str | None]) -> tuple[int, int]:
-    """In a worker: pre-annotates and saves a chunk of documents; returns (documents, suggestions added)."""
+def _work(args: tuple[Sequence[int], int, str | None]) -> tuple[int, int, list[tuple[int, str]]]:
+    """In a worker: pre-annotates and saves a chunk of documents; returns (documents, suggestions added,
+    failures)."""
     assert _WORKER is not None and _WORKER_STORE is not None
     ids, batch_size, who = args
-    results = annotate_rows(_WORKER, _WORKER_STORE.rows_for(ids), batch_size)
-    return len(results), _WORKER_STORE.save_suggestions(results, _WORKER.key, who)
+    failed: list[tuple[int, str]] = []
+    results = annotate_rows(_WORKER, _WORKER_STORE.rows_for(ids), batch_size, failed)
+    return len(results), _WORKER_STORE.save_suggestions(results, _WORKER.key, who), failed
 
 
 def preannotate(
@@ -118,7 +180,7 @@ def preannotate(
         try:
             for rows in store.iter_unannotated(annotator.key, batch_size=commit_every, doc_ids=doc_ids,
                                                only_pending=only_pending):
-                save(annotate_rows(annotator, rows, batch_size))
+                save(annotate_rows(annotator, rows, batch_size, report.failed))
                 if stop():
                     break
         finally:
@@ -131,9 +193,10 @@ def preannotate(
     chunk = max(8, commit_every // (n_process * 4))
 
     def account(job: Any) -> None:
-        documents, added = job.get()
+        documents, added, failed = job.get()
         report.documents += documents
         report.suggestions += added
+        report.failed += failed
         if on_progress:
             on_progress(documents)
 

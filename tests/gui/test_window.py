@@ -243,8 +243,14 @@ def test_keyboard_cheat_sheet_and_zoom(qtbot, window):
     qtbot.keyClick(window.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert window.view.font().pointSize() == size
     qtbot.keyClick(window.view, Qt.Key.Key_F1)
-    assert "accept the selected suggestion" in window.shortcuts_box.text()
-    assert "ATTACK" in window.shortcuts_box.text()
+    from PySide6.QtWidgets import QTextBrowser
+
+    box = window.shortcuts_box
+    qtbot.waitUntil(box.isVisible)
+    text = box.findChild(QTextBrowser).toPlainText()
+    assert "accept the selected suggestion" in text and "ATTACK" in text
+    # it fits the screen (the table of a big scheme scrolls inside it)
+    assert box.frameGeometry().height() <= box.screen().availableGeometry().height()
     window.shortcuts_box.close()
 
 
