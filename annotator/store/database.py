@@ -103,10 +103,11 @@ class Store:
                 if mode.lower() != "wal":  # pragma: no cover - e.g. a network file system
                     conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = NORMAL")
+            if not readonly and exists and not self._may_write():
+                raise ReadOnlyDatabaseError(
+                    f"{self.path}: the file is read-only (no permission to write it, or to write its folder); "
+                    "reading commands (stats, export) still work, or copy it somewhere you may write")
             self._prepare(exists, scheme, version)
-            if not readonly:
-                # a write that changes nothing: fails at once on a file this user may not write
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             conn.close()
             raise sqlite_error(self.path, exc) from None
@@ -125,14 +126,21 @@ class Store:
                 conn.execute("PRAGMA schema_version").fetchone()
                 return conn
             except sqlite3.OperationalError as exc:
-                if "unable to open" not in str(exc):
-                    return conn  # told again, with the file's name, when it is first read
+                # SQLite says "unable to open" or "attempt to write a readonly database" when it cannot make
+                # the -shm file; anything else is told again, with the file's name, when it is first read
+                if "unable to open" not in str(exc) and "readonly" not in str(exc):
+                    return conn
                 # a WAL database in a folder this user may not write: SQLite cannot make its -shm file there.
                 # Nobody can be writing it from here either, so it is read as an unchanging file.
                 conn.close()
                 return sqlite3.connect(f"{uri}?immutable=1", uri=True, **kwargs)
         except sqlite3.Error as exc:
             raise DatabaseError(f"{self.path}: cannot open: {exc}") from None
+
+    def _may_write(self) -> bool:
+        """May this user write the file and make SQLite's -wal and -shm files beside it? Asked of the system,
+        not by writing: opening a project must not change it."""
+        return os.access(self.path, os.W_OK) and os.access(self.path.resolve().parent, os.W_OK)
 
     def _identify(self, exists: bool) -> tuple[int, int]:
         """(schema version, application id); refuses, without writing anything, a file that is not ours."""

@@ -126,10 +126,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_leftovers(output: Path, max_age_s: float = 24 * 3600) -> int:
-    """Removes the temporary files and folders that earlier exports to `output` left when they were killed
-    (`.NAME.PID.*.part`, `.NAME.old-PID`): those of processes that are gone, or (where that cannot be told)
-    older than a day. Returns how many were removed."""
+def clean_leftovers(output: Path, max_age_s: float = 24 * 3600, unnamed_age_s: float = 3600) -> int:
+    """Removes the temporary files and folders that earlier exports to `output` left when they were killed:
+    `.NAME.PID.*.part` and `.NAME.old-PID` of processes that are gone (or, where that cannot be told, older
+    than a day), and `.NAME.*.part` without a process id (written by versions before 0.2) an hour old. Returns
+    how many were removed."""
     removed = 0
     try:
         candidates = list(output.parent.glob(f".{glob.escape(output.name)}.*"))
@@ -137,15 +138,21 @@ def clean_leftovers(output: Path, max_age_s: float = 24 * 3600) -> int:
         return 0
     for path in candidates:
         rest = path.name[len(output.name) + 2 :]
-        pid_text = rest.split(".", 1)[0] if rest.endswith(".part") else (
-            rest[4:] if rest.startswith("old-") else "")
-        if not pid_text.isdigit():
+        if rest.endswith(".part"):
+            first = rest.split(".", 1)[0]
+            pid = int(first) if first.isdigit() and rest.count(".") >= 2 else None
+        elif rest.startswith("old-") and rest[4:].isdigit():
+            pid = int(rest[4:])
+        else:
             continue
         try:
             age = time.time() - path.lstat().st_mtime
         except OSError:
             continue
-        if _alive(int(pid_text)) and age < max_age_s:
+        if pid is None:
+            if age < unnamed_age_s:
+                continue
+        elif _alive(pid) and age < max_age_s:
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,175 @@
+"""What happens between programs: a project held open by one process while a second handle in the same process
+and other programs open and close the same file; kill -9 of pre-annotation and export. Every write the holder
+made must reach the file, and none of its files may be deleted under it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, WIKINEWS
+from tests.test_durability import annotator_cmd, make_input
+
+HOLDER = r"""
+import os, sys
+from annotator.store import Store
+
+db = sys.argv[1]
+holder = Store(db)
+doc_id = holder.list_documents(limit=1)[0].id
+
+def write(n):
+    holder.set_meta(f"holder-{n}", str(n))
+
+def deleted():
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(db) and target.endswith("(deleted)"):
+            out.append(target)
+    return out
+
+write(0)
+for n in range(1, 6):
+    # a second handle in the same process, as the window's export and pre-annotation workers open
+    second = Store(db, create=False)
+    second.stats()
+    second.close()
+    write(n)
+print("ready", flush=True)
+sys.stdin.readline()  # meanwhile other programs open and close the file
+for n in range(6, 11):
+    write(n)
+    other = Store(db, create=False)
+    other.close()
+holder.add_span(doc_id, 0, 4, "TIME", "holder")
+print("deleted:", ";".join(deleted()), flush=True)
+sys.stdin.readline()  # killed here with SIGKILL: nothing is closed cleanly
+"""
+
+
+def read_only(db: Path, sql: str, params: tuple = ()) -> list:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc to see deleted files (Linux)")
+def test_a_second_handle_and_other_programs_never_make_the_holder_lose_writes(tmp_path):
+    db = tmp_path / "p.db"
+    subprocess.run(annotator_cmd("import", WIKINEWS, "--db", db), cwd=ROOT, check=True, capture_output=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready", holder.stderr.read()
+        for _ in range(3):  # other programs: our command line, and a bare SQLite connection
+            stats = subprocess.run(annotator_cmd("stats", "--db", db), cwd=ROOT, capture_output=True, text=True)
+            assert stats.returncode == 0, stats.stderr
+            read_only(db, "SELECT count(*) FROM documents")
+            conn = sqlite3.connect(db)
+            conn.execute("SELECT count(*) FROM spans").fetchone()
+            conn.close()
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        line = holder.stdout.readline().strip()
+        assert line == "deleted:", f"the holder's files were deleted under it: {line}"
+    finally:
+        holder.kill()
+        holder.wait()
+    assert holder.returncode == -signal.SIGKILL
+    # a third process sees every write of the holder, though it was killed
+    keys = {k for (k,) in read_only(db, "SELECT key FROM project WHERE key LIKE 'holder-%'")}
+    assert keys == {f"holder-{n}" for n in range(11)}
+    assert read_only(db, "SELECT who FROM changes WHERE action = 'add_span'") == [("holder",)]
+    assert read_only(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_preannotation_killed_half_way_then_completed_gives_the_same_suggestions(tmp_path):
+    src = make_input(tmp_path / "in.jsonl", 1500)
+    db, reference = tmp_path / "p.db", tmp_path / "ref.db"
+    for target in (db, reference):
+        subprocess.run(annotator_cmd("import", src, "--db", target), cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(annotator_cmd("preannotate", "--db", reference), cwd=ROOT, check=True, capture_output=True)
+    proc = subprocess.Popen(annotator_cmd("preannotate", "--db", db, "--batch-size", "16"), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    done = 0
+    while done < 300 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        try:
+            done = read_only(db, "SELECT count(*) FROM preannotated")[0][0]
+        except sqlite3.Error:
+            continue
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = read_only(db, "SELECT count(*) FROM preannotated")[0][0]
+    assert 0 < partial < 1500, "pre-annotation was not interrupted half-way"
+    assert read_only(db, "PRAGMA integrity_check") == [("ok",)]
+    again = subprocess.run(annotator_cmd("preannotate", "--db", db), cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert f"pre-annotated {1500 - partial} document(s)" in again.stdout
+    query = ('SELECT d.input_hash, s.start, s."end", s.label, s.state FROM spans s JOIN documents d '
+             "ON d.id = s.doc_id ORDER BY 1, 2, 3, 4")
+    assert read_only(db, query) == read_only(reference, query)
+
+
+def test_export_killed_half_way_leaves_the_earlier_file_and_the_next_export_cleans_up(tmp_path):
+    src = make_input(tmp_path / "in.jsonl", 3000)
+    db = tmp_path / "p.db"
+    subprocess.run(annotator_cmd("import", src, "--db", db, "--answer", "accept"), cwd=ROOT, check=True,
+                   capture_output=True)
+    out = tmp_path / "out" / "data.jsonl"
+    out.parent.mkdir()
+    out.write_text('{"text": "an earlier export"}\n', encoding="utf-8")
+    proc = subprocess.Popen(annotator_cmd("export", "--db", db, "--output", out), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".part") and p.stat().st_size > 100_000 for p in out.parent.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "the export ended before it could be killed"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    leftovers = [p for p in out.parent.iterdir() if p.name.endswith(".part")]
+    assert leftovers, "a killed export leaves its temporary file"
+    # the earlier export is whole: never half a file
+    assert out.read_text(encoding="utf-8") == '{"text": "an earlier export"}\n'
+    done = subprocess.run(annotator_cmd("export", "--db", db, "--output", out), cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.parent.iterdir()) == ["data.jsonl"], "leftovers were not cleaned up"
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3000 and all(json.loads(line)["answer"] == "accept" for line in lines)
+
+
+def test_the_leftovers_of_older_versions_and_of_live_exports(tmp_path):
+    """Parts without a process id (written before ids were added) go once they are an hour old; a part of an
+    export still running is left alone."""
+    from annotator.workflows.exporting import clean_leftovers
+
+    out = tmp_path / "data.jsonl"
+    old = tmp_path / ".data.jsonl.k2j3h4.part"
+    old.write_text("x")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    recent = tmp_path / ".data.jsonl.z9y8x7.part"
+    recent.write_text("x")
+    live = tmp_path / f".data.jsonl.{os.getppid()}.abc.part"
+    live.write_text("x")
+    dead = tmp_path / ".data.jsonl.2147480000.abc.part"
+    dead.write_text("x")
+    other = tmp_path / ".other.jsonl.2147480000.abc.part"
+    other.write_text("x")
+    assert clean_leftovers(out) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n.name for n in (recent, live, other))
