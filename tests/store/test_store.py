@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 import pytest
@@ -167,20 +168,21 @@ def test_files_that_are_not_projects(tmp_path):
 
 def test_read_only_file_gets_a_clear_message(db_path, monkeypatch):
     """Opened read-write, a file the user may not write is refused with a message, not a traceback. Tests run
-    as root, who may write any file, so SQLite is made to open the file read-only as it would for a user
-    without write permission; the error that follows is SQLite's own."""
+    as root, who may write any file, so the system's answer is made to say no (tests/test_hostile_input.py
+    runs the commands as an unprivileged user for real)."""
     s = Store(db_path)
     add(s, "Text one")
     s.close()
-    real_connect = sqlite3.connect
-
-    def read_only_connect(target, *args, **kwargs):
-        kwargs.pop("uri", None)
-        return real_connect(f"file:{target}?mode=ro", *args, uri=True, **kwargs)
-
-    monkeypatch.setattr("annotator.store.database.sqlite3.connect", read_only_connect)
+    real_access = os.access
+    monkeypatch.setattr("annotator.store.database.os.access",
+                        lambda p, mode: False if mode == os.W_OK else real_access(p, mode))
     with pytest.raises(DatabaseError, match="read-only"):
         Store(db_path)
+    # what a reading command does with it: opens it read-only, and reads
+    from annotator.store import open_for_reading
+
+    with open_for_reading(db_path) as ro:
+        assert ro.readonly and ro.count_documents() == 1
 
 
 def test_read_only_mode_reads(db_path):
