@@ -19,13 +19,14 @@ from annotator.formats.base import Item, Reader, ReadOptions, register
 
 TAG = re.compile(r"^(?:O|([BIESLU])-(.+))$")
 DOCSTART = "-DOCSTART-"
+_LINES = re.compile(r"\r\n|\r|\n")
 
 
 def looks_like_conll(path: Path, lines: int = 20) -> bool:
     """Do the first non-blank lines of a file all read as `token ... TAG`?"""
     seen = 0
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8", newline="") as fh:
             for line in fh:
                 parts = line.split()
                 if not parts or parts[0] == DOCSTART:
@@ -102,7 +103,9 @@ def read_conll(path: Path, options: ReadOptions) -> Iterator[Item]:
     except UnicodeDecodeError as exc:
         yield InputError(f"not UTF-8 text (byte {exc.start + 1})", spath, raw[: exc.start].count(b"\n") + 1)
         return
-    lines = content.splitlines()
+    # lines as an editor counts them: str.splitlines() also breaks at \x1c-\x1e, \x85 and \u2028, which
+    # would put every later error on the wrong line
+    lines = _LINES.split(content)
     by_docstart = any(line.split()[:1] == [DOCSTART] for line in lines)
     article: list[list[tuple[str, str, int]]] = []
     sentence: list[tuple[str, str, int]] = []

@@ -12,10 +12,15 @@ from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, reg
 from annotator.formats.jsonl import meta_of
 
 
+PRODIGY_OWN = {"spans", "tokens", "_input_hash", "_task_hash", "_view_id"}
+
+
 def claims(record: dict[str, Any]) -> bool:
     label = record.get("label")
-    if isinstance(label, list) and label and all(isinstance(x, list) and len(x) == 3 for x in label):
-        return True
+    if isinstance(label, list) and all(isinstance(x, list) and len(x) == 3 for x in label):
+        # `"label": []` is how doccano writes an unlabelled document (with our `answer` beside it, it is still
+        # doccano's, unless Prodigy's own fields say otherwise)
+        return bool(label) or not (PRODIGY_OWN & record.keys())
     ents = record.get("entities")
     return isinstance(ents, list) and any(isinstance(e, dict) and "start_offset" in e for e in ents)
 
