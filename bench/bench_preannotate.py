@@ -4,7 +4,6 @@ rule patterns, suggestions and tokens written back) against spaCy's bare tokeniz
 
 from __future__ import annotations
 
-import shutil
 import sys
 
 from common import OUT, generated, report, texts_of, timed, wikinews_million
@@ -26,7 +25,8 @@ def fresh_db(name: str, source) -> Store:
     for suffix in ("", "-wal", "-shm"):
         p = target.with_name(target.name + suffix)
         p.unlink(missing_ok=True)
-    shutil.copy(base, target)
+    with Store(base, create=False) as source_db:  # SQLite's backup: never read a database file outside SQLite
+        source_db.backup(target)
     return Store(target)
 
 
