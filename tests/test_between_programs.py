@@ -59,6 +59,18 @@ sys.stdin.readline()  # killed here with SIGKILL: nothing is closed cleanly
 """
 
 
+def other_programs_open(db: Path, *commands: list) -> None:
+    """Other programs open and close the file: our command line (each of `commands`), and bare SQLite
+    connections, one read-only and one read-write."""
+    for args in commands:
+        result = subprocess.run(annotator_cmd(*args), cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    read_only(db, "SELECT count(*) FROM documents")
+    conn = sqlite3.connect(db)
+    conn.execute("SELECT count(*) FROM spans").fetchone()
+    conn.close()
+
+
 def read_only(db: Path, sql: str, params: tuple = ()) -> list:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
@@ -75,13 +87,8 @@ def test_a_second_handle_and_other_programs_never_make_the_holder_lose_writes(tm
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready", holder.stderr.read()
-        for _ in range(3):  # other programs: our command line, and a bare SQLite connection
-            stats = subprocess.run(annotator_cmd("stats", "--db", db), cwd=ROOT, capture_output=True, text=True)
-            assert stats.returncode == 0, stats.stderr
-            read_only(db, "SELECT count(*) FROM documents")
-            conn = sqlite3.connect(db)
-            conn.execute("SELECT count(*) FROM spans").fetchone()
-            conn.close()
+        for _ in range(3):
+            other_programs_open(db, ["stats", "--db", db])
         holder.stdin.write("go\n")
         holder.stdin.flush()
         line = holder.stdout.readline().strip()

@@ -11,13 +11,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from annotator.gui.plaintext import esc
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QRegion, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Span, SpanState
+from annotator.gui.plaintext import esc
 
 SOURCE_NAMES = {"rule": "suggested by a rule", "model": "suggested by the model", "editor": "drawn by an editor"}
 

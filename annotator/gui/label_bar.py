@@ -3,7 +3,6 @@ argument labels in two groups."""
 
 from __future__ import annotations
 
-from annotator.gui.plaintext import esc, no_mnemonic
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 from annotator.core.labels import LabelScheme
 from annotator.gui.article_view import readable_on
 from annotator.gui.flow_layout import FlowLayout
+from annotator.gui.plaintext import esc, no_mnemonic
 
 
 class LabelBar(QWidget):

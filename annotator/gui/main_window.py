@@ -567,16 +567,23 @@ class MainWindow(QMainWindow):
                                     f"file can be written again; everything saved before is kept.")
         self.problem_banner.show()
         self._set_editing(False)
-        if message not in self._told:
-            self._told.add(message)
-            box = QMessageBox(QMessageBox.Icon.Warning, "annotator: the project cannot be saved", message,
-                              parent=self)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setInformativeText("Editing is blocked until the file can be written again; the window checks "
-                                   "every few seconds. Everything saved before is kept.")
-            box.setModal(False)
-            box.show()
+        box = self._tell_once(QMessageBox.Icon.Warning, "annotator: the project cannot be saved", message,
+                              "Editing is blocked until the file can be written again; the window checks every "
+                              "few seconds. Everything saved before is kept.")
+        if box is not None:
             self.problem_box = box
+
+    def _tell_once(self, icon: QMessageBox.Icon, title: str, message: str, detail: str) -> QMessageBox | None:
+        """A message box (plain text, not modal) unless this message was told already."""
+        if message in self._told:
+            return None
+        self._told.add(message)
+        box = QMessageBox(icon, title, message, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText(detail)
+        box.setModal(False)
+        box.show()
+        return box
 
     def _clear_problem(self) -> None:
         self.problem = None
@@ -599,20 +606,17 @@ class MainWindow(QMainWindow):
     def unexpected(self, exc: BaseException) -> None:
         """A failure nobody planned for (a bug): the editor is told once in the window, not on a terminal
         at every poll; a store error among them blocks editing like any other."""
-        if isinstance(exc, (AnnotatorError, sqlite3.Error)):
+        if isinstance(exc, (UnavailableError, NotAProjectError, sqlite3.Error)):
             self.report_problem(exc)
             return
-        message = f"{type(exc).__name__}: {exc}"
-        if message in self._told:
+        if isinstance(exc, AnnotatorError):  # a refusal meant for the user
+            self.statusBar().showMessage(str(exc), 8000)
             return
-        self._told.add(message)
-        box = QMessageBox(QMessageBox.Icon.Critical, "annotator: something went wrong", message, parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText("This is a bug in annotator; what you saved before is kept. Please report it with "
-                               "the details printed on the terminal.")
-        box.setModal(False)
-        box.show()
-        self.error_box = box
+        box = self._tell_once(QMessageBox.Icon.Critical, "annotator: something went wrong",
+                              f"{type(exc).__name__}: {exc}", "This is a bug in annotator; what you saved before is "
+                              "kept. Please report it with the details printed on the terminal.")
+        if box is not None:
+            self.error_box = box
 
     def _blocked(self) -> bool:
         if self.problem is None:

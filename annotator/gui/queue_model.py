@@ -9,9 +9,9 @@ from array import array
 from collections import OrderedDict
 from typing import Any
 
-from annotator.gui.plaintext import plain
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from annotator.gui.plaintext import plain
 from annotator.store import DocumentRow, Store
 
 ANSWER_NAMES = {"pending": "pending", "accept": "accepted", "reject": "rejected", "ignore": "skipped"}

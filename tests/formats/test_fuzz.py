@@ -32,17 +32,29 @@ records = st.dictionaries(record_keys, json_values | st.text(max_size=40), max_s
 
 
 def read(name: str, data: bytes) -> list:
+    return verdicts(name, {f"input{SUFFIX[name]}": data}, f"input{SUFFIX[name]}")
+
+
+def verdicts(name: str, files: dict[str, bytes], target: str) -> list:
+    """What reader `name` makes of `target` among these files (format detection is asked too)."""
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / f"input{SUFFIX[name]}"
-        path.write_bytes(data)
+        for rel, data in files.items():
+            (Path(d) / rel).write_bytes(data)
+        path = Path(d) / target
         items = list(READERS[name].read(path, ReadOptions()))
         try:
             detect(path)
         except InputError:
             pass
+    return judged(items)
+
+
+def judged(items: list) -> list:
+    """Each item is a record that the import's checks accept or refuse with the project's own error, or such an
+    error itself: never anything else."""
     checker = Checker(load_scheme(), tokenize, add_labels=True, answer=None)
     for item in items:
-        assert isinstance(item, (ImportRecord, InputError))
+        assert isinstance(item, (ImportRecord, InputError)), item
         if isinstance(item, ImportRecord):
             assert item.document.text.strip()
             result = checker.check(item)

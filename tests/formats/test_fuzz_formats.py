@@ -11,13 +11,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.errors import InputError
-from annotator.core.labels import label_problem, load_scheme
+from annotator.core.labels import label_problem
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
-from annotator.formats import READERS, ReadOptions, detect
+from annotator.formats import detect
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
 from annotator.workflows.exporting import export
-from annotator.workflows.importing import Checker, import_paths
+from annotator.workflows.importing import import_paths
+from tests.formats.test_fuzz import verdicts
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                             HealthCheck.function_scoped_fixture])
@@ -29,25 +30,6 @@ anything = st.recursive(
          "score", "data", "annotations", "predictions", "updated_at"]), c, max_size=4),
     max_leaves=14,
 )
-
-
-def verdicts(name: str, files: dict[str, bytes], target: str) -> list:
-    """What the reader makes of these files: records or the project's own errors, never anything else."""
-    with tempfile.TemporaryDirectory() as d:
-        for rel, data in files.items():
-            (Path(d) / rel).write_bytes(data)
-        path = Path(d) / target
-        items = list(READERS[name].read(path, ReadOptions()))
-        try:
-            detect(path)
-        except InputError:
-            pass
-    checker = Checker(load_scheme(), tokenize, add_labels=True, answer=None)
-    for item in items:
-        assert isinstance(item, (ImportRecord, InputError)), item
-        if isinstance(item, ImportRecord):
-            assert isinstance(checker.check(item), (type(None), InputError))
-    return items
 
 
 @SETTINGS

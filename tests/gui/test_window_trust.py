@@ -10,16 +10,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QInputDialog, QToolTip
 
 from annotator.gui.main_window import MainWindow
 from tests.conftest import ROOT, SAMPLES
 from tests.gui.test_window import db_answer, db_spans, key
-from tests.test_durability import annotator_cmd
+from tests.test_between_programs import other_programs_open
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -114,7 +113,6 @@ def test_titles_and_labels_are_shown_as_plain_text(qtbot, tmp_path, qsettings, m
     assert "&lt;img src=/some/file.png&gt;" in w.queue.data(w.queue.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert "&lt;i&gt;X&lt;/i&gt;" in w.label_bar.buttons[label].toolTip()
     # hovering the span
-    rect = w.view.cursorRect(w.view.textCursor())
     w.view.set_selection(1, 2)
     rect = w.view.cursorRect()
     w.view.event(QHelpEvent(QEvent.Type.ToolTip, rect.center(), w.view.mapToGlobal(rect.center())))
@@ -220,13 +218,8 @@ def test_a_window_killed_after_export_and_preannotation_keeps_every_edit(project
     try:
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
         assert out.exists()
-        for args in (["stats", "--db", project], ["import", SAMPLES, "--db", project],
-                     ["export", "--db", project, "--output", tmp_path / "cli.jsonl"]):
-            result = subprocess.run(annotator_cmd(*args), cwd=ROOT, capture_output=True, text=True)
-            assert result.returncode == 0, result.stderr
-        conn = sqlite3.connect(project)
-        conn.execute("SELECT count(*) FROM documents").fetchone()
-        conn.close()
+        other_programs_open(project, ["stats", "--db", project], ["import", SAMPLES, "--db", project],
+                            ["export", "--db", project, "--output", tmp_path / "cli.jsonl"])
         proc.stdin.write("go\n")
         proc.stdin.flush()
         line = proc.stdout.readline().split()
