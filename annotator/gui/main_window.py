@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self._worker: Worker | None = None
         # why the project cannot be saved now (edits are blocked until it can), and what was told already
         self.problem: str | None = None
+        self.problem_box: QMessageBox | None = None
         self._told: set[str] = set()
         self.edit_actions: list[QAction] = []  # blocked while the project cannot be saved
         self.setWindowTitle("annotator")
@@ -589,6 +590,9 @@ class MainWindow(QMainWindow):
         self.problem = None
         self._told.clear()
         self.problem_banner.hide()
+        box = self.problem_box
+        if box is not None and box.isVisible():  # what it said is no longer true
+            box.close()
         self._set_editing(True)
         if self.session is not None and self.session.doc_id is not None:
             self.open_document(self.session.doc_id)
@@ -877,8 +881,10 @@ class MainWindow(QMainWindow):
         close.clicked.connect(box.close)
         layout.addWidget(close)
         screen = (self.screen() or box.screen()).availableGeometry()
-        box.resize(min(760, int(screen.width() * 0.9)), min(int(browser.document().size().height()) + 90,
-                                                             int(screen.height() * 0.8)))
+        width = min(760, int(screen.width() * 0.9))
+        browser.document().setTextWidth(width - 60)  # laid out at the dialog's width, to know its height
+        wanted = int(browser.document().size().height()) + close.sizeHint().height() + 70
+        box.resize(width, min(wanted, int(screen.height() * 0.85)))
         box.show()
         self.shortcuts_box = box
 

@@ -80,9 +80,14 @@ def test_a_project_that_cannot_be_written_blocks_edits_and_says_so_once(qtbot, w
     qtbot.wait(polls)
     assert window.problem_box is first_box and not first_box.isVisible() and window.problem_banner.isVisible()
     assert "Traceback" not in capfd.readouterr().err
-    # once the file can be written again, editing is back
+    # the editor left the warning open
+    first_box.show()
+    # once the file can be written again, editing is back, and the warning goes away by itself
     window.store.conn.execute("PRAGMA query_only = 0")
     qtbot.waitUntil(lambda: not window.problem_banner.isVisible(), timeout=5000)
+    assert not first_box.isVisible() and "editing is back" in window.statusBar().currentMessage()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     window.view.set_selection(s, s + 5)
     key(qtbot, window, Qt.Key.Key_1)
     assert (s, s + len("Rebel"), "ACTOR", "accepted", "editor") in db_spans(project, 1)
