@@ -27,14 +27,19 @@ def make_input(path: Path, n: int) -> Path:
 
 
 def count(db: Path) -> int:
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
+    """Documents in the project; 0 only while the importer has not made the file or its tables yet. Any other
+    SQLite error (a damaged file, a lock kept for ever) fails the test instead of passing for 'nothing yet'."""
+    if not db.exists():
         return 0
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return 0
+        raise
+    finally:
+        conn.close()
 
 
 def annotator_cmd(*args: object) -> list[str]:

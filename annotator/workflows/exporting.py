@@ -83,12 +83,20 @@ def tokenizer_name() -> str:
 
 
 def split_ids(keys: list[tuple[int, str, str]], fraction: float, seed: int) -> set[int]:
-    """The ids of the train part: a `fraction` of the documents, chosen by hashing the seed with each text."""
-    order = sorted(keys, key=lambda k: hashlib.sha256(f"{seed}:{k[1]}".encode()).digest())
-    n = round(len(order) * fraction)
-    if len(order) >= 2:
-        n = min(max(n, 1), len(order) - 1)  # both parts hold at least one article
-    return {k[0] for k in order[:n]}
+    """The ids of the train part: each article goes by its own hash of the seed and its text (below
+    `fraction` of the hash range: train), so it keeps its side whatever other articles are added or removed.
+    With two or more articles, both parts hold at least one."""
+    def position(key: tuple[int, str, str]) -> float:
+        digest = hashlib.sha256(f"{seed}:{key[1]}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    placed = sorted((position(k), k[0]) for k in keys)
+    train = {doc_id for p, doc_id in placed if p < fraction}
+    if len(placed) >= 2 and not train:
+        train = {placed[0][1]}
+    if len(placed) >= 2 and len(train) == len(placed):
+        train.discard(placed[-1][1])
+    return train
 
 
 def part_path(output: Path, part: str, suffix: str) -> Path:

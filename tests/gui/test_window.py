@@ -84,12 +84,18 @@ def test_mark_relabel_accept_delete_answer_with_undo_and_redo(qtbot, window, pro
     assert first.id not in [sp.id for sp in window.view.spans]
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert first.id in [sp.id for sp in window.view.spans]
+    # undone in the database too, not only on screen
+    assert (first.start, first.end, first.label, "suggested", first.source.value) in db_spans(project, 1)
 
-    # 4. accept all suggestions, undo as one step
+    # 4. accept all suggestions, undo as one step: every one of them is a suggestion again
+    suggested = {r for r in db_spans(project, 1) if r[3] == "suggested"}
+    assert len(suggested) > 5
     key(qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert {r[3] for r in db_spans(project, 1)} <= {"accepted", "rejected"}
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert "suggested" in {r[3] for r in db_spans(project, 1)}
+    assert {r for r in db_spans(project, 1) if r[3] == "suggested"} == suggested
+    assert {(sp.start, sp.end, sp.label) for sp in window.view.spans if sp.state.value == "suggested"} == \
+        {r[:3] for r in suggested}
 
     # 5. answer the article: accepted, and the next pending one opens; undo brings it back to pending
     key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -197,11 +203,15 @@ def test_a_change_made_elsewhere_is_not_overwritten(qtbot, window, project, mess
 def test_external_changes_are_picked_up_while_idle(qtbot, window, project):
     from annotator.store import Store
 
+    # a span no rule suggests, added by another program while the editor does nothing
+    assert not any(sp.start == 0 and sp.end == 18 for sp in window.view.spans)
     other = Store(project)
-    other.add_span(1, 0, 9, "WEAPON", "someone-else")
+    other.add_span(1, 0, 18, "PLACE", "someone-else")
     other.close()
-    window.check_external_changes()
-    assert any(s.start == 0 and s.end == 9 and s.label == "WEAPON" for s in window.view.spans)
+    qtbot.waitUntil(lambda: any(s.start == 0 and s.end == 18 and s.label == "PLACE" for s in window.view.spans),
+                    timeout=window._watch.interval() * 3)
+    assert "changed elsewhere and has been reloaded" in window.statusBar().currentMessage()
+    assert window.span_list.rowCount() == len(window.view.spans)
 
 
 def test_bad_files_get_a_message_and_the_window_stays_usable(qtbot, window, tmp_path, messages):
@@ -223,17 +233,26 @@ def test_bad_files_get_a_message_and_the_window_stays_usable(qtbot, window, tmp_
     assert window.session.doc_id == 2
 
 
-def test_queue_filter_search_and_model_tester(qtbot, window, qtmodeltester):
+def test_queue_filter_search_and_model_tester(qtbot, window, project, qtmodeltester):
     qtmodeltester.check(window.queue)
     window.filter_box.setCurrentIndex(2)  # Accepted
     assert window.queue.rowCount() == 0
     window.filter_box.setCurrentIndex(0)
-    window.search.setText("ceasefire")
-    window.apply_filter()
-    titles = [window.queue.data(window.queue.index(r, 0)) for r in range(window.queue.rowCount())]
-    assert titles and all(t for t in titles)
-    assert any("Ceasefire" in t for t in titles)
+    assert window.queue.rowCount() == 12
+    # Ctrl+F, then type: the queue lists exactly the articles that hold the word
+    key(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.hasFocus()
+    qtbot.keyClicks(window.search, "ceasefire")
+    conn = sqlite3.connect(project)
+    wanted = {t for (t,) in conn.execute("SELECT title FROM documents WHERE lower(text) LIKE '%ceasefire%'")}
+    conn.close()
+    assert 0 < len(wanted) < 12
+    qtbot.waitUntil(lambda: window.queue.rowCount() == len(wanted), timeout=3000)
+    titles = {window.queue.data(window.queue.index(r, 0)) for r in range(window.queue.rowCount())}
+    assert titles == wanted
     qtmodeltester.check(window.queue)
+    window.search.clear()
+    qtbot.waitUntil(lambda: window.queue.rowCount() == 12, timeout=3000)
 
 
 def test_keyboard_cheat_sheet_and_zoom(qtbot, window):
@@ -336,8 +355,8 @@ def test_undo_after_a_change_elsewhere_reloads_instead_of_overwriting(qtbot, win
     other.relabel_span(span.id, "PLACE", "someone-else")
     other.close()
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the stale mark
-    qtbot.wait(10)
-    assert messages and "changed in another window" in messages[-1][1]
+    qtbot.waitUntil(lambda: bool(messages) and window.undo_stack.count() == 0, timeout=2000)
+    assert "changed in another window" in messages[-1][1]
     assert (s, s + 6, "PLACE", "accepted", "editor") in db_spans(project, 1)  # the other change stands
     assert window.undo_stack.count() == 0
 
@@ -411,3 +430,61 @@ def test_choose_a_trained_model_for_preannotation(qtbot, window, project, tmp_pa
     assert sources == {"rule", "model"}
     menu_action(window, "Use the &rules only").trigger()
     assert window.model() is None
+
+
+def test_the_keys_the_readme_promises(qtbot, window, project, tmp_path, monkeypatch):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QFileDialog, QToolTip
+
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    # Shift+Tab with nothing selected: the last span; again: the one before it
+    window.select_span(None)
+    key(qtbot, window, Qt.Key.Key_Backtab, shift)
+    assert window.selected_span == window.view.spans[-1].id
+    key(qtbot, window, Qt.Key.Key_Backtab, shift)
+    assert window.selected_span == window.view.spans[-2].id
+    # hovering a span tells its label, state and source
+    span = window.view.spans[0]
+    window.view.set_selection(span.start + 1, span.start + 1)
+    point = window.view.cursorRect().center()
+    window.view.event(QHelpEvent(QEvent.Type.ToolTip, point, window.view.mapToGlobal(point)))
+    assert span.label in QToolTip.text() and "suggestion" in QToolTip.text() and "rule" in QToolTip.text()
+    # Alt+Right / Alt+Left move without answering
+    key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.session.doc_id == 2
+    key(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.session.doc_id == 1 and db_answer(project, 2) == ("pending", None)
+    # Ctrl+Shift+P pre-annotates the open article
+    without_suggestions(window, project, 1)
+    key(qtbot, window, Qt.Key.Key_P, ctrl | shift)
+    qtbot.waitUntil(lambda: window._thread is None and len(window.view.spans) > 5, timeout=30000)
+    assert len(db_spans(project, 1)) == len(window.view.spans)
+    # Ctrl+E asks where to export, then writes there
+    window.answer(__import__("annotator.core.model", fromlist=["Answer"]).Answer.ACCEPT)
+    out = tmp_path / "pressed.jsonl"
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *a, **k: (asked.append(a[1]), (str(out), "Prodigy JSONL (*.jsonl)"))[1]))
+    key(qtbot, window, Qt.Key.Key_E, ctrl)
+    qtbot.waitUntil(lambda: window._thread is None and out.exists(), timeout=30000)
+    assert asked == ["Export"] and len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_new_and_open_project_from_the_file_menu(qtbot, window, project, tmp_path, monkeypatch, messages):
+    from PySide6.QtWidgets import QFileDialog
+
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    new = tmp_path / "fresh.db"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(new), "")))
+    key(qtbot, window, Qt.Key.Key_N, ctrl)
+    assert window.store.path == new and new.exists()
+    assert "No articles here yet" in window.title_label.text() and window.queue.rowCount() == 0
+    assert "fresh.db" in window.windowTitle()
+    # New on a file that exists is refused: open it instead
+    key(qtbot, window, Qt.Key.Key_N, ctrl)
+    assert "exists already" in messages[-1][1] and window.store.path == new
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(project), "")))
+    key(qtbot, window, Qt.Key.Key_O, ctrl)
+    assert window.store.path == project and window.queue.rowCount() == 12
+    assert "Artillery shelling kills four" in window.view.toPlainText()

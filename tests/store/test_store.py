@@ -138,9 +138,14 @@ def test_older_database_is_backed_up_then_migrated(db_path):
     conn.execute("PRAGMA application_id = 1095650900")
     conn.execute("INSERT INTO documents(text, input_hash, answer, revision) VALUES ('Old text', 'h', 'pending', 0)")
     conn.close()
+    assert ("who", "at") not in {tuple(i.columns) for i in Database(sqlite3.connect(db_path))["changes"].indexes}
     store = Store(db_path)
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.document(1).text == "Old text"
+    # migration 0002 did its work: per-editor figures read the change log through its index
+    assert ("who", "at") in {tuple(i.columns) for i in store.db["changes"].indexes}
+    plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM changes WHERE who = 'a' AND at > '2024'")
+    assert any("who" in str(row) and "INDEX" in str(row) for row in plan)
     backup = db_path.with_name(db_path.name + ".bak-v1")
     assert backup.exists()
     old = sqlite3.connect(backup)

@@ -63,7 +63,7 @@ def test_annotator_train_then_preannotate_with_model_and_rules(accepted, tmp_pat
     with Store(db) as store:
         report = train(store, tmp_path / "models" / "news", tokenizer=tokenize, epochs=4, patience=3,
                        log=lines.append)
-    assert (report.train_articles, report.dev_articles) == (10, 2)
+    assert report.train_articles + report.dev_articles == 12 and report.train_articles > report.dev_articles >= 1
     assert any("Ctrl+C stops" in line for line in lines)
     assert 1 <= report.epochs <= 4  # never more than --epochs
     meta = json.loads((tmp_path / "models" / "news" / "meta.json").read_text())
@@ -87,10 +87,19 @@ def test_annotator_train_then_preannotate_with_model_and_rules(accepted, tmp_pat
         both = build_annotator(store.scheme, model=str(tmp_path / "models" / "news"))
         preannotate(store, both)
         rows = store.conn.execute("SELECT doc_id, start, \"end\", label, source FROM spans").fetchall()
+        texts = [store.document(doc_id).text for doc_id in (1, 2, 3)]
     sources = {r[4] for r in rows}
     assert sources == {"rule", "model"}
-    keys = [r[:4] for r in rows]
-    assert len(keys) == len(set(keys))  # one suggestion per stretch and label, whichever found it
+    # one suggestion per stretch and label, whichever found it: asked of the pipeline itself (the store's
+    # unique index would hide repeats), where the model and the rules both find most of the same spans
+    for text in texts:
+        doc = both.nlp(text)
+        model_found = {(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("sc", [])}
+        rule_found = {(s, e, lb) for s, e, lb, _ in doc.user_data.get("annotator_rules", ())}
+        assert model_found & rule_found
+        keys = [t[:3] for t in both.suggestion_tuples(doc)]
+        assert len(keys) == len(set(keys))
+        assert all(t[3] == "rule" for t in both.suggestion_tuples(doc) if t[:3] in rule_found)
 
 
 def test_ctrl_c_keeps_the_best_model_so_far(accepted, tmp_path, monkeypatch):
