@@ -18,7 +18,9 @@ install: $(STAMP)
 
 test: install
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q
+	rm -f .coverage .coverage.*
+	$(PY) -m pytest -q --cov --cov-report=
+	@echo "coverage: $$($(PY) -m coverage report --format=total)% of the lines of annotator/ (tests, Qt worker threads and child processes)"
 
 # Builds the demo database from resources/samples if there is none, then opens the window on it.
 run: install

@@ -52,7 +52,10 @@ def read_pair(txt: Path, ann: Path | None, root: Path) -> ImportRecord:
     ids: dict[str, list] = {}
     other: list[str] = []
     if ann is not None:
-        for lineno, line in enumerate(_read(ann, "annotation file").splitlines(), start=1):
+        # lines end at \n (or \r\n) only, as brat writes them: str.splitlines() would also break a T line at
+        # a \x85 or \u2028 inside the span's text
+        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in _read(ann, "annotation file").split("\n")]
+        for lineno, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             if line.startswith("T"):

@@ -3,6 +3,8 @@ connection (SQLite connections stay in their thread) and reports progress throug
 
 from __future__ import annotations
 
+import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -24,7 +26,16 @@ class Worker(QObject):
         self.cancelled = True
 
     @Slot()
-    def run(self) -> None:
+    def run(self) -> None:  # pragma: no cover - runs before a tracer can be set in this thread
+        # a QThread is not started by `threading`, so a tracer set for new threads (coverage in the tests) is
+        # not set here by itself; with none set (a normal run) this does nothing. It takes effect for the
+        # frames called from here on.
+        tracer = threading.gettrace()
+        if tracer is not None:
+            sys.settrace(tracer)
+        self._run()
+
+    def _run(self) -> None:
         try:
             self.finished.emit(self.work())
         except AnnotatorError as exc:

@@ -1,0 +1,70 @@
+"""The breakages that once passed every test (issue 14), each applied in turn to the code, with the tests that
+must catch it; prints caught or MISSED for each, and restores the code. Run: .venv/bin/python scripts/check_breakages.py
+[WORDS...] (only the breakages whose name holds a word). A MISSED line means the suite went green on a broken
+product."""
+import subprocess, sys, pathlib
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+B = [
+ ("undo of accept-all restores one span", "annotator/workflows/editing.py",
+  "self.store.restore_spans(doc_id, rows, self.who, expected_revision=self.revision)",
+  "self.store.restore_spans(doc_id, rows[:1], self.who, expected_revision=self.revision)", "tests/gui/test_window.py"),
+ ("undo of a delete never written", "annotator/workflows/editing.py",
+  "self.store.restore_spans(doc_id, rows, self.who, expected_revision=self.revision)",
+  "pass", "tests/gui/test_window.py"),
+ ("check_external_changes does nothing", "annotator/gui/main_window.py",
+  '        be saved, tries again, and lifts the block once it can."""\n',
+  '        be saved, tries again, and lifts the block once it can."""\n        return\n', "tests/gui"),
+ ("idle timer never starts", "annotator/gui/main_window.py", "        self._watch.start()\n", "\n", "tests/gui"),
+ ("search box ignores its text", "annotator/gui/main_window.py",
+  "FILTERS[self.filter_box.currentIndex()][1], self.search.text())", "FILTERS[self.filter_box.currentIndex()][1], '')",
+  "tests/gui"),
+ ("snap counts but does not widen", "annotator/workflows/importing.py", "                sp.start, sp.end = snapped\n", "\n",
+  "tests/test_promises.py tests/workflows/test_import.py"),
+ ("CoNLL break inside a span", "annotator/formats/writers.py", 'and written and not tags[i].startswith("I-"):', "and written:",
+  "tests/test_promises.py tests/workflows/test_exchange.py"),
+ ("rule/model merge removed", "annotator/nlp/pipeline.py",
+  "for s, e, label, source, score in merge_suggestion_tuples(found)]", "for s, e, label, source, score in found]",
+  "tests/workflows/test_training.py tests/nlp"),
+ ("split without keeping sides", "annotator/workflows/exporting.py",
+  "    train = {doc_id for p, doc_id in placed if p < fraction}",
+  "    train = {doc_id for _, doc_id in placed[: round(len(placed) * fraction)]}", "tests/test_promises.py tests/workflows tests/test_cli.py"),
+ ("migration 0002 a no-op", "annotator/store/schema.py", '    db["changes"].create_index(["who", "at"], if_not_exists=True)', "    pass",
+  "tests/store"),
+ ("stats prints zeros", "annotator/cli.py", "{counts.get('suggested', 0):>7} {counts.get('accepted', 0):>7}", "{0:>7} {0:>7}",
+  "tests/test_promises.py tests/test_cli.py"),
+ ("preannotate --all ignored", "annotator/cli.py", "only_pending=not all_docs, who=editor_name(editor)", "only_pending=True, who=editor_name(editor)",
+  "tests/test_promises.py tests/test_cli.py"),
+ ("Label Studio takes the oldest annotation", "annotator/formats/labelstudio.py",
+  "latest = max(enumerate(annotations)", "latest = min(enumerate(annotations)", "tests/test_promises.py tests/workflows"),
+ ("Label Studio config without colours", "annotator/formats/writers.py", " background={quoteattr(lb.colour)}", "",
+  "tests/test_promises.py tests/workflows"),
+ ("Label Studio config without escaping", "annotator/formats/writers.py", "{quoteattr(lb.name)}", "{chr(34) + lb.name + chr(34)}",
+  "tests/test_promises.py tests/workflows"),
+ ("DocBin import drops answers", "annotator/nlp/docbin.py",
+  'answer = Answer.parse(info["answer"]) if info.get("answer") else Answer.PENDING', "answer = Answer.PENDING",
+  "tests/test_promises.py tests/workflows"),
+ ("stats imports spaCy", "annotator/cli.py", '    """Documents by answer, spans by label and state, work per editor."""\n',
+  '    """Documents by answer, spans by label and state, work per editor."""\n    import spacy  # noqa\n', "tests/test_promises.py tests/test_cli.py"),
+ ("header read with open() (lock loss)", "annotator/store/database.py", "        conn = self._connect(readonly)\n",
+  "        if exists:\n            with open(self.path, 'rb') as fh:\n                fh.read(16)\n        conn = self._connect(readonly)\n",
+  "tests/test_between_programs.py"),
+ ("accepting an article leaves suggestions", "annotator/workflows/editing.py", "accept_suggested=True, restore=restore or ())",
+  "accept_suggested=False, restore=restore or ())", "tests/gui"),
+]
+only = sys.argv[1:]
+for name, path, old, new, tests in B:
+    if only and not any(o in name for o in only):
+        continue
+    p = ROOT / path
+    src = p.read_text()
+    if old not in src:
+        print(f"?? {name}: pattern not found"); continue
+    p.write_text(src.replace(old, new, 1))
+    try:
+        r = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests.split()],
+                           cwd=ROOT, capture_output=True, text=True, timeout=900)
+    finally:
+        p.write_text(src)
+    verdict = "caught" if r.returncode != 0 else "MISSED"
+    last = [l for l in r.stdout.splitlines() if l.startswith("FAILED")][:1]
+    print(f"{verdict:7} {name}  {last[0][:110] if last else r.stdout.strip().splitlines()[-1][:80]}", flush=True)
