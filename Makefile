@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DB     ?= demo.db
 
-.PHONY: install test run demo bench lint clean
+.PHONY: install test run demo bench lint clean mutate
 
 $(STAMP): pyproject.toml scripts/ensure-qt-libs.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: install
 run: install
 	$(VENV)/bin/annotator demo --db $(DB)
 	$(VENV)/bin/annotator gui $(DB)
+
+# Mutation testing of the headless packages (slow: about an hour on two cores; not part of `make test`).
+# mutmut remembers results in mutants/ and re-tests only what changed; the score per package comes last.
+mutate: install
+	$(VENV)/bin/mutmut run --max-children 2 || true
+	$(PY) scripts/mutation_score.py
 
 bench: install
 	$(PY) bench/run_all.py

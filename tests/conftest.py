@@ -12,7 +12,17 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+
+
+def _shared() -> Path:
+    """../shared beside the checkout (also from the copy mutation testing runs in, one folder deeper)."""
+    for parent in ROOT.parents:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared()
 WIKINEWS = SHARED / "data" / "wikinews" / "articles.jsonl"
 FORMATS = SHARED / "fixtures" / "formats"
 SAMPLES = ROOT / "resources" / "samples"
