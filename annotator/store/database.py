@@ -370,16 +370,22 @@ class Store:
                 else:
                     existing.add(h)
                     fresh.append(rec)
-            plain = [r for r in fresh if not r.spans and not r.document.tokens
-                     and r.document.answer is Answer.PENDING]
-            rich = [r for r in fresh if r.spans or r.document.tokens or r.document.answer is not Answer.PENDING]
             insert = (
                 "INSERT INTO documents(external_id, title, text, meta, input_hash, source_file, answer, "
                 "answered_by, answered_at, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?)"
             )
-            conn.executemany(insert, (self._doc_params(r, stamp) for r in plain))
             span_rows = []
-            for rec in rich:
+            plain: list[ImportRecord] = []  # a run of articles with nothing but their text: inserted together
+            for rec in [*fresh, None]:
+                if rec is not None and not rec.spans and not rec.document.tokens and \
+                        rec.document.answer is Answer.PENDING:
+                    plain.append(rec)
+                    continue
+                if plain:  # ids follow the input's order, so the queue does too
+                    conn.executemany(insert, (self._doc_params(r, stamp) for r in plain))
+                    plain = []
+                if rec is None:
+                    break
                 doc_id = conn.execute(insert, self._doc_params(rec, stamp)).lastrowid
                 if rec.document.tokens:
                     conn.execute("INSERT INTO tokens(doc_id, data) VALUES (?, ?)",

@@ -216,3 +216,13 @@ def test_export_rows_respect_answers_and_labels(store):
     rows = {d["id"]: spans for d, spans in store.iter_for_export(include_pending=True, labels=["TALKS"])}
     assert rows == {a: [], b: [(0, 5, "TALKS")], c: []}
     assert json.loads(store.get_meta("entity_map"))["GPE"] == "PLACE"
+
+
+def test_ids_follow_the_input_order_whatever_each_record_holds(store):
+    records = [ImportRecord(Document(text="plain one")),
+               ImportRecord(Document(text="with a span"), [Span(0, 4, "TIME", Source.EDITOR, SpanState.ACCEPTED)]),
+               ImportRecord(Document(text="plain two")),
+               ImportRecord(Document(text="answered", answer=Answer.ACCEPT)),
+               ImportRecord(Document(text="plain three"))]
+    store.add_records(records)
+    assert [store.document(i).text for i in range(1, 6)] == [r.document.text for r in records]

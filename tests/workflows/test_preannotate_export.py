@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.core.errors import ExportError
 from annotator.core.model import Answer, SpanState
@@ -167,3 +169,33 @@ def test_bad_pattern_file_names_the_line(tmp_path):
         build_annotator(load_scheme(), patterns=bad)
     with pytest.raises(PipelineError, match="cannot load the spaCy pipeline"):
         build_annotator(load_scheme(), model="no_such_pipeline_xyz")
+
+
+@given(st.text(st.sampled_from("ab \n"), max_size=300), st.integers(5, 60))
+def test_pieces_cover_the_text_within_the_limit(text, limit):
+    from annotator.workflows.preannotating import pieces
+
+    cuts = pieces(text, limit)
+    assert cuts[0][0] == 0 and cuts[-1][1] == len(text)
+    assert all(a < b or len(text) == 0 for a, b in cuts)
+    assert all(b - a <= limit for a, b in cuts)
+    assert all(cuts[i][1] == cuts[i + 1][0] for i in range(len(cuts) - 1))
+    for a, b in cuts[:-1]:  # cut after a line break when the second half of a piece has one
+        if "\n" in text[a + limit // 2 : a + limit]:
+            assert text[b - 1] == "\n"
+
+
+def test_a_long_article_in_pieces_gets_the_suggestions_it_would_get_whole(rules, store):
+    from annotator.workflows.preannotating import annotate_rows
+
+    para = "Rebels attacked the town of Kidal on Monday, killing 12 soldiers.\n"
+    text = para * 40
+    whole = annotate_rows(rules, [(1, text, None)])[0]
+    limit = rules.nlp.max_length
+    rules.nlp.max_length = 500
+    try:
+        cut = annotate_rows(rules, [(1, text, None)])[0]
+    finally:
+        rules.nlp.max_length = limit
+    assert cut[2] == whole[2] and len(cut[2]) > 40 * 3
+    assert cut[1] == whole[1]  # the same tokens too
