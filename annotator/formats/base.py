@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -130,40 +131,43 @@ def json_reader(convert: Callable[[dict[str, Any], ReadOptions], ImportRecord]) 
     [Path, ReadOptions], Iterator[Item]
 ]:
     """Turns a function of one JSON object into a reader of a whole JSON-lines file."""
+    return partial(read_json, convert=convert)
 
-    def read(path: Path, options: ReadOptions) -> Iterator[Item]:
-        spath = str(path)
-        for item in iter_json_records(path):
-            if isinstance(item, InputError):
-                yield item
-                continue
-            lineno, value = item
-            record_no = None
-            if isinstance(value, dict) and "__record__" in value:
-                record_no = value.pop("__record__")
-            try:
-                if not isinstance(value, dict):
-                    raise InputError(f"expected a JSON object, got {type(value).__name__}")
-                rec = convert(value, options)
-            except InputError as exc:
-                if record_no is not None:
-                    yield InputError(f"record {record_no}: {exc.reason}", spath)
-                else:
-                    yield exc.at(spath, lineno)
-                continue
-            except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:  # malformed
-                reason = TOO_DEEP if isinstance(exc, RecursionError) else (
-                    f"malformed record ({type(exc).__name__}: {exc})")
-                if record_no is not None:
-                    yield InputError(f"record {record_no}: {reason}", spath)
-                else:
-                    yield InputError(reason, spath, lineno)
-                continue
-            rec.path = spath
-            rec.line = lineno if lineno is not None else record_no
-            yield rec
 
-    return read
+def read_json(path: Path, options: ReadOptions,
+              convert: Callable[[dict[str, Any], ReadOptions], ImportRecord]) -> Iterator[Item]:
+    """Each record of a JSON-lines (or pretty-printed JSON) file through `convert`, or the error that says why
+    it cannot be used, naming the file and its line (or record number)."""
+    spath = str(path)
+    for item in iter_json_records(path):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        lineno, value = item
+        record_no = None
+        if isinstance(value, dict) and "__record__" in value:
+            record_no = value.pop("__record__")
+        try:
+            if not isinstance(value, dict):
+                raise InputError(f"expected a JSON object, got {type(value).__name__}")
+            rec = convert(value, options)
+        except InputError as exc:
+            if record_no is not None:
+                yield InputError(f"record {record_no}: {exc.reason}", spath)
+            else:
+                yield exc.at(spath, lineno)
+            continue
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:  # malformed
+            reason = TOO_DEEP if isinstance(exc, RecursionError) else (
+                f"malformed record ({type(exc).__name__}: {exc})")
+            if record_no is not None:
+                yield InputError(f"record {record_no}: {reason}", spath)
+            else:
+                yield InputError(reason, spath, lineno)
+            continue
+        rec.path = spath
+        rec.line = lineno if lineno is not None else record_no
+        yield rec
 
 
 def require_text(value: dict[str, Any], key: str) -> str:

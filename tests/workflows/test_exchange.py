@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.errors import ExportError
-from annotator.core.model import Answer, SpanState
+from annotator.core.model import Answer, Source, SpanState
 from annotator.nlp import build_annotator
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
@@ -366,3 +366,41 @@ def test_brat_export_never_replaces_a_folder_it_did_not_write(project, tmp_path)
     export(store, tmp_path / "ours", fmt="brat", tokenizer=tokenize)
     export(store, tmp_path / "ours", fmt="brat", tokenizer=tokenize)  # an earlier export is replaced
     assert len(list((tmp_path / "ours").glob("*.ann"))) == 8
+
+
+CONLL_SCHEMES = {
+    "IOB2": "John\tB-ACTOR\nSmith\tI-ACTOR\nattacked\tB-ATTACK\nKidal\tB-PLACE\n.\tO\n",
+    "IOB1": "John\tI-ACTOR\nSmith\tI-ACTOR\nattacked\tI-ATTACK\nKidal\tI-PLACE\n.\tO\n",
+    "IOBES": "John\tB-ACTOR\nSmith\tE-ACTOR\nattacked\tS-ATTACK\nKidal\tS-PLACE\n.\tO\n",
+    "BILOU": "John\tB-ACTOR\nSmith\tL-ACTOR\nattacked\tU-ATTACK\nKidal\tU-PLACE\n.\tO\n",
+}
+
+
+@pytest.mark.parametrize("scheme", sorted(CONLL_SCHEMES))
+def test_conll_tag_schemes_give_the_same_spans_and_tokens(tmp_path, scheme):
+    from annotator.formats import READERS, ReadOptions
+
+    path = write(tmp_path / f"{scheme}.conll", "-DOCSTART- -X- O O\n\n" + CONLL_SCHEMES[scheme] +
+                 "\nThey\tO\nfled\tB-MOVEMENT\n")
+    (rec,) = list(READERS["conll"].read(path, ReadOptions()))
+    assert rec.document.text == "John Smith attacked Kidal .\nThey fled"
+    assert [(s.start, s.end, s.label, s.state, s.source) for s in rec.spans] == [
+        (0, 10, "ACTOR", SpanState.ACCEPTED, Source.EDITOR), (11, 19, "ATTACK", SpanState.ACCEPTED, Source.EDITOR),
+        (20, 25, "PLACE", SpanState.ACCEPTED, Source.EDITOR), (33, 37, "MOVEMENT", SpanState.ACCEPTED, Source.EDITOR)]
+    # the file's tokens are kept: a space after each but the last of a sentence, a line break token between
+    text = rec.document.text
+    assert [(text[t.start:t.end], t.ws) for t in rec.document.tokens] == [
+        ("John", True), ("Smith", True), ("attacked", True), ("Kidal", True), (".", False), ("\n", False),
+        ("They", True), ("fled", False)]
+    assert rec.path == str(path) and rec.line == 3 and rec.document.meta == {"format": "conll"}
+
+
+def test_conll_adjacent_single_token_spans_of_one_label_stay_apart(tmp_path):
+    from annotator.formats import READERS, ReadOptions
+
+    path = write(tmp_path / "a.conll", "Kabul\tU-PLACE\nKidal\tU-PLACE\nGao\tS-PLACE\nMopti\tB-PLACE\n")
+    (rec,) = list(READERS["conll"].read(path, ReadOptions()))
+    assert [(s.start, s.end) for s in rec.spans] == [(0, 5), (6, 11), (12, 15), (16, 21)]
+    bad = write(tmp_path / "b.conll", "Kabul\tO\nKidal\tX-PLACE\n")
+    (err,) = list(READERS["conll"].read(bad, ReadOptions()))
+    assert str(err) == f"{bad}:2: 'X-PLACE' is not an IOB tag (O, B-LABEL or I-LABEL)"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import Answer, SpanState
 from annotator.formats import ReadOptions
 from annotator.workflows.importing import import_paths
@@ -245,3 +245,31 @@ def test_folders_of_mixed_and_unusual_files(store, tmp_path):
     assert report.rejected == 1 and "holds no articles" in reasons(report)[0]
     report = run(store, empty, fmt="text")
     assert report.rejected == 1
+
+
+def test_json_records_are_named_by_line_or_record_number(tmp_path):
+    from annotator.formats import READERS, ReadOptions
+
+    lines = write(tmp_path / "l.jsonl", '{"text": "One."}\n[1, 2]\n\n{"title": "no text"}\n{"text": "Two.", "meta": 3}\n'
+                                        '{"text": "Three."}\n')
+    items = list(READERS["jsonl"].read(lines, ReadOptions()))
+    assert [str(i) if isinstance(i, InputError) else (i.document.text, i.path, i.line) for i in items] == [
+        ("One.", str(lines), 1),
+        f"{lines}:2: expected a JSON object, got list",
+        f"{lines}:4: record has no 'text' field",
+        f"{lines}:5: 'meta' must be an object, got int",
+        ("Three.", str(lines), 6),
+    ]
+    pretty = write(tmp_path / "p.json", json.dumps([{"text": "One."}, {"title": "x"}, 5, {"text": "Four."}], indent=1))
+    items = list(READERS["jsonl"].read(pretty, ReadOptions()))
+    assert [str(i) if isinstance(i, InputError) else (i.document.text, i.line) for i in items] == [
+        ("One.", 1), f"{pretty}: record 2: record has no 'text' field",
+        f"{pretty}: record 3: expected a JSON object, got int", ("Four.", 4)]
+    # a record whose shape the converter did not expect: named, never a traceback
+    from annotator.formats.base import json_reader
+
+    read = json_reader(lambda value, options: value["x"] + 1)
+    odd = write(tmp_path / "m.jsonl", '{"y": 1}\n')
+    assert [str(e) for e in read(odd, ReadOptions())] == [f"{odd}:1: malformed record (KeyError: 'x')"]
+    assert [str(e) for e in read(pretty, ReadOptions())][:1] == [f"{pretty}: record 1: malformed record "
+                                                                 f"(KeyError: 'x')"]
