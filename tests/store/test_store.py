@@ -226,3 +226,24 @@ def test_ids_follow_the_input_order_whatever_each_record_holds(store):
                ImportRecord(Document(text="plain three"))]
     store.add_records(records)
     assert [store.document(i).text for i in range(1, 6)] == [r.document.text for r in records]
+
+
+def test_spans_at_the_edges_of_the_text_and_the_change_log(store):
+    (doc_id,) = add(store, "Rebels attacked Kidal")
+    span = store.add_span(doc_id, 16, 21, "PLACE", "ana")  # ends where the text ends
+    assert (span.start, span.end, span.label, span.state) == (16, 21, "PLACE", SpanState.ACCEPTED)
+    for start, end in ((3, 3), (5, 2), (-1, 4), (16, 22)):
+        with pytest.raises(DatabaseError, match="lies outside"):
+            store.add_span(doc_id, start, end, "PLACE", "ana")
+    with pytest.raises(DatabaseError, match="no document 99"):
+        store.add_span(99, 0, 1, "PLACE", "ana")
+    again = store.add_span(doc_id, 16, 21, "PLACE", "ben")  # marking it again: the same span, accepted
+    assert again.id == span.id
+    log = store.conn.execute("SELECT doc_id, span_id, action, who, detail FROM changes WHERE action = 'add_span' "
+                             "ORDER BY id").fetchall()
+    assert [(d, s, a, w, json.loads(x)) for d, s, a, w, x in log] == [
+        (doc_id, span.id, "add_span", "ana", {"start": 16, "end": 21, "label": "PLACE", "before": None}),
+        (doc_id, span.id, "add_span", "ben", {"start": 16, "end": 21, "label": "PLACE", "before": "accepted"}),
+    ]
+    at = store.conn.execute("SELECT at FROM changes ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert at[:4].isdigit() and "T" in at  # when, as an ISO time

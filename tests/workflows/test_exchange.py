@@ -404,3 +404,18 @@ def test_conll_adjacent_single_token_spans_of_one_label_stay_apart(tmp_path):
     bad = write(tmp_path / "b.conll", "Kabul\tO\nKidal\tX-PLACE\n")
     (err,) = list(READERS["conll"].read(bad, ReadOptions()))
     assert str(err) == f"{bad}:2: 'X-PLACE' is not an IOB tag (O, B-LABEL or I-LABEL)"
+
+
+def test_iob_tags_keep_the_longest_then_the_earliest_and_count_what_they_drop():
+    from annotator.formats.writers import iob_tags
+
+    starts, ends = [0, 5, 10, 15, 20], [4, 9, 14, 19, 24]
+    spans = [(5, 14, "B", "accepted"), (0, 9, "A", "accepted"),  # equal length, overlapping: the earlier wins
+             (15, 19, "C", "accepted"), (15, 24, "D", "accepted"),  # the longer wins
+             (1, 4, "X", "accepted"), (0, 3, "Y", "accepted")]  # off the token boundaries
+    tags, dropped = iob_tags(5, starts, ends, spans)
+    assert tags == ["B-A", "I-A", "O", "B-D", "I-D"]
+    assert dropped == {"does not line up with the tokens": 2,
+                       "overlaps a span kept instead (IOB2 gives a token one tag; the longest is kept)": 2}
+    tags, dropped = iob_tags(5, starts, ends, [(10, 14, "S", "accepted"), (20, 24, "E", "accepted")])
+    assert tags == ["O", "O", "B-S", "O", "B-E"] and not dropped
