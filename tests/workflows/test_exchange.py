@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.errors import ExportError
-from annotator.core.model import Answer, Source, SpanState
+from annotator.core.errors import ExportError, InputError
+from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
 from annotator.nlp import build_annotator
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
@@ -419,3 +419,56 @@ def test_iob_tags_keep_the_longest_then_the_earliest_and_count_what_they_drop():
                        "overlaps a span kept instead (IOB2 gives a token one tag; the longest is kept)": 2}
     tags, dropped = iob_tags(5, starts, ends, [(10, 14, "S", "accepted"), (20, 24, "E", "accepted")])
     assert tags == ["O", "O", "B-S", "O", "B-E"] and not dropped
+
+
+def test_doccano_relations_new_spans_get_ids_no_relation_uses(store, tmp_path):
+    rec = {"text": "Rebels attacked Kidal on Monday.", "answer": "accept",
+           "entities": [{"id": 1, "start_offset": 0, "end_offset": 6, "label": "ACTOR"},
+                        {"id": 3, "start_offset": 16, "end_offset": 21, "label": "PLACE"}],
+           "relations": [{"id": 9, "from_id": 1, "to_id": 3, "type": "attacked"}]}
+    import_paths(store, [write(tmp_path / "r.jsonl", json.dumps(rec) + "\n")], tokenizer=tokenize)
+    store.add_span(1, 7, 15, "ATTACK", "ed")  # added since: ids 1 and 3 are taken, so it gets 2
+    store.add_span(1, 25, 31, "TIME", "ed")  # and this one 4
+    export(store, tmp_path / "out.jsonl", fmt="doccano-relations", tokenizer=tokenize)
+    (out,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert sorted((e["id"], e["label"]) for e in out["entities"]) == [(1, "ACTOR"), (2, "ATTACK"), (3, "PLACE"),
+                                                                      (4, "TIME")]
+    assert out["relations"] == rec["relations"] and out["answer"] == "accept"
+    # without relations, entities are numbered from 1 in text order
+    store.add_records([ImportRecord(Document(text="Police arrested two men.", answer=Answer.ACCEPT),
+                                    [Span(7, 15, "ARREST", Source.EDITOR, SpanState.ACCEPTED),
+                                     Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)])])
+    export(store, tmp_path / "out2.jsonl", fmt="doccano-relations", tokenizer=tokenize)
+    second = json.loads((tmp_path / "out2.jsonl").read_text().splitlines()[1])
+    assert [(e["id"], e["label"]) for e in second["entities"]] == [(1, "ACTOR"), (2, "ARREST")]
+    assert second["relations"] == []
+
+
+def test_conll_export_layout_between_articles_and_odd_tokens(store, tmp_path):
+    from annotator.core.model import Token
+
+    store.add_records([
+        ImportRecord(Document(text="New York fell.", answer=Answer.ACCEPT,
+                              tokens=[Token(0, 8, True), Token(9, 13, False), Token(13, 14, False)]),
+                     [Span(0, 8, "PLACE", Source.EDITOR, SpanState.ACCEPTED)]),
+        ImportRecord(Document(text="Talks began.", answer=Answer.ACCEPT), [])])
+    export(store, tmp_path / "o.conll", fmt="conll", tokenizer=tokenize)
+    assert (tmp_path / "o.conll").read_text(encoding="utf-8") == (
+        "-DOCSTART- -X- O O\n\nNew_York\tB-PLACE\nfell\tO\n.\tO\n\n"
+        "-DOCSTART- -X- O O\n\nTalks\tO\nbegan\tO\n.\tO\n")
+
+
+def test_conll_read_errors_name_their_line(tmp_path):
+    from annotator.formats import READERS, ReadOptions
+
+    raw = write(tmp_path / "bytes.conll", b"John\tB-ACTOR\nSm\xffith\tI-ACTOR\n")
+    assert [str(e) for e in READERS["conll"].read(raw, ReadOptions())] == [
+        f"{raw}:2: not UTF-8 text (byte 16)"]
+    three = write(tmp_path / "three.conll", "John NNP B-ACTOR\nran VBD O\n\nbad\n\nGao NNP X-PLACE\n\nMopti NNP B-PLACE\n")
+    items = list(READERS["conll"].read(three, ReadOptions()))
+    assert [str(i) if isinstance(i, InputError) else i.document.text for i in items] == [
+        "John ran", f"{three}:4: expected a token and its tag, got 'bad'",
+        f"{three}:6: 'X-PLACE' is not an IOB tag (O, B-LABEL or I-LABEL)", "Mopti"]
+    assert [(s.start, s.end, s.label) for s in items[0].spans] == [(0, 4, "ACTOR")]
+    missing = list(READERS["conll"].read(tmp_path / "none.conll", ReadOptions()))
+    assert [str(e) for e in missing] == [f"{tmp_path / 'none.conll'}: cannot read: No such file or directory"]
