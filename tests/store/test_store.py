@@ -247,3 +247,56 @@ def test_spans_at_the_edges_of_the_text_and_the_change_log(store):
     ]
     at = store.conn.execute("SELECT at FROM changes ORDER BY id DESC LIMIT 1").fetchone()[0]
     assert at[:4].isdigit() and "T" in at  # when, as an ISO time
+
+
+def test_every_edit_refuses_a_stale_revision_and_changes_nothing(store):
+    (doc_id,) = add(store, "Rebels attacked Kidal on Monday")
+    span = store.add_span(doc_id, 0, 6, "ACTOR", "ana")
+    stale = store.revision(doc_id) - 1
+    edits = {
+        "add_span": lambda: store.add_span(doc_id, 7, 15, "ATTACK", "ben", expected_revision=stale),
+        "set_span_state": lambda: store.set_span_state(span.id, SpanState.REJECTED, "ben", expected_revision=stale),
+        "relabel_span": lambda: store.relabel_span(span.id, "TARGET", "ben", expected_revision=stale),
+        "delete_span": lambda: store.delete_span(span.id, "ben", expected_revision=stale),
+        "accept_all": lambda: store.accept_all(doc_id, "ben", expected_revision=stale),
+        "set_answer": lambda: store.set_answer(doc_id, "accept", "ben", expected_revision=stale),
+        "restore_spans": lambda: store.restore_spans(doc_id, [(span.id, "PLACE", "accepted")], "ben",
+                                                     expected_revision=stale),
+    }
+    before = (store.spans(doc_id), store.document(doc_id).answer, store.revision(doc_id), changes(store))
+    for name, edit in edits.items():
+        with pytest.raises(ConflictError, match="changed elsewhere"):
+            edit()
+        assert (store.spans(doc_id), store.document(doc_id).answer, store.revision(doc_id), changes(store)) == \
+            before, name
+    store.relabel_span(span.id, "TARGET", "ben", expected_revision=stale + 1)  # the current one goes through
+    assert store.revision(doc_id) == stale + 2
+
+
+def test_the_change_log_says_who_did_what_to_which_span(store):
+    (doc_id,) = add(store, "Rebels attacked Kidal on Monday")
+    a = store.add_span(doc_id, 0, 6, "ACTOR", "ana")
+    b = store.add_span(doc_id, 0, 6, "TARGET", "ana")
+    store.relabel_span(b.id, "PLACE", "ben")  # a plain relabel
+    store.relabel_span(a.id, "PLACE", "ben")  # onto the same stretch and label: merged into b
+    store.set_span_state(b.id, SpanState.REJECTED, "chen")
+    store.restore_spans(doc_id, [(b.id, "PLACE", "accepted")], "chen")
+    store.set_answer(doc_id, "accept", "dan")
+    log = [(action, who, d, s, json.loads(detail) if detail else None) for action, who, d, s, detail in
+           store.conn.execute("SELECT action, who, doc_id, span_id, detail FROM changes WHERE action != 'import' "
+                              "ORDER BY id")]
+    assert log == [
+        ("add_span", "ana", doc_id, a.id, {"start": 0, "end": 6, "label": "ACTOR", "before": None}),
+        ("add_span", "ana", doc_id, b.id, {"start": 0, "end": 6, "label": "TARGET", "before": None}),
+        ("relabel", "ben", doc_id, b.id, {"before": "TARGET", "after": "PLACE", "state_before": "accepted"}),
+        ("relabel", "ben", doc_id, a.id, {"before": "ACTOR", "after": "PLACE", "merged_into": b.id}),
+        ("set_state", "chen", doc_id, b.id, {"before": "accepted", "after": "rejected"}),
+        ("restore", "chen", doc_id, None, {"spans": [[b.id, "PLACE", "accepted"]]}),
+        ("answer", "dan", doc_id, None, {"before": "pending", "after": "accept"}),
+    ]
+    assert {(s.id, s.label, s.state.value) for s in store.spans(doc_id)} == {
+        (a.id, "ACTOR", "rejected"), (b.id, "PLACE", "accepted")}
+    # each action moved the revision once
+    assert store.revision(doc_id) == 7
+    stamps = [r[0] for r in store.conn.execute("SELECT updated_at FROM spans")]
+    assert all(s and s[:4].isdigit() for s in stamps)

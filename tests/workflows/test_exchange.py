@@ -472,3 +472,56 @@ def test_conll_read_errors_name_their_line(tmp_path):
     assert [(s.start, s.end, s.label) for s in items[0].spans] == [(0, 4, "ACTOR")]
     missing = list(READERS["conll"].read(tmp_path / "none.conll", ReadOptions()))
     assert [str(e) for e in missing] == [f"{tmp_path / 'none.conll'}: cannot read: No such file or directory"]
+
+
+def test_brat_reader_fields_and_each_error_named(tmp_path):
+    from annotator.formats import READERS, ReadOptions
+
+    folder = tmp_path / "corpus"
+    write(folder / "sub" / "a.txt", "\nAttack on Kidal\r\nRebels attacked Kidal.")
+    write(folder / "sub" / "a.ann", "T1\tACTOR 18 24\tRebels\r\nT2\tPLACE 34 39\tKidal\r\nR1\tIn Arg1:T1 Arg2:T2\r\n")
+    (rec,) = list(READERS["brat"].read(folder, ReadOptions()))
+    assert rec.document.title == "Attack on Kidal" and rec.document.external_id == str(Path("sub") / "a")
+    assert rec.path == str(folder / "sub" / "a.ann") and rec.document.meta == {
+        "file": "a.txt", "brat": ["R1\tIn Arg1:T1 Arg2:T2"], "brat_ids": {"T1": [18, 24, "ACTOR"],
+                                                                         "T2": [34, 39, "PLACE"]}}
+    assert [(s.start, s.end, s.label, s.state) for s in rec.spans] == [(18, 24, "ACTOR", SpanState.ACCEPTED),
+                                                                       (34, 39, "PLACE", SpanState.ACCEPTED)]
+    cases = {
+        "T1\tACTOR 0 6 Rebels\n": "a T line must be 'T<n> TAB type start end TAB text'",
+        "T1\tACTOR 0 60\tRebels\n": "T1: offsets 0..60 outside the text (22 characters)",
+        "T1\tACTOR 3 3\tx\n": "T1: offsets 3..3 outside the text (22 characters)",
+        "T1\tACTOR 0 6\tRebel\n": "T1: the text at 0 6 is 'Rebels', the line says 'Rebel' (offsets must count "
+                                  "characters, not bytes)",
+        "X1\tsomething\n": "not a brat annotation line: 'X1\\tsomething'",
+    }
+    for n, (line, message) in enumerate(cases.items()):
+        write(tmp_path / f"e{n}.txt", "Rebels attacked Kidal.")
+        ann = write(tmp_path / f"e{n}.ann", "\n" + line)
+        (err,) = list(READERS["brat"].read(ann, ReadOptions()))
+        assert str(err) == f"{ann}:2: {message}"
+    write(tmp_path / "empty.txt", " \n")
+    (err,) = list(READERS["brat"].read(write(tmp_path / "empty.ann", ""), ReadOptions()))
+    assert str(err) == f"{tmp_path / 'empty.txt'}: the text file is empty"
+    bad = write(tmp_path / "bytes.txt", b"Rebels\n\xff")
+    write(tmp_path / "bytes.ann", "")
+    (err,) = list(READERS["brat"].read(bad, ReadOptions()))
+    assert str(err) == f"{bad}:2: not UTF-8 text (byte 8)"
+    nothing = tmp_path / "nothing"
+    nothing.mkdir()
+    assert [str(e) for e in READERS["brat"].read(nothing, ReadOptions())] == [
+        f"{nothing}: the folder holds no .txt files for brat"]
+
+
+def test_brat_file_names_are_unique_safe_and_kept_short(tmp_path):
+    from annotator.core.labels import load_scheme
+    from annotator.formats.writers import BratWriter
+
+    writer = BratWriter(tmp_path / "out", load_scheme(), "test")
+    ids = ["a-3", "a", "a", "A", "CON", "nul.txt", "x/../../etc", None, "." * 3, "é" * 5, "b" * 200]
+    names = [writer._name({"external_id": ext, "id": i}) for i, ext in enumerate(ids, start=1)]
+    assert names[:4] == ["a-3", "a", "a-3-2", "A-4"]  # "a-3" is taken by the first article
+    assert names[4:7] == ["_CON", "_nul", "x_.._.._etc"]  # no Windows device name, no way out of the folder
+    assert names[7:10] == ["doc-000008", "doc-000009", "doc-000010"]  # nothing usable left: named by the id
+    assert names[10] == "b" * 80
+    assert len({n.lower() for n in names}) == len(names)
