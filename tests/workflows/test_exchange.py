@@ -525,3 +525,57 @@ def test_brat_file_names_are_unique_safe_and_kept_short(tmp_path):
     assert names[7:10] == ["doc-000008", "doc-000009", "doc-000010"]  # nothing usable left: named by the id
     assert names[10] == "b" * 80
     assert len({n.lower() for n in names}) == len(names)
+
+
+def test_label_studio_tasks_as_label_studio_reads_them(store, tmp_path):
+    store.add_records([
+        ImportRecord(Document(text="Rebels attacked Kidal.", title="Kidal", external_id="k1", meta={"src": "wire"},
+                              answer=Answer.ACCEPT, answered_by="ana", answered_at="2026-01-02T03:04:05+00:00"),
+                     [Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)]),
+        ImportRecord(Document(text="Nothing here.", answer=Answer.REJECT, answered_by="ben",
+                              answered_at="2026-01-03T00:00:00+00:00")),
+        ImportRecord(Document(text="Talks resumed."), [Span(0, 5, "TALKS", Source.RULE, SpanState.SUGGESTED)]),
+        ImportRecord(Document(text="Skipped one.", answer=Answer.IGNORE)),
+    ])
+    export(store, tmp_path / "ls.json", fmt="label-studio", include_pending=True, tokenizer=tokenize)
+    tasks = json.loads((tmp_path / "ls.json").read_text(encoding="utf-8"))
+
+    def result(doc_id, i, s, e, text, label):
+        return {"id": f"s{doc_id}-{i}", "from_name": "label", "to_name": "text", "type": "labels",
+                "origin": "manual", "value": {"start": s, "end": e, "text": text, "labels": [label]}}
+
+    assert tasks == [
+        {"id": 1, "data": {"text": "Rebels attacked Kidal.", "title": "Kidal", "external_id": "k1"},
+         "meta": {"src": "wire"},
+         "annotations": [{"result": [result(1, 0, 0, 6, "Rebels", "ACTOR")], "was_cancelled": False,
+                          "completed_by": {"email": "ana"}, "created_at": "2026-01-02T03:04:05+00:00"}]},
+        {"id": 2, "data": {"text": "Nothing here."},
+         "annotations": [{"result": [], "was_cancelled": True, "annotator_answer": "reject",
+                          "completed_by": {"email": "ben"}, "created_at": "2026-01-03T00:00:00+00:00"}]},
+        {"id": 3, "data": {"text": "Talks resumed."}, "annotations": [],
+         "predictions": [{"model_version": "annotator", "result": [result(3, 0, 0, 5, "Talks", "TALKS")]}]},
+        {"id": 4, "data": {"text": "Skipped one."}, "annotations": [  # answered on import: stamped then
+            {"result": [], "was_cancelled": True, "created_at": store.document(4).answered_at}]},
+    ]
+    # the label config names the same from_name / to_name
+    config = (tmp_path / "ls.json.label_config.xml").read_text(encoding="utf-8")
+    assert '<Labels name="label" toName="text">' in config and '<Text name="text" value="$text"/>' in config
+
+
+def test_a_pretty_printed_file_that_cannot_be_read_is_one_named_error(tmp_path):
+    from annotator.formats.base import iter_json_records
+
+    cases = {
+        b'[\n {"text": "a"},\n {"text": }\n]\n': "not valid JSON: Expecting value (line 3, column 11)",
+        b'[\n {"text": "\xff"}\n]\n': "not UTF-8 text (byte 14)",
+        b"[\n" + b"[" * 100_000 + b"]" * 100_000 + b"\n]\n": "nested too deeply to read",
+    }
+    for n, (data, message) in enumerate(cases.items()):
+        path = write(tmp_path / f"p{n}.json", data)
+        (err,) = list(iter_json_records(path))
+        assert isinstance(err, InputError) and str(err).startswith(f"{path}: {message}"), str(err)
+    mixed = write(tmp_path / "mixed.json", '[\n {"text": "a"},\n 7,\n "b"\n]\n')
+    items = list(iter_json_records(mixed))
+    assert items[0] == (None, {"__record__": 1, "text": "a"})
+    assert [str(e) for e in items[1:]] == [f"{mixed}: record 2: expected a JSON object, got int",
+                                           f"{mixed}: record 3: expected a JSON object, got str"]
