@@ -273,3 +273,46 @@ def test_json_records_are_named_by_line_or_record_number(tmp_path):
     assert [str(e) for e in read(odd, ReadOptions())] == [f"{odd}:1: malformed record (KeyError: 'x')"]
     assert [str(e) for e in read(pretty, ReadOptions())][:1] == [f"{pretty}: record 1: malformed record "
                                                                  f"(KeyError: 'x')"]
+
+
+def test_prodigy_records_field_by_field(tmp_path):
+    from annotator.core.model import Source, SpanState
+    from annotator.formats import READERS, ReadOptions
+
+    tokens = [{"text": "Rebels", "start": 0, "end": 6, "id": 0, "ws": True},
+              {"text": "attacked", "start": 7, "end": 15, "id": 1, "ws": True},
+              {"text": "Kidal", "start": 16, "end": 21, "id": 2, "ws": False}]
+    records = [
+        {"text": "Rebels attacked Kidal", "tokens": tokens, "answer": "accept", "_annotator_id": "news-ana",
+         "_timestamp": 1767225600, "meta": {"title": "Kidal", "id": 7, "source": "wire"},
+         "spans": [{"token_start": 0, "token_end": 0, "label": "ACTOR"},
+                   {"start": 16, "end": 21, "label": "PLACE", "score": 0.5}],
+         "relations": [{"head": 0, "child": 2, "label": "LOC"}]},
+        {"text": "Rebels attacked Kidal again", "answer": "reject", "_is_binary": True,
+         "spans": [{"start": 7, "end": 15, "label": "ATTACK"}]},
+        {"text": "Police arrested two men", "spans": [{"start": 7, "end": 15, "label": "ARREST"}]},
+        {"text": "x", "answer": "maybe"}, {"text": "x", "spans": {"a": 1}}, {"text": "x", "spans": [3]},
+        {"text": "x", "spans": [{"start": 0, "end": 1}]}, {"text": "x", "spans": [{"label": "ACTOR"}]},
+        {"text": "a b", "tokens": [{"text": "a", "start": 0, "end": 1, "id": 0}],
+         "spans": [{"token_start": 0, "token_end": 3, "label": "ACTOR"}]},
+        {"text": "x", "meta": [1]}, {"text": "x", "answer": "pending"},
+    ]
+    path = write(tmp_path / "p.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    items = list(READERS["prodigy"].read(path, ReadOptions()))
+    first, second, third = items[:3]
+    d = first.document
+    assert (d.title, d.external_id, d.meta, d.answer, d.answered_by, d.answered_at) == (
+        "Kidal", "7", {"source": "wire", "prodigy_relations": records[0]["relations"]}, Answer.ACCEPT, "news-ana",
+        "2026-01-01T00:00:00.000+00:00")
+    assert [(t.start, t.end, t.ws) for t in d.tokens] == [(0, 6, True), (7, 15, True), (16, 21, False)]
+    assert [(s.start, s.end, s.label, s.state, s.source, s.score) for s in first.spans] == [
+        (0, 6, "ACTOR", SpanState.ACCEPTED, Source.EDITOR, None), (16, 21, "PLACE", SpanState.ACCEPTED, Source.EDITOR, 0.5)]
+    assert [(s.label, s.state) for s in second.spans] == [("ATTACK", SpanState.REJECTED)]  # a binary reject
+    assert second.document.tokens is None and second.document.answer is Answer.REJECT
+    assert [(s.label, s.state) for s in third.spans] == [("ARREST", SpanState.SUGGESTED)]  # not answered yet
+    assert third.document.answered_by is None and third.document.answered_at is None
+    assert [str(e).split(":", 2)[-1].strip() for e in items[3:]] == [
+        "unknown answer 'maybe' (expected one of pending, accept, reject, ignore)", "'spans' must be a list", "span 0 must be an object",
+        "span 0 has no label", "span 0 has no character offsets", "span 0: tokens 0..3 outside the 1 tokens",
+        "'meta' must be an object", "'answer' must be accept, reject or ignore"]
+    assert [e.line for e in items[3:]] == [4, 5, 6, 7, 8, 9, 10, 11]

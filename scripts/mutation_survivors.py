@@ -1,0 +1,90 @@
+"""The mutants that survived `make mutate`, sorted into kinds, for docs/testing.md:
+
+- sql-case: only the letter case of an SQL string changed (SQL keywords and names ignore case): equivalent;
+- message: only the wording of a message or of a dict key in a message changed ("XX…XX", upper case, None);
+- change-log: an argument of a change-log entry (`_log(...)`) changed;
+- other: everything else, listed by function.
+
+Run after `make mutate`: .venv/bin/python scripts/mutation_survivors.py [--list]"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQL = re.compile(r"\b(select|insert|update|delete|from|where|values|set|and)\b", re.I)
+
+
+def function_lines(lines: list[str], name: str) -> list[str]:
+    out, indent = [], None
+    for line in lines:
+        if indent is None:
+            if re.match(rf"^(    )?def {re.escape(name)}\(", line):
+                indent = len(line) - len(line.lstrip())
+                out.append(line)
+            continue
+        if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith((")", "]")):
+            break
+        out.append(line)
+    return out
+
+
+def kind(removed: str, added: str) -> str:
+    if removed.lower() == added.lower() and SQL.search(removed):
+        return "sql-case"
+    if "_log(" in removed:
+        return "change-log"
+    strings_only = re.sub(r'"[^"]*"|\'[^\']*\'', '""', removed) == re.sub(r'"[^"]*"|\'[^\']*\'', '""', added)
+    if strings_only and ("Error(" in removed or "reason" in removed or "message" in removed or "dropped[" in removed
+                         or "left_out[" in removed):
+        return "message"
+    if ("Error(" in removed or "InputError" in removed) and ("None" in added or "XX" in added):
+        return "message"
+    return "other"
+
+
+def survivors(mutants: Path) -> list[tuple[str, str, str, str]]:
+    """(function, kind, removed line, added line) of each surviving mutant."""
+    out = []
+    for meta in sorted((mutants / "annotator").rglob("*.meta")):
+        source = meta.with_suffix("")
+        lines = source.read_text(encoding="utf-8").splitlines()
+        for name, code in json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"].items():
+            if code != 0:
+                continue
+            function, number = name.rsplit("__mutmut_", 1)
+            short = function.split(".")[-1]
+            orig = function_lines(lines, f"{short}__mutmut_orig")
+            mutated = function_lines(lines, f"{short}__mutmut_{number}")
+            diff = [d for d in difflib.unified_diff(orig[1:], mutated[1:], lineterm="", n=0)
+                    if d[:1] in "+-" and not d.startswith(("+++", "---"))]
+            removed = " ".join(d[1:].strip() for d in diff if d.startswith("-"))
+            added = " ".join(d[1:].strip() for d in diff if d.startswith("+"))
+            out.append((function.replace("ǁ", ".").replace(".x_", ".").replace(".x", "."), kind(removed, added),
+                        removed, added))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    rows = survivors(ROOT / "mutants")
+    kinds = Counter(k for _, k, _, _ in rows)
+    print(", ".join(f"{k} {n}" for k, n in kinds.most_common()), f"(of {len(rows)} survivors)")
+    by_function: dict[str, Counter[str]] = defaultdict(Counter)
+    for function, k, _, _ in rows:
+        by_function[function][k] += 1
+    for function, counts in sorted(by_function.items(), key=lambda x: -sum(x[1].values())):
+        print(f"{sum(counts.values()):>4}  {function}  ({', '.join(f'{k} {n}' for k, n in counts.most_common())})")
+    if "--list" in argv:
+        for function, k, removed, added in rows:
+            if k == "other":
+                print(f"{function}: {removed[:100]!r} -> {added[:100]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
