@@ -2,9 +2,9 @@
 
 Every format is written to a temporary name beside the target and renamed at the end, so a failed export
 never leaves half a file (or half a folder). With `split`, articles are divided into train and dev files that
-never share one: ordered by a hash of the seed and the article's text, so the same seed gives the same split
-and an article keeps its side when others are added. What a format cannot hold is counted, with the reason, in
-the report."""
+never share one: each article's side comes from a hash of the seed and its own text, so the same seed gives
+the same split and an article keeps its side when others are added. What a format cannot hold is counted, with
+the reason, in the report."""
 
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ def _alive(pid: int) -> bool:
 def clean_leftovers(output: Path, max_age_s: float = 24 * 3600, unnamed_age_s: float = 3600) -> int:
     """Removes the temporary files and folders that earlier exports to `output` left when they were killed:
     `.NAME.PID.*.part` and `.NAME.old-PID` of processes that are gone (or, where that cannot be told, older
-    than a day), and `.NAME.*.part` without a process id (written by versions before 0.2) an hour old. Returns
+    than a day), and `.NAME.*.part` without a process id (written by earlier versions) an hour old. Returns
     how many were removed."""
     removed = 0
     try:
