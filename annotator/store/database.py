@@ -652,9 +652,7 @@ class Store:
                 raise DatabaseError(f"no document {doc_id}")
             self._bump(doc_id, expected_revision)
             stamp = now()
-            for span_id, label, state in restore:
-                conn.execute("UPDATE spans SET label = ?, state = ?, updated_at = ? WHERE id = ? AND doc_id = ?",
-                             (label, SpanState(state).value, stamp, span_id, doc_id))
+            self._put_back(doc_id, restore, stamp)
             accepted: list[tuple[int, str, str]] = []
             if accept_suggested and answer is Answer.ACCEPT:
                 accepted = [(r[0], r[1], SpanState.SUGGESTED.value) for r in conn.execute(
@@ -678,13 +676,16 @@ class Store:
                       expected_revision: int | None = None) -> None:
         """Puts spans back as they were, (id, label, state) each: how the window undoes and redoes. One
         transaction, logged as 'restore'."""
-        with self.write() as conn:
+        with self.write():
             self._bump(doc_id, expected_revision)
-            stamp = now()
-            for span_id, label, state in rows:
-                conn.execute("UPDATE spans SET label = ?, state = ?, updated_at = ? WHERE id = ? AND doc_id = ?",
-                             (label, SpanState(state).value, stamp, span_id, doc_id))
+            self._put_back(doc_id, rows, now())
             self._log("restore", who, doc_id, None, spans=[list(r) for r in rows])
+
+    def _put_back(self, doc_id: int, rows: Sequence[tuple[int, str, str]], stamp: str) -> None:
+        """Sets spans of the document to (id, label, state) each, inside the caller's transaction."""
+        self.conn.executemany(
+            "UPDATE spans SET label = ?, state = ?, updated_at = ? WHERE id = ? AND doc_id = ?",
+            [(label, SpanState(state).value, stamp, span_id, doc_id) for span_id, label, state in rows])
 
     def set_tokens(self, doc_id: int, tokens: Sequence[Token] | bytes) -> None:
         """Keeps the tokens of a document that has none yet (the first tokenizer to see it wins)."""

@@ -56,7 +56,7 @@ class _StrictAbort(Exception):
 
 
 def _expand(paths: Sequence[Path], fmt: str | None,
-            is_project: Callable[[Path], bool] = lambda p: False) -> Iterator[tuple[Path, str] | InputError]:
+            is_project: Callable[[Path], bool]) -> Iterator[tuple[Path, str] | InputError]:
     """(file or folder, format) pairs to read. A folder's text files are read together by the text reader; its
     other files by their own format (named, or detected from files with a known ending). The project database
     itself is never read as input (reading it outside SQLite would drop this process's locks on it)."""
@@ -169,9 +169,8 @@ class Checker:
 
 
 def read_all(paths: Sequence[Path], fmt: str | None, options: ReadOptions,
-             report: ImportReport, is_project: Callable[[Path], bool] = lambda p: False,
-             ) -> Iterator[ImportRecord | InputError]:
-    for item in _expand(paths, fmt, is_project):
+             report: ImportReport) -> Iterator[ImportRecord | InputError]:
+    for item in _expand(paths, fmt, options.skip):
         if isinstance(item, InputError):
             yield item
             continue
@@ -213,7 +212,7 @@ def import_paths(
     options = replace(options or ReadOptions(), skip=store.owns)
     report = ImportReport()
     checker = Checker(store.scheme, tokenizer, add_labels, answer, snap_to_tokens)
-    stream = read_all([Path(p) for p in paths], fmt, options, report, store.owns)
+    stream = read_all([Path(p) for p in paths], fmt, options, report)
 
     def flush(batch: list[ImportRecord]) -> None:
         if checker.new_labels:
