@@ -127,18 +127,21 @@ def test_titles_and_labels_are_shown_as_plain_text(qtbot, tmp_path, qsettings, m
 
 
 def test_open_recent_lists_whole_paths_after_a_second_start(qtbot, project, tmp_path, messages):
-    settings_path = str(tmp_path / "settings.ini")
-    first = QSettings(settings_path, QSettings.Format.IniFormat)
+    settings_path = tmp_path / "settings.ini"
+    first = QSettings(str(settings_path), QSettings.Format.IniFormat)
     first.setValue("editor", "tester")
     w1 = MainWindow(first, "tester")
     qtbot.addWidget(w1)
     assert w1.open_project(project)
     w1.close()
     first.sync()
+    assert f"recent={project.resolve()}" in settings_path.read_text()  # one project: stored as a plain string
+    # a second start is a new process: Qt reads the file afresh (within one process it caches it by name)
+    again = tmp_path / "second-start.ini"
+    again.write_text(settings_path.read_text())
     from annotator.gui.app import create_window
 
-    second = QSettings(settings_path, QSettings.Format.IniFormat)
-    w2 = create_window(None, second)
+    w2 = create_window(None, QSettings(str(again), QSettings.Format.IniFormat))
     qtbot.addWidget(w2)
     assert w2.store is not None and w2.store.path.resolve() == project.resolve()
     assert [a.text() for a in w2.recent_menu.actions()] == [str(project.resolve())]
