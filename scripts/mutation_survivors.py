@@ -5,7 +5,10 @@
 - change-log: an argument of a change-log entry (`_log(...)`) changed;
 - other: everything else, listed by function.
 
-Run after `make mutate`: .venv/bin/python scripts/mutation_survivors.py [--list]"""
+Run after `make mutate`: .venv/bin/python scripts/mutation_survivors.py [--list]
+
+`--names` prints only the names of the survivors and of the mutants not yet checked, for re-running them after
+new tests (mutmut keeps a verdict once given): `mutmut run $(python scripts/mutation_survivors.py --names)`."""
 
 from __future__ import annotations
 
@@ -70,7 +73,17 @@ def survivors(mutants: Path) -> list[tuple[str, str, str, str]]:
     return out
 
 
+def pending_names(mutants: Path) -> list[str]:
+    """Mutants that survived or were never checked."""
+    return [name for meta in sorted((mutants / "annotator").rglob("*.meta"))
+            for name, code in json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"].items()
+            if code is None or code == 0]
+
+
 def main(argv: list[str]) -> int:
+    if "--names" in argv:
+        print("\n".join(pending_names(ROOT / "mutants")))
+        return 0
     rows = survivors(ROOT / "mutants")
     kinds = Counter(k for _, k, _, _ in rows)
     print(", ".join(f"{k} {n}" for k, n in kinds.most_common()), f"(of {len(rows)} survivors)")

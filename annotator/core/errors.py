@@ -61,6 +61,11 @@ class ReadOnlyDatabaseError(UnavailableError):
     """The database (or its folder) cannot be written by this user."""
 
 
+class LinkError(AnnotatorError):
+    """A link the label scheme does not allow (a role the event does not have, a label that may not fill it),
+    or one between spans that cannot be linked."""
+
+
 class PipelineError(AnnotatorError):
     """A spaCy pipeline or pattern file that cannot be loaded."""
 

@@ -19,9 +19,21 @@ from annotator.core.resources import resources_dir
 KINDS = ("event", "argument")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _NAME = re.compile(r"^[A-Z][A-Z0-9_-]*$")
+# a role is one word that does not end in a digit: brat numbers a role's second filler as `Target2`
+_ROLE = re.compile(r"^[A-Za-z](?:[A-Za-z0-9_-]*[A-Za-z_-])?$")
 
 DEFAULT_SCHEME = "conflict-news"
 MAX_LABEL_LENGTH = 100
+
+
+def role_problem(name: object) -> str | None:
+    """Why a role name cannot be used, or None."""
+    if not isinstance(name, str):
+        return f"a role must be text, got {type(name).__name__}"
+    if not _ROLE.match(name) or len(name) > MAX_LABEL_LENGTH:
+        return (f"role name {name[:40]!r} must be one word of letters, digits, _ or -, starting with a letter and "
+                f"not ending in a digit (brat numbers repeated roles: Target2)")
+    return None
 
 
 def label_problem(name: object) -> str | None:
@@ -40,12 +52,27 @@ def label_problem(name: object) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Role:
+    """A slot of an event: its name (ACE and KAIROS style: attacker, target, place), the labels of the spans
+    that may fill it, the key that links a span in that role while the event is selected, and a description."""
+
+    name: str
+    fillers: tuple[str, ...]
+    hotkey: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Label:
     name: str
     kind: str
     colour: str
     hotkey: str
     description: str
+    roles: tuple[Role, ...] = ()
+
+    def role(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.name == name), None)
 
 
 @dataclass(slots=True)
@@ -71,6 +98,35 @@ class LabelScheme:
         for source, target in self.entity_map.items():
             if target not in names:
                 raise SchemeError(f"scheme {self.name!r}: entity_map sends {source} to unknown label {target!r}")
+        for label in self.labels:
+            self._check_roles(label)
+
+    def _check_roles(self, label: Label) -> None:
+        where = f"scheme {self.name!r}: label {label.name}"
+        if label.roles and label.kind != "event":
+            raise SchemeError(f"{where}: only event labels have roles")
+        seen: set[str] = set()
+        keys: set[str] = set()
+        for role in label.roles:
+            problem = role_problem(role.name)
+            if problem:
+                raise SchemeError(f"{where}: {problem}")
+            if role.name in seen:
+                raise SchemeError(f"{where}: role {role.name!r} defined twice")
+            seen.add(role.name)
+            if not role.fillers:
+                raise SchemeError(f"{where}: role {role.name!r} names no label that may fill it")
+            unknown = [f for f in role.fillers if f not in self._by_name]
+            if unknown:
+                raise SchemeError(f"{where}: role {role.name!r} may be filled by unknown label(s) "
+                                  f"{', '.join(unknown)}")
+            if role.hotkey:
+                if len(role.hotkey) != 1:
+                    raise SchemeError(f"{where}: role {role.name!r}: hotkey must be a single key, got "
+                                      f"{role.hotkey!r}")
+                if role.hotkey in keys:
+                    raise SchemeError(f"{where}: role hotkey {role.hotkey!r} used twice")
+                keys.add(role.hotkey)
 
     @property
     def names(self) -> frozenset[str]:
@@ -81,6 +137,44 @@ class LabelScheme:
 
     def of_kind(self, kind: str) -> list[Label]:
         return [label for label in self.labels if label.kind == kind]
+
+    def roles(self, event_label: str) -> tuple[Role, ...]:
+        label = self._by_name.get(event_label)
+        return label.roles if label else ()
+
+    def link_problem(self, event_label: str, role: str, argument_label: str) -> str | None:
+        """Why a span labelled `argument_label` cannot fill `role` of an `event_label` span, or None."""
+        label = self._by_name.get(event_label)
+        if label is None:
+            return f"unknown label {event_label!r}"
+        if label.kind != "event":
+            return f"{event_label} is not an event label, so it has no roles"
+        found = label.role(role)
+        if found is None:
+            names = ", ".join(r.name for r in label.roles) or "none"
+            return f"{event_label} has no role {role!r} (its roles: {names})"
+        if argument_label not in found.fillers:
+            return (f"a {argument_label} span cannot be the {role} of {event_label} (it takes "
+                    f"{', '.join(found.fillers)})")
+        return None
+
+    def with_link(self, event_label: str, role: str, argument_label: str) -> "LabelScheme":
+        """This scheme, with `role` of `event_label` allowed to be filled by `argument_label` (added if
+        missing): how `import --add-labels` learns a file's roles."""
+        labels = []
+        for label in self.labels:
+            if label.name == event_label:
+                found = label.role(role)
+                if found is None:
+                    roles = label.roles + (Role(role, (argument_label,)),)
+                elif argument_label in found.fillers:
+                    roles = label.roles
+                else:
+                    roles = tuple(Role(r.name, r.fillers + (argument_label,), r.hotkey, r.description)
+                                  if r.name == role else r for r in label.roles)
+                label = Label(label.name, label.kind, label.colour, label.hotkey, label.description, roles)
+            labels.append(label)
+        return LabelScheme(self.name, labels, self.description, dict(self.entity_map))
 
 
 def parse_scheme(data: dict, origin: str) -> LabelScheme:
@@ -101,7 +195,8 @@ def parse_scheme(data: dict, origin: str) -> LabelScheme:
         hotkey = str(spec.get("hotkey", ""))
         if len(hotkey) > 1:
             raise SchemeError(f"{origin}: label {name}: hotkey must be a single key, got {hotkey!r}")
-        labels.append(Label(name, kind, colour.lower(), hotkey.lower(), str(spec.get("description", ""))))
+        roles = _parse_roles(spec.get("roles", {}), f"{origin}: label {name}")
+        labels.append(Label(name, kind, colour.lower(), hotkey.lower(), str(spec.get("description", "")), roles))
     entity_map = data.get("entity_map", {})
     if not isinstance(entity_map, dict) or not all(isinstance(v, str) for v in entity_map.values()):
         raise SchemeError(f"{origin}: [entity_map] must map entity labels to label names")
@@ -111,6 +206,23 @@ def parse_scheme(data: dict, origin: str) -> LabelScheme:
         description=str(data.get("description", "")),
         entity_map=dict(entity_map),
     )
+
+
+def _parse_roles(data: object, where: str) -> tuple[Role, ...]:
+    if not isinstance(data, dict):
+        raise SchemeError(f"{where}: roles must be a table of [labels.NAME.roles.ROLE] tables")
+    roles = []
+    for role, spec in data.items():
+        if not isinstance(spec, dict):
+            raise SchemeError(f"{where}: role {role!r} must be a table with fillers = [...]")
+        fillers = spec.get("fillers", [])
+        if isinstance(fillers, str):
+            fillers = [fillers]
+        if not isinstance(fillers, list) or not all(isinstance(f, str) for f in fillers):
+            raise SchemeError(f"{where}: role {role!r}: fillers must be a list of label names")
+        roles.append(Role(role, tuple(fillers), str(spec.get("hotkey", "")).lower(),
+                          str(spec.get("description", ""))))
+    return tuple(roles)
 
 
 def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> LabelScheme:

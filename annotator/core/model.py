@@ -66,6 +66,26 @@ class Span:
 
 
 @dataclass(slots=True)
+class Link:
+    """An argument span filling a role of an event span: "Russia" as the attacker of "launched". In an
+    `ImportRecord`, `event` and `argument` are positions in the record's `spans`; read from a project they are
+    span ids. It has a source and a state like a span: a rejected link is one the editor removed (kept, so that
+    pre-annotation never suggests it again)."""
+
+    event: int
+    argument: int
+    role: str
+    source: Source = Source.EDITOR
+    state: SpanState = SpanState.ACCEPTED
+    score: float | None = None
+    id: int | None = None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.event, self.argument, self.role)
+
+
+@dataclass(slots=True)
 class Document:
     text: str
     title: str = ""
@@ -93,3 +113,4 @@ class ImportRecord:
     spans: list[Span] = field(default_factory=list)
     path: str | None = None
     line: int | None = None
+    links: list[Link] = field(default_factory=list)

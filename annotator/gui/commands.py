@@ -27,14 +27,14 @@ class SpanCommand(QUndoCommand):
     def redo(self) -> None:
         if self.change is None:
             self.change = self.window.run_edit(self.action)
-            if self.change is None or not self.change.after:
+            if not self.change:
                 self.setObsolete(True)  # refused, or nothing changed: not worth an undo step
             return
-        self.window.restore(self.change.doc_id, self.change.after)
+        self.window.restore(self.change.doc_id, self.change.after, self.change.links_after)
 
     def undo(self) -> None:
         if self.change is not None:
-            self.window.restore(self.change.doc_id, self.change.before)
+            self.window.restore(self.change.doc_id, self.change.before, self.change.links_before)
 
 
 class AnswerCommand(QUndoCommand):
@@ -46,7 +46,7 @@ class AnswerCommand(QUndoCommand):
         self.doc_id = doc_id
         self.answer = answer
         self.before: Answer | None = None
-        self.accepted: list = []
+        self.accepted: Change | None = None
 
     def redo(self) -> None:
         result = self.window.run_answer(self.doc_id, self.answer)

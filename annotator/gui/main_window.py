@@ -495,14 +495,14 @@ class MainWindow(QMainWindow):
             return result.id
         return None
 
-    def restore(self, doc_id: int, rows: list) -> None:
-        """Undo or redo: shows the article concerned (once), then puts its spans back."""
+    def restore(self, doc_id: int, rows: list, links: list | None = None) -> None:
+        """Undo or redo: shows the article concerned (once), then puts its spans and links back."""
         assert self.session is not None
         switched = self.session.doc_id != doc_id
         if switched:
             self.open_document(doc_id)
         try:
-            self.session.restore(doc_id, rows)
+            self.session.restore(doc_id, rows, links)
         except ConflictError:
             self.reload_after_conflict()
             return
@@ -680,7 +680,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.push(AnswerCommand(self, self.session.doc_id, answer))
 
     def run_answer(self, doc_id: int, answer: Answer, move_on: bool = True,
-                   restore: list | None = None) -> tuple[Answer, list] | None:
+                   restore: Change | None = None) -> tuple[Answer, Change] | None:
         """Answers an article (accepting accepts the suggestions shown); returns the previous answer and the
         spans accepting changed, or None when it could not be saved."""
         assert self.session is not None and self.store is not None

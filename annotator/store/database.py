@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,12 @@ from annotator.core.errors import (
     SchemeError,
     UnavailableError,
 )
-from annotator.core.labels import Label, LabelScheme, label_problem, load_scheme
+from annotator.core.labels import DEFAULT_SCHEME, Label, LabelScheme, Role, label_problem, load_scheme
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
 from annotator.core.tokens import pack_tokens, unpack_tokens
+from annotator.store.links import Links
 from annotator.store.schema import SCHEMA_VERSION, migrations
+from annotator.store.sql import now
 
 BUSY_TIMEOUT_MS = 30_000
 _SOURCES = {s.value: s for s in Source}
@@ -40,15 +41,12 @@ _STATES = {s.value: s for s in SpanState}
 APPLICATION_ID = 0x414E4E54  # "ANNT": marks the file as an annotator project
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
 @dataclass
 class AddResult:
     added: int = 0
     duplicates: int = 0
     spans: int = 0
+    links: int = 0
 
 
 @dataclass
@@ -77,6 +75,7 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         self._scheme: LabelScheme | None = None
+        self.links = Links(self)
         if self.path.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project database")
         try:
@@ -184,6 +183,8 @@ class Store:
             if version == 0:
                 self._set_meta("created_at", now())
                 self._write_scheme(scheme or load_scheme())
+            elif version < 3 and self.get_meta("scheme") == DEFAULT_SCHEME:
+                self._write_roles(self._known(load_scheme()))  # projects made before events get its roles
             self._set_meta("schema_version", str(SCHEMA_VERSION))
 
     def backup(self, target: Path) -> Path:
@@ -306,6 +307,29 @@ class Store:
         self._set_meta("scheme", scheme.name)
         self._set_meta("scheme_description", scheme.description)
         self._set_meta("entity_map", json.dumps(scheme.entity_map))
+        self._write_roles(scheme)
+        self._scheme = None
+
+    def _known(self, scheme: LabelScheme) -> LabelScheme:
+        """The scheme cut down to the labels this project holds (roles keep only fillers it holds)."""
+        held = {r[0] for r in self.conn.execute("SELECT name FROM labels")}
+        labels = [Label(lb.name, lb.kind, lb.colour, lb.hotkey, lb.description,
+                        tuple(Role(r.name, tuple(f for f in r.fillers if f in held), r.hotkey, r.description)
+                              for r in lb.roles if any(f in held for f in r.fillers)))
+                  for lb in scheme.labels if lb.name in held]
+        return LabelScheme(scheme.name, labels, scheme.description,
+                           {k: v for k, v in scheme.entity_map.items() if v in held})
+
+    def _write_roles(self, scheme: LabelScheme) -> None:
+        """The roles of the scheme's event labels, replacing those labels' roles (links keep their role name)."""
+        names = [lb.name for lb in scheme.labels if lb.roles]
+        self.conn.executemany("DELETE FROM roles WHERE event = ?", [(n,) for n in names])
+        self.db["roles"].insert_all(
+            [{"event": lb.name, "name": r.name, "fillers": json.dumps(list(r.fillers)), "hotkey": r.hotkey,
+              "description": r.description, "position": i}
+             for lb in scheme.labels for i, r in enumerate(lb.roles)],
+            replace=True,
+        )
         self._scheme = None
 
     def set_scheme(self, scheme: LabelScheme) -> None:
@@ -328,9 +352,14 @@ class Store:
         rows = self.conn.execute(
             "SELECT name, kind, colour, hotkey, description FROM labels ORDER BY position, name"
         ).fetchall()
+        roles: dict[str, list[Role]] = {}
+        for event, name, fillers, hotkey, description in self.conn.execute(
+                "SELECT event, name, fillers, hotkey, description FROM roles ORDER BY event, position, name"):
+            roles.setdefault(event, []).append(Role(name, tuple(json.loads(fillers)), hotkey or "",
+                                                    description or ""))
         return LabelScheme(
             name=self.get_meta("scheme", "custom") or "custom",
-            labels=[Label(*row) for row in rows],
+            labels=[Label(*row, roles=tuple(roles.get(row[0], ()))) for row in rows],
             description=self.get_meta("scheme_description", "") or "",
             entity_map=json.loads(self.get_meta("entity_map", "{}") or "{}"),
         )
@@ -375,6 +404,7 @@ class Store:
                 "answered_by, answered_at, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?)"
             )
             span_rows = []
+            linked: list[tuple[int, ImportRecord]] = []  # records that come with links, and their ids
             plain: list[ImportRecord] = []  # a run of articles with nothing but their text: inserted together
             for rec in [*fresh, None]:
                 if rec is not None and not rec.spans and not rec.document.tokens and \
@@ -393,6 +423,8 @@ class Store:
                 for sp in rec.spans:
                     span_rows.append((doc_id, sp.start, sp.end, sp.label, sp.source.value, sp.state.value,
                                       sp.score, who, stamp))
+                if rec.links:
+                    linked.append((doc_id, rec))
             if span_rows:
                 cur = conn.executemany(
                     'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
@@ -400,10 +432,16 @@ class Store:
                     span_rows,
                 )
                 result.spans = cur.rowcount
+            for doc_id, rec in linked:
+                ids = {(r[1], r[2], r[3]): r[0] for r in conn.execute(
+                    'SELECT id, start, "end", label FROM spans WHERE doc_id = ?', (doc_id,))}
+                result.links += self.links.insert(doc_id, rec.links, [ids.get(sp.key) for sp in rec.spans], who,
+                                                  stamp)
             result.added = len(fresh)
             if fresh:
                 files = sorted({r.path for r in fresh if r.path})
-                self._log("import", who, documents=len(fresh), spans=result.spans, files=files[:20])
+                extra = {"links": result.links} if result.links else {}
+                self._log("import", who, documents=len(fresh), spans=result.spans, files=files[:20], **extra)
         return result
 
     @staticmethod
@@ -589,8 +627,14 @@ class Store:
         with self.write() as conn:
             doc_id, span = self.span(span_id)
             self._bump(doc_id, expected_revision)
-            conn.execute("UPDATE spans SET state = ?, updated_at = ? WHERE id = ?", (state.value, now(), span_id))
-            self._log("set_state", who, doc_id, span_id, before=span.state.value, after=state.value)
+            stamp = now()
+            conn.execute("UPDATE spans SET state = ?, updated_at = ? WHERE id = ?", (state.value, stamp, span_id))
+            detail: dict[str, Any] = {"before": span.state.value, "after": state.value}
+            if state is SpanState.REJECTED:
+                gone = self.links.reject_hanging(doc_id, stamp)  # a removed span takes its links with it
+                if gone:
+                    detail["links_rejected"] = gone
+            self._log("set_state", who, doc_id, span_id, **detail)
         return self.span(span_id)[1]
 
     def relabel_span(self, span_id: int, label: str, who: str | None,
@@ -609,15 +653,18 @@ class Store:
             if other:
                 conn.execute("UPDATE spans SET state = 'rejected', updated_at = ? WHERE id = ?", (stamp, span_id))
                 conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE id = ?", (stamp, other[0]))
-                self._log("relabel", who, doc_id, span_id, before=span.label, after=label, merged_into=other[0])
+                gone = self.links.reject_hanging(doc_id, stamp)
+                self._log("relabel", who, doc_id, span_id, before=span.label, after=label, merged_into=other[0],
+                          **({"links_rejected": gone} if gone else {}))
                 result_id = other[0]
             else:
                 conn.execute(
                     "UPDATE spans SET label = ?, state = 'accepted', updated_at = ? WHERE id = ?",
                     (label, stamp, span_id),
                 )
+                unfit = self.links.reject_unfit(span_id, stamp)  # roles the new label does not have
                 self._log("relabel", who, doc_id, span_id, before=span.label, after=label,
-                          state_before=span.state.value)
+                          state_before=span.state.value, **({"links_rejected": unfit} if unfit else {}))
                 result_id = span_id
         return self.span(result_id)[1]
 
@@ -631,19 +678,23 @@ class Store:
             self._bump(doc_id, expected_revision)
             ids = [r[0] for r in conn.execute(
                 "SELECT id FROM spans WHERE doc_id = ? AND state = 'suggested'", (doc_id,))]
+            stamp = now()
             conn.execute(
                 "UPDATE spans SET state = 'accepted', updated_at = ? WHERE doc_id = ? AND state = 'suggested'",
-                (now(), doc_id),
+                (stamp, doc_id),
             )
-            self._log("accept_all", who, doc_id, None, spans=ids)
+            links = self.links.accept_suggested(doc_id, stamp)
+            self._log("accept_all", who, doc_id, None, spans=ids, **({"links": links} if links else {}))
         return ids
 
     def set_answer(self, doc_id: int, answer: Answer | str, who: str | None,
                    expected_revision: int | None = None, *, accept_suggested: bool = False,
-                   restore: Sequence[tuple[int, str, str]] = ()) -> list[tuple[int, str, str]]:
+                   restore: Sequence[tuple[int, str, str]] = (),
+                   restore_links: Sequence[tuple[int, str]] = ()) -> list[tuple[int, str, str]]:
         """Answers a document. With `accept_suggested` and the answer accept, the suggestions still standing are
         accepted in the same transaction (what the editor saw highlighted is the answer, as in Prodigy's
-        correct workflow); `restore` puts spans back as (id, label, state) first (how undo takes that back).
+        correct workflow), and so are its suggested links; `restore` puts spans back as (id, label, state) and
+        `restore_links` links as (id, state) first (how undo takes that back).
         Returns the spans it accepted as they were before, (id, label, 'suggested') each."""
         answer = Answer(answer)
         with self.write() as conn:
@@ -653,12 +704,15 @@ class Store:
             self._bump(doc_id, expected_revision)
             stamp = now()
             self._put_back(doc_id, restore, stamp)
+            self.links.put_back(doc_id, restore_links, stamp)
             accepted: list[tuple[int, str, str]] = []
+            accepted_links: list[int] = []
             if accept_suggested and answer is Answer.ACCEPT:
                 accepted = [(r[0], r[1], SpanState.SUGGESTED.value) for r in conn.execute(
                     "SELECT id, label FROM spans WHERE doc_id = ? AND state = 'suggested' ORDER BY id", (doc_id,))]
                 conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE doc_id = ? AND "
                              "state = 'suggested'", (stamp, doc_id))
+                accepted_links = self.links.accept_suggested(doc_id, stamp)
             pending = answer is Answer.PENDING
             conn.execute(
                 "UPDATE documents SET answer = ?, answered_by = ?, answered_at = ? WHERE id = ?",
@@ -667,19 +721,28 @@ class Store:
             detail: dict[str, Any] = {"before": before[0], "after": answer.value}
             if accepted:
                 detail["accepted"] = [r[0] for r in accepted]
+            if accepted_links:
+                detail["accepted_links"] = accepted_links
             if restore:
                 detail["restored"] = [list(r) for r in restore]
+            if restore_links:
+                detail["restored_links"] = [list(r) for r in restore_links]
             self._log("answer", who, doc_id, None, **detail)
         return accepted
 
     def restore_spans(self, doc_id: int, rows: Sequence[tuple[int, str, str]], who: str | None,
-                      expected_revision: int | None = None) -> None:
-        """Puts spans back as they were, (id, label, state) each: how the window undoes and redoes. One
-        transaction, logged as 'restore'."""
+                      expected_revision: int | None = None, links: Sequence[tuple[int, str]] = ()) -> None:
+        """Puts spans back as they were, (id, label, state) each, and links, (id, state) each: how the window
+        undoes and redoes. One transaction, logged as 'restore'."""
         with self.write():
             self._bump(doc_id, expected_revision)
-            self._put_back(doc_id, rows, now())
-            self._log("restore", who, doc_id, None, spans=[list(r) for r in rows])
+            stamp = now()
+            self._put_back(doc_id, rows, stamp)
+            self.links.put_back(doc_id, links, stamp)
+            detail: dict[str, Any] = {"spans": [list(r) for r in rows]}
+            if links:
+                detail["links"] = [list(r) for r in links]
+            self._log("restore", who, doc_id, None, **detail)
 
     def _put_back(self, doc_id: int, rows: Sequence[tuple[int, str, str]], stamp: str) -> None:
         """Sets spans of the document to (id, label, state) each, inside the caller's transaction."""

@@ -89,4 +89,37 @@ def m0002_changes_by_editor(db: Database) -> None:
     db["changes"].create_index(["who", "at"], if_not_exists=True)
 
 
+@migrations(name="0003_events")
+def m0003_events(db: Database) -> None:
+    """Events with their arguments: the roles each event label has (and which labels may fill them), and the
+    links that join an event span to an argument span in a role. A link is never deleted, like a span: the
+    editor's removal is the state 'rejected'."""
+    db["roles"].create(
+        {"event": str, "name": str, "fillers": str, "hotkey": str, "description": str, "position": int},
+        pk=("event", "name"),
+        foreign_keys=[("event", "labels", "name")],
+        not_null={"fillers"},
+    )
+    db["links"].create(
+        {
+            "id": int,
+            "doc_id": int,
+            "event_id": int,
+            "arg_id": int,
+            "role": str,
+            "source": str,
+            "state": str,
+            "score": float,
+            "created_by": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("doc_id", "documents", "id"), ("event_id", "spans", "id"), ("arg_id", "spans", "id")],
+        not_null={"doc_id", "event_id", "arg_id", "role", "source", "state"},
+    )
+    db["links"].create_index(["event_id", "arg_id", "role"], unique=True)
+    db["links"].create_index(["doc_id"])
+    db["links"].create_index(["arg_id"])
+
+
 SCHEMA_VERSION = len(migrations._migrations)

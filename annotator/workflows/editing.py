@@ -10,22 +10,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.core.errors import ConflictError
-from annotator.core.model import Answer, Document, Span, SpanState, Token
+from annotator.core.errors import ConflictError, LinkError
+from annotator.core.labels import Role
+from annotator.core.model import Answer, Document, Link, Span, SpanState, Token
 from annotator.core.spans import TokenIndex
 from annotator.store import Store
 
 SpanRow = tuple[int, str, str]  # id, label, state
+LinkRow = tuple[int, str]  # id, state
 
 
 @dataclass
 class Change:
-    """The spans an action changed: their (id, label, state) before and after."""
+    """The spans an action changed, their (id, label, state) before and after, and the links, (id, state)."""
 
     doc_id: int
     before: list[SpanRow] = field(default_factory=list)
     after: list[SpanRow] = field(default_factory=list)
     result: Any = None
+    links_before: list[LinkRow] = field(default_factory=list)
+    links_after: list[LinkRow] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.after or self.links_after)
 
 
 class EditSession:
@@ -35,6 +42,7 @@ class EditSession:
         self.tokenizer = tokenizer
         self.doc: Document | None = None
         self.spans: list[Span] = []
+        self.links: list[Link] = []
         self.revision = -1
         self.version: tuple[int, int] = (-1, -1)
         self._index: TokenIndex | None = None
@@ -51,6 +59,7 @@ class EditSession:
     def reload_spans(self) -> None:
         assert self.doc is not None and self.doc.id is not None
         self.spans = self.store.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
+        self.links = self.store.links.of_document(self.doc.id)
         self.version = self.store.version(self.doc.id)
         self.revision = self.version[0]
 
@@ -102,6 +111,7 @@ class EditSession:
                 self.spans.append(span)
             span.label, span.state = label, SpanState(state)
         self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
+        self.links = self.store.links.of_document(self.doc.id)
         self.version = self.store.version(self.doc.id)
         self.revision = self.version[0]
 
@@ -112,6 +122,7 @@ class EditSession:
         assert self.doc is not None and self.doc.id is not None
         doc_id = self.doc.id
         before = self._snapshot(doc_id, where)
+        links_before = self.store.links.states(doc_id)
         result = action(self.revision)
         after = self._snapshot(doc_id, where)
         change = Change(doc_id, result=result)
@@ -120,14 +131,19 @@ class EditSession:
             if old != now:
                 change.before.append((span_id, *(old or (now[0], SpanState.REJECTED.value))))
                 change.after.append((span_id, *now))
+        for link_id, state in self.store.links.states(doc_id).items():
+            old_state = links_before.get(link_id, SpanState.REJECTED.value)
+            if old_state != state:
+                change.links_before.append((link_id, old_state))
+                change.links_after.append((link_id, state))
         self._update_spans(change.after)
         return change
 
-    def restore(self, doc_id: int, rows: list[SpanRow]) -> None:
-        """Puts spans back (undo or redo), opening their article if another one is open."""
+    def restore(self, doc_id: int, rows: list[SpanRow], links: list[LinkRow] | None = None) -> None:
+        """Puts spans and links back (undo or redo), opening their article if another one is open."""
         if self.doc_id != doc_id:
             self.open(doc_id)
-        self.store.restore_spans(doc_id, rows, self.who, expected_revision=self.revision)
+        self.store.restore_spans(doc_id, rows, self.who, expected_revision=self.revision, links=links or ())
         self._update_spans(rows)
 
     def add_span(self, start: int, end: int, label: str) -> Change:
@@ -159,24 +175,92 @@ class EditSession:
         return self.apply(lambda rev: self.store.accept_all(doc_id, self.who, rev))
 
     def set_answer(self, answer: Answer, doc_id: int | None = None,
-                   restore: list[SpanRow] | None = None) -> tuple[Answer, list[SpanRow]]:
-        """Answers an article; accepting it accepts the suggestions still shown (one transaction). Returns
-        its previous answer and the spans that accepting changed, as they were (for undo, with `restore`)."""
+                   restore: Change | None = None) -> tuple[Answer, Change]:
+        """Answers an article; accepting it accepts the suggestions still shown, spans and links (one
+        transaction). Returns its previous answer and what accepting changed, whose `before` states undo hands
+        back as `restore`."""
         doc_id = doc_id if doc_id is not None else self.doc_id
         assert doc_id is not None
         if self.doc_id != doc_id:
             self.open(doc_id)
         before = self.store.document(doc_id, with_tokens=False).answer
+        links_before = self.store.links.states(doc_id)
         accepted = self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision,
-                                         accept_suggested=True, restore=restore or ())
-        changed = [(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted] + list(restore or [])
-        if changed:
+                                         accept_suggested=True, restore=restore.before if restore else (),
+                                         restore_links=restore.links_before if restore else ())
+        change = Change(doc_id, before=accepted, after=[(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted])
+        for link_id, state in self.store.links.states(doc_id).items():
+            old = links_before.get(link_id)
+            if old != state and state == SpanState.ACCEPTED.value:
+                change.links_before.append((link_id, old or SpanState.REJECTED.value))
+                change.links_after.append((link_id, state))
+        changed = change.after + (restore.before if restore else [])
+        if changed or change.links_after or restore:
             self._update_spans(changed)
         self.version = self.store.version(doc_id)
         self.revision = self.version[0]
         if self.doc is not None:
             self.doc.answer = answer
-        return before, accepted
+        return before, change
+
+    # ---------------------------------------------------------------- links
+
+    def add_link(self, event_id: int, arg_id: int, role: str) -> Change:
+        """Links an argument span to an event span in a role."""
+        doc_id = self.doc_id
+        assert doc_id is not None
+        return self.apply(lambda rev: self.store.links.add(doc_id, event_id, arg_id, role, self.who, rev))
+
+    def add_argument(self, start: int, end: int, label: str, event_id: int, role: str) -> Change:
+        """Marks new text as a span and links it to the event in a role: one step (undone as one). Refused,
+        changing nothing, if the role does not take that label."""
+        snapped = self.snap(start, end)
+        if snapped is None:
+            raise ValueError("the selection holds no word")
+        doc_id = self.doc_id
+        assert doc_id is not None
+        event = next((s for s in self.spans if s.id == event_id), None)
+        if event is None:
+            raise LinkError(f"no event span {event_id} in this article")
+        problem = self.store.scheme.link_problem(event.label, role, label)
+        if problem:
+            raise LinkError(problem)
+
+        def both(rev: int) -> Link:
+            span = self.store.add_span(doc_id, snapped[0], snapped[1], label, self.who, rev)
+            assert span.id is not None
+            return self.store.links.add(doc_id, event_id, span.id, role, self.who, rev + 1)
+
+        return self.apply(both)
+
+    def accept_link(self, link_id: int) -> Change:
+        return self.apply(lambda rev: self.store.links.set_state(link_id, SpanState.ACCEPTED, self.who, rev))
+
+    def remove_link(self, link_id: int) -> Change:
+        return self.apply(lambda rev: self.store.links.remove(link_id, self.who, rev))
+
+    def frame(self, event_id: int) -> list[tuple[Role, list[Link]]]:
+        """Every role of an event span, filled or not, with the links that fill it (suggested and accepted)."""
+        event = next((s for s in self.spans if s.id == event_id), None)
+        if event is None:
+            return []
+        mine = [lk for lk in self.links if lk.event == event_id]
+        return [(role, [lk for lk in mine if lk.role == role.name]) for role in self.store.scheme.roles(event.label)]
+
+    def candidates(self, event_id: int, role: str) -> list[Span]:
+        """The spans that may fill a role of an event, nearest first (by distance from the event's text)."""
+        event = next((s for s in self.spans if s.id == event_id), None)
+        if event is None:
+            return []
+        found = next((r for r in self.store.scheme.roles(event.label) if r.name == role), None)
+        if found is None:
+            return []
+
+        def distance(span: Span) -> int:
+            return max(span.start - event.end, event.start - span.end, 0)
+
+        return sorted((s for s in self.spans if s.label in found.fillers and s.id != event_id),
+                      key=lambda s: (distance(s), s.start))
 
 
 __all__ = ["Change", "ConflictError", "EditSession"]

@@ -132,11 +132,13 @@ def test_newer_database_is_refused(db_path):
 def test_older_database_is_backed_up_then_migrated(db_path):
     conn = sqlite3.connect(db_path, isolation_level=None)
     db = Database(conn)
-    last = migrations._migrations[-1].name
-    migrations.apply(db, stop_before=last)
+    migrations.apply(db, stop_before="0002_changes_by_editor")
     conn.execute("PRAGMA user_version = 1")
     conn.execute("PRAGMA application_id = 1095650900")
     conn.execute("INSERT INTO documents(text, input_hash, answer, revision) VALUES ('Old text', 'h', 'pending', 0)")
+    conn.execute("INSERT INTO project VALUES ('scheme', 'conflict-news')")
+    conn.execute("INSERT INTO labels VALUES ('ATTACK', 'event', '#e6194b', 'a', 'Strikes.', 0)")
+    conn.execute("INSERT INTO labels VALUES ('ACTOR', 'argument', '#42d4f4', '1', 'Who acts.', 1)")
     conn.close()
     assert ("who", "at") not in {tuple(i.columns) for i in Database(sqlite3.connect(db_path))["changes"].indexes}
     store = Store(db_path)
@@ -146,6 +148,10 @@ def test_older_database_is_backed_up_then_migrated(db_path):
     assert ("who", "at") in {tuple(i.columns) for i in store.db["changes"].indexes}
     plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM changes WHERE who = 'a' AND at > '2024'")
     assert any("who" in str(row) and "INDEX" in str(row) for row in plan)
+    # migration 0003: the project made before events has its scheme's roles (for the labels it holds)
+    assert [(r.name, r.fillers) for r in store.scheme.roles("ATTACK")][:2] == [("attacker", ("ACTOR",)),
+                                                                               ("target", ("ACTOR",))]
+    assert store.scheme.link_problem("ATTACK", "attacker", "ACTOR") is None
     backup = db_path.with_name(db_path.name + ".bak-v1")
     assert backup.exists()
     old = sqlite3.connect(backup)

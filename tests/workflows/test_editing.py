@@ -94,7 +94,7 @@ def test_accept_all_and_undo_put_every_suggestion_back(session, store):
 def test_answering_accepts_what_is_shown_and_undo_takes_both_back(session, store):
     session.delete(next(sp.id for sp in session.spans if sp.label == "PLACE"))
     before, accepted = session.set_answer(Answer.ACCEPT)
-    assert before is Answer.PENDING and {a[1] for a in accepted} == {"ACTOR", "ATTACK"}
+    assert before is Answer.PENDING and {a[1] for a in accepted.before} == {"ACTOR", "ATTACK"}
     assert states(store) == {(0, 16, "ACTOR"): "accepted", (17, 25, "ATTACK"): "accepted",
                              (38, 43, "PLACE"): "rejected"}
     assert store.document(1).answer is Answer.ACCEPT and store.document(1).answered_by == "ana"
@@ -108,7 +108,7 @@ def test_answering_accepts_what_is_shown_and_undo_takes_both_back(session, store
 
 def test_answering_another_article_opens_it(session, store):
     before, accepted = session.set_answer(Answer.IGNORE, doc_id=2)
-    assert session.doc_id == 2 and before is Answer.PENDING and accepted == []
+    assert session.doc_id == 2 and before is Answer.PENDING and accepted.before == [] and not accepted
     assert store.document(2).answer is Answer.IGNORE
 
 

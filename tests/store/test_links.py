@@ -1,0 +1,211 @@
+"""Events with their arguments: roles in the scheme, links in the project, checked, logged, undone with their
+spans, and seen by another handle on the same file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.core.errors import LinkError, SchemeError
+from annotator.core.labels import load_scheme, parse_scheme
+from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState
+from annotator.store import Store
+from annotator.workflows.editing import EditSession
+
+TEXT = "Russia launched 472 drones against Ukraine on Sunday, and rebels attacked Kidal."
+#       0     6        15  19     26      34      42 45     52   58     65      73     79
+
+
+def spans(*specs: tuple[int, int, str]) -> list[Span]:
+    return [Span(s, e, lb, Source.RULE, SpanState.SUGGESTED) for s, e, lb in specs]
+
+
+@pytest.fixture
+def session(store, tokenize) -> EditSession:
+    store.add_records([ImportRecord(Document(text=TEXT), spans(
+        (0, 6, "ACTOR"), (7, 15, "ATTACK"), (16, 26, "WEAPON"), (35, 42, "PLACE"), (46, 52, "TIME"),
+        (58, 64, "ACTOR"), (65, 73, "ATTACK"), (74, 79, "PLACE")))])
+    s = EditSession(store, "ana", tokenizer=tokenize)
+    s.open(1)
+    return s
+
+
+def span_id(session: EditSession, text: str, label: str) -> int:
+    return next(s.id for s in session.spans if TEXT[s.start:s.end] == text and s.label == label)
+
+
+def link_rows(store: Store, doc_id: int = 1) -> set[tuple[str, str, str, str]]:
+    """(event text, role, argument text, state) of every link of the article, whatever its state."""
+    by_id = {s.id: TEXT[s.start:s.end] for s in store.spans(doc_id)}
+    return {(by_id[lk.event], lk.role, by_id[lk.argument], lk.state.value)
+            for lk in store.links.of_document(doc_id, states=list(SpanState))}
+
+
+def test_every_event_label_of_the_default_scheme_has_described_roles_with_keys():
+    scheme = load_scheme()
+    for label in scheme.of_kind("event"):
+        assert label.roles, label.name
+        for role in label.roles:
+            assert role.description and role.hotkey and role.fillers, (label.name, role.name)
+            assert all(scheme.get(f) is not None for f in role.fillers)
+    attack = {r.name: r.fillers for r in scheme.roles("ATTACK")}
+    assert attack == {"attacker": ("ACTOR",), "target": ("TARGET", "ACTOR", "PLACE"), "instrument": ("WEAPON",),
+                      "place": ("PLACE",), "time": ("TIME",), "casualties": ("CASUALTIES",)}
+    assert scheme.roles("ACTOR") == ()
+
+
+@pytest.mark.parametrize("roles, message", [
+    ({"attacker": {"fillers": ["NOBODY"]}}, "role 'attacker' may be filled by unknown label(s) NOBODY"),
+    ({"attacker": {"fillers": []}}, "role 'attacker' names no label that may fill it"),
+    ({"Target2": {"fillers": ["ACTOR"]}}, "role name 'Target2' must be one word"),
+    ({"a": {"fillers": ["ACTOR"], "hotkey": "x"}, "b": {"fillers": ["ACTOR"], "hotkey": "x"}},
+     "role hotkey 'x' used twice"),
+    ({"a": {"fillers": ["ACTOR"], "hotkey": "xy"}}, "hotkey must be a single key"),
+    ({"a": ["ACTOR"]}, "role 'a' must be a table with fillers"),
+])
+def test_a_scheme_with_bad_roles_is_refused_by_name(roles, message):
+    data = {"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": roles},
+                       "ACTOR": {"kind": "argument", "colour": "#00ff00"}}}
+    with pytest.raises(SchemeError) as info:
+        parse_scheme(data, "mine.toml")
+    assert message in str(info.value) and "ATTACK" in str(info.value)
+
+
+def test_only_event_labels_have_roles():
+    data = {"labels": {"ACTOR": {"kind": "argument", "colour": "#00ff00", "roles": {"x": {"fillers": ["ACTOR"]}}}}}
+    with pytest.raises(SchemeError, match="only event labels have roles"):
+        parse_scheme(data, "mine.toml")
+
+
+def test_linking_arguments_to_events_and_what_the_scheme_refuses(session, store):
+    launched, attacked = span_id(session, "launched", "ATTACK"), span_id(session, "attacked", "ATTACK")
+    russia, drones = span_id(session, "Russia", "ACTOR"), span_id(session, "472 drones", "WEAPON")
+    ukraine = span_id(session, "Ukraine", "PLACE")
+    session.add_link(launched, russia, "attacker")
+    session.add_link(launched, drones, "instrument")
+    session.add_link(launched, ukraine, "target")
+    session.add_link(launched, ukraine, "place")  # one argument, two roles of the same event
+    session.add_link(attacked, russia, "attacker")  # one argument, roles in two events
+    assert link_rows(store) == {("launched", "attacker", "Russia", "accepted"),
+                                ("launched", "instrument", "472 drones", "accepted"),
+                                ("launched", "target", "Ukraine", "accepted"),
+                                ("launched", "place", "Ukraine", "accepted"),
+                                ("attacked", "attacker", "Russia", "accepted")}
+    # spans the editor linked are spans the editor used: accepted
+    assert {TEXT[s.start:s.end]: s.state.value for s in store.spans(1)}["472 drones"] == "accepted"
+    frame = {role.name: [TEXT[next(s for s in session.spans if s.id == lk.argument).start:
+                              next(s for s in session.spans if s.id == lk.argument).end] for lk in fillers]
+             for role, fillers in session.frame(launched)}
+    assert frame == {"attacker": ["Russia"], "target": ["Ukraine"], "instrument": ["472 drones"],
+                     "place": ["Ukraine"], "time": [], "casualties": []}
+    with pytest.raises(LinkError, match="a WEAPON span cannot be the attacker of ATTACK \\(it takes ACTOR\\)"):
+        session.add_link(launched, drones, "attacker")
+    with pytest.raises(LinkError, match="ATTACK has no role 'victim' \\(its roles: attacker, target"):
+        session.add_link(launched, russia, "victim")
+    with pytest.raises(LinkError, match="ACTOR is not an event label"):
+        session.add_link(russia, ukraine, "place")
+    with pytest.raises(LinkError, match="cannot fill a role of itself"):
+        session.add_link(launched, launched, "target")
+    assert len(link_rows(store)) == 5  # nothing of the refused ones was written
+
+
+def test_candidates_for_a_role_are_the_allowed_spans_nearest_first(session):
+    attacked = span_id(session, "attacked", "ATTACK")
+    places = [TEXT[s.start:s.end] for s in session.candidates(attacked, "place")]
+    assert places == ["Kidal", "Ukraine"]
+    targets = [TEXT[s.start:s.end] for s in session.candidates(attacked, "target")]
+    assert targets == ["rebels", "Kidal", "Ukraine", "Russia"]
+    assert session.candidates(attacked, "nonsense") == []
+
+
+def test_removing_a_span_removes_its_links_and_undo_brings_both_back(session, store):
+    launched = span_id(session, "launched", "ATTACK")
+    russia, drones = span_id(session, "Russia", "ACTOR"), span_id(session, "472 drones", "WEAPON")
+    session.add_link(launched, russia, "attacker")
+    session.add_link(launched, drones, "instrument")
+    change = session.delete(launched)
+    assert link_rows(store) == {("launched", "attacker", "Russia", "rejected"),
+                                ("launched", "instrument", "472 drones", "rejected")}
+    assert session.links == []
+    session.restore(change.doc_id, change.before, change.links_before)
+    assert link_rows(store) == {("launched", "attacker", "Russia", "accepted"),
+                                ("launched", "instrument", "472 drones", "accepted")}
+    assert len(session.links) == 2
+    session.restore(change.doc_id, change.after, change.links_after)  # redo
+    assert {r[3] for r in link_rows(store)} == {"rejected"}
+    # deleting the argument does the same
+    session.restore(change.doc_id, change.before, change.links_before)
+    change = session.delete(drones)
+    assert link_rows(store) == {("launched", "attacker", "Russia", "accepted"),
+                                ("launched", "instrument", "472 drones", "rejected")}
+    log = store.conn.execute("SELECT detail FROM changes WHERE action = 'set_state' ORDER BY id DESC").fetchone()
+    assert len(json.loads(log[0])["links_rejected"]) == 1
+
+
+def test_relabelling_an_event_drops_the_roles_it_no_longer_has(session, store):
+    launched = span_id(session, "launched", "ATTACK")
+    russia, ukraine = span_id(session, "Russia", "ACTOR"), span_id(session, "Ukraine", "PLACE")
+    session.add_link(launched, russia, "attacker")
+    session.add_link(launched, ukraine, "place")
+    change = session.relabel(launched, "DEATH")  # DEATH has a place but no attacker
+    assert link_rows(store) == {("launched", "attacker", "Russia", "rejected"),
+                                ("launched", "place", "Ukraine", "accepted")}
+    session.restore(change.doc_id, change.before, change.links_before)
+    assert {r[3] for r in link_rows(store)} == {"accepted"}
+    assert {s.label for s in store.spans(1) if s.id == launched} == {"ATTACK"}
+
+
+def test_removing_and_accepting_links_and_marking_an_argument_with_its_link_in_one_step(session, store):
+    launched = span_id(session, "launched", "ATTACK")
+    change = session.add_argument(46, 52, "TIME", launched, "time")  # "Sunday" exists as a suggestion
+    assert link_rows(store) == {("launched", "time", "Sunday", "accepted")}
+    session.restore(change.doc_id, change.before, change.links_before)  # one undo takes both back
+    assert link_rows(store) == {("launched", "time", "Sunday", "rejected")}
+    assert {TEXT[s.start:s.end]: s.state.value for s in store.spans(1)}["Sunday"] == "suggested"
+    change = session.add_argument(19, 26, "WEAPON", launched, "instrument")  # new text: "drones"
+    new = next(s for s in store.spans(1) if (s.start, s.end) == (20, 26))
+    assert new.state is SpanState.ACCEPTED and ("launched", "instrument", "drones", "accepted") in link_rows(store)
+    with pytest.raises(LinkError, match="cannot be the time of ATTACK"):
+        session.add_argument(0, 6, "ACTOR", launched, "time")
+    # the refused one marked nothing
+    assert {TEXT[s.start:s.end] for s in store.spans(1) if s.state is SpanState.ACCEPTED} == {"launched", "drones"}
+    link = next(lk for lk in session.links if lk.role == "instrument")
+    session.remove_link(link.id)
+    assert ("launched", "instrument", "drones", "rejected") in link_rows(store)
+    session.accept_link(link.id)
+    assert ("launched", "instrument", "drones", "accepted") in link_rows(store)
+
+
+def test_imported_links_and_accepting_the_article_accepts_the_suggested_links(store, tokenize):
+    record = ImportRecord(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK"), (35, 42, "PLACE")),
+                          links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED),
+                                 Link(1, 2, "target", Source.RULE, SpanState.SUGGESTED)])
+    result = store.add_records([record])
+    assert (result.spans, result.links) == (3, 2)
+    assert store.add_records([record]).links == 0  # the same article again adds nothing
+    session = EditSession(store, "ana", tokenizer=tokenize)
+    session.open(1)
+    assert {(lk.role, lk.state) for lk in session.links} == {("attacker", SpanState.SUGGESTED),
+                                                             ("target", SpanState.SUGGESTED)}
+    session.remove_link(next(lk.id for lk in session.links if lk.role == "target"))
+    before, accepted = session.set_answer(Answer.ACCEPT)
+    assert link_rows(store) == {("launched", "attacker", "Russia", "accepted"),
+                                ("launched", "target", "Ukraine", "rejected")}
+    session.set_answer(before, restore=accepted)  # undo
+    assert link_rows(store) == {("launched", "attacker", "Russia", "suggested"),
+                                ("launched", "target", "Ukraine", "rejected")}
+
+
+def test_a_link_made_in_one_handle_is_seen_by_another_and_logged(session, store, db_path):
+    launched, russia = span_id(session, "launched", "ATTACK"), span_id(session, "Russia", "ACTOR")
+    session.add_link(launched, russia, "attacker")
+    other = Store(db_path)
+    try:
+        assert [(lk.event, lk.argument, lk.role) for lk in other.links.of_document(1)] == [
+            (launched, russia, "attacker")]
+        row = other.conn.execute("SELECT who, span_id, detail FROM changes WHERE action = 'add_link'").fetchone()
+        assert row[0] == "ana" and row[1] == launched
+        assert json.loads(row[2])["role"] == "attacker" and json.loads(row[2])["argument"] == russia
+    finally:
+        other.close()
