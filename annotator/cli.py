@@ -161,13 +161,16 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
             click.echo(f"rejected: … and {n - SHOW_REJECTIONS} more in {where or 'the input'}", err=True)
     if report.new_labels:
         click.echo(f"added labels: {', '.join(report.new_labels)}")
+    if report.new_roles:
+        click.echo(f"added roles: {', '.join(report.new_roles)}")
     if report.snapped:
         click.echo(f"widened {report.snapped} span(s) to whole tokens")
     if report.rolled_back:
         click.echo(f"--strict: {report.rejected} record(s) rejected, so nothing was imported", err=True)
         sys.exit(1)
     click.echo(
-        f"imported {report.added} document(s) with {report.spans} span(s) from {report.files} file(s); "
+        f"imported {report.added} document(s) with {report.spans} span(s)"
+        + (f" and {report.links} link(s)" if report.links else "") + f" from {report.files} file(s); "
         f"{report.duplicates} duplicate(s) skipped; {report.rejected} rejected"
     )
     if report.rejected:

@@ -140,7 +140,8 @@ def test_init_on_an_existing_database_keeps_its_work_and_adds_labels(samples_db,
 
 
 DEFAULT_NAMES = {"prodigy": "p.jsonl", "doccano": "p.jsonl", "doccano-relations": "p.jsonl",
-                 "label-studio": "p.json", "brat": "p-brat", "conll": "p.conll", "spacy": "p.spacy"}
+                 "label-studio": "p.json", "brat": "p-brat", "conll": "p.conll", "spacy": "p.spacy",
+                 "events": "p.jsonl"}
 
 
 @pytest.mark.parametrize("fmt", sorted(DEFAULT_NAMES))
@@ -161,7 +162,14 @@ def test_brat_export_writes_its_configuration_from_the_scheme(samples_db, tmp_pa
     for name, colour in labels:
         assert f"{name} | {name}" in visual and f"{name}\tbgColor:{colour}" in visual
     conf = (out / "annotation.conf").read_text(encoding="utf-8")
-    assert conf.split("[entities]\n")[1].split("\n\n")[0].split("\n") == [n for n, _ in labels]
+    kinds = dict(rows(samples_db, "SELECT name, kind FROM labels"))
+    assert conf.split("[entities]\n")[1].split("\n\n")[0].split("\n") == [
+        n for n, _ in labels if kinds[n] == "argument"]
+    # event labels are brat events, with their roles and the labels that may fill each
+    events = conf.split("[events]\n")[1].split("\n\n")[0].split("\n")
+    assert [line.split("\t")[0] for line in events] == [n for n, _ in labels if kinds[n] == "event"]
+    assert ("ATTACK\tattacker*:ACTOR, target*:TARGET|ACTOR|PLACE, instrument*:WEAPON, place*:PLACE, time*:TIME, "
+            "casualties*:CASUALTIES") in events
 
 
 def test_label_studio_config_has_every_label_with_its_colour_escaped(tmp_path):

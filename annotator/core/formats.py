@@ -2,5 +2,5 @@
 can offer them without loading the readers and writers (annotator.formats and annotator.nlp.docbin define
 them; a test checks that the lists agree)."""
 
-IMPORT_FORMATS = ("text", "jsonl", "csv", "prodigy", "doccano", "label-studio", "brat", "conll", "spacy")
-EXPORT_FORMATS = ("prodigy", "doccano", "doccano-relations", "label-studio", "brat", "conll", "spacy")
+IMPORT_FORMATS = ("text", "jsonl", "csv", "prodigy", "doccano", "label-studio", "brat", "conll", "spacy", "events")
+EXPORT_FORMATS = ("prodigy", "doccano", "doccano-relations", "label-studio", "brat", "conll", "spacy", "events")

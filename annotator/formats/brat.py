@@ -2,10 +2,13 @@
 
 `T` lines (`T1<TAB>Type start end[;start end...]<TAB>text`) become accepted spans; a discontinuous span
 becomes the stretch from its first to its last character. Each `T` line's text is checked against the
-article, so offsets counted in bytes rather than characters are caught. `E`, `R`, `A`, `M`, `N`, `*` and `#`
-lines are kept as they are in the document's meta (`brat`), with the spans their `T` ids name (`brat_ids`),
-until the project has events with arguments. A `.txt` without `.ann` (or with an empty one) is an article
-without annotations."""
+article, so offsets counted in bytes rather than characters are caught. `E` lines
+(`E1<TAB>ATTACK:T3 Attacker:T1 Target:T5 Target2:T6`) become links from the trigger span to each argument in
+its role (brat numbers a role's repeated fillers: `Target2` is a second `Target`); an argument that is an
+event (`Event-Arg:E1`) links to that event's trigger. `R` lines (`R1<TAB>Located Arg1:T1 Arg2:T2`) become a
+link from the first span to the second in a role named by the relation. `A`, `M`, `N`, `*` and `#` lines are
+kept as they are in the document's meta (`brat`), with the spans their ids name (`brat_ids`). A `.txt` without
+`.ann` (or with an empty one) is an article without annotations."""
 
 from __future__ import annotations
 
@@ -14,11 +17,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.errors import InputError
-from annotator.core.model import Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Document, ImportRecord, Link, Source, Span, SpanState
 from annotator.formats.base import Item, Reader, ReadOptions, register
 
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
-OTHER_KINDS = ("E", "R", "A", "M", "N", "*", "#")
+_E_LINE = re.compile(r"^(E\d+)\t(\S+):(T\d+)((?: +\S+:[TE]\d+)*)\s*$")
+_R_LINE = re.compile(r"^(R\d+)\t(\S+) +\S+:(T\d+) +\S+:(T\d+)\s*$")
+OTHER_KINDS = ("A", "M", "N", "*", "#")
+
+
+def role_name(numbered: str) -> str:
+    """A brat role without the number it gives a repeated filler: `Org-Arg2` is `Org-Arg`."""
+    return numbered.rstrip("0123456789") or numbered
 
 
 def pairs(path: Path) -> list[tuple[Path, Path | None]]:
@@ -51,6 +61,9 @@ def read_pair(txt: Path, ann: Path | None, root: Path) -> ImportRecord:
     spans: list[Span] = []
     ids: dict[str, list] = {}
     other: list[str] = []
+    events: dict[str, tuple[int, str, str, list[str]]] = {}
+    relations: list[tuple[int, str, str, str]] = []
+    links: list[Link] = []
     if ann is not None:
         # lines end at \n (or \r\n) only, as brat writes them: str.splitlines() would also break a T line at
         # a \x85 or \u2028 inside the span's text
@@ -75,19 +88,57 @@ def read_pair(txt: Path, ann: Path | None, root: Path) -> ImportRecord:
                 start, end = fragments[0][0], fragments[-1][1]
                 spans.append(Span(start, end, label, Source.EDITOR, SpanState.ACCEPTED))
                 ids[tid] = [start, end, label]
+            elif line.startswith("E"):
+                m = _E_LINE.match(line)
+                if not m:
+                    raise InputError("an E line must be 'E<n> TAB type:T<n> role:T<n> ...'", str(ann), lineno)
+                events[m.group(1)] = (lineno, m.group(2), m.group(3), m.group(4).split())
+            elif line.startswith("R"):
+                m = _R_LINE.match(line)
+                if not m:
+                    raise InputError("an R line must be 'R<n> TAB type Arg1:T<n> Arg2:T<n>'", str(ann), lineno)
+                relations.append((lineno, m.group(2), m.group(3), m.group(4)))
             elif line.startswith(OTHER_KINDS):
                 other.append(line)
             else:
                 raise InputError(f"not a brat annotation line: {line[:60]!r}", str(ann), lineno)
+        links = _links(events, relations, list(ids), str(ann))
     meta: dict = {"file": txt.name}
     if other:
         meta["brat"] = other
-        meta["brat_ids"] = ids
+        # the spans the kept lines name: T ids, and E ids by their trigger
+        meta["brat_ids"] = {**ids, **{eid: ids[e[2]] for eid, e in events.items() if e[2] in ids}}
     rel = txt.relative_to(root) if root.is_dir() else Path(txt.name)
     title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:200]
-    rec = ImportRecord(Document(text=text, title=title, meta=meta, external_id=str(rel.with_suffix(""))), spans)
+    rec = ImportRecord(Document(text=text, title=title, meta=meta, external_id=str(rel.with_suffix(""))), spans,
+                       links=links)
     rec.path = str(ann or txt)
     return rec
+
+
+def _links(events: dict[str, tuple[int, str, str, list[str]]], relations: list[tuple[int, str, str, str]],
+           t_ids: list[str], where: str) -> list[Link]:
+    """The links of an .ann file's E and R lines; `t_ids` are the T ids in the order of the record's spans."""
+    position = {tid: i for i, tid in enumerate(t_ids)}
+
+    def span_of(ref: str, lineno: int) -> int:
+        if ref.startswith("E"):
+            if ref not in events:
+                raise InputError(f"no event {ref} in this file", where, lineno)
+            ref = events[ref][2]
+        if ref not in position:
+            raise InputError(f"no text-bound annotation {ref} in this file", where, lineno)
+        return position[ref]
+
+    links = []
+    for lineno, _type, trigger, arguments in events.values():
+        event = span_of(trigger, lineno)
+        for argument in arguments:
+            role, ref = argument.split(":", 1)
+            links.append(Link(event, span_of(ref, lineno), role_name(role)))
+    for lineno, kind, head, tail in relations:
+        links.append(Link(span_of(head, lineno), span_of(tail, lineno), kind))
+    return links
 
 
 def read_brat(path: Path, options: ReadOptions) -> Iterator[Item]:

@@ -1,13 +1,14 @@
 """doccano JSONL: sequence labelling (`label: [[start, end, "LABEL"], ...]`) or relation mode
 (`entities: [{id, start_offset, end_offset, label}]`, `relations: [{from_id, to_id, type}]`).
-Spans come in as accepted (a person made them); relations are kept in the document's meta."""
+Spans come in as accepted (a person made them); a relation becomes a link from its `from_id` entity (the event)
+to its `to_id` entity in the role its `type` names."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState
 from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
 from annotator.formats.jsonl import meta_of
 
@@ -29,6 +30,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     text = require_text(value, options.text_column)
     spans = []
     skip = {options.text_column, options.label_column, "entities", "relations", "Comments"}
+    entity_ids: dict[Any, int] = {}  # an entity's id -> its position in spans
     if "entities" in value:
         ents = value["entities"]
         if not isinstance(ents, list):
@@ -36,9 +38,12 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
         for i, ent in enumerate(ents):
             if not isinstance(ent, dict) or "label" not in ent:
                 raise InputError(f"entity {i} must be an object with start_offset, end_offset and label")
+            if ent.get("id") is not None:
+                entity_ids[ent["id"]] = len(spans)
             spans.append(Span(as_int(ent.get("start_offset"), f"entity {i} start_offset"),
                               as_int(ent.get("end_offset"), f"entity {i} end_offset"),
                               str(ent["label"]), Source.EDITOR, SpanState.ACCEPTED))
+    links = _links(value.get("relations"), entity_ids)
     labels = value.get(options.label_column, [])
     if labels is None:
         labels = []
@@ -57,17 +62,28 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
         except ValueError as exc:
             raise InputError(str(exc)) from None
     title = value.get("title") if isinstance(value.get("title"), str) else ""
-    if value.get("relations"):
-        meta["doccano_relations"] = value["relations"]
-        # which entity each relation names: its id, and the span it was
-        meta["doccano_entity_ids"] = [[e.get("id"), e.get("start_offset"), e.get("end_offset"), e.get("label")]
-                                      for e in value.get("entities", [])]
     comments = value.get("Comments")
     if comments:
         meta["doccano_comments"] = comments
     ext_id = value.get("id")
     return ImportRecord(Document(text=text, title=title, meta=meta, answer=answer,
-                                 external_id=None if ext_id is None else str(ext_id)), spans)
+                                 external_id=None if ext_id is None else str(ext_id)), spans, links=links)
+
+
+def _links(relations: Any, entity_ids: dict[Any, int]) -> list[Link]:
+    if relations is None:
+        return []
+    if not isinstance(relations, list):
+        raise InputError("'relations' must be a list")
+    links = []
+    for i, rel in enumerate(relations):
+        if not isinstance(rel, dict) or not isinstance(rel.get("type"), str):
+            raise InputError(f"relation {i} must be an object with from_id, to_id and type")
+        for end in ("from_id", "to_id"):
+            if rel.get(end) not in entity_ids:
+                raise InputError(f"relation {i}: {end} {rel.get(end)!r} names no entity of this record")
+        links.append(Link(entity_ids[rel["from_id"]], entity_ids[rel["to_id"]], rel["type"]))
+    return links
 
 
 register(Reader("doccano", "doccano JSONL: 'label' triples, or 'entities' and 'relations'", json_reader(convert),

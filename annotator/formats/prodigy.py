@@ -15,7 +15,7 @@ from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.core.hashing import prodigy_input_hash, prodigy_task_hash
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
+from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState, Token
 from annotator.core.spans import TokenIndex
 from annotator.core.tokens import prodigy_tokens_json, token_bounds
 from annotator.formats.base import Reader, ReadOptions, as_int, doc_meta, json_reader, register, require_text
@@ -101,9 +101,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     meta = dict(meta)
     title = meta.pop("title", "") if isinstance(meta.get("title", ""), str) else ""
     ext_id = meta.pop("id", None)
-    relations = value.get("relations")
-    if relations:
-        meta["prodigy_relations"] = relations
+    links = _links(value.get("relations"), spans, index, state)
     answered_at = None
     ts = value.get("_timestamp")
     if answer is not Answer.PENDING and isinstance(ts, (int, float)) and not isinstance(ts, bool):
@@ -112,7 +110,42 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     doc = Document(text=text, title=title, meta=meta, external_id=None if ext_id is None else str(ext_id),
                    answer=answer, answered_by=who if answer is not Answer.PENDING else None,
                    answered_at=answered_at, tokens=tokens)
-    return ImportRecord(doc, spans)
+    return ImportRecord(doc, spans, links=links)
+
+
+def _links(relations: Any, spans: list[Span], index: TokenIndex | None, state: SpanState) -> list[Link]:
+    """Prodigy's `relations` (rel.manual): `head` and `child` name the first token of a span (`head_span` and
+    `child_span` give it whole); each becomes a link from the head span (the event) to the child span in the
+    role its `label` names. A relation's span missing from `spans` is added."""
+    if not relations:
+        return []
+    if not isinstance(relations, list):
+        raise InputError("'relations' must be a list")
+    links = []
+    for i, rel in enumerate(relations):
+        if not isinstance(rel, dict) or not isinstance(rel.get("label"), str):
+            raise InputError(f"relation {i} must be an object with head, child and label")
+        ends = []
+        for end in ("head", "child"):
+            given = rel.get(f"{end}_span")
+            if isinstance(given, dict) and isinstance(given.get("label"), str) and "start" in given:
+                key = (as_int(given["start"], f"relation {i} {end}_span start"),
+                       as_int(given.get("end"), f"relation {i} {end}_span end"), given["label"])
+                found = next((n for n, sp in enumerate(spans) if sp.key == key), None)
+                if found is None:
+                    spans.append(Span(*key, source=Source.EDITOR, state=state))
+                    found = len(spans) - 1
+            else:
+                token = as_int(rel.get(end), f"relation {i} {end}")
+                if index is None or not 0 <= token < len(index):
+                    raise InputError(f"relation {i}: {end} token {token} is not a token of this record")
+                start = index.tokens[token].start
+                found = next((n for n, sp in enumerate(spans) if sp.start == start), None)
+                if found is None:
+                    raise InputError(f"relation {i}: no span starts at its {end} token {token}")
+            ends.append(found)
+        links.append(Link(ends[0], ends[1], rel["label"], source=Source.EDITOR, state=state))
+    return links
 
 
 register(Reader("prodigy", "Prodigy JSONL (db-out): text, tokens, spans, answer", json_reader(convert),
@@ -137,7 +170,6 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], toke
     if doc.get("title"):
         head_meta["title"] = doc["title"]
     meta = {**head_meta, **meta}
-    relations = meta.pop("prodigy_relations", None)
     span_dicts = []
     if spans:
         tok_starts, tok_ends = token_bounds(tokens)
@@ -155,8 +187,11 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], toke
         "_task_hash": prodigy_task_hash(doc["input_hash"], spans),
     }
     tail: dict[str, Any] = {"spans": span_dicts, "_view_id": "spans_manual"}
-    if relations:
-        tail["relations"] = relations
+    if doc.get("links"):
+        tail["relations"] = [{"head": span_dicts[e]["token_start"], "child": span_dicts[a]["token_start"],
+                              "head_span": span_dicts[e], "child_span": span_dicts[a], "label": role}
+                             for e, a, role in doc["links"]]
+        tail["_view_id"] = "relations"
     if doc["answer"] != "pending":
         tail["answer"] = doc["answer"]
         if doc.get("answered_by"):

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, TextIO
 from annotator.core.labels import LabelScheme
 from annotator.core.tokens import token_columns
 from annotator.formats.base import doc_meta
+from annotator.formats.events import export_line as events_line
 from annotator.formats.prodigy import export_line
 
 ExportSpan = tuple[int, int, str, str]  # start, end, label, state
@@ -36,6 +37,9 @@ class Writer:
     holds_answers: ClassVar[bool] = True
     no_answers: ClassVar[str] = "{name} has no way to say so"  # why, when it does not
     extra_suffixes: ClassVar[tuple[str, ...]] = ()  # the files `extras` writes beside the export
+    # whether the format holds links (an argument span in a role of an event span); those of a format that does
+    # not are counted as left out
+    holds_links: ClassVar[bool] = False
 
     def __init__(self, path: Path, scheme: LabelScheme, tokenizer_name: str,
                  sentences: SentenceSplitter | None = None) -> None:
@@ -45,6 +49,8 @@ class Writer:
         self.sentences = sentences
         self.documents = 0
         self.spans = 0
+        self.links = 0
+        self.dropped_links: Counter[str] = Counter()
         self.dropped_spans: Counter[str] = Counter()
         self.left_out: Counter[str] = Counter()
         self.notes: list[str] = []
@@ -61,6 +67,14 @@ class Writer:
         kept = self.write(doc, spans, tokens)
         self.documents += 1
         self.spans += kept
+        links = len(doc.get("links", ()))
+        if self.holds_links:
+            self.links += links
+        elif links:
+            self.dropped_links[f"{self.name} has no way to hold links between spans"] += links
+        if doc.get("links_left_out"):
+            self.dropped_links["a span of the link is not in the export (its label left out)"] += \
+                doc["links_left_out"]
 
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
         """Writes one document; returns the number of spans written."""
@@ -85,7 +99,8 @@ class TextWriter(Writer):
 
 class ProdigyWriter(TextWriter):
     name, suffix = "prodigy", ".jsonl"
-    description = "Prodigy JSONL: text, tokens, spans (token_end inclusive), answer"
+    description = "Prodigy JSONL: text, tokens, spans (token_end inclusive), relations, answer"
+    holds_links = True
 
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
         self.fh.write(export_line(doc, [sp[:3] for sp in spans], tokens))
@@ -126,24 +141,16 @@ class DoccanoRelationsWriter(DoccanoWriter):
     name, suffix = "doccano-relations", ".jsonl"
     description = "doccano relation JSONL: text, entities (id, start_offset, end_offset, label), relations"
 
+    holds_links = True
+
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
         meta = doc_meta(doc)
-        relations = meta.pop("doccano_relations", None) or []
-        known = {tuple(x[1:]): x[0] for x in meta.pop("doccano_entity_ids", None) or [] if len(x) == 4}
-        keys = [(s, e, lb) for s, e, lb, _ in spans]
-        ids: list[Any] = list(range(1, len(spans) + 1))
-        if relations:
-            # relations name entities by the ids they came with: they hold while those entities are all there
-            named = {r.get(k) for r in relations if isinstance(r, dict) for k in ("from_id", "to_id")}
-            if named <= {known[k] for k in keys if k in known}:
-                used = set(known.values())
-                fresh = (n for n in range(1, 10**9) if n not in used)
-                ids = [known[k] if k in known else next(fresh) for k in keys]
-            else:
-                self.left_out["relation(s) whose entities were changed since import"] += len(relations)
-                relations = []
+        meta.pop("doccano_relations", None)  # kept there by earlier versions; now they are links
+        meta.pop("doccano_entity_ids", None)
         entities = [{"id": i, "start_offset": s, "end_offset": e, "label": lb}
-                    for i, (s, e, lb, _) in zip(ids, spans)]
+                    for i, (s, e, lb, _) in enumerate(spans, start=1)]
+        relations = [{"id": n, "from_id": e + 1, "to_id": a + 1, "type": role}
+                     for n, (e, a, role) in enumerate(doc.get("links", ()), start=1)]
         record: dict[str, Any] = {"text": doc["text"], "entities": entities, "relations": relations, **_head(doc)}
         self._line(doc, record, meta)
         return len(spans)
@@ -162,12 +169,18 @@ class LabelStudioWriter(TextWriter):
         self.fh.write("[")
         self.first = True
 
+    holds_links = True
+
     @staticmethod
     def _result(doc: dict[str, Any], spans: Sequence[ExportSpan]) -> list[dict[str, Any]]:
         text = doc["text"]
-        return [{"id": f"s{doc['id']}-{i}", "from_name": "label", "to_name": "text", "type": "labels",
-                 "origin": "manual", "value": {"start": s, "end": e, "text": text[s:e], "labels": [lb]}}
-                for i, (s, e, lb, _) in enumerate(spans)]
+        result: list[dict[str, Any]] = [
+            {"id": f"s{doc['id']}-{i}", "from_name": "label", "to_name": "text", "type": "labels",
+             "origin": "manual", "value": {"start": s, "end": e, "text": text[s:e], "labels": [lb]}}
+            for i, (s, e, lb, _) in enumerate(spans)]
+        result += [{"from_id": f"s{doc['id']}-{e}", "to_id": f"s{doc['id']}-{a}", "type": "relation",
+                    "direction": "right", "labels": [role]} for e, a, role in doc.get("links", ())]
+        return result
 
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
         data: dict[str, Any] = {"text": doc["text"]}
@@ -212,8 +225,11 @@ class LabelStudioWriter(TextWriter):
 
         labels = "\n".join(f"    <Label value={quoteattr(lb.name)} background={quoteattr(lb.colour)}/>"
                            for lb in self.scheme.labels)
+        roles = sorted({r.name for lb in self.scheme.labels for r in lb.roles})
+        relations = "".join(f"    <Relation value={quoteattr(r)}/>\n" for r in roles)
         return (f'<View>\n  <Labels name="label" toName="text">\n{labels}\n  </Labels>\n'
-                f'  <Text name="text" value="$text"/>\n</View>\n')
+                + (f"  <Relations>\n{relations}  </Relations>\n" if roles else "")
+                + '  <Text name="text" value="$text"/>\n</View>\n')
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -252,6 +268,8 @@ class BratWriter(Writer):
         self.names.add(name.lower())
         return name
 
+    holds_links = True
+
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
         name = self._name(doc)
         text = doc["text"]
@@ -261,15 +279,41 @@ class BratWriter(Writer):
             offsets = ";".join(f"{a} {b}" for a, b in fragments)
             shown = " ".join(text[a:b] for a, b in fragments)
             lines.append(f"T{i}\t{lb} {offsets}\t{shown}\n")
+        lines += self._events(spans, doc.get("links", ()))
         (self.path / f"{name}.txt").write_text(text, encoding="utf-8", newline="")
         (self.path / f"{name}.ann").write_text("".join(lines), encoding="utf-8", newline="")
         return len(spans)
 
+    def _events(self, spans: Sequence[ExportSpan], links: Sequence[tuple[int, int, str]]) -> list[str]:
+        """An `E` line for each event span (its trigger is its `T` line) with its arguments by role; a role's
+        second filler is numbered (`target2`), as brat writes them."""
+        lines = []
+        number = 0
+        for i, (_, _, lb, _) in enumerate(spans):
+            label = self.scheme.get(lb)
+            mine = [(role, a) for e, a, role in links if e == i]
+            if not mine and (label is None or label.kind != "event"):
+                continue
+            number += 1
+            seen: Counter[str] = Counter()
+            args = []
+            for role, a in mine:
+                seen[role] += 1
+                args.append(f" {role}{seen[role] if seen[role] > 1 else ''}:T{a + 1}")
+            lines.append(f"E{number}\t{lb}:T{i + 1}{''.join(args)}\n")
+        return lines
+
     def close(self) -> None:
-        names = [lb.name for lb in self.scheme.labels]
+        events = [lb for lb in self.scheme.labels if lb.kind == "event"]
+        entities = [lb.name for lb in self.scheme.labels if lb.kind != "event"]
+        declared = []
+        for lb in events:  # brat's syntax: role*:LABEL|LABEL (any number of fillers, each of these labels)
+            roles = ", ".join(f"{r.name}*:{'|'.join(r.fillers)}" for r in lb.roles)
+            declared.append(f"{lb.name}\t{roles}" if roles else lb.name)
         (self.path / "annotation.conf").write_text(
             f"{BRAT_MARK} from the label scheme '{self.scheme.name}'\n[entities]\n" +
-            "\n".join(names) + "\n\n[relations]\n\n[events]\n\n[attributes]\n", encoding="utf-8")
+            "\n".join(entities) + "\n\n[relations]\n\n[events]\n" + "\n".join(declared) +
+            "\n\n[attributes]\n", encoding="utf-8")
         drawing = "\n".join(f"{lb.name}\tbgColor:{lb.colour}" for lb in self.scheme.labels)
         (self.path / "visual.conf").write_text(
             "[labels]\n" + "\n".join(f"{lb.name} | {lb.name}" for lb in self.scheme.labels) +
@@ -342,7 +386,20 @@ class ConllWriter(TextWriter):
         return {".tokenizer.txt": f"The tokens of this CoNLL file were made by: {self.tokenizer_name}\n"}
 
 
+class EventsWriter(TextWriter):
+    name, suffix = "events", ".jsonl"
+    description = "events JSONL: text, events (trigger and arguments by role), free spans, answer"
+    holds_links = True
+
+    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+        event_labels = {lb.name for lb in self.scheme.labels if lb.kind == "event"}
+        self.fh.write(events_line(doc, [sp[:3] for sp in spans], doc.get("links", ()), event_labels,
+                                  doc_meta(doc)))
+        self.fh.write("\n")
+        return len(spans)
+
+
 _WHITESPACE = re.compile(r"\s")
 
 WRITERS: dict[str, type[Writer]] = {w.name: w for w in (
-    ProdigyWriter, DoccanoWriter, DoccanoRelationsWriter, LabelStudioWriter, BratWriter, ConllWriter)}
+    ProdigyWriter, DoccanoWriter, DoccanoRelationsWriter, LabelStudioWriter, BratWriter, ConllWriter, EventsWriter)}

@@ -3,8 +3,14 @@
 Writing: each article is a Doc on the project's tokens, with every span in `doc.spans["sc"]` (what a span
 categoriser trains on) and in `doc.ents` as many as can be entities (of overlapping spans the longest, as
 `spacy.util.filter_spans` picks them); the article's id, title, meta, answer and each span's state go in
-`doc.user_data["annotator"]` so that a DocBin comes back into a project whole. Reading: spans from every span
-group and the entities, tokens from the Doc."""
+`doc.user_data["annotator"]` so that a DocBin comes back into a project whole. Links (an argument span in a
+role of an event span) go in `doc.user_data["annotator"]["links"]` as `[event, argument, role]`, the first two
+positions in `doc.spans["sc"]`:
+
+    for event, argument, role in doc.user_data["annotator"]["links"]:
+        trigger, filler = doc.spans["sc"][event], doc.spans["sc"][argument]
+
+Reading: spans from every span group and the entities, links from that list, tokens from the Doc."""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
+from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState, Token
 from annotator.core.tokens import token_columns
 from annotator.formats.base import Item, ReadOptions, doc_meta
 from annotator.formats.writers import ExportSpan, Writer
@@ -70,6 +76,7 @@ class SpacyWriter(Writer):
     description = "spaCy DocBin: spans in doc.spans['sc'], non-overlapping ones also in doc.ents"
     holds_answers = False
     no_answers = "spacy train would learn from every Doc as a finished example"
+    holds_links = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,13 +90,21 @@ class SpacyWriter(Writer):
 
         sdoc = make_doc(doc["text"], tokens)
         made, states = [], []
-        for s, e, label, state in spans:
+        position: dict[int, int] = {}  # position in spans -> position in doc.spans["sc"]
+        for i, (s, e, label, state) in enumerate(spans):
             span = sdoc.char_span(s, e, label=label)
             if span is None:
                 self.dropped_spans["does not line up with the tokens"] += 1
                 continue
+            position[i] = len(made)
             made.append(span)
             states.append(state)
+        links = [[position[e], position[a], role] for e, a, role in doc.get("links", ())
+                 if e in position and a in position]
+        if len(links) < len(doc.get("links", ())):
+            self.dropped_links["a span of the link does not line up with the tokens"] += \
+                len(doc["links"]) - len(links)
+            self.links -= len(doc["links"]) - len(links)
         sdoc.spans[SPANS_KEY] = made
         ents = filter_spans(made)
         sdoc.ents = ents
@@ -97,7 +112,7 @@ class SpacyWriter(Writer):
         sdoc.user_data[USER_KEY] = {
             "id": doc["id"], "external_id": doc.get("external_id"), "title": doc.get("title") or "",
             "meta": doc_meta(doc), "answer": doc["answer"], "answered_by": doc.get("answered_by"),
-            "answered_at": doc.get("answered_at"), "states": states,
+            "answered_at": doc.get("answered_at"), "states": states, "links": links,
         }
         self.bin.add(sdoc)
         return len(made)
@@ -128,6 +143,8 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[Item]:
         spans: list[Span] = []
         seen: set[tuple[int, int, str]] = set()
         groups = list(sdoc.spans.items())
+        group = list(sdoc.spans[SPANS_KEY]) if SPANS_KEY in sdoc.spans else []
+        keys = [(sp.start_char, sp.end_char, sp.label_) for sp in group]
         for key, group in groups:
             for i, sp in enumerate(group):
                 state = states[i] if key == SPANS_KEY and i < len(states) else "accepted"
@@ -154,6 +171,19 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[Item]:
             answered_at=info.get("answered_at") if answer is not Answer.PENDING else None,
             tokens=[Token(t.idx, t.idx + len(t.text), bool(t.whitespace_)) for t in sdoc],
         )
-        rec = ImportRecord(document, spans)
-        rec.path, rec.line = spath, n
-        yield rec
+        position = {sp.key: i for i, sp in enumerate(spans)}
+        links = []
+        for item in info.get("links") or []:
+            if (isinstance(item, (list, tuple)) and len(item) == 3 and isinstance(item[2], str)
+                    and all(isinstance(x, int) and 0 <= x < len(keys) and keys[x] in position for x in item[:2])):
+                links.append(Link(position[keys[item[0]]], position[keys[item[1]]], item[2], Source.EDITOR,
+                                  spans[position[keys[item[0]]]].state))
+            else:
+                yield InputError(f"doc {n}: a link must be [event, argument, role] with positions in "
+                                 f"doc.spans[{SPANS_KEY!r}], got {item!r}", spath)
+                break
+        else:
+            rec = ImportRecord(document, spans, links=links)
+            rec.path, rec.line = spath, n
+            yield rec
+

@@ -850,7 +850,9 @@ class Store:
                         ) -> Iterator[tuple[dict[str, Any], list[tuple]]]:
         """Documents in id order with the spans an export carries: accepted spans of answered documents, and with
         `include_pending`, the other documents with their suggestions and accepted spans. Streams. Spans are
-        (start, end, label), or with `with_state` (start, end, label, state)."""
+        (start, end, label), or with `with_state` (start, end, label, state). The document's `links` are
+        (event, argument, role), the first two positions in its spans, for the links (of the same states) whose
+        spans both go out; `links_left_out` counts the others."""
         label_set = set(labels) if labels else None
         where = "" if include_pending else "WHERE answer != 'pending'"
         last = -1
@@ -871,6 +873,13 @@ class Store:
                 (first, last),
             ):
                 by_doc.setdefault(doc_id, []).append((start, end, label, state))
+            links_of: dict[int, list[tuple]] = {}
+            for row in self.conn.execute(
+                'SELECT l.doc_id, e.start, e."end", e.label, a.start, a."end", a.label, l.role, l.state FROM links l '
+                "JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id WHERE l.doc_id BETWEEN ? AND ? "
+                "AND l.state != 'rejected' ORDER BY l.doc_id, l.id", (first, last),
+            ):
+                links_of.setdefault(row[0], []).append(row[1:])
             for row in docs:
                 doc = {
                     "id": row[0], "external_id": row[1], "title": row[2], "text": row[3], "meta": row[4],
@@ -882,6 +891,14 @@ class Store:
                     (s, e, lb, st) if with_state else (s, e, lb) for s, e, lb, st in by_doc.get(row[0], ())
                     if (st == "accepted" or not answered) and (label_set is None or lb in label_set)
                 ]
+                position = {sp[:3]: i for i, sp in enumerate(spans)}
+                # links as (event position, argument position, role) in `spans`, when both spans go out
+                doc["links"] = []
+                for link in links_of.get(row[0], ()):
+                    event, argument, role, state = link[0:3], link[3:6], link[6], link[7]
+                    if (state == "accepted" or not answered) and event in position and argument in position:
+                        doc["links"].append((position[event], position[argument], role))
+                doc["links_left_out"] = len(links_of.get(row[0], ())) - len(doc["links"])
                 yield doc, spans
 
     # ------------------------------------------------------------------ stats

@@ -38,6 +38,8 @@ class ExportReport:
     paths: list[Path] = field(default_factory=list)
     split: dict[str, int] = field(default_factory=dict)  # documents written per part (train, dev)
     dropped_spans: Counter[str] = field(default_factory=Counter)
+    links: int = 0
+    dropped_links: Counter[str] = field(default_factory=Counter)
     left_out: Counter[str] = field(default_factory=Counter)  # "article(s) answered reject (...)" -> how many
     notes: list[str] = field(default_factory=list)
 
@@ -46,9 +48,12 @@ class ExportReport:
         out = []
         parts = f" ({', '.join(f'{k} {v}' for k, v in self.split.items())})" if self.split else ""
         where = ", ".join(str(p) for p in self.paths) or str(self.path)
-        out.append(f"wrote {self.documents} document(s){parts} with {self.spans} span(s) to {where}")
+        links = f" and {self.links} link(s)" if self.links else ""
+        out.append(f"wrote {self.documents} document(s){parts} with {self.spans} span(s){links} to {where}")
         for reason, n in sorted(self.dropped_spans.items()):
             out.append(f"left out {n} span(s): {reason}")
+        for reason, n in sorted(self.dropped_links.items()):
+            out.append(f"left out {n} link(s): {reason}")
         for reason, n in sorted(self.left_out.items()):
             out.append(f"left out {n} {reason}")
         out += self.notes
@@ -284,7 +289,9 @@ def export(
             w = writers[name]
             report.documents += w.documents
             report.spans += w.spans
+            report.links += w.links
             report.dropped_spans.update(w.dropped_spans)
+            report.dropped_links.update(w.dropped_links)
             report.left_out.update(w.left_out)
             report.notes += w.notes
             if split is not None:

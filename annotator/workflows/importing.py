@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError, InputError
-from annotator.core.labels import Label, LabelScheme, label_problem
+from annotator.core.labels import Label, LabelScheme, label_problem, role_problem
 from annotator.core.model import Answer, ImportRecord, SpanState, Token
 from annotator.core.spans import TokenIndex, check_span, dedupe_spans
 from annotator.formats import READERS, ReadOptions, detect
@@ -40,9 +40,11 @@ class ImportReport:
     duplicates: int = 0
     rejected: int = 0
     spans: int = 0
+    links: int = 0
     files: int = 0
     errors: list[InputError] = field(default_factory=list)
     new_labels: list[str] = field(default_factory=list)
+    new_roles: list[str] = field(default_factory=list)
     rolled_back: bool = False
     snapped: int = 0
 
@@ -110,16 +112,22 @@ def _expand(paths: Sequence[Path], fmt: str | None,
 
 
 class Checker:
-    """Checks one record against the project: labels, offsets, token boundaries."""
+    """Checks one record against the project: labels, offsets, token boundaries, links and their roles. With
+    `add_labels`, a record's unknown labels and roles are added to `scheme` instead (a label that triggers an
+    event becomes an event label, the others argument labels, and each role is allowed for the labels that
+    fill it); `changed` says the project's scheme must be written."""
 
     def __init__(self, scheme: LabelScheme, tokenizer: Callable[[str], list[Token]] | None,
                  add_labels: bool, answer: Answer | None, snap: bool = False) -> None:
-        self.labels = set(scheme.names)
+        self.scheme = scheme
         self.tokenizer = tokenizer
         self.add_labels = add_labels
         self.answer = answer
         self.snap = snap
         self.new_labels: list[str] = []
+        self.new_roles: list[str] = []
+        self._roles: list[str] = []
+        self.changed = False
         self.snapped = 0
 
     def check(self, rec: ImportRecord) -> InputError | None:
@@ -129,6 +137,8 @@ class Checker:
             if self.answer is Answer.ACCEPT:
                 for sp in rec.spans:
                     sp.state = SpanState.ACCEPTED
+                for link in rec.links:
+                    link.state = SpanState.ACCEPTED
         if not rec.spans:
             return None
         for sp in rec.spans:
@@ -138,13 +148,16 @@ class Checker:
         bad = sorted({problem for sp in rec.spans if (problem := label_problem(sp.label))})
         if bad:
             return InputError("; ".join(bad), rec.path, rec.line)
-        unknown = sorted({sp.label for sp in rec.spans} - self.labels)
+        unknown = sorted({sp.label for sp in rec.spans} - self.scheme.names)
         if unknown and not self.add_labels:
             return InputError(
                 f"unknown label{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                 f"(not in the project's scheme; import with --add-labels to add them)",
                 rec.path, rec.line,
             )
+        scheme = self._learn(rec, unknown)
+        if isinstance(scheme, InputError):
+            return scheme
         if doc.tokens is None and self.tokenizer is not None:
             doc.tokens = self.tokenizer(doc.text)
         if doc.tokens is not None:
@@ -161,11 +174,55 @@ class Checker:
                     )
                 sp.start, sp.end = snapped
                 self.snapped += 1
+        ends = [(rec.spans[lk.event], rec.spans[lk.argument]) for lk in rec.links]
         rec.spans = dedupe_spans(rec.spans)
-        for name in unknown:
-            self.labels.add(name)
-            self.new_labels.append(name)
+        if rec.links:  # links name spans by position: find them again after repeats were dropped
+            position = {}
+            for i, sp in enumerate(rec.spans):
+                position.setdefault(sp.key, i)
+            for lk, (event, argument) in zip(rec.links, ends):
+                lk.event, lk.argument = position[event.key], position[argument.key]
+        if scheme is not self.scheme:
+            self.new_labels.extend(unknown)
+            self.new_roles.extend(self._roles)
+            self.scheme = scheme
+            self.changed = True
         return None
+
+    def _learn(self, rec: ImportRecord, unknown: list[str]) -> LabelScheme | InputError:
+        """The scheme with what this record adds (the same scheme when it adds nothing), or why its links
+        cannot be taken."""
+        scheme = self.scheme
+        self._roles = []
+        triggers = {rec.spans[lk.event].label for lk in rec.links if 0 <= lk.event < len(rec.spans)}
+        # a label this import added as an argument label, seen triggering an event now, becomes an event label
+        promote = {name for name in triggers if name in self.new_labels and scheme.get(name).kind != "event"} \
+            if self.add_labels else set()
+        if unknown or promote:
+            labels = [replace(lb, kind="event") if lb.name in promote else lb for lb in scheme.labels]
+            for name in unknown:
+                kind = "event" if name in triggers else "argument"
+                labels.append(Label(name, kind, PALETTE[len(labels) % len(PALETTE)], "", "added on import"))
+            scheme = LabelScheme(scheme.name, labels, scheme.description, dict(scheme.entity_map))
+        for i, lk in enumerate(rec.links):
+            if not (0 <= lk.event < len(rec.spans) and 0 <= lk.argument < len(rec.spans)):
+                return InputError(f"link {i + 1} names a span the record does not have", rec.path, rec.line)
+            event, argument = rec.spans[lk.event].label, rec.spans[lk.argument].label
+            problem = role_problem(lk.role) or scheme.link_problem(event, lk.role, argument)
+            if problem is None:
+                continue
+            fixable = (self.add_labels and not role_problem(lk.role)
+                       and (scheme.get(event) is not None and scheme.get(event).kind == "event"))
+            if not fixable:
+                if self.add_labels and scheme.get(event) is not None and scheme.get(event).kind != "event":
+                    problem = (f"{event} is an argument label in this project, so it cannot trigger an event "
+                               f"(its {lk.role} link)")
+                return InputError(f"link {i + 1} ({event} {lk.role} {argument}): {problem}"
+                                  + ("" if self.add_labels or role_problem(lk.role) else
+                                     " (import with --add-labels to add the role)"), rec.path, rec.line)
+            scheme = scheme.with_link(event, lk.role, argument)
+            self._roles.append(f"{event} {lk.role} ({argument})")
+        return scheme
 
 
 def read_all(paths: Sequence[Path], fmt: str | None, options: ReadOptions,
@@ -215,13 +272,13 @@ def import_paths(
     stream = read_all([Path(p) for p in paths], fmt, options, report)
 
     def flush(batch: list[ImportRecord]) -> None:
-        if checker.new_labels:
-            _add_labels(store, checker.new_labels, report)
-            checker.new_labels.clear()
+        if checker.changed:
+            _write_scheme(store, checker, report)
         res = store.add_records(batch, who=who)
         report.added += res.added
         report.duplicates += res.duplicates
         report.spans += res.spans
+        report.links += res.links
         if on_progress:
             on_progress(len(batch))
 
@@ -252,21 +309,20 @@ def import_paths(
                     raise _StrictAbort()
         except _StrictAbort:
             report.rolled_back = True
-            report.added = report.duplicates = report.spans = 0
+            report.added = report.duplicates = report.spans = report.links = 0
             report.new_labels = []
+            report.new_roles = []
     else:
         run()
     report.snapped = checker.snapped
     return report
 
 
-def _add_labels(store: Store, names: Iterable[str], report: ImportReport) -> None:
-    scheme = store.scheme
-    existing = scheme.names
-    labels = list(scheme.labels)
-    for i, name in enumerate(n for n in names if n not in existing):
-        colour = PALETTE[(len(labels) + i) % len(PALETTE)]
-        labels.append(Label(name, "argument", colour, "", "added on import"))
-        report.new_labels.append(name)
-    store.set_scheme(LabelScheme(scheme.name, labels, scheme.description, scheme.entity_map))
-
+def _write_scheme(store: Store, checker: Checker, report: ImportReport) -> None:
+    """Writes the labels and roles an import learned (--add-labels) to the project."""
+    store.set_scheme(checker.scheme)
+    report.new_labels.extend(checker.new_labels)
+    report.new_roles.extend(checker.new_roles)
+    checker.new_labels.clear()
+    checker.new_roles.clear()
+    checker.changed = False

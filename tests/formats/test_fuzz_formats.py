@@ -161,10 +161,11 @@ def test_every_writer_round_trips_what_it_holds(fmt, data):
     with tempfile.TemporaryDirectory() as d:
         first, second = Store(Path(d) / "a.db"), Store(Path(d) / "b.db")
         try:
-            from annotator.workflows.importing import _add_labels, ImportReport
+            from annotator.core.labels import Label, LabelScheme
 
             for s in (first, second):
-                _add_labels(s, labels, ImportReport())
+                new = [Label(n, "argument", "#000000", "", "") for n in labels if n not in s.scheme.names]
+                s.set_scheme(LabelScheme(s.scheme.name, [*s.scheme.labels, *new]))
             first.add_records([ImportRecord(Document(text=t, title=title, external_id=i, answer=Answer.ACCEPT,
                                                      tokens=tokenize(t)),
                                             [Span(a, b, lb, Source.EDITOR, SpanState.ACCEPTED) for a, b, lb in sp])

@@ -52,14 +52,19 @@ def test_brat_tutorial_folder(store):
     assert {"Person", "Organization", "GPE", "Merge-org", "Report"} <= store.scheme.names
     doc = store.document(store.conn.execute(
         "SELECT id FROM documents WHERE external_id = '100-attribute_annotation'").fetchone()[0])
-    # E, A lines are kept in meta with the spans their T ids name, until events with arguments arrive
-    assert "E1\tReport:T17 Reporter-Arg:T1 Event-Arg:E2" in doc.meta["brat"]
+    # E lines are links: "E1 Report:T17 Reporter-Arg:T1 Event-Arg:E2", E2's argument being its trigger
+    assert report.links == 60
+    spans = {s.id: (doc.text[s.start:s.end], s.label) for s in store.spans(doc.id)}
+    links = {(spans[lk.event], lk.role, spans[lk.argument]) for lk in store.links.of_document(doc.id)}
+    assert (("twitted", "Report"), "Reporter-Arg", ("Somebody", "Person")) in links
+    assert (("twitted", "Report"), "Event-Arg", ("merge", "Merge-org")) in links
+    # the lines that are not spans or links are kept in meta with the spans their ids name
     assert "A1\tConfidence E1 Neutral" in doc.meta["brat"]
-    assert doc.meta["brat_ids"]["T17"] == [506, 513, "Report"]
-    assert doc.text[506:513] == "twitted"
+    assert doc.meta["brat_ids"]["T17"] == doc.meta["brat_ids"]["E1"] == [506, 513, "Report"]
     notes = by_external_id(store, "110-note_annotation")
     assert any(line.startswith("#1\tAnnotatorNotes T1") for line in notes.meta["brat"])
-    assert any(line.startswith("R1\tFamily") for line in notes.meta["brat"])
+    family = [lk for lk in store.links.of_document(notes.id) if lk.role == "Family"]
+    assert len(family) == 2  # "R1 Family Arg1:T6 Arg2:T7" is a link in the role its relation names
     # the files with an empty .ann are articles without spans
     empty = store.conn.execute("SELECT count(*) FROM documents WHERE id NOT IN (SELECT doc_id FROM spans)")
     assert empty.fetchone()[0] == 4
@@ -326,34 +331,57 @@ def test_brat_annotation_file_without_its_text_is_reported(store, tmp_path):
     assert str(errors[0]) == f"{tmp_path / 'b' / 'two.ann'}: no text file two.txt beside it"
 
 
-def test_doccano_relations_go_out_with_the_entities_they_name(store, tmp_path):
+def _relations(record: dict) -> set[tuple]:
+    """A doccano record's relations by what they join: (from span, to span, type)."""
+    ents = {e["id"]: (e["start_offset"], e["end_offset"], e["label"]) for e in record["entities"]}
+    return {(ents[r["from_id"]], ents[r["to_id"]], r["type"]) for r in record["relations"]}
+
+
+def test_doccano_relations_come_in_as_links_and_go_out_with_their_entities(store, tmp_path):
     source = FORMATS / "doccano/backend/data_export/pipeline/examples/relation_extraction/example.jsonl"
     original = json.loads(source.read_text(encoding="utf-8"))
-    import_paths(store, [source], add_labels=True, answer=Answer.ACCEPT, tokenizer=tokenize)
+    report = import_paths(store, [source], add_labels=True, answer=Answer.ACCEPT, tokenizer=tokenize)
+    assert (report.spans, report.links) == (4, 3)
+    assert report.new_roles == ["ORG foundedAt (DATE)", "ORG foundedBy (PERSON)"]
+    assert store.scheme.get("ORG").kind == "event" and store.scheme.get("PERSON").kind == "argument"
     export(store, tmp_path / "rel.jsonl", fmt="doccano-relations", tokenizer=tokenize)
     (out,) = [json.loads(line) for line in (tmp_path / "rel.jsonl").read_text().splitlines()]
-    assert out["relations"] == original["relations"]
-    by_id = {e["id"]: (e["start_offset"], e["end_offset"], e["label"]) for e in out["entities"]}
-    assert by_id == {e["id"]: (e["start_offset"], e["end_offset"], e["label"]) for e in original["entities"]}
-    # an entity removed since: the relations cannot name it any more, and the export says so
+    assert _relations(out) == _relations(original) and len(out["relations"]) == 3
+    assert "doccano_relations" not in out.get("meta", {})
+    # an entity removed since takes its relation with it: the editor's removal, not a loss
     doc_id = store.conn.execute("SELECT id FROM documents").fetchone()[0]
-    store.delete_span(store.spans(doc_id)[0].id, "ed")
+    larry = next(s for s in store.spans(doc_id) if s.label == "PERSON" and s.start == 44)
+    store.delete_span(larry.id, "ed")
     report = export(store, tmp_path / "rel2.jsonl", fmt="doccano-relations", tokenizer=tokenize)
-    assert report.left_out == {"relation(s) whose entities were changed since import": len(original["relations"])}
+    (out,) = [json.loads(line) for line in (tmp_path / "rel2.jsonl").read_text().splitlines()]
+    assert len(out["relations"]) == 2 and report.links == 2 and not report.dropped_links
 
 
-def test_doccano_entity_ids_follow_their_spans_whatever_the_order(store, tmp_path):
+def test_doccano_relations_the_scheme_does_not_allow_are_reported(store, tmp_path):
     record = {"text": "Rebels shelled Kharan.", "entities": [
         {"id": 9, "start_offset": 15, "end_offset": 21, "label": "PLACE"},
-        {"id": 4, "start_offset": 0, "end_offset": 6, "label": "ACTOR"}],
-        "relations": [{"id": 1, "from_id": 4, "to_id": 9, "type": "attacked"}]}
-    write(tmp_path / "r.jsonl", json.dumps(record) + "\n")
-    import_paths(store, [tmp_path / "r.jsonl"], answer=Answer.ACCEPT)
+        {"id": 4, "start_offset": 0, "end_offset": 6, "label": "ACTOR"},
+        {"id": 5, "start_offset": 7, "end_offset": 14, "label": "ATTACK"}],
+        "relations": [{"id": 1, "from_id": 5, "to_id": 9, "type": "attacker"}]}
+    path = write(tmp_path / "r.jsonl", json.dumps(record) + "\n")
+    report = import_paths(store, [path], answer=Answer.ACCEPT)
+    assert report.rejected == 1 and report.added == 0
+    assert str(report.errors[0]) == (f"{path}:1: link 1 (ATTACK attacker PLACE): a PLACE span cannot be the "
+                                     f"attacker of ATTACK (it takes ACTOR) (import with --add-labels to add the "
+                                     f"role)")
+    record["relations"] = [{"id": 1, "from_id": 4, "to_id": 9, "type": "attacked"}]
+    path = write(tmp_path / "s.jsonl", json.dumps(record) + "\n")
+    report = import_paths(store, [path], answer=Answer.ACCEPT, add_labels=True)
+    assert str(report.errors[0]) == (f"{path}:1: link 1 (ACTOR attacked PLACE): ACTOR is an argument label in "
+                                     f"this project, so it cannot trigger an event (its attacked link)")
+    record["relations"] = [{"id": 1, "from_id": 5, "to_id": 4, "type": "attacker"},
+                           {"id": 2, "from_id": 5, "to_id": 9, "type": "target"}]
+    path = write(tmp_path / "t.jsonl", json.dumps(record) + "\n")
+    report = import_paths(store, [path], answer=Answer.ACCEPT)
+    assert (report.added, report.links) == (1, 2)
     export(store, tmp_path / "out.jsonl", fmt="doccano-relations", tokenizer=tokenize)
     out = json.loads((tmp_path / "out.jsonl").read_text())
-    assert {e["id"]: out["text"][e["start_offset"]:e["end_offset"]] for e in out["entities"]} == {
-        4: "Rebels", 9: "Kharan"}
-    assert out["relations"] == record["relations"]
+    assert _relations(out) == _relations(record)
 
 
 def test_brat_export_never_replaces_a_folder_it_did_not_write(project, tmp_path):
@@ -421,27 +449,24 @@ def test_iob_tags_keep_the_longest_then_the_earliest_and_count_what_they_drop():
     assert tags == ["O", "O", "B-S", "O", "B-E"] and not dropped
 
 
-def test_doccano_relations_new_spans_get_ids_no_relation_uses(store, tmp_path):
+def test_doccano_relations_new_spans_get_ids_and_links_added_since_go_out(store, tmp_path):
     rec = {"text": "Rebels attacked Kidal on Monday.", "answer": "accept",
            "entities": [{"id": 1, "start_offset": 0, "end_offset": 6, "label": "ACTOR"},
-                        {"id": 3, "start_offset": 16, "end_offset": 21, "label": "PLACE"}],
-           "relations": [{"id": 9, "from_id": 1, "to_id": 3, "type": "attacked"}]}
+                        {"id": 3, "start_offset": 7, "end_offset": 15, "label": "ATTACK"}],
+           "relations": [{"id": 9, "from_id": 3, "to_id": 1, "type": "attacker"}]}
     import_paths(store, [write(tmp_path / "r.jsonl", json.dumps(rec) + "\n")], tokenizer=tokenize)
-    store.add_span(1, 7, 15, "ATTACK", "ed")  # added since: ids 1 and 3 are taken, so it gets 2
-    store.add_span(1, 25, 31, "TIME", "ed")  # and this one 4
+    kidal = store.add_span(1, 16, 21, "PLACE", "ed")
+    attack = next(s for s in store.spans(1) if s.label == "ATTACK")
+    store.links.add(1, attack.id, kidal.id, "place", "ed")
+    store.add_span(1, 25, 31, "TIME", "ed")
     export(store, tmp_path / "out.jsonl", fmt="doccano-relations", tokenizer=tokenize)
     (out,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert sorted((e["id"], e["label"]) for e in out["entities"]) == [(1, "ACTOR"), (2, "ATTACK"), (3, "PLACE"),
-                                                                      (4, "TIME")]
-    assert out["relations"] == rec["relations"] and out["answer"] == "accept"
-    # without relations, entities are numbered from 1 in text order
-    store.add_records([ImportRecord(Document(text="Police arrested two men.", answer=Answer.ACCEPT),
-                                    [Span(7, 15, "ARREST", Source.EDITOR, SpanState.ACCEPTED),
-                                     Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)])])
-    export(store, tmp_path / "out2.jsonl", fmt="doccano-relations", tokenizer=tokenize)
-    second = json.loads((tmp_path / "out2.jsonl").read_text().splitlines()[1])
-    assert [(e["id"], e["label"]) for e in second["entities"]] == [(1, "ACTOR"), (2, "ARREST")]
-    assert second["relations"] == []
+    # entities are numbered from 1 in text order; relations name them by those numbers
+    assert [(e["id"], e["label"]) for e in out["entities"]] == [(1, "ACTOR"), (2, "ATTACK"), (3, "PLACE"),
+                                                                (4, "TIME")]
+    assert out["relations"] == [{"id": 1, "from_id": 2, "to_id": 1, "type": "attacker"},
+                                {"id": 2, "from_id": 2, "to_id": 3, "type": "place"}]
+    assert out["answer"] == "accept"
 
 
 def test_conll_export_layout_between_articles_and_odd_tokens(store, tmp_path):
@@ -482,9 +507,8 @@ def test_brat_reader_fields_and_each_error_named(tmp_path):
     write(folder / "sub" / "a.ann", "T1\tACTOR 18 24\tRebels\r\nT2\tPLACE 34 39\tKidal\r\nR1\tIn Arg1:T1 Arg2:T2\r\n")
     (rec,) = list(READERS["brat"].read(folder, ReadOptions()))
     assert rec.document.title == "Attack on Kidal" and rec.document.external_id == str(Path("sub") / "a")
-    assert rec.path == str(folder / "sub" / "a.ann") and rec.document.meta == {
-        "file": "a.txt", "brat": ["R1\tIn Arg1:T1 Arg2:T2"], "brat_ids": {"T1": [18, 24, "ACTOR"],
-                                                                         "T2": [34, 39, "PLACE"]}}
+    assert rec.path == str(folder / "sub" / "a.ann") and rec.document.meta == {"file": "a.txt"}
+    assert [(lk.event, lk.argument, lk.role) for lk in rec.links] == [(0, 1, "In")]  # the R line
     assert [(s.start, s.end, s.label, s.state) for s in rec.spans] == [(18, 24, "ACTOR", SpanState.ACCEPTED),
                                                                        (34, 39, "PLACE", SpanState.ACCEPTED)]
     cases = {
@@ -494,12 +518,16 @@ def test_brat_reader_fields_and_each_error_named(tmp_path):
         "T1\tACTOR 0 6\tRebel\n": "T1: the text at 0 6 is 'Rebels', the line says 'Rebel' (offsets must count "
                                   "characters, not bytes)",
         "X1\tsomething\n": "not a brat annotation line: 'X1\\tsomething'",
+        "T1\tATTACK 7 15\tattacked\nE1\tATTACK:T1 Place:T9\n": "no text-bound annotation T9 in this file",
+        "T1\tATTACK 7 15\tattacked\nE1\tATTACK:T1 Cause:E7\n": "no event E7 in this file",
+        "T1\tATTACK 7 15\tattacked\nE1\tATTACK T1\n": "an E line must be 'E<n> TAB type:T<n> role:T<n> ...'",
+        "R1\tIn Arg1:T1\n": "an R line must be 'R<n> TAB type Arg1:T<n> Arg2:T<n>'",
     }
     for n, (line, message) in enumerate(cases.items()):
         write(tmp_path / f"e{n}.txt", "Rebels attacked Kidal.")
         ann = write(tmp_path / f"e{n}.ann", "\n" + line)
         (err,) = list(READERS["brat"].read(ann, ReadOptions()))
-        assert str(err) == f"{ann}:2: {message}"
+        assert str(err) == f"{ann}:{line.count(chr(10)) + 1}: {message}"
     write(tmp_path / "empty.txt", " \n")
     (err,) = list(READERS["brat"].read(write(tmp_path / "empty.ann", ""), ReadOptions()))
     assert str(err) == f"{tmp_path / 'empty.txt'}: the text file is empty"

@@ -174,7 +174,7 @@ def test_doccano_relation_mode_and_pretty_printed_file(store):
     report = run(store, DOCCANO_EXPORT / "relation_extraction/example.jsonl", add_labels=True)
     assert report.added == 1 and report.spans == 4 and report.rejected == 0
     doc = store.document(1)
-    assert [r["type"] for r in doc.meta["doccano_relations"]] == ["foundedAt", "foundedBy", "foundedBy"]
+    assert sorted(lk.role for lk in store.links.of_document(1)) == ["foundedAt", "foundedBy", "foundedBy"]
     texts = {doc.text[s.start:s.end]: s.label for s in store.spans(1)}
     assert texts == {"Google": "ORG", "September 4, 1998": "DATE", "Larry Page": "PERSON", "Sergey Brin": "PERSON"}
     again = run(store, DOCCANO_TESTS / "relation_extraction/example.jsonl", add_labels=True)
@@ -302,11 +302,13 @@ def test_prodigy_records_field_by_field(tmp_path):
     first, second, third = items[:3]
     d = first.document
     assert (d.title, d.external_id, d.meta, d.answer, d.answered_by, d.answered_at) == (
-        "Kidal", "7", {"source": "wire", "prodigy_relations": records[0]["relations"]}, Answer.ACCEPT, "news-ana",
+        "Kidal", "7", {"source": "wire"}, Answer.ACCEPT, "news-ana",
         "2026-01-01T00:00:00.000+00:00")
     assert [(t.start, t.end, t.ws) for t in d.tokens] == [(0, 6, True), (7, 15, True), (16, 21, False)]
     assert [(s.start, s.end, s.label, s.state, s.source, s.score) for s in first.spans] == [
         (0, 6, "ACTOR", SpanState.ACCEPTED, Source.EDITOR, None), (16, 21, "PLACE", SpanState.ACCEPTED, Source.EDITOR, 0.5)]
+    # rel.manual's relation: head and child are the first tokens of the two spans
+    assert [(lk.event, lk.argument, lk.role, lk.state) for lk in first.links] == [(0, 1, "LOC", SpanState.ACCEPTED)]
     assert [(s.label, s.state) for s in second.spans] == [("ATTACK", SpanState.REJECTED)]  # a binary reject
     assert second.document.tokens is None and second.document.answer is Answer.REJECT
     assert [(s.label, s.state) for s in third.spans] == [("ARREST", SpanState.SUGGESTED)]  # not answered yet

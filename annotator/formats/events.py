@@ -1,0 +1,113 @@
+"""Events JSONL, for event-extraction trainers: one article a line,
+
+    {"text": ..., "id": ..., "title": ..., "meta": {...}, "answer": "accept",
+     "events": [{"trigger": {"start", "end", "text", "label"},
+                 "arguments": [{"role", "start", "end", "text", "label"}]}],
+     "spans": [{"start", "end", "text", "label"}]}
+
+Each event span is an event (with no arguments if none is linked); a span that is neither a trigger nor an
+argument is a free span. Offsets count characters, end exclusive; `text` is what the offsets cover, checked
+on reading. Read back, triggers, arguments and free spans are spans, each argument a link."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from annotator.core.errors import InputError
+from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState
+from annotator.formats.base import Reader, ReadOptions, as_int, register, require_text, json_reader
+from annotator.formats.jsonl import meta_of
+
+
+def claims(record: dict[str, Any]) -> bool:
+    events = record.get("events")
+    return isinstance(events, list) and all(isinstance(e, dict) and "trigger" in e for e in events)
+
+
+def _span(item: Any, what: str, text: str) -> Span:
+    if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+        raise InputError(f"{what} must be an object with start, end and label")
+    start, end = as_int(item.get("start"), f"{what} start"), as_int(item.get("end"), f"{what} end")
+    if "text" in item and 0 <= start < end <= len(text) and text[start:end] != item["text"]:
+        raise InputError(f"{what}: the text at {start}..{end} is {text[start:end]!r}, the record says "
+                         f"{item['text']!r}")
+    return Span(start, end, item["label"], Source.EDITOR, SpanState.ACCEPTED)
+
+
+def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
+    text = require_text(value, "text")
+    events = value.get("events") or []
+    free = value.get("spans") or []
+    if not isinstance(events, list) or not isinstance(free, list):
+        raise InputError("'events' and 'spans' must be lists")
+    spans: list[Span] = []
+    links: list[Link] = []
+    position: dict[tuple[int, int, str], int] = {}
+
+    def add(span: Span) -> int:
+        if span.key not in position:
+            position[span.key] = len(spans)
+            spans.append(span)
+        return position[span.key]
+
+    for i, event in enumerate(events, start=1):
+        if not isinstance(event, dict):
+            raise InputError(f"event {i} must be an object with a trigger and arguments")
+        trigger = add(_span(event.get("trigger"), f"event {i} trigger", text))
+        arguments = event.get("arguments") or []
+        if not isinstance(arguments, list):
+            raise InputError(f"event {i}: 'arguments' must be a list")
+        for j, argument in enumerate(arguments, start=1):
+            if not isinstance(argument, dict) or not isinstance(argument.get("role"), str):
+                raise InputError(f"event {i} argument {j} must be an object with a role")
+            links.append(Link(trigger, add(_span(argument, f"event {i} argument {j}", text)), argument["role"]))
+    for i, item in enumerate(free, start=1):
+        add(_span(item, f"span {i}", text))
+    answer = Answer.PENDING
+    if value.get("answer") is not None:
+        try:
+            answer = Answer.parse(value["answer"])
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    title = value.get("title") if isinstance(value.get("title"), str) else ""
+    ext_id = value.get("id")
+    meta = meta_of(value, {"text", "events", "spans", "id", "title", "answer"})
+    if answer is Answer.PENDING:
+        for span in spans:
+            span.state = SpanState.SUGGESTED
+        for link in links:
+            link.state = SpanState.SUGGESTED
+    return ImportRecord(Document(text=text, title=title, meta=meta, answer=answer,
+                                 external_id=None if ext_id is None else str(ext_id)), spans, links=links)
+
+
+register(Reader("events", "events JSONL: text, events (trigger and arguments by role), free spans",
+                json_reader(convert), claims=claims, extensions=(".jsonl",)))
+
+
+def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], links: Sequence[tuple[int, int, str]],
+                event_labels: set[str], meta: dict[str, Any]) -> str:
+    """One line: `spans` as (start, end, label), `links` as (event position, argument position, role)."""
+    text = doc["text"]
+
+    def item(i: int) -> dict[str, Any]:
+        start, end, label = spans[i]
+        return {"start": start, "end": end, "text": text[start:end], "label": label}
+
+    used = {i for e, a, _ in links for i in (e, a)}
+    triggers = [i for i, sp in enumerate(spans) if sp[2] in event_labels or any(e == i for e, _, _ in links)]
+    record: dict[str, Any] = {"text": text}
+    if doc.get("external_id") is not None:
+        record["id"] = doc["external_id"]
+    if doc.get("title"):
+        record["title"] = doc["title"]
+    if meta:
+        record["meta"] = meta
+    if doc["answer"] != "pending":
+        record["answer"] = doc["answer"]
+    record["events"] = [{"trigger": item(t), "arguments": [{"role": role, **item(a)} for e, a, role in links
+                                                          if e == t]} for t in triggers]
+    record["spans"] = [item(i) for i in range(len(spans)) if i not in used and i not in triggers]
+    return json.dumps(record, ensure_ascii=False, allow_nan=False)

@@ -1,0 +1,167 @@
+"""Events with their arguments through every format: in, out, and back in again, on the tools' own files where
+they exist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.core.model import Answer
+from annotator.store import Store
+from annotator.workflows.exporting import export
+from annotator.workflows.importing import import_paths
+from tests.conftest import FORMATS, write
+
+from annotator.nlp.pipeline import tokenize
+
+TEXT = "Russia launched 472 drones against Ukraine on Sunday."
+RECORD = {"text": TEXT, "answer": "accept", "id": "kyiv-1", "title": "Drones",
+          "events": [{"trigger": {"start": 7, "end": 15, "text": "launched", "label": "ATTACK"},
+                      "arguments": [{"role": "attacker", "start": 0, "end": 6, "text": "Russia", "label": "ACTOR"},
+                                    {"role": "instrument", "start": 16, "end": 26, "text": "472 drones",
+                                     "label": "WEAPON"},
+                                    {"role": "target", "start": 35, "end": 42, "text": "Ukraine", "label": "PLACE"},
+                                    {"role": "place", "start": 35, "end": 42, "text": "Ukraine", "label": "PLACE"}]}],
+          "spans": [{"start": 46, "end": 52, "text": "Sunday", "label": "TIME"}]}
+LINKS = {((7, 15, "ATTACK"), "attacker", (0, 6, "ACTOR")), ((7, 15, "ATTACK"), "instrument", (16, 26, "WEAPON")),
+         ((7, 15, "ATTACK"), "target", (35, 42, "PLACE")), ((7, 15, "ATTACK"), "place", (35, 42, "PLACE"))}
+OUT_NAME = {"brat": "out", "label-studio": "out.json", "spacy": "out.spacy", "conll": "out.conll"}
+
+
+def links_of(store: Store, doc_id: int = 1) -> set[tuple]:
+    spans = {s.id: (s.start, s.end, s.label) for s in store.spans(doc_id)}
+    return {(spans[lk.event], lk.role, spans[lk.argument]) for lk in store.links.of_document(doc_id)}
+
+
+@pytest.fixture
+def events_project(tmp_path) -> Store:
+    store = Store(tmp_path / "a.db")
+    report = import_paths(store, [write(tmp_path / "in.jsonl", json.dumps(RECORD) + "\n")], tokenizer=tokenize)
+    assert (report.added, report.spans, report.links, report.rejected) == (1, 5, 4, 0)
+    assert links_of(store) == LINKS
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("fmt", ["events", "prodigy", "doccano-relations", "label-studio", "brat", "spacy"])
+def test_links_go_out_and_come_back_in_every_format_that_holds_them(events_project, tmp_path, fmt):
+    out = tmp_path / OUT_NAME.get(fmt, "out.jsonl")
+    report = export(events_project, out, fmt=fmt, tokenizer=tokenize)
+    assert (report.spans, report.links, dict(report.dropped_links)) == (5, 4, {})
+    assert f"with 5 span(s) and 4 link(s)" in report.lines()[0]
+    back = Store(tmp_path / "b.db")
+    try:
+        again = import_paths(back, [out], "doccano" if fmt == "doccano-relations" else None, tokenizer=tokenize)
+        assert (again.added, again.spans, again.links, again.rejected) == (1, 5, 4, 0), again.errors
+        assert links_of(back) == LINKS
+    finally:
+        back.close()
+
+
+@pytest.mark.parametrize("fmt", ["conll", "doccano"])
+def test_formats_without_links_say_how_many_they_left_out(events_project, tmp_path, fmt):
+    report = export(events_project, tmp_path / OUT_NAME.get(fmt, "out.jsonl"), fmt=fmt, tokenizer=tokenize)
+    assert report.links == 0
+    assert f"left out 4 link(s): {fmt} has no way to hold links between spans" in report.lines()
+
+
+def test_a_link_whose_span_is_not_exported_is_counted(events_project, tmp_path):
+    report = export(events_project, tmp_path / "out.jsonl", fmt="events", tokenizer=tokenize,
+                    labels=["ATTACK", "ACTOR"])
+    assert report.links == 1
+    assert "left out 3 link(s): a span of the link is not in the export (its label left out)" in report.lines()
+
+
+def test_the_events_file_and_the_brat_file_as_trainers_and_brat_read_them(events_project, tmp_path):
+    export(events_project, tmp_path / "ev.jsonl", fmt="events", tokenizer=tokenize)
+    (line,) = (tmp_path / "ev.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line) == RECORD
+    export(events_project, tmp_path / "brat", fmt="brat", tokenizer=tokenize)
+    ann = (tmp_path / "brat" / "kyiv-1.ann").read_text(encoding="utf-8")
+    assert ann.splitlines()[-1] == "E1\tATTACK:T2 attacker:T1 instrument:T3 target:T4 place:T4"
+
+
+def test_brat_numbers_a_roles_second_filler_and_reads_it_back(tmp_path):
+    store = Store(tmp_path / "a.db")
+    text = "Police arrested Ali and Omar in Gao."
+    folder = tmp_path / "in"
+    write(folder / "a.txt", text)
+    write(folder / "a.ann", "T1\tARREST 7 15\tarrested\nT2\tACTOR 16 19\tAli\nT3\tACTOR 24 28\tOmar\n"
+                            "T4\tPLACE 32 35\tGao\nE1\tARREST:T1 detainee:T2 detainee2:T3 place:T4\n")
+    report = import_paths(store, [folder], tokenizer=tokenize)
+    assert (report.added, report.links) == (1, 3)
+    assert sorted(lk.role for lk in store.links.of_document(1)) == ["detainee", "detainee", "place"]
+    store.set_answer(1, Answer.ACCEPT, "ed")
+    export(store, tmp_path / "out", fmt="brat", tokenizer=tokenize)
+    assert "E1\tARREST:T1 detainee:T2 detainee2:T3 place:T4" in (tmp_path / "out" / "a.ann").read_text()
+    store.close()
+
+
+def test_the_brat_news_tutorial_events_nested_and_numbered_come_in_as_links(tmp_path):
+    store = Store(tmp_path / "a.db")
+    report = import_paths(store, [FORMATS / "brat" / "news"], add_labels=True)
+    assert (report.added, report.rejected) == (13, 0)
+    doc_id = store.conn.execute("SELECT id FROM documents WHERE external_id = '090-event_structures'").fetchone()[0]
+    text = store.document(doc_id).text
+    spans = {s.id: text[s.start:s.end] for s in store.spans(doc_id)}
+    links = {(spans[lk.event], lk.role, spans[lk.argument]) for lk in store.links.of_document(doc_id)}
+    # E1 Merge-org:T3 Org-Arg:T1 Org-Arg2:T2, and E2 Report:T5 ... Event-Arg:E1 (an event as an argument)
+    assert {("merged", "Org-Arg", "Google"), ("merged", "Org-Arg", "YouTube"),
+            ("reported", "Reporter-Arg", "Wikinews"), ("reported", "Event-Arg", "merged")} <= links
+    roles = {r.name: set(r.fillers) for r in store.scheme.roles("Report")}
+    assert roles == {"Reporter-Arg": {"Organization", "Person"}, "Event-Arg": {"Merge-org", "Report"}}
+    assert store.scheme.get("Merge-org").kind == "event"
+    store.close()
+
+
+def test_label_studio_relations_in_and_out_with_the_relations_in_the_config(events_project, tmp_path):
+    export(events_project, tmp_path / "ls.json", fmt="label-studio", tokenizer=tokenize)
+    (task,) = json.loads((tmp_path / "ls.json").read_text(encoding="utf-8"))
+    result = task["annotations"][0]["result"]
+    by_id = {r["id"]: r["value"]["text"] for r in result if r["type"] == "labels"}
+    relations = {(by_id[r["from_id"]], r["labels"][0], by_id[r["to_id"]]) for r in result if r["type"] == "relation"}
+    assert relations == {("launched", "attacker", "Russia"), ("launched", "instrument", "472 drones"),
+                         ("launched", "target", "Ukraine"), ("launched", "place", "Ukraine")}
+    config = (tmp_path / "ls.json.label_config.xml").read_text(encoding="utf-8")
+    assert '<Relation value="attacker"/>' in config and '<Relation value="casualties"/>' in config
+    # a relation naming a result the task does not have is reported with where it is
+    task["annotations"][0]["result"][-1]["to_id"] = "nowhere"
+    bad = write(tmp_path / "bad.json", json.dumps([task]))
+    report = import_paths(Store(tmp_path / "c.db"), [bad], tokenizer=tokenize)
+    assert report.rejected == 1 and "the relation's to_id 'nowhere' names no labelled span" in str(report.errors[0])
+
+
+def test_prodigy_relations_as_rel_manual_writes_them(events_project, tmp_path):
+    export(events_project, tmp_path / "p.jsonl", fmt="prodigy", tokenizer=tokenize)
+    task = json.loads((tmp_path / "p.jsonl").read_text(encoding="utf-8"))
+    tokens = [t["text"] for t in task["tokens"]]
+    rel = next(r for r in task["relations"] if r["label"] == "instrument")
+    assert (tokens[rel["head"]], tokens[rel["child"]]) == ("launched", "472")
+    assert rel["child_span"] == {"start": 16, "end": 26, "token_start": 2, "token_end": 3, "label": "WEAPON"}
+    assert task["_view_id"] == "relations"
+
+
+def test_an_imported_link_the_scheme_does_not_allow_is_reported_and_add_labels_learns_it(tmp_path):
+    record = {"text": TEXT, "events": [{"trigger": {"start": 7, "end": 15, "label": "ATTACK"},
+                                        "arguments": [{"role": "launcher", "start": 0, "end": 6, "label": "ACTOR"}]},
+                                       {"trigger": {"start": 16, "end": 26, "label": "SWARM"}, "arguments": []}]}
+    path = write(tmp_path / "in.jsonl", json.dumps(record) + "\n")
+    store = Store(tmp_path / "a.db")
+    report = import_paths(store, [path], tokenizer=tokenize)
+    assert report.rejected == 1 and "unknown label 'SWARM'" in str(report.errors[0])
+    record["events"].pop()
+    path = write(tmp_path / "in2.jsonl", json.dumps(record) + "\n")
+    report = import_paths(store, [path], tokenizer=tokenize)
+    assert str(report.errors[0]) == (f"{path}:1: link 1 (ATTACK launcher ACTOR): ATTACK has no role 'launcher' (its "
+                                     f"roles: attacker, target, instrument, place, time, casualties) (import with "
+                                     f"--add-labels to add the role)")
+    report = import_paths(store, [path], tokenizer=tokenize, add_labels=True)
+    assert (report.added, report.links, report.new_roles) == (1, 1, ["ATTACK launcher (ACTOR)"])
+    assert store.scheme.link_problem("ATTACK", "launcher", "ACTOR") is None
+    # the scheme the project keeps is the one it now reads (another handle sees the role)
+    other = Store(tmp_path / "a.db")
+    assert [r.name for r in other.scheme.roles("ATTACK")][-1] == "launcher"
+    other.close()
+    store.close()
