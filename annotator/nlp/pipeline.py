@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import InputError, PipelineError
 from annotator.core.labels import LabelScheme
+from annotator.core.linking import suggest_links
 from annotator.core.model import Source, Span, SpanState, Token
 from annotator.core.resources import resources_dir
 from annotator.core.tokens import pack_tokens
@@ -74,6 +75,13 @@ class Annotator:
     def suggestions(self, doc: "Doc") -> list[Span]:
         return [Span(s, e, label, Source(source), SpanState.SUGGESTED, score=score)
                 for s, e, label, source, score in self.suggestion_tuples(doc)]
+
+    def link_suggestions(self, doc: "Doc", spans: Sequence[tuple]) -> list[tuple[tuple, tuple, str]]:
+        """Links between the suggestions `spans` (start, end, label, ...) of `doc`, as (event key, argument key,
+        role) with keys (start, end, label): within a sentence, the nearest span that fits each role."""
+        keys = [tuple(sp[:3]) for sp in spans]
+        starts = [sent.start_char for sent in doc.sents] if doc.has_annotation("SENT_START") else [0]
+        return [(keys[e], keys[a], role) for e, a, role in suggest_links(keys, starts, self.scheme)]
 
     def suggestion_tuples(self, doc: "Doc") -> list[tuple[int, int, str, str, float | None]]:
         """The suggestions as (start, end, label, source, score) tuples: what the store writes, without
@@ -197,6 +205,10 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
         key_parts.insert(0, f"rules:{path.name}@{file_digest(path)}")
     if not key_parts:
         raise PipelineError("nothing to pre-annotate with: no rules and no model")
+    if not any(nlp.has_pipe(name) for name in ("parser", "senter", "sentencizer")):
+        nlp.add_pipe("sentencizer", first=True)  # link suggestions stay within a sentence
+    if any(label.roles for label in scheme.labels):
+        key_parts.append("links:1")  # projects pre-annotated before links were suggested get them on the next run
     return Annotator(nlp=nlp, scheme=scheme, key="+".join(key_parts), use_model=bool(model),
                      spec=(scheme, model, Path(patterns) if patterns else None, use_rules))
 

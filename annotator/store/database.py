@@ -808,35 +808,50 @@ class Store:
             (pipeline,),
         ).fetchone()[0]
 
-    def save_suggestions(self, results: Sequence[tuple[int, Sequence[Token] | bytes | None, Sequence[Any]]],
-                         pipeline: str, who: str | None = None) -> int:
-        """Stores a batch of pre-annotation results (doc id, tokens, spans) in one transaction; a span is a Span
-        or a (start, end, label, source, score) tuple. Tokens are kept
-        for documents that have none yet. A suggestion never replaces or repeats a span already there, whatever
-        its state. Returns the number added."""
+    def save_suggestions(self, results: Sequence[tuple], pipeline: str, who: str | None = None) -> int:
+        """Stores a batch of pre-annotation results (doc id, tokens, spans[, links]) in one transaction; a span is
+        a Span or a (start, end, label, source, score) tuple, a link (event key, argument key, role) with keys
+        (start, end, label). Tokens are kept for documents that have none yet. A suggestion never replaces or
+        repeats a span or link already there, whatever its state, and no link is suggested for a span the
+        editor removed. Returns the number of spans added."""
         stamp = now()
-        token_rows = [(t if isinstance(t, bytes) else pack_tokens(t), doc_id) for doc_id, t, _ in results if t]
+        token_rows = [(t if isinstance(t, bytes) else pack_tokens(t), r[0]) for r in results if (t := r[1])]
         insert = (
             'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
             "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)"
         )
-        rows = [(doc_id, s[0], s[1], s[2], s[3], s[4], pipeline, stamp) if isinstance(s, tuple) else
-                (doc_id, s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
-                for doc_id, _, spans in results for s in spans]
+        rows = [(r[0], s[0], s[1], s[2], s[3], s[4], pipeline, stamp) if isinstance(s, tuple) else
+                (r[0], s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
+                for r in results for s in r[2]]
         with self.write() as conn:
             if token_rows:
                 conn.executemany("INSERT OR IGNORE INTO tokens(data, doc_id) VALUES (?, ?)", token_rows)
             before = conn.total_changes
             conn.executemany(insert, rows)
             added = conn.total_changes - before
+            for r in results:
+                if len(r) > 3 and r[3]:
+                    self._suggest_links(r[0], r[3], pipeline, stamp)
             conn.executemany(
                 "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
-                [(doc_id, pipeline, stamp, len(spans)) for doc_id, _, spans in results],
+                [(r[0], pipeline, stamp, len(r[2])) for r in results],
             )
             if results:
                 self._log("preannotate", who, None, None, pipeline=pipeline, documents=len(results),
                           suggestions=added)
         return added
+
+    def _suggest_links(self, doc_id: int, links: Sequence[tuple], pipeline: str, stamp: str) -> None:
+        ids = {(r[1], r[2], r[3]): (r[0], r[4]) for r in self.conn.execute(
+            'SELECT id, start, "end", label, state FROM spans WHERE doc_id = ?', (doc_id,))}
+        rows = []
+        for event, argument, role in links:
+            e, a = ids.get(tuple(event)), ids.get(tuple(argument))
+            if e and a and SpanState.REJECTED.value not in (e[1], a[1]):
+                rows.append((doc_id, e[0], a[0], role, pipeline, stamp))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO links(doc_id, event_id, arg_id, role, source, state, created_by, updated_at) "
+            "VALUES (?, ?, ?, ?, 'rule', 'suggested', ?, ?)", rows)
 
     # ------------------------------------------------------------------ export
 

@@ -23,7 +23,9 @@ from annotator.nlp.pipeline import Annotator, build_annotator, packed_tokens
 from annotator.store import Store
 
 Row = tuple[int, str, bytes | None]
-Result = tuple[int, bytes | None, Sequence[tuple[int, int, str, str, "float | None"]]]
+# doc id, tokens (None if it has some), suggested spans (start, end, label, source, score), suggested links
+# (event key, argument key, role) with keys (start, end, label)
+Result = tuple[int, bytes | None, Sequence[tuple[int, int, str, str, "float | None"]], Sequence[tuple]]
 
 
 @dataclass
@@ -53,24 +55,29 @@ def pieces(text: str, limit: int) -> list[tuple[int, int]]:
     return out
 
 
-def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list]:
+def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list, list]:
     """Tokens and suggestions of a text longer than the pipeline's `max_length` (spaCy refuses those: a
     model's memory grows with the text), made piece by piece."""
     tokens: list[Token] = []
     spans: list = []
+    links: list = []
     for start, end in pieces(text, annotator.nlp.max_length):
         doc = annotator.nlp(text[start:end])
         tokens += [Token(t.start + start, t.end + start, t.ws) for t in unpack_tokens(packed_tokens(doc))]
-        spans += [(s + start, e + start, *rest) for s, e, *rest in annotator.suggestion_tuples(doc)]
-    return pack_tokens(tokens), spans
+        found = annotator.suggestion_tuples(doc)
+        spans += [(s + start, e + start, *rest) for s, e, *rest in found]
+        links += [((ev[0] + start, ev[1] + start, ev[2]), (arg[0] + start, arg[1] + start, arg[2]), role)
+                  for ev, arg, role in annotator.link_suggestions(doc, found)]
+    return pack_tokens(tokens), spans, links
 
 
-def _one(annotator: Annotator, text: str, doc: Any = None) -> tuple[bytes, list]:
+def _one(annotator: Annotator, text: str, doc: Any = None) -> tuple[bytes, list, list]:
     if doc is None:
         if len(text) > annotator.nlp.max_length:
             return _annotate_long(annotator, text)
         doc = annotator.nlp(text)
-    return packed_tokens(doc), annotator.suggestion_tuples(doc)
+    spans = annotator.suggestion_tuples(doc)
+    return packed_tokens(doc), spans, annotator.link_suggestions(doc, spans)
 
 
 def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 64,
@@ -79,7 +86,7 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
     input file) keeps them, and only suggestions that fit them are kept. An article the pipeline fails on is
     left out (and named in `failed`): it never holds up the others."""
     limit = annotator.nlp.max_length
-    made: dict[int, tuple[bytes, list]] = {}
+    made: dict[int, tuple[bytes, list, list]] = {}
     short = [(doc_id, text) for doc_id, text, _ in rows if len(text) <= limit]
     try:
         docs = list(annotator.nlp.pipe((text for _, text in short), batch_size=batch_size))
@@ -99,12 +106,14 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
     for doc_id, _, stored in rows:
         if doc_id not in made:
             continue
-        tokens, spans = made[doc_id]
+        tokens, spans, links = made[doc_id]
         if stored:
             starts, ends = (set(x) for x in token_bounds(stored))
-            out.append((doc_id, None, [s for s in spans if s[0] in starts and s[1] in ends]))
+            spans = [s for s in spans if s[0] in starts and s[1] in ends]
+            kept = {tuple(s[:3]) for s in spans}
+            out.append((doc_id, None, spans, [lk for lk in links if lk[0] in kept and lk[1] in kept]))
         else:
-            out.append((doc_id, tokens, spans))
+            out.append((doc_id, tokens, spans, links))
     return out
 
 

@@ -130,3 +130,20 @@ def test_resources_dir_can_be_moved(tmp_path, monkeypatch):
         monkeypatch.delenv("ANNOTATOR_RESOURCES")
         resources.resources_dir.cache_clear()
     assert load_scheme().name == "conflict-news"
+
+
+def test_link_suggestions_take_the_nearest_fitting_span_of_the_sentence_most_specific_role_first():
+    from annotator.core.labels import load_scheme
+    from annotator.core.linking import suggest_links
+
+    text = "Russia launched drones against Ukraine on Sunday. Kyiv said so."
+    spans = [(0, 6, "ACTOR"), (7, 15, "ATTACK"), (16, 22, "WEAPON"), (31, 38, "PLACE"), (42, 48, "TIME"),
+             (50, 54, "PLACE")]
+    links = {(text[spans[e][0]:spans[e][1]], role, text[spans[a][0]:spans[a][1]])
+             for e, a, role in suggest_links(spans, [0, 50], load_scheme())}
+    # "place" (PLACE only) chooses before "target" (TARGET, ACTOR or PLACE), so Ukraine is not given twice, and
+    # the attacker is looked for before the event first; Kyiv is in the next sentence
+    assert links == {("launched", "attacker", "Russia"), ("launched", "instrument", "drones"),
+                     ("launched", "place", "Ukraine"), ("launched", "time", "Sunday")}
+    assert suggest_links(spans, [], load_scheme()) != []  # no sentence boundaries: the text is one sentence
+    assert suggest_links([(0, 6, "ACTOR")], [0], load_scheme()) == []

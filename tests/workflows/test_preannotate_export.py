@@ -199,3 +199,32 @@ def test_a_long_article_in_pieces_gets_the_suggestions_it_would_get_whole(rules,
         rules.nlp.max_length = limit
     assert cut[2] == whole[2] and len(cut[2]) > 40 * 3
     assert cut[1] == whole[1]  # the same tokens too
+
+
+def test_preannotation_suggests_links_within_the_sentence_and_never_over_an_editors_removal(store, rules):
+    from annotator.core.model import Document, ImportRecord
+
+    text = "Rebels attacked Aleppo on Monday. Police arrested two men in Syria."
+    store.add_records([ImportRecord(Document(text=text))])
+    preannotate(store, rules)
+    spans = {s.id: (text[s.start:s.end], s.label) for s in store.spans(1)}
+    links = {(spans[lk.event][0], lk.role, spans[lk.argument][0]): lk for lk in store.links.of_document(1)}
+    assert {("attacked", "attacker", "Rebels"), ("attacked", "place", "Aleppo"), ("attacked", "time", "Monday"),
+            ("arrested", "place", "Syria"), ("arrested", "agent", "Police")} <= set(links)
+    assert all(lk.state is SpanState.SUGGESTED and lk.source.value == "rule" for lk in links.values())
+    # never across a sentence: Syria is not where the attack was, Aleppo not where the arrest was
+    assert ("attacked", "place", "Syria") not in links and ("arrested", "place", "Aleppo") not in links
+    # the editor removes a link and a span; a second pre-annotation (another pipeline) brings neither back
+    store.links.remove(links[("attacked", "time", "Monday")].id, "ed")
+    syria = next(i for i, (t, _) in spans.items() if t == "Syria")
+    store.delete_span(syria, "ed")
+    from annotator.nlp import build_annotator
+
+    again = build_annotator(store.scheme, patterns=None)
+    again.key += "+again"
+    preannotate(store, again)
+    states = {(spans[lk.event][0], lk.role, spans[lk.argument][0]): lk.state
+              for lk in store.links.of_document(1, states=list(SpanState))}
+    assert states[("attacked", "time", "Monday")] is SpanState.REJECTED
+    assert states[("arrested", "place", "Syria")] is SpanState.REJECTED
+    assert len(states) == len(links)  # nothing repeated

@@ -83,7 +83,7 @@ def test_annotator_train_then_preannotate_with_model_and_rules(accepted, tmp_pat
     with Store(fresh) as store:
         import_paths(store, [SAMPLES], tokenizer=tokenize)
         model_only = build_annotator(store.scheme, model=str(tmp_path / "models" / "news"), use_rules=False)
-        assert model_only.nlp.pipe_names == ["tok2vec", "spancat"]
+        assert model_only.nlp.pipe_names == ["sentencizer", "tok2vec", "spancat"]  # sentences for the links
         both = build_annotator(store.scheme, model=str(tmp_path / "models" / "news"))
         preannotate(store, both)
         rows = store.conn.execute("SELECT doc_id, start, \"end\", label, source FROM spans").fetchall()

@@ -1,0 +1,96 @@
+"""Quality of the rule-based link suggestions (an argument span in a role of an event span) on real news:
+precision and recall per role against the links hand-annotated on 4 Wikinews articles
+(tests/fixtures/wikinews-gold.jsonl, the articles that carry "links"; 54 links).
+
+Two settings: on the hand-annotated spans (how well the linking rule does when the spans are right) and end to
+end, on the spans the default pre-annotator suggests (what an editor sees). A link counts when its event span,
+argument span (exact offsets and label) and role all match. Beside it, in the same run, a baseline: every span
+that may fill a role of the event, in the event's sentence, linked in every role it fits (what an editor would
+get from "all candidates"). The rule was written before the gold was annotated and not tuned on it.
+Run: python bench/bench_links.py"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+
+from bench_quality import GOLD, prf
+from common import WIKINEWS
+
+from annotator.core.labels import LabelScheme, load_scheme
+from annotator.core.linking import suggest_links
+from annotator.nlp import build_annotator
+
+Key = tuple[int, int, str]
+
+
+def load() -> list[tuple[str, list[Key], set[tuple[Key, str, Key]]]]:
+    texts = {a["id"]: a["text"] for a in map(json.loads, WIKINEWS.open(encoding="utf-8"))}
+    out = []
+    for line in GOLD.open(encoding="utf-8"):
+        d = json.loads(line)
+        if "links" not in d:
+            continue
+        spans = sorted((s["start"], s["end"], s["label"]) for s in d["spans"])
+        links = {(tuple(lk["event"]), lk["role"], tuple(lk["argument"])) for lk in d["links"]}
+        out.append((texts[d["id"]], spans, links))
+    return out
+
+
+def all_candidates(spans: list[Key], starts: list[int], scheme: LabelScheme) -> list[tuple[int, int, str]]:
+    from bisect import bisect_right
+
+    def sentence(pos: int) -> int:
+        return bisect_right(starts, pos) - 1
+
+    found = []
+    for i, (s, e, lb) in enumerate(spans):
+        for role in scheme.roles(lb):
+            for j, (s2, e2, lb2) in enumerate(spans):
+                if j != i and lb2 in role.fillers and sentence(s2) == sentence(s) and not (s2 < e and s < e2):
+                    found.append((i, j, role.name))
+    return found
+
+
+def score(found: set[tuple[Key, str, Key]], gold: set[tuple[Key, str, Key]], tp: Counter, pred: Counter,
+          ref: Counter) -> None:
+    for link in found:
+        pred[link[1]] += 1
+        tp[link[1]] += link in gold
+    for link in gold:
+        ref[link[1]] += 1
+
+
+def main() -> int:
+    scheme = load_scheme()
+    annotator = build_annotator(scheme)
+    data = load()
+    table = {name: (Counter(), Counter(), Counter()) for name in ("gold spans", "baseline", "end to end")}
+    for text, spans, gold in data:
+        doc = annotator.nlp(text)
+        starts = [sent.start_char for sent in doc.sents]
+        for name, method in (("gold spans", suggest_links), ("baseline", all_candidates)):
+            found = {(spans[e], role, spans[a]) for e, a, role in method(spans, starts, scheme)}
+            score(found, gold, *table[name])
+        suggested = annotator.suggestion_tuples(doc)
+        found = {(tuple(ev), role, tuple(arg)) for ev, arg, role in annotator.link_suggestions(doc, suggested)}
+        score(found, gold, *table["end to end"])
+    print(f"{len(data)} Wikinews articles, {sum(len(g) for *_, g in data)} hand-annotated links; event span, "
+          f"argument span and role must all match")
+    roles = sorted(set(table["gold spans"][2]) | set(table["gold spans"][1]))
+    print(f"{'role':<12}{'gold':>5}   {'on gold spans P/R/F1':<22}{'baseline P/R/F1':<22}{'end to end P/R/F1':<22}")
+    for role in [*roles, "all"]:
+        cells = []
+        for name in ("gold spans", "baseline", "end to end"):
+            tp, pred, ref = table[name]
+            t, p, r = (sum(c.values()) for c in (tp, pred, ref)) if role == "all" else (tp[role], pred[role],
+                                                                                         ref[role])
+            cells.append("{:.2f} {:.2f} {:.2f}".format(*prf(t, p, r)).ljust(22))
+        n = sum(table["gold spans"][2].values()) if role == "all" else table["gold spans"][2][role]
+        print(f"{role:<12}{n:>5}   {''.join(cells)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
