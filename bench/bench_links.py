@@ -21,6 +21,7 @@ from common import WIKINEWS
 from annotator.core.labels import LabelScheme, load_scheme
 from annotator.core.linking import suggest_links
 from annotator.nlp import build_annotator
+from annotator.nlp.pipeline import sentence_starts
 
 Key = tuple[int, int, str]
 
@@ -69,7 +70,7 @@ def main() -> int:
     table = {name: (Counter(), Counter(), Counter()) for name in ("gold spans", "baseline", "end to end")}
     for text, spans, gold in data:
         doc = annotator.nlp(text)
-        starts = [sent.start_char for sent in doc.sents]
+        starts = sentence_starts(doc)
         for name, method in (("gold spans", suggest_links), ("baseline", all_candidates)):
             found = {(spans[e], role, spans[a]) for e, a, role in method(spans, starts, scheme)}
             score(found, gold, *table[name])

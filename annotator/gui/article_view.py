@@ -11,8 +11,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QRegion, QTextCursor
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QRegion,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.labels import LabelScheme
@@ -55,6 +58,9 @@ class ArticleView(QPlainTextEdit):
         self._paint_spans: list[tuple[int, int, Span]] = []
         self._paint_starts: list[int] = []
         self._longest = 0
+        # the links of the event in focus: (event id, argument id, role, accepted), drawn as arcs over the text
+        self.links: list[tuple[int, int, str, bool]] = []
+        self.candidate: int | None = None  # the span link mode offers
 
     # ---------------------------------------------------------------- offsets
 
@@ -77,6 +83,8 @@ class ArticleView(QPlainTextEdit):
         self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if not text.isascii() else []
         self.spans = []
         self.selected = None
+        self.links = []
+        self.candidate = None
         self._paint_spans = []
         self._paint_starts = []
         self.setPlainText(text)
@@ -104,6 +112,59 @@ class ArticleView(QPlainTextEdit):
             cursor.setPosition(self.to_qt(span.start))
             self.setTextCursor(cursor)
             self.ensureCursorVisible()
+
+    def show_links(self, links: list[tuple[int, int, str, bool]], candidate: int | None) -> None:
+        """Draws these links (those of the event in focus) as arcs from the event to each argument, and a dashed
+        frame round the candidate of link mode."""
+        if links == self.links and candidate == self.candidate:
+            return
+        self.links = list(links)
+        self.candidate = candidate
+        self.viewport().update()
+
+    def _first_rect(self, span: Span) -> QRectF | None:
+        qs, qe = self.to_qt(span.start), self.to_qt(span.end)
+        block = self.document().findBlock(qs)
+        if not block.isValid():
+            return None
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        rects = self._rects(qs, qe, block, top)
+        return rects[0] if rects else None
+
+    def _paint_links(self, painter: QPainter) -> None:
+        by_id = {s.id: s for s in self.spans}
+        metrics = self.fontMetrics()
+        for event_id, arg_id, role, accepted in self.links:
+            event, arg = by_id.get(event_id), by_id.get(arg_id)
+            if event is None or arg is None:
+                continue
+            a, b = self._first_rect(event), self._first_rect(arg)
+            if a is None or b is None:
+                continue
+            colour = self._colour(arg.label)[0].darker(150)
+            pen = QPen(colour, 1.6 if accepted else 1.2)
+            pen.setStyle(Qt.PenStyle.SolidLine if accepted else Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            # an arc over the text from the event to the argument, an arrow head on the argument; a plain-text
+            # view keeps its lines close, so the role is not written on the arc (it would cover words): the
+            # Event panel lists the roles, and hovering an argument names its role
+            start = QPointF(a.center().x(), a.top())
+            end = QPointF(b.center().x(), b.top())
+            lift = min(metrics.height() * 0.9, 4 + abs(end.x() - start.x()) / 8 + abs(end.y() - start.y()) / 3)
+            top_y = min(start.y(), end.y()) - lift
+            path = QPainterPath(start)
+            path.cubicTo(QPointF(start.x(), top_y), QPointF(end.x(), top_y), end)
+            painter.drawPath(path)
+            painter.drawLine(end, QPointF(end.x() - 3, end.y() - 5))  # an arrow head on the argument
+            painter.drawLine(end, QPointF(end.x() + 3, end.y() - 5))
+        candidate = by_id.get(self.candidate) if self.candidate is not None else None
+        if candidate is not None:
+            rect = self._first_rect(candidate)
+            if rect is not None:
+                pen = QPen(QColor("#000000"), 2)
+                pen.setStyle(Qt.PenStyle.DashLine)
+                painter.setPen(pen)
+                painter.drawRect(rect.adjusted(-2, -2, 2, 2))
 
     def span(self, span_id: int | None) -> Span | None:
         return next((s for s in self.spans if s.id == span_id), None) if span_id is not None else None
@@ -219,6 +280,8 @@ class ArticleView(QPlainTextEdit):
                 colour, _ = self._colour(span.label)
                 painter.setPen(QPen(colour.darker(170), 2))
                 painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        if self.links or self.candidate is not None:
+            self._paint_links(painter)
         painter.end()
 
     # ---------------------------------------------------------------- reading the user
@@ -277,6 +340,9 @@ class ArticleView(QPlainTextEdit):
                     score = f", score {s.score:.2f}" if s.score is not None else ""
                     lines.append(f"<b>{esc(s.label)}</b> ({lb.kind if lb else '?'}) — {state}, "
                                  f"{SOURCE_NAMES.get(s.source.value, s.source.value)}{score}")
+                    roles = [role for _, arg, role, _ in self.links if arg == s.id]
+                    if roles:
+                        lines.append(f"&nbsp;&nbsp;{esc(', '.join(roles))} of the event in focus")
                 QToolTip.showText(event.globalPos(), "<br>".join(lines), self)  # type: ignore[attr-defined]
             else:
                 QToolTip.hideText()

@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError, ConflictError, NotAProjectError, UnavailableError
-from annotator.core.model import Answer
+from annotator.core.model import Answer, Link, Span
 from annotator.gui.article_view import ArticleView
 from annotator.gui.commands import AnswerCommand, SpanCommand
+from annotator.gui.frame_panel import FramePanel, LinkTool
 from annotator.gui.label_bar import LabelBar
 from annotator.gui.plaintext import esc, no_mnemonic, plain
 from annotator.gui.queue_model import QueueModel
@@ -135,6 +136,13 @@ class MainWindow(QMainWindow):
         sdock.setWidget(self.span_list)
         sdock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, sdock)
+        self.frame_panel = FramePanel(self)
+        fdock = QDockWidget("Event", self)
+        fdock.setObjectName("event")
+        fdock.setWidget(self.frame_panel)
+        fdock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, fdock)
+        self.link_tool = LinkTool(self, self.frame_panel)
         self.resizeDocks([dock, sdock], [330, 380], Qt.Orientation.Horizontal)
 
         bar = self.statusBar()
@@ -210,6 +218,8 @@ class MainWindow(QMainWindow):
         self._action("&Delete span", self.delete_selected, ["Delete", "Backspace"], "Remove the selected span", edit, edits=True)
         self._action("Accept a&ll suggestions", self.accept_all, "Ctrl+Shift+A",
                      "Accept every remaining suggestion of the article", edit, tools, edits=True)
+        self._action("Cancel &linking", lambda: self.link_tool.cancel(), "Escape",
+                     "Leave link mode without linking", edit)
         self._action("&Next span", lambda: self.select_next_span(1), None, "Select the next span (Tab)", edit)
         self._action("&Previous span", lambda: self.select_next_span(-1), None,
                      "Select the previous span (Shift+Tab)", edit)
@@ -272,6 +282,15 @@ class MainWindow(QMainWindow):
                 self.label_actions.append(action)
                 action.setEnabled(self.problem is None)
             self.labels_menu.addSeparator()
+        # Shift and a role's key links (or marks and links) in that role of the event in focus
+        for key in sorted({r.hotkey for lb in scheme.labels for r in lb.roles if r.hotkey}):
+            action = QAction(f"Link role {key.upper()}", self)
+            action.setShortcut(QKeySequence(f"Shift+{key.upper()}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda checked=False, k=key: self.link_tool.start_by_key(k))
+            action.setEnabled(self.problem is None)
+            self.addAction(action)
+            self.label_actions.append(action)
 
 
     # ================================================================ projects
@@ -370,6 +389,7 @@ class MainWindow(QMainWindow):
             self.report_problem(exc)
             return
         self.view.set_article(doc.text, self.store.scheme)
+        self.link_tool.reset()
         answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
         title = f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}"
         self.title_label.setText(title)
@@ -397,6 +417,7 @@ class MainWindow(QMainWindow):
             selected = None
         self.view.show_spans(spans, selected, changed)
         self.span_list.set_spans(spans, self.session.doc.text, self.store.scheme, selected)
+        self.link_tool.follow(selected)
 
     def showEvent(self, event) -> None:  # noqa: ANN001
         super().showEvent(event)
@@ -457,11 +478,18 @@ class MainWindow(QMainWindow):
     def select_span(self, span_id: int | None) -> None:
         self.view.select_span(span_id)
         self.span_list.select(span_id)
+        self.link_tool.follow(span_id)
 
     def on_span_clicked(self, span_id: int) -> None:
+        if self.link_tool.active and span_id >= 0:
+            self.link_tool.click(span_id)
+            return
         self.select_span(span_id if span_id >= 0 else None)
 
     def select_next_span(self, step: int) -> None:
+        if self.link_tool.active:
+            self.link_tool.step(step)
+            return
         spans = self.view.spans
         if not spans:
             return
@@ -491,8 +519,10 @@ class MainWindow(QMainWindow):
 
     def _focus_of(self, change: Change) -> int | None:
         result = change.result
-        if hasattr(result, "id") and result.state.value != "rejected":
+        if isinstance(result, Span) and result.state.value != "rejected":
             return result.id
+        if isinstance(result, Link):
+            return result.event  # a link made: the event stays selected, its frame shows the new filler
         return None
 
     def restore(self, doc_id: int, rows: list, links: list | None = None) -> None:
@@ -647,6 +677,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select some text or a span first", 3000)
 
     def accept_selected(self) -> None:
+        if self.link_tool.active:
+            self.link_tool.commit()
+            return
         if self.session is None or self.selected_span is None:
             return
         span_id = self.selected_span
@@ -658,6 +691,9 @@ class MainWindow(QMainWindow):
         self.select_next_span(1)
 
     def delete_selected(self) -> None:
+        if self.link_tool.active:
+            self.link_tool.remove_current()
+            return
         if self.session is None or self.selected_span is None:
             return
         span_id = self.selected_span
@@ -859,6 +895,10 @@ class MainWindow(QMainWindow):
         rows += [
             ("Click / Tab / Shift+Tab", "select a span"), ("Label key on a selected span", "relabel it"),
             ("Enter", "accept the selected suggestion"), ("Delete", "remove the selected span"),
+            ("Shift+role key, with an event selected", "link in that role: Tab / Shift+Tab go through the spans "
+             "that fit, nearest first; Enter links, Delete unlinks, Escape cancels; a click links the span "
+             "clicked (the Event panel lists the roles and their keys)"),
+            ("Select text, then Shift+role key", "mark it with the role's label and link it to the event"),
             ("Ctrl+Shift+A", "accept every suggestion of the article"),
             ("Ctrl+Enter", "accept the article with the suggestions shown (one undo step), go to the next pending one"),
             ("Ctrl+Backspace", "reject the article"), ("Ctrl+K", "skip the article"),

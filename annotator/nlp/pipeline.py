@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,8 +81,7 @@ class Annotator:
         """Links between the suggestions `spans` (start, end, label, ...) of `doc`, as (event key, argument key,
         role) with keys (start, end, label): within a sentence, the nearest span that fits each role."""
         keys = [tuple(sp[:3]) for sp in spans]
-        starts = [sent.start_char for sent in doc.sents] if doc.has_annotation("SENT_START") else [0]
-        return [(keys[e], keys[a], role) for e, a, role in suggest_links(keys, starts, self.scheme)]
+        return [(keys[e], keys[a], role) for e, a, role in suggest_links(keys, sentence_starts(doc), self.scheme)]
 
     def suggestion_tuples(self, doc: "Doc") -> list[tuple[int, int, str, str, float | None]]:
         """The suggestions as (start, end, label, source, score) tuples: what the store writes, without
@@ -106,6 +106,16 @@ class Annotator:
                     score = float(scores[i]) if scores is not None and i < len(scores) else None
                     found.append((span.start_char, span.end_char, label, Source.MODEL, score))
         return [(s, e, label, source.value, score) for s, e, label, source, score in merge_suggestion_tuples(found)]
+
+
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
+
+def sentence_starts(doc: "Doc") -> list[int]:
+    """Where the sentences of a Doc begin (characters): spaCy's boundaries, and every paragraph break (a
+    headline has no full stop)."""
+    starts = {sent.start_char for sent in doc.sents} if doc.has_annotation("SENT_START") else {0}
+    starts.update(m.end() for m in _PARAGRAPH.finditer(doc.text))
+    return sorted(starts)
 
 
 Candidate = tuple[int, int, str, Source, "float | None"]  # start, end, label, source, score

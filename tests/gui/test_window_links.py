@@ -1,0 +1,133 @@
+"""Linking arguments to events in the real window, as an editor does it: click an event, press Shift and a role's
+key, Tab through the candidates, Enter; select words and press a role's key; undo; then check the database."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QTextCursor
+
+SHIFT, CTRL = Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.ControlModifier
+
+
+def db_links(path, doc_id: int = 1) -> dict[tuple[str, str, str], str]:
+    """(event text, role, argument text) -> state, for every link of the article."""
+    conn = sqlite3.connect(path)
+    text = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+    rows = conn.execute(
+        'SELECT e.start, e."end", l.role, a.start, a."end", l.state FROM links l JOIN spans e ON e.id = l.event_id '
+        "JOIN spans a ON a.id = l.arg_id WHERE l.doc_id = ?", (doc_id,)).fetchall()
+    conn.close()
+    return {(text[es:ee], role, text[as_:ae]): state for es, ee, role, as_, ae, state in rows}
+
+
+def click_text(qtbot, window, pos: int) -> None:
+    cursor = QTextCursor(window.view.document())
+    cursor.setPosition(window.view.to_qt(pos) + 1)
+    point = window.view.cursorRect(cursor).center()
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(point.x(), point.y()))
+
+
+def press(qtbot, window, key, mod=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(window.view, key, mod)
+
+
+def test_link_by_keys_with_undo_redo_and_the_frame_panel(qtbot, window, project):
+    text = window.view.toPlainText()
+    shelling = text.index("shelling killed")
+    click_text(qtbot, window, shelling)
+    event = window.view.span(window.selected_span)
+    assert (event.start, event.label) == (shelling, "ATTACK")
+    # the frame: every role of ATTACK with its key, the suggested fillers under their role
+    rows = window.frame_panel.rows()
+    assert [r.split("  ")[0] for r in rows if not r.startswith("→")] == [
+        "attacker", "target", "instrument", "place", "time", "casualties"]
+    assert "place  [Shift+P]  (empty)" in rows
+    assert any(r.startswith("→ March 3") and "(suggested)" in r for r in rows)
+    # Shift+W: link mode for "time", nearest first (March 3), Tab to the next (Tuesday), Enter links it
+    press(qtbot, window, Qt.Key.Key_W, SHIFT)
+    assert window.link_tool.active and "time 1/3: “March 3”" in window.statusBar().currentMessage()
+    assert window.view.candidate is not None
+    press(qtbot, window, Qt.Key.Key_Tab)
+    assert "Tuesday" in window.statusBar().currentMessage()
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert not window.link_tool.active
+    assert db_links(project)[("shelling", "time", "Tuesday")] == "accepted"
+    assert window.selected_span == event.id  # the event keeps the focus
+    assert any(r.startswith("→ Tuesday") and "suggested" not in r for r in window.frame_panel.rows())
+    # the arc is drawn for the new link
+    assert any(link[2] == "time" and link[3] for link in window.view.links)
+    # undo and redo, by keys
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert db_links(project)[("shelling", "time", "Tuesday")] == "rejected"
+    press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert db_links(project)[("shelling", "time", "Tuesday")] == "accepted"
+    # Delete in link mode removes the link to the candidate shown (the suggested March 3)
+    press(qtbot, window, Qt.Key.Key_W, SHIFT)
+    assert "already linked" in window.statusBar().currentMessage()
+    press(qtbot, window, Qt.Key.Key_Delete)
+    assert db_links(project)[("shelling", "time", "March 3")] == "rejected"
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert not window.link_tool.active and window.view.candidate is None
+    # the span is still there: Delete out of link mode removes the span, not a link
+    assert any(s.start == text.index("March 3") for s in window.view.spans)
+
+
+def test_marking_new_text_in_a_role_is_one_undoable_step(qtbot, window, project):
+    text = window.view.toPlainText()
+    shelling = text.index("shelling killed")
+    click_text(qtbot, window, shelling)
+    start = text.index("northern border")
+    window.view.set_selection(start, start + len("northern border"))
+    press(qtbot, window, Qt.Key.Key_P, SHIFT)  # place: its label is PLACE
+    assert db_links(project)[("shelling", "place", "northern border")] == "accepted"
+    conn = sqlite3.connect(project)
+    state = lambda: conn.execute('SELECT state FROM spans WHERE doc_id = 1 AND start = ? AND label = ?',  # noqa: E731
+                                 (start, "PLACE")).fetchone()[0]
+    assert state() == "accepted"
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)  # one undo takes the span and the link back
+    assert state() == "rejected" and db_links(project)[("shelling", "place", "northern border")] == "rejected"
+    conn.close()
+    # a role key with no event in focus says what to do
+    window.open_document(2)
+    press(qtbot, window, Qt.Key.Key_P, SHIFT)
+    assert "Select an event span first" in window.statusBar().currentMessage()
+
+
+def test_mouse_links_deleting_the_event_takes_its_links_and_accepting_the_article_accepts_them(
+        qtbot, window, project):
+    text = window.view.toPlainText()
+    wounded = text.index("wounded eleven")
+    click_text(qtbot, window, wounded)
+    assert window.view.span(window.selected_span).label == "INJURY"
+    # a click on a role in the panel starts link mode; a click on a span links it
+    panel = window.frame_panel.tree
+    time_row = next(panel.topLevelItem(i) for i in range(panel.topLevelItemCount())
+                    if panel.topLevelItem(i).text(0).startswith("time"))
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=panel.visualItemRect(time_row).center())
+    assert window.link_tool.active
+    click_text(qtbot, window, text.index("villages near"))  # a TARGET span: cannot be a time
+    assert "cannot be the time" in window.statusBar().currentMessage() and window.link_tool.active
+    click_text(qtbot, window, text.index("dawn"))  # a TIME span: linked
+    assert not window.link_tool.active and db_links(project)[("wounded", "time", "dawn")] == "accepted"
+    # a role with nothing to fill it says how to make a filler
+    place_row = next(panel.topLevelItem(i) for i in range(panel.topLevelItemCount())
+                     if panel.topLevelItem(i).text(0).startswith("place"))
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=panel.visualItemRect(place_row).center())
+    assert not window.link_tool.active
+    assert "No PLACE span to be the place: select its words and press Shift+P" in window.statusBar().currentMessage()
+    before = db_links(project)
+    suggested = {k for k, v in before.items() if k[0] == "wounded" and v == "suggested"}
+    assert suggested
+    # Delete on the event: the span goes, and its links with it; undo brings both back
+    click_text(qtbot, window, wounded)
+    press(qtbot, window, Qt.Key.Key_Delete)
+    assert all(db_links(project)[k] == "rejected" for k in suggested)
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert all(db_links(project)[k] == "suggested" for k in suggested)
+    # accepting the article accepts the suggested links shown with their spans
+    press(qtbot, window, Qt.Key.Key_Return, CTRL)
+    after = db_links(project)
+    assert all(after[k] == "accepted" for k in suggested)
+    assert not any(v == "suggested" for k, v in after.items())
