@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml scripts/ensure-qt-libs.sh
 
 install: $(STAMP)
 
-test: install
+# ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade) and the import contracts (layers, no cycles)
+lint: install
+	$(VENV)/bin/ruff check annotator tests bench scripts
 	$(VENV)/bin/lint-imports
+
+test: install lint
 	rm -f .coverage .coverage.*
 	$(PY) -m pytest -q --cov --cov-report=
 	@echo "coverage: $$($(PY) -m coverage report --format=total)% of the lines of annotator/ (tests, Qt worker threads and child processes)"

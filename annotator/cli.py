@@ -16,9 +16,9 @@ import click
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
+from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from annotator.core.labels import load_scheme
 from annotator.core.model import Answer
-from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
 SHOW_REJECTIONS = 10  # per file; the rest are counted
 DB_OPTION = click.option(

@@ -47,7 +47,7 @@ def bench(name: str, source, repeat: int) -> bool:
         for _ in range(repeat):
             store = fresh_db(name, source)
             annotator = build_annotator(load_scheme())
-            t, rep = timed(lambda: preannotate(store, annotator, n_process=n))
+            t, rep = timed(lambda store=store, annotator=annotator, n=n: preannotate(store, annotator, n_process=n))
             store.close()
             assert rep.documents == len(texts), rep
             best = min(best, t)

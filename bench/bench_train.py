@@ -93,7 +93,8 @@ def main() -> int:
             for r in records:
                 tok(r.document.text)
         tok_seconds.append(time.perf_counter() - t)
-        print(f"  trained in {train_seconds[-1]:.0f} s ({report.epochs} epochs, stopped by --patience or --epochs; dev F1 on the drawn articles "
+        print(f"  trained in {train_seconds[-1]:.0f} s ({report.epochs} epochs, stopped by --patience or --epochs; "
+              f"dev F1 on the drawn articles "
               f"{report.scores['f']:.2f}); the bare tokenizer over the same words {max(report.epochs, 1)} times: "
               f"{tok_seconds[-1]:.1f} s", flush=True)
         model = str(OUT / f"model-fold{fold}")

@@ -64,7 +64,8 @@ ACTOR_NOUNS = """forces troops military army police government officials authori
 ACTOR_LIST = [
     "Taliban", "Hamas", "Hezbollah", "ISIS", "ISIL", "Islamic State", "al-Qaeda", "al-Shabaab", "Boko Haram",
     "NATO", "United Nations", "UN", "European Union", "EU", "Kremlin", "Pentagon", "White House", "police",
-    "army", "protesters", "protestors", "demonstrators", "rebels", "militants", "insurgents", "government", "opposition", "security forces",
+    "army", "protesters", "protestors", "demonstrators", "rebels", "militants", "insurgents", "government",
+    "opposition", "security forces",
     "Red Cross", "gunmen", "officials", "authorities", "troops", "Houthis", "Houthi rebels", "Kurdish forces",
     "emergencies ministry", "interior ministry", "defence ministry", "defense ministry", "foreign ministry",
 ]

@@ -2,7 +2,10 @@
 must catch it; prints caught or MISSED for each, and restores the code. Run: .venv/bin/python scripts/check_breakages.py
 [WORDS...] (only the breakages whose name holds a word). A MISSED line means the suite went green on a broken
 product."""
-import subprocess, sys, pathlib
+import pathlib
+import subprocess
+import sys
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 B = [
  ("undo of accept-all restores one span", "annotator/workflows/editing.py",

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from tests.conftest import FORMATS, ROOT, SAMPLES, WIKINEWS, write
+from tests.conftest import ROOT, SAMPLES, WIKINEWS, write
 from tests.test_durability import annotator_cmd, make_input
 
 
@@ -211,7 +211,8 @@ def test_docbin_export_brings_the_answers_back(samples_db, tmp_path):
         store.set_answer(2, "reject", "ana")
         store.set_answer(3, "ignore", "ana")
     out = tmp_path / "all.spacy"
-    assert invoke("export", "--db", samples_db, "--format", "spacy", "--output", out, "--include-pending").exit_code == 0
+    result = invoke("export", "--db", samples_db, "--format", "spacy", "--output", out, "--include-pending")
+    assert result.exit_code == 0
     again = tmp_path / "again.db"
     r = invoke("import", out, "--db", again)
     assert r.exit_code == 0, r.output

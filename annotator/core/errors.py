@@ -27,9 +27,10 @@ class InputError(AnnotatorError):
             where = f"line {self.line}: "
         return where + self.reason
 
-    def at(self, path: str | None = None, line: int | None = None) -> "InputError":
+    def at(self, path: str | None = None, line: int | None = None) -> InputError:
         """The same error with the place filled in where it was missing."""
-        return InputError(self.reason, path if self.path is None else self.path, line if self.line is None else self.line)
+        return InputError(self.reason, path if self.path is None else self.path,
+                          line if self.line is None else self.line)
 
 
 class SchemeError(AnnotatorError):

@@ -158,7 +158,7 @@ class LabelScheme:
                     f"{', '.join(found.fillers)})")
         return None
 
-    def with_link(self, event_label: str, role: str, argument_label: str) -> "LabelScheme":
+    def with_link(self, event_label: str, role: str, argument_label: str) -> LabelScheme:
         """This scheme, with `role` of `event_label` allowed to be filled by `argument_label` (added if
         missing): how `import --add-labels` learns a file's roles."""
         labels = []

@@ -28,14 +28,16 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
     def sentence(pos: int) -> int:
         return bisect_right(starts, pos) - 1
 
-    where = [sentence(s) for s, _, _ in spans]
+    by_sentence: dict[int, list[int]] = {}  # an article may hold a hundred thousand spans: look within one
+    for j, (s, _, _) in enumerate(spans):
+        by_sentence.setdefault(sentence(s), []).append(j)
     links = []
     for i, (start, end, label_name) in enumerate(spans):
         label = scheme.get(label_name)
         if label is None or label.kind != "event" or not label.roles:
             continue
-        near = [j for j, (s, e, _) in enumerate(spans)
-                if j != i and where[j] == where[i] and not (s < end and start < e)]
+        near = [j for j in by_sentence[sentence(start)]
+                if j != i and not (spans[j][0] < end and start < spans[j][1])]
         taken: set[int] = set()
         for role in sorted(label.roles, key=lambda r: len(r.fillers)):
             fits = [j for j in near if spans[j][2] in role.fillers and j not in taken]

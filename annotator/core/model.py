@@ -16,7 +16,7 @@ class Answer(str, enum.Enum):
     IGNORE = "ignore"
 
     @classmethod
-    def parse(cls, value: Any) -> "Answer":
+    def parse(cls, value: Any) -> Answer:
         try:
             return cls(value)
         except ValueError:
@@ -61,7 +61,7 @@ class Span:
     def key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.label)
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
 

@@ -39,6 +39,8 @@ class Reader:
     # given one parsed JSON record: does it look like this format?
     claims: Callable[[dict[str, Any]], bool] | None = None
     extensions: tuple[str, ...] = field(default_factory=tuple)
+    # given a file whose ending says nothing (.txt, .tsv, none): is it this format, from its first lines?
+    sniff: Callable[[Path], bool] | None = None
 
 
 READERS: dict[str, Reader] = {}
@@ -238,10 +240,9 @@ def detect(path: Path) -> str:
     if "conll" in READERS and suffix in READERS["conll"].extensions:
         return "conll"
     if suffix in (".txt", ".text", ".tsv", ""):
-        from annotator.formats.conll import looks_like_conll
-
-        if looks_like_conll(path):
-            return "conll"
+        for reader in READERS.values():
+            if reader.sniff is not None and reader.sniff(path):
+                return reader.name
     if suffix in (".txt", ".text"):
         return "text"
     if suffix in (".csv", ".tsv"):

@@ -3,8 +3,8 @@ column, the tag in the last, columns separated by tabs or spaces.
 
 `-DOCSTART-` lines separate articles and blank lines sentences; a file without `-DOCSTART-` lines holds one
 article per blank-line-separated block (as doccano reads it). An article's text is its tokens joined by
-spaces, its sentences by line breaks (whitespace tokens), and the file's tokens are kept as the article's tokens. A line that is
-not `token tag`, or a tag that is not O / B-X / I-X (E-, S-, L-, U- too), rejects its article, naming the
+spaces, its sentences by line breaks (whitespace tokens), and the file's tokens are kept as the article's tokens.
+A line that is not `token tag`, or a tag that is not O / B-X / I-X (E-, S-, L-, U- too), rejects its article, naming the
 line; the other articles go in."""
 
 from __future__ import annotations
@@ -148,4 +148,4 @@ def read_conll(path: Path, options: ReadOptions) -> Iterator[Item]:
 
 
 register(Reader("conll", "CoNLL token-per-line IOB2 (token ... tag; -DOCSTART- between articles)", read_conll,
-                extensions=(".conll", ".iob", ".iob2", ".bio", ".conll03")))
+                extensions=(".conll", ".iob", ".iob2", ".bio", ".conll03"), sniff=looks_like_conll))

@@ -12,7 +12,6 @@ from annotator.core.model import Answer, Document, ImportRecord, Link, Source, S
 from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
 from annotator.formats.jsonl import meta_of
 
-
 PRODIGY_OWN = {"spans", "tokens", "_input_hash", "_task_hash", "_view_id"}
 
 

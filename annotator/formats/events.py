@@ -17,7 +17,7 @@ from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState
-from annotator.formats.base import Reader, ReadOptions, as_int, register, require_text, json_reader
+from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
 from annotator.formats.jsonl import meta_of
 
 

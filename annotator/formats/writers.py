@@ -194,7 +194,8 @@ class LabelStudioWriter(TextWriter):
             task["meta"] = meta
         if doc["answer"] != "pending":
             # an answered article carries its accepted spans (Store.iter_for_export): the annotation
-            annotation: dict[str, Any] = {"result": self._result(doc, spans), "was_cancelled": doc["answer"] != "accept"}
+            annotation: dict[str, Any] = {"result": self._result(doc, spans),
+                                          "was_cancelled": doc["answer"] != "accept"}
             if doc["answer"] == "reject":
                 annotation["annotator_answer"] = "reject"
             if doc.get("answered_by"):

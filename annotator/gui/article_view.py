@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QRegion,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QRegion,
     QTextCursor,
 )
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
@@ -134,7 +142,7 @@ class ArticleView(QPlainTextEdit):
     def _paint_links(self, painter: QPainter) -> None:
         by_id = {s.id: s for s in self.spans}
         metrics = self.fontMetrics()
-        for event_id, arg_id, role, accepted in self.links:
+        for event_id, arg_id, _role, accepted in self.links:
             event, arg = by_id.get(event_id), by_id.get(arg_id)
             if event is None or arg is None:
                 continue

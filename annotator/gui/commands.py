@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
 from annotator.core.model import Answer
 from annotator.workflows.editing import Change
 
-if TYPE_CHECKING:
-    from annotator.gui.main_window import MainWindow
+
+class EditHost(Protocol):
+    """What an undo command asks of the window: run an edit the first time (reporting a refusal or a conflict),
+    put spans and links back, answer an article."""
+
+    def run_edit(self, action: Callable[[], Change]) -> Change | None: ...
+
+    def restore(self, doc_id: int, rows: list, links: list | None = None) -> None: ...
+
+    def run_answer(self, doc_id: int, answer: Answer, move_on: bool = True,
+                   restore: Change | None = None) -> tuple[Answer, Change] | None: ...
 
 
 class SpanCommand(QUndoCommand):
     """Runs an edit the first time (through the window, which reports a conflict and then drops the command),
     and afterwards replays or reverts the recorded span states."""
 
-    def __init__(self, window: "MainWindow", text: str, action: Callable[[], Change]) -> None:
+    def __init__(self, window: EditHost, text: str, action: Callable[[], Change]) -> None:
         super().__init__(text)
         self.window = window
         self.action = action
@@ -40,7 +49,7 @@ class SpanCommand(QUndoCommand):
 class AnswerCommand(QUndoCommand):
     """Answers an article. Accepting it accepts the suggestions on screen with it; undo takes both back."""
 
-    def __init__(self, window: "MainWindow", doc_id: int, answer: Answer) -> None:
+    def __init__(self, window: EditHost, doc_id: int, answer: Answer) -> None:
         super().__init__(f"answer {answer.value}")
         self.window = window
         self.doc_id = doc_id

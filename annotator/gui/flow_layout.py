@@ -55,7 +55,8 @@ class FlowLayout(QLayout):
         space = self.spacing()
         for item in self._items:
             hint = item.sizeHint()
-            if item.widget() is not None and item.widget().sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Ignored:
+            widget = item.widget()
+            if widget is not None and widget.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Ignored:
                 continue
             next_x = x + hint.width() + space
             if next_x - space > area.right() + 1 and line_height > 0:

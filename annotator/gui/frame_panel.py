@@ -9,19 +9,44 @@ the role's first label and links it, one undoable step. Every edit is an undo co
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStatusBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.core.labels import LabelScheme, Role
 from annotator.core.model import Link, Span, SpanState
-from annotator.gui.commands import SpanCommand
+from annotator.gui.article_view import ArticleView
+from annotator.gui.commands import EditHost, SpanCommand
 from annotator.gui.plaintext import plain
+from annotator.store import Store
+from annotator.workflows.editing import EditSession
 
-if TYPE_CHECKING:
-    from annotator.gui.main_window import MainWindow
+
+class LinkHost(EditHost, Protocol):
+    """What the link tool needs of the window it works in."""
+
+    session: EditSession | None
+    store: Store | None
+    view: ArticleView
+    span_list: Any
+    undo_stack: QUndoStack
+
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
+
+    def select_span(self, span_id: int | None) -> None: ...
+
+    def _blocked(self) -> bool: ...
 
 ROLE_ITEM, LINK_ITEM = 1, 2
 
@@ -131,8 +156,8 @@ class FramePanel(QWidget):
 class LinkTool(QObject):
     """The event in focus and the link mode. The window asks it first for Tab, Enter, Delete, Escape and clicks."""
 
-    def __init__(self, window: "MainWindow", panel: FramePanel) -> None:
-        super().__init__(window)
+    def __init__(self, window: LinkHost, panel: FramePanel) -> None:
+        super().__init__(window)  # type: ignore[arg-type]  (the window is a QObject)
         self.window = window
         self.panel = panel
         self.event_id: int | None = None

@@ -12,8 +12,23 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDockWidget, QFileDialog, QHeaderView, QInputDialog, QLabel, QLineEdit, QMainWindow,
-    QMessageBox, QProgressBar, QPushButton, QSizePolicy, QTableView, QTextBrowser, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
 )
 
 from annotator.core.errors import AnnotatorError, ConflictError, NotAProjectError, UnavailableError
@@ -215,7 +230,8 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         self._action("&Accept suggestion", self.accept_selected, ["Return", "Enter"],
                      "Accept the selected suggestion", edit, edits=True)
-        self._action("&Delete span", self.delete_selected, ["Delete", "Backspace"], "Remove the selected span", edit, edits=True)
+        self._action("&Delete span", self.delete_selected, ["Delete", "Backspace"], "Remove the selected span", edit,
+                     edits=True)
         self._action("Accept a&ll suggestions", self.accept_all, "Ctrl+Shift+A",
                      "Accept every remaining suggestion of the article", edit, tools, edits=True)
         self._action("Cancel &linking", lambda: self.link_tool.cancel(), "Escape",

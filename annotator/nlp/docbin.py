@@ -134,8 +134,8 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[Item]:
         docbin = DocBin().from_disk(path)
         docs = list(docbin.get_docs(_vocab()))
     except Exception as exc:  # not msgpack, not a DocBin, truncated: all the user can do is check the file
-        yield InputError(f"not a spaCy DocBin (.spacy) file: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}",
-                         spath)
+        said = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        yield InputError(f"not a spaCy DocBin (.spacy) file: {said}", spath)
         return
     for n, sdoc in enumerate(docs, start=1):
         info = sdoc.user_data.get(USER_KEY) if isinstance(sdoc.user_data.get(USER_KEY), dict) else {}

@@ -21,6 +21,7 @@ from annotator.core.linking import suggest_links
 from annotator.core.model import Source, Span, SpanState, Token
 from annotator.core.resources import resources_dir
 from annotator.core.tokens import pack_tokens
+from annotator.nlp.keys import RULES_KEY, TOKENS_KEY
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 
 RESOURCES = resources_dir()
 DEFAULT_PATTERNS = RESOURCES / "patterns" / "conflict-news.jsonl"
-RULES_KEY = "annotator_rules"
-TOKENS_KEY = "annotator_tokens"
 
 
 def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, Any]]:
@@ -66,24 +65,24 @@ def file_digest(path: Path) -> str:
 class Annotator:
     """A loaded pipeline that turns texts into tokens and suggestions for one label scheme."""
 
-    nlp: "Language"
+    nlp: Language
     scheme: LabelScheme
     key: str  # names the pipeline; a document is pre-annotated once per key
     use_model: bool
     # how to build it again in another process: (scheme, model, patterns, use_rules)
     spec: tuple[LabelScheme, str | None, Path | None, bool] | None = None
 
-    def suggestions(self, doc: "Doc") -> list[Span]:
+    def suggestions(self, doc: Doc) -> list[Span]:
         return [Span(s, e, label, Source(source), SpanState.SUGGESTED, score=score)
                 for s, e, label, source, score in self.suggestion_tuples(doc)]
 
-    def link_suggestions(self, doc: "Doc", spans: Sequence[tuple]) -> list[tuple[tuple, tuple, str]]:
+    def link_suggestions(self, doc: Doc, spans: Sequence[tuple]) -> list[tuple[tuple, tuple, str]]:
         """Links between the suggestions `spans` (start, end, label, ...) of `doc`, as (event key, argument key,
         role) with keys (start, end, label): within a sentence, the nearest span that fits each role."""
         keys = [tuple(sp[:3]) for sp in spans]
         return [(keys[e], keys[a], role) for e, a, role in suggest_links(keys, sentence_starts(doc), self.scheme)]
 
-    def suggestion_tuples(self, doc: "Doc") -> list[tuple[int, int, str, str, float | None]]:
+    def suggestion_tuples(self, doc: Doc) -> list[tuple[int, int, str, str, float | None]]:
         """The suggestions as (start, end, label, source, score) tuples: what the store writes, without
         building a record for each (pre-annotation makes millions)."""
         labels = self.scheme.names
@@ -110,7 +109,7 @@ class Annotator:
 
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
 
-def sentence_starts(doc: "Doc") -> list[int]:
+def sentence_starts(doc: Doc) -> list[int]:
     """Where the sentences of a Doc begin (characters): spaCy's boundaries, and every paragraph break (a
     headline has no full stop)."""
     starts = {sent.start_char for sent in doc.sents} if doc.has_annotation("SENT_START") else {0}
@@ -167,11 +166,11 @@ def merge_suggestions(spans: Iterable[Span]) -> list[Span]:
     return [Span(s, e, label, source, SpanState.SUGGESTED, score=score) for s, e, label, source, score in merged]
 
 
-def doc_tokens(doc: "Doc") -> list[Token]:
+def doc_tokens(doc: Doc) -> list[Token]:
     return [Token(t.idx, t.idx + len(t.text), bool(t.whitespace_)) for t in doc]
 
 
-def packed_tokens(doc: "Doc") -> bytes:
+def packed_tokens(doc: Doc) -> bytes:
     """The doc's tokens packed as `annotator.core.tokens` stores them. The rule component leaves them in
     `doc.user_data` when it has read the same columns already."""
     ready = doc.user_data.get(TOKENS_KEY)

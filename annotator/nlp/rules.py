@@ -12,17 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-import numpy
-
 from annotator.core.tokens import LENGTHS, WS_BIT
 from annotator.nlp.anchored import COLUMNS, WINDOW, AnchoredMatcher
-from annotator.nlp.pipeline import RULES_KEY as USER_DATA_KEY
-from annotator.nlp.pipeline import TOKENS_KEY
+from annotator.nlp.keys import RULES_KEY as USER_DATA_KEY
+from annotator.nlp.keys import TOKENS_KEY
+
 
 def token_slice(start: int, end: int, pattern_id: str) -> tuple[int, int]:
     """The part of a match [start, end) that a pattern id ending in "@a:b" keeps."""

@@ -206,7 +206,7 @@ class Store:
         except sqlite3.Error:  # pragma: no cover
             pass
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -961,7 +961,7 @@ def is_database_file(db: str | os.PathLike[str], other: str | os.PathLike[str]) 
     return False
 
 
-def open_for_reading(path: str | os.PathLike[str]) -> "Store":
+def open_for_reading(path: str | os.PathLike[str]) -> Store:
     """A project opened for a command that only reads it: read-write when this user may write the file and its
     folder (so an older project is migrated), read-only otherwise."""
     p = Path(path)

@@ -7,15 +7,32 @@ again, and rejecting a span rejects the links that hang on it (undo puts both ba
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from annotator.core.errors import DatabaseError, LinkError
+from annotator.core.labels import LabelScheme
 from annotator.core.model import Link, Source, SpanState
 from annotator.store.sql import now
 
-if TYPE_CHECKING:
-    from annotator.store.database import Store
+
+class Host(Protocol):
+    """What a repository needs of the store it works in: its connection, transactions, the revision check,
+    the change log and the scheme."""
+
+    conn: sqlite3.Connection
+
+    @property
+    def scheme(self) -> LabelScheme: ...
+
+    def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def _bump(self, doc_id: int, expected_revision: int | None) -> int: ...
+
+    def _log(self, action: str, who: str | None, doc_id: int | None = None, span_id: int | None = None,
+             **detail: Any) -> None: ...
 
 LinkRow = tuple[int, str]  # id, state
 
@@ -27,7 +44,7 @@ def _link(row: Sequence) -> Link:
 
 
 class Links:
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Host) -> None:
         self.store = store
 
     # ------------------------------------------------------------------ reading

@@ -21,9 +21,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from annotator.core.errors import ExportError
+from annotator.core.formats import EXPORT_FORMATS
 from annotator.core.model import Token
 from annotator.core.tokens import pack_tokens
-from annotator.core.formats import EXPORT_FORMATS
 from annotator.formats.writers import BRAT_MARK, WRITERS, Writer
 from annotator.store import Store
 

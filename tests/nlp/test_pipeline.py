@@ -69,7 +69,8 @@ def model_path(tmp_path_factory):
     """A small pipeline saved to disk: an entity ruler (GPE, DATE, PERSON) and a span group with scores."""
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": "GPE", "pattern": "Kharan"}, {"label": "GPE", "pattern": "Kabul"}, {"label": "DATE", "pattern": "Tuesday"},
+    ruler.add_patterns([{"label": "GPE", "pattern": "Kharan"}, {"label": "GPE", "pattern": "Kabul"},
+                        {"label": "DATE", "pattern": "Tuesday"},
                         {"label": "PERSON", "pattern": "Amira Nasser"}, {"label": "LAW", "pattern": "treaty"}])
 
     @spacy.Language.component("test_events")

@@ -4,17 +4,15 @@ they exist."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from annotator.core.model import Answer
+from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
 from annotator.workflows.exporting import export
 from annotator.workflows.importing import import_paths
 from tests.conftest import FORMATS, write
-
-from annotator.nlp.pipeline import tokenize
 
 TEXT = "Russia launched 472 drones against Ukraine on Sunday."
 RECORD = {"text": TEXT, "answer": "accept", "id": "kyiv-1", "title": "Drones",
@@ -50,7 +48,7 @@ def test_links_go_out_and_come_back_in_every_format_that_holds_them(events_proje
     out = tmp_path / OUT_NAME.get(fmt, "out.jsonl")
     report = export(events_project, out, fmt=fmt, tokenizer=tokenize)
     assert (report.spans, report.links, dict(report.dropped_links)) == (5, 4, {})
-    assert f"with 5 span(s) and 4 link(s)" in report.lines()[0]
+    assert "with 5 span(s) and 4 link(s)" in report.lines()[0]
     back = Store(tmp_path / "b.db")
     try:
         again = import_paths(back, [out], "doccano" if fmt == "doccano-relations" else None, tokenizer=tokenize)

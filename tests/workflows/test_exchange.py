@@ -489,7 +489,8 @@ def test_conll_read_errors_name_their_line(tmp_path):
     raw = write(tmp_path / "bytes.conll", b"John\tB-ACTOR\nSm\xffith\tI-ACTOR\n")
     assert [str(e) for e in READERS["conll"].read(raw, ReadOptions())] == [
         f"{raw}:2: not UTF-8 text (byte 16)"]
-    three = write(tmp_path / "three.conll", "John NNP B-ACTOR\nran VBD O\n\nbad\n\nGao NNP X-PLACE\n\nMopti NNP B-PLACE\n")
+    three = write(tmp_path / "three.conll",
+                  "John NNP B-ACTOR\nran VBD O\n\nbad\n\nGao NNP X-PLACE\n\nMopti NNP B-PLACE\n")
     items = list(READERS["conll"].read(three, ReadOptions()))
     assert [str(i) if isinstance(i, InputError) else i.document.text for i in items] == [
         "John ran", f"{three}:4: expected a token and its tag, got 'bad'",

@@ -250,7 +250,8 @@ def test_folders_of_mixed_and_unusual_files(store, tmp_path):
 def test_json_records_are_named_by_line_or_record_number(tmp_path):
     from annotator.formats import READERS, ReadOptions
 
-    lines = write(tmp_path / "l.jsonl", '{"text": "One."}\n[1, 2]\n\n{"title": "no text"}\n{"text": "Two.", "meta": 3}\n'
+    lines = write(tmp_path / "l.jsonl",
+                  '{"text": "One."}\n[1, 2]\n\n{"title": "no text"}\n{"text": "Two.", "meta": 3}\n'
                                         '{"text": "Three."}\n')
     items = list(READERS["jsonl"].read(lines, ReadOptions()))
     assert [str(i) if isinstance(i, InputError) else (i.document.text, i.path, i.line) for i in items] == [
@@ -306,7 +307,8 @@ def test_prodigy_records_field_by_field(tmp_path):
         "2026-01-01T00:00:00.000+00:00")
     assert [(t.start, t.end, t.ws) for t in d.tokens] == [(0, 6, True), (7, 15, True), (16, 21, False)]
     assert [(s.start, s.end, s.label, s.state, s.source, s.score) for s in first.spans] == [
-        (0, 6, "ACTOR", SpanState.ACCEPTED, Source.EDITOR, None), (16, 21, "PLACE", SpanState.ACCEPTED, Source.EDITOR, 0.5)]
+        (0, 6, "ACTOR", SpanState.ACCEPTED, Source.EDITOR, None),
+        (16, 21, "PLACE", SpanState.ACCEPTED, Source.EDITOR, 0.5)]
     # rel.manual's relation: head and child are the first tokens of the two spans
     assert [(lk.event, lk.argument, lk.role, lk.state) for lk in first.links] == [(0, 1, "LOC", SpanState.ACCEPTED)]
     assert [(s.label, s.state) for s in second.spans] == [("ATTACK", SpanState.REJECTED)]  # a binary reject
@@ -314,7 +316,8 @@ def test_prodigy_records_field_by_field(tmp_path):
     assert [(s.label, s.state) for s in third.spans] == [("ARREST", SpanState.SUGGESTED)]  # not answered yet
     assert third.document.answered_by is None and third.document.answered_at is None
     assert [str(e).split(":", 2)[-1].strip() for e in items[3:]] == [
-        "unknown answer 'maybe' (expected one of pending, accept, reject, ignore)", "'spans' must be a list", "span 0 must be an object",
+        "unknown answer 'maybe' (expected one of pending, accept, reject, ignore)", "'spans' must be a list",
+        "span 0 must be an object",
         "span 0 has no label", "span 0 has no character offsets", "span 0: tokens 0..3 outside the 1 tokens",
         "'meta' must be an object", "'answer' must be accept, reject or ignore"]
     assert [e.line for e in items[3:]] == [4, 5, 6, 7, 8, 9, 10, 11]

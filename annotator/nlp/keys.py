@@ -1,0 +1,4 @@
+"""Where the pipeline's own components leave their results in a Doc's user_data (no spaCy needed to name them)."""
+
+RULES_KEY = "annotator_rules"  # the rule matches: (start, end, label, pattern id) each
+TOKENS_KEY = "annotator_tokens"  # the packed tokens, made once by the rule component
