@@ -1,0 +1,231 @@
+"""The articles: adding them (with their spans and links), paging and searching the queue, reading one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from annotator.core.errors import (
+    DatabaseError,
+)
+from annotator.core.model import Answer, Document, ImportRecord, Token
+from annotator.core.tokens import pack_tokens, unpack_tokens
+from annotator.store.sql import now
+
+
+@dataclass
+class AddResult:
+    added: int = 0
+    duplicates: int = 0
+    spans: int = 0
+    links: int = 0
+
+
+@dataclass
+class DocumentRow:
+    """A document as the queue shows it."""
+
+    id: int
+    title: str
+    answer: str
+    n_spans: int
+
+
+def fts_query(text: str) -> str:
+    """The user's words as an FTS5 query: every word must occur (prefix match on the last one)."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    if not words:
+        return '""'
+    parts = [f'"{w}"' for w in words]
+    parts[-1] += "*"
+    return " ".join(parts)
+
+
+class Documents:
+    """The articles: adding them (with their spans and links), paging and searching the queue, reading one.
+
+    A part of `Store` (annotator/store/database.py): it works on the store's connection and inside its
+    transactions."""
+
+    def add_records(self, records: Sequence[ImportRecord], who: str | None = None) -> AddResult:
+        """Adds a batch of documents (with their spans) in one transaction. Documents whose text is already in
+        the project, or earlier in the batch, are skipped whole."""
+        result = AddResult()
+        if not records:
+            return result
+        stamp = now()
+        with self.write() as conn:
+            hashes = [r.document.input_hash for r in records]
+            existing = set()
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i : i + 500]
+                existing.update(
+                    row[0] for row in conn.execute(
+                        f"SELECT input_hash FROM documents WHERE input_hash IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                )
+            fresh: list[ImportRecord] = []
+            for rec in records:
+                h = rec.document.input_hash
+                if h in existing:
+                    result.duplicates += 1
+                else:
+                    existing.add(h)
+                    fresh.append(rec)
+            insert = (
+                "INSERT INTO documents(external_id, title, text, meta, input_hash, source_file, answer, "
+                "answered_by, answered_at, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?)"
+            )
+            span_rows = []
+            linked: list[tuple[int, ImportRecord]] = []  # records that come with links, and their ids
+            plain: list[ImportRecord] = []  # a run of articles with nothing but their text: inserted together
+            for rec in [*fresh, None]:
+                if rec is not None and not rec.spans and not rec.document.tokens and \
+                        rec.document.answer is Answer.PENDING:
+                    plain.append(rec)
+                    continue
+                if plain:  # ids follow the input's order, so the queue does too
+                    conn.executemany(insert, (self._doc_params(r, stamp) for r in plain))
+                    plain = []
+                if rec is None:
+                    break
+                doc_id = conn.execute(insert, self._doc_params(rec, stamp)).lastrowid
+                if rec.document.tokens:
+                    conn.execute("INSERT INTO tokens(doc_id, data) VALUES (?, ?)",
+                                 (doc_id, pack_tokens(rec.document.tokens)))
+                for sp in rec.spans:
+                    span_rows.append((doc_id, sp.start, sp.end, sp.label, sp.source.value, sp.state.value,
+                                      sp.score, who, stamp))
+                if rec.links:
+                    linked.append((doc_id, rec))
+            if span_rows:
+                cur = conn.executemany(
+                    'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
+                    "updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    span_rows,
+                )
+                result.spans = cur.rowcount
+            for doc_id, rec in linked:
+                ids = {(r[1], r[2], r[3]): r[0] for r in conn.execute(
+                    'SELECT id, start, "end", label FROM spans WHERE doc_id = ?', (doc_id,))}
+                result.links += self.links.insert(doc_id, rec.links, [ids.get(sp.key) for sp in rec.spans], who,
+                                                  stamp)
+            result.added = len(fresh)
+            if fresh:
+                files = sorted({r.path for r in fresh if r.path})
+                extra = {"links": result.links} if result.links else {}
+                self._log("import", who, documents=len(fresh), spans=result.spans, files=files[:20], **extra)
+        return result
+
+    @staticmethod
+    def _doc_params(rec: ImportRecord, stamp: str) -> tuple:
+        d = rec.document
+        return (
+            d.external_id, d.title or "", d.text,
+            json.dumps(d.meta, ensure_ascii=False) if d.meta else "{}",
+            d.input_hash, rec.path, d.answer.value, d.answered_by,
+            d.answered_at or (stamp if d.answer is not Answer.PENDING else None),
+            stamp,
+        )
+
+    def count_documents(self, answer: str | None = None, query: str | None = None) -> int:
+        sql, params = self._doc_filter(answer, query)
+        return self.conn.execute(f"SELECT count(*) FROM documents d {sql}", params).fetchone()[0]
+
+    def _doc_filter(self, answer: str | None, query: str | None) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if answer:
+            clauses.append("d.answer = ?")
+            params.append(Answer.parse(answer).value)
+        if query and query.strip():
+            clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(fts_query(query))
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def list_documents(self, offset: int = 0, limit: int = 100, answer: str | None = None,
+                       query: str | None = None) -> list[DocumentRow]:
+        """A page of the queue, in document order (for scripts and tests; the window pages by id)."""
+        ids = self.document_ids(0, offset + limit, answer, query)[offset:]
+        rows = self.document_rows(ids)
+        return [rows[i] for i in ids if i in rows]
+
+    def document_ids(self, after: int = 0, limit: int = 1000, answer: str | None = None,
+                     query: str | None = None) -> list[int]:
+        """The next ids of the queue after `after` (keyset paging: as fast at the millionth row as at the first)."""
+        where, params = self._doc_filter(answer, query)
+        cond = (where + " AND" if where else "WHERE") + " d.id > ?"
+        return [r[0] for r in self.conn.execute(
+            f"SELECT d.id FROM documents d {cond} ORDER BY d.id LIMIT ?", [*params, after, limit])]
+
+    def document_rows(self, ids: Sequence[int]) -> dict[int, DocumentRow]:
+        """Queue rows (title, answer, visible spans) of these documents."""
+        out: dict[int, DocumentRow] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            for row in self.conn.execute(
+                "SELECT d.id, d.title, d.answer, (SELECT count(*) FROM spans s WHERE s.doc_id = d.id "
+                f"AND s.state != 'rejected') FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                out[row[0]] = DocumentRow(*row)
+        return out
+
+    def next_document(self, after: int, answer: str | None = "pending", backwards: bool = False) -> int | None:
+        """The id of the next (or previous) document, optionally with the given answer."""
+        clauses, params = [("d.id < ?" if backwards else "d.id > ?")], [after]
+        if answer:
+            clauses.append("d.answer = ?")
+            params.append(answer)
+        row = self.conn.execute(
+            f"SELECT d.id FROM documents d WHERE {' AND '.join(clauses)} ORDER BY d.id "
+            f"{'DESC' if backwards else 'ASC'} LIMIT 1", params).fetchone()
+        return row[0] if row else None
+
+    def progress(self) -> tuple[int, int]:
+        """(answered, total) documents."""
+        total, pending = self.conn.execute(
+            "SELECT count(*), sum(answer = 'pending') FROM documents").fetchone()
+        return (total or 0) - (pending or 0), total or 0
+
+    def document(self, doc_id: int, with_tokens: bool = True) -> Document:
+        tokens_sql = "t.data" if with_tokens else "NULL"
+        row = self.conn.execute(
+            f"SELECT d.id, external_id, title, text, meta, input_hash, answer, answered_by, answered_at, {tokens_sql} "
+            "FROM documents d LEFT JOIN tokens t ON t.doc_id = d.id WHERE d.id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            raise DatabaseError(f"no document {doc_id} in {self.path}")
+        return Document(
+            id=row[0], external_id=row[1], title=row[2] or "", text=row[3], meta=json.loads(row[4] or "{}"),
+            input_hash=row[5], answer=Answer(row[6]), answered_by=row[7], answered_at=row[8],
+            tokens=unpack_tokens(row[9]) if row[9] else None,
+        )
+
+    def revision(self, doc_id: int) -> int:
+        """Moves on with every edit of the document (an edit that expects an older one is refused)."""
+        return self.version(doc_id)[0]
+
+    def version(self, doc_id: int) -> tuple[int, int]:
+        """What a window watches to notice any change of a document made elsewhere: its revision (edits) and
+        its pre-annotation runs (new suggestions never conflict with edits, so they do not move the revision,
+        which would rewrite every document row)."""
+        row = self.conn.execute(
+            "SELECT revision, (SELECT count(*) FROM preannotated p WHERE p.doc_id = d.id) FROM documents d "
+            "WHERE d.id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise DatabaseError(f"no document {doc_id} in {self.path}")
+        return row[0], row[1]
+
+    def tokens(self, doc_id: int) -> list[Token] | None:
+        row = self.conn.execute("SELECT data FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
+        return unpack_tokens(row[0]) if row and row[0] else None
+
+    def set_tokens(self, doc_id: int, tokens: Sequence[Token] | bytes) -> None:
+        """Keeps the tokens of a document that has none yet (the first tokenizer to see it wins)."""
+        blob = tokens if isinstance(tokens, bytes) else pack_tokens(tokens)
+        with self.write() as conn:
+            conn.execute("INSERT OR IGNORE INTO tokens(doc_id, data) VALUES (?, ?)", (doc_id, blob))

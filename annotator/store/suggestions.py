@@ -1,0 +1,113 @@
+"""The pre-annotation work queue: which articles a pipeline has not seen, and storing what it suggests
+(spans and links) without touching the editors' work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from annotator.core.model import SpanState
+from annotator.core.tokens import pack_tokens
+from annotator.store.sql import now
+
+
+class Suggestions:
+    """The pre-annotation work queue: which articles a pipeline has not seen, and storing what it suggests
+    (spans and links) without touching the editors' work.
+
+    A part of `Store` (annotator/store/database.py): it works on the store's connection and inside its
+    transactions."""
+
+    def iter_unannotated_ids(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
+                             only_pending: bool = True) -> Iterator[list[int]]:
+        """Batches of the ids of documents this pipeline has not pre-annotated yet (of `doc_ids` when given, answered
+        or not). Reads by id ranges, so that it can be interrupted and resumed, and so memory stays flat."""
+        not_done = "NOT EXISTS (SELECT 1 FROM preannotated p WHERE p.doc_id = d.id AND p.pipeline = ?)"
+        if doc_ids is not None:
+            wanted = sorted(set(doc_ids))
+            for i in range(0, len(wanted), batch_size):
+                chunk = wanted[i : i + batch_size]
+                ids = [r[0] for r in self.conn.execute(
+                    f"SELECT d.id FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))}) AND {not_done} "
+                    "ORDER BY d.id", [*chunk, pipeline])]
+                if ids:
+                    yield ids
+            return
+        last = -1
+        pending = " AND d.answer = 'pending'" if only_pending else ""
+        while True:
+            ids = [r[0] for r in self.conn.execute(
+                f"SELECT d.id FROM documents d WHERE d.id > ?{pending} AND {not_done} ORDER BY d.id LIMIT ?",
+                (last, pipeline, batch_size))]
+            if not ids:
+                return
+            last = ids[-1]
+            yield ids
+
+    def iter_unannotated(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
+                         only_pending: bool = True) -> Iterator[list[tuple[int, str, bytes | None]]]:
+        """The same batches as (id, text, packed tokens) rows."""
+        for ids in self.iter_unannotated_ids(pipeline, batch_size, doc_ids, only_pending):
+            yield self.rows_for(ids)
+
+    def rows_for(self, ids: Sequence[int]) -> list[tuple[int, str, bytes | None]]:
+        """(id, text, packed tokens) of these documents, in id order."""
+        out: list[tuple[int, str, bytes | None]] = []
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            out += self.conn.execute(
+                "SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM documents d "
+                f"WHERE d.id IN ({','.join('?' * len(chunk))}) ORDER BY d.id", chunk).fetchall()
+        return out
+
+    def count_unannotated(self, pipeline: str, only_pending: bool = True) -> int:
+        extra = " AND d.answer = 'pending'" if only_pending else ""
+        return self.conn.execute(
+            "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM preannotated p WHERE "
+            "p.doc_id = d.id AND p.pipeline = ?)" + extra,
+            (pipeline,),
+        ).fetchone()[0]
+
+    def save_suggestions(self, results: Sequence[tuple], pipeline: str, who: str | None = None) -> int:
+        """Stores a batch of pre-annotation results (doc id, tokens, spans[, links]) in one transaction; a span is
+        a Span or a (start, end, label, source, score) tuple, a link (event key, argument key, role) with keys
+        (start, end, label). Tokens are kept for documents that have none yet. A suggestion never replaces or
+        repeats a span or link already there, whatever its state, and no link is suggested for a span the
+        editor removed. Returns the number of spans added."""
+        stamp = now()
+        token_rows = [(t if isinstance(t, bytes) else pack_tokens(t), r[0]) for r in results if (t := r[1])]
+        insert = (
+            'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
+            "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)"
+        )
+        rows = [(r[0], s[0], s[1], s[2], s[3], s[4], pipeline, stamp) if isinstance(s, tuple) else
+                (r[0], s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
+                for r in results for s in r[2]]
+        with self.write() as conn:
+            if token_rows:
+                conn.executemany("INSERT OR IGNORE INTO tokens(data, doc_id) VALUES (?, ?)", token_rows)
+            before = conn.total_changes
+            conn.executemany(insert, rows)
+            added = conn.total_changes - before
+            for r in results:
+                if len(r) > 3 and r[3]:
+                    self._suggest_links(r[0], r[3], pipeline, stamp)
+            conn.executemany(
+                "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
+                [(r[0], pipeline, stamp, len(r[2])) for r in results],
+            )
+            if results:
+                self._log("preannotate", who, None, None, pipeline=pipeline, documents=len(results),
+                          suggestions=added)
+        return added
+
+    def _suggest_links(self, doc_id: int, links: Sequence[tuple], pipeline: str, stamp: str) -> None:
+        ids = {(r[1], r[2], r[3]): (r[0], r[4]) for r in self.conn.execute(
+            'SELECT id, start, "end", label, state FROM spans WHERE doc_id = ?', (doc_id,))}
+        rows = []
+        for event, argument, role in links:
+            e, a = ids.get(tuple(event)), ids.get(tuple(argument))
+            if e and a and SpanState.REJECTED.value not in (e[1], a[1]):
+                rows.append((doc_id, e[0], a[0], role, pipeline, stamp))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO links(doc_id, event_id, arg_id, role, source, state, created_by, updated_at) "
+            "VALUES (?, ?, ?, ?, 'rule', 'suggested', ?, ?)", rows)
