@@ -1,8 +1,10 @@
 """The window's speed and memory, headless (QT_QPA_PLATFORM=offscreen), each beside a baseline from the same run.
 
-- an article of 20,000 words with 2,000 spans (some overlapping) opened and fully highlighted and painted,
+- an article of 20,000 words with 2,000 spans (some overlapping) and 1,000 links opened and fully highlighted and
+  painted,
   against a bare QPlainTextEdit showing the same plain text (target: < 100 ms and < 3x the baseline);
-- adding, relabelling and deleting a span, through the window's undo commands (target: < 16 ms each);
+- adding, relabelling and deleting a span, through the window's undo commands (target: < 16 ms each), and
+  linking an argument to an event with the link tool as the keys do (< 16 ms);
 - moving to the next article (target: < 50 ms);
 - a database of 1,000,000 articles: time from process start to the window showing its first article, with
   spaCy not imported by then (target: < 1 s; baseline: a bare QApplication showing an empty QMainWindow), and the
@@ -32,7 +34,7 @@ WORDS = ["rebels", "shelled", "the", "town", "of", "Kharan", "on", "Monday", "ki
          "drone", "strike", "hit", "market"]
 
 
-def big_article(store: Store, n_words: int = 20_000, n_spans: int = 2_000) -> int:
+def big_article(store: Store, n_words: int = 20_000, n_spans: int = 2_000, n_links: int = 1_000) -> int:
     rng = random.Random(3)
     words = [rng.choice(WORDS) for _ in range(n_words)]
     for i in range(24, n_words, 25):
@@ -57,6 +59,17 @@ def big_article(store: Store, n_words: int = 20_000, n_spans: int = 2_000) -> in
         conn.executemany(
             "INSERT INTO spans(doc_id, start, \"end\", label, source, state) VALUES (?, ?, ?, ?, 'rule', ?)",
             [(doc_id, s, e, lb, rng.choice(["suggested", "accepted"])) for s, e, lb in rows])
+        # 1,000 links: each event span to spans near it that fit one of its roles
+        spans = conn.execute('SELECT id, start, label FROM spans WHERE doc_id = ? ORDER BY start', (doc_id,)).fetchall()
+        links: set[tuple[int, int, str]] = set()
+        for n, (event_id, _, label) in enumerate(spans):
+            for role in store.scheme.roles(label):
+                near = [sp for sp in spans[max(0, n - 8): n + 8] if sp[2] in role.fillers and sp[0] != event_id]
+                if near and len(links) < n_links:
+                    links.add((event_id, rng.choice(near)[0], role.name))
+        conn.executemany(
+            "INSERT INTO links(doc_id, event_id, arg_id, role, source, state) VALUES (?, ?, ?, ?, 'rule', ?)",
+            [(doc_id, e, a, r, rng.choice(["suggested", "accepted"])) for e, a, r in links])
     return doc_id
 
 
@@ -127,8 +140,31 @@ def bench_window() -> bool:
         paint(window.view)
         ours.append((time.perf_counter() - t) * 1000)
     assert len(window.view.spans) == 2000, len(window.view.spans)
-    ok = report("open a 20,000-word article with 2,000 spans", min(ours), 100, min(base),
+    assert len(window.session.links) == 1000, len(window.session.links)
+    ok = report("open a 20,000-word article with 2,000 spans and 1,000 links", min(ours), 100, min(base),
                 "bare QPlainTextEdit with the plain text", 3)
+
+    # linking on that article as the keys do: an event in focus, a role, the nearest candidate, Enter
+    scheme = window.store.scheme
+    events = [s for s in window.session.spans if s.label in {lb.name for lb in scheme.of_kind("event")}]
+    link_times = []
+    for event in events[:60]:
+        window.select_span(event.id)
+        free = [r for r in scheme.roles(event.label)
+                if any(not any(lk.event == event.id and lk.argument == c.id and lk.role == r.name
+                               for lk in window.session.links) for c in window.session.candidates(event.id, r.name))]
+        if not free:
+            continue
+        t = time.perf_counter()
+        window.link_tool.start(free[0].name)
+        while window.link_tool._existing(window.link_tool.candidates[window.link_tool.index].id) is not None:
+            window.link_tool.step(1)
+        window.link_tool.commit()
+        paint(window.view)
+        link_times.append((time.perf_counter() - t) * 1000)
+        if len(link_times) == 20:
+            break
+    ok &= report(f"link an argument on that article (median of {len(link_times)})", statistics.median(link_times), 16)
 
     # edits on the big article, through the undo stack as the keys do
     times: dict[str, list[float]] = {"add": [], "relabel": [], "delete": []}

@@ -39,8 +39,14 @@ LinkRow = tuple[int, str]  # id, state
 _COLUMNS = "id, event_id, arg_id, role, source, state, score"
 
 
+_SOURCES = {s.value: s for s in Source}
+_STATES = {s.value: s for s in SpanState}
+
+
 def _link(row: Sequence) -> Link:
-    return Link(row[1], row[2], row[3], Source(row[4]), SpanState(row[5]), row[6], row[0])
+    """A Link from a row (id, event, argument, role, source, state, score): dict lookups, as an article may hold
+    a thousand links."""
+    return Link(row[1], row[2], row[3], _SOURCES[row[4]], _STATES[row[5]], row[6], row[0])
 
 
 class Links:

@@ -42,7 +42,7 @@ class EditSession:
         self.tokenizer = tokenizer
         self.doc: Document | None = None
         self.spans: list[Span] = []
-        self.links: list[Link] = []
+        self._links: list[Link] | None = []
         self.revision = -1
         self.version: tuple[int, int] = (-1, -1)
         self._index: TokenIndex | None = None
@@ -59,9 +59,16 @@ class EditSession:
     def reload_spans(self) -> None:
         assert self.doc is not None and self.doc.id is not None
         self.spans = self.store.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
-        self.links = self.store.links.of_document(self.doc.id)
+        self._links = None  # read when first asked for (most articles are opened without an event in focus)
         self.version = self.store.version(self.doc.id)
         self.revision = self.version[0]
+
+    @property
+    def links(self) -> list[Link]:
+        """The open article's links, suggested and accepted."""
+        if self._links is None:
+            self._links = self.store.links.of_document(self.doc.id) if self.doc and self.doc.id is not None else []
+        return self._links
 
     @property
     def doc_id(self) -> int | None:
@@ -111,7 +118,7 @@ class EditSession:
                 self.spans.append(span)
             span.label, span.state = label, SpanState(state)
         self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
-        self.links = self.store.links.of_document(self.doc.id)
+        self._links = None  # read when first asked for (most articles are opened without an event in focus)
         self.version = self.store.version(self.doc.id)
         self.revision = self.version[0]
 
@@ -209,7 +216,8 @@ class EditSession:
         """Links an argument span to an event span in a role."""
         doc_id = self.doc_id
         assert doc_id is not None
-        return self.apply(lambda rev: self.store.links.add(doc_id, event_id, arg_id, role, self.who, rev))
+        return self.apply(lambda rev: self.store.links.add(doc_id, event_id, arg_id, role, self.who, rev),
+                          self._around(event_id, arg_id))
 
     def add_argument(self, start: int, end: int, label: str, event_id: int, role: str) -> Change:
         """Marks new text as a span and links it to the event in a role: one step (undone as one). Refused,
@@ -234,10 +242,25 @@ class EditSession:
         return self.apply(both)
 
     def accept_link(self, link_id: int) -> Change:
-        return self.apply(lambda rev: self.store.links.set_state(link_id, SpanState.ACCEPTED, self.who, rev))
+        return self.apply(lambda rev: self.store.links.set_state(link_id, SpanState.ACCEPTED, self.who, rev),
+                          self._around(*self._ends(link_id)))
 
     def remove_link(self, link_id: int) -> Change:
-        return self.apply(lambda rev: self.store.links.remove(link_id, self.who, rev))
+        return self.apply(lambda rev: self.store.links.remove(link_id, self.who, rev),
+                          self._around(*self._ends(link_id)))
+
+    def _ends(self, link_id: int) -> tuple[int, int]:
+        link = next((lk for lk in self.links if lk.id == link_id), None)
+        if link is None:
+            _, link = self.store.links.get(link_id)
+        return link.event, link.argument
+
+    def _around(self, *span_ids: int) -> tuple[int, int] | None:
+        """The stretch holding these spans: the only spans a link edit can change (it accepts its two spans)."""
+        found = [s for s in self.spans if s.id in span_ids]
+        if len(found) < len(span_ids):
+            return None  # one is not shown: look at the whole article
+        return min(s.start for s in found), max(s.end for s in found)
 
     def frame(self, event_id: int) -> list[tuple[Role, list[Link]]]:
         """Every role of an event span, filled or not, with the links that fill it (suggested and accepted)."""
