@@ -86,7 +86,6 @@ def bench_window() -> bool:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-    from annotator.gui.commands import SpanCommand
     from annotator.gui.main_window import MainWindow
     from annotator.nlp.pipeline import tokenize
     from annotator.workflows.importing import import_paths
@@ -202,7 +201,6 @@ def bench_window() -> bool:
             window.open_document(1)
     ok &= report("move to the next article (median of 10)", statistics.median(moves), 50)
     window.close()
-    del SpanCommand
     return ok
 
 

@@ -62,6 +62,10 @@ class ReadOnlyDatabaseError(UnavailableError):
     """The database (or its folder) cannot be written by this user."""
 
 
+class EditError(AnnotatorError):
+    """An edit the editor asked for that cannot be made (a selection that holds no word)."""
+
+
 class LinkError(AnnotatorError):
     """A link the label scheme does not allow (a role the event does not have, a label that may not fill it),
     or one between spans that cannot be linked."""

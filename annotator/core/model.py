@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.core.errors import InputError
+
 
 class Answer(str, enum.Enum):
     """The editor's verdict on a whole article. Prodigy's words: accept, reject, ignore (shown as 'skipped')."""
@@ -21,7 +23,7 @@ class Answer(str, enum.Enum):
             return cls(value)
         except ValueError:
             allowed = ", ".join(a.value for a in cls)
-            raise ValueError(f"unknown answer {value!r} (expected one of {allowed})") from None
+            raise InputError(f"unknown answer {value!r} (expected one of {allowed})") from None
 
 
 class SpanState(str, enum.Enum):

@@ -56,10 +56,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     meta = meta_of(value, skip | {"id", "title", "answer"})
     answer = Answer.PENDING
     if value.get("answer") is not None:  # written by this project's doccano export
-        try:
-            answer = Answer.parse(value["answer"])
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
+        answer = Answer.parse(value["answer"])
     title = value.get("title") if isinstance(value.get("title"), str) else ""
     comments = value.get("Comments")
     if comments:

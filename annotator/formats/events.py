@@ -67,10 +67,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
         add(_span(item, f"span {i}", text))
     answer = Answer.PENDING
     if value.get("answer") is not None:
-        try:
-            answer = Answer.parse(value["answer"])
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
+        answer = Answer.parse(value["answer"])
     title = value.get("title") if isinstance(value.get("title"), str) else ""
     ext_id = value.get("id")
     meta = meta_of(value, {"text", "events", "spans", "id", "title", "answer"})

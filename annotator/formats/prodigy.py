@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from annotator.core.errors import InputError
+from annotator.core.errors import ExportError, InputError
 from annotator.core.hashing import prodigy_input_hash, prodigy_task_hash
 from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState, Token
 from annotator.core.spans import TokenIndex
@@ -60,10 +60,7 @@ def span_source(span: dict[str, Any]) -> Source:
 def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     text = require_text(value, "text")
     answer_value = value.get("answer")
-    try:
-        answer = Answer.PENDING if answer_value is None else Answer.parse(answer_value)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    answer = Answer.PENDING if answer_value is None else Answer.parse(answer_value)
     if answer is Answer.PENDING and answer_value is not None:
         raise InputError("'answer' must be accept, reject or ignore")
     tokens = parse_tokens(value["tokens"], text) if value.get("tokens") else None
@@ -178,7 +175,7 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], toke
         for start, end, label in spans:
             ts, te = starts.get(start), ends.get(end)
             if ts is None or te is None:
-                raise ValueError(f"span {start}..{end} does not line up with the tokens of document {doc['id']}")
+                raise ExportError(f"span {start}..{end} does not line up with the tokens of document {doc['id']}")
             span_dicts.append({"start": start, "end": end, "token_start": ts, "token_end": te, "label": label})
     head: dict[str, Any] = {
         "text": doc["text"],

@@ -1,72 +1,81 @@
-"""Undo commands: every edit is one QUndoCommand, recorded as the span states it changed."""
+"""Undo commands: each wraps an edit of the article session (annotator.core.edits). The first redo runs the
+editor's action; afterwards redo and undo apply the `Restore` commands the change gives back. The session says
+what changed through its events, which the widgets follow: a command never calls back into the window. A
+refusal or failure goes to `on_error`, and a command that did nothing leaves no undo step."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
 from annotator.core.model import Answer
-from annotator.workflows.editing import Change
+from annotator.core.session import ArticleSession, Change
+
+OnError = Callable[[BaseException, bool], None]  # the error, and whether it came from undo or redo (the history)
 
 
-class EditHost(Protocol):
-    """What an undo command asks of the window: run an edit the first time (reporting a refusal or a conflict),
-    put spans and links back, answer an article."""
-
-    def run_edit(self, action: Callable[[], Change]) -> Change | None: ...
-
-    def restore(self, doc_id: int, rows: list, links: list | None = None) -> None: ...
-
-    def run_answer(self, doc_id: int, answer: Answer, move_on: bool = True,
-                   restore: Change | None = None) -> tuple[Answer, Change] | None: ...
-
-
-class SpanCommand(QUndoCommand):
-    """Runs an edit the first time (through the window, which reports a conflict and then drops the command),
-    and afterwards replays or reverts the recorded span states."""
-
-    def __init__(self, window: EditHost, text: str, action: Callable[[], Change]) -> None:
+class EditCommand(QUndoCommand):
+    def __init__(self, session: ArticleSession, text: str, action: Callable[[], Change], on_error: OnError) -> None:
         super().__init__(text)
-        self.window = window
+        self.session = session
         self.action = action
+        self.on_error = on_error
         self.change: Change | None = None
 
     def redo(self) -> None:
-        if self.change is None:
-            self.change = self.window.run_edit(self.action)
-            if not self.change:
-                self.setObsolete(True)  # refused, or nothing changed: not worth an undo step
-            return
-        self.window.restore(self.change.doc_id, self.change.after, self.change.links_after)
+        try:
+            if self.change is None:
+                self.change = self.action()
+                if not self.change:
+                    self.setObsolete(True)  # nothing changed: not worth an undo step
+                return
+            self.session.apply(self.change.redo())
+        except Exception as exc:  # noqa: BLE001 - refused or failed: reported, and no undo step
+            if self.change is None:
+                self.setObsolete(True)
+            self.on_error(exc, self.change is not None)
 
     def undo(self) -> None:
-        if self.change is not None:
-            self.window.restore(self.change.doc_id, self.change.before, self.change.links_before)
+        if self.change is None:
+            return
+        try:
+            self.session.apply(self.change.inverse())
+        except Exception as exc:  # noqa: BLE001
+            self.on_error(exc, True)
 
 
 class AnswerCommand(QUndoCommand):
     """Answers an article. Accepting it accepts the suggestions on screen with it; undo takes both back."""
 
-    def __init__(self, window: EditHost, doc_id: int, answer: Answer) -> None:
+    def __init__(self, session: ArticleSession, doc_id: int, answer: Answer, on_error: OnError) -> None:
         super().__init__(f"answer {answer.value}")
-        self.window = window
+        self.session = session
         self.doc_id = doc_id
         self.answer = answer
+        self.on_error = on_error
         self.before: Answer | None = None
         self.accepted: Change | None = None
 
+    @property
+    def done(self) -> bool:
+        return self.before is not None
+
     def redo(self) -> None:
-        result = self.window.run_answer(self.doc_id, self.answer)
-        if result is None:
-            self.setObsolete(True)
+        try:
+            before, self.accepted = self.session.set_answer(self.answer, self.doc_id)
+        except Exception as exc:  # noqa: BLE001
+            if self.before is None:
+                self.setObsolete(True)
+            self.on_error(exc, self.before is not None)
             return
-        before, accepted = result
         if self.before is None:
             self.before = before
-        self.accepted = accepted
 
     def undo(self) -> None:
-        if self.before is not None:
-            self.window.run_answer(self.doc_id, self.before, move_on=False, restore=self.accepted)
+        if self.before is None:
+            return
+        try:
+            self.session.set_answer(self.before, self.doc_id, restore=self.accepted)
+        except Exception as exc:  # noqa: BLE001
+            self.on_error(exc, True)

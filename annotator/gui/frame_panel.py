@@ -9,6 +9,7 @@ the role's first label and links it, one undoable step. Every edit is an undo co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -26,17 +27,16 @@ from PySide6.QtWidgets import (
 
 from annotator.core.labels import LabelScheme, Role
 from annotator.core.model import Link, Span, SpanState
+from annotator.core.session import ArticleSession, Change
 from annotator.gui.article_view import ArticleView
-from annotator.gui.commands import EditHost, SpanCommand
 from annotator.gui.plaintext import plain
 from annotator.store import Store
-from annotator.workflows.editing import EditSession
 
 
-class LinkHost(EditHost, Protocol):
+class LinkHost(Protocol):
     """What the link tool needs of the window it works in."""
 
-    session: EditSession | None
+    session: ArticleSession | None
     store: Store | None
     view: ArticleView
     span_list: Any
@@ -47,6 +47,8 @@ class LinkHost(EditHost, Protocol):
     def select_span(self, span_id: int | None) -> None: ...
 
     def _blocked(self) -> bool: ...
+
+    def push_edit(self, text: str, action: Callable[[], Change]) -> None: ...
 
 ROLE_ITEM, LINK_ITEM = 1, 2
 
@@ -338,5 +340,5 @@ class LinkTool(QObject):
     def _push(self, text: str, action) -> None:  # noqa: ANN001
         if self.window._blocked():
             return
-        self.window.undo_stack.push(SpanCommand(self.window, text, action))
+        self.window.push_edit(text, action)
         self.refresh()

@@ -1,6 +1,7 @@
 """The main window: a coordinator. The queue on the left, the article in the middle with the label bar above it,
 the span list on the right, the status bar below. Every command is one QAction (menu, shortcut, toolbar);
-every change goes to the database at once through `EditSession`, inside an undo command."""
+every change goes to the database at once through the article session (annotator.core.session), inside an
+undo command; the widgets follow the session's events."""
 
 from __future__ import annotations
 
@@ -32,9 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.errors import AnnotatorError, ConflictError, NotAProjectError, UnavailableError
-from annotator.core.model import Answer, Link, Span
+from annotator.core.model import Answer, Document
+from annotator.core.session import ArticleSession, Change
 from annotator.gui.article_view import ArticleView
-from annotator.gui.commands import AnswerCommand, SpanCommand
+from annotator.gui.commands import AnswerCommand, EditCommand
 from annotator.gui.frame_panel import FramePanel, LinkTool
 from annotator.gui.label_bar import LabelBar
 from annotator.gui.plaintext import esc, no_mnemonic, plain
@@ -42,7 +44,6 @@ from annotator.gui.queue_model import QueueModel
 from annotator.gui.span_list import SpanList
 from annotator.gui.workers import ExportWorker, PreannotateWorker, Worker
 from annotator.store import Store, sqlite_error
-from annotator.workflows.editing import Change, EditSession
 
 FILTERS = [("All", None), ("Pending", "pending"), ("Accepted", "accept"), ("Rejected", "reject"),
            ("Skipped", "ignore")]
@@ -61,7 +62,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.editor = editor
         self.store: Store | None = None
-        self.session: EditSession | None = None
+        self.session: ArticleSession | None = None
         self.undo_stack = QUndoStack(self)
         self.session_started = time.monotonic()
         self.session_answers = 0
@@ -322,7 +323,12 @@ class MainWindow(QMainWindow):
             self._save_position()
             self.store.close()
         self.store = store
-        self.session = EditSession(store, self.editor, tokenizer=lazy_tokenize)
+        self.session = ArticleSession(store, self.editor, tokenizer=lazy_tokenize)
+        events = self.session.events
+        events.opened.connect(self._on_opened)
+        events.spans_changed.connect(self._on_spans_changed)
+        events.links_changed.connect(lambda doc_id: self.link_tool.refresh())
+        events.answer_changed.connect(self._on_answer_changed)
         self.undo_stack.clear()
         self._build_label_actions()
         if self.queue is None:
@@ -393,24 +399,17 @@ class MainWindow(QMainWindow):
             return
         try:
             try:
-                doc = self.session.open(doc_id)
+                self.session.open(doc_id)  # the view follows through the session's `opened` event
             except (UnavailableError, NotAProjectError, sqlite3.Error):
                 raise
             except AnnotatorError:  # gone (deleted elsewhere): the first article instead
                 doc_id = self.store.next_document(0, answer=None) if self.store else None
                 if doc_id is None:
                     return self.open_document(None)
-                doc = self.session.open(doc_id)
+                self.session.open(doc_id)
         except (AnnotatorError, sqlite3.Error) as exc:
             self.report_problem(exc)
             return
-        self.view.set_article(doc.text, self.store.scheme)
-        self.link_tool.reset()
-        answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
-        title = f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}"
-        self.title_label.setText(title)
-        self.title_label.setToolTip(plain(title))
-        self.refresh_spans(None)
         self._pending_scroll = None
         if restore_scroll:
             value = self.settings.value(self._key("top"))
@@ -418,13 +417,40 @@ class MainWindow(QMainWindow):
                 self._pending_scroll = int(value)
                 if self.isVisible():
                     QTimer.singleShot(0, self._apply_pending_scroll)
-        self.settings.setValue(self._key("doc"), doc_id)
+
+    def _on_opened(self, doc: Document) -> None:
+        assert self.store is not None
+        self.view.set_article(doc.text, self.store.scheme)
+        self.link_tool.reset()
+        self._show_title(doc)
+        self.refresh_spans(None)
+        self.settings.setValue(self._key("doc"), doc.id)
         if self.queue is not None:
-            row = self.queue.fetch_all_until(doc_id)
+            row = self.queue.fetch_all_until(doc.id)
             if row is not None:
                 self.queue_view.selectRow(row)
                 self.queue_view.scrollTo(self.queue.index(row, 0))
         self.view.setFocus()
+
+    def _show_title(self, doc: Document) -> None:
+        answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
+        title = f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}"
+        self.title_label.setText(title)
+        self.title_label.setToolTip(plain(title))
+
+    def _on_spans_changed(self, doc_id: int, changed: set[int] | None, focus: int | None) -> None:
+        """An edit (or another program) changed the article's spans: the view, the span list and the queue
+        follow; the span the edit made or changed is selected (a reload keeps the selection)."""
+        self.refresh_spans(self.selected_span if changed is None else focus, changed)
+        if self.queue is not None:
+            self.queue.refresh(doc_id)
+
+    def _on_answer_changed(self, doc_id: int, answer: Answer) -> None:
+        if self.queue is not None:
+            self.queue.refresh(doc_id)
+        if self.session is not None and self.session.doc is not None and self.session.doc_id == doc_id:
+            self._show_title(self.session.doc)
+        self.update_status()
 
     def refresh_spans(self, selected: int | None, changed: set[int] | None = None) -> None:
         assert self.session is not None and self.store is not None and self.session.doc is not None
@@ -517,52 +543,25 @@ class MainWindow(QMainWindow):
         self.view.clear_selection()
         self.select_span(ids[i])
 
-    def run_edit(self, action: Callable[[], Change]) -> Change | None:
-        """Runs an edit for an undo command's first redo; reports a conflict or a refusal and returns None."""
-        try:
-            change = action()
-        except ConflictError:
+    def on_edit_error(self, exc: BaseException, in_history: bool) -> None:
+        """An edit was refused or could not be saved: a conflict reloads the article, a store failure blocks
+        editing (and the undo history, which no longer matches what is saved, is cleared), a refusal is said in
+        the status bar."""
+        if isinstance(exc, ConflictError):
             self.reload_after_conflict()
-            return None
-        except (UnavailableError, NotAProjectError, sqlite3.Error) as exc:
+        elif isinstance(exc, (UnavailableError, NotAProjectError, sqlite3.Error)):
             self.report_problem(exc)
-            return None
-        except (AnnotatorError, ValueError) as exc:
+            if in_history:
+                QTimer.singleShot(0, self.undo_stack.clear)
+        elif isinstance(exc, AnnotatorError):
             self.statusBar().showMessage(str(exc), 5000)
-            return None
-        self.after_edit(change.doc_id, self._focus_of(change), {r[0] for r in change.after})
-        return change
+        else:
+            self.unexpected(exc)
 
-    def _focus_of(self, change: Change) -> int | None:
-        result = change.result
-        if isinstance(result, Span) and result.state.value != "rejected":
-            return result.id
-        if isinstance(result, Link):
-            return result.event  # a link made: the event stays selected, its frame shows the new filler
-        return None
-
-    def restore(self, doc_id: int, rows: list, links: list | None = None) -> None:
-        """Undo or redo: shows the article concerned (once), then puts its spans and links back."""
+    def push_edit(self, text: str, action: Callable[[], Change]) -> None:
+        """Runs an editor's action as an undo step."""
         assert self.session is not None
-        switched = self.session.doc_id != doc_id
-        if switched:
-            self.open_document(doc_id)
-        try:
-            self.session.restore(doc_id, rows, links)
-        except ConflictError:
-            self.reload_after_conflict()
-            return
-        except (AnnotatorError, sqlite3.Error) as exc:
-            self.report_problem(exc)
-            QTimer.singleShot(0, self.undo_stack.clear)  # the history no longer matches what is saved
-            return
-        self.after_edit(doc_id, rows[0][0] if rows and rows[0][2] != "rejected" else None,
-                        None if switched else {r[0] for r in rows})
-
-    def after_edit(self, doc_id: int, selected: int | None, changed: set[int] | None = None) -> None:
-        self.refresh_spans(selected, changed)
-        if self.queue is not None:
-            self.queue.refresh(doc_id)
+        self.undo_stack.push(EditCommand(self.session, text, action, self.on_edit_error))
 
     def reload_after_conflict(self) -> None:
         assert self.session is not None
@@ -592,11 +591,7 @@ class MainWindow(QMainWindow):
         try:
             changed = self.session.changed_elsewhere()
             if changed:
-                selected = self.selected_span
-                self.session.reload_spans()
-                self.refresh_spans(selected)
-                if self.queue is not None:
-                    self.queue.refresh(self.session.doc_id)
+                self.session.reload_spans()  # the view follows through the session's events
                 self.statusBar().showMessage("This article was changed elsewhere and has been reloaded", 5000)
         except (AnnotatorError, sqlite3.Error) as exc:
             self.report_problem(exc)
@@ -684,11 +679,11 @@ class MainWindow(QMainWindow):
             if self.session.snap(start, end) is None:
                 self.statusBar().showMessage("The selection holds no word", 3000)
                 return
-            self.undo_stack.push(SpanCommand(self, f"mark {label}", lambda: self.session.add_span(start, end, label)))
+            self.push_edit(f"mark {label}", lambda: self.session.add_span(start, end, label))
             self.view.clear_selection()
         elif self.selected_span is not None:
             span_id = self.selected_span
-            self.undo_stack.push(SpanCommand(self, f"relabel as {label}", lambda: self.session.relabel(span_id, label)))
+            self.push_edit(f"relabel as {label}", lambda: self.session.relabel(span_id, label))
         else:
             self.statusBar().showMessage("Select some text or a span first", 3000)
 
@@ -703,7 +698,7 @@ class MainWindow(QMainWindow):
         if span is not None and span.state.value == "accepted":
             self.select_next_span(1)
             return
-        self.undo_stack.push(SpanCommand(self, "accept suggestion", lambda: self.session.accept(span_id)))
+        self.push_edit("accept suggestion", lambda: self.session.accept(span_id))
         self.select_next_span(1)
 
     def delete_selected(self) -> None:
@@ -715,50 +710,34 @@ class MainWindow(QMainWindow):
         span_id = self.selected_span
         ids = [s.id for s in self.view.spans]
         following = ids[ids.index(span_id) + 1] if span_id in ids and ids.index(span_id) + 1 < len(ids) else None
-        self.undo_stack.push(SpanCommand(self, "delete span", lambda: self.session.delete(span_id)))
+        self.push_edit("delete span", lambda: self.session.delete(span_id))
         if following is not None:
             self.select_span(following)
 
     def accept_all(self) -> None:
         if self.session is None or self.session.doc is None:
             return
-        self.undo_stack.push(SpanCommand(self, "accept all suggestions", self.session.accept_all))
+        self.push_edit("accept all suggestions", self.session.accept_all)
 
     # ================================================================ answers
 
     def answer(self, answer: Answer) -> None:
-        if self.session is None or self.session.doc_id is None or self._blocked():
+        """Answers the open article (accepting accepts the suggestions shown) and goes to the next pending one."""
+        if self.session is None or self.session.doc_id is None or self.store is None or self._blocked():
             return
-        self.undo_stack.push(AnswerCommand(self, self.session.doc_id, answer))
-
-    def run_answer(self, doc_id: int, answer: Answer, move_on: bool = True,
-                   restore: Change | None = None) -> tuple[Answer, Change] | None:
-        """Answers an article (accepting accepts the suggestions shown); returns the previous answer and the
-        spans accepting changed, or None when it could not be saved."""
-        assert self.session is not None and self.store is not None
-        try:
-            result = self.session.set_answer(answer, doc_id, restore=restore)
-        except ConflictError:
-            self.reload_after_conflict()
-            return None
-        except (AnnotatorError, sqlite3.Error) as exc:
-            self.report_problem(exc)
-            return None
-        if self.queue is not None:
-            self.queue.refresh(doc_id)
-        if answer is not Answer.PENDING and move_on:
+        doc_id = self.session.doc_id
+        command = AnswerCommand(self.session, doc_id, answer, self.on_edit_error)
+        self.undo_stack.push(command)
+        if not command.done:
+            return
+        if answer is not Answer.PENDING:
             self.session_answers += 1
-        self.update_status()
-        if move_on:
-            target = self.store.next_document(doc_id) or self.store.next_document(0)
-            if target is None:
-                self.statusBar().showMessage("Every article is answered.", 5000)
-                self.open_document(doc_id)
-            else:
-                self.open_document(target)
+            self.update_status()
+        target = self.store.next_document(doc_id) or self.store.next_document(0)
+        if target is None:
+            self.statusBar().showMessage("Every article is answered.", 5000)
         else:
-            self.open_document(doc_id)
-        return result
+            self.open_document(target)
 
     def update_status(self) -> None:
         if self.store is None:

@@ -160,7 +160,7 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[Item]:
                 spans.append(Span(k[0], k[1], k[2], Source.EDITOR, SpanState.ACCEPTED))
         try:
             answer = Answer.parse(info["answer"]) if info.get("answer") else Answer.PENDING
-        except ValueError:
+        except InputError:  # not one this project wrote: the article is pending
             answer = Answer.PENDING
         meta = info.get("meta") if isinstance(info.get("meta"), dict) else {}
         ext = info.get("external_id")

@@ -41,11 +41,11 @@ class Annotations:
         return [_span(r) for r in self.conn.execute(sql, params)]
 
     def span_states(self, doc_id: int, where: tuple[int, int] | None = None) -> dict[int, tuple[str, str]]:
-        """id -> (label, state) of the spans of a document (only those over `where`, a (start, end) stretch, if
-        given), rejected ones too. Cheap: no records built."""
+        """id -> (label, state) of the spans of a document (only those within `where`, a (start, end) stretch,
+        if given), rejected ones too. Cheap: no records built."""
         sql, params = "SELECT id, label, state FROM spans WHERE doc_id = ?", [doc_id]
         if where is not None:
-            sql += ' AND start = ? AND "end" = ?'
+            sql += ' AND start >= ? AND "end" <= ?'
             params += list(where)
         return {r[0]: (r[1], r[2]) for r in self.conn.execute(sql, params)}
 

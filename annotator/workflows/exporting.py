@@ -267,10 +267,7 @@ def export(
         for doc, spans in store.iter_for_export(include_pending, label_list, with_state=True):
             tokens = doc["tokens"] or pack_tokens(tokenizer(doc["text"]))
             part = "all" if split is None else ("train" if doc["id"] in train_ids else "dev")
-            try:
-                writers[part].add(doc, spans, tokens)
-            except ValueError as exc:
-                raise ExportError(str(exc)) from None
+            writers[part].add(doc, spans, tokens)
             n += 1
             if on_progress and n % 500 == 0:
                 on_progress(500)

@@ -92,7 +92,7 @@ def test_errors_say_where():
     err = InputError("not valid JSON", "in.jsonl", 7)
     assert str(err) == "in.jsonl:7: not valid JSON"
     assert Answer.parse("accept") is Answer.ACCEPT
-    with pytest.raises(ValueError, match="unknown answer"):
+    with pytest.raises(InputError, match="unknown answer"):
         Answer.parse("yes")
 
 

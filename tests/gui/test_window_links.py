@@ -22,6 +22,14 @@ def db_links(path, doc_id: int = 1) -> dict[tuple[str, str, str], str]:
     return {(text[es:ee], role, text[as_:ae]): state for es, ee, role, as_, ae, state in rows}
 
 
+def span_state(path, start: int, doc_id: int = 1) -> str:
+    conn = sqlite3.connect(path)
+    row = conn.execute("SELECT state FROM spans WHERE doc_id = ? AND start = ? ORDER BY \"end\" DESC",
+                       (doc_id, start)).fetchone()
+    conn.close()
+    return row[0]
+
+
 def click_text(qtbot, window, pos: int) -> None:
     cursor = QTextCursor(window.view.document())
     cursor.setPosition(window.view.to_qt(pos) + 1)
@@ -58,9 +66,11 @@ def test_link_by_keys_with_undo_redo_and_the_frame_panel(qtbot, window, project)
     assert any(r.startswith("→ Tuesday") and "suggested" not in r for r in window.frame_panel.rows())
     # the arc is drawn for the new link
     assert any(link[2] == "time" and link[3] for link in window.view.links)
-    # undo and redo, by keys
+    # undo and redo, by keys: the link goes, and the two spans linking accepted are suggestions again
+    assert span_state(project, shelling) == span_state(project, text.index("Tuesday")) == "accepted"
     press(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert db_links(project)[("shelling", "time", "Tuesday")] == "rejected"
+    assert span_state(project, shelling) == span_state(project, text.index("Tuesday")) == "suggested"
     press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
     assert db_links(project)[("shelling", "time", "Tuesday")] == "accepted"
     # Delete in link mode removes the link to the candidate shown (the suggested March 3)

@@ -7,7 +7,13 @@ import sqlite3
 
 import pytest
 
-from annotator.core.errors import ConflictError, DamagedDatabaseError, ReadOnlyDatabaseError, UnavailableError
+from annotator.core.errors import (
+    ConflictError,
+    DamagedDatabaseError,
+    EditError,
+    ReadOnlyDatabaseError,
+    UnavailableError,
+)
 from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
 from annotator.store import Store, sqlite_error
 from annotator.workflows.editing import EditSession
@@ -46,7 +52,7 @@ def test_marking_snaps_to_words_and_undo_restores(session, store):
     assert not any(sp.label == "TARGET" for sp in session.spans)
     session.restore(change.doc_id, change.after)  # redo
     assert states(store)[(0, 16, "TARGET")] == "accepted"
-    with pytest.raises(ValueError, match="no word"):
+    with pytest.raises(EditError, match="no word"):
         session.add_span(16, 17, "TARGET")  # only a space
 
 

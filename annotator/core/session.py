@@ -1,0 +1,335 @@
+"""The open article, without any Qt: its text, spans, links and answer; the editor's edits applied to it through
+the store (each a transaction that checks nobody else changed the article meanwhile); and events that say what
+changed, for the widgets to follow.
+
+Edits are commands (annotator.core.edits). `apply` runs one and returns the `Change` it made: the spans'
+(id, label, state) and the links' (id, state) before and after, whose `inverse()` and `redo()` are `Restore`
+commands: undo and redo are edits like any other. Events: `opened(doc)`, `spans_changed(doc_id, changed ids,
+span to select)`, `links_changed(doc_id)`, `answer_changed(doc_id, answer)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from annotator.core.edits import (
+    AcceptAll,
+    AddArgument,
+    AddLink,
+    AddSpan,
+    Edit,
+    LinkRow,
+    Relabel,
+    Restore,
+    SetAnswer,
+    SetLinkState,
+    SetSpanState,
+    SpanRow,
+)
+from annotator.core.errors import EditError, LinkError
+from annotator.core.events import Events
+from annotator.core.labels import LabelScheme, Role
+from annotator.core.model import Answer, Document, Link, Span, SpanState, Token
+from annotator.core.spans import TokenIndex
+
+
+class Store(Protocol):
+    """The project database as the session uses it (annotator.store.Store)."""
+
+    links: Any
+
+    @property
+    def scheme(self) -> LabelScheme: ...
+
+    def document(self, doc_id: int, with_tokens: bool = True) -> Document: ...
+
+    def revision(self, doc_id: int) -> int: ...
+
+    def version(self, doc_id: int) -> tuple[int, int]: ...
+
+    def spans(self, doc_id: int, states: Any = None) -> list[Span]: ...
+
+    def span(self, span_id: int) -> tuple[int, Span]: ...
+
+    def span_states(self, doc_id: int, where: tuple[int, int] | None = None) -> dict[int, tuple[str, str]]: ...
+
+    def tokens(self, doc_id: int) -> list[Token] | None: ...
+
+    def set_tokens(self, doc_id: int, tokens: Any) -> None: ...
+
+    def set_answer(self, doc_id: int, answer: Any, who: str | None, expected_revision: int | None = None, *,
+                   accept_suggested: bool = False, restore: Any = (), restore_links: Any = ()) -> list: ...
+
+
+@dataclass
+class Change:
+    """What an edit changed: the spans' (id, label, state) before and after, the links' (id, state)."""
+
+    doc_id: int
+    before: list[SpanRow] = field(default_factory=list)
+    after: list[SpanRow] = field(default_factory=list)
+    result: Any = None
+    links_before: list[LinkRow] = field(default_factory=list)
+    links_after: list[LinkRow] = field(default_factory=list)
+    edit: Edit | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.after or self.links_after)
+
+    def inverse(self) -> Restore:
+        return Restore(self.doc_id, tuple(self.before), tuple(self.links_before))
+
+    def redo(self) -> Restore:
+        return Restore(self.doc_id, tuple(self.after), tuple(self.links_after))
+
+
+class ArticleSession:
+    def __init__(self, store: Store, who: str, tokenizer: Callable[[str], list[Token]] | None = None) -> None:
+        self.store = store
+        self.who = who
+        self.tokenizer = tokenizer
+        self.doc: Document | None = None
+        self.spans: list[Span] = []
+        self._links: list[Link] | None = []
+        self.revision = -1
+        self.version: tuple[int, int] = (-1, -1)
+        self._index: TokenIndex | None = None
+        self.events = Events("opened", "spans_changed", "links_changed", "answer_changed")
+
+    # ---------------------------------------------------------------- reading
+
+    def open(self, doc_id: int) -> Document:
+        self.doc = self.store.document(doc_id, with_tokens=False)  # tokens are read when a selection snaps
+        self.revision = self.store.revision(doc_id)
+        self._index = None
+        self._load()
+        self.events.opened.emit(self.doc)
+        return self.doc
+
+    def _load(self) -> None:
+        assert self.doc is not None and self.doc.id is not None
+        self.spans = self.store.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
+        self._links = None  # read when first asked for (most articles are opened without an event in focus)
+        self.version = self.store.version(self.doc.id)
+        self.revision = self.version[0]
+
+    def reload_spans(self) -> None:
+        """Reads the article's spans and links again (another program changed them)."""
+        self._load()
+        assert self.doc is not None
+        self.events.spans_changed.emit(self.doc.id, None, None)
+        self.events.links_changed.emit(self.doc.id)
+
+    @property
+    def links(self) -> list[Link]:
+        """The open article's links, suggested and accepted."""
+        if self._links is None:
+            self._links = self.store.links.of_document(self.doc.id) if self.doc and self.doc.id is not None else []
+        return self._links
+
+    @property
+    def doc_id(self) -> int | None:
+        return self.doc.id if self.doc else None
+
+    def changed_elsewhere(self) -> bool:
+        """True when another window or program changed this article since it was loaded here."""
+        return self.doc is not None and self.doc.id is not None and self.store.version(self.doc.id) != self.version
+
+    def token_index(self) -> TokenIndex:
+        """The article's tokens (stored, or made now with the tokenizer and kept)."""
+        if self._index is None:
+            assert self.doc is not None and self.doc.id is not None
+            tokens = self.doc.tokens or self.store.tokens(self.doc.id)
+            if tokens is None and self.tokenizer is not None:
+                tokens = self.tokenizer(self.doc.text)
+                self.store.set_tokens(self.doc.id, tokens)
+                self.doc.tokens = tokens
+            self._index = TokenIndex(tokens or [])
+        return self._index
+
+    def snap(self, start: int, end: int) -> tuple[int, int] | None:
+        """A selection widened to whole tokens (None if it holds only whitespace)."""
+        return self.token_index().snap(start, end)
+
+    def spans_at(self, pos: int) -> list[Span]:
+        """The visible spans covering a character position, shortest first."""
+        return sorted((s for s in self.spans if s.start <= pos < s.end), key=lambda s: (s.end - s.start, s.start))
+
+    def frame(self, event_id: int) -> list[tuple[Role, list[Link]]]:
+        """Every role of an event span, filled or not, with the links that fill it (suggested and accepted)."""
+        event = next((s for s in self.spans if s.id == event_id), None)
+        if event is None:
+            return []
+        mine = [lk for lk in self.links if lk.event == event_id]
+        return [(role, [lk for lk in mine if lk.role == role.name]) for role in self.store.scheme.roles(event.label)]
+
+    def candidates(self, event_id: int, role: str) -> list[Span]:
+        """The spans that may fill a role of an event, nearest first (by distance from the event's text)."""
+        event = next((s for s in self.spans if s.id == event_id), None)
+        if event is None:
+            return []
+        found = next((r for r in self.store.scheme.roles(event.label) if r.name == role), None)
+        if found is None:
+            return []
+
+        def distance(span: Span) -> int:
+            return max(span.start - event.end, event.start - span.end, 0)
+
+        return sorted((s for s in self.spans if s.label in found.fillers and s.id != event_id),
+                      key=lambda s: (distance(s), s.start))
+
+    # ---------------------------------------------------------------- applying edits
+
+    def apply(self, edit: Edit) -> Change:
+        """Runs an edit (opening its article if another one is open) and returns what it changed. Raises
+        ConflictError, changing nothing, if the article was changed elsewhere since it was loaded."""
+        if isinstance(edit, SetAnswer):
+            raise TypeError("answers go through set_answer (it returns the answer before)")
+        if self.doc_id != edit.doc_id:
+            self.open(edit.doc_id)
+        doc_id = edit.doc_id
+        where = edit.where({s.id: (s.start, s.end) for s in self.spans})
+        before = self.store.span_states(doc_id, where)
+        links_before = self.store.links.states(doc_id)
+        result = edit.run(self.store, self.who, self.revision)
+        after = self.store.span_states(doc_id, where)
+        change = Change(doc_id, result=result, edit=edit)
+        for span_id, now in after.items():
+            old = before.get(span_id)
+            if old != now:
+                change.before.append((span_id, *(old or (now[0], SpanState.REJECTED.value))))
+                change.after.append((span_id, *now))
+        for link_id, state in self.store.links.states(doc_id).items():
+            old_state = links_before.get(link_id, SpanState.REJECTED.value)
+            if old_state != state:
+                change.links_before.append((link_id, old_state))
+                change.links_after.append((link_id, state))
+        self._update_spans(change.after)
+        self._announce(change, self._focus(edit, result))
+        return change
+
+    def _focus(self, edit: Edit, result: Any) -> int | None:
+        """The span to select after an edit: the span it made or changed, the event of a link."""
+        if isinstance(result, Span):
+            return result.id if result.state is not SpanState.REJECTED else None
+        if isinstance(result, Link):
+            return result.event
+        if isinstance(edit, Restore) and edit.spans and edit.spans[0][2] != SpanState.REJECTED.value:
+            return edit.spans[0][0]
+        return None
+
+    def _announce(self, change: Change, focus: int | None) -> None:
+        self.events.spans_changed.emit(change.doc_id, {r[0] for r in change.after}, focus)
+        if change.links_after:
+            self.events.links_changed.emit(change.doc_id)
+
+    def _update_spans(self, rows: list[SpanRow]) -> None:
+        """Brings the in-memory span list up to date with the rows an edit changed (no full reload)."""
+        assert self.doc is not None and self.doc.id is not None
+        by_id = {s.id: s for s in self.spans}
+        for span_id, label, state in rows:
+            span = by_id.get(span_id)
+            if state == SpanState.REJECTED.value:
+                if span is not None:
+                    self.spans.remove(span)
+                continue
+            if span is None:
+                _, span = self.store.span(span_id)
+                self.spans.append(span)
+            span.label, span.state = label, SpanState(state)
+        self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
+        self._links = None
+        self.version = self.store.version(self.doc.id)
+        self.revision = self.version[0]
+
+    # ---------------------------------------------------------------- the editor's actions
+
+    def restore(self, doc_id: int, rows: list[SpanRow], links: list[LinkRow] | None = None) -> Change:
+        """Puts spans and links back (undo or redo), opening their article if another one is open."""
+        return self.apply(Restore(doc_id, tuple(rows), tuple(links or ())))
+
+    def _open_id(self) -> int:
+        assert self.doc_id is not None
+        return self.doc_id
+
+    def add_span(self, start: int, end: int, label: str) -> Change:
+        snapped = self.snap(start, end)
+        if snapped is None:
+            raise EditError("the selection holds no word")
+        return self.apply(AddSpan(self._open_id(), snapped[0], snapped[1], label))
+
+    def relabel(self, span_id: int, label: str) -> Change:
+        return self.apply(Relabel(self._open_id(), span_id, label))
+
+    def accept(self, span_id: int) -> Change:
+        return self.apply(SetSpanState(self._open_id(), span_id, SpanState.ACCEPTED.value))
+
+    def delete(self, span_id: int) -> Change:
+        return self.apply(SetSpanState(self._open_id(), span_id, SpanState.REJECTED.value))
+
+    def accept_all(self) -> Change:
+        return self.apply(AcceptAll(self._open_id()))
+
+    def add_link(self, event_id: int, arg_id: int, role: str) -> Change:
+        """Links an argument span to an event span in a role."""
+        return self.apply(AddLink(self._open_id(), event_id, arg_id, role))
+
+    def add_argument(self, start: int, end: int, label: str, event_id: int, role: str) -> Change:
+        """Marks new text as a span and links it to the event in a role: one edit. Refused, changing nothing, if
+        the role does not take that label."""
+        snapped = self.snap(start, end)
+        if snapped is None:
+            raise EditError("the selection holds no word")
+        event = next((s for s in self.spans if s.id == event_id), None)
+        if event is None:
+            raise LinkError(f"no event span {event_id} in this article")
+        problem = self.store.scheme.link_problem(event.label, role, label)
+        if problem:
+            raise LinkError(problem)
+        return self.apply(AddArgument(self._open_id(), snapped[0], snapped[1], label, event_id, role))
+
+    def _link_edit(self, link_id: int, state: SpanState) -> Change:
+        link = next((lk for lk in self.links if lk.id == link_id), None)
+        if link is None:
+            _, link = self.store.links.get(link_id)
+        return self.apply(SetLinkState(self._open_id(), link_id, state.value, link.event, link.argument))
+
+    def accept_link(self, link_id: int) -> Change:
+        return self._link_edit(link_id, SpanState.ACCEPTED)
+
+    def remove_link(self, link_id: int) -> Change:
+        return self._link_edit(link_id, SpanState.REJECTED)
+
+    def set_answer(self, answer: Answer, doc_id: int | None = None,
+                   restore: Change | None = None) -> tuple[Answer, Change]:
+        """Answers an article; accepting it accepts the suggestions still shown, spans and links (one
+        transaction). Returns its previous answer and what accepting changed, which undo hands back as
+        `restore`."""
+        doc_id = doc_id if doc_id is not None else self.doc_id
+        assert doc_id is not None
+        if self.doc_id != doc_id:
+            self.open(doc_id)
+        edit = SetAnswer(doc_id, answer, restore.inverse() if restore else None)
+        before = self.store.document(doc_id, with_tokens=False).answer
+        links_before = self.store.links.states(doc_id)
+        back = edit.restore or Restore(doc_id)
+        accepted = self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision,
+                                         accept_suggested=True, restore=list(back.spans),
+                                         restore_links=list(back.links))
+        change = Change(doc_id, before=accepted, after=[(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted],
+                        edit=edit)
+        for link_id, state in self.store.links.states(doc_id).items():
+            old = links_before.get(link_id)
+            if old != state and state == SpanState.ACCEPTED.value:
+                change.links_before.append((link_id, old or SpanState.REJECTED.value))
+                change.links_after.append((link_id, state))
+        changed = change.after + list(back.spans)
+        self._update_spans(changed)
+        if self.doc is not None:
+            self.doc.answer = answer
+        if changed or change.links_after or back:
+            self.events.spans_changed.emit(doc_id, {r[0] for r in changed}, None)
+            self.events.links_changed.emit(doc_id)
+        self.events.answer_changed.emit(doc_id, answer)
+        return before, change

@@ -1,0 +1,99 @@
+"""The article session without Qt: edits are data, undo and redo are edits, and the events say what changed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from annotator.core.edits import AddLink, AddSpan, Restore, SetSpanState
+from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.core.session import ArticleSession
+
+TEXT = "Rebel commanders attacked the town of Kidal on Monday."
+
+
+@pytest.fixture
+def session(store, tokenize):
+    store.add_records([ImportRecord(Document(text=TEXT), [
+        Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+        Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)]), ImportRecord(Document(text="Talks resumed."))])
+    return ArticleSession(store, "ana", tokenizer=tokenize)
+
+
+def heard(session: ArticleSession) -> list[tuple]:
+    log: list[tuple] = []
+    for name in ("opened", "spans_changed", "links_changed", "answer_changed"):
+        getattr(session.events, name).connect(lambda *args, name=name: log.append((name, *args)))
+    return log
+
+
+def test_edits_are_frozen_data_and_their_inverse_is_an_edit(session, store):
+    log = heard(session)
+    session.open(1)
+    assert log[0][0] == "opened" and log[0][1].id == 1
+    edit = AddSpan(1, 38, 43, "PLACE")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        edit.label = "TIME"  # type: ignore[misc]
+    assert edit == AddSpan(1, 38, 43, "PLACE") and hash(edit) == hash(AddSpan(1, 38, 43, "PLACE"))
+    change = session.apply(edit)
+    kidal = change.result.id
+    assert change.edit is edit and change.after == [(kidal, "PLACE", "accepted")]
+    assert log[-1] == ("spans_changed", 1, {kidal}, kidal)  # what changed, and the span to select
+    undo = change.inverse()
+    assert isinstance(undo, Restore) and undo.spans == ((kidal, "PLACE", "rejected"),)
+    session.apply(undo)
+    assert [s.label for s in session.spans] == ["ACTOR", "ATTACK"]
+    session.apply(change.redo())
+    assert {s.label for s in store.spans(1) if s.state is SpanState.ACCEPTED} == {"PLACE"}
+
+
+def test_a_link_edit_announces_links_and_focuses_the_event(session):
+    session.open(1)
+    log = heard(session)
+    actor, attack = (next(s.id for s in session.spans if s.label == lb) for lb in ("ACTOR", "ATTACK"))
+    change = session.apply(AddLink(1, attack, actor, "attacker"))
+    assert ("links_changed", 1) in log
+    spans_changed = next(entry for entry in log if entry[0] == "spans_changed")
+    assert spans_changed[3] == attack and spans_changed[2] == {actor, attack}  # both became accepted
+    assert [(lk.role, lk.state) for lk in session.links] == [("attacker", SpanState.ACCEPTED)]
+    session.apply(change.inverse())
+    assert session.links == [] and {s.state for s in session.spans} == {SpanState.SUGGESTED}
+
+
+def test_an_undo_on_another_article_opens_it_first(session):
+    session.open(1)
+    change = session.apply(SetSpanState(1, session.spans[0].id, "rejected"))
+    session.open(2)
+    log = heard(session)
+    session.apply(change.inverse())
+    assert [entry[0] for entry in log][:2] == ["opened", "spans_changed"] and session.doc_id == 1
+    assert len(session.spans) == 2
+
+
+def test_answering_announces_the_answer_and_the_spans_it_accepted(session, store):
+    session.open(1)
+    log = heard(session)
+    before, accepted = session.set_answer(Answer.ACCEPT)
+    assert before is Answer.PENDING and ("answer_changed", 1, Answer.ACCEPT) in log
+    assert {s.state for s in store.spans(1)} == {SpanState.ACCEPTED}
+    session.set_answer(before, restore=accepted)
+    assert store.document(1).answer is Answer.PENDING and {s.state for s in store.spans(1)} == {SpanState.SUGGESTED}
+    with pytest.raises(TypeError, match="set_answer"):
+        from annotator.core.edits import SetAnswer
+
+        session.apply(SetAnswer(1, Answer.ACCEPT))
+
+
+def test_a_blocked_signal_is_silent():
+    from annotator.core.events import Events
+
+    events = Events("spans_changed")
+    seen = []
+    events.spans_changed.connect(seen.append)
+    with events.spans_changed.blocker():
+        events.spans_changed.emit(1)
+    events.spans_changed.emit(2)
+    assert seen == [2]
+    with pytest.raises(AttributeError, match="no event 'nope'"):
+        events.nope  # noqa: B018
