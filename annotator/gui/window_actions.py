@@ -1,0 +1,199 @@
+"""The window's commands: one QAction each (menu, toolbar, shortcut), the label and role keys, and the
+keyboard cheat sheet made from the same actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+)
+
+from annotator.core.model import Answer
+from annotator.gui.plaintext import esc, no_mnemonic
+
+
+class ActionsMixin:
+    """The window's commands: one QAction each (menu, toolbar, shortcut), the label and role keys, and the
+    keyboard cheat sheet made from the same actions.
+
+    A part of `MainWindow` (annotator/gui/main_window.py), on its widgets and state."""
+
+    def _action(self, text: str, slot: Callable, shortcut: str | QKeySequence.StandardKey | list | None = None,
+                tip: str = "", menu=None, toolbar=None, edits: bool = False) -> QAction:
+        action = QAction(text, self)
+        if edits:
+            self.edit_actions.append(action)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(f"{text.replace('&', '')} ({action.shortcut().toString()})" if shortcut else text)
+        action.triggered.connect(lambda checked=False: slot())
+        self.addAction(action)
+        self.command_actions.append(action)  # the cheat sheet is made from these
+        if menu is not None:
+            menu.addAction(action)
+        if toolbar is not None:
+            toolbar.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        tools = self.addToolBar("Tools")
+        tools.setObjectName("tools")
+        file_menu = menu.addMenu("&File")
+        self._action("&New project…", self.new_project, QKeySequence.StandardKey.New, "Create a project database",
+                     file_menu)
+        self._action("&Open project…", self.open_project_dialog, QKeySequence.StandardKey.Open,
+                     "Open a project database", file_menu)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        self._action("&Export…", self.export_dialog, "Ctrl+E",
+                     "Export the answered articles (Prodigy, doccano, Label Studio, brat, CoNLL or spaCy)", file_menu,
+                     tools)
+        self._action("Your &name…", self.change_editor_dialog, None,
+                     "Change the name your changes are recorded under", file_menu)
+        file_menu.addSeparator()
+        self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close the window (everything is saved)",
+                     file_menu)
+
+        edit = menu.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for a in (self.undo_action, self.redo_action):
+            self.edit_actions.append(a)
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(a)
+            edit.addAction(a)
+            tools.addAction(a)
+        edit.addSeparator()
+        self._action("&Accept suggestion", self.accept_selected, ["Return", "Enter"],
+                     "Accept the selected suggestion", edit, edits=True)
+        self._action("&Delete span", self.delete_selected, ["Delete", "Backspace"], "Remove the selected span", edit,
+                     edits=True)
+        self._action("Accept a&ll suggestions", self.accept_all, "Ctrl+Shift+A",
+                     "Accept every remaining suggestion of the article", edit, tools, edits=True)
+        self._action("Cancel &linking", lambda: self.link_tool.cancel(), "Escape",
+                     "Leave link mode without linking", edit)
+        self._action("&Next span", lambda: self.select_next_span(1), None, "Select the next span (Tab)", edit)
+        self._action("&Previous span", lambda: self.select_next_span(-1), None,
+                     "Select the previous span (Shift+Tab)", edit)
+        edit.addSeparator()
+        self._action("&Find articles", self.focus_search, QKeySequence.StandardKey.Find, "Search the articles", edit)
+
+        article = menu.addMenu("&Article")
+        tools.addSeparator()
+        self._action("&Accept article", lambda: self.answer(Answer.ACCEPT), ["Ctrl+Return", "Ctrl+Enter"],
+                     "Mark the article done and go to the next pending one", article, tools, edits=True)
+        self._action("&Reject article", lambda: self.answer(Answer.REJECT), "Ctrl+Backspace",
+                     "Reject the article (not usable) and go to the next pending one", article, tools, edits=True)
+        self._action("&Skip article", lambda: self.answer(Answer.IGNORE), "Ctrl+K",
+                     "Skip the article for now and go to the next pending one", article, tools, edits=True)
+        article.addSeparator()
+        self._action("&Next article", lambda: self.go_to_article(1), ["Alt+Right", "Ctrl+PgDown"],
+                     "The next article, without answering", article, tools)
+        self._action("&Previous article", lambda: self.go_to_article(-1), ["Alt+Left", "Ctrl+PgUp"],
+                     "The previous article, without answering", article, tools)
+
+        self.labels_menu = menu.addMenu("&Labels")
+        tools_menu = menu.addMenu("&Tools")
+        self._action("Pre-annotate &this article", lambda: self.preannotate(current=True), "Ctrl+Shift+P",
+                     "Suggest spans for the open article with spaCy", tools_menu, edits=True)
+        self._action("Pre-annotate all &pending articles", lambda: self.preannotate(current=False), None,
+                     "Suggest spans for every pending article, in the background", tools_menu, edits=True)
+        tools_menu.addSeparator()
+        self._action("Choose &model…", self.choose_model_dialog, None,
+                     "Pre-annotate with a trained spaCy pipeline (annotator train) as well as the rules", tools_menu)
+        self._action("Use the &rules only", lambda: self.set_model(None), None,
+                     "Pre-annotate with the rule patterns alone", tools_menu)
+
+        view = menu.addMenu("&View")
+        self._action("&Larger text", lambda: self.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", view)
+        self._action("&Smaller text", lambda: self.zoom(-1), "Ctrl+-", "Smaller text", view)
+
+        help_menu = menu.addMenu("&Help")
+        self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", "The keyboard cheat sheet", help_menu)
+        self._action("&About", self.show_about, None, "About annotator", help_menu)
+        self.label_actions: list[QAction] = []
+
+    def _build_label_actions(self) -> None:
+        for a in self.label_actions:
+            self.removeAction(a)
+        self.label_actions = []
+        self.labels_menu.clear()
+        assert self.store is not None
+        scheme = self.store.scheme
+        self.label_bar.set_scheme(scheme)
+        for kind in ("event", "argument"):
+            for lb in scheme.of_kind(kind):
+                action = QAction(no_mnemonic(lb.name), self)
+                action.setStatusTip(lb.description)
+                if lb.hotkey:
+                    action.setShortcut(QKeySequence(lb.hotkey.upper() if lb.hotkey.isalpha() else lb.hotkey))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                action.triggered.connect(lambda checked=False, name=lb.name: self.apply_label(name))
+                self.addAction(action)
+                self.labels_menu.addAction(action)
+                self.label_actions.append(action)
+                action.setEnabled(self.problem is None)
+            self.labels_menu.addSeparator()
+        # Shift and a role's key links (or marks and links) in that role of the event in focus
+        for key in sorted({r.hotkey for lb in scheme.labels for r in lb.roles if r.hotkey}):
+            action = QAction(f"Link role {key.upper()}", self)
+            action.setShortcut(QKeySequence(f"Shift+{key.upper()}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda checked=False, k=key: self.link_tool.start_by_key(k))
+            action.setEnabled(self.problem is None)
+            self.addAction(action)
+            self.label_actions.append(action)
+
+    def show_shortcuts(self) -> None:
+        rows = [("Select text, then a label key", "mark the words as a span (snaps to whole words)")]
+        if self.store is not None:
+            for lb in self.store.scheme.labels:
+                rows.append((lb.hotkey.upper(), f"{lb.name} — {lb.description}"))
+        rows += [
+            ("Click / Tab / Shift+Tab", "select a span"), ("Label key on a selected span", "relabel it"),
+            ("Shift+role key, with an event selected", "link in that role: Tab / Shift+Tab go through the spans "
+             "that fit, nearest first; Enter links, Delete unlinks, Escape cancels; a click links the span "
+             "clicked (the Event panel lists the roles and their keys)"),
+            ("Select text, then Shift+role key", "mark it with the role's label and link it to the event"),
+        ]
+        # every command with a key, as its action says it (menus, toolbar and this sheet share one action)
+        for action in [self.undo_action, self.redo_action, *self.command_actions]:
+            keys = " / ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+            if keys:
+                what = action.statusTip() or action.text().replace("&", "")
+                rows.append((keys, what[:1].lower() + what[1:]))
+        html = "<table cellpadding=3>" + "".join(
+            f"<tr><td><b>{esc(k)}</b></td><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>"
+        # a dialog that scrolls: with a scheme of many labels the table is taller than a small screen
+        box = QDialog(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(box)
+        browser = QTextBrowser(box)
+        browser.setOpenLinks(False)
+        browser.setHtml(html)
+        layout.addWidget(browser)
+        close = QPushButton("Close", box)
+        close.clicked.connect(box.close)
+        layout.addWidget(close)
+        screen = (self.screen() or box.screen()).availableGeometry()
+        width = min(760, int(screen.width() * 0.9))
+        browser.document().setTextWidth(width - 60)  # laid out at the dialog's width, to know its height
+        wanted = int(browser.document().size().height()) + close.sizeHint().height() + 70
+        box.resize(width, min(wanted, int(screen.height() * 0.85)))
+        box.show()
+        self.shortcuts_box = box

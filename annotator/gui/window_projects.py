@@ -1,0 +1,173 @@
+"""Projects: opening one (the session and its events), new and recent projects, the editor's name, the
+reading position kept between runs, closing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QMessageBox,
+)
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.session import ArticleSession
+from annotator.gui.plaintext import no_mnemonic, plain
+from annotator.gui.queue_model import QueueModel
+from annotator.store import Store
+
+MAX_RECENT = 8
+
+
+def lazy_tokenize(text: str):
+    from annotator.nlp.pipeline import tokenize
+
+    return tokenize(text)
+
+
+class ProjectsMixin:
+    """Projects: opening one (the session and its events), new and recent projects, the editor's name, the
+    reading position kept between runs, closing.
+
+    A part of `MainWindow` (annotator/gui/main_window.py), on its widgets and state."""
+
+    def open_project(self, path: str | Path, create: bool = False) -> bool:
+        path = Path(path)
+        try:
+            store = Store(path, create=create)
+        except AnnotatorError as exc:
+            QMessageBox.critical(self, "Cannot open the project", plain(str(exc)))
+            return False
+        if self.store is not None:
+            self._save_position()
+            self.store.close()
+        self.store = store
+        self.session = ArticleSession(store, self.editor, tokenizer=lazy_tokenize)
+        events = self.session.events
+        events.opened.connect(self._on_opened)
+        events.spans_changed.connect(self._on_spans_changed)
+        events.links_changed.connect(lambda doc_id: self.link_tool.refresh())
+        events.answer_changed.connect(self._on_answer_changed)
+        self.undo_stack.clear()
+        self._build_label_actions()
+        if self.queue is None:
+            self.queue = QueueModel(store, self)
+            self.queue_view.setModel(self.queue)
+            header = self.queue_view.horizontalHeader()
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        else:
+            self.queue.set_store(store)
+        self.setWindowTitle(f"annotator — {path.name}")
+        self._remember_recent(path)
+        last = self.settings.value(self._key("doc"))
+        doc_id = int(last) if last is not None else None
+        if doc_id is None or not store.count_documents():
+            doc_id = store.next_document(0) or store.next_document(0, answer=None)
+        self.open_document(doc_id, restore_scroll=True)
+        self.update_status()
+        return True
+
+    def _key(self, name: str) -> str:
+        return f"projects/{str(self.store.path.resolve()) if self.store else ''}/{name}".replace("\\", "/")
+
+    def recent_projects(self) -> list[str]:
+        """The recent projects. QSettings gives back a list of one as a plain string (and an INI file may hold
+        any type): read as a list always, never iterated character by character."""
+        value = self.settings.value("recent")
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value] if value else []
+        return [str(v) for v in value if v]
+
+    def _remember_recent(self, path: Path) -> None:
+        path_s = str(path.resolve())
+        recent = [p for p in self.recent_projects() if p != path_s]
+        recent.insert(0, path_s)
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self.settings.setValue("last_project", path_s)
+        self.recent_menu.clear()
+        for p in recent[:MAX_RECENT]:
+            action = self.recent_menu.addAction(no_mnemonic(p))
+            action.triggered.connect(lambda checked=False, p=p: self.open_project(p))
+
+    def new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "project.db", "Project databases (*.db)")
+        if path:
+            if Path(path).exists():
+                QMessageBox.warning(self, "New project", plain(f"{path} exists already; open it instead."))
+                return
+            self.open_project(path, create=True)
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Project databases (*.db);;All files (*)")
+        if path:
+            self.open_project(path)
+
+    def change_editor_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, "Your name", "Your name (every change you make is recorded under "
+                                        "it):", text=self.editor)
+        if ok:
+            self.set_editor(name)
+
+    def set_editor(self, name: str) -> bool:
+        """From now on, changes are recorded under `name` (earlier ones keep the name they were made under)."""
+        name = name.strip()
+        if not name:
+            self.statusBar().showMessage("A name cannot be empty; it was not changed", 5000)
+            return False
+        self.editor = name
+        self.settings.setValue("editor", name)
+        if self.session is not None:
+            self.session.who = name
+        self.update_status()
+        self.statusBar().showMessage(f"Your changes are now recorded as {name}", 5000)
+        return True
+
+    def show_about(self) -> None:
+        from annotator import __version__
+
+        QMessageBox.about(self, "annotator", f"annotator {__version__}: event annotation for news editors.")
+
+    def _save_position(self) -> None:
+        if self._pending_scroll is not None:
+            return  # not restored yet: keep what was saved
+        if self.store is not None and self.session is not None and self.session.doc_id is not None:
+            self.settings.setValue(self._key("doc"), self.session.doc_id)
+            self.settings.setValue(self._key("top"), self.view.top_position())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._watch.stop()
+        self._scroll_timer.stop()
+        self._save_position()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        if self._worker is not None:
+            self._worker.cancel()
+            self._finish_job()
+        self.settings.sync()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+            self.session = None
+        super().closeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: ANN001
+        super().showEvent(event)
+        if self._pending_scroll is not None:
+            QTimer.singleShot(0, self._apply_pending_scroll)
+
+    def _apply_pending_scroll(self) -> None:
+        """Brings the saved reading position to the top of the view."""
+        if self._pending_scroll is None:
+            return
+        position, self._pending_scroll = self._pending_scroll, None
+        self.view.scroll_to_top(position)
+
+    def top_position(self) -> int:
+        return self.view.top_position()
