@@ -11,17 +11,32 @@ from annotator.core.model import Span, Token
 
 
 class TokenIndex:
-    """Token offsets of one text, for quick lookups of which tokens a character range covers."""
+    """Token offsets of one text, for quick lookups of which tokens a character range covers: the one token
+    alignment of the project (import checks, snapping a selection, Prodigy's token indices, CoNLL tags)."""
 
-    __slots__ = ("starts", "ends", "tokens")
+    __slots__ = ("starts", "ends", "_tokens")
 
     def __init__(self, tokens: Sequence[Token]) -> None:
-        self.tokens = list(tokens)
-        self.starts = [t.start for t in self.tokens]
-        self.ends = [t.end for t in self.tokens]
+        self._tokens: list[Token] | None = list(tokens)
+        self.starts: Sequence[int] = [t.start for t in self._tokens]
+        self.ends: Sequence[int] = [t.end for t in self._tokens]
+
+    @classmethod
+    def from_bounds(cls, starts: Sequence[int], ends: Sequence[int]) -> TokenIndex:
+        """An index over tokens given as their start and end offsets (packed tokens, read without objects)."""
+        index = cls.__new__(cls)
+        index._tokens = None
+        index.starts, index.ends = starts, ends
+        return index
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = [Token(s, e, False) for s, e in zip(self.starts, self.ends)]
+        return self._tokens
 
     def __len__(self) -> int:
-        return len(self.tokens)
+        return len(self.starts)
 
     def token_range(self, start: int, end: int) -> tuple[int, int] | None:
         """(first token, last token inclusive) if [start, end) lines up with token boundaries, else None."""
@@ -38,16 +53,16 @@ class TokenIndex:
         None when the range touches no token."""
         if end < start:
             start, end = end, start
-        if not self.tokens:
+        if not len(self):
             return None
         # first token whose end is after start; last token whose start is before end
         i = bisect_right(self.ends, start)
         j = bisect_left(self.starts, end) - 1
         if end == start:  # a caret: the token it sits in
             j = i
-        if i >= len(self.tokens) or j < i:
+        if i >= len(self) or j < i:
             return None
-        return self.tokens[i].start, self.tokens[j].end
+        return self.starts[i], self.ends[j]
 
 
 def check_span(span: Span, text: str, index: TokenIndex | None, labels: set[str] | None) -> str | None:

@@ -86,7 +86,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
             ts, te = as_int(sp["token_start"], "token_start"), as_int(sp["token_end"], "token_end")
             if not (0 <= ts <= te < len(index)):
                 raise InputError(f"span {i}: tokens {ts}..{te} outside the {len(index)} tokens")
-            start, end = index.tokens[ts].start, index.tokens[te].end
+            start, end = index.starts[ts], index.ends[te]
         else:
             raise InputError(f"span {i} has no character offsets")
         score = sp.get("score")
@@ -136,7 +136,7 @@ def _links(relations: Any, spans: list[Span], index: TokenIndex | None, state: S
                 token = as_int(rel.get(end), f"relation {i} {end}")
                 if index is None or not 0 <= token < len(index):
                     raise InputError(f"relation {i}: {end} token {token} is not a token of this record")
-                start = index.tokens[token].start
+                start = index.starts[token]
                 found = next((n for n, sp in enumerate(spans) if sp.start == start), None)
                 if found is None:
                     raise InputError(f"relation {i}: no span starts at its {end} token {token}")
@@ -169,14 +169,13 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], toke
     meta = {**head_meta, **meta}
     span_dicts = []
     if spans:
-        tok_starts, tok_ends = token_bounds(tokens)
-        starts = {s: i for i, s in enumerate(tok_starts)}
-        ends = {e: i for i, e in enumerate(tok_ends)}
+        index = TokenIndex.from_bounds(*token_bounds(tokens))
         for start, end, label in spans:
-            ts, te = starts.get(start), ends.get(end)
-            if ts is None or te is None:
+            found = index.token_range(start, end)
+            if found is None:
                 raise ExportError(f"span {start}..{end} does not line up with the tokens of document {doc['id']}")
-            span_dicts.append({"start": start, "end": end, "token_start": ts, "token_end": te, "label": label})
+            span_dicts.append({"start": start, "end": end, "token_start": found[0], "token_end": found[1],
+                               "label": label})
     head: dict[str, Any] = {
         "text": doc["text"],
         "meta": meta,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 from annotator.core.labels import LabelScheme
+from annotator.core.spans import TokenIndex
 from annotator.core.tokens import token_columns
 from annotator.formats.base import doc_meta
 from annotator.formats.events import export_line as events_line
@@ -328,16 +329,15 @@ def iob_tags(n_tokens: int, starts: Sequence[int], ends: Sequence[int],
              spans: Sequence[ExportSpan]) -> tuple[list[str], Counter[str]]:
     """IOB2 tags for the tokens, and the spans that could not be tagged, by reason. A token holds one tag, so
     of overlapping spans the longest is kept (then the earliest)."""
-    start_of = {s: i for i, s in enumerate(starts)}
-    end_of = {e: i for i, e in enumerate(ends)}
+    index = TokenIndex.from_bounds(starts, ends)
     dropped: Counter[str] = Counter()
     aligned = []
     for s, e, lb, _ in spans:
-        a, b = start_of.get(s), end_of.get(e)
-        if a is None or b is None or b < a:
+        found = index.token_range(s, e)
+        if found is None:
             dropped["does not line up with the tokens"] += 1
         else:
-            aligned.append((a, b, lb))
+            aligned.append((*found, lb))
     tags = ["O"] * n_tokens
     for a, b, lb in sorted(aligned, key=lambda x: (-(x[1] - x[0]), x[0])):
         if any(t != "O" for t in tags[a : b + 1]):

@@ -26,6 +26,7 @@ from annotator.core.model import Token
 from annotator.core.tokens import pack_tokens
 from annotator.formats.writers import BRAT_MARK, WRITERS, Writer
 from annotator.store import Store
+from annotator.workflows.files import replace
 
 DEFAULT_FOLDER = Path("exports")
 
@@ -191,21 +192,6 @@ def _temporary(output: Path, folder: bool) -> Path:
     return Path(name)
 
 
-def _replace(tmp: Path, output: Path, folder: bool) -> None:
-    if not folder:
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, output)
-        return
-    old = None
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
-        os.replace(output, old)
-    os.replace(tmp, output)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def export(
     store: Store,
     output: str | Path | None = None,
@@ -275,12 +261,12 @@ def export(
             w.close()
         extras = []
         for name, path in parts.items():
-            _replace(temps[name], path, cls.folder)
+            replace(temps[name], path)
             for extra_suffix, content in writers[name].extras().items():
                 extra = path.with_name(path.name + extra_suffix)
                 extra_tmp = _temporary(extra, folder=False)
                 extra_tmp.write_text(content, encoding="utf-8")
-                os.replace(extra_tmp, extra)
+                replace(extra_tmp, extra)
                 extras.append(extra)
             report.paths.append(path)
             w = writers[name]

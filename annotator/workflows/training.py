@@ -23,6 +23,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.model import Token
 from annotator.store import Store
 from annotator.workflows.exporting import export
+from annotator.workflows.files import replace
 
 MAX_SUGGESTED_TOKENS = 10  # longest span the suggester proposes; longer ones cannot be learned
 
@@ -215,14 +216,7 @@ def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int
     tmp = output.with_name(f".{output.name}.part")
     shutil.rmtree(tmp, ignore_errors=True)
     nlp.to_disk(tmp)
-    old = None
-    if output.exists():
-        old = output.with_name(f".{output.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        output.rename(old)
-    tmp.rename(output)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    replace(tmp, output)
 
 
 def progress_wanted() -> bool:
