@@ -70,8 +70,10 @@ class ActionsMixin:
         edit = menu.addMenu("&Edit")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.undo_action.setStatusTip("Undo the last change (as far back as you like)")
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setStatusTip("Redo what was undone")
         for a in (self.undo_action, self.redo_action):
             self.edit_actions.append(a)
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
