@@ -7,7 +7,7 @@ only the spans there are compared before and after); nothing here touches SQLite
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from annotator.core.model import Answer, SpanState
@@ -38,6 +38,11 @@ class Port(Protocol):
 @dataclass(frozen=True)
 class Edit:
     doc_id: int
+
+    def record(self) -> dict[str, Any]:
+        """The command as the change log keeps it: its kind and its fields, as JSON values."""
+        fields = {k: (v.value if isinstance(v, Answer) else v) for k, v in asdict(self).items()}
+        return {"kind": type(self).__name__, **fields}
 
     def run(self, port: Port, who: str | None, revision: int) -> Any:
         raise NotImplementedError

@@ -10,6 +10,7 @@ span to select)`, `links_changed(doc_id)`, `answer_changed(doc_id, answer)`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -60,6 +61,8 @@ class Store(Protocol):
 
     def set_answer(self, doc_id: int, answer: Any, who: str | None, expected_revision: int | None = None, *,
                    accept_suggested: bool = False, restore: Any = (), restore_links: Any = ()) -> list: ...
+
+    def recording(self, edit: dict[str, Any]) -> AbstractContextManager[None]: ...
 
 
 @dataclass
@@ -192,7 +195,8 @@ class ArticleSession:
         where = edit.where({s.id: (s.start, s.end) for s in self.spans})
         before = self.store.span_states(doc_id, where)
         links_before = self.store.links.states(doc_id)
-        result = edit.run(self.store, self.who, self.revision)
+        with self.store.recording(edit.record()):
+            result = edit.run(self.store, self.who, self.revision)
         after = self.store.span_states(doc_id, where)
         change = Change(doc_id, result=result, edit=edit)
         for span_id, now in after.items():
@@ -314,9 +318,10 @@ class ArticleSession:
         before = self.store.document(doc_id, with_tokens=False).answer
         links_before = self.store.links.states(doc_id)
         back = edit.restore or Restore(doc_id)
-        accepted = self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision,
-                                         accept_suggested=True, restore=list(back.spans),
-                                         restore_links=list(back.links))
+        with self.store.recording(edit.record()):
+            accepted = self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision,
+                                             accept_suggested=True, restore=list(back.spans),
+                                             restore_links=list(back.links))
         change = Change(doc_id, before=accepted, after=[(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted],
                         edit=edit)
         for link_id, state in self.store.links.states(doc_id).items():

@@ -60,6 +60,7 @@ class Store(Documents, Annotations, Suggestions, ExportStream):
         self.readonly = readonly
         self._scheme: LabelScheme | None = None
         self.links = Links(self)
+        self._edit: dict[str, Any] | None = None  # the edit command being applied (see `recording`)
         if self.path.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project database")
         try:
@@ -344,8 +345,20 @@ class Store(Documents, Annotations, Suggestions, ExportStream):
             entity_map=json.loads(self.get_meta("entity_map", "{}") or "{}"),
         )
 
+    @contextmanager
+    def recording(self, edit: dict[str, Any]) -> Iterator[None]:
+        """The change log entries written meanwhile carry this edit command (kind and fields): the log says what
+        the editor asked for, not only what it did to each row."""
+        self._edit = edit
+        try:
+            yield
+        finally:
+            self._edit = None
+
     def _log(self, action: str, who: str | None, doc_id: int | None = None, span_id: int | None = None,
              **detail: Any) -> None:
+        if self._edit is not None:
+            detail["edit"] = self._edit
         self.conn.execute(
             "INSERT INTO changes(doc_id, span_id, action, who, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
             (doc_id, span_id, action, who, now(), json.dumps(detail, ensure_ascii=False) if detail else None),

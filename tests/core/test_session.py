@@ -97,3 +97,25 @@ def test_a_blocked_signal_is_silent():
     assert seen == [2]
     with pytest.raises(AttributeError, match="no event 'nope'"):
         events.nope  # noqa: B018
+
+
+def test_the_change_log_keeps_the_edit_command(session, store):
+    import json
+
+    session.open(1)
+    actor, attack = (next(s.id for s in session.spans if s.label == lb) for lb in ("ACTOR", "ATTACK"))
+    change = session.apply(AddLink(1, attack, actor, "attacker"))
+    session.apply(change.inverse())
+    session.set_answer(Answer.REJECT)
+    rows = store.conn.execute("SELECT action, detail FROM changes WHERE doc_id = 1 ORDER BY id").fetchall()
+    edits = [(action, json.loads(detail).get("edit")) for action, detail in rows if detail]
+    assert edits[-3:] == [
+        ("add_link", {"kind": "AddLink", "doc_id": 1, "event_id": attack, "arg_id": actor, "role": "attacker"}),
+        ("restore", {"kind": "Restore", "doc_id": 1, "spans": [[actor, "ACTOR", "suggested"],
+                                                                [attack, "ATTACK", "suggested"]],
+                     "links": [[change.links_after[0][0], "rejected"]]}),
+        ("answer", {"kind": "SetAnswer", "doc_id": 1, "answer": "reject", "restore": None})]
+    # a change made outside the session (the command line) carries no command
+    store.add_span(1, 38, 43, "PLACE", "cli")
+    last = json.loads(store.conn.execute("SELECT detail FROM changes ORDER BY id DESC").fetchone()[0])
+    assert "edit" not in last
