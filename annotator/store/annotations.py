@@ -10,17 +10,14 @@ from annotator.core.errors import (
     ConflictError,
     DatabaseError,
 )
-from annotator.core.model import Answer, Source, Span, SpanState
-from annotator.store.sql import now
-
-_SOURCES = {s.value: s for s in Source}
-_STATES = {s.value: s for s in SpanState}
+from annotator.core.model import Answer, Span, SpanState
+from annotator.store.sql import SOURCES, STATES, now
 
 
 def _span(r: tuple) -> Span:
     """A Span from a row (id, start, end, label, source, state, score, ...): dict lookups and positional arguments,
     as a window opens articles with thousands of spans."""
-    return Span(r[1], r[2], r[3], _SOURCES[r[4]], _STATES[r[5]], r[6], r[0])
+    return Span(r[1], r[2], r[3], SOURCES[r[4]], STATES[r[5]], r[6], r[0])
 
 
 class Annotations:

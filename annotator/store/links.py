@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from annotator.core.errors import DatabaseError, LinkError
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Link, Source, SpanState
-from annotator.store.sql import now
+from annotator.store.sql import SOURCES, STATES, now
 
 
 class Host(Protocol):
@@ -39,14 +39,12 @@ LinkRow = tuple[int, str]  # id, state
 _COLUMNS = "id, event_id, arg_id, role, source, state, score"
 
 
-_SOURCES = {s.value: s for s in Source}
-_STATES = {s.value: s for s in SpanState}
 
 
 def _link(row: Sequence) -> Link:
     """A Link from a row (id, event, argument, role, source, state, score): dict lookups, as an article may hold
     a thousand links."""
-    return Link(row[1], row[2], row[3], _SOURCES[row[4]], _STATES[row[5]], row[6], row[0])
+    return Link(row[1], row[2], row[3], SOURCES[row[4]], STATES[row[5]], row[6], row[0])
 
 
 class Links:
