@@ -1,0 +1,98 @@
+"""What a killed export leaves behind is cleaned by the next export to the same name, and nothing else is touched;
+SQLite's own errors become errors an editor can act on, each naming the file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from annotator.core.errors import DamagedDatabaseError, NotAProjectError, ReadOnlyDatabaseError, UnavailableError
+from annotator.store import sqlite_error
+from annotator.workflows.exporting import clean_leftovers
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def age(path: Path, seconds: float) -> Path:
+    t = time.time() - seconds
+    os.utime(path, (t, t), follow_symlinks=False)
+    return path
+
+
+def test_only_the_leftovers_of_gone_or_stale_exports_to_that_name_are_removed(tmp_path):
+    out = tmp_path / "news.jsonl"
+    out.write_text("the last good export\n")
+    dead, mine = dead_pid(), os.getpid()
+    made = {}
+
+    def file(name: str, seconds: float = 0) -> Path:
+        path = tmp_path / name
+        path.write_text("x")
+        made[name] = age(path, seconds)
+        return path
+
+    file(f".news.jsonl.{dead}.a1.part")  # its process is gone: removed
+    file(f".news.jsonl.{mine}.a2.part")  # a running export's, fresh: kept
+    file(f".news.jsonl.{mine}.a3.part", 2 * 24 * 3600)  # running, but two days old: removed
+    file(".news.jsonl.b1.part")  # no process id (an earlier version's), fresh: kept
+    file(".news.jsonl.b2.part", 2 * 3600)  # no process id, two hours old: removed
+    file(".news.jsonl.12.part", 2 * 3600)  # one number but no name after it: no process id, old: removed
+    file(".news.jsonl.tmp.x.part", 2 * 3600)  # a name, not a number, first: no process id, old: removed
+    file(".news.jsonl.other")  # not a temporary name: kept
+    file(".news.jsonl.old-x12", 5 * 24 * 3600)  # not a process id: kept
+    file(f".other.jsonl.{dead}.c1.part", 5 * 24 * 3600)  # another export's: kept
+    old_dir = tmp_path / f".news.jsonl.old-{dead}"  # a folder set aside by a killed folder export: removed
+    old_dir.mkdir()
+    (old_dir / "a.ann").write_text("T1\tACTOR 0 5\tRebel\n")
+    mine_dir = tmp_path / f".news.jsonl.old-{mine}"  # the running export's: kept
+    mine_dir.mkdir()
+    target = tmp_path / "keep-me"
+    target.mkdir()
+    (target / "data.txt").write_text("not a leftover")
+    link = tmp_path / f".news.jsonl.{dead}.l1.part"
+    link.symlink_to(target, target_is_directory=True)  # a link: the link goes, never what it points to
+
+    assert clean_leftovers(out) == 7
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted([
+        "news.jsonl", f".news.jsonl.{mine}.a2.part", ".news.jsonl.b1.part", ".news.jsonl.other",
+        ".news.jsonl.old-x12", f".other.jsonl.{dead}.c1.part", f".news.jsonl.old-{mine}", "keep-me"])
+    assert (target / "data.txt").read_text() == "not a leftover" and out.read_text() == "the last good export\n"
+    # nothing to clean (or a folder that cannot be read): nothing removed
+    assert clean_leftovers(out) == 0
+    assert clean_leftovers(tmp_path / "missing" / "x.jsonl") == 0
+    # a narrower age limit removes the running export's fresh files too, and only them
+    assert clean_leftovers(out, max_age_s=-1, unnamed_age_s=-1) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
+        "news.jsonl", ".news.jsonl.other", ".news.jsonl.old-x12", f".other.jsonl.{dead}.c1.part", "keep-me"])
+
+
+@pytest.mark.parametrize("said, kind, words", [
+    ("database disk image is malformed", DamagedDatabaseError, "the database is damaged"),
+    ("file is corrupt", DamagedDatabaseError, "sqlite3 DB.db .recover"),
+    ("malformed database schema (x)", DamagedDatabaseError, "restore a backup"),
+    ("file is not a database", NotAProjectError, "not an annotator project database (not an SQLite file)"),
+    ("file is encrypted or is not a database", NotAProjectError, "not an SQLite file"),
+    ("attempt to write a readonly database", ReadOnlyDatabaseError, "the file is read-only"),
+    ("the folder is read-only", ReadOnlyDatabaseError, "copy it somewhere you may write"),
+    ("database is locked", UnavailableError, "another program keeps the database busy; nothing was changed"),
+    ("database table is busy", UnavailableError, "try again"),
+    ("database or disk is full", UnavailableError, "the disk is full; the last change was not saved"),
+    ("unable to open database file", UnavailableError, "is it on a removed disk or was it moved?"),
+    ("disk I/O error", UnavailableError, "cannot read or write the file (disk I/O error)"),
+    ("something else went wrong", UnavailableError, "DB.db: something else went wrong"),
+])
+def test_sqlite_errors_become_ones_the_editor_can_act_on(said, kind, words):
+    error = sqlite_error(Path("DB.db"), sqlite3.OperationalError(said))
+    assert type(error) is kind
+    assert str(error).startswith("DB.db: ") and words in str(error)
