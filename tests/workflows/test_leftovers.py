@@ -96,3 +96,43 @@ def test_sqlite_errors_become_ones_the_editor_can_act_on(said, kind, words):
     error = sqlite_error(Path("DB.db"), sqlite3.OperationalError(said))
     assert type(error) is kind
     assert str(error).startswith("DB.db: ") and words in str(error)
+
+
+def test_csv_rows_field_by_field_and_every_bad_row_named_with_its_line(tmp_path):
+    from annotator.core.errors import InputError
+    from annotator.formats import READERS, ReadOptions
+
+    read = READERS["csv"].read
+    path = tmp_path / "news.csv"
+    path.write_bytes(
+        "\ufeffid, text ,title,source,\r\n"                         # a BOM, spaces round a name, a nameless column
+        "7,\"Rebels attacked Kidal.\r\nTwo died.\",Kidal,wire,x\r\n"  # a cell over two lines (line 2-3)
+        ",,,,\r\n"                                                  # a blank row: skipped, not an error
+        "8,Talks resumed.,Geneva\r\n"                               # too few columns (line 5)
+        "9,   ,Empty,wire,\r\n".encode()                            # no text (line 6)
+        + b"10,Caf\xe9 attacked.,Paris,wire,\r\n"                   # not UTF-8 (line 7)
+        + b"11,Troops left.,Gao,radio,\r\n")                # after the errors, read on (line 8)
+    items = list(read(path, ReadOptions()))
+    shown = [str(i) if isinstance(i, InputError) else
+             (i.document.text, i.document.title, i.document.external_id, i.document.meta, i.path, i.line)
+             for i in items]
+    assert shown == [
+        ("Rebels attacked Kidal.\nTwo died.", "Kidal", "7", {"source": "wire"}, str(path), 3),
+        f"{path}:5: has 3 columns, the header has 5",
+        f"{path}:6: column 'text' is empty",
+        f"{path}:7: not UTF-8 text",
+        ("Troops left.", "Gao", "11", {"source": "radio"}, str(path), 8),
+    ]
+    # without id and title columns: no id, no title; a TSV by its ending; another text column by name
+    tsv = tmp_path / "b.tsv"
+    tsv.write_text("body\tdesk\nShelling in Kharan.\tnews\n", encoding="utf-8")
+    (rec,) = read(tsv, ReadOptions(text_column="body"))
+    assert (rec.document.text, rec.document.title, rec.document.external_id, rec.document.meta) == (
+        "Shelling in Kharan.", "", None, {"desk": "news"})
+    assert [str(e) for e in read(tsv, ReadOptions())] == [
+        f"{tsv}:1: no column 'text' (columns: body, desk); choose one with --text-column"]
+    empty = tmp_path / "e.csv"
+    empty.write_text("", encoding="utf-8")
+    assert [str(e) for e in read(empty, ReadOptions())] == [f"{empty}: the file is empty"]
+    assert [str(e) for e in read(tmp_path / "none.csv", ReadOptions())] == [
+        f"{tmp_path / 'none.csv'}: cannot read: No such file or directory"]
