@@ -292,7 +292,7 @@ def test_console_script_runs(tmp_path):
 
 
 def test_ctrl_c_says_what_is_kept(tmp_path):
-    src = make_input(tmp_path / "big.jsonl", 12_000)
+    src = make_input(tmp_path / "big.jsonl", 40_000)  # long enough that it is still running when interrupted
     db = tmp_path / "p.db"
     proc = subprocess.Popen(annotator_cmd("import", src, "--db", db), cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -304,12 +304,13 @@ def test_ctrl_c_says_what_is_kept(tmp_path):
         except sqlite3.OperationalError:  # the file or its tables are not made yet
             pass
         time.sleep(0.02)
+    assert proc.poll() is None, "the import ended before it could be interrupted: give it more records"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, (out, err)
     assert "interrupted: everything saved before the interruption is kept" in err and "Traceback" not in err
     kept = rows(db, "SELECT count(*) FROM documents")[0][0]
-    assert 500 <= kept < 12_000 and rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert 500 <= kept < 40_000 and rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_train_labels_and_patience(tmp_path):
