@@ -136,3 +136,64 @@ def test_csv_rows_field_by_field_and_every_bad_row_named_with_its_line(tmp_path)
     assert [str(e) for e in read(empty, ReadOptions())] == [f"{empty}: the file is empty"]
     assert [str(e) for e in read(tmp_path / "none.csv", ReadOptions())] == [
         f"{tmp_path / 'none.csv'}: cannot read: No such file or directory"]
+
+
+def test_text_files_field_by_field_and_each_bad_file_named(tmp_path):
+    from annotator.core.errors import InputError
+    from annotator.formats import READERS, ReadOptions
+
+    read = READERS["text"].read
+    folder = tmp_path / "wire"
+    (folder / "2019" / "jan").mkdir(parents=True)
+    a_text = "\ufeff\r\n  Shelling in Kharan  \r\nRebels fired.\rTwo died."
+    (folder / "2019" / "jan" / "a.txt").write_bytes(a_text.encode())
+    (folder / "b.TXT").write_text("x" * 250 + "\nbody", encoding="utf-8")
+    (folder / "c").write_text("No ending at all.", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("never read", encoding="utf-8")
+    (folder / "notes.md").write_text("not an article", encoding="utf-8")
+    (folder / "d.txt").write_bytes(b"line one\nline two \xff\n")
+    (folder / "e.txt").write_text(" \n\t\n", encoding="utf-8")
+    (folder / "skip.txt").write_text("the project's own", encoding="utf-8")
+    items = list(read(folder, ReadOptions(skip=lambda p: p.name == "skip.txt")))
+    shown = [str(i) if isinstance(i, InputError) else
+             (i.document.text, i.document.title, i.document.external_id, i.document.meta, i.path, i.line)
+             for i in items]
+    a = folder / "2019" / "jan" / "a.txt"
+    assert shown == [
+        ("\n  Shelling in Kharan  \nRebels fired.\nTwo died.", "Shelling in Kharan", str(Path("2019/jan/a.txt")),
+         {"file": "a.txt"}, str(a), None),
+        ("x" * 250 + "\nbody", "x" * 200, "b.TXT", {"file": "b.TXT"}, str(folder / "b.TXT"), None),
+        ("No ending at all.", "No ending at all.", "c", {"file": "c"}, str(folder / "c"), None),
+        f"{folder / 'd.txt'}:2: not UTF-8 text (byte 19 of the file)",
+        f"{folder / 'e.txt'}: the file is empty",
+    ]
+    # one file: its name is its id
+    (rec,) = read(folder / "c", ReadOptions())
+    assert rec.document.external_id == "c" and rec.path == str(folder / "c")
+    # a folder with nothing to read, and a file that cannot be read, are named
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "sub" / "x.csv").write_text("text\nhello\n", encoding="utf-8")
+    assert [str(e) for e in read(empty, ReadOptions())] == [f"{empty}: the folder holds no .txt files"]
+    assert [str(e) for e in read(tmp_path / "gone.txt", ReadOptions())] == [
+        f"{tmp_path / 'gone.txt'}: cannot read: No such file or directory"]
+
+
+@pytest.mark.parametrize("folder", [False, True])
+def test_an_export_is_written_beside_its_target_under_a_name_that_says_whose_it_is(tmp_path, folder):
+    from annotator.workflows.exporting import _temporary
+
+    out = tmp_path / "deep" / "er" / ("news" if folder else "news.jsonl")
+    old = os.umask(0o027)
+    try:
+        tmp = _temporary(out, folder)
+    finally:
+        os.umask(old)
+    assert tmp.parent == out.parent  # the folders are made, and the rename stays on one file system
+    assert tmp.name.startswith(f".{out.name}.{os.getpid()}.") and tmp.name.endswith(".part")
+    assert tmp.is_dir() is folder and (folder or tmp.stat().st_size == 0)
+    # the permissions a plain file or folder gets there (mkstemp's own are private)
+    assert tmp.stat().st_mode & 0o777 == (0o750 if folder else 0o640)
+    # a running export's file is not a leftover; once its process is gone, it is
+    assert clean_leftovers(out) == 0 and tmp.exists()
+    assert clean_leftovers(out, max_age_s=-1) == 1 and not tmp.exists()
