@@ -197,3 +197,40 @@ def test_an_export_is_written_beside_its_target_under_a_name_that_says_whose_it_
     # a running export's file is not a leftover; once its process is gone, it is
     assert clean_leftovers(out) == 0 and tmp.exists()
     assert clean_leftovers(out, max_age_s=-1) == 1 and not tmp.exists()
+
+
+def test_json_lines_record_by_record_with_every_bad_line_named(tmp_path, monkeypatch):
+    from annotator.formats import base
+    from annotator.formats.base import TOO_DEEP, iter_json_records
+
+    def shown(path):
+        return [item if isinstance(item, tuple) else str(item) for item in iter_json_records(path)]
+
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes('\ufeff{"a": 1}\n\n   \n{"b": 2}\n'.encode())  # a BOM, blank lines
+    assert shown(bom) == [(1, {"a": 1}), (4, {"b": 2})]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b'{"a": 1}\n\xff{}\n{"a": }\n' + b"[" * 5000 + b"]" * 5000 + b'\n{"b": 2\n'
+                      b'[{"c": 3}, {"d": 4}]\n{"e": 5}\n')
+    assert shown(mixed) == [
+        (1, {"a": 1}), f"{mixed}:2: not UTF-8 text (byte 1 of the line)",
+        f"{mixed}:3: not valid JSON: Expecting value (column 7)", f"{mixed}:4: {TOO_DEEP}",
+        # an unfinished object after the first line is a bad line, not the start of a pretty-printed file
+        f"{mixed}:5: not valid JSON: Expecting ',' delimiter (column 8)",
+        (6, [{"c": 3}, {"d": 4}]),  # an array after the first line is one (bad) record for the reader to refuse
+        (7, {"e": 5})]
+    array = tmp_path / "array.jsonl"
+    array.write_text('[{"a": 1}, {"b": 2}]\n{"c": 3}\n', encoding="utf-8")  # an array of records on line 1
+    assert shown(array) == [(None, {"__record__": 1, "a": 1}), (None, {"__record__": 2, "b": 2}), (2, {"c": 3})]
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text('{\n  "text": "Rebels attacked Kidal."\n}\n', encoding="utf-8")
+    assert shown(pretty) == [(None, {"__record__": 1, "text": "Rebels attacked Kidal."})]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"a": x}\n{"b": 2}\n', encoding="utf-8")  # bad in its middle: a bad line, not a big value
+    assert shown(broken) == [f"{broken}:1: not valid JSON: Expecting value (column 7)", (2, {"b": 2})]
+    monkeypatch.setattr(base, "WHOLE_FILE_JSON_LIMIT", 2**20)
+    big = tmp_path / "big.json"
+    big.write_text("[\n" + ",\n".join('{"text": "Rebels attacked Kidal."}' for _ in range(40_000)) + "\n]\n")
+    assert shown(big) == [f"{big}: one JSON value spread over many lines, larger than 1 MB: too large to read "
+                          f"whole; write it as JSON lines (one record a line), e.g. with `jq -c '.[]'`"]
+    assert shown(tmp_path / "none.jsonl") == [f"{tmp_path / 'none.jsonl'}: cannot read: No such file or directory"]
