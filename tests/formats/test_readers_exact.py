@@ -1,0 +1,125 @@
+"""The readers, field by field and error by error, on files shaped the way people write them: every value a
+record carries and every message a bad one gets, exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def test_csv_rows_field_by_field_and_every_bad_row_named_with_its_line(tmp_path):
+    from annotator.core.errors import InputError
+    from annotator.formats import READERS, ReadOptions
+
+    read = READERS["csv"].read
+    path = tmp_path / "news.csv"
+    path.write_bytes(
+        "\ufeffid, text ,title,source,\r\n"                         # a BOM, spaces round a name, a nameless column
+        "7,\"Rebels attacked Kidal.\r\nTwo died.\",Kidal,wire,x\r\n"  # a cell over two lines (line 2-3)
+        ",,,,\r\n"                                                  # a blank row: skipped, not an error
+        "8,Talks resumed.,Geneva\r\n"                               # too few columns (line 5)
+        "9,   ,Empty,wire,\r\n".encode()                            # no text (line 6)
+        + b"10,Caf\xe9 attacked.,Paris,wire,\r\n"                   # not UTF-8 (line 7)
+        + b"11,Troops left.,Gao,radio,\r\n")                # after the errors, read on (line 8)
+    items = list(read(path, ReadOptions()))
+    shown = [str(i) if isinstance(i, InputError) else
+             (i.document.text, i.document.title, i.document.external_id, i.document.meta, i.path, i.line)
+             for i in items]
+    assert shown == [
+        ("Rebels attacked Kidal.\nTwo died.", "Kidal", "7", {"source": "wire"}, str(path), 3),
+        f"{path}:5: has 3 columns, the header has 5",
+        f"{path}:6: column 'text' is empty",
+        f"{path}:7: not UTF-8 text",
+        ("Troops left.", "Gao", "11", {"source": "radio"}, str(path), 8),
+    ]
+    # without id and title columns: no id, no title; a TSV by its ending; another text column by name
+    tsv = tmp_path / "b.tsv"
+    tsv.write_text("body\tdesk\nShelling in Kharan.\tnews\n", encoding="utf-8")
+    (rec,) = read(tsv, ReadOptions(text_column="body"))
+    assert (rec.document.text, rec.document.title, rec.document.external_id, rec.document.meta) == (
+        "Shelling in Kharan.", "", None, {"desk": "news"})
+    assert [str(e) for e in read(tsv, ReadOptions())] == [
+        f"{tsv}:1: no column 'text' (columns: body, desk); choose one with --text-column"]
+    empty = tmp_path / "e.csv"
+    empty.write_text("", encoding="utf-8")
+    assert [str(e) for e in read(empty, ReadOptions())] == [f"{empty}: the file is empty"]
+    assert [str(e) for e in read(tmp_path / "none.csv", ReadOptions())] == [
+        f"{tmp_path / 'none.csv'}: cannot read: No such file or directory"]
+
+
+def test_text_files_field_by_field_and_each_bad_file_named(tmp_path):
+    from annotator.core.errors import InputError
+    from annotator.formats import READERS, ReadOptions
+
+    read = READERS["text"].read
+    folder = tmp_path / "wire"
+    (folder / "2019" / "jan").mkdir(parents=True)
+    a_text = "\ufeff\r\n  Shelling in Kharan  \r\nRebels fired.\rTwo died."
+    (folder / "2019" / "jan" / "a.txt").write_bytes(a_text.encode())
+    (folder / "b.TXT").write_text("x" * 250 + "\nbody", encoding="utf-8")
+    (folder / "c").write_text("No ending at all.", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("never read", encoding="utf-8")
+    (folder / "notes.md").write_text("not an article", encoding="utf-8")
+    (folder / "d.txt").write_bytes(b"line one\nline two \xff\n")
+    (folder / "e.txt").write_text(" \n\t\n", encoding="utf-8")
+    (folder / "skip.txt").write_text("the project's own", encoding="utf-8")
+    items = list(read(folder, ReadOptions(skip=lambda p: p.name == "skip.txt")))
+    shown = [str(i) if isinstance(i, InputError) else
+             (i.document.text, i.document.title, i.document.external_id, i.document.meta, i.path, i.line)
+             for i in items]
+    a = folder / "2019" / "jan" / "a.txt"
+    assert shown == [
+        ("\n  Shelling in Kharan  \nRebels fired.\nTwo died.", "Shelling in Kharan", str(Path("2019/jan/a.txt")),
+         {"file": "a.txt"}, str(a), None),
+        ("x" * 250 + "\nbody", "x" * 200, "b.TXT", {"file": "b.TXT"}, str(folder / "b.TXT"), None),
+        ("No ending at all.", "No ending at all.", "c", {"file": "c"}, str(folder / "c"), None),
+        f"{folder / 'd.txt'}:2: not UTF-8 text (byte 19 of the file)",
+        f"{folder / 'e.txt'}: the file is empty",
+    ]
+    # one file: its name is its id
+    (rec,) = read(folder / "c", ReadOptions())
+    assert rec.document.external_id == "c" and rec.path == str(folder / "c")
+    # a folder with nothing to read, and a file that cannot be read, are named
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "sub" / "x.csv").write_text("text\nhello\n", encoding="utf-8")
+    assert [str(e) for e in read(empty, ReadOptions())] == [f"{empty}: the folder holds no .txt files"]
+    assert [str(e) for e in read(tmp_path / "gone.txt", ReadOptions())] == [
+        f"{tmp_path / 'gone.txt'}: cannot read: No such file or directory"]
+
+
+def test_json_lines_record_by_record_with_every_bad_line_named(tmp_path, monkeypatch):
+    from annotator.formats import base
+    from annotator.formats.base import TOO_DEEP, iter_json_records
+
+    def shown(path):
+        return [item if isinstance(item, tuple) else str(item) for item in iter_json_records(path)]
+
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes('\ufeff{"a": 1}\n\n   \n{"b": 2}\n'.encode())  # a BOM, blank lines
+    assert shown(bom) == [(1, {"a": 1}), (4, {"b": 2})]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b'{"a": 1}\n\xff{}\n{"a": }\n' + b"[" * 5000 + b"]" * 5000 + b'\n{"b": 2\n'
+                      b'[{"c": 3}, {"d": 4}]\n{"e": 5}\n')
+    assert shown(mixed) == [
+        (1, {"a": 1}), f"{mixed}:2: not UTF-8 text (byte 1 of the line)",
+        f"{mixed}:3: not valid JSON: Expecting value (column 7)", f"{mixed}:4: {TOO_DEEP}",
+        # an unfinished object after the first line is a bad line, not the start of a pretty-printed file
+        f"{mixed}:5: not valid JSON: Expecting ',' delimiter (column 8)",
+        (6, [{"c": 3}, {"d": 4}]),  # an array after the first line is one (bad) record for the reader to refuse
+        (7, {"e": 5})]
+    array = tmp_path / "array.jsonl"
+    array.write_text('[{"a": 1}, {"b": 2}]\n{"c": 3}\n', encoding="utf-8")  # an array of records on line 1
+    assert shown(array) == [(None, {"__record__": 1, "a": 1}), (None, {"__record__": 2, "b": 2}), (2, {"c": 3})]
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text('{\n  "text": "Rebels attacked Kidal."\n}\n', encoding="utf-8")
+    assert shown(pretty) == [(None, {"__record__": 1, "text": "Rebels attacked Kidal."})]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"a": x}\n{"b": 2}\n', encoding="utf-8")  # bad in its middle: a bad line, not a big value
+    assert shown(broken) == [f"{broken}:1: not valid JSON: Expecting value (column 7)", (2, {"b": 2})]
+    monkeypatch.setattr(base, "WHOLE_FILE_JSON_LIMIT", 2**20)
+    big = tmp_path / "big.json"
+    big.write_text("[\n" + ",\n".join('{"text": "Rebels attacked Kidal."}' for _ in range(40_000)) + "\n]\n")
+    assert shown(big) == [f"{big}: one JSON value spread over many lines, larger than 1 MB: too large to read "
+                          f"whole; write it as JSON lines (one record a line), e.g. with `jq -c '.[]'`"]
+    assert shown(tmp_path / "none.jsonl") == [f"{tmp_path / 'none.jsonl'}: cannot read: No such file or directory"]
+
