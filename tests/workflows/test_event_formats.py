@@ -163,3 +163,21 @@ def test_an_imported_link_the_scheme_does_not_allow_is_reported_and_add_labels_l
     assert [r.name for r in other.scheme.roles("ATTACK")][-1] == "launcher"
     other.close()
     store.close()
+
+
+def test_a_brat_span_holding_a_unicode_line_separator_comes_back_whole(tmp_path):
+    from annotator.core.model import Document, ImportRecord, Source, Span, SpanState
+
+    text = "Rebels\x85attacked Kidal\u2028on Monday."
+    store = Store(tmp_path / "a.db")
+    store.add_records([ImportRecord(Document(text=text, answer=Answer.ACCEPT, tokens=tokenize(text)),
+                                    [Span(0, 21, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
+                                     Span(16, 32, "TIME", Source.EDITOR, SpanState.ACCEPTED)])])
+    export(store, tmp_path / "brat", fmt="brat", tokenizer=tokenize)
+    back = Store(tmp_path / "b.db")
+    report = import_paths(back, [tmp_path / "brat"], tokenizer=tokenize)
+    assert (report.added, report.rejected) == (1, 0), report.errors
+    assert [(s.start, s.end, s.label) for s in back.spans(1)] == [(0, 21, "ATTACK"), (16, 32, "TIME")]
+    assert back.document(1).text == text
+    store.close()
+    back.close()
