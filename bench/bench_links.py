@@ -75,7 +75,7 @@ def main() -> int:
             found = {(spans[e], role, spans[a]) for e, a, role in method(spans, starts, scheme)}
             score(found, gold, *table[name])
         suggested = annotator.suggestion_tuples(doc)
-        found = {(tuple(ev), role, tuple(arg)) for ev, arg, role in annotator.link_suggestions(doc, suggested)}
+        found = {(tuple(ev), role, tuple(arg)) for ev, arg, role, _ in annotator.link_suggestions(doc, suggested)}
         score(found, gold, *table["end to end"])
     print(f"{len(data)} Wikinews articles, {sum(len(g) for *_, g in data)} hand-annotated links; event span, "
           f"argument span and role must all match")

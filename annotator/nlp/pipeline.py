@@ -21,7 +21,7 @@ from annotator.core.linking import suggest_links
 from annotator.core.model import Source, Span, SpanState, Token
 from annotator.core.resources import resources_dir
 from annotator.core.tokens import pack_tokens
-from annotator.nlp.keys import RULES_KEY, TOKENS_KEY
+from annotator.nlp.keys import LINKS_KEY, RULES_KEY, TOKENS_KEY
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -71,16 +71,33 @@ class Annotator:
     use_model: bool
     # how to build it again in another process: (scheme, model, patterns, use_rules)
     spec: tuple[LabelScheme, str | None, Path | None, bool] | None = None
+    use_rules: bool = True
 
     def suggestions(self, doc: Doc) -> list[Span]:
         return [Span(s, e, label, Source(source), SpanState.SUGGESTED, score=score)
                 for s, e, label, source, score in self.suggestion_tuples(doc)]
 
-    def link_suggestions(self, doc: Doc, spans: Sequence[tuple]) -> list[tuple[tuple, tuple, str]]:
+    def link_suggestions(self, doc: Doc, spans: Sequence[tuple]) -> list[tuple[tuple, tuple, str, str]]:
         """Links between the suggestions `spans` (start, end, label, ...) of `doc`, as (event key, argument key,
-        role) with keys (start, end, label): within a sentence, the nearest span that fits each role."""
+        role, source) with keys (start, end, label). The model's own, when a component of the pipeline leaves
+        them in `doc.user_data["annotator_links"]` as (event start, end, label, argument start, end, label, role)
+        between spans it suggests, and the scheme allows them; then, with the rules, within a sentence, the
+        nearest span that fits each role."""
         keys = [tuple(sp[:3]) for sp in spans]
-        return [(keys[e], keys[a], role) for e, a, role in suggest_links(keys, sentence_starts(doc), self.scheme)]
+        found: list[tuple[tuple, tuple, str, str]] = []
+        if self.use_model:
+            known = set(keys)
+            for item in doc.user_data.get(LINKS_KEY) or ():
+                event, argument, role = tuple(item[0:3]), tuple(item[3:6]), item[6]
+                if event in known and argument in known and not self.scheme.link_problem(event[2], role,
+                                                                                        argument[2]):
+                    found.append((event, argument, role, Source.MODEL.value))
+        if self.use_rules:
+            seen = {(e, a, r) for e, a, r, _ in found}
+            found += [(keys[e], keys[a], role, Source.RULE.value)
+                      for e, a, role in suggest_links(keys, sentence_starts(doc), self.scheme)
+                      if (keys[e], keys[a], role) not in seen]
+        return found
 
     def suggestion_tuples(self, doc: Doc) -> list[tuple[int, int, str, str, float | None]]:
         """The suggestions as (start, end, label, source, score) tuples: what the store writes, without
@@ -219,7 +236,7 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
     if any(label.roles for label in scheme.labels):
         key_parts.append("links:1")  # projects pre-annotated before links were suggested get them on the next run
     return Annotator(nlp=nlp, scheme=scheme, key="+".join(key_parts), use_model=bool(model),
-                     spec=(scheme, model, Path(patterns) if patterns else None, use_rules))
+                     spec=(scheme, model, Path(patterns) if patterns else None, use_rules), use_rules=use_rules)
 
 
 _TOKENIZER: Any = None

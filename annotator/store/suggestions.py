@@ -69,7 +69,7 @@ class Suggestions:
 
     def save_suggestions(self, results: Sequence[tuple], pipeline: str, who: str | None = None) -> int:
         """Stores a batch of pre-annotation results (doc id, tokens, spans[, links]) in one transaction; a span is
-        a Span or a (start, end, label, source, score) tuple, a link (event key, argument key, role) with keys
+        a Span or a (start, end, label, source, score) tuple, a link (event key, argument key, role[, source]) with keys
         (start, end, label). Tokens are kept for documents that have none yet. A suggestion never replaces or
         repeats a span or link already there, whatever its state, and no link is suggested for a span the
         editor removed. Returns the number of spans added."""
@@ -104,10 +104,10 @@ class Suggestions:
         ids = {(r[1], r[2], r[3]): (r[0], r[4]) for r in self.conn.execute(
             'SELECT id, start, "end", label, state FROM spans WHERE doc_id = ?', (doc_id,))}
         rows = []
-        for event, argument, role in links:
+        for event, argument, role, *source in links:
             e, a = ids.get(tuple(event)), ids.get(tuple(argument))
             if e and a and SpanState.REJECTED.value not in (e[1], a[1]):
-                rows.append((doc_id, e[0], a[0], role, pipeline, stamp))
+                rows.append((doc_id, e[0], a[0], role, source[0] if source else "rule", pipeline, stamp))
         self.conn.executemany(
             "INSERT OR IGNORE INTO links(doc_id, event_id, arg_id, role, source, state, created_by, updated_at) "
-            "VALUES (?, ?, ?, ?, 'rule', 'suggested', ?, ?)", rows)
+            "VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?)", rows)

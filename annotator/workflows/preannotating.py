@@ -66,8 +66,8 @@ def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list, list]:
         tokens += [Token(t.start + start, t.end + start, t.ws) for t in unpack_tokens(packed_tokens(doc))]
         found = annotator.suggestion_tuples(doc)
         spans += [(s + start, e + start, *rest) for s, e, *rest in found]
-        links += [((ev[0] + start, ev[1] + start, ev[2]), (arg[0] + start, arg[1] + start, arg[2]), role)
-                  for ev, arg, role in annotator.link_suggestions(doc, found)]
+        links += [((ev[0] + start, ev[1] + start, ev[2]), (arg[0] + start, arg[1] + start, arg[2]), role, source)
+                  for ev, arg, role, source in annotator.link_suggestions(doc, found)]
     return pack_tokens(tokens), spans, links
 
 

@@ -227,3 +227,54 @@ def test_two_processes_stop_cleanly_and_resume(tmp_path, rules):
     assert first.documents + rest.documents == 150
     assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     s.close()
+
+
+def test_a_models_own_links_are_suggested_when_the_scheme_allows_them(tmp_path):
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "GPE", "pattern": "Kabul"}, {"label": "ORG", "pattern": "rebels"}])
+
+    @spacy.Language.component("test_linker")
+    def test_linker(doc):
+        from spacy.tokens import SpanGroup
+
+        shelling = next(t for t in doc if t.lower_ == "shelling")
+        doc.spans["sc"] = SpanGroup(doc, name="sc", spans=[doc.char_span(shelling.idx, shelling.idx + 8,
+                                                                         label="ATTACK")])
+        kabul = next(e for e in doc.ents if e.text == "Kabul")
+        rebels = next(e for e in doc.ents if e.text == "rebels")
+        event = (shelling.idx, shelling.idx + 8, "ATTACK")
+        doc.user_data["annotator_links"] = [
+            (*event, kabul.start_char, kabul.end_char, "PLACE", "target"),
+            (*event, rebels.start_char, rebels.end_char, "ACTOR", "attacker"),
+            (*event, kabul.start_char, kabul.end_char, "PLACE", "attacker"),  # the scheme refuses it: dropped
+            (*event, 0, 3, "PLACE", "place"),  # not a span the pipeline suggests: dropped
+        ]
+        return doc
+
+    nlp.add_pipe("test_linker")
+    nlp.meta["name"] = "tiny_linker"
+    nlp.to_disk(tmp_path / "tiny_linker")
+    text = "The rebels kept shelling Kabul."
+    model_only = build_annotator(load_scheme(), model=str(tmp_path / "tiny_linker"), use_rules=False)
+    doc = model_only.nlp(text)
+    found = {(text[e[0]:e[1]], role, text[a[0]:a[1]], source)
+             for e, a, role, source in model_only.link_suggestions(doc, model_only.suggestion_tuples(doc))}
+    assert found == {("shelling", "target", "Kabul", "model"), ("shelling", "attacker", "rebels", "model")}
+    both = build_annotator(load_scheme(), model=str(tmp_path / "tiny_linker"))
+    doc = both.nlp(text)
+    found = {(text[e[0]:e[1]], role, text[a[0]:a[1]], source)
+             for e, a, role, source in both.link_suggestions(doc, both.suggestion_tuples(doc))}
+    # the model's links first; the rules add the roles it left empty, never the same link twice
+    assert ("shelling", "target", "Kabul", "model") in found and ("shelling", "place", "Kabul", "rule") in found
+    assert not any(f[3] == "rule" and f[:3] == ("shelling", "target", "Kabul") for f in found)
+    # pre-annotation stores them as the model's suggestions
+    from annotator.core.model import Document, ImportRecord
+    from annotator.store import Store
+    from annotator.workflows.preannotating import preannotate
+
+    with Store(tmp_path / "p.db") as store:
+        store.add_records([ImportRecord(Document(text=text))])
+        preannotate(store, model_only)
+        assert {(lk.role, lk.source.value, lk.state.value) for lk in store.links.of_document(1)} == {
+            ("target", "model", "suggested"), ("attacker", "model", "suggested")}
