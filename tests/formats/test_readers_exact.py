@@ -123,3 +123,57 @@ def test_json_lines_record_by_record_with_every_bad_line_named(tmp_path, monkeyp
                           f"whole; write it as JSON lines (one record a line), e.g. with `jq -c '.[]'`"]
     assert shown(tmp_path / "none.jsonl") == [f"{tmp_path / 'none.jsonl'}: cannot read: No such file or directory"]
 
+
+
+def test_conll_is_told_from_its_first_lines_only(tmp_path):
+    from annotator.formats.conll import looks_like_conll
+
+    def file(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    assert looks_like_conll(file("a.txt", "-DOCSTART- -X- O O\n\nJohn\tB-ACTOR\nran\tO\n"))
+    assert looks_like_conll(file("b.txt", "John NNP B-ACTOR\r\nran VBD O\r\n"))  # spaces, CRLF, a POS column
+    assert not looks_like_conll(file("c.txt", "John\tB-ACTOR\nRebels attacked Kidal on Monday.\n"))
+    assert not looks_like_conll(file("d.txt", "B-ACTOR John\n"))  # the tag comes last
+    assert not looks_like_conll(file("e.txt", "\n\n-DOCSTART- -X- O O\n\n"))  # nothing but separators
+    assert not looks_like_conll(file("f.txt", b"Jos\xe9\tB-ACTOR\n"))  # not UTF-8
+    assert not looks_like_conll(tmp_path / "missing.txt")
+    # only the first lines are read: prose after twenty tagged lines does not matter, within them it does
+    tagged = "".join(f"w{i}\tO\n" for i in range(20))
+    assert looks_like_conll(file("g.txt", tagged + "Then prose.\n"))
+    assert not looks_like_conll(file("h.txt", tagged[: -len("w19\tO\n")] + "Then prose.\n"))
+    assert looks_like_conll(file("i.txt", "w0\tO\nw1\tO\nprose here\n"), lines=2)
+    assert not looks_like_conll(file("j.txt", "w0\tO\nprose here\n"), lines=2)
+
+
+def test_prodigy_tokens_are_checked_and_their_spacing_kept(tmp_path):
+    from annotator.core.errors import InputError
+    from annotator.formats.prodigy import parse_tokens
+
+    text = "Rebels attacked Kidal."
+    tokens = [{"start": 0, "end": 6}, {"start": 7, "end": 15, "ws": True}, {"start": 16, "end": 21, "ws": False},
+              {"start": 21, "end": 22}]
+    assert [(t.start, t.end, t.ws) for t in parse_tokens(tokens, text)] == [
+        (0, 6, True), (7, 15, True), (16, 21, False), (21, 22, False)]  # no "ws": the text says
+    for bad, message in [
+        ([{"start": 0, "end": 6}, {"start": 3, "end": 9}], "token 1 (3..9) is out of order or outside the text"),
+        ([{"start": 5, "end": 4}], "token 0 (5..4) is out of order or outside the text"),
+        ([{"start": 16, "end": 30}], "token 0 (16..30) is out of order or outside the text"),
+        ([{"start": "a", "end": 4}], "token 0 start"),
+        ([{"start": 0}], "token 0 end"),
+        ([[0, 6]], "token 0 must be an object"),
+        ({"start": 0}, "'tokens' must be a list"),
+    ]:
+        try:
+            parse_tokens(bad, text)
+        except InputError as exc:
+            assert message in str(exc), (bad, str(exc))
+        else:
+            raise AssertionError(f"{bad} was accepted")
+    # an empty token (start == end) is allowed: a zero-width token some tokenizers make
+    assert [(t.start, t.end) for t in parse_tokens([{"start": 6, "end": 6}], text)] == [(6, 6)]

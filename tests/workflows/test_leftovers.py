@@ -116,3 +116,26 @@ def test_an_export_is_written_beside_its_target_under_a_name_that_says_whose_it_
     # a running export's file is not a leftover; once its process is gone, it is
     assert clean_leftovers(out) == 0 and tmp.exists()
     assert clean_leftovers(out, max_age_s=-1) == 1 and not tmp.exists()
+
+
+def test_a_damaged_database_is_named_before_anything_is_written(tmp_path):
+    from annotator.core.model import Document, ImportRecord
+    from annotator.store import Store
+
+    path = tmp_path / "p.db"
+    with Store(path) as store:
+        store.add_records([ImportRecord(Document(text=f"Article {i}. " + "Rebels attacked Kidal. " * 40))
+                           for i in range(300)])
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.check_integrity()  # a sound file passes
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:  # pages in the middle overwritten, as a failing disk does
+        fh.seek(size // 2)
+        fh.write(b"\x13" * 8192)
+    with pytest.raises(DamagedDatabaseError) as info:
+        store = Store(path)
+        try:
+            store.check_integrity()
+        finally:
+            store.close()
+    assert str(info.value).startswith(f"{path}: the database is damaged") and ".recover" in str(info.value)
