@@ -209,3 +209,40 @@ def test_a_link_made_in_one_handle_is_seen_by_another_and_logged(session, store,
         assert json.loads(row[2])["role"] == "attacker" and json.loads(row[2])["argument"] == russia
     finally:
         other.close()
+
+
+def test_relabelling_onto_a_label_the_stretch_already_has_merges_and_is_logged(store):
+    from annotator.core.errors import ConflictError
+
+    store.add_records([ImportRecord(Document(text=TEXT), spans(
+        (0, 6, "ACTOR"), (0, 6, "TARGET"), (7, 15, "ATTACK"), (35, 42, "PLACE")))])
+    ids = {s.label: s.id for s in store.spans(1)}
+    store.links.add(1, ids["ATTACK"], ids["ACTOR"], "attacker", "ana")
+    rev = store.revision(1)
+    with pytest.raises(ConflictError):
+        store.relabel_span(ids["ACTOR"], "TARGET", "ana", expected_revision=rev - 1)  # changed elsewhere since
+    assert {s.label: s.state.value for s in store.spans(1)}["ACTOR"] == "accepted"  # untouched
+    merged = store.relabel_span(ids["ACTOR"], "TARGET", "ana", expected_revision=rev)
+    # the span already there takes the label (accepted); the relabelled one is removed, and its links with it
+    assert (merged.id, merged.label, merged.state) == (ids["TARGET"], "TARGET", SpanState.ACCEPTED)
+    states = {s.id: s.state.value for s in store.spans(1)}
+    assert states[ids["ACTOR"]] == "rejected" and states[ids["TARGET"]] == "accepted"
+    assert link_rows(store) == {("launched", "attacker", "Russia", "rejected")}
+    row = store.conn.execute("SELECT span_id, who, detail FROM changes WHERE action = 'relabel'").fetchone()
+    detail = json.loads(row[2])
+    assert (row[0], row[1]) == (ids["ACTOR"], "ana")
+    assert detail["before"] == "ACTOR" and detail["after"] == "TARGET" and detail["merged_into"] == ids["TARGET"]
+    assert len(detail["links_rejected"]) == 1
+    stamps = dict(store.conn.execute("SELECT id, updated_at FROM spans WHERE doc_id = 1"))
+    assert stamps[ids["ACTOR"]] and stamps[ids["TARGET"]]  # both changes are stamped
+    # a plain relabel logs the state it had, and the links the new label cannot keep
+    place = ids["PLACE"]
+    store.links.add(1, ids["ATTACK"], place, "place", "ana")
+    store.relabel_span(ids["ATTACK"], "PROTEST", "ana")  # PROTEST has a place: the link stays
+    assert ("launched", "place", "Ukraine", "accepted") in link_rows(store)
+    store.relabel_span(ids["ATTACK"], "TALKS", "ana")  # TALKS has a place too
+    store.relabel_span(place, "TIME", "ana")  # a TIME cannot be a place: the link goes
+    last = json.loads(store.conn.execute("SELECT detail FROM changes WHERE action = 'relabel' ORDER BY id DESC")
+                      .fetchone()[0])
+    assert last["state_before"] == "accepted" and len(last["links_rejected"]) == 1  # linking accepted it
+    assert ("launched", "place", "Ukraine", "rejected") in link_rows(store)
