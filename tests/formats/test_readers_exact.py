@@ -177,3 +177,53 @@ def test_prodigy_tokens_are_checked_and_their_spacing_kept(tmp_path):
             raise AssertionError(f"{bad} was accepted")
     # an empty token (start == end) is allowed: a zero-width token some tokenizers make
     assert [(t.start, t.end) for t in parse_tokens([{"start": 6, "end": 6}], text)] == [(6, 6)]
+
+
+def test_label_studio_tasks_field_by_field(tmp_path):
+    import json
+
+    from annotator.core.model import Answer, Source, SpanState
+    from annotator.formats import READERS, ReadOptions
+
+    text = "Rebels attacked Kidal on Monday."
+    label = {"from_name": "label", "to_name": "text", "type": "labels"}
+    tasks = [
+        {"id": 41, "data": {"text": text, "title": "Kidal", "external_id": "wire-7", "desk": "africa"},
+         "meta": {"source": "wire"},
+         "annotations": [
+             {"id": 1, "created_at": "2026-01-01T10:00:00Z", "result": [
+                 {"id": "old", **label, "value": {"start": 0, "end": 6, "labels": ["TARGET"]}}]},
+             {"id": 3, "created_at": "2026-01-03T10:00:00Z", "completed_by": {"email": "ana@news"}, "result": [
+                 {"id": "a", **label, "value": {"start": 0, "end": 6, "labels": ["ACTOR"]}},
+                 {"id": "b", **label, "value": {"start": 7, "end": 15, "labels": ["ATTACK"]}},
+                 {"from_id": "b", "to_id": "a", "type": "relation", "direction": "right", "labels": ["attacker"]},
+                 {"id": "c", "from_name": "ok", "to_name": "text", "type": "choices", "value": {"choices": ["yes"]}},
+             ]},
+             {"id": 2, "created_at": "2026-01-02T10:00:00Z", "updated_at": "2026-01-02T11:00:00Z", "result": []},
+         ],
+         "predictions": [{"score": 0.25, "result": [
+             {"id": "p1", **label, "value": {"start": 16, "end": 21, "labels": ["PLACE"]}},
+             {"id": "p2", **label, "value": {"start": 7, "end": 15, "labels": ["ATTACK"]}},
+             {"from_id": "p2", "to_id": "p1", "type": "relation", "labels": ["place"]}]}]},
+        {"data": {"text": text, "title": 7}, "completions": [  # Label Studio 0.x: completions, a user id
+            {"completed_by": 12, "was_cancelled": True, "annotator_answer": "reject", "result": []},
+            {"completed_by": 13, "was_cancelled": True, "result": []}]},  # equal times: the later one wins
+    ]
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    first, second = list(READERS["label-studio"].read(path, ReadOptions()))
+    d = first.document
+    assert (d.title, d.external_id, d.answer, d.answered_by, d.answered_at) == (
+        "Kidal", "wire-7", Answer.ACCEPT, "ana@news", "2026-01-03T10:00:00Z")
+    assert d.meta == {"source": "wire", "desk": "africa", "label_studio_other_annotations": 2,
+                      "label_studio_results": [tasks[0]["annotations"][1]["result"][3]]}
+    assert [(s.start, s.end, s.label, s.state, s.source, s.score) for s in first.spans] == [
+        (0, 6, "ACTOR", SpanState.ACCEPTED, Source.EDITOR, None),
+        (7, 15, "ATTACK", SpanState.ACCEPTED, Source.EDITOR, None),
+        (16, 21, "PLACE", SpanState.SUGGESTED, Source.MODEL, 0.25),
+        (7, 15, "ATTACK", SpanState.SUGGESTED, Source.MODEL, 0.25)]
+    assert [(lk.event, lk.argument, lk.role, lk.state, lk.source) for lk in first.links] == [
+        (1, 0, "attacker", SpanState.ACCEPTED, Source.EDITOR), (3, 2, "place", SpanState.SUGGESTED, Source.MODEL)]
+    d = second.document
+    assert (d.title, d.external_id, d.answer, d.answered_by, d.answered_at, d.meta) == (
+        "", None, Answer.IGNORE, "13", None, {"title": 7, "label_studio_other_annotations": 1})
