@@ -15,9 +15,13 @@ from annotator.formats.jsonl import meta_of
 PRODIGY_OWN = {"spans", "tokens", "_input_hash", "_task_hash", "_view_id"}
 
 
+def _span_item(x: Any) -> bool:
+    return (isinstance(x, list) and len(x) == 3) or (isinstance(x, dict) and "start_offset" in x and "label" in x)
+
+
 def claims(record: dict[str, Any]) -> bool:
     label = record.get("label")
-    if isinstance(label, list) and all(isinstance(x, list) and len(x) == 3 for x in label):
+    if isinstance(label, list) and all(_span_item(x) for x in label):
         # `"label": []` is how doccano writes an unlabelled document (with our `answer` beside it, it is still
         # doccano's, unless Prodigy's own fields say otherwise)
         return bool(label) or not (PRODIGY_OWN & record.keys())
@@ -48,11 +52,21 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
         labels = []
     if not isinstance(labels, list):
         raise InputError(f"{options.label_column!r} must be a list of [start, end, label]")
+    bad = []
     for i, item in enumerate(labels):
-        if not isinstance(item, list) or len(item) != 3 or not isinstance(item[2], str):
-            raise InputError(f"{options.label_column!r} item {i} must be [start, end, \"LABEL\"], got {item!r}")
-        spans.append(Span(as_int(item[0], f"label {i} start"), as_int(item[1], f"label {i} end"), item[2],
-                          Source.EDITOR, SpanState.ACCEPTED))
+        if isinstance(item, dict) and isinstance(item.get("label"), str) and "start_offset" in item:
+            # doccano's parser takes a span as an object too
+            spans.append(Span(as_int(item.get("start_offset"), f"label {i} start_offset"),
+                              as_int(item.get("end_offset"), f"label {i} end_offset"), item["label"],
+                              Source.EDITOR, SpanState.ACCEPTED))
+        elif isinstance(item, list) and len(item) == 3 and isinstance(item[2], str):
+            spans.append(Span(as_int(item[0], f"label {i} start"), as_int(item[1], f"label {i} end"), item[2],
+                              Source.EDITOR, SpanState.ACCEPTED))
+        else:
+            bad.append(f"{options.label_column!r} item {i} must be [start, end, \"LABEL\"] or "
+                       f"{{\"label\", \"start_offset\", \"end_offset\"}}, got {item!r}")
+    if bad:  # every bad item named, not only the first
+        raise InputError("; ".join(bad))
     meta = meta_of(value, skip | {"id", "title", "answer"})
     answer = Answer.PENDING
     if value.get("answer") is not None:  # written by this project's doccano export

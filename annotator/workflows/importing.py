@@ -11,7 +11,7 @@ from pathlib import Path
 
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.labels import Label, LabelScheme, label_problem, role_problem
-from annotator.core.model import Answer, ImportRecord, SpanState, Token
+from annotator.core.model import Answer, ImportRecord, Span, SpanState, Token
 from annotator.core.spans import TokenIndex, check_span, dedupe_spans
 from annotator.formats import READERS, ReadOptions, detect
 from annotator.formats.base import Reader, register
@@ -47,6 +47,7 @@ class ImportReport:
     new_roles: list[str] = field(default_factory=list)
     rolled_back: bool = False
     snapped: int = 0
+    trimmed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -129,6 +130,7 @@ class Checker:
         self._roles: list[str] = []
         self.changed = False
         self.snapped = 0
+        self.trimmed = 0
 
     def check(self, rec: ImportRecord) -> InputError | None:
         doc = rec.document
@@ -141,10 +143,38 @@ class Checker:
                     link.state = SpanState.ACCEPTED
         if not rec.spans:
             return None
+        # every bad span of the record is named, not only the first
+        reasons = []
+        usable = []
         for sp in rec.spans:
             reason = check_span(sp, doc.text, None, None)
             if reason:
-                return InputError(reason, rec.path, rec.line)
+                reasons.append(reason)
+                continue
+            self._trim(sp, doc.text)
+            if sp.start >= sp.end:
+                reasons.append(f"span {sp.start}..{sp.end} ({sp.label}) holds only whitespace")
+                continue
+            usable.append(sp)
+        if doc.tokens is None and self.tokenizer is not None:
+            doc.tokens = self.tokenizer(doc.text)
+        cuts = False
+        if doc.tokens is not None:
+            index = TokenIndex(doc.tokens)
+            for sp in usable:
+                if index.token_range(sp.start, sp.end) is not None:
+                    continue
+                snapped = index.snap(sp.start, sp.end) if self.snap else None
+                if snapped is None:
+                    reasons.append(f"span {sp.start}..{sp.end} {doc.text[sp.start:sp.end]!r} ({sp.label}) cuts "
+                                   f"through a token")
+                    cuts = True
+                    continue
+                sp.start, sp.end = snapped
+                self.snapped += 1
+        if reasons:
+            hint = " (import with --snap-to-tokens to widen it)" if cuts and not self.snap else ""
+            return InputError("; ".join(reasons) + hint, rec.path, rec.line)
         bad = sorted({problem for sp in rec.spans if (problem := label_problem(sp.label))})
         if bad:
             return InputError("; ".join(bad), rec.path, rec.line)
@@ -158,22 +188,6 @@ class Checker:
         scheme = self._learn(rec, unknown)
         if isinstance(scheme, InputError):
             return scheme
-        if doc.tokens is None and self.tokenizer is not None:
-            doc.tokens = self.tokenizer(doc.text)
-        if doc.tokens is not None:
-            index = TokenIndex(doc.tokens)
-            for sp in rec.spans:
-                if index.token_range(sp.start, sp.end) is not None:
-                    continue
-                snapped = index.snap(sp.start, sp.end) if self.snap else None
-                if snapped is None:
-                    return InputError(
-                        f"span {sp.start}..{sp.end} {doc.text[sp.start:sp.end]!r} ({sp.label}) cuts through "
-                        f"a token" + ("" if self.snap else " (import with --snap-to-tokens to widen it)"),
-                        rec.path, rec.line,
-                    )
-                sp.start, sp.end = snapped
-                self.snapped += 1
         ends = [(rec.spans[lk.event], rec.spans[lk.argument]) for lk in rec.links]
         rec.spans = dedupe_spans(rec.spans)
         if rec.links:  # links name spans by position: find them again after repeats were dropped
@@ -188,6 +202,18 @@ class Checker:
             self.scheme = scheme
             self.changed = True
         return None
+
+    def _trim(self, span: Span, text: str) -> None:
+        """A span that starts or ends on whitespace (a selection that took the space before a name, as Label
+        Studio lets an editor make) is narrowed to its words, as Label Studio's own converter does; counted."""
+        start, end = span.start, span.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if (start, end) != (span.start, span.end):
+            span.start, span.end = start, end
+            self.trimmed += 1
 
     def _learn(self, rec: ImportRecord, unknown: list[str]) -> LabelScheme | InputError:
         """The scheme with what this record adds (the same scheme when it adds nothing), or why its links
@@ -315,6 +341,7 @@ def import_paths(
     else:
         run()
     report.snapped = checker.snapped
+    report.trimmed = checker.trimmed
     return report
 
 
