@@ -65,6 +65,7 @@ def test_spacy_an_entity_ending_inside_a_token_is_refused_or_widened(tmp_path):
     store, report = imported(tmp_path / "snap", text, [(10, 21, "LOC")], snap=True)
     assert (report.rejected, report.snapped) == (0, 1)
     assert conll(store, tmp_path / "snap")[3:5] == [("Silicon", "B-LOC"), ("Valley", "I-LOC")]
+    assert docbin(store, tmp_path / "snap")[0] == [("Silicon Valley", "LOC")]
 
 
 def test_spacy_a_double_space_is_a_whitespace_token_no_export_writes(tmp_path):
@@ -81,8 +82,10 @@ def test_spacy_a_currency_sign_is_its_own_token(tmp_path, currency):
     text = f"I paid {currency}54 for it."
     store, report = imported(tmp_path, text, [(8, 10, "MONEY")])  # the number only
     assert report.rejected == 0 and conll(store, tmp_path)[2:4] == [(currency, "O"), ("54", "B-MONEY")]
+    assert docbin(store, tmp_path)[0] == [("54", "MONEY")]
     store, report = imported(tmp_path / "all", text, [(7, 10, "MONEY")])  # sign and number
     assert conll(store, tmp_path / "all")[2:4] == [(currency, "B-MONEY"), ("54", "I-MONEY")]
+    assert docbin(store, tmp_path / "all")[0] == [(f"{currency}54", "MONEY")]
 
 
 def test_spacy_leading_and_trailing_whitespace(tmp_path):
@@ -113,6 +116,7 @@ def test_label_studio_newlines_and_tabs_inside_the_text(tmp_path):
     # the line break and the tab are whitespace tokens: never written, never inside a tag
     assert conll(store, tmp_path) == [("Jane", "B-PER"), ("Smith", "B-PER"), ("works", "O"), ("here", "O"),
                                       (".", "O")]
+    assert docbin(store, tmp_path)[0] == [("Jane", "PER"), ("Smith", "PER")]
 
 
 def test_label_studio_a_span_on_part_of_a_token(tmp_path):
@@ -121,6 +125,7 @@ def test_label_studio_a_span_on_part_of_a_token(tmp_path):
     assert report.rejected == 1 and "span 1..4 'ane' (PER) cuts through a token" in str(report.errors[0])
     store, report = imported(tmp_path / "snap", text, [(1, 4, "PER")], snap=True)
     assert conll(store, tmp_path / "snap")[0] == ("Jane", "B-PER")
+    assert docbin(store, tmp_path / "snap")[0] == [("Jane", "PER")]
 
 
 def test_label_studio_leading_and_trailing_spaces_in_a_span_are_trimmed_and_counted(tmp_path):
@@ -132,6 +137,8 @@ def test_label_studio_leading_and_trailing_spaces_in_a_span_are_trimmed_and_coun
     report = import_paths(store, [write(tmp_path / "ls.json", json.dumps(task))], tokenizer=tokenize)
     assert (report.added, report.rejected, report.trimmed) == (1, 0, 1)
     assert [(text[s.start:s.end], s.label) for s in store.spans(1)] == [("Jane Smith", "ACTOR")]
+    assert conll(store, tmp_path)[2:4] == [("Jane", "B-ACTOR"), ("Smith", "I-ACTOR")]
+    assert docbin(store, tmp_path)[0] == [("Jane Smith", "ACTOR")]
     # a span of nothing but spaces is named as such
     task[0]["annotations"][0]["result"][0]["value"].update(start=14, end=15)
     report = import_paths(Store(tmp_path / "q.db"), [write(tmp_path / "ls2.json", json.dumps(task))],
@@ -152,6 +159,7 @@ def test_label_studio_a_span_on_one_side_of_a_slash(tmp_path):
     store, report = imported(tmp_path, text, [(7, 15, "ORG")])  # "Facebook" only: the slash is its own token
     assert report.rejected == 0
     assert conll(store, tmp_path)[:3] == [("Google", "O"), ("/", "O"), ("Facebook", "B-ORG")]
+    assert docbin(store, tmp_path)[0] == [("Facebook", "ORG")]
     store, report = imported(tmp_path / "part", text, [(7, 11, "ORG")])  # "Face": part of a token
     assert report.rejected == 1 and "'Face' (ORG) cuts through a token" in str(report.errors[0])
 
@@ -181,6 +189,10 @@ def test_doccano_conll_lines_and_tag_schemes(tmp_path):
         (rec,) = items
         assert [(rec.document.text[s.start:s.end], s.label) for s in rec.spans] == [
             ("John Smith", "PER"), ("Paris", "LOC")], name
+    # whatever scheme came in, our CoNLL export writes IOB2
+    store = Store(tmp_path / "p.db")
+    import_paths(store, [tmp_path / "IOE2.conll"], add_labels=True, answer=Answer.ACCEPT)
+    assert conll(store, tmp_path) == [("John", "B-PER"), ("Smith", "I-PER"), ("in", "O"), ("Paris", "B-LOC")]
 
 
 def test_doccano_a_line_without_text_the_same_span_twice_and_spans_as_objects(tmp_path):
@@ -201,6 +213,8 @@ def test_doccano_a_line_without_text_the_same_span_twice_and_spans_as_objects(tm
         f"through a token; span 7..12 'attac' (ATTACK) cuts through a token (import with --snap-to-tokens to "
         f"widen it)")
     assert [(s.start, s.end, s.label) for s in store.spans(1)] == [(0, 6, "ACTOR")]
+    store.set_answer(1, Answer.ACCEPT, "ed")
+    assert docbin(store, tmp_path)[0] == [("Rebels", "ACTOR")]  # once in the exports too
     assert [(s.start, s.end, s.label) for s in store.spans(2)] == [(16, 21, "PLACE")]
     cuts = write(tmp_path / "e.jsonl", json.dumps({"text": text, "label": [[0, 3, "ACTOR"], [7, 12, "ATTACK"]]}))
     report = import_paths(Store(tmp_path / "q.db"), [cuts], tokenizer=tokenize)
