@@ -116,3 +116,10 @@ class ImportRecord:
     path: str | None = None
     line: int | None = None
     links: list[Link] = field(default_factory=list)
+    record: int | None = None  # its number in a file read whole (one pretty-printed JSON value), which has no lines
+
+    def error(self, reason: str) -> InputError:
+        """The error that says why this record cannot be used, naming its file and its line (or record)."""
+        if self.record is not None:
+            return InputError(f"record {self.record}: {reason}", self.path)
+        return InputError(reason, self.path, self.line)

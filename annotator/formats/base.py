@@ -169,6 +169,7 @@ def read_json(path: Path, options: ReadOptions,
             continue
         rec.path = spath
         rec.line = lineno if lineno is not None else record_no
+        rec.record = record_no if lineno is None else None
         yield rec
 
 

@@ -174,17 +174,15 @@ class Checker:
                 self.snapped += 1
         if reasons:
             hint = " (import with --snap-to-tokens to widen it)" if cuts and not self.snap else ""
-            return InputError("; ".join(reasons) + hint, rec.path, rec.line)
+            return rec.error("; ".join(reasons) + hint)
         bad = sorted({problem for sp in rec.spans if (problem := label_problem(sp.label))})
         if bad:
-            return InputError("; ".join(bad), rec.path, rec.line)
+            return rec.error("; ".join(bad))
         unknown = sorted({sp.label for sp in rec.spans} - self.scheme.names)
         if unknown and not self.add_labels:
-            return InputError(
+            return rec.error(
                 f"unknown label{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
-                f"(not in the project's scheme; import with --add-labels to add them)",
-                rec.path, rec.line,
-            )
+                f"(not in the project's scheme; import with --add-labels to add them)")
         scheme = self._learn(rec, unknown)
         if isinstance(scheme, InputError):
             return scheme
@@ -232,7 +230,7 @@ class Checker:
             scheme = LabelScheme(scheme.name, labels, scheme.description, dict(scheme.entity_map))
         for i, lk in enumerate(rec.links):
             if not (0 <= lk.event < len(rec.spans) and 0 <= lk.argument < len(rec.spans)):
-                return InputError(f"link {i + 1} names a span the record does not have", rec.path, rec.line)
+                return rec.error(f"link {i + 1} names a span the record does not have")
             event, argument = rec.spans[lk.event].label, rec.spans[lk.argument].label
             problem = role_problem(lk.role) or scheme.link_problem(event, lk.role, argument)
             if problem is None:
@@ -243,9 +241,9 @@ class Checker:
                 if self.add_labels and scheme.get(event) is not None and scheme.get(event).kind != "event":
                     problem = (f"{event} is an argument label in this project, so it cannot trigger an event "
                                f"(its {lk.role} link)")
-                return InputError(f"link {i + 1} ({event} {lk.role} {argument}): {problem}"
-                                  + ("" if self.add_labels or role_problem(lk.role) else
-                                     " (import with --add-labels to add the role)"), rec.path, rec.line)
+                return rec.error(f"link {i + 1} ({event} {lk.role} {argument}): {problem}"
+                                 + ("" if self.add_labels or role_problem(lk.role) else
+                                    " (import with --add-labels to add the role)"))
             scheme = scheme.with_link(event, lk.role, argument)
             self._roles.append(f"{event} {lk.role} ({argument})")
         return scheme
