@@ -196,8 +196,10 @@ class LinkTool(QObject):
         if span is not None and label is not None and label.kind == "event" and span_id != self.event_id:
             self.cancel(quiet=True)
             self.event_id = span_id
-        if self.event_id is not None and not any(s.id == self.event_id for s in session.spans):
-            self.event_id = None  # removed
+        focused = next((s for s in session.spans if s.id == self.event_id), None) if self.event_id else None
+        focused_label = self.window.store.scheme.get(focused.label) if focused is not None else None
+        if self.event_id is not None and (focused_label is None or focused_label.kind != "event"):
+            self.event_id = None  # removed, or relabelled as an argument
             self.cancel(quiet=True)
         self.refresh()
 

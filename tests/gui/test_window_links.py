@@ -141,3 +141,13 @@ def test_mouse_links_deleting_the_event_takes_its_links_and_accepting_the_articl
     after = db_links(project)
     assert all(after[k] == "accepted" for k in suggested)
     assert not any(v == "suggested" for k, v in after.items())
+
+
+def test_an_event_relabelled_as_an_argument_leaves_the_event_panel(qtbot, window):
+    text = window.view.toPlainText()
+    click_text(qtbot, window, text.index("shelling killed"))
+    assert window.frame_panel.heading.text().startswith("ATTACK")
+    press(qtbot, window, Qt.Key.Key_5)  # WEAPON: an argument label
+    assert window.frame_panel.rows() == [] and "Select an event span" in window.frame_panel.heading.text()
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)  # undo: an ATTACK again, selected, in focus
+    assert window.frame_panel.heading.text().startswith("ATTACK")
