@@ -11,7 +11,7 @@ from annotator.core.errors import (
     DatabaseError,
 )
 from annotator.core.model import Answer, Span, SpanState
-from annotator.store.sql import SOURCES, STATES, now
+from annotator.store.sql import SOURCES, STATES, marks, now
 
 
 def _span(r: tuple) -> Span:
@@ -32,7 +32,7 @@ class Annotations:
         params: list[Any] = [doc_id]
         if states is not None:
             st = [SpanState(s).value for s in states]
-            sql += f" AND state IN ({','.join('?' * len(st))})"
+            sql += f" AND state IN ({marks(len(st))})"
             params += st
         sql += ' ORDER BY start, "end" DESC, label'
         return [_span(r) for r in self.conn.execute(sql, params)]

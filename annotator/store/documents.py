@@ -12,7 +12,7 @@ from annotator.core.errors import (
 )
 from annotator.core.model import Answer, Document, ImportRecord, Token
 from annotator.core.tokens import pack_tokens, unpack_tokens
-from annotator.store.sql import now
+from annotator.store.sql import now, rows_in
 
 
 @dataclass
@@ -58,15 +58,8 @@ class Documents:
         stamp = now()
         with self.write() as conn:
             hashes = [r.document.input_hash for r in records]
-            existing = set()
-            for i in range(0, len(hashes), 500):
-                chunk = hashes[i : i + 500]
-                existing.update(
-                    row[0] for row in conn.execute(
-                        f"SELECT input_hash FROM documents WHERE input_hash IN ({','.join('?' * len(chunk))})",
-                        chunk,
-                    )
-                )
+            existing = {row[0] for row in rows_in(conn, "SELECT input_hash FROM documents WHERE input_hash IN ({in})",
+                                                  hashes)}
             fresh: list[ImportRecord] = []
             for rec in records:
                 h = rec.document.input_hash
@@ -162,16 +155,9 @@ class Documents:
 
     def document_rows(self, ids: Sequence[int]) -> dict[int, DocumentRow]:
         """Queue rows (title, answer, visible spans) of these documents."""
-        out: dict[int, DocumentRow] = {}
-        for i in range(0, len(ids), 500):
-            chunk = list(ids[i : i + 500])
-            for row in self.conn.execute(
-                "SELECT d.id, d.title, d.answer, (SELECT count(*) FROM spans s WHERE s.doc_id = d.id "
-                f"AND s.state != 'rejected') FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ):
-                out[row[0]] = DocumentRow(*row)
-        return out
+        return {row[0]: DocumentRow(*row) for row in rows_in(
+            self.conn, "SELECT d.id, d.title, d.answer, (SELECT count(*) FROM spans s WHERE s.doc_id = d.id "
+            "AND s.state != 'rejected') FROM documents d WHERE d.id IN ({in})", ids)}
 
     def next_document(self, after: int, answer: str | None = "pending", backwards: bool = False) -> int | None:
         """The id of the next (or previous) document, optionally with the given answer."""

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from annotator.core.errors import DatabaseError, LinkError
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Link, Source, SpanState
-from annotator.store.sql import SOURCES, STATES, now
+from annotator.store.sql import SOURCES, STATES, marks, now
 
 
 class Host(Protocol):
@@ -56,9 +56,8 @@ class Links:
     def of_document(self, doc_id: int, states: Iterable[SpanState] | None = None) -> list[Link]:
         """The links of an article, in the order they were made; by default those not rejected."""
         wanted = [SpanState(s).value for s in (states or (SpanState.SUGGESTED, SpanState.ACCEPTED))]
-        marks = ", ".join("?" * len(wanted))
         rows = self.store.conn.execute(
-            f"SELECT {_COLUMNS} FROM links WHERE doc_id = ? AND state IN ({marks}) ORDER BY id",
+            f"SELECT {_COLUMNS} FROM links WHERE doc_id = ? AND state IN ({marks(len(wanted))}) ORDER BY id",
             (doc_id, *wanted)).fetchall()
         return [_link(r) for r in rows]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from annotator.core.model import Source, SpanState
 
@@ -14,3 +17,20 @@ STATES = {s.value: s for s in SpanState}
 def now() -> str:
     """The time a change is stamped with: UTC, ISO 8601, milliseconds."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+CHUNK = 500  # values an `IN (...)` takes at a time (SQLite's limit on parameters is far above; this keeps it cheap)
+
+
+def marks(n: int) -> str:
+    """`?, ?, ?` for n values."""
+    return ", ".join("?" * n)
+
+
+def rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any], *, before: Sequence[Any] = (),
+            after: Sequence[Any] = (), chunk: int = CHUNK) -> Iterator[tuple]:
+    """The rows of `sql`, whose `{in}` is replaced by the placeholders of `values`, asked a chunk of values at a
+    time; `before` and `after` are the query's other parameters, around the chunk's."""
+    for i in range(0, len(values), chunk):
+        part = list(values[i : i + chunk])
+        yield from conn.execute(sql.format(**{"in": marks(len(part))}), [*before, *part, *after])

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from annotator.core.model import SpanState
 from annotator.core.tokens import pack_tokens
-from annotator.store.sql import now
+from annotator.store.sql import now, rows_in
 
 
 class Suggestions:
@@ -25,10 +25,9 @@ class Suggestions:
         if doc_ids is not None:
             wanted = sorted(set(doc_ids))
             for i in range(0, len(wanted), batch_size):
-                chunk = wanted[i : i + batch_size]
-                ids = [r[0] for r in self.conn.execute(
-                    f"SELECT d.id FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))}) AND {not_done} "
-                    "ORDER BY d.id", [*chunk, pipeline])]
+                ids = [r[0] for r in rows_in(
+                    self.conn, "SELECT d.id FROM documents d WHERE d.id IN ({in}) AND " + not_done + " ORDER BY d.id",
+                    wanted[i : i + batch_size], after=[pipeline], chunk=batch_size)]
                 if ids:
                     yield ids
             return
@@ -51,13 +50,8 @@ class Suggestions:
 
     def rows_for(self, ids: Sequence[int]) -> list[tuple[int, str, bytes | None]]:
         """(id, text, packed tokens) of these documents, in id order."""
-        out: list[tuple[int, str, bytes | None]] = []
-        for i in range(0, len(ids), 500):
-            chunk = list(ids[i : i + 500])
-            out += self.conn.execute(
-                "SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM documents d "
-                f"WHERE d.id IN ({','.join('?' * len(chunk))}) ORDER BY d.id", chunk).fetchall()
-        return out
+        return list(rows_in(self.conn, "SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id) "
+                                       "FROM documents d WHERE d.id IN ({in}) ORDER BY d.id", ids))
 
     def count_unannotated(self, pipeline: str, only_pending: bool = True) -> int:
         extra = " AND d.answer = 'pending'" if only_pending else ""
