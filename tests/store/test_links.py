@@ -246,3 +246,31 @@ def test_relabelling_onto_a_label_the_stretch_already_has_merges_and_is_logged(s
                       .fetchone()[0])
     assert last["state_before"] == "accepted" and len(last["links_rejected"]) == 1  # linking accepted it
     assert ("launched", "place", "Ukraine", "rejected") in link_rows(store)
+
+
+def test_linking_again_after_a_removal_reuses_the_link_and_what_cannot_be_linked_is_named(session, store):
+    launched, russia = span_id(session, "launched", "ATTACK"), span_id(session, "Russia", "ACTOR")
+    first = store.links.add(1, launched, russia, "attacker", "ana")
+    store.links.remove(first.id, "ana")
+    again = store.links.add(1, launched, russia, "attacker", "ben")
+    assert (again.id, again.state) == (first.id, SpanState.ACCEPTED)  # the same link, accepted again
+    details = [json.loads(d) for (d,) in store.conn.execute(
+        "SELECT detail FROM changes WHERE action = 'add_link' ORDER BY id")]
+    assert [d["before"] for d in details] == [None, "rejected"]
+    # only suggested spans become accepted by linking; a removed span, another article's, or none: named
+    store.add_records([ImportRecord(Document(text="Talks resumed in Geneva."), spans((17, 23, "PLACE")))])
+    geneva = store.spans(2)[0].id
+    with pytest.raises(LinkError, match=f"span {geneva} is not in document 1"):
+        store.links.add(1, launched, geneva, "place", "ana")
+    with pytest.raises(LinkError, match="no span 999999"):
+        store.links.add(1, launched, 999999, "place", "ana")
+    ukraine = span_id(session, "Ukraine", "PLACE")
+    store.delete_span(ukraine, "ana")
+    with pytest.raises(LinkError, match=f"span {ukraine} was removed; a removed span cannot be linked"):
+        store.links.add(1, launched, ukraine, "place", "ana")
+    # accepting a link whose span was removed since is refused too
+    link = store.links.add(1, launched, span_id(session, "Sunday", "TIME"), "time", "ana")
+    store.links.remove(link.id, "ana")
+    store.delete_span(span_id(session, "Sunday", "TIME"), "ana")
+    with pytest.raises(LinkError, match="was removed"):
+        store.links.set_state(link.id, SpanState.ACCEPTED, "ana")

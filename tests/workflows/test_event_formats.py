@@ -181,3 +181,59 @@ def test_a_brat_span_holding_a_unicode_line_separator_comes_back_whole(tmp_path)
     assert back.document(1).text == text
     store.close()
     back.close()
+
+
+def test_the_events_reader_names_each_bad_part_of_a_record(tmp_path):
+    from annotator.core.errors import InputError
+    from annotator.formats import READERS, ReadOptions
+
+    ev = {"start": 7, "end": 15, "label": "ATTACK"}
+    records = [
+        {"text": TEXT, "events": [{"trigger": ev, "arguments": [{"role": "attacker", "start": 0, "end": 6,
+                                                                  "text": "Russia", "label": "ACTOR"}]}],
+         "spans": [{"start": 46, "end": 52, "label": "TIME"}], "title": "Drones", "id": 9, "desk": "kyiv",
+         "meta": {"source": "wire"}},
+        {"text": TEXT, "events": "many"},
+        {"text": TEXT, "events": [{"trigger": {"start": 7, "end": 15}}]},
+        {"text": TEXT, "events": [{"trigger": ev, "arguments": [{"start": 0, "end": 6, "label": "ACTOR"}]}]},
+        {"text": TEXT, "events": [{"trigger": ev, "arguments": [{"role": "attacker", "start": 0, "end": 6,
+                                                                  "text": "Moscow", "label": "ACTOR"}]}]},
+        {"text": TEXT, "events": [{"trigger": ev}], "spans": [{"start": "x", "end": 52, "label": "TIME"}]},
+        {"text": TEXT, "events": [ev]},
+        {"text": TEXT, "events": [], "title": 5, "answer": "maybe"},
+    ]
+    path = write(tmp_path / "ev.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    items = list(READERS["events"].read(path, ReadOptions()))
+    first = items[0]
+    d = first.document
+    assert (d.title, d.external_id, d.meta, d.answer) == ("Drones", "9", {"source": "wire", "desk": "kyiv"},
+                                                          Answer.PENDING)
+    # not answered: what the file holds is suggested, for an editor to look at
+    assert [(s.start, s.end, s.label, s.state.value) for s in first.spans] == [
+        (7, 15, "ATTACK", "suggested"), (0, 6, "ACTOR", "suggested"), (46, 52, "TIME", "suggested")]
+    assert [(lk.event, lk.argument, lk.role, lk.state.value) for lk in first.links] == [(0, 1, "attacker", "suggested")]
+    assert [str(i).split(": ", 1)[1] for i in items[1:] if isinstance(i, InputError)] == [
+        "'events' and 'spans' must be lists",
+        "event 1 trigger must be an object with start, end and label",
+        "event 1 argument 1 must be an object with a role",
+        "event 1 argument 1: the text at 0..6 is 'Russia', the record says 'Moscow'",
+        "span 1 start must be a whole number, got 'x'",
+        "event 1 trigger must be an object with start, end and label",
+        "unknown answer 'maybe' (expected one of pending, accept, reject, ignore)",
+    ]
+    assert [i.line for i in items[1:]] == [2, 3, 4, 5, 6, 7, 8]
+
+
+def test_the_brat_configuration_declares_arguments_events_and_roles(tmp_path):
+    from annotator.core.labels import load_scheme
+    from annotator.formats.writers import BRAT_MARK, BratWriter
+
+    writer = BratWriter(tmp_path / "deep" / "brat", load_scheme(), "spaCy")
+    writer.close()
+    conf = (tmp_path / "deep" / "brat" / "annotation.conf").read_text(encoding="utf-8")
+    assert conf.startswith(f"{BRAT_MARK} from the label scheme 'conflict-news'\n[entities]\nACTOR\nTARGET\nPLACE\n")
+    events = conf.split("[events]\n")[1].split("\n\n")[0].splitlines()
+    assert events[0].startswith("ATTACK\tattacker*:ACTOR, target*:TARGET|ACTOR|PLACE, ")
+    assert events[-1] == "MOVEMENT\tagent*:ACTOR, moved*:ACTOR|TARGET|WEAPON|CASUALTIES, origin*:PLACE, " \
+                         "destination*:PLACE, time*:TIME"
+    assert conf.rstrip().endswith("[attributes]") and "[relations]\n\n[events]" in conf
