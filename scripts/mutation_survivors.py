@@ -7,8 +7,9 @@
 
 Run after `make mutate`: .venv/bin/python scripts/mutation_survivors.py [--list]
 
-`--names` prints only the names of the survivors and of the mutants not yet checked, for re-running them after
-new tests (mutmut keeps a verdict once given): `mutmut run $(python scripts/mutation_survivors.py --names)`."""
+`--names` prints only the names of the survivors, of the mutants not yet checked and of those found with no test,
+for re-running them after new tests (mutmut keeps a verdict once given):
+`mutmut run $(python scripts/mutation_survivors.py --names)`."""
 
 from __future__ import annotations
 
@@ -73,11 +74,15 @@ def survivors(mutants: Path) -> list[tuple[str, str, str, str]]:
     return out
 
 
+NO_TESTS = 33  # mutmut's exit code for a mutant no test reaches
+
+
 def pending_names(mutants: Path) -> list[str]:
-    """Mutants that survived or were never checked."""
+    """Mutants that survived, were never checked, or were found with no test: a "no tests" verdict given while
+    mutmut's map of tests was stale (after code moved between modules) stands until the mutant is named again."""
     return [name for meta in sorted((mutants / "annotator").rglob("*.meta"))
             for name, code in json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"].items()
-            if code is None or code == 0]
+            if code is None or code == 0 or code == NO_TESTS]
 
 
 def main(argv: list[str]) -> int:
