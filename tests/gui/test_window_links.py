@@ -151,3 +151,13 @@ def test_an_event_relabelled_as_an_argument_leaves_the_event_panel(qtbot, window
     assert window.frame_panel.rows() == [] and "Select an event span" in window.frame_panel.heading.text()
     press(qtbot, window, Qt.Key.Key_Z, CTRL)  # undo: an ATTACK again, selected, in focus
     assert window.frame_panel.heading.text().startswith("ATTACK")
+
+
+def test_capitals_typed_in_the_search_box_are_text_not_role_keys(qtbot, window):
+    click_text(qtbot, window, window.view.toPlainText().index("shelling killed"))  # an event in focus
+    window.search.setFocus()
+    qtbot.keyClick(window.search, Qt.Key.Key_T, SHIFT)  # Shift+T: the target role's key, elsewhere
+    qtbot.keyClicks(window.search, "alks")
+    # the box took the key (QTest sends it without the capital's text): had the role key fired, the box would
+    # hold "alks" and link mode would be on (xdotool typing "Talks Geneva" under Xvfb gave the same)
+    assert window.search.text().lower() == "talks" and not window.link_tool.active
