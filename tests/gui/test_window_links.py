@@ -161,3 +161,25 @@ def test_capitals_typed_in_the_search_box_are_text_not_role_keys(qtbot, window):
     # the box took the key (QTest sends it without the capital's text): had the role key fired, the box would
     # hold "alks" and link mode would be on (xdotool typing "Talks Geneva" under Xvfb gave the same)
     assert window.search.text().lower() == "talks" and not window.link_tool.active
+
+
+def test_the_panels_buttons_accept_and_remove_the_link_selected_in_it(qtbot, window, project):
+    click_text(qtbot, window, window.view.toPlainText().index("shelling killed"))
+    tree = window.frame_panel.tree
+    time_row = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                    if tree.topLevelItem(i).text(0).startswith("time"))
+    link_row = time_row.child(0)  # "→ March 3 TIME (suggested)"
+    assert "March 3" in link_row.text(0) and "(suggested)" in link_row.text(0)
+    assert not window.frame_panel.accept_button.isEnabled()
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(link_row).center())
+    assert window.frame_panel.accept_button.isEnabled()
+    qtbot.mouseClick(window.frame_panel.accept_button, Qt.MouseButton.LeftButton)
+    assert db_links(project)[("shelling", "time", "March 3")] == "accepted"
+    tree = window.frame_panel.tree  # the panel was drawn again: find the row again
+    time_row = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                    if tree.topLevelItem(i).text(0).startswith("time"))
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(time_row.child(0)).center())
+    qtbot.mouseClick(window.frame_panel.remove_button, Qt.MouseButton.LeftButton)
+    assert db_links(project)[("shelling", "time", "March 3")] == "rejected"
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert db_links(project)[("shelling", "time", "March 3")] == "accepted"
