@@ -228,3 +228,46 @@ def test_preannotation_suggests_links_within_the_sentence_and_never_over_an_edit
     assert states[("attacked", "time", "Monday")] is SpanState.REJECTED
     assert states[("arrested", "place", "Syria")] is SpanState.REJECTED
     assert len(states) == len(links)  # nothing repeated
+
+
+def test_preannotation_counts_across_commits_reports_progress_and_records_who(store, rules):
+    from annotator.core.model import Document, ImportRecord
+
+    texts = [f"Rebels attacked Aleppo on Monday, report {i}. Police arrested two men in Syria." for i in range(7)]
+    store.add_records([ImportRecord(Document(text=t)) for t in texts])
+    progress: list[int] = []
+    report = preannotate(store, rules, commit_every=3, batch_size=2, who="night-run", on_progress=progress.append)
+    stored = store.conn.execute("SELECT count(*) FROM spans WHERE state = 'suggested'").fetchone()[0]
+    assert (report.documents, report.suggestions, report.pipeline) == (7, stored, rules.key) and stored >= 7 * 6
+    assert sum(progress) == 7 and len(progress) >= 3  # one call a commit, each with its documents
+    who = store.conn.execute("SELECT DISTINCT who FROM changes WHERE action = 'preannotate'").fetchall()
+    assert who == [("night-run",)]
+    assert preannotate(store, rules).documents == 0  # done: nothing twice
+
+
+def test_add_labels_learns_event_labels_promotes_a_trigger_and_keeps_the_scheme_whole(store, tmp_path):
+    from annotator.core.model import Document, ImportRecord, Link, Span
+    from annotator.workflows.importing import PALETTE, Checker
+
+    checker = Checker(store.scheme, tokenize, add_labels=True, answer=None)
+    text = "Rebels stormed Kidal."
+    first = ImportRecord(Document(text=text), [Span(7, 14, "STORM")])  # STORM seen first as an argument
+    second = ImportRecord(Document(text=text + " Again."), [Span(7, 14, "STORM"), Span(15, 20, "PLACE")],
+                          links=[Link(0, 1, "site")])  # then it triggers an event: it becomes an event label
+    assert checker.check(first) is None and checker.check(second) is None
+    storm = checker.scheme.get("STORM")
+    assert (storm.kind, storm.description, storm.colour in PALETTE) == ("event", "added on import", True)
+    assert [(r.name, r.fillers) for r in checker.scheme.roles("STORM")] == [("site", ("PLACE",))]
+    assert checker.scheme.name == "conflict-news" and checker.scheme.description == store.scheme.description
+    assert checker.scheme.entity_map == store.scheme.entity_map
+    # a link naming a span the record does not have, and an argument label of the project as a trigger
+    odd = ImportRecord(Document(text=text), [Span(0, 6, "ACTOR")], links=[Link(0, 3, "x")], path="f.jsonl", line=4)
+    assert str(checker.check(odd)) == "f.jsonl:4: link 1 names a span the record does not have"
+    actor = ImportRecord(Document(text=text), [Span(0, 6, "ACTOR"), Span(15, 20, "PLACE")],
+                         links=[Link(0, 1, "home")], path="f.jsonl", line=5)
+    assert str(checker.check(actor)) == ("f.jsonl:5: link 1 (ACTOR home PLACE): ACTOR is an argument label in "
+                                         "this project, so it cannot trigger an event (its home link)")
+    # without --add-labels nothing is learnt, nothing promoted
+    strict = Checker(store.scheme, tokenize, add_labels=False, answer=None)
+    assert "unknown label 'STORM'" in str(strict.check(ImportRecord(Document(text=text), [Span(7, 14, "STORM")])))
+    assert strict.scheme is store.scheme and not strict.changed
