@@ -190,10 +190,14 @@ def test_doccano_conll_lines_and_tag_schemes(tmp_path):
         (rec,) = items
         assert [(rec.document.text[s.start:s.end], s.label) for s in rec.spans] == [
             ("John Smith", "PER"), ("Paris", "LOC")], name
-    # whatever scheme came in, our CoNLL export writes IOB2
-    store = Store(tmp_path / "p.db")
-    import_paths(store, [tmp_path / "IOE2.conll"], add_labels=True, answer=Answer.ACCEPT)
-    assert conll(store, tmp_path) == [("John", "B-PER"), ("Smith", "I-PER"), ("in", "O"), ("Paris", "B-LOC")]
+        # whatever scheme came in, our CoNLL export writes IOB2 and the DocBin holds the same entities
+        out = tmp_path / name
+        out.mkdir()
+        store = Store(out / "p.db")
+        import_paths(store, [tmp_path / f"{name}.conll"], add_labels=True, answer=Answer.ACCEPT)
+        assert conll(store, out) == [("John", "B-PER"), ("Smith", "I-PER"), ("in", "O"), ("Paris", "B-LOC")], name
+        assert docbin(store, out)[0] == [("John Smith", "PER"), ("Paris", "LOC")], name
+        store.close()
 
 
 def test_doccano_a_line_without_text_the_same_span_twice_and_spans_as_objects(tmp_path):
