@@ -119,3 +119,26 @@ def test_the_change_log_keeps_the_edit_command(session, store):
     store.add_span(1, 38, 43, "PLACE", "cli")
     last = json.loads(store.conn.execute("SELECT detail FROM changes ORDER BY id DESC").fetchone()[0])
     assert "edit" not in last
+
+
+def test_answering_another_article_opens_it_and_says_exactly_what_changed(session, store):
+    from annotator.core.edits import SetAnswer
+    from annotator.core.model import Link
+
+    store.add_records([ImportRecord(Document(text="Rebels shelled Kharan."), [
+        Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED), Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)],
+        links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
+    session.open(1)
+    log = heard(session)
+    before, change = session.set_answer(Answer.IGNORE, doc_id=2)  # nothing to accept: only the answer
+    assert [entry[0] for entry in log] == ["opened", "answer_changed"] and log[-1][1:] == (2, Answer.IGNORE)
+    assert (before, change.doc_id, change.edit, bool(change)) == (Answer.PENDING, 2, SetAnswer(2, Answer.IGNORE), False)
+    assert session.doc_id == 2 and session.doc.answer is Answer.IGNORE
+    session.open(3)
+    log.clear()
+    before, change = session.set_answer(Answer.ACCEPT)
+    ids = {s.id for s in store.spans(3)}
+    link_id = store.links.of_document(3)[0].id
+    assert ("spans_changed", 3, ids, None) in log and ("links_changed", 3) in log
+    assert (change.links_before, change.links_after) == ([(link_id, "suggested")], [(link_id, "accepted")])
+    assert sorted(change.after) == sorted((i, lb, "accepted") for i, lb in ((s.id, s.label) for s in store.spans(3)))

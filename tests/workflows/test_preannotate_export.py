@@ -271,3 +271,36 @@ def test_add_labels_learns_event_labels_promotes_a_trigger_and_keeps_the_scheme_
     strict = Checker(store.scheme, tokenize, add_labels=False, answer=None)
     assert "unknown label 'STORM'" in str(strict.check(ImportRecord(Document(text=text), [Span(7, 14, "STORM")])))
     assert strict.scheme is store.scheme and not strict.changed
+
+
+def test_pieces_cut_after_the_last_line_break_or_space_of_each_stretchs_second_half():
+    from annotator.workflows.preannotating import pieces
+
+    text = "aaaa\nbbbb cc\ndd eeee ffffffffffffgg"
+    # the break at 4 and at 12 lie in a first half; the spaces at 9 and 15 in second halves; then nothing to cut at
+    assert pieces(text, 10) == [(0, 10), (10, 16), (16, 26), (26, 35)]
+    # a line break in the first half is not taken (the piece would be too short); a space in the second is
+    assert pieces("a\nbcdefgh ijkl", 10) == [(0, 10), (10, 14)]
+    assert pieces("abcd\nfghijklmnop", 12) == [(0, 12), (12, 16)]  # the break at 4 is before the half: not taken
+    assert pieces("abcdefgh\nij klmnop", 12) == [(0, 9), (9, 18)]  # a break before a later space: the break wins
+    assert pieces("abcdefg\nh\nijklmnop", 12) == [(0, 10), (10, 18)]  # of two breaks, the last
+    assert pieces("abcdefghijkl", 5) == [(0, 5), (5, 10), (10, 12)]  # nowhere to cut: anywhere
+    assert pieces("short", 10) == [(0, 5)]
+
+
+def test_the_export_report_says_what_was_written_and_every_thing_left_out(tmp_path):
+    from collections import Counter
+
+    from annotator.workflows.exporting import ExportReport
+
+    report = ExportReport(tmp_path / "x.jsonl", documents=5, spans=40, links=3, split={"train": 4, "dev": 1},
+                          paths=[tmp_path / "x.train.jsonl", tmp_path / "x.dev.jsonl"],
+                          dropped_spans=Counter({"overlaps": 2}), dropped_links=Counter({"no way": 1}),
+                          left_out=Counter({"article(s) answered reject": 3}), notes=["a note"])
+    assert report.lines() == [
+        f"wrote 5 document(s) (train 4, dev 1) with 40 span(s) and 3 link(s) to {tmp_path / 'x.train.jsonl'}, "
+        f"{tmp_path / 'x.dev.jsonl'}",
+        "left out 2 span(s): overlaps", "left out 1 link(s): no way", "left out 3 article(s) answered reject",
+        "a note"]
+    assert ExportReport(tmp_path / "y.conll", documents=1, spans=2).lines() == [
+        f"wrote 1 document(s) with 2 span(s) to {tmp_path / 'y.conll'}"]
