@@ -227,3 +227,47 @@ def test_label_studio_tasks_field_by_field(tmp_path):
     d = second.document
     assert (d.title, d.external_id, d.answer, d.answered_by, d.answered_at, d.meta) == (
         "", None, Answer.IGNORE, "13", None, {"title": 7, "label_studio_other_annotations": 1})
+
+
+def test_label_studio_results_each_checked_and_named(tmp_path):
+    import json
+
+    from annotator.core.errors import InputError
+    from annotator.formats import READERS, ReadOptions
+
+    text = "Rebels attacked Kidal on Monday."
+
+    def task(*results, score=None):
+        pred = {"result": list(results)}
+        if score is not None:
+            pred["score"] = score
+        return {"data": {"text": text}, "predictions": [pred]}
+
+    def lab(i, s, e, labels, **extra):
+        return {"id": i, "from_name": "label", "to_name": "text", "type": "labels",
+                "value": {"start": s, "end": e, "labels": labels}, **extra}
+
+    tasks = [
+        task(lab("a", 0, 6, ["ACTOR", "TARGET"], score=0.75), lab("b", 7, 15, ["ATTACK"]),  # per-result scores
+             {"id": "c", "from_name": "x", "type": "choices", "value": {"choices": ["y"]}},  # kept in meta
+             lab("d", 16, 21, ["PLACE"], score=True), score=0.5),  # a boolean is no score: the task's is not used
+        task({"id": "e", "type": "labels", "value": {"start": 0, "labels": ["ACTOR"]}}),
+        task(lab("f", 0, 6, "ACTOR")),
+        task(lab("g", 0, 6, ["ACTOR"]), {"from_id": "g", "to_id": "zz", "type": "relation", "labels": ["x"]}),
+        task(lab("h", 0, 6, ["ACTOR"]), {"from_id": "h", "to_id": "h", "type": "relation", "labels": "x"}),
+        task(lab("i", "a", 6, ["ACTOR"])),
+    ]
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    items = list(READERS["label-studio"].read(path, ReadOptions()))
+    first = items[0]
+    assert [(s.start, s.end, s.label, s.score) for s in first.spans] == [
+        (0, 6, "ACTOR", 0.75), (0, 6, "TARGET", 0.75), (7, 15, "ATTACK", 0.5), (16, 21, "PLACE", None)]
+    assert first.document.meta == {"label_studio_results": [tasks[0]["predictions"][0]["result"][2]]}
+    assert [str(e).split(": ", 1)[1] for e in items[1:] if isinstance(e, InputError)] == [
+        "record 2: prediction 0, result 0: labels without character 'start' and 'end'",
+        "record 3: prediction 0, result 0: 'labels' must be a list of label names",
+        "record 4: prediction 0, result 1: the relation's to_id 'zz' names no labelled span of this prediction",
+        "record 5: prediction 0, result 1: a relation's 'labels' must be a list of names",
+        "record 6: prediction 0, result 0 start must be a whole number, got 'a'",
+    ]

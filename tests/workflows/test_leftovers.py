@@ -139,3 +139,22 @@ def test_a_damaged_database_is_named_before_anything_is_written(tmp_path):
         finally:
             store.close()
     assert str(info.value).startswith(f"{path}: the database is damaged") and ".recover" in str(info.value)
+
+
+def test_the_split_puts_the_nearest_article_on_a_side_left_empty(tmp_path):
+    import hashlib
+
+    from annotator.workflows.exporting import split_ids
+
+    keys = [(i, f"hash-{i}", "accept") for i in range(1, 6)]
+
+    def position(key):
+        return int.from_bytes(hashlib.sha256(f"7:{key[1]}".encode()).digest()[:8], "big") / 2**64
+
+    order = [k[0] for k in sorted(keys, key=position)]
+    assert split_ids(keys, 0.0, 7) == {order[0]}  # no article below 0: the lowest goes to train
+    assert split_ids(keys, 1.0, 7) == set(order[:-1])  # all below 1: the highest goes to dev
+    ranked = sorted(keys, key=position)
+    between = (position(ranked[1]) + position(ranked[2])) / 2
+    assert split_ids(keys, between, 7) == {order[0], order[1]}  # those below the fraction, no more
+    assert split_ids(keys[:1], 0.0, 7) == set() and split_ids(keys[:1], 1.0, 7) == {1}  # one article: as it falls
