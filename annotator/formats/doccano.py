@@ -67,7 +67,8 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
                        f"{{\"label\", \"start_offset\", \"end_offset\"}}, got {item!r}")
     if bad:  # every bad item named, not only the first
         raise InputError("; ".join(bad))
-    meta = meta_of(value, skip | {"id", "title", "answer"})
+    # a title that is not text stays in meta rather than being lost
+    meta = meta_of(value, skip | {"id", "answer"} | ({"title"} if isinstance(value.get("title"), str) else set()))
     answer = Answer.PENDING
     if value.get("answer") is not None:  # written by this project's doccano export
         answer = Answer.parse(value["answer"])

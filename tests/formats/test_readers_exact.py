@@ -271,3 +271,90 @@ def test_label_studio_results_each_checked_and_named(tmp_path):
         "record 5: prediction 0, result 1: a relation's 'labels' must be a list of names",
         "record 6: prediction 0, result 0 start must be a whole number, got 'a'",
     ]
+
+
+def test_doccano_records_field_by_field(tmp_path):
+    import json
+
+    from annotator.core.errors import InputError
+    from annotator.core.model import Answer, Source, SpanState
+    from annotator.formats import READERS, ReadOptions
+
+    text = "Rebels attacked Kidal."
+    records = [
+        {"id": 12, "text": text, "title": "Kidal", "answer": "reject", "desk": "africa", "Comments": ["check"],
+         "entities": [{"id": 1, "start_offset": 0, "end_offset": 6, "label": "ACTOR"},
+                      {"id": 2, "start_offset": 7, "end_offset": 15, "label": "ATTACK"}],
+         "relations": [{"id": 1, "from_id": 2, "to_id": 1, "type": "attacker"}], "meta": {"source": "wire"}},
+        {"body": text, "tags": [[16, 21, "PLACE"]], "title": 3, "label": "not ours"},  # custom columns
+        {"text": text, "label": None},  # doccano's unlabelled line
+        {"text": text, "entities": [{"start_offset": 0, "end_offset": 6}]},
+        {"text": text, "label": [[0, 6]]},
+        {"text": text, "entities": [{"id": 1, "start_offset": "a", "end_offset": 6, "label": "ACTOR"}]},
+        {"text": text, "label": [[0, 6, "ACTOR"]], "answer": "maybe"},
+    ]
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    items = list(READERS["doccano"].read(path, ReadOptions()))
+    first = items[0]
+    d = first.document
+    assert (d.title, d.external_id, d.answer) == ("Kidal", "12", Answer.REJECT)
+    assert d.meta == {"source": "wire", "desk": "africa", "doccano_comments": ["check"]}
+    assert [(s.start, s.end, s.label, s.source, s.state) for s in first.spans] == [
+        (0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED), (7, 15, "ATTACK", Source.EDITOR, SpanState.ACCEPTED)]
+    assert [(lk.event, lk.argument, lk.role) for lk in first.links] == [(1, 0, "attacker")]
+    custom = list(READERS["doccano"].read(path, ReadOptions(text_column="body", label_column="tags")))[1]
+    assert (custom.document.text, custom.document.title, custom.document.meta) == (text, "", {"title": 3, "label":
+                                                                                               "not ours"})
+    assert [(s.start, s.end, s.label) for s in custom.spans] == [(16, 21, "PLACE")]
+    unlabelled = items[2]
+    assert unlabelled.spans == [] and unlabelled.document.meta == {} and unlabelled.document.answer is Answer.PENDING
+    assert [str(e).split(": ", 1)[1] for e in items[3:]] == [
+        "entity 0 must be an object with start_offset, end_offset and label",
+        "'label' item 0 must be [start, end, \"LABEL\"] or {\"label\", \"start_offset\", \"end_offset\"}, got [0, 6]",
+        "entity 0 start_offset must be a whole number, got 'a'",
+        "unknown answer 'maybe' (expected one of pending, accept, reject, ignore)",
+    ]
+    assert all(isinstance(e, InputError) for e in items[3:])
+
+
+def test_prodigy_relations_find_their_spans_or_bring_them(tmp_path):
+    import json
+
+    from annotator.core.errors import InputError
+    from annotator.core.model import Source, SpanState
+    from annotator.formats import READERS, ReadOptions
+
+    text = "Rebels attacked Kidal."
+    tokens = [{"text": "Rebels", "start": 0, "end": 6, "id": 0}, {"text": "attacked", "start": 7, "end": 15, "id": 1},
+              {"text": "Kidal", "start": 16, "end": 21, "id": 2}, {"text": ".", "start": 21, "end": 22, "id": 3}]
+    spans = [{"start": 0, "end": 6, "label": "ACTOR"}, {"start": 7, "end": 15, "label": "ATTACK"}]
+    records = [
+        {"text": text, "tokens": tokens, "spans": spans, "answer": "accept", "relations": [
+            {"head": 1, "child": 0, "label": "attacker"},  # by first tokens
+            {"head": 1, "child": 2, "label": "place", "head_span": {"start": 7, "end": 15, "label": "ATTACK"},
+             "child_span": {"start": 16, "end": 21, "label": "PLACE"}}]},  # a span the record lacks: brought in
+        {"text": text, "tokens": tokens, "spans": spans, "relations": [{"head": 1, "child": 9, "label": "x"}]},
+        {"text": text, "tokens": tokens, "spans": spans, "relations": [{"head": 1, "child": 3, "label": "x"}]},
+        {"text": text, "tokens": tokens, "spans": spans, "relations": [{"head": 1, "child": 0}]},
+        {"text": text, "tokens": tokens, "spans": spans, "relations": {"head": 1}},
+        {"text": text, "tokens": tokens, "spans": spans, "relations": [{"head": 1, "child": 0, "label": "x",
+                                                                        "child_span": {"start": "a", "label": "X"}}]},
+    ]
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    items = list(READERS["prodigy"].read(path, ReadOptions()))
+    first = items[0]
+    assert [(s.start, s.end, s.label, s.source, s.state) for s in first.spans] == [
+        (0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED), (7, 15, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
+        (16, 21, "PLACE", Source.EDITOR, SpanState.ACCEPTED)]
+    assert [(lk.event, lk.argument, lk.role, lk.state) for lk in first.links] == [
+        (1, 0, "attacker", SpanState.ACCEPTED), (1, 2, "place", SpanState.ACCEPTED)]
+    assert [str(e).split(": ", 1)[1] for e in items[1:]] == [
+        "relation 0: child token 9 is not a token of this record",
+        "relation 0: no span starts at its child token 3",
+        "relation 0 must be an object with head, child and label",
+        "'relations' must be a list",
+        "relation 0 child_span start must be a whole number, got 'a'",
+    ]
+    assert all(isinstance(e, InputError) for e in items[1:])
