@@ -131,6 +131,11 @@ def test_preannotation_killed_half_way_then_completed_gives_the_same_suggestions
     query = ('SELECT d.input_hash, s.start, s."end", s.label, s.state FROM spans s JOIN documents d '
              "ON d.id = s.doc_id ORDER BY 1, 2, 3, 4")
     assert read_only(db, query) == read_only(reference, query)
+    # and the same links: none lost, none repeated, none half-written by the kill
+    links = ('SELECT d.input_hash, e.start, e.label, a.start, a.label, l.role, l.state FROM links l '
+             "JOIN documents d ON d.id = l.doc_id JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id "
+             "ORDER BY 1, 2, 3, 4, 5, 6")
+    assert read_only(db, links) == read_only(reference, links) and len(read_only(reference, links)) > 1500
 
 
 def test_export_killed_half_way_leaves_the_earlier_file_and_the_next_export_cleans_up(tmp_path):

@@ -204,6 +204,16 @@ for _ in range(3):
     app.processEvents()
     time.sleep(0.6)  # the window's poll runs meanwhile
 text = w.view.toPlainText()
+# a link by keys: the event in focus, Shift+W (time), Tab to the second candidate, Enter
+shelling = text.index("shelling killed")
+w.select_span(next(sp.id for sp in w.session.spans if sp.start == shelling and sp.label == "ATTACK"))
+QTest.keyClick(w.view, Qt.Key.Key_W, Qt.KeyboardModifier.ShiftModifier)
+QTest.keyClick(w.view, Qt.Key.Key_Tab)
+QTest.keyClick(w.view, Qt.Key.Key_Return)
+# a second handle on the file in this same process, opened and closed
+from annotator.store import Store
+for _ in range(3):
+    Store(db).close()
 s = text.index("Rebel commanders")
 w.view.set_selection(s, s + 5)
 QTest.keyClick(w.view, Qt.Key.Key_1)
@@ -233,6 +243,12 @@ def test_a_window_killed_after_export_and_preannotation_keeps_every_edit(project
         line = proc.stdout.readline().split()
         assert line[:1] == ["edited"] and line[-1] == "None", (line, proc.stderr.read())
         doc = int(line[1])
+        # the command line reads the window's link while the window is still open
+        events = tmp_path / "events.jsonl"
+        other_programs_open(project, ["export", "--db", project, "--format", "events", "--output", events])
+        first = json.loads(events.read_text(encoding="utf-8").splitlines()[0])
+        assert any(e["trigger"]["text"] == "shelling" and ("time", "Tuesday") in
+                   [(a["role"], a["text"]) for a in e["arguments"]] for e in first["events"])
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -245,5 +261,14 @@ def test_a_window_killed_after_export_and_preannotation_keeps_every_edit(project
     assert doc == 2
     assert conn.execute("SELECT label FROM spans WHERE doc_id = 2 AND start = 0 AND state = 'accepted' AND "
                         "created_by = 'window'").fetchall() == [("TARGET",)]
+    # the link made by keys, and the suggested links accepted with the article, survive the kill
+    tuesday = text.index("Tuesday")
+    assert conn.execute(
+        "SELECT l.state, l.created_by FROM links l JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id "
+        "WHERE l.doc_id = 1 AND l.role = 'time' AND e.start = ? AND a.start = ?", (text.index("shelling killed"),
+                                                                                  tuesday)).fetchone() == (
+        "accepted", "window")
+    states = dict(conn.execute("SELECT state, count(*) FROM links WHERE doc_id = 1 GROUP BY state").fetchall())
+    assert "suggested" not in states and states["accepted"] > 5
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
