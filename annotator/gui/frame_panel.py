@@ -196,6 +196,8 @@ class LinkTool(QObject):
         if span is not None and label is not None and label.kind == "event" and span_id != self.event_id:
             self.cancel(quiet=True)
             self.event_id = span_id
+            if self.window.statusBar().currentMessage().startswith("Select an event span first"):
+                self.window.statusBar().clearMessage()  # no longer true
         focused = next((s for s in session.spans if s.id == self.event_id), None) if self.event_id else None
         focused_label = self.window.store.scheme.get(focused.label) if focused is not None else None
         if self.event_id is not None and (focused_label is None or focused_label.kind != "event"):

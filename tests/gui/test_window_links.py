@@ -183,3 +183,12 @@ def test_the_panels_buttons_accept_and_remove_the_link_selected_in_it(qtbot, win
     assert db_links(project)[("shelling", "time", "March 3")] == "rejected"
     press(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert db_links(project)[("shelling", "time", "March 3")] == "accepted"
+
+
+def test_the_status_bar_stops_asking_for_an_event_once_one_is_selected(qtbot, window):
+    text = window.view.toPlainText()
+    click_text(qtbot, window, text.index("officials"))  # an argument
+    press(qtbot, window, Qt.Key.Key_W, SHIFT)
+    assert window.statusBar().currentMessage().startswith("Select an event span first")
+    click_text(qtbot, window, text.index("shelling killed"))
+    assert window.statusBar().currentMessage() == ""
