@@ -76,7 +76,7 @@ B = [
   "tests/gui/test_window_trust.py"),
  # events (issue 9): each a link a real bug could lose
  ("links: a removed span keeps its links", "annotator/store/annotations.py",
-  "                gone = self.links.reject_hanging(doc_id, stamp)  # a removed span takes its links with it",
+  "                gone = self.links.reject_hanging(span_id, stamp)  # a removed span takes its links with it",
   "                gone = []", "tests/store/test_links.py"),
  ("links: undo never puts links back", "annotator/store/links.py",
   "            [(SpanState(state).value, stamp, link_id, doc_id) for link_id, state in rows])", "            [])",

@@ -106,7 +106,7 @@ class Annotations:
             conn.execute("UPDATE spans SET state = ?, updated_at = ? WHERE id = ?", (state.value, stamp, span_id))
             detail: dict[str, Any] = {"before": span.state.value, "after": state.value}
             if state is SpanState.REJECTED:
-                gone = self.links.reject_hanging(doc_id, stamp)  # a removed span takes its links with it
+                gone = self.links.reject_hanging(span_id, stamp)  # a removed span takes its links with it
                 if gone:
                     detail["links_rejected"] = gone
             self._log("set_state", who, doc_id, span_id, **detail)
@@ -128,7 +128,7 @@ class Annotations:
             if other:
                 conn.execute("UPDATE spans SET state = 'rejected', updated_at = ? WHERE id = ?", (stamp, span_id))
                 conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE id = ?", (stamp, other[0]))
-                gone = self.links.reject_hanging(doc_id, stamp)
+                gone = self.links.reject_hanging(span_id, stamp)
                 self._log("relabel", who, doc_id, span_id, before=span.label, after=label, merged_into=other[0],
                           **({"links_rejected": gone} if gone else {}))
                 result_id = other[0]

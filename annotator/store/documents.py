@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from annotator.core.errors import (
@@ -104,8 +104,10 @@ class Documents:
             for doc_id, rec in linked:
                 ids = {(r[1], r[2], r[3]): r[0] for r in conn.execute(
                     'SELECT id, start, "end", label FROM spans WHERE doc_id = ?', (doc_id,))}
-                result.links += self.links.insert(doc_id, rec.links, [ids.get(sp.key) for sp in rec.spans], who,
-                                                  stamp)
+                span_ids = [ids.get(sp.key) for sp in rec.spans]  # links name the record's spans by position
+                result.links += self.links.insert(
+                    doc_id, [replace(lk, event=span_ids[lk.event], argument=span_ids[lk.argument]) for lk in rec.links
+                             if span_ids[lk.event] is not None and span_ids[lk.argument] is not None], who, stamp)
             result.added = len(fresh)
             if fresh:
                 files = sorted({r.path for r in fresh if r.path})

@@ -97,8 +97,7 @@ class Links:
             self._check(doc_id, event_id, arg_id, role)
             self.store._bump(doc_id, expected_revision)
             stamp = now()
-            conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE id IN (?, ?) AND "
-                         "state = 'suggested'", (stamp, event_id, arg_id))
+            self._accept_spans(event_id, arg_id, stamp)
             row = conn.execute("SELECT id, state FROM links WHERE event_id = ? AND arg_id = ? AND role = ?",
                                (event_id, arg_id, role)).fetchone()
             if row:
@@ -119,31 +118,38 @@ class Links:
         """Accepts a suggested link, or removes one (rejected). Accepting a link whose span was removed is
         refused."""
         state = SpanState(state)
-        with self.store.write() as conn:
+        with self.store.write():
             doc_id, link = self.get(link_id)
             if state is not SpanState.REJECTED:
                 self._check(doc_id, link.event, link.argument, link.role)
             self.store._bump(doc_id, expected_revision)
-            conn.execute("UPDATE links SET state = ?, updated_at = ? WHERE id = ?",
-                         (state.value, now(), link_id))
+            stamp = now()
+            if state is SpanState.ACCEPTED:  # an accepted link is one the editor used: its spans too
+                self._accept_spans(link.event, link.argument, stamp)
+            self._mark([link_id], state, stamp)
             self.store._log("set_link_state", who, doc_id, link.event, link=link_id, before=link.state.value,
                             after=state.value)
         return self.get(link_id)[1]
 
+    def _accept_spans(self, event_id: int, arg_id: int, stamp: str) -> None:
+        self.store.conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE id IN (?, ?) AND "
+                                "state = 'suggested'", (stamp, event_id, arg_id))
+
+    def _mark(self, ids: Sequence[int], state: SpanState, stamp: str) -> list[int]:
+        """Inside the caller's transaction: sets these links to a state; returns their ids."""
+        self.store.conn.executemany("UPDATE links SET state = ?, updated_at = ? WHERE id = ?",
+                                    [(state.value, stamp, i) for i in ids])
+        return list(ids)
+
     def remove(self, link_id: int, who: str | None, expected_revision: int | None = None) -> Link:
         return self.set_state(link_id, SpanState.REJECTED, who, expected_revision)
 
-    def reject_hanging(self, doc_id: int, stamp: str) -> list[int]:
-        """Inside the caller's transaction: rejects the links of the article whose event or argument span is
-        rejected; returns their ids."""
-        conn = self.store.conn
-        ids = [r[0] for r in conn.execute(
-            "SELECT l.id FROM links l JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id "
-            "WHERE l.doc_id = ? AND l.state != 'rejected' AND (e.state = 'rejected' OR a.state = 'rejected')",
-            (doc_id,))]
-        conn.executemany("UPDATE links SET state = 'rejected', updated_at = ? WHERE id = ?",
-                         [(stamp, i) for i in ids])
-        return ids
+    def reject_hanging(self, span_id: int, stamp: str) -> list[int]:
+        """Inside the caller's transaction, after `span_id` was removed: rejects the links that hang on it;
+        returns their ids."""
+        ids = [r[0] for r in self.store.conn.execute(
+            "SELECT id FROM links WHERE (event_id = ? OR arg_id = ?) AND state != 'rejected'", (span_id, span_id))]
+        return self._mark(ids, SpanState.REJECTED, stamp)
 
     def reject_unfit(self, span_id: int, stamp: str) -> list[int]:
         """Inside the caller's transaction, after `span_id` was relabelled: rejects its links that the scheme no
@@ -154,10 +160,7 @@ class Links:
             "SELECT l.id, e.label, l.role, a.label FROM links l JOIN spans e ON e.id = l.event_id "
             "JOIN spans a ON a.id = l.arg_id WHERE (l.event_id = ? OR l.arg_id = ?) AND l.state != 'rejected'",
             (span_id, span_id)).fetchall()
-        ids = [r[0] for r in rows if scheme.link_problem(r[1], r[2], r[3])]
-        conn.executemany("UPDATE links SET state = 'rejected', updated_at = ? WHERE id = ?",
-                         [(stamp, i) for i in ids])
-        return ids
+        return self._mark([r[0] for r in rows if scheme.link_problem(r[1], r[2], r[3])], SpanState.REJECTED, stamp)
 
     def accept_suggested(self, doc_id: int, stamp: str) -> list[int]:
         """Inside the caller's transaction: accepts the article's suggested links whose spans are both shown
@@ -167,9 +170,7 @@ class Links:
             "SELECT l.id FROM links l JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id "
             "WHERE l.doc_id = ? AND l.state = 'suggested' AND e.state != 'rejected' AND a.state != 'rejected' "
             "ORDER BY l.id", (doc_id,))]
-        conn.executemany("UPDATE links SET state = 'accepted', updated_at = ? WHERE id = ?",
-                         [(stamp, i) for i in ids])
-        return ids
+        return self._mark(ids, SpanState.ACCEPTED, stamp)
 
     def put_back(self, doc_id: int, rows: Sequence[LinkRow], stamp: str) -> None:
         """Inside the caller's transaction: sets links of the article to (id, state) each (undo, redo)."""
@@ -177,20 +178,14 @@ class Links:
             "UPDATE links SET state = ?, updated_at = ? WHERE id = ? AND doc_id = ?",
             [(SpanState(state).value, stamp, link_id, doc_id) for link_id, state in rows])
 
-    def insert(self, doc_id: int, links: Sequence[Link], span_ids: Sequence[int | None], who: str | None,
-               stamp: str) -> int:
-        """Inside the caller's transaction: stores imported or suggested links whose spans are `span_ids`
-        (the stored id of each of the record's spans, by position). A link already there is left as it is
-        (the editor's decision on it stands). Returns how many were added."""
-        added = 0
-        for link in links:
-            event_id, arg_id = span_ids[link.event], span_ids[link.argument]
-            if event_id is None or arg_id is None:
-                continue
-            cur = self.store.conn.execute(
-                "INSERT OR IGNORE INTO links(doc_id, event_id, arg_id, role, source, state, score, created_by, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, event_id, arg_id, link.role, Source(link.source).value, SpanState(link.state).value,
-                 link.score, who, stamp))
-            added += cur.rowcount
-        return added
+    def insert(self, doc_id: int, links: Iterable[Link], who: str | None, stamp: str) -> int:
+        """Inside the caller's transaction: stores imported or suggested links, whose `event` and `argument`
+        are span ids. A link already there, whatever its state, is left as it is (the editor's decision on it
+        stands). Returns how many were added."""
+        before = self.store.conn.total_changes
+        self.store.conn.executemany(
+            "INSERT OR IGNORE INTO links(doc_id, event_id, arg_id, role, source, state, score, created_by, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, lk.event, lk.argument, lk.role, Source(lk.source).value, SpanState(lk.state).value,
+              lk.score, who, stamp) for lk in links])
+        return self.store.conn.total_changes - before

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from annotator.core.model import SpanState
+from annotator.core.model import Link, Source, SpanState
 from annotator.core.tokens import pack_tokens
 from annotator.store.sql import now, rows_in
 
@@ -95,13 +95,12 @@ class Suggestions:
         return added
 
     def _suggest_links(self, doc_id: int, links: Sequence[tuple], pipeline: str, stamp: str) -> None:
+        """Stores suggested links given by their spans' keys, never one over a span the editor removed."""
         ids = {(r[1], r[2], r[3]): (r[0], r[4]) for r in self.conn.execute(
             'SELECT id, start, "end", label, state FROM spans WHERE doc_id = ?', (doc_id,))}
-        rows = []
+        found = []
         for event, argument, role, *source in links:
             e, a = ids.get(tuple(event)), ids.get(tuple(argument))
             if e and a and SpanState.REJECTED.value not in (e[1], a[1]):
-                rows.append((doc_id, e[0], a[0], role, source[0] if source else "rule", pipeline, stamp))
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO links(doc_id, event_id, arg_id, role, source, state, created_by, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?)", rows)
+                found.append(Link(e[0], a[0], role, Source(source[0] if source else "rule"), SpanState.SUGGESTED))
+        self.links.insert(doc_id, found, pipeline, stamp)

@@ -274,3 +274,23 @@ def test_linking_again_after_a_removal_reuses_the_link_and_what_cannot_be_linked
     store.delete_span(span_id(session, "Sunday", "TIME"), "ana")
     with pytest.raises(LinkError, match="was removed"):
         store.links.set_state(link.id, SpanState.ACCEPTED, "ana")
+
+
+def test_accepting_a_suggested_link_accepts_its_suggested_spans_as_linking_does(store, tokenize):
+    record = ImportRecord(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK")),
+                          links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])
+    store.add_records([record])
+    (link,) = store.links.of_document(1)
+    store.links.set_state(link.id, SpanState.ACCEPTED, "ana")
+    assert {s.label: s.state for s in store.spans(1)} == {"ACTOR": SpanState.ACCEPTED, "ATTACK": SpanState.ACCEPTED}
+    # and through the session, undo puts the spans back as suggestions too
+    store2 = store
+    store2.add_records([ImportRecord(Document(text=TEXT + " Again."), spans((0, 6, "ACTOR"), (7, 15, "ATTACK")),
+                                     links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
+    session = EditSession(store2, "ana", tokenizer=tokenize)
+    session.open(2)
+    change = session.accept_link(session.links[0].id)
+    assert {s.state for s in store2.spans(2)} == {SpanState.ACCEPTED}
+    session.restore(change.doc_id, change.before, change.links_before)
+    assert {s.state for s in store2.spans(2)} == {SpanState.SUGGESTED}
+    assert [lk.state for lk in store2.links.of_document(2)] == [SpanState.SUGGESTED]
