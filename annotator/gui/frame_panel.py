@@ -341,8 +341,7 @@ class LinkTool(QObject):
         self.window.span_list.select(span.id)
         self.refresh()
 
-    def _push(self, text: str, action) -> None:  # noqa: ANN001
+    def _push(self, text: str, action: Callable[[], Change]) -> None:
         if self.window._blocked():
             return
-        self.window.push_edit(text, action)
-        self.refresh()
+        self.window.push_edit(text, action)  # the session's events redraw the panel and the arcs
