@@ -65,12 +65,13 @@ class Writer:
     def add(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> None:
         if not self.accepts(doc):
             return
+        dropped_before = self.dropped_links.total()
         kept = self.write(doc, spans, tokens)
         self.documents += 1
         self.spans += kept
         links = len(doc.get("links", ()))
-        if self.holds_links:
-            self.links += links
+        if self.holds_links:  # less those the writer could not place (counted under a reason)
+            self.links += links - (self.dropped_links.total() - dropped_before)
         elif links:
             self.dropped_links[f"{self.name} has no way to hold links between spans"] += links
         if doc.get("links_left_out"):

@@ -104,7 +104,6 @@ class SpacyWriter(Writer):
         if len(links) < len(doc.get("links", ())):
             self.dropped_links["a span of the link does not line up with the tokens"] += \
                 len(doc["links"]) - len(links)
-            self.links -= len(doc["links"]) - len(links)
         sdoc.spans[SPANS_KEY] = made
         ents = filter_spans(made)
         sdoc.ents = ents

@@ -237,3 +237,19 @@ def test_the_brat_configuration_declares_arguments_events_and_roles(tmp_path):
     assert events[-1] == "MOVEMENT\tagent*:ACTOR, moved*:ACTOR|TARGET|WEAPON|CASUALTIES, origin*:PLACE, " \
                          "destination*:PLACE, time*:TIME"
     assert conf.rstrip().endswith("[attributes]") and "[relations]\n\n[events]" in conf
+
+
+def test_a_docbin_export_counts_a_link_whose_span_is_off_the_tokens(tmp_path):
+    from annotator.core.model import Document, ImportRecord, Link, Source, Span, SpanState
+
+    store = Store(tmp_path / "a.db")
+    store.add_records([ImportRecord(  # stored without the import's check: a span off the tokens
+        Document(text=TEXT, answer=Answer.ACCEPT, tokens=tokenize(TEXT)),
+        [Span(0, 3, "ACTOR", Source.EDITOR, SpanState.ACCEPTED), Span(7, 15, "ATTACK", Source.EDITOR,
+                                                                      SpanState.ACCEPTED),
+         Span(35, 42, "PLACE", Source.EDITOR, SpanState.ACCEPTED)],
+        links=[Link(1, 0, "attacker"), Link(1, 2, "target")])])
+    report = export(store, tmp_path / "out.spacy", fmt="spacy", tokenizer=tokenize)
+    assert (report.spans, report.links) == (2, 1)
+    assert report.dropped_links == {"a span of the link does not line up with the tokens": 1}
+    store.close()
