@@ -127,7 +127,6 @@ class Checker:
         self.snap = snap
         self.new_labels: list[str] = []
         self.new_roles: list[str] = []
-        self._roles: list[str] = []
         self.changed = False
         self.snapped = 0
         self.trimmed = 0
@@ -146,12 +145,13 @@ class Checker:
         # every bad span of the record is named, not only the first
         reasons = []
         usable = []
+        trimmed = snapped = 0  # counted once the record is taken
         for sp in rec.spans:
             reason = check_span(sp, doc.text, None, None)
             if reason:
                 reasons.append(reason)
                 continue
-            self._trim(sp, doc.text)
+            trimmed += _trim(sp, doc.text)
             if sp.start >= sp.end:
                 reasons.append(f"span {sp.start}..{sp.end} ({sp.label}) holds only whitespace")
                 continue
@@ -164,14 +164,14 @@ class Checker:
             for sp in usable:
                 if index.token_range(sp.start, sp.end) is not None:
                     continue
-                snapped = index.snap(sp.start, sp.end) if self.snap else None
-                if snapped is None:
+                widened = index.snap(sp.start, sp.end) if self.snap else None
+                if widened is None:
                     reasons.append(f"span {sp.start}..{sp.end} {doc.text[sp.start:sp.end]!r} ({sp.label}) cuts "
                                    f"through a token")
                     cuts = True
                     continue
-                sp.start, sp.end = snapped
-                self.snapped += 1
+                sp.start, sp.end = widened
+                snapped += 1
         if reasons:
             hint = " (import with --snap-to-tokens to widen it)" if cuts and not self.snap else ""
             return rec.error("; ".join(reasons) + hint)
@@ -183,9 +183,10 @@ class Checker:
             return rec.error(
                 f"unknown label{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                 f"(not in the project's scheme; import with --add-labels to add them)")
-        scheme = self._learn(rec, unknown)
-        if isinstance(scheme, InputError):
-            return scheme
+        learnt = self._learn(rec, unknown)
+        if isinstance(learnt, InputError):
+            return learnt
+        scheme, roles = learnt
         ends = [(rec.spans[lk.event], rec.spans[lk.argument]) for lk in rec.links]
         rec.spans = dedupe_spans(rec.spans)
         if rec.links:  # links name spans by position: find them again after repeats were dropped
@@ -196,28 +197,18 @@ class Checker:
                 lk.event, lk.argument = position[event.key], position[argument.key]
         if scheme is not self.scheme:
             self.new_labels.extend(unknown)
-            self.new_roles.extend(self._roles)
+            self.new_roles.extend(roles)
             self.scheme = scheme
             self.changed = True
+        self.trimmed += trimmed
+        self.snapped += snapped
         return None
 
-    def _trim(self, span: Span, text: str) -> None:
-        """A span that starts or ends on whitespace (a selection that took the space before a name, as Label
-        Studio lets an editor make) is narrowed to its words, as Label Studio's own converter does; counted."""
-        start, end = span.start, span.end
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if (start, end) != (span.start, span.end):
-            span.start, span.end = start, end
-            self.trimmed += 1
-
-    def _learn(self, rec: ImportRecord, unknown: list[str]) -> LabelScheme | InputError:
-        """The scheme with what this record adds (the same scheme when it adds nothing), or why its links
-        cannot be taken."""
+    def _learn(self, rec: ImportRecord, unknown: list[str]) -> tuple[LabelScheme, list[str]] | InputError:
+        """The scheme with what this record adds (the same scheme when it adds nothing) and the roles it added,
+        or why its links cannot be taken."""
         scheme = self.scheme
-        self._roles = []
+        roles: list[str] = []
         triggers = {rec.spans[lk.event].label for lk in rec.links if 0 <= lk.event < len(rec.spans)}
         # a label this import added as an argument label, seen triggering an event now, becomes an event label
         promote = {name for name in triggers if name in self.new_labels and scheme.get(name).kind != "event"} \
@@ -232,21 +223,36 @@ class Checker:
             if not (0 <= lk.event < len(rec.spans) and 0 <= lk.argument < len(rec.spans)):
                 return rec.error(f"link {i + 1} names a span the record does not have")
             event, argument = rec.spans[lk.event].label, rec.spans[lk.argument].label
-            problem = role_problem(lk.role) or scheme.link_problem(event, lk.role, argument)
+            bad_name = role_problem(lk.role)
+            problem = bad_name or scheme.link_problem(event, lk.role, argument)
             if problem is None:
                 continue
-            fixable = (self.add_labels and not role_problem(lk.role)
-                       and (scheme.get(event) is not None and scheme.get(event).kind == "event"))
-            if not fixable:
-                if self.add_labels and scheme.get(event) is not None and scheme.get(event).kind != "event":
-                    problem = (f"{event} is an argument label in this project, so it cannot trigger an event "
-                               f"(its {lk.role} link)")
-                return rec.error(f"link {i + 1} ({event} {lk.role} {argument}): {problem}"
-                                 + ("" if self.add_labels or role_problem(lk.role) else
-                                    " (import with --add-labels to add the role)"))
-            scheme = scheme.with_link(event, lk.role, argument)
-            self._roles.append(f"{event} {lk.role} ({argument})")
-        return scheme
+            is_event = scheme.get(event) is not None and scheme.get(event).kind == "event"
+            if self.add_labels and not bad_name and is_event:  # learnt: the role is allowed for that pair
+                scheme = scheme.with_link(event, lk.role, argument)
+                roles.append(f"{event} {lk.role} ({argument})")
+                continue
+            if self.add_labels and not bad_name:
+                problem = f"{event} is an argument label in this project, so it cannot trigger an event (its " \
+                          f"{lk.role} link)"
+            hint = " (import with --add-labels to add the role)" if not (self.add_labels or bad_name) and is_event \
+                else ""
+            return rec.error(f"link {i + 1} ({event} {lk.role} {argument}): {problem}{hint}")
+        return scheme, roles
+
+
+def _trim(span: Span, text: str) -> int:
+    """Narrows a span that starts or ends on whitespace (a selection that took the space before a name, as Label
+    Studio lets an editor make) to its words, as Label Studio's own converter does; 1 if it did."""
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if (start, end) == (span.start, span.end):
+        return 0
+    span.start, span.end = start, end
+    return 1
 
 
 def read_all(paths: Sequence[Path], fmt: str | None, options: ReadOptions,

@@ -139,6 +139,14 @@ def test_label_studio_leading_and_trailing_spaces_in_a_span_are_trimmed_and_coun
     assert [(text[s.start:s.end], s.label) for s in store.spans(1)] == [("Jane Smith", "ACTOR")]
     assert conll(store, tmp_path)[2:4] == [("Jane", "B-ACTOR"), ("Smith", "I-ACTOR")]
     assert docbin(store, tmp_path)[0] == [("Jane Smith", "ACTOR")]
+    # a record refused for another reason counts no narrowed span
+    task[0]["annotations"][0]["result"].append(
+        {"id": "b", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 1, "end": 5, "labels": ["ACTOR"]}})  # "ffic": cuts a token
+    report = import_paths(Store(tmp_path / "r.db"), [write(tmp_path / "ls3.json", json.dumps(task))],
+                          tokenizer=tokenize)
+    assert (report.rejected, report.trimmed) == (1, 0)
+    task[0]["annotations"][0]["result"].pop()
     # a span of nothing but spaces is named as such
     task[0]["annotations"][0]["result"][0]["value"].update(start=14, end=15)
     second = write(tmp_path / "ls2.json", json.dumps(task))
