@@ -93,8 +93,11 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], link
         start, end, label = spans[i]
         return {"start": start, "end": end, "text": text[start:end], "label": label}
 
-    used = {i for e, a, _ in links for i in (e, a)}
-    triggers = [i for i, sp in enumerate(spans) if sp[2] in event_labels or any(e == i for e, _, _ in links)]
+    arguments: dict[int, list[tuple[int, str]]] = {}  # event position -> its (argument position, role), in order
+    for e, a, role in links:
+        arguments.setdefault(e, []).append((a, role))
+    used = {a for e, a, _ in links}
+    triggers = [i for i, sp in enumerate(spans) if sp[2] in event_labels or i in arguments]
     record: dict[str, Any] = {"text": text}
     if doc.get("external_id") is not None:
         record["id"] = doc["external_id"]
@@ -104,7 +107,9 @@ def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], link
         record["meta"] = meta
     if doc["answer"] != "pending":
         record["answer"] = doc["answer"]
-    record["events"] = [{"trigger": item(t), "arguments": [{"role": role, **item(a)} for e, a, role in links
-                                                          if e == t]} for t in triggers]
-    record["spans"] = [item(i) for i in range(len(spans)) if i not in used and i not in triggers]
+    record["events"] = [{"trigger": item(t),
+                         "arguments": [{"role": role, **item(a)} for a, role in arguments.get(t, ())]}
+                        for t in triggers]
+    shown = used.union(triggers)
+    record["spans"] = [item(i) for i in range(len(spans)) if i not in shown]
     return json.dumps(record, ensure_ascii=False, allow_nan=False)

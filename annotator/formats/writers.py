@@ -291,10 +291,13 @@ class BratWriter(Writer):
         """An `E` line for each event span (its trigger is its `T` line) with its arguments by role; a role's
         second filler is numbered (`target2`), as brat writes them."""
         lines = []
+        by_event: dict[int, list[tuple[str, int]]] = {}
+        for e, a, role in links:
+            by_event.setdefault(e, []).append((role, a))
         number = 0
         for i, (_, _, lb, _) in enumerate(spans):
             label = self.scheme.get(lb)
-            mine = [(role, a) for e, a, role in links if e == i]
+            mine = by_event.get(i, [])
             if not mine and (label is None or label.kind != "event"):
                 continue
             number += 1
