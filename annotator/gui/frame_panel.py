@@ -29,7 +29,7 @@ from annotator.core.labels import LabelScheme, Role
 from annotator.core.model import Link, Span, SpanState
 from annotator.core.session import ArticleSession, Change
 from annotator.gui.article_view import ArticleView
-from annotator.gui.plaintext import plain
+from annotator.gui.plaintext import excerpt, plain
 from annotator.store import Store
 
 
@@ -53,9 +53,8 @@ class LinkHost(Protocol):
 ROLE_ITEM, LINK_ITEM = 1, 2
 
 
-def excerpt(text: str, span: Span, limit: int = 60) -> str:
-    words = " ".join(text[span.start:span.end].split())
-    return words if len(words) <= limit else words[: limit - 1] + "…"
+def shown(text: str, span: Span) -> str:
+    return excerpt(text[span.start:span.end], 60)
 
 
 class FramePanel(QWidget):
@@ -97,7 +96,7 @@ class FramePanel(QWidget):
             self.heading.setText("Select an event span to see its roles.")
             self._enable()
             return
-        self.heading.setText(f"{event.label}: “{excerpt(text, event)}”")
+        self.heading.setText(f"{event.label}: “{shown(text, event)}”")
         by_id = {s.id: s for s in spans}
         for role, links in frame:
             key = f"  [Shift+{role.hotkey.upper()}]" if role.hotkey else ""
@@ -113,9 +112,9 @@ class FramePanel(QWidget):
             self.tree.addTopLevelItem(item)
             for link in links:
                 arg = by_id.get(link.argument)
-                shown = excerpt(text, arg) if arg else "?"
+                filler = shown(text, arg) if arg else "?"
                 state = "" if link.state is SpanState.ACCEPTED else "   (suggested)"
-                child = QTreeWidgetItem([f"→ {shown}  {arg.label if arg else ''}{state}"])
+                child = QTreeWidgetItem([f"→ {filler}  {arg.label if arg else ''}{state}"])
                 child.setData(0, Qt.ItemDataRole.UserRole, (LINK_ITEM, link.id))
                 if link.state is not SpanState.ACCEPTED:
                     child.setForeground(0, QBrush(QColor("#666666")))
@@ -335,7 +334,7 @@ class LinkTool(QObject):
         linked = self._existing(span.id)
         note = " — already linked (Delete removes it)" if linked is not None else ""
         self.window.statusBar().showMessage(
-            f"{self.role} {self.index + 1}/{len(self.candidates)}: “{excerpt(session.doc.text, span)}”{note}. "
+            f"{self.role} {self.index + 1}/{len(self.candidates)}: “{shown(session.doc.text, span)}”{note}. "
             f"Tab / Shift+Tab: next / previous, Enter: link, Escape: cancel")
         self.window.view.select_span(span.id)
         self.window.span_list.select(span.id)

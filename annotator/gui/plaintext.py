@@ -22,3 +22,9 @@ def esc(text: str) -> str:
 def no_mnemonic(text: str) -> str:
     """`text` for a menu entry or button, where `&` would mark a shortcut key."""
     return str(text).replace("&", "&&")
+
+
+def excerpt(text: str, limit: int = 80) -> str:
+    """A span's words on one line, shortened to `limit` characters (with an ellipsis)."""
+    words = " ".join(text.split())
+    return words if len(words) <= limit else words[: limit - 1] + "…"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Span
+from annotator.gui.plaintext import excerpt
 
 HEADERS = ["Label", "Text", "Source", "State"]
 _ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.UserRole}
@@ -58,8 +59,7 @@ class SpanModel(QAbstractTableModel):
             if col == 0:
                 return s.label
             if col == 1:
-                snippet = self.text[s.start:s.end].replace("\n", " ")
-                return snippet if len(snippet) < 80 else snippet[:77] + "…"
+                return excerpt(self.text[s.start:s.end])
             if col == 2:
                 return s.source.value
             return "accepted" if s.state.value == "accepted" else "suggested"
