@@ -173,6 +173,10 @@ class AddArgument(Edit):
     def describe(self) -> str:
         return f"mark {self.label} as {self.role}"
 
+    def where(self, spans: dict[int, tuple[int, int]]) -> tuple[int, int] | None:
+        event = spans.get(self.event_id)  # the link accepts the event span too
+        return None if event is None else (min(self.start, event[0]), max(self.end, event[1]))
+
 
 @dataclass(frozen=True)
 class Restore(Edit):

@@ -204,14 +204,19 @@ class ArticleSession:
             if old != now:
                 change.before.append((span_id, *(old or (now[0], SpanState.REJECTED.value))))
                 change.after.append((span_id, *now))
-        for link_id, state in self.store.links.states(doc_id).items():
-            old_state = links_before.get(link_id, SpanState.REJECTED.value)
-            if old_state != state:
-                change.links_before.append((link_id, old_state))
-                change.links_after.append((link_id, state))
+        self._link_changes(change, links_before)
         self._update_spans(change.after)
         self._announce(change, self._focus(edit, result))
         return change
+
+    def _link_changes(self, change: Change, before: dict[int, str]) -> None:
+        """Adds to `change` the links whose state is no longer what `before` read; a link `before` did not know
+        was made by the edit (rejected before)."""
+        for link_id, state in self.store.links.states(change.doc_id).items():
+            old = before.get(link_id, SpanState.REJECTED.value)
+            if old != state:
+                change.links_before.append((link_id, old))
+                change.links_after.append((link_id, state))
 
     def _focus(self, edit: Edit, result: Any) -> int | None:
         """The span to select after an edit: the span it made or changed, the event of a link."""
@@ -308,8 +313,8 @@ class ArticleSession:
     def set_answer(self, answer: Answer, doc_id: int | None = None,
                    restore: Change | None = None) -> tuple[Answer, Change]:
         """Answers an article; accepting it accepts the suggestions still shown, spans and links (one
-        transaction). Returns its previous answer and what accepting changed, which undo hands back as
-        `restore`."""
+        transaction). Returns its previous answer and what it changed (the spans accepting accepted, the links
+        whose state changed), which undo hands back as `restore`."""
         doc_id = doc_id if doc_id is not None else self.doc_id
         assert doc_id is not None
         if self.doc_id != doc_id:
@@ -324,11 +329,7 @@ class ArticleSession:
                                              restore_links=list(back.links))
         change = Change(doc_id, before=accepted, after=[(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted],
                         edit=edit)
-        for link_id, state in self.store.links.states(doc_id).items():
-            old = links_before.get(link_id)
-            if old != state and state == SpanState.ACCEPTED.value:
-                change.links_before.append((link_id, old or SpanState.REJECTED.value))
-                change.links_after.append((link_id, state))
+        self._link_changes(change, links_before)
         changed = change.after + list(back.spans)
         self._update_spans(changed)
         if self.doc is not None:

@@ -162,7 +162,8 @@ def test_removing_and_accepting_links_and_marking_an_argument_with_its_link_in_o
     assert link_rows(store) == {("launched", "time", "Sunday", "accepted")}
     session.restore(change.doc_id, change.before, change.links_before)  # one undo takes both back
     assert link_rows(store) == {("launched", "time", "Sunday", "rejected")}
-    assert {TEXT[s.start:s.end]: s.state.value for s in store.spans(1)}["Sunday"] == "suggested"
+    states = {TEXT[s.start:s.end]: s.state.value for s in store.spans(1)}
+    assert (states["Sunday"], states["launched"]) == ("suggested", "suggested")  # the event it accepted too
     change = session.add_argument(19, 26, "WEAPON", launched, "instrument")  # new text: "drones"
     new = next(s for s in store.spans(1) if (s.start, s.end) == (20, 26))
     assert new.state is SpanState.ACCEPTED and ("launched", "instrument", "drones", "accepted") in link_rows(store)
