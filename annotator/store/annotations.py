@@ -149,18 +149,22 @@ class Annotations:
 
     def accept_all(self, doc_id: int, who: str | None, expected_revision: int | None = None) -> list[int]:
         """Accepts every remaining suggestion of the article; returns the ids of the spans it accepted."""
-        with self.write() as conn:
+        with self.write():
             self._bump(doc_id, expected_revision)
-            ids = [r[0] for r in conn.execute(
-                "SELECT id FROM spans WHERE doc_id = ? AND state = 'suggested'", (doc_id,))]
-            stamp = now()
-            conn.execute(
-                "UPDATE spans SET state = 'accepted', updated_at = ? WHERE doc_id = ? AND state = 'suggested'",
-                (stamp, doc_id),
-            )
-            links = self.links.accept_suggested(doc_id, stamp)
+            spans, links = self._accept_suggested(doc_id, now())
+            ids = [r[0] for r in spans]
             self._log("accept_all", who, doc_id, None, spans=ids, **({"links": links} if links else {}))
         return ids
+
+    def _accept_suggested(self, doc_id: int, stamp: str) -> tuple[list[tuple[int, str, str]], list[int]]:
+        """Inside the caller's transaction: accepts the article's suggested spans and then its suggested links
+        (those whose spans both stand). Returns the spans as they were, (id, label, 'suggested') each, and the
+        links' ids."""
+        spans = [(r[0], r[1], SpanState.SUGGESTED.value) for r in self.conn.execute(
+            "SELECT id, label FROM spans WHERE doc_id = ? AND state = 'suggested' ORDER BY id", (doc_id,))]
+        self.conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE doc_id = ? AND "
+                          "state = 'suggested'", (stamp, doc_id))
+        return spans, self.links.accept_suggested(doc_id, stamp)
 
     def set_answer(self, doc_id: int, answer: Answer | str, who: str | None,
                    expected_revision: int | None = None, *, accept_suggested: bool = False,
@@ -183,11 +187,7 @@ class Annotations:
             accepted: list[tuple[int, str, str]] = []
             accepted_links: list[int] = []
             if accept_suggested and answer is Answer.ACCEPT:
-                accepted = [(r[0], r[1], SpanState.SUGGESTED.value) for r in conn.execute(
-                    "SELECT id, label FROM spans WHERE doc_id = ? AND state = 'suggested' ORDER BY id", (doc_id,))]
-                conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE doc_id = ? AND "
-                             "state = 'suggested'", (stamp, doc_id))
-                accepted_links = self.links.accept_suggested(doc_id, stamp)
+                accepted, accepted_links = self._accept_suggested(doc_id, stamp)
             pending = answer is Answer.PENDING
             conn.execute(
                 "UPDATE documents SET answer = ?, answered_by = ?, answered_at = ? WHERE id = ?",

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from annotator.core.edits import LinkRow
 from annotator.core.errors import DatabaseError, LinkError
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Link, Source, SpanState
@@ -34,11 +35,8 @@ class Host(Protocol):
     def _log(self, action: str, who: str | None, doc_id: int | None = None, span_id: int | None = None,
              **detail: Any) -> None: ...
 
-LinkRow = tuple[int, str]  # id, state
 
 _COLUMNS = "id, event_id, arg_id, role, source, state, score"
-
-
 
 
 def _link(row: Sequence) -> Link:

@@ -11,10 +11,7 @@ from annotator.store.sql import now, rows_in
 
 
 class Suggestions:
-    """The pre-annotation work queue: which articles a pipeline has not seen, and storing what it suggests
-    (spans and links) without touching the editors' work.
-
-    A part of `Store` (annotator/store/database.py): it works on the store's connection and inside its
+    """A part of `Store` (annotator/store/database.py): it works on the store's connection and inside its
     transactions."""
 
     def iter_unannotated_ids(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
