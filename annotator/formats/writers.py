@@ -142,7 +142,6 @@ class DoccanoWriter(TextWriter):
 class DoccanoRelationsWriter(DoccanoWriter):
     name, suffix = "doccano-relations", ".jsonl"
     description = "doccano relation JSONL: text, entities (id, start_offset, end_offset, label), relations"
-
     holds_links = True
 
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
@@ -165,13 +164,12 @@ class LabelStudioWriter(TextWriter):
 
     name, suffix = "label-studio", ".json"
     description = "Label Studio JSON: an array of tasks with annotations and predictions"
+    holds_links = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fh.write("[")
         self.first = True
-
-    holds_links = True
 
     @staticmethod
     def _result(doc: dict[str, Any], spans: Sequence[ExportSpan]) -> list[dict[str, Any]]:
@@ -247,6 +245,7 @@ class BratWriter(Writer):
 
     name, suffix = "brat", ""
     description = "brat standoff: a folder of .txt/.ann pairs with annotation.conf and visual.conf"
+    holds_links = True
     folder = True
     holds_answers = False
 
@@ -270,8 +269,6 @@ class BratWriter(Writer):
             n += 1
         self.names.add(name.lower())
         return name
-
-    holds_links = True
 
     def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
         name = self._name(doc)
