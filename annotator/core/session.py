@@ -224,8 +224,8 @@ class ArticleSession:
             return result.id if result.state is not SpanState.REJECTED else None
         if isinstance(result, Link):
             return result.event
-        if isinstance(edit, Restore) and edit.spans and edit.spans[0][2] != SpanState.REJECTED.value:
-            return edit.spans[0][0]
+        if isinstance(edit, Restore):  # the first span it puts back that still stands
+            return next((row[0] for row in edit.spans if row[2] != SpanState.REJECTED.value), None)
         return None
 
     def _announce(self, change: Change, focus: int | None) -> None:

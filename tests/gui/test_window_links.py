@@ -99,6 +99,16 @@ def test_marking_new_text_in_a_role_is_one_undoable_step(qtbot, window, project)
     press(qtbot, window, Qt.Key.Key_Z, CTRL)  # one undo takes the span and the link back
     assert state() == "rejected" and db_links(project)[("shelling", "place", "northern border")] == "rejected"
     conn.close()
+    # marked before the event, and undone: the event, still standing, is selected again (not nothing)
+    event = window.selected_span
+    kharan = text.index("KHARAN")
+    window.view.set_selection(kharan, kharan + len("KHARAN"))
+    press(qtbot, window, Qt.Key.Key_P, SHIFT)
+    assert db_links(project)[("shelling", "place", "KHARAN")] == "accepted"
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert db_links(project)[("shelling", "place", "KHARAN")] == "rejected"
+    assert window.selected_span == event
+    assert {i.data() for i in window.span_list.selectedIndexes()} >= {"ATTACK", "shelling"}
     # a role key with no event in focus says what to do
     window.open_document(2)
     press(qtbot, window, Qt.Key.Key_P, SHIFT)
