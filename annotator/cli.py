@@ -198,7 +198,7 @@ def preannotate(db_path: Path, model: str | None, patterns: Path | None, no_rule
 
     with open_store(db_path, create=False, writing=True) as store:
         annotator = build_annotator(store.scheme, model=model, patterns=patterns, use_rules=not no_rules)
-        total = store.count_unannotated(annotator.key, only_pending=not all_docs)
+        total = store.suggestions.count_unannotated(annotator.key, only_pending=not all_docs)
         with progress_bar("pre-annotating", total=total) as update:
             report = run(store, annotator, n_process=n_process, batch_size=batch_size,
                          only_pending=not all_docs, who=editor_name(editor), on_progress=update)
@@ -277,7 +277,7 @@ def train(db_path: Path, output: Path, epochs: int, patience: int, split: float,
 def stats(db_path: Path, as_json: bool) -> None:
     """Documents by answer, spans by label and state, work per editor."""
     with open_store(db_path, reading=True) as store:
-        figures = store.stats()
+        figures = store.exports.stats()
         scheme = store.scheme
     if as_json:
         click.echo(json.dumps(figures, indent=2))
@@ -315,7 +315,7 @@ def demo(db_path: Path, samples: Path | None) -> None:
     if db_path.exists():
         click.echo(f"{db_path} exists; using it")
     with open_store(db_path) as store:
-        if store.count_documents() == 0:
+        if store.documents.count_documents() == 0:
             report = import_paths(store, [samples or RESOURCES / "samples"], tokenizer=tokenize, who="demo")
             click.echo(f"imported {report.added} sample article(s)")
             result = run(store, build_annotator(store.scheme), who="demo")

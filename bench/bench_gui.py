@@ -46,8 +46,8 @@ def big_article(store: Store, n_words: int = 20_000, n_spans: int = 2_000, n_lin
     from annotator.nlp.pipeline import tokenize
 
     doc = Document(text=text, title="A very long article", tokens=tokenize(text))
-    store.add_records([ImportRecord(doc)])
-    doc_id = store.document_ids(0, 1_000_000)[-1]
+    store.documents.add_records([ImportRecord(doc)])
+    doc_id = store.documents.document_ids(0, 1_000_000)[-1]
     tokens = doc.tokens
     labels = [lb.name for lb in store.scheme.labels]
     rows = set()
@@ -102,7 +102,7 @@ def bench_window() -> bool:
 
     preannotate(store, build_annotator(load_scheme()))
     big = big_article(store)
-    text = store.document(big).text
+    text = store.documents.document(big).text
     store.close()
 
     settings = QSettings(str(OUT / "gui-settings.ini"), QSettings.Format.IniFormat)

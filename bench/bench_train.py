@@ -74,7 +74,7 @@ def main() -> int:
         for suffix in ("", "-wal", "-shm"):
             db.with_name(db.name + suffix).unlink(missing_ok=True)
         store = Store(db)
-        store.add_records(records)
+        store.documents.add_records(records)
         words = sum(len(r.document.text.split()) for r in records)
         words_total += words
         print(f"fold {fold + 1}: {len(records)} articles ({words:,} words, "

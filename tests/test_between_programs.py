@@ -24,7 +24,7 @@ from annotator.store import Store
 
 db = sys.argv[1]
 holder = Store(db)
-doc_id = holder.list_documents(limit=1)[0].id
+doc_id = holder.documents.list_documents(limit=1)[0].id
 
 def write(n):
     holder.set_meta(f"holder-{n}", str(n))
@@ -44,7 +44,7 @@ write(0)
 for n in range(1, 6):
     # a second handle in the same process, as the window's export and pre-annotation workers open
     second = Store(db, create=False)
-    second.stats()
+    second.exports.stats()
     second.close()
     write(n)
 print("ready", flush=True)
@@ -53,7 +53,7 @@ for n in range(6, 11):
     write(n)
     other = Store(db, create=False)
     other.close()
-holder.add_span(doc_id, 0, 4, "TIME", "holder")
+holder.annotations.add_span(doc_id, 0, 4, "TIME", "holder")
 print("deleted:", ";".join(deleted()), flush=True)
 sys.stdin.readline()  # killed here with SIGKILL: nothing is closed cleanly
 """

@@ -78,13 +78,13 @@ EDITOR_SCRIPT = """
 import os, sys
 from annotator.store import Store
 store = Store(sys.argv[1])
-ids = [r.id for r in store.list_documents(limit=100)]
+ids = [r.id for r in store.documents.list_documents(limit=100)]
 actions = 0
 rounds = 0
 while not os.path.exists(sys.argv[2]) or rounds < 3:
     for doc_id in ids:
-        store.add_span(doc_id, 0, 6, "TIME", "editor-b")
-        store.set_answer(doc_id, ["accept", "reject", "ignore"][rounds % 3], "editor-b")
+        store.annotations.add_span(doc_id, 0, 6, "TIME", "editor-b")
+        store.annotations.set_answer(doc_id, ["accept", "reject", "ignore"][rounds % 3], "editor-b")
         actions += 2
     rounds += 1
 print(actions, rounds)

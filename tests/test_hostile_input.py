@@ -156,7 +156,7 @@ def test_one_failing_article_never_blocks_the_others(rules, store):
     from annotator.workflows.preannotating import preannotate
 
     texts = ["Rebels attacked Kidal.", "BOOM goes the pipeline.", "Police arrested two men."]
-    store.add_records([ImportRecord(Document(text=t)) for t in texts])
+    store.documents.add_records([ImportRecord(Document(text=t)) for t in texts])
 
     def boom(doc):
         if "BOOM" in doc.text:
@@ -175,7 +175,7 @@ def test_one_failing_article_never_blocks_the_others(rules, store):
         rules.nlp.remove_pipe("fails_on_boom")
     assert report.documents == 2
     assert report.failed == [(2, "RuntimeError: the model broke on this article")]
-    labels = {doc_id: {s.label for s in store.spans(doc_id)} for doc_id in (1, 2, 3)}
+    labels = {doc_id: {s.label for s in store.annotations.spans(doc_id)} for doc_id in (1, 2, 3)}
     assert "ATTACK" in labels[1] and "ARREST" in labels[3] and labels[2] == set()
 
 

@@ -49,9 +49,9 @@ def test_stats_prints_the_real_counts_per_label_and_per_editor(samples_db):
     from annotator.store import Store
 
     with Store(samples_db) as store:
-        store.set_answer(first, "accept", "ana", accept_suggested=True)
-        store.set_answer(first + 1, "reject", "ben")
-        store.add_span(first + 2, 0, 9, "PLACE", "ben")
+        store.annotations.set_answer(first, "accept", "ana", accept_suggested=True)
+        store.annotations.set_answer(first + 1, "reject", "ben")
+        store.annotations.add_span(first + 2, 0, 9, "PLACE", "ben")
     out = invoke("stats", "--db", samples_db).output
     counts = dict(((lb, st), n) for lb, st, n in rows(samples_db, "SELECT label, state, count(*) FROM spans "
                                                                   "GROUP BY 1, 2"))
@@ -206,10 +206,10 @@ def test_docbin_export_brings_the_answers_back(samples_db, tmp_path):
     from annotator.store import Store
 
     with Store(samples_db) as store:
-        store.set_answer(1, "accept", "ana")
-        store.add_span(1, 0, 9, "WEAPON", "ana")
-        store.set_answer(2, "reject", "ana")
-        store.set_answer(3, "ignore", "ana")
+        store.annotations.set_answer(1, "accept", "ana")
+        store.annotations.add_span(1, 0, 9, "WEAPON", "ana")
+        store.annotations.set_answer(2, "reject", "ana")
+        store.annotations.set_answer(3, "ignore", "ana")
     out = tmp_path / "all.spacy"
     result = invoke("export", "--db", samples_db, "--format", "spacy", "--output", out, "--include-pending")
     assert result.exit_code == 0
@@ -324,7 +324,7 @@ def test_train_labels_and_patience(tmp_path):
 
     with Store(db) as store:
         for (doc_id,) in store.conn.execute("SELECT id FROM documents").fetchall():
-            store.set_answer(doc_id, "accept", "ed", accept_suggested=True)
+            store.annotations.set_answer(doc_id, "accept", "ed", accept_suggested=True)
     out = tmp_path / "models" / "two"
     r = invoke("train", "--db", db, "--output", out, "--labels", "ATTACK,DEATH", "--patience", "1", "--epochs",
                "40")

@@ -16,10 +16,8 @@ SpanRow = tuple[int, str, str]  # id, label, state
 LinkRow = tuple[int, str]  # id, state
 
 
-class Port(Protocol):
-    """The store, as far as edits need it (annotator.store.Store)."""
-
-    links: Any
+class AnnotationsPort(Protocol):
+    """The store's annotations repository (annotator.store.annotations.Annotations), as far as edits need it."""
 
     def add_span(self, doc_id: int, start: int, end: int, label: str, who: str | None,
                  expected_revision: int | None = None) -> Any: ...
@@ -33,6 +31,13 @@ class Port(Protocol):
 
     def restore_spans(self, doc_id: int, rows: Any, who: str | None, expected_revision: int | None = None,
                       links: Any = ()) -> None: ...
+
+
+class Port(Protocol):
+    """The store (annotator.store.Store), as far as edits need it: its annotations and links repositories."""
+
+    annotations: Any
+    links: Any
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class AddSpan(Edit):
     label: str
 
     def run(self, port: Port, who: str | None, revision: int) -> Any:
-        return port.add_span(self.doc_id, self.start, self.end, self.label, who, revision)
+        return port.annotations.add_span(self.doc_id, self.start, self.end, self.label, who, revision)
 
     def describe(self) -> str:
         return f"mark {self.label}"
@@ -79,7 +84,7 @@ class Relabel(Edit):
     label: str
 
     def run(self, port: Port, who: str | None, revision: int) -> Any:
-        return port.relabel_span(self.span_id, self.label, who, revision)
+        return port.annotations.relabel_span(self.span_id, self.label, who, revision)
 
     def describe(self) -> str:
         return f"relabel as {self.label}"
@@ -96,7 +101,7 @@ class SetSpanState(Edit):
     state: str
 
     def run(self, port: Port, who: str | None, revision: int) -> Any:
-        return port.set_span_state(self.span_id, SpanState(self.state), who, revision)
+        return port.annotations.set_span_state(self.span_id, SpanState(self.state), who, revision)
 
     def describe(self) -> str:
         return "delete span" if self.state == SpanState.REJECTED.value else "accept suggestion"
@@ -108,7 +113,7 @@ class SetSpanState(Edit):
 @dataclass(frozen=True)
 class AcceptAll(Edit):
     def run(self, port: Port, who: str | None, revision: int) -> Any:
-        return port.accept_all(self.doc_id, who, revision)
+        return port.annotations.accept_all(self.doc_id, who, revision)
 
     def describe(self) -> str:
         return "accept all suggestions"
@@ -167,7 +172,7 @@ class AddArgument(Edit):
     role: str
 
     def run(self, port: Port, who: str | None, revision: int) -> Any:
-        span = port.add_span(self.doc_id, self.start, self.end, self.label, who, revision)
+        span = port.annotations.add_span(self.doc_id, self.start, self.end, self.label, who, revision)
         return port.links.add(self.doc_id, self.event_id, span.id, self.role, who, revision + 1)
 
     def describe(self) -> str:
@@ -186,7 +191,7 @@ class Restore(Edit):
     links: tuple[LinkRow, ...] = ()
 
     def run(self, port: Port, who: str | None, revision: int) -> Any:
-        port.restore_spans(self.doc_id, list(self.spans), who, revision, links=list(self.links))
+        port.annotations.restore_spans(self.doc_id, list(self.spans), who, revision, links=list(self.links))
         return None
 
     def describe(self) -> str:

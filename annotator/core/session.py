@@ -19,6 +19,7 @@ from annotator.core.edits import (
     AddArgument,
     AddLink,
     AddSpan,
+    AnnotationsPort,
     Edit,
     LinkRow,
     Relabel,
@@ -35,13 +36,8 @@ from annotator.core.model import Answer, Document, Link, Span, SpanState, Token
 from annotator.core.spans import TokenIndex
 
 
-class Store(Protocol):
-    """The project database as the session uses it (annotator.store.Store)."""
-
-    links: Any
-
-    @property
-    def scheme(self) -> LabelScheme: ...
+class DocumentsPort(Protocol):
+    """The store's documents repository (annotator.store.documents.Documents), as the session reads it."""
 
     def document(self, doc_id: int, with_tokens: bool = True) -> Document: ...
 
@@ -49,18 +45,33 @@ class Store(Protocol):
 
     def version(self, doc_id: int) -> tuple[int, int]: ...
 
+    def tokens(self, doc_id: int) -> list[Token] | None: ...
+
+    def set_tokens(self, doc_id: int, tokens: Any) -> None: ...
+
+
+class AnnotationsReader(AnnotationsPort, Protocol):
+    """The store's annotations repository, as the session reads and writes it."""
+
     def spans(self, doc_id: int, states: Any = None) -> list[Span]: ...
 
     def span(self, span_id: int) -> tuple[int, Span]: ...
 
     def span_states(self, doc_id: int, where: tuple[int, int] | None = None) -> dict[int, tuple[str, str]]: ...
 
-    def tokens(self, doc_id: int) -> list[Token] | None: ...
-
-    def set_tokens(self, doc_id: int, tokens: Any) -> None: ...
-
     def set_answer(self, doc_id: int, answer: Any, who: str | None, expected_revision: int | None = None, *,
                    accept_suggested: bool = False, restore: Any = (), restore_links: Any = ()) -> list: ...
+
+
+class Store(Protocol):
+    """The project database as the session uses it (annotator.store.Store): its repositories."""
+
+    documents: DocumentsPort
+    annotations: AnnotationsReader
+    links: Any
+
+    @property
+    def scheme(self) -> LabelScheme: ...
 
     def recording(self, edit: dict[str, Any]) -> AbstractContextManager[None]: ...
 
@@ -103,8 +114,8 @@ class ArticleSession:
     # ---------------------------------------------------------------- reading
 
     def open(self, doc_id: int) -> Document:
-        self.doc = self.store.document(doc_id, with_tokens=False)  # tokens are read when a selection snaps
-        self.revision = self.store.revision(doc_id)
+        self.doc = self.store.documents.document(doc_id, with_tokens=False)  # tokens are read when a selection snaps
+        self.revision = self.store.documents.revision(doc_id)
         self._index = None
         self._load()
         self.events.opened.emit(self.doc)
@@ -112,9 +123,9 @@ class ArticleSession:
 
     def _load(self) -> None:
         assert self.doc is not None and self.doc.id is not None
-        self.spans = self.store.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
+        self.spans = self.store.annotations.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
         self._links = None  # read when first asked for (most articles are opened without an event in focus)
-        self.version = self.store.version(self.doc.id)
+        self.version = self.store.documents.version(self.doc.id)
         self.revision = self.version[0]
 
     def reload_spans(self) -> None:
@@ -137,16 +148,17 @@ class ArticleSession:
 
     def changed_elsewhere(self) -> bool:
         """True when another window or program changed this article since it was loaded here."""
-        return self.doc is not None and self.doc.id is not None and self.store.version(self.doc.id) != self.version
+        doc = self.doc
+        return doc is not None and doc.id is not None and self.store.documents.version(doc.id) != self.version
 
     def token_index(self) -> TokenIndex:
         """The article's tokens (stored, or made now with the tokenizer and kept)."""
         if self._index is None:
             assert self.doc is not None and self.doc.id is not None
-            tokens = self.doc.tokens or self.store.tokens(self.doc.id)
+            tokens = self.doc.tokens or self.store.documents.tokens(self.doc.id)
             if tokens is None and self.tokenizer is not None:
                 tokens = self.tokenizer(self.doc.text)
-                self.store.set_tokens(self.doc.id, tokens)
+                self.store.documents.set_tokens(self.doc.id, tokens)
                 self.doc.tokens = tokens
             self._index = TokenIndex(tokens or [])
         return self._index
@@ -193,11 +205,11 @@ class ArticleSession:
             self.open(edit.doc_id)
         doc_id = edit.doc_id
         where = edit.where({s.id: (s.start, s.end) for s in self.spans})
-        before = self.store.span_states(doc_id, where)
+        before = self.store.annotations.span_states(doc_id, where)
         links_before = self.store.links.states(doc_id)
         with self.store.recording(edit.record()):
             result = edit.run(self.store, self.who, self.revision)
-        after = self.store.span_states(doc_id, where)
+        after = self.store.annotations.span_states(doc_id, where)
         change = Change(doc_id, result=result, edit=edit)
         for span_id, now in after.items():
             old = before.get(span_id)
@@ -244,12 +256,12 @@ class ArticleSession:
                     self.spans.remove(span)
                 continue
             if span is None:
-                _, span = self.store.span(span_id)
+                _, span = self.store.annotations.span(span_id)
                 self.spans.append(span)
             span.label, span.state = label, SpanState(state)
         self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
         self._links = None
-        self.version = self.store.version(self.doc.id)
+        self.version = self.store.documents.version(self.doc.id)
         self.revision = self.version[0]
 
     # ---------------------------------------------------------------- the editor's actions
@@ -320,13 +332,13 @@ class ArticleSession:
         if self.doc_id != doc_id:
             self.open(doc_id)
         edit = SetAnswer(doc_id, answer, restore.inverse() if restore else None)
-        before = self.store.document(doc_id, with_tokens=False).answer
+        before = self.store.documents.document(doc_id, with_tokens=False).answer
         links_before = self.store.links.states(doc_id)
         back = edit.restore or Restore(doc_id)
         with self.store.recording(edit.record()):
-            accepted = self.store.set_answer(doc_id, answer, self.who, expected_revision=self.revision,
-                                             accept_suggested=True, restore=list(back.spans),
-                                             restore_links=list(back.links))
+            accepted = self.store.annotations.set_answer(
+                doc_id, answer, self.who, expected_revision=self.revision, accept_suggested=True,
+                restore=list(back.spans), restore_links=list(back.links))
         change = Change(doc_id, before=accepted, after=[(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted],
                         edit=edit)
         self._link_changes(change, links_before)

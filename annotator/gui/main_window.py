@@ -180,7 +180,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
             except (UnavailableError, NotAProjectError, sqlite3.Error):
                 raise
             except AnnotatorError:  # gone (deleted elsewhere): the first article instead
-                doc_id = self.store.next_document(0, answer=None) if self.store else None
+                doc_id = self.store.documents.next_document(0, answer=None) if self.store else None
                 if doc_id is None:
                     return self.open_document(None)
                 self.session.open(doc_id)
@@ -243,7 +243,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
             return
         row = self.queue.row_of(self.session.doc_id)
         if row is None:
-            target = self.store.next_document(self.session.doc_id, answer=None, backwards=step < 0)  # type: ignore
+            target = self.store.documents.next_document(self.session.doc_id, answer=None, backwards=step < 0)  # type: ignore
         else:
             if step > 0 and row + 1 >= self.queue.rowCount() and self.queue.canFetchMore():
                 self.queue.fetchMore()
@@ -362,7 +362,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         if answer is not Answer.PENDING:
             self.session_answers += 1
             self.update_status()
-        target = self.store.next_document(doc_id) or self.store.next_document(0)
+        target = self.store.documents.next_document(doc_id) or self.store.documents.next_document(0)
         if target is None:
             self.statusBar().showMessage("Every article is answered.", 5000)
         else:
@@ -372,7 +372,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         if self.store is None:
             return
         try:
-            answered, total = self.store.progress()
+            answered, total = self.store.documents.progress()
         except (AnnotatorError, sqlite3.Error) as exc:
             self.report_problem(exc)
             return

@@ -67,7 +67,7 @@ class QueueModel(QAbstractTableModel):
 
     def _next_ids(self) -> list[int]:
         after = self._ids[-1] if self._ids else 0
-        ids = self.store.document_ids(after, FETCH, self.answer, self.query)
+        ids = self.store.documents.document_ids(after, FETCH, self.answer, self.query)
         if len(ids) < FETCH:
             self._exhausted = True
         return ids
@@ -104,7 +104,7 @@ class QueueModel(QAbstractTableModel):
         page = self._pages.get(page_no)
         if page is None:
             ids = self._ids[page_no * PAGE : (page_no + 1) * PAGE]
-            page = self.store.document_rows(list(ids))
+            page = self.store.documents.document_rows(list(ids))
             self._pages[page_no] = page
             while len(self._pages) > PAGES_KEPT:
                 self._pages.popitem(last=False)
@@ -119,7 +119,7 @@ class QueueModel(QAbstractTableModel):
             return
         page = self._pages.get(row // PAGE)
         if page is not None:
-            page.update(self.store.document_rows([doc_id]))
+            page.update(self.store.documents.document_rows([doc_id]))
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     # ---------------------------------------------------------------- the model

@@ -67,8 +67,8 @@ class ProjectsMixin:
         self._remember_recent(path)
         last = self.settings.value(self._key("doc"))
         doc_id = int(last) if last is not None else None
-        if doc_id is None or not store.count_documents():
-            doc_id = store.next_document(0) or store.next_document(0, answer=None)
+        if doc_id is None or not store.documents.count_documents():
+            doc_id = store.documents.next_document(0) or store.documents.next_document(0, answer=None)
         self.open_document(doc_id, restore_scroll=True)
         self.update_status()
         return True

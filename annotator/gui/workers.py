@@ -63,7 +63,8 @@ class PreannotateWorker(Worker):
 
         with Store(self.db_path, create=False) as store:
             annotator = build_annotator(store.scheme, model=self.model)
-            total = len(self.doc_ids) if self.doc_ids is not None else store.count_unannotated(annotator.key)
+            total = (len(self.doc_ids) if self.doc_ids is not None
+                     else store.suggestions.count_unannotated(annotator.key))
             done = 0
 
             def step(n: int) -> None:
@@ -97,7 +98,7 @@ class ExportWorker(Worker):
         from annotator.workflows.exporting import export
 
         with Store(self.db_path, create=False) as store:
-            total = store.count_documents() if self.include_pending else store.progress()[0]
+            total = store.documents.count_documents() if self.include_pending else store.documents.progress()[0]
             done = 0
 
             def step(n: int) -> None:

@@ -6,12 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from annotator.core.errors import (
-    ConflictError,
-    DatabaseError,
-)
+from annotator.core.errors import DatabaseError
 from annotator.core.model import Answer, Span, SpanState
-from annotator.store.sql import SOURCES, STATES, marks, now
+from annotator.store.sql import SOURCES, STATES, Repository, marks, now
 
 
 def _span(r: tuple) -> Span:
@@ -20,12 +17,11 @@ def _span(r: tuple) -> Span:
     return Span(r[1], r[2], r[3], SOURCES[r[4]], STATES[r[5]], r[6], r[0])
 
 
-class Annotations:
+class Annotations(Repository):
     """The editors' work on an article: spans and answers, each change one transaction under the article's
     revision check, logged.
 
-    A part of `Store` (annotator/store/database.py): it works on the store's connection and inside its
-    transactions."""
+    `store.annotations`: it works on the store's connection and inside its transactions."""
 
     def spans(self, doc_id: int, states: Iterable[SpanState] | None = None) -> list[Span]:
         sql = 'SELECT id, start, "end", label, source, state, score FROM spans WHERE doc_id = ?'
@@ -51,33 +47,20 @@ class Annotations:
             'SELECT id, start, "end", label, source, state, score, doc_id FROM spans WHERE id = ?', (span_id,)
         ).fetchone()
         if r is None:
-            raise DatabaseError(f"no span {span_id} in {self.path}")
+            raise DatabaseError(f"no span {span_id} in {self.store.path}")
         return r[7], _span(r)
-
-    def _bump(self, doc_id: int, expected_revision: int | None) -> int:
-        rev = self.revision(doc_id)
-        if expected_revision is not None and rev != expected_revision:
-            raise ConflictError(
-                f"document {doc_id} was changed elsewhere (revision {rev}, expected {expected_revision})"
-            )
-        self.conn.execute("UPDATE documents SET revision = revision + 1 WHERE id = ?", (doc_id,))
-        return rev + 1
-
-    def _check_label(self, label: str) -> None:
-        if self.conn.execute("SELECT 1 FROM labels WHERE name = ?", (label,)).fetchone() is None:
-            raise DatabaseError(f"unknown label {label!r}")
 
     def add_span(self, doc_id: int, start: int, end: int, label: str, who: str | None,
                  expected_revision: int | None = None) -> Span:
         """The editor marks text as a span. Marking a suggestion (or a removed span) again accepts it."""
-        with self.write() as conn:
-            self._check_label(label)
+        with self.store.write() as conn:
+            self.store.check_label(label)
             text_len = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if text_len is None:
                 raise DatabaseError(f"no document {doc_id}")
             if not (0 <= start < end <= text_len[0]):
                 raise DatabaseError(f"span {start}..{end} lies outside document {doc_id}")
-            self._bump(doc_id, expected_revision)
+            self.store.bump(doc_id, expected_revision)
             row = conn.execute(
                 'SELECT id, state FROM spans WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ?',
                 (doc_id, start, end, label),
@@ -93,33 +76,33 @@ class Annotations:
                     (doc_id, start, end, label, who, stamp),
                 )
                 span_id, before = cur.lastrowid, None
-            self._log("add_span", who, doc_id, span_id, start=start, end=end, label=label, before=before)
+            self.store._log("add_span", who, doc_id, span_id, start=start, end=end, label=label, before=before)
         return self.span(span_id)[1]
 
     def set_span_state(self, span_id: int, state: SpanState | str, who: str | None,
                        expected_revision: int | None = None) -> Span:
         state = SpanState(state)
-        with self.write() as conn:
+        with self.store.write() as conn:
             doc_id, span = self.span(span_id)
-            self._bump(doc_id, expected_revision)
+            self.store.bump(doc_id, expected_revision)
             stamp = now()
             conn.execute("UPDATE spans SET state = ?, updated_at = ? WHERE id = ?", (state.value, stamp, span_id))
             detail: dict[str, Any] = {"before": span.state.value, "after": state.value}
             if state is SpanState.REJECTED:
-                gone = self.links.reject_hanging(span_id, stamp)  # a removed span takes its links with it
+                gone = self.store.links.reject_hanging(span_id, stamp)  # a removed span takes its links with it
                 if gone:
                     detail["links_rejected"] = gone
-            self._log("set_state", who, doc_id, span_id, **detail)
+            self.store._log("set_state", who, doc_id, span_id, **detail)
         return self.span(span_id)[1]
 
     def relabel_span(self, span_id: int, label: str, who: str | None,
                      expected_revision: int | None = None) -> Span:
         """Gives a span another label; it becomes an accepted span. If the same stretch already carries that
         label, that span is accepted and this one removed (rejected) instead, so nothing is duplicated."""
-        with self.write() as conn:
-            self._check_label(label)
+        with self.store.write() as conn:
+            self.store.check_label(label)
             doc_id, span = self.span(span_id)
-            self._bump(doc_id, expected_revision)
+            self.store.bump(doc_id, expected_revision)
             other = conn.execute(
                 'SELECT id FROM spans WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ? AND id != ?',
                 (doc_id, span.start, span.end, label, span_id),
@@ -128,8 +111,8 @@ class Annotations:
             if other:
                 conn.execute("UPDATE spans SET state = 'rejected', updated_at = ? WHERE id = ?", (stamp, span_id))
                 conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE id = ?", (stamp, other[0]))
-                gone = self.links.reject_hanging(span_id, stamp)
-                self._log("relabel", who, doc_id, span_id, before=span.label, after=label, merged_into=other[0],
+                gone = self.store.links.reject_hanging(span_id, stamp)
+                self.store._log("relabel", who, doc_id, span_id, before=span.label, after=label, merged_into=other[0],
                           **({"links_rejected": gone} if gone else {}))
                 result_id = other[0]
             else:
@@ -137,8 +120,8 @@ class Annotations:
                     "UPDATE spans SET label = ?, state = 'accepted', updated_at = ? WHERE id = ?",
                     (label, stamp, span_id),
                 )
-                unfit = self.links.reject_unfit(span_id, stamp)  # roles the new label does not have
-                self._log("relabel", who, doc_id, span_id, before=span.label, after=label,
+                unfit = self.store.links.reject_unfit(span_id, stamp)  # roles the new label does not have
+                self.store._log("relabel", who, doc_id, span_id, before=span.label, after=label,
                           state_before=span.state.value, **({"links_rejected": unfit} if unfit else {}))
                 result_id = span_id
         return self.span(result_id)[1]
@@ -149,11 +132,11 @@ class Annotations:
 
     def accept_all(self, doc_id: int, who: str | None, expected_revision: int | None = None) -> list[int]:
         """Accepts every remaining suggestion of the article; returns the ids of the spans it accepted."""
-        with self.write():
-            self._bump(doc_id, expected_revision)
+        with self.store.write():
+            self.store.bump(doc_id, expected_revision)
             spans, links = self._accept_suggested(doc_id, now())
             ids = [r[0] for r in spans]
-            self._log("accept_all", who, doc_id, None, spans=ids, **({"links": links} if links else {}))
+            self.store._log("accept_all", who, doc_id, None, spans=ids, **({"links": links} if links else {}))
         return ids
 
     def _accept_suggested(self, doc_id: int, stamp: str) -> tuple[list[tuple[int, str, str]], list[int]]:
@@ -164,7 +147,7 @@ class Annotations:
             "SELECT id, label FROM spans WHERE doc_id = ? AND state = 'suggested' ORDER BY id", (doc_id,))]
         self.conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE doc_id = ? AND "
                           "state = 'suggested'", (stamp, doc_id))
-        return spans, self.links.accept_suggested(doc_id, stamp)
+        return spans, self.store.links.accept_suggested(doc_id, stamp)
 
     def set_answer(self, doc_id: int, answer: Answer | str, who: str | None,
                    expected_revision: int | None = None, *, accept_suggested: bool = False,
@@ -176,14 +159,14 @@ class Annotations:
         `restore_links` links as (id, state) first (how undo takes that back).
         Returns the spans it accepted as they were before, (id, label, 'suggested') each."""
         answer = Answer(answer)
-        with self.write() as conn:
+        with self.store.write() as conn:
             before = conn.execute("SELECT answer FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if before is None:
                 raise DatabaseError(f"no document {doc_id}")
-            self._bump(doc_id, expected_revision)
+            self.store.bump(doc_id, expected_revision)
             stamp = now()
             self._put_back(doc_id, restore, stamp)
-            self.links.put_back(doc_id, restore_links, stamp)
+            self.store.links.put_back(doc_id, restore_links, stamp)
             accepted: list[tuple[int, str, str]] = []
             accepted_links: list[int] = []
             if accept_suggested and answer is Answer.ACCEPT:
@@ -202,22 +185,22 @@ class Annotations:
                 detail["restored"] = [list(r) for r in restore]
             if restore_links:
                 detail["restored_links"] = [list(r) for r in restore_links]
-            self._log("answer", who, doc_id, None, **detail)
+            self.store._log("answer", who, doc_id, None, **detail)
         return accepted
 
     def restore_spans(self, doc_id: int, rows: Sequence[tuple[int, str, str]], who: str | None,
                       expected_revision: int | None = None, links: Sequence[tuple[int, str]] = ()) -> None:
         """Puts spans back as they were, (id, label, state) each, and links, (id, state) each: how the window
         undoes and redoes. One transaction, logged as 'restore'."""
-        with self.write():
-            self._bump(doc_id, expected_revision)
+        with self.store.write():
+            self.store.bump(doc_id, expected_revision)
             stamp = now()
             self._put_back(doc_id, rows, stamp)
-            self.links.put_back(doc_id, links, stamp)
+            self.store.links.put_back(doc_id, links, stamp)
             detail: dict[str, Any] = {"spans": [list(r) for r in rows]}
             if links:
                 detail["links"] = [list(r) for r in links]
-            self._log("restore", who, doc_id, None, **detail)
+            self.store._log("restore", who, doc_id, None, **detail)
 
     def _put_back(self, doc_id: int, rows: Sequence[tuple[int, str, str]], stamp: str) -> None:
         """Sets spans of the document to (id, label, state) each, inside the caller's transaction."""

@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from annotator.core.errors import (
+    ConflictError,
     DamagedDatabaseError,
     DatabaseError,
     NewerDatabaseError,
@@ -27,8 +28,8 @@ from annotator.core.errors import (
     UnavailableError,
 )
 from annotator.core.labels import DEFAULT_SCHEME, Label, LabelScheme, Role, label_problem, load_scheme
-from annotator.store.annotations import Annotations, _span  # noqa: F401
-from annotator.store.documents import AddResult, DocumentRow, Documents, fts_query  # noqa: F401
+from annotator.store.annotations import Annotations
+from annotator.store.documents import Documents
 from annotator.store.links import Links
 from annotator.store.schema import SCHEMA_VERSION, migrations
 from annotator.store.sql import now
@@ -39,12 +40,12 @@ BUSY_TIMEOUT_MS = 30_000
 APPLICATION_ID = 0x414E4E54  # "ANNT": marks the file as an annotator project
 
 
+class Store:
+    """A project database. Open with `Store(path)`; it is created (with the default scheme) when missing.
 
-
-
-
-class Store(Documents, Annotations, Suggestions, ExportStream):
-    """A project database. Open with `Store(path)`; it is created (with the default scheme) when missing."""
+    Its repositories, sqlite-utils style, on its connection and inside its transactions: `store.documents` (the
+    articles and the queue), `store.annotations` (spans and answers), `store.links`, `store.suggestions`
+    (pre-annotation's queue and results) and `store.exports` (reading a project out, statistics)."""
 
     def __init__(
         self,
@@ -59,7 +60,11 @@ class Store(Documents, Annotations, Suggestions, ExportStream):
         self.path = Path(path)
         self.readonly = readonly
         self._scheme: LabelScheme | None = None
+        self.documents = Documents(self)
+        self.annotations = Annotations(self)
         self.links = Links(self)
+        self.suggestions = Suggestions(self)
+        self.exports = ExportStream(self)
         self._edit: dict[str, Any] | None = None  # the edit command being applied (see `recording`)
         if self.path.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project database")
@@ -265,6 +270,21 @@ class Store(Documents, Annotations, Suggestions, ExportStream):
         if problems != ["ok"]:
             raise sqlite_error(self.path, sqlite3.DatabaseError("malformed: " + "; ".join(problems)[:300]))
 
+    def bump(self, doc_id: int, expected_revision: int | None) -> int:
+        """Inside a write: refuses the edit if the article changed since `expected_revision` (when given), and
+        moves its revision on. Returns the new revision."""
+        rev = self.documents.revision(doc_id)
+        if expected_revision is not None and rev != expected_revision:
+            raise ConflictError(
+                f"document {doc_id} was changed elsewhere (revision {rev}, expected {expected_revision})"
+            )
+        self.conn.execute("UPDATE documents SET revision = revision + 1 WHERE id = ?", (doc_id,))
+        return rev + 1
+
+    def check_label(self, label: str) -> None:
+        if self.conn.execute("SELECT 1 FROM labels WHERE name = ?", (label,)).fetchone() is None:
+            raise DatabaseError(f"unknown label {label!r}")
+
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", (key, value))
 
@@ -365,47 +385,6 @@ class Store(Documents, Annotations, Suggestions, ExportStream):
         )
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
 
@@ -456,9 +435,3 @@ def sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
         return UnavailableError(f"{path}: cannot read or write the file ({text}); is it on a removed disk or "
                                 f"was it moved?")
     return UnavailableError(f"{path}: {text}")
-
-
-
-
-
-

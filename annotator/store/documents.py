@@ -12,7 +12,7 @@ from annotator.core.errors import (
 )
 from annotator.core.model import Answer, Document, ImportRecord, Token
 from annotator.core.tokens import pack_tokens, unpack_tokens
-from annotator.store.sql import now, rows_in
+from annotator.store.sql import Repository, now, rows_in
 
 
 @dataclass
@@ -43,11 +43,10 @@ def fts_query(text: str) -> str:
     return " ".join(parts)
 
 
-class Documents:
+class Documents(Repository):
     """The articles: adding them (with their spans and links), paging and searching the queue, reading one.
 
-    A part of `Store` (annotator/store/database.py): it works on the store's connection and inside its
-    transactions."""
+    `store.documents`: it works on the store's connection and inside its transactions."""
 
     def add_records(self, records: Sequence[ImportRecord], who: str | None = None) -> AddResult:
         """Adds a batch of documents (with their spans) in one transaction. Documents whose text is already in
@@ -56,7 +55,7 @@ class Documents:
         if not records:
             return result
         stamp = now()
-        with self.write() as conn:
+        with self.store.write() as conn:
             hashes = [r.document.input_hash for r in records]
             existing = {row[0] for row in rows_in(conn, "SELECT input_hash FROM documents WHERE input_hash IN ({in})",
                                                   hashes)}
@@ -105,14 +104,14 @@ class Documents:
                 ids = {(r[1], r[2], r[3]): r[0] for r in conn.execute(
                     'SELECT id, start, "end", label FROM spans WHERE doc_id = ?', (doc_id,))}
                 span_ids = [ids.get(sp.key) for sp in rec.spans]  # links name the record's spans by position
-                result.links += self.links.insert(
+                result.links += self.store.links.insert(
                     doc_id, [replace(lk, event=span_ids[lk.event], argument=span_ids[lk.argument]) for lk in rec.links
                              if span_ids[lk.event] is not None and span_ids[lk.argument] is not None], who, stamp)
             result.added = len(fresh)
             if fresh:
                 files = sorted({r.path for r in fresh if r.path})
                 extra = {"links": result.links} if result.links else {}
-                self._log("import", who, documents=len(fresh), spans=result.spans, files=files[:20], **extra)
+                self.store._log("import", who, documents=len(fresh), spans=result.spans, files=files[:20], **extra)
         return result
 
     @staticmethod
@@ -186,7 +185,7 @@ class Documents:
             (doc_id,),
         ).fetchone()
         if row is None:
-            raise DatabaseError(f"no document {doc_id} in {self.path}")
+            raise DatabaseError(f"no document {doc_id} in {self.store.path}")
         return Document(
             id=row[0], external_id=row[1], title=row[2] or "", text=row[3], meta=json.loads(row[4] or "{}"),
             input_hash=row[5], answer=Answer(row[6]), answered_by=row[7], answered_at=row[8],
@@ -205,7 +204,7 @@ class Documents:
             "SELECT revision, (SELECT count(*) FROM preannotated p WHERE p.doc_id = d.id) FROM documents d "
             "WHERE d.id = ?", (doc_id,)).fetchone()
         if row is None:
-            raise DatabaseError(f"no document {doc_id} in {self.path}")
+            raise DatabaseError(f"no document {doc_id} in {self.store.path}")
         return row[0], row[1]
 
     def tokens(self, doc_id: int) -> list[Token] | None:
@@ -215,5 +214,5 @@ class Documents:
     def set_tokens(self, doc_id: int, tokens: Sequence[Token] | bytes) -> None:
         """Keeps the tokens of a document that has none yet (the first tokenizer to see it wins)."""
         blob = tokens if isinstance(tokens, bytes) else pack_tokens(tokens)
-        with self.write() as conn:
+        with self.store.write() as conn:
             conn.execute("INSERT OR IGNORE INTO tokens(doc_id, data) VALUES (?, ?)", (doc_id, blob))

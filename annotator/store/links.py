@@ -7,34 +7,12 @@ again, and rejecting a span rejects the links that hang on it (undo puts both ba
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
-from typing import Any, Protocol
 
 from annotator.core.edits import LinkRow
 from annotator.core.errors import DatabaseError, LinkError
-from annotator.core.labels import LabelScheme
 from annotator.core.model import Link, Source, SpanState
-from annotator.store.sql import SOURCES, STATES, marks, now
-
-
-class Host(Protocol):
-    """What a repository needs of the store it works in: its connection, transactions, the revision check,
-    the change log and the scheme."""
-
-    conn: sqlite3.Connection
-
-    @property
-    def scheme(self) -> LabelScheme: ...
-
-    def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
-
-    def _bump(self, doc_id: int, expected_revision: int | None) -> int: ...
-
-    def _log(self, action: str, who: str | None, doc_id: int | None = None, span_id: int | None = None,
-             **detail: Any) -> None: ...
-
+from annotator.store.sql import SOURCES, STATES, Repository, marks, now
 
 _COLUMNS = "id, event_id, arg_id, role, source, state, score"
 
@@ -45,9 +23,8 @@ def _link(row: Sequence) -> Link:
     return Link(row[1], row[2], row[3], SOURCES[row[4]], STATES[row[5]], row[6], row[0])
 
 
-class Links:
-    def __init__(self, store: Host) -> None:
-        self.store = store
+class Links(Repository):
+    """`store.links`."""
 
     # ------------------------------------------------------------------ reading
 
@@ -93,7 +70,7 @@ class Links:
         the editor used them). Linking a suggested or removed link again accepts it."""
         with self.store.write() as conn:
             self._check(doc_id, event_id, arg_id, role)
-            self.store._bump(doc_id, expected_revision)
+            self.store.bump(doc_id, expected_revision)
             stamp = now()
             self._accept_spans(event_id, arg_id, stamp)
             row = conn.execute("SELECT id, state FROM links WHERE event_id = ? AND arg_id = ? AND role = ?",
@@ -120,7 +97,7 @@ class Links:
             doc_id, link = self.get(link_id)
             if state is not SpanState.REJECTED:
                 self._check(doc_id, link.event, link.argument, link.role)
-            self.store._bump(doc_id, expected_revision)
+            self.store.bump(doc_id, expected_revision)
             stamp = now()
             if state is SpanState.ACCEPTED:  # an accepted link is one the editor used: its spans too
                 self._accept_spans(link.event, link.argument, stamp)

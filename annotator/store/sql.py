@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
+from annotator.core.labels import LabelScheme
 from annotator.core.model import Source, SpanState
 
 # a row's source and state as enums, by dict lookup (an article may hold thousands of spans and links)
@@ -34,3 +37,38 @@ def rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any], *, before
     for i in range(0, len(values), chunk):
         part = list(values[i : i + chunk])
         yield from conn.execute(sql.format(**{"in": marks(len(part))}), [*before, *part, *after])
+
+
+class Host(Protocol):
+    """What a repository needs of the store it is part of (annotator.store.Store): its connection, transactions,
+    the revision check, the change log, the scheme and the other repositories."""
+
+    conn: sqlite3.Connection
+    path: Path
+    links: Any
+    documents: Any
+
+    @property
+    def scheme(self) -> LabelScheme: ...
+
+    def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def bump(self, doc_id: int, expected_revision: int | None) -> int: ...
+
+    def check_label(self, label: str) -> None: ...
+
+    def _log(self, action: str, who: str | None, doc_id: int | None = None, span_id: int | None = None,
+             **detail: Any) -> None: ...
+
+
+class Repository:
+    """A part of the project database (`store.documents`, `store.annotations`, `store.suggestions`,
+    `store.exports`, `store.links`), sqlite-utils style: it works on its store's connection and inside its
+    transactions, and writes the store's change log."""
+
+    def __init__(self, store: Host) -> None:
+        self.store = store
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.store.conn

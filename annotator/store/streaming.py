@@ -6,13 +6,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from annotator.core.model import Answer
+from annotator.store.sql import Repository
 
 
-class ExportStream:
+class ExportStream(Repository):
     """Reading a project out: the documents an export takes, streamed with their spans and links, and the statistics.
 
-    A part of `Store` (annotator/store/database.py): it works on the store's connection and inside its
-    transactions."""
+    `store.exports`: it works on the store's connection."""
 
     def export_keys(self, include_pending: bool = False) -> list[tuple[int, str, str]]:
         """(id, input hash, answer) of the documents an export would consider, in id order."""

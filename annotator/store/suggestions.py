@@ -7,12 +7,12 @@ from collections.abc import Iterator, Sequence
 
 from annotator.core.model import Link, Source, SpanState
 from annotator.core.tokens import pack_tokens
-from annotator.store.sql import now, rows_in
+from annotator.store.sql import Repository, now, rows_in
 
 
-class Suggestions:
-    """A part of `Store` (annotator/store/database.py): it works on the store's connection and inside its
-    transactions."""
+class Suggestions(Repository):
+    """`store.suggestions`: the pre-annotation work queue and its results, on the store's connection and inside
+    its transactions."""
 
     def iter_unannotated_ids(self, pipeline: str, batch_size: int = 256, doc_ids: Sequence[int] | None = None,
                              only_pending: bool = True) -> Iterator[list[int]]:
@@ -73,7 +73,7 @@ class Suggestions:
         rows = [(r[0], s[0], s[1], s[2], s[3], s[4], pipeline, stamp) if isinstance(s, tuple) else
                 (r[0], s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
                 for r in results for s in r[2]]
-        with self.write() as conn:
+        with self.store.write() as conn:
             if token_rows:
                 conn.executemany("INSERT OR IGNORE INTO tokens(data, doc_id) VALUES (?, ?)", token_rows)
             before = conn.total_changes
@@ -87,7 +87,7 @@ class Suggestions:
                 [(r[0], pipeline, stamp, len(r[2])) for r in results],
             )
             if results:
-                self._log("preannotate", who, None, None, pipeline=pipeline, documents=len(results),
+                self.store._log("preannotate", who, None, None, pipeline=pipeline, documents=len(results),
                           suggestions=added)
         return added
 
@@ -100,4 +100,4 @@ class Suggestions:
             e, a = ids.get(tuple(event)), ids.get(tuple(argument))
             if e and a and SpanState.REJECTED.value not in (e[1], a[1]):
                 found.append(Link(e[0], a[0], role, Source(source[0] if source else "rule"), SpanState.SUGGESTED))
-        self.links.insert(doc_id, found, pipeline, stamp)
+        self.store.links.insert(doc_id, found, pipeline, stamp)

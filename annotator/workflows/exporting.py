@@ -232,7 +232,7 @@ def export(
     if split is not None and not 0 < split < 1:
         raise ExportError(f"--split must be between 0 and 1 (the train part), got {split}")
     if split is not None:
-        keys = store.export_keys(include_pending)
+        keys = store.exports.export_keys(include_pending)
         if not cls.holds_answers:  # split what will be written: the rejected and skipped articles are not
             keys = [k for k in keys if k[2] in ("accept", "pending")]
         train_ids = split_ids(keys, split, seed)
@@ -250,7 +250,7 @@ def export(
             temps[name] = _temporary(path, cls.folder)
             writers[name] = cls(temps[name], store.scheme, tokenizer_name(), sentences)
         n = 0
-        for doc, spans in store.iter_for_export(include_pending, label_list, with_state=True):
+        for doc, spans in store.exports.iter_for_export(include_pending, label_list, with_state=True):
             tokens = doc["tokens"] or pack_tokens(tokenizer(doc["text"]))
             part = "all" if split is None else ("train" if doc["id"] in train_ids else "dev")
             writers[part].add(doc, spans, tokens)

@@ -304,7 +304,7 @@ def import_paths(
     def flush(batch: list[ImportRecord]) -> None:
         if checker.changed:
             _write_scheme(store, checker, report)
-        res = store.add_records(batch, who=who)
+        res = store.documents.add_records(batch, who=who)
         report.added += res.added
         report.duplicates += res.duplicates
         report.spans += res.spans

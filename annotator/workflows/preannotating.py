@@ -151,8 +151,8 @@ def _work(args: tuple[Sequence[int], int, str | None]) -> tuple[int, int, list[t
     assert _WORKER is not None and _WORKER_STORE is not None
     ids, batch_size, who = args
     failed: list[tuple[int, str]] = []
-    results = annotate_rows(_WORKER, _WORKER_STORE.rows_for(ids), batch_size, failed)
-    return len(results), _WORKER_STORE.save_suggestions(results, _WORKER.key, who), failed
+    results = annotate_rows(_WORKER, _WORKER_STORE.suggestions.rows_for(ids), batch_size, failed)
+    return len(results), _WORKER_STORE.suggestions.save_suggestions(results, _WORKER.key, who), failed
 
 
 def preannotate(
@@ -171,7 +171,7 @@ def preannotate(
     report = PreannotateReport(pipeline=annotator.key)
 
     def save(results: list[Result]) -> None:
-        report.suggestions += store.save_suggestions(results, annotator.key, who)
+        report.suggestions += store.suggestions.save_suggestions(results, annotator.key, who)
         report.documents += len(results)
         if on_progress:
             on_progress(len(results))
@@ -187,8 +187,8 @@ def preannotate(
         # collector stops walking them again and again while the matches' tuples come and go (5% faster).
         gc.freeze()
         try:
-            for rows in store.iter_unannotated(annotator.key, batch_size=commit_every, doc_ids=doc_ids,
-                                               only_pending=only_pending):
+            for rows in store.suggestions.iter_unannotated(annotator.key, batch_size=commit_every,
+                                                           doc_ids=doc_ids, only_pending=only_pending):
                 save(annotate_rows(annotator, rows, batch_size, report.failed))
                 if stop():
                     break
@@ -210,8 +210,8 @@ def preannotate(
             on_progress(documents)
 
     def chunks() -> Iterator[list[int]]:
-        for ids in store.iter_unannotated_ids(annotator.key, batch_size=commit_every, doc_ids=doc_ids,
-                                              only_pending=only_pending):
+        for ids in store.suggestions.iter_unannotated_ids(annotator.key, batch_size=commit_every,
+                                                          doc_ids=doc_ids, only_pending=only_pending):
             for i in range(0, len(ids), chunk):
                 yield ids[i : i + chunk]
 

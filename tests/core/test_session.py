@@ -15,7 +15,7 @@ TEXT = "Rebel commanders attacked the town of Kidal on Monday."
 
 @pytest.fixture
 def session(store, tokenize):
-    store.add_records([ImportRecord(Document(text=TEXT), [
+    store.documents.add_records([ImportRecord(Document(text=TEXT), [
         Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
         Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)]), ImportRecord(Document(text="Talks resumed."))])
     return ArticleSession(store, "ana", tokenizer=tokenize)
@@ -45,7 +45,7 @@ def test_edits_are_frozen_data_and_their_inverse_is_an_edit(session, store):
     session.apply(undo)
     assert [s.label for s in session.spans] == ["ACTOR", "ATTACK"]
     session.apply(change.redo())
-    assert {s.label for s in store.spans(1) if s.state is SpanState.ACCEPTED} == {"PLACE"}
+    assert {s.label for s in store.annotations.spans(1) if s.state is SpanState.ACCEPTED} == {"PLACE"}
 
 
 def test_a_link_edit_announces_links_and_focuses_the_event(session):
@@ -76,9 +76,10 @@ def test_answering_announces_the_answer_and_the_spans_it_accepted(session, store
     log = heard(session)
     before, accepted = session.set_answer(Answer.ACCEPT)
     assert before is Answer.PENDING and ("answer_changed", 1, Answer.ACCEPT) in log
-    assert {s.state for s in store.spans(1)} == {SpanState.ACCEPTED}
+    assert {s.state for s in store.annotations.spans(1)} == {SpanState.ACCEPTED}
     session.set_answer(before, restore=accepted)
-    assert store.document(1).answer is Answer.PENDING and {s.state for s in store.spans(1)} == {SpanState.SUGGESTED}
+    assert store.documents.document(1).answer is Answer.PENDING
+    assert {s.state for s in store.annotations.spans(1)} == {SpanState.SUGGESTED}
     with pytest.raises(TypeError, match="set_answer"):
         from annotator.core.edits import SetAnswer
 
@@ -116,7 +117,7 @@ def test_the_change_log_keeps_the_edit_command(session, store):
                      "links": [[change.links_after[0][0], "rejected"]]}),
         ("answer", {"kind": "SetAnswer", "doc_id": 1, "answer": "reject", "restore": None})]
     # a change made outside the session (the command line) carries no command
-    store.add_span(1, 38, 43, "PLACE", "cli")
+    store.annotations.add_span(1, 38, 43, "PLACE", "cli")
     last = json.loads(store.conn.execute("SELECT detail FROM changes ORDER BY id DESC").fetchone()[0])
     assert "edit" not in last
 
@@ -125,7 +126,7 @@ def test_answering_another_article_opens_it_and_says_exactly_what_changed(sessio
     from annotator.core.edits import SetAnswer
     from annotator.core.model import Link
 
-    store.add_records([ImportRecord(Document(text="Rebels shelled Kharan."), [
+    store.documents.add_records([ImportRecord(Document(text="Rebels shelled Kharan."), [
         Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED), Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)],
         links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
     session.open(1)
@@ -137,8 +138,8 @@ def test_answering_another_article_opens_it_and_says_exactly_what_changed(sessio
     session.open(3)
     log.clear()
     before, change = session.set_answer(Answer.ACCEPT)
-    ids = {s.id for s in store.spans(3)}
+    ids = {s.id for s in store.annotations.spans(3)}
     link_id = store.links.of_document(3)[0].id
     assert ("spans_changed", 3, ids, None) in log and ("links_changed", 3) in log
     assert (change.links_before, change.links_after) == ([(link_id, "suggested")], [(link_id, "accepted")])
-    assert sorted(change.after) == sorted((i, lb, "accepted") for i, lb in ((s.id, s.label) for s in store.spans(3)))
+    assert sorted(change.after) == sorted((s.id, s.label, "accepted") for s in store.annotations.spans(3))

@@ -140,13 +140,13 @@ HOLDS = {  # what each format carries back besides spans: ids, titles
 
 def stored(store: Store) -> list[tuple]:
     out = []
-    for row in store.list_documents(limit=100):
-        doc = store.document(row.id)
+    for row in store.documents.list_documents(limit=100):
+        doc = store.documents.document(row.id)
         tokens = [t for t in (doc.tokens or tokenize(doc.text)) if doc.text[t.start : t.end].strip()]
         words = [doc.text[t.start : t.end] for t in tokens]
         # a span as the words it covers (CoNLL rebuilds the text from its tokens, one space between)
         spans = sorted((tuple(doc.text[t.start : t.end] for t in tokens if s.start <= t.start and t.end <= s.end),
-                        s.label) for s in store.spans(row.id, [SpanState.ACCEPTED]))
+                        s.label) for s in store.annotations.spans(row.id, [SpanState.ACCEPTED]))
         out.append((doc, spans, words))
     return out
 
@@ -166,7 +166,7 @@ def test_every_writer_round_trips_what_it_holds(fmt, data):
             for s in (first, second):
                 new = [Label(n, "argument", "#000000", "", "") for n in labels if n not in s.scheme.names]
                 s.set_scheme(LabelScheme(s.scheme.name, [*s.scheme.labels, *new]))
-            first.add_records([ImportRecord(Document(text=t, title=title, external_id=i, answer=Answer.ACCEPT,
+            first.documents.add_records([ImportRecord(Document(text=t, title=title, external_id=i, answer=Answer.ACCEPT,
                                                      tokens=tokenize(t)),
                                             [Span(a, b, lb, Source.EDITOR, SpanState.ACCEPTED) for a, b, lb in sp])
                                for t, i, title, sp in docs])

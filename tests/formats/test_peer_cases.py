@@ -136,7 +136,7 @@ def test_label_studio_leading_and_trailing_spaces_in_a_span_are_trimmed_and_coun
     store = Store(tmp_path / "p.db")
     report = import_paths(store, [write(tmp_path / "ls.json", json.dumps(task))], tokenizer=tokenize)
     assert (report.added, report.rejected, report.trimmed) == (1, 0, 1)
-    assert [(text[s.start:s.end], s.label) for s in store.spans(1)] == [("Jane Smith", "ACTOR")]
+    assert [(text[s.start:s.end], s.label) for s in store.annotations.spans(1)] == [("Jane Smith", "ACTOR")]
     assert conll(store, tmp_path)[2:4] == [("Jane", "B-ACTOR"), ("Smith", "I-ACTOR")]
     assert docbin(store, tmp_path)[0] == [("Jane Smith", "ACTOR")]
     # a record refused for another reason counts no narrowed span
@@ -225,10 +225,10 @@ def test_doccano_a_line_without_text_the_same_span_twice_and_spans_as_objects(tm
         f"{path}:4: span 16..99 (PLACE) lies outside the text of 33 characters; span 0..3 'Reb' (ACTOR) cuts "
         f"through a token; span 7..12 'attac' (ATTACK) cuts through a token (import with --snap-to-tokens to "
         f"widen it)")
-    assert [(s.start, s.end, s.label) for s in store.spans(1)] == [(0, 6, "ACTOR")]
-    store.set_answer(1, Answer.ACCEPT, "ed")
+    assert [(s.start, s.end, s.label) for s in store.annotations.spans(1)] == [(0, 6, "ACTOR")]
+    store.annotations.set_answer(1, Answer.ACCEPT, "ed")
     assert docbin(store, tmp_path)[0] == [("Rebels", "ACTOR")]  # once in the exports too
-    assert [(s.start, s.end, s.label) for s in store.spans(2)] == [(16, 21, "PLACE")]
+    assert [(s.start, s.end, s.label) for s in store.annotations.spans(2)] == [(16, 21, "PLACE")]
     cuts = write(tmp_path / "e.jsonl", json.dumps({"text": text, "label": [[0, 3, "ACTOR"], [7, 12, "ATTACK"]]}))
     report = import_paths(Store(tmp_path / "q.db"), [cuts], tokenizer=tokenize)
     assert str(report.errors[0]) == (f"{cuts}:1: span 0..3 'Reb' (ACTOR) cuts through a token; span 7..12 'attac' "
@@ -237,7 +237,7 @@ def test_doccano_a_line_without_text_the_same_span_twice_and_spans_as_objects(tm
 
 def test_answers_stay_with_the_case(tmp_path):
     store, _ = imported(tmp_path, "Rebels attacked Kidal.", [(0, 6, "ACTOR")])
-    assert store.document(1).answer is Answer.ACCEPT
+    assert store.documents.document(1).answer is Answer.ACCEPT
 
 
 def test_the_command_line_says_how_many_spans_it_narrowed(tmp_path):

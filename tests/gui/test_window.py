@@ -189,7 +189,7 @@ def test_a_change_made_elsewhere_is_not_overwritten(qtbot, window, project, mess
 
     other = Store(project)
     span = window.view.spans[0]
-    other.relabel_span(span.id, "TIME", "someone-else")  # another program changes the open article
+    other.annotations.relabel_span(span.id, "TIME", "someone-else")  # another program changes the open article
     other.close()
     window.select_span(span.id)
     key(qtbot, window, Qt.Key.Key_2)  # try to relabel as TARGET from the stale view
@@ -206,7 +206,7 @@ def test_external_changes_are_picked_up_while_idle(qtbot, window, project):
     # a span no rule suggests, added by another program while the editor does nothing
     assert not any(sp.start == 0 and sp.end == 18 for sp in window.view.spans)
     other = Store(project)
-    other.add_span(1, 0, 18, "PLACE", "someone-else")
+    other.annotations.add_span(1, 0, 18, "PLACE", "someone-else")
     other.close()
     qtbot.waitUntil(lambda: any(s.start == 0 and s.end == 18 and s.label == "PLACE" for s in window.view.spans),
                     timeout=window._watch.interval() * 3)
@@ -351,8 +351,8 @@ def test_undo_after_a_change_elsewhere_reloads_instead_of_overwriting(qtbot, win
     window.view.set_selection(s, s + 6)
     key(qtbot, window, Qt.Key.Key_2)  # TARGET
     other = Store(project)
-    span = next(sp for sp in other.spans(1) if sp.start == s and sp.label == "TARGET")
-    other.relabel_span(span.id, "PLACE", "someone-else")
+    span = next(sp for sp in other.annotations.spans(1) if sp.start == s and sp.label == "TARGET")
+    other.annotations.relabel_span(span.id, "PLACE", "someone-else")
     other.close()
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the stale mark
     qtbot.waitUntil(lambda: bool(messages) and window.undo_stack.count() == 0, timeout=2000)
@@ -415,8 +415,8 @@ def test_choose_a_trained_model_for_preannotation(qtbot, window, project, tmp_pa
 
     with Store(project) as store:
         for doc_id in (1, 3, 4, 5):
-            store.accept_all(doc_id, "ed")
-            store.set_answer(doc_id, "accept", "ed")
+            store.annotations.accept_all(doc_id, "ed")
+            store.annotations.set_answer(doc_id, "accept", "ed")
         train(store, tmp_path / "models" / "news", tokenizer=tokenize, epochs=2, log=lambda s: None)
     assert not window.set_model(tmp_path)  # not a pipeline folder: said so, nothing changes
     assert messages and "not a spaCy pipeline folder" in messages[-1][1] and window.model() is None

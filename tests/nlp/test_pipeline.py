@@ -115,7 +115,7 @@ def test_model_and_rules_together_in_a_project(store, model_path):
     both = preannotate(store, build_annotator(store.scheme, model=str(model_path)), doc_ids=[1])
     assert rules_only.suggestions > 0
     assert both.documents == 1  # a new pipeline sees the document again ...
-    spans = store.spans(1)
+    spans = store.annotations.spans(1)
     assert len({(s.start, s.end, s.label) for s in spans}) == len(spans)  # ... without duplicating anything
 
 
@@ -274,7 +274,7 @@ def test_a_models_own_links_are_suggested_when_the_scheme_allows_them(tmp_path):
     from annotator.workflows.preannotating import preannotate
 
     with Store(tmp_path / "p.db") as store:
-        store.add_records([ImportRecord(Document(text=text))])
+        store.documents.add_records([ImportRecord(Document(text=text))])
         preannotate(store, model_only)
         assert {(lk.role, lk.source.value, lk.state.value) for lk in store.links.of_document(1)} == {
             ("target", "model", "suggested"), ("attacker", "model", "suggested")}

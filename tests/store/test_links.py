@@ -23,7 +23,7 @@ def spans(*specs: tuple[int, int, str]) -> list[Span]:
 
 @pytest.fixture
 def session(store, tokenize) -> EditSession:
-    store.add_records([ImportRecord(Document(text=TEXT), spans(
+    store.documents.add_records([ImportRecord(Document(text=TEXT), spans(
         (0, 6, "ACTOR"), (7, 15, "ATTACK"), (16, 26, "WEAPON"), (35, 42, "PLACE"), (46, 52, "TIME"),
         (58, 64, "ACTOR"), (65, 73, "ATTACK"), (74, 79, "PLACE")))])
     s = EditSession(store, "ana", tokenizer=tokenize)
@@ -37,7 +37,7 @@ def span_id(session: EditSession, text: str, label: str) -> int:
 
 def link_rows(store: Store, doc_id: int = 1) -> set[tuple[str, str, str, str]]:
     """(event text, role, argument text, state) of every link of the article, whatever its state."""
-    by_id = {s.id: TEXT[s.start:s.end] for s in store.spans(doc_id)}
+    by_id = {s.id: TEXT[s.start:s.end] for s in store.annotations.spans(doc_id)}
     return {(by_id[lk.event], lk.role, by_id[lk.argument], lk.state.value)
             for lk in store.links.of_document(doc_id, states=list(SpanState))}
 
@@ -93,7 +93,7 @@ def test_linking_arguments_to_events_and_what_the_scheme_refuses(session, store)
                                 ("launched", "place", "Ukraine", "accepted"),
                                 ("attacked", "attacker", "Russia", "accepted")}
     # spans the editor linked are spans the editor used: accepted
-    assert {TEXT[s.start:s.end]: s.state.value for s in store.spans(1)}["472 drones"] == "accepted"
+    assert {TEXT[s.start:s.end]: s.state.value for s in store.annotations.spans(1)}["472 drones"] == "accepted"
     frame = {role.name: [TEXT[next(s for s in session.spans if s.id == lk.argument).start:
                               next(s for s in session.spans if s.id == lk.argument).end] for lk in fillers]
              for role, fillers in session.frame(launched)}
@@ -153,7 +153,7 @@ def test_relabelling_an_event_drops_the_roles_it_no_longer_has(session, store):
                                 ("launched", "place", "Ukraine", "accepted")}
     session.restore(change.doc_id, change.before, change.links_before)
     assert {r[3] for r in link_rows(store)} == {"accepted"}
-    assert {s.label for s in store.spans(1) if s.id == launched} == {"ATTACK"}
+    assert {s.label for s in store.annotations.spans(1) if s.id == launched} == {"ATTACK"}
 
 
 def test_removing_and_accepting_links_and_marking_an_argument_with_its_link_in_one_step(session, store):
@@ -162,15 +162,16 @@ def test_removing_and_accepting_links_and_marking_an_argument_with_its_link_in_o
     assert link_rows(store) == {("launched", "time", "Sunday", "accepted")}
     session.restore(change.doc_id, change.before, change.links_before)  # one undo takes both back
     assert link_rows(store) == {("launched", "time", "Sunday", "rejected")}
-    states = {TEXT[s.start:s.end]: s.state.value for s in store.spans(1)}
+    states = {TEXT[s.start:s.end]: s.state.value for s in store.annotations.spans(1)}
     assert (states["Sunday"], states["launched"]) == ("suggested", "suggested")  # the event it accepted too
     change = session.add_argument(19, 26, "WEAPON", launched, "instrument")  # new text: "drones"
-    new = next(s for s in store.spans(1) if (s.start, s.end) == (20, 26))
+    new = next(s for s in store.annotations.spans(1) if (s.start, s.end) == (20, 26))
     assert new.state is SpanState.ACCEPTED and ("launched", "instrument", "drones", "accepted") in link_rows(store)
     with pytest.raises(LinkError, match="cannot be the time of ATTACK"):
         session.add_argument(0, 6, "ACTOR", launched, "time")
     # the refused one marked nothing
-    assert {TEXT[s.start:s.end] for s in store.spans(1) if s.state is SpanState.ACCEPTED} == {"launched", "drones"}
+    accepted = {TEXT[s.start:s.end] for s in store.annotations.spans(1) if s.state is SpanState.ACCEPTED}
+    assert accepted == {"launched", "drones"}
     link = next(lk for lk in session.links if lk.role == "instrument")
     session.remove_link(link.id)
     assert ("launched", "instrument", "drones", "rejected") in link_rows(store)
@@ -182,9 +183,9 @@ def test_imported_links_and_accepting_the_article_accepts_the_suggested_links(st
     record = ImportRecord(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK"), (35, 42, "PLACE")),
                           links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED),
                                  Link(1, 2, "target", Source.RULE, SpanState.SUGGESTED)])
-    result = store.add_records([record])
+    result = store.documents.add_records([record])
     assert (result.spans, result.links) == (3, 2)
-    assert store.add_records([record]).links == 0  # the same article again adds nothing
+    assert store.documents.add_records([record]).links == 0  # the same article again adds nothing
     session = EditSession(store, "ana", tokenizer=tokenize)
     session.open(1)
     assert {(lk.role, lk.state) for lk in session.links} == {("attacker", SpanState.SUGGESTED),
@@ -215,18 +216,19 @@ def test_a_link_made_in_one_handle_is_seen_by_another_and_logged(session, store,
 def test_relabelling_onto_a_label_the_stretch_already_has_merges_and_is_logged(store):
     from annotator.core.errors import ConflictError
 
-    store.add_records([ImportRecord(Document(text=TEXT), spans(
+    store.documents.add_records([ImportRecord(Document(text=TEXT), spans(
         (0, 6, "ACTOR"), (0, 6, "TARGET"), (7, 15, "ATTACK"), (35, 42, "PLACE")))])
-    ids = {s.label: s.id for s in store.spans(1)}
+    ids = {s.label: s.id for s in store.annotations.spans(1)}
     store.links.add(1, ids["ATTACK"], ids["ACTOR"], "attacker", "ana")
-    rev = store.revision(1)
+    rev = store.documents.revision(1)
     with pytest.raises(ConflictError):
-        store.relabel_span(ids["ACTOR"], "TARGET", "ana", expected_revision=rev - 1)  # changed elsewhere since
-    assert {s.label: s.state.value for s in store.spans(1)}["ACTOR"] == "accepted"  # untouched
-    merged = store.relabel_span(ids["ACTOR"], "TARGET", "ana", expected_revision=rev)
+        # changed elsewhere since
+        store.annotations.relabel_span(ids["ACTOR"], "TARGET", "ana", expected_revision=rev - 1)
+    assert {s.label: s.state.value for s in store.annotations.spans(1)}["ACTOR"] == "accepted"  # untouched
+    merged = store.annotations.relabel_span(ids["ACTOR"], "TARGET", "ana", expected_revision=rev)
     # the span already there takes the label (accepted); the relabelled one is removed, and its links with it
     assert (merged.id, merged.label, merged.state) == (ids["TARGET"], "TARGET", SpanState.ACCEPTED)
-    states = {s.id: s.state.value for s in store.spans(1)}
+    states = {s.id: s.state.value for s in store.annotations.spans(1)}
     assert states[ids["ACTOR"]] == "rejected" and states[ids["TARGET"]] == "accepted"
     assert link_rows(store) == {("launched", "attacker", "Russia", "rejected")}
     row = store.conn.execute("SELECT span_id, who, detail FROM changes WHERE action = 'relabel'").fetchone()
@@ -239,10 +241,10 @@ def test_relabelling_onto_a_label_the_stretch_already_has_merges_and_is_logged(s
     # a plain relabel logs the state it had, and the links the new label cannot keep
     place = ids["PLACE"]
     store.links.add(1, ids["ATTACK"], place, "place", "ana")
-    store.relabel_span(ids["ATTACK"], "PROTEST", "ana")  # PROTEST has a place: the link stays
+    store.annotations.relabel_span(ids["ATTACK"], "PROTEST", "ana")  # PROTEST has a place: the link stays
     assert ("launched", "place", "Ukraine", "accepted") in link_rows(store)
-    store.relabel_span(ids["ATTACK"], "TALKS", "ana")  # TALKS has a place too
-    store.relabel_span(place, "TIME", "ana")  # a TIME cannot be a place: the link goes
+    store.annotations.relabel_span(ids["ATTACK"], "TALKS", "ana")  # TALKS has a place too
+    store.annotations.relabel_span(place, "TIME", "ana")  # a TIME cannot be a place: the link goes
     last = json.loads(store.conn.execute("SELECT detail FROM changes WHERE action = 'relabel' ORDER BY id DESC")
                       .fetchone()[0])
     assert last["state_before"] == "accepted" and len(last["links_rejected"]) == 1  # linking accepted it
@@ -259,20 +261,20 @@ def test_linking_again_after_a_removal_reuses_the_link_and_what_cannot_be_linked
         "SELECT detail FROM changes WHERE action = 'add_link' ORDER BY id")]
     assert [d["before"] for d in details] == [None, "rejected"]
     # only suggested spans become accepted by linking; a removed span, another article's, or none: named
-    store.add_records([ImportRecord(Document(text="Talks resumed in Geneva."), spans((17, 23, "PLACE")))])
-    geneva = store.spans(2)[0].id
+    store.documents.add_records([ImportRecord(Document(text="Talks resumed in Geneva."), spans((17, 23, "PLACE")))])
+    geneva = store.annotations.spans(2)[0].id
     with pytest.raises(LinkError, match=f"span {geneva} is not in document 1"):
         store.links.add(1, launched, geneva, "place", "ana")
     with pytest.raises(LinkError, match="no span 999999"):
         store.links.add(1, launched, 999999, "place", "ana")
     ukraine = span_id(session, "Ukraine", "PLACE")
-    store.delete_span(ukraine, "ana")
+    store.annotations.delete_span(ukraine, "ana")
     with pytest.raises(LinkError, match=f"span {ukraine} was removed; a removed span cannot be linked"):
         store.links.add(1, launched, ukraine, "place", "ana")
     # accepting a link whose span was removed since is refused too
     link = store.links.add(1, launched, span_id(session, "Sunday", "TIME"), "time", "ana")
     store.links.remove(link.id, "ana")
-    store.delete_span(span_id(session, "Sunday", "TIME"), "ana")
+    store.annotations.delete_span(span_id(session, "Sunday", "TIME"), "ana")
     with pytest.raises(LinkError, match="was removed"):
         store.links.set_state(link.id, SpanState.ACCEPTED, "ana")
 
@@ -280,18 +282,20 @@ def test_linking_again_after_a_removal_reuses_the_link_and_what_cannot_be_linked
 def test_accepting_a_suggested_link_accepts_its_suggested_spans_as_linking_does(store, tokenize):
     record = ImportRecord(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK")),
                           links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])
-    store.add_records([record])
+    store.documents.add_records([record])
     (link,) = store.links.of_document(1)
     store.links.set_state(link.id, SpanState.ACCEPTED, "ana")
-    assert {s.label: s.state for s in store.spans(1)} == {"ACTOR": SpanState.ACCEPTED, "ATTACK": SpanState.ACCEPTED}
+    assert {s.label: s.state for s in store.annotations.spans(1)} == {"ACTOR": SpanState.ACCEPTED,
+                                                                      "ATTACK": SpanState.ACCEPTED}
     # and through the session, undo puts the spans back as suggestions too
     store2 = store
-    store2.add_records([ImportRecord(Document(text=TEXT + " Again."), spans((0, 6, "ACTOR"), (7, 15, "ATTACK")),
-                                     links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
+    store2.documents.add_records([ImportRecord(Document(text=TEXT + " Again."),
+                                               spans((0, 6, "ACTOR"), (7, 15, "ATTACK")),
+                                               links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
     session = EditSession(store2, "ana", tokenizer=tokenize)
     session.open(2)
     change = session.accept_link(session.links[0].id)
-    assert {s.state for s in store2.spans(2)} == {SpanState.ACCEPTED}
+    assert {s.state for s in store2.annotations.spans(2)} == {SpanState.ACCEPTED}
     session.restore(change.doc_id, change.before, change.links_before)
-    assert {s.state for s in store2.spans(2)} == {SpanState.SUGGESTED}
+    assert {s.state for s in store2.annotations.spans(2)} == {SpanState.SUGGESTED}
     assert [lk.state for lk in store2.links.of_document(2)] == [SpanState.SUGGESTED]

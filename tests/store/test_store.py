@@ -14,8 +14,8 @@ from annotator.store.schema import SCHEMA_VERSION, migrations
 
 
 def add(store: Store, *texts: str) -> list[int]:
-    store.add_records([ImportRecord(Document(t)) for t in texts], who="ann")
-    return [r.id for r in store.list_documents(limit=10_000)]
+    store.documents.add_records([ImportRecord(Document(t)) for t in texts], who="ann")
+    return [r.id for r in store.documents.list_documents(limit=10_000)]
 
 
 def changes(store: Store) -> list[tuple]:
@@ -31,55 +31,56 @@ def test_new_database_is_wal_with_foreign_keys_and_the_default_scheme(store):
 
 
 def test_documents_are_deduplicated_by_text(store):
-    r1 = store.add_records([ImportRecord(Document("A")), ImportRecord(Document("B")), ImportRecord(Document("A"))])
-    r2 = store.add_records([ImportRecord(Document("B")), ImportRecord(Document("C"))])
+    r1 = store.documents.add_records([ImportRecord(Document("A")), ImportRecord(Document("B")),
+                                      ImportRecord(Document("A"))])
+    r2 = store.documents.add_records([ImportRecord(Document("B")), ImportRecord(Document("C"))])
     assert (r1.added, r1.duplicates, r2.added, r2.duplicates) == (2, 1, 1, 1)
-    assert store.count_documents() == 3
+    assert store.documents.count_documents() == 3
 
 
 def test_every_edit_is_logged_with_who_and_bumps_the_revision(store):
     (doc_id,) = add(store, "Rebels shelled the town on Monday")
-    span = store.add_span(doc_id, 0, 6, "ACTOR", "ann")
+    span = store.annotations.add_span(doc_id, 0, 6, "ACTOR", "ann")
     assert span.state is SpanState.ACCEPTED and span.source is Source.EDITOR
-    store.relabel_span(span.id, "TARGET", "bob")
-    store.delete_span(span.id, "bob")
-    store.set_answer(doc_id, Answer.ACCEPT, "ann")
+    store.annotations.relabel_span(span.id, "TARGET", "bob")
+    store.annotations.delete_span(span.id, "bob")
+    store.annotations.set_answer(doc_id, Answer.ACCEPT, "ann")
     assert [c[0] for c in changes(store)] == ["import", "add_span", "relabel", "set_state", "answer"]
     assert [c[1] for c in changes(store)][1:] == ["ann", "bob", "bob", "ann"]
-    assert store.revision(doc_id) == 4
-    assert store.spans(doc_id)[0].state is SpanState.REJECTED
-    doc = store.document(doc_id)
+    assert store.documents.revision(doc_id) == 4
+    assert store.annotations.spans(doc_id)[0].state is SpanState.REJECTED
+    doc = store.documents.document(doc_id)
     assert doc.answer is Answer.ACCEPT and doc.answered_by == "ann" and doc.answered_at
 
 
 def test_stale_revision_is_refused_and_changes_nothing(store):
     (doc_id,) = add(store, "Rebels shelled the town")
-    rev = store.revision(doc_id)
-    store.add_span(doc_id, 0, 6, "ACTOR", "ann", expected_revision=rev)
+    rev = store.documents.revision(doc_id)
+    store.annotations.add_span(doc_id, 0, 6, "ACTOR", "ann", expected_revision=rev)
     with pytest.raises(ConflictError, match="changed elsewhere"):
-        store.add_span(doc_id, 7, 14, "ATTACK", "bob", expected_revision=rev)
-    assert [s.label for s in store.spans(doc_id)] == ["ACTOR"]
+        store.annotations.add_span(doc_id, 7, 14, "ATTACK", "bob", expected_revision=rev)
+    assert [s.label for s in store.annotations.spans(doc_id)] == ["ACTOR"]
 
 
 def test_drawing_a_span_over_a_suggestion_accepts_it(store):
     (doc_id,) = add(store, "Rebels shelled the town")
-    store.save_suggestions([(doc_id, [], [Span(7, 14, "ATTACK", Source.RULE,
+    store.suggestions.save_suggestions([(doc_id, [], [Span(7, 14, "ATTACK", Source.RULE,
                                                                           SpanState.SUGGESTED)])], "rules")
-    span = store.add_span(doc_id, 7, 14, "ATTACK", "ann")
+    span = store.annotations.add_span(doc_id, 7, 14, "ATTACK", "ann")
     assert span.state is SpanState.ACCEPTED and span.source is Source.RULE
-    assert len(store.spans(doc_id)) == 1
+    assert len(store.annotations.spans(doc_id)) == 1
 
 
 def test_suggestions_never_overwrite_or_repeat_editor_work(store):
     (doc_id,) = add(store, "Rebels shelled the town")
-    editor = store.add_span(doc_id, 7, 14, "ATTACK", "ann")
-    removed = store.add_span(doc_id, 0, 6, "ACTOR", "ann")
-    store.delete_span(removed.id, "ann")
+    editor = store.annotations.add_span(doc_id, 7, 14, "ATTACK", "ann")
+    removed = store.annotations.add_span(doc_id, 0, 6, "ACTOR", "ann")
+    store.annotations.delete_span(removed.id, "ann")
     sugg = [Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED),
             Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
             Span(19, 23, "TARGET", Source.RULE, SpanState.SUGGESTED)]
-    assert store.save_suggestions([(doc_id, [], sugg)], "rules") == 1
-    spans = {(s.start, s.label): s for s in store.spans(doc_id)}
+    assert store.suggestions.save_suggestions([(doc_id, [], sugg)], "rules") == 1
+    spans = {(s.start, s.label): s for s in store.annotations.spans(doc_id)}
     assert spans[(7, "ATTACK")].state is SpanState.ACCEPTED and spans[(7, "ATTACK")].id == editor.id
     assert spans[(0, "ACTOR")].state is SpanState.REJECTED
     assert spans[(19, "TARGET")].state is SpanState.SUGGESTED
@@ -87,37 +88,37 @@ def test_suggestions_never_overwrite_or_repeat_editor_work(store):
 
 def test_relabel_onto_an_existing_span_merges(store):
     (doc_id,) = add(store, "Rebels shelled the town")
-    a = store.add_span(doc_id, 0, 6, "ACTOR", "ann")
-    b = store.add_span(doc_id, 0, 6, "TARGET", "ann")
-    store.delete_span(b.id, "ann")
-    result = store.relabel_span(a.id, "TARGET", "ann")
+    a = store.annotations.add_span(doc_id, 0, 6, "ACTOR", "ann")
+    b = store.annotations.add_span(doc_id, 0, 6, "TARGET", "ann")
+    store.annotations.delete_span(b.id, "ann")
+    result = store.annotations.relabel_span(a.id, "TARGET", "ann")
     assert result.id == b.id and result.state is SpanState.ACCEPTED
-    visible = [s for s in store.spans(doc_id) if s.state is not SpanState.REJECTED]
+    visible = [s for s in store.annotations.spans(doc_id) if s.state is not SpanState.REJECTED]
     assert [(s.label, s.state) for s in visible] == [("TARGET", SpanState.ACCEPTED)]
 
 
 def test_accept_all_and_bad_edits(store):
     (doc_id,) = add(store, "Rebels shelled the town")
-    store.save_suggestions([(doc_id, [], [Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+    store.suggestions.save_suggestions([(doc_id, [], [Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
                                              Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)])], "r")
-    assert len(store.accept_all(doc_id, "ann")) == 2
-    assert {s.state for s in store.spans(doc_id)} == {SpanState.ACCEPTED}
+    assert len(store.annotations.accept_all(doc_id, "ann")) == 2
+    assert {s.state for s in store.annotations.spans(doc_id)} == {SpanState.ACCEPTED}
     with pytest.raises(DatabaseError, match="unknown label"):
-        store.add_span(doc_id, 0, 6, "NOPE", "ann")
+        store.annotations.add_span(doc_id, 0, 6, "NOPE", "ann")
     with pytest.raises(DatabaseError, match="outside"):
-        store.add_span(doc_id, 0, 600, "ACTOR", "ann")
+        store.annotations.add_span(doc_id, 0, 600, "ACTOR", "ann")
 
 
 def test_full_text_search_and_paging(store):
     add(store, *(f"Article {i} about {'shelling' if i % 3 == 0 else 'talks'} in Kyiv" for i in range(30)))
-    assert store.count_documents(query="shelling") == 10
-    assert store.count_documents(query="shell") == 10  # prefix match on the last word
-    assert store.count_documents(query="kyiv talks") == 20
-    assert store.count_documents(query='"; DROP TABLE') == 0  # punctuation is not FTS syntax
-    page = store.list_documents(offset=10, limit=5)
+    assert store.documents.count_documents(query="shelling") == 10
+    assert store.documents.count_documents(query="shell") == 10  # prefix match on the last word
+    assert store.documents.count_documents(query="kyiv talks") == 20
+    assert store.documents.count_documents(query='"; DROP TABLE') == 0  # punctuation is not FTS syntax
+    page = store.documents.list_documents(offset=10, limit=5)
     assert [r.id for r in page] == [11, 12, 13, 14, 15]
-    store.set_answer(12, "reject", "ann")
-    assert [r.id for r in store.list_documents(answer="reject")] == [12]
+    store.annotations.set_answer(12, "reject", "ann")
+    assert [r.id for r in store.documents.list_documents(answer="reject")] == [12]
 
 
 def test_newer_database_is_refused(db_path):
@@ -143,7 +144,7 @@ def test_older_database_is_backed_up_then_migrated(db_path):
     assert ("who", "at") not in {tuple(i.columns) for i in Database(sqlite3.connect(db_path))["changes"].indexes}
     store = Store(db_path)
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert store.document(1).text == "Old text"
+    assert store.documents.document(1).text == "Old text"
     # migration 0002 did its work: per-editor figures read the change log through its index
     assert ("who", "at") in {tuple(i.columns) for i in store.db["changes"].indexes}
     plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM changes WHERE who = 'a' AND at > '2024'")
@@ -193,7 +194,7 @@ def test_read_only_file_gets_a_clear_message(db_path, monkeypatch):
     from annotator.store import open_for_reading
 
     with open_for_reading(db_path) as ro:
-        assert ro.readonly and ro.count_documents() == 1
+        assert ro.readonly and ro.documents.count_documents() == 1
 
 
 def test_read_only_mode_reads(db_path):
@@ -201,25 +202,25 @@ def test_read_only_mode_reads(db_path):
     add(s, "Text one")
     s.close()
     ro = Store(db_path, readonly=True)
-    assert ro.count_documents() == 1
+    assert ro.documents.count_documents() == 1
     with pytest.raises(DatabaseError, match="read-only"):
-        ro.set_answer(1, "accept", "ann")
-    assert ro.document(1).answer is Answer.PENDING
+        ro.annotations.set_answer(1, "accept", "ann")
+    assert ro.documents.document(1).answer is Answer.PENDING
     ro.close()
 
 
 def test_export_rows_respect_answers_and_labels(store):
     a, b, c = add(store, "Rebels shelled the town", "Talks began in Doha", "Nothing here")
-    store.add_span(a, 0, 6, "ACTOR", "ann")
-    store.save_suggestions([(a, [], [Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)]),
+    store.annotations.add_span(a, 0, 6, "ACTOR", "ann")
+    store.suggestions.save_suggestions([(a, [], [Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)]),
                             (b, [], [Span(0, 5, "TALKS", Source.RULE, SpanState.SUGGESTED)])], "r")
-    store.set_answer(a, "accept", "ann")
-    store.set_answer(c, "reject", "ann")
-    rows = {d["id"]: spans for d, spans in store.iter_for_export()}
+    store.annotations.set_answer(a, "accept", "ann")
+    store.annotations.set_answer(c, "reject", "ann")
+    rows = {d["id"]: spans for d, spans in store.exports.iter_for_export()}
     assert rows == {a: [(0, 6, "ACTOR")], c: []}
-    rows = {d["id"]: spans for d, spans in store.iter_for_export(include_pending=True)}
+    rows = {d["id"]: spans for d, spans in store.exports.iter_for_export(include_pending=True)}
     assert rows[b] == [(0, 5, "TALKS")]
-    rows = {d["id"]: spans for d, spans in store.iter_for_export(include_pending=True, labels=["TALKS"])}
+    rows = {d["id"]: spans for d, spans in store.exports.iter_for_export(include_pending=True, labels=["TALKS"])}
     assert rows == {a: [], b: [(0, 5, "TALKS")], c: []}
     assert json.loads(store.get_meta("entity_map"))["GPE"] == "PLACE"
 
@@ -230,20 +231,20 @@ def test_ids_follow_the_input_order_whatever_each_record_holds(store):
                ImportRecord(Document(text="plain two")),
                ImportRecord(Document(text="answered", answer=Answer.ACCEPT)),
                ImportRecord(Document(text="plain three"))]
-    store.add_records(records)
-    assert [store.document(i).text for i in range(1, 6)] == [r.document.text for r in records]
+    store.documents.add_records(records)
+    assert [store.documents.document(i).text for i in range(1, 6)] == [r.document.text for r in records]
 
 
 def test_spans_at_the_edges_of_the_text_and_the_change_log(store):
     (doc_id,) = add(store, "Rebels attacked Kidal")
-    span = store.add_span(doc_id, 16, 21, "PLACE", "ana")  # ends where the text ends
+    span = store.annotations.add_span(doc_id, 16, 21, "PLACE", "ana")  # ends where the text ends
     assert (span.start, span.end, span.label, span.state) == (16, 21, "PLACE", SpanState.ACCEPTED)
     for start, end in ((3, 3), (5, 2), (-1, 4), (16, 22)):
         with pytest.raises(DatabaseError, match="lies outside"):
-            store.add_span(doc_id, start, end, "PLACE", "ana")
+            store.annotations.add_span(doc_id, start, end, "PLACE", "ana")
     with pytest.raises(DatabaseError, match="no document 99"):
-        store.add_span(99, 0, 1, "PLACE", "ana")
-    again = store.add_span(doc_id, 16, 21, "PLACE", "ben")  # marking it again: the same span, accepted
+        store.annotations.add_span(99, 0, 1, "PLACE", "ana")
+    again = store.annotations.add_span(doc_id, 16, 21, "PLACE", "ben")  # marking it again: the same span, accepted
     assert again.id == span.id
     log = store.conn.execute("SELECT doc_id, span_id, action, who, detail FROM changes WHERE action = 'add_span' "
                              "ORDER BY id").fetchall()
@@ -257,37 +258,43 @@ def test_spans_at_the_edges_of_the_text_and_the_change_log(store):
 
 def test_every_edit_refuses_a_stale_revision_and_changes_nothing(store):
     (doc_id,) = add(store, "Rebels attacked Kidal on Monday")
-    span = store.add_span(doc_id, 0, 6, "ACTOR", "ana")
-    stale = store.revision(doc_id) - 1
+    span = store.annotations.add_span(doc_id, 0, 6, "ACTOR", "ana")
+    stale = store.documents.revision(doc_id) - 1
     edits = {
-        "add_span": lambda: store.add_span(doc_id, 7, 15, "ATTACK", "ben", expected_revision=stale),
-        "set_span_state": lambda: store.set_span_state(span.id, SpanState.REJECTED, "ben", expected_revision=stale),
-        "relabel_span": lambda: store.relabel_span(span.id, "TARGET", "ben", expected_revision=stale),
-        "delete_span": lambda: store.delete_span(span.id, "ben", expected_revision=stale),
-        "accept_all": lambda: store.accept_all(doc_id, "ben", expected_revision=stale),
-        "set_answer": lambda: store.set_answer(doc_id, "accept", "ben", expected_revision=stale),
-        "restore_spans": lambda: store.restore_spans(doc_id, [(span.id, "PLACE", "accepted")], "ben",
-                                                     expected_revision=stale),
+        "add_span": lambda: store.annotations.add_span(doc_id, 7, 15, "ATTACK", "ben", expected_revision=stale),
+        "set_span_state": lambda: store.annotations.set_span_state(span.id, SpanState.REJECTED, "ben",
+                                                                  expected_revision=stale),
+        "relabel_span": lambda: store.annotations.relabel_span(span.id, "TARGET", "ben", expected_revision=stale),
+        "delete_span": lambda: store.annotations.delete_span(span.id, "ben", expected_revision=stale),
+        "accept_all": lambda: store.annotations.accept_all(doc_id, "ben", expected_revision=stale),
+        "set_answer": lambda: store.annotations.set_answer(doc_id, "accept", "ben", expected_revision=stale),
+        "restore_spans": lambda: store.annotations.restore_spans(doc_id, [(span.id, "PLACE", "accepted")], "ben",
+                                                                 expected_revision=stale),
     }
-    before = (store.spans(doc_id), store.document(doc_id).answer, store.revision(doc_id), changes(store))
+
+    def state() -> tuple:
+        return (store.annotations.spans(doc_id), store.documents.document(doc_id).answer,
+                store.documents.revision(doc_id), changes(store))
+
+    before = state()
     for name, edit in edits.items():
         with pytest.raises(ConflictError, match="changed elsewhere"):
             edit()
-        assert (store.spans(doc_id), store.document(doc_id).answer, store.revision(doc_id), changes(store)) == \
-            before, name
-    store.relabel_span(span.id, "TARGET", "ben", expected_revision=stale + 1)  # the current one goes through
-    assert store.revision(doc_id) == stale + 2
+        assert state() == before, name
+    # the current one goes through
+    store.annotations.relabel_span(span.id, "TARGET", "ben", expected_revision=stale + 1)
+    assert store.documents.revision(doc_id) == stale + 2
 
 
 def test_the_change_log_says_who_did_what_to_which_span(store):
     (doc_id,) = add(store, "Rebels attacked Kidal on Monday")
-    a = store.add_span(doc_id, 0, 6, "ACTOR", "ana")
-    b = store.add_span(doc_id, 0, 6, "TARGET", "ana")
-    store.relabel_span(b.id, "PLACE", "ben")  # a plain relabel
-    store.relabel_span(a.id, "PLACE", "ben")  # onto the same stretch and label: merged into b
-    store.set_span_state(b.id, SpanState.REJECTED, "chen")
-    store.restore_spans(doc_id, [(b.id, "PLACE", "accepted")], "chen")
-    store.set_answer(doc_id, "accept", "dan")
+    a = store.annotations.add_span(doc_id, 0, 6, "ACTOR", "ana")
+    b = store.annotations.add_span(doc_id, 0, 6, "TARGET", "ana")
+    store.annotations.relabel_span(b.id, "PLACE", "ben")  # a plain relabel
+    store.annotations.relabel_span(a.id, "PLACE", "ben")  # onto the same stretch and label: merged into b
+    store.annotations.set_span_state(b.id, SpanState.REJECTED, "chen")
+    store.annotations.restore_spans(doc_id, [(b.id, "PLACE", "accepted")], "chen")
+    store.annotations.set_answer(doc_id, "accept", "dan")
     log = [(action, who, d, s, json.loads(detail) if detail else None) for action, who, d, s, detail in
            store.conn.execute("SELECT action, who, doc_id, span_id, detail FROM changes WHERE action != 'import' "
                               "ORDER BY id")]
@@ -300,9 +307,9 @@ def test_the_change_log_says_who_did_what_to_which_span(store):
         ("restore", "chen", doc_id, None, {"spans": [[b.id, "PLACE", "accepted"]]}),
         ("answer", "dan", doc_id, None, {"before": "pending", "after": "accept"}),
     ]
-    assert {(s.id, s.label, s.state.value) for s in store.spans(doc_id)} == {
+    assert {(s.id, s.label, s.state.value) for s in store.annotations.spans(doc_id)} == {
         (a.id, "ACTOR", "rejected"), (b.id, "PLACE", "accepted")}
     # each action moved the revision once
-    assert store.revision(doc_id) == 7
+    assert store.documents.revision(doc_id) == 7
     stamps = [r[0] for r in store.conn.execute("SELECT updated_at FROM spans")]
     assert all(s and s[:4].isdigit() for s in stamps)

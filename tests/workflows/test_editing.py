@@ -23,7 +23,7 @@ TEXT = "Rebel commanders attacked the town of Kidal on Monday."
 
 @pytest.fixture
 def session(store, tokenize) -> EditSession:
-    store.add_records([ImportRecord(Document(text=TEXT), [
+    store.documents.add_records([ImportRecord(Document(text=TEXT), [
         Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
         Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED),
         Span(38, 43, "PLACE", Source.RULE, SpanState.SUGGESTED),
@@ -34,7 +34,7 @@ def session(store, tokenize) -> EditSession:
 
 
 def states(store: Store, doc_id: int = 1) -> dict[tuple[int, int, str], str]:
-    return {(sp.start, sp.end, sp.label): sp.state.value for sp in store.spans(doc_id)}
+    return {(sp.start, sp.end, sp.label): sp.state.value for sp in store.annotations.spans(doc_id)}
 
 
 def shown(session: EditSession) -> set[tuple[int, int, str, str]]:
@@ -46,7 +46,7 @@ def test_marking_snaps_to_words_and_undo_restores(session, store):
     assert change.result.start == 0 and change.result.end == 16 and change.result.label == "TARGET"
     assert states(store)[(0, 16, "TARGET")] == "accepted"
     assert (0, 16, "TARGET", "accepted") in shown(session)
-    assert store.tokens(1) is not None  # the tokens made for snapping are kept
+    assert store.documents.tokens(1) is not None  # the tokens made for snapping are kept
     session.restore(change.doc_id, change.before)
     assert states(store)[(0, 16, "TARGET")] == "rejected"
     assert not any(sp.label == "TARGET" for sp in session.spans)
@@ -103,9 +103,9 @@ def test_answering_accepts_what_is_shown_and_undo_takes_both_back(session, store
     assert before is Answer.PENDING and {a[1] for a in accepted.before} == {"ACTOR", "ATTACK"}
     assert states(store) == {(0, 16, "ACTOR"): "accepted", (17, 25, "ATTACK"): "accepted",
                              (38, 43, "PLACE"): "rejected"}
-    assert store.document(1).answer is Answer.ACCEPT and store.document(1).answered_by == "ana"
+    assert store.documents.document(1).answer is Answer.ACCEPT and store.documents.document(1).answered_by == "ana"
     session.set_answer(before, restore=accepted)
-    assert store.document(1).answer is Answer.PENDING and store.document(1).answered_by is None
+    assert store.documents.document(1).answer is Answer.PENDING and store.documents.document(1).answered_by is None
     assert states(store)[(0, 16, "ACTOR")] == "suggested" and states(store)[(17, 25, "ATTACK")] == "suggested"
     # rejecting or skipping leaves the suggestions as they are
     session.set_answer(Answer.REJECT)
@@ -115,13 +115,13 @@ def test_answering_accepts_what_is_shown_and_undo_takes_both_back(session, store
 def test_answering_another_article_opens_it(session, store):
     before, accepted = session.set_answer(Answer.IGNORE, doc_id=2)
     assert session.doc_id == 2 and before is Answer.PENDING and accepted.before == [] and not accepted
-    assert store.document(2).answer is Answer.IGNORE
+    assert store.documents.document(2).answer is Answer.IGNORE
 
 
 def test_an_edit_made_elsewhere_is_refused_not_overwritten(session, store, db_path):
     assert not session.changed_elsewhere()
     with Store(db_path) as other:
-        other.add_span(1, 38, 43, "TIME", "ben")
+        other.annotations.add_span(1, 38, 43, "TIME", "ben")
     assert session.changed_elsewhere()
     with pytest.raises(ConflictError):
         session.add_span(0, 5, "ACTOR")
@@ -139,13 +139,14 @@ def test_spans_at_a_position_shortest_first(session):
 
 
 def test_the_store_reads_the_queue_and_progress(store):
-    store.add_records([ImportRecord(Document(text=f"Article {i} about talks.")) for i in range(5)])
-    store.set_answer(2, "accept", "ana")
-    assert store.progress() == (1, 5)
-    assert store.next_document(0) == 1 and store.next_document(1) == 3
-    assert store.next_document(3, answer=None) == 4 and store.next_document(4, backwards=True) == 3
-    assert store.next_document(5) is None and store.next_document(3, answer="accept", backwards=True) == 2
-    assert store.span_states(1) == {}
+    store.documents.add_records([ImportRecord(Document(text=f"Article {i} about talks.")) for i in range(5)])
+    store.annotations.set_answer(2, "accept", "ana")
+    assert store.documents.progress() == (1, 5)
+    assert store.documents.next_document(0) == 1 and store.documents.next_document(1) == 3
+    assert store.documents.next_document(3, answer=None) == 4 and store.documents.next_document(4, backwards=True) == 3
+    assert store.documents.next_document(5) is None
+    assert store.documents.next_document(3, answer="accept", backwards=True) == 2
+    assert store.annotations.span_states(1) == {}
 
 
 @pytest.mark.parametrize("message, kind, words", [

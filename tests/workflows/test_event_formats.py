@@ -29,7 +29,7 @@ OUT_NAME = {"brat": "out", "label-studio": "out.json", "spacy": "out.spacy", "co
 
 
 def links_of(store: Store, doc_id: int = 1) -> set[tuple]:
-    spans = {s.id: (s.start, s.end, s.label) for s in store.spans(doc_id)}
+    spans = {s.id: (s.start, s.end, s.label) for s in store.annotations.spans(doc_id)}
     return {(spans[lk.event], lk.role, spans[lk.argument]) for lk in store.links.of_document(doc_id)}
 
 
@@ -91,7 +91,7 @@ def test_brat_numbers_a_roles_second_filler_and_reads_it_back(tmp_path):
     report = import_paths(store, [folder], tokenizer=tokenize)
     assert (report.added, report.links) == (1, 3)
     assert sorted(lk.role for lk in store.links.of_document(1)) == ["detainee", "detainee", "place"]
-    store.set_answer(1, Answer.ACCEPT, "ed")
+    store.annotations.set_answer(1, Answer.ACCEPT, "ed")
     export(store, tmp_path / "out", fmt="brat", tokenizer=tokenize)
     assert "E1\tARREST:T1 detainee:T2 detainee2:T3 place:T4" in (tmp_path / "out" / "a.ann").read_text()
     store.close()
@@ -102,8 +102,8 @@ def test_the_brat_news_tutorial_events_nested_and_numbered_come_in_as_links(tmp_
     report = import_paths(store, [FORMATS / "brat" / "news"], add_labels=True)
     assert (report.added, report.rejected) == (13, 0)
     doc_id = store.conn.execute("SELECT id FROM documents WHERE external_id = '090-event_structures'").fetchone()[0]
-    text = store.document(doc_id).text
-    spans = {s.id: text[s.start:s.end] for s in store.spans(doc_id)}
+    text = store.documents.document(doc_id).text
+    spans = {s.id: text[s.start:s.end] for s in store.annotations.spans(doc_id)}
     links = {(spans[lk.event], lk.role, spans[lk.argument]) for lk in store.links.of_document(doc_id)}
     # E1 Merge-org:T3 Org-Arg:T1 Org-Arg2:T2, and E2 Report:T5 ... Event-Arg:E1 (an event as an argument)
     assert {("merged", "Org-Arg", "Google"), ("merged", "Org-Arg", "YouTube"),
@@ -170,15 +170,15 @@ def test_a_brat_span_holding_a_unicode_line_separator_comes_back_whole(tmp_path)
 
     text = "Rebels\x85attacked Kidal\u2028on Monday."
     store = Store(tmp_path / "a.db")
-    store.add_records([ImportRecord(Document(text=text, answer=Answer.ACCEPT, tokens=tokenize(text)),
+    store.documents.add_records([ImportRecord(Document(text=text, answer=Answer.ACCEPT, tokens=tokenize(text)),
                                     [Span(0, 21, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
                                      Span(16, 32, "TIME", Source.EDITOR, SpanState.ACCEPTED)])])
     export(store, tmp_path / "brat", fmt="brat", tokenizer=tokenize)
     back = Store(tmp_path / "b.db")
     report = import_paths(back, [tmp_path / "brat"], tokenizer=tokenize)
     assert (report.added, report.rejected) == (1, 0), report.errors
-    assert [(s.start, s.end, s.label) for s in back.spans(1)] == [(0, 21, "ATTACK"), (16, 32, "TIME")]
-    assert back.document(1).text == text
+    assert [(s.start, s.end, s.label) for s in back.annotations.spans(1)] == [(0, 21, "ATTACK"), (16, 32, "TIME")]
+    assert back.documents.document(1).text == text
     store.close()
     back.close()
 
@@ -243,7 +243,7 @@ def test_a_docbin_export_counts_a_link_whose_span_is_off_the_tokens(tmp_path):
     from annotator.core.model import Document, ImportRecord, Link, Source, Span, SpanState
 
     store = Store(tmp_path / "a.db")
-    store.add_records([ImportRecord(  # stored without the import's check: a span off the tokens
+    store.documents.add_records([ImportRecord(  # stored without the import's check: a span off the tokens
         Document(text=TEXT, answer=Answer.ACCEPT, tokens=tokenize(TEXT)),
         [Span(0, 3, "ACTOR", Source.EDITOR, SpanState.ACCEPTED), Span(7, 15, "ATTACK", Source.EDITOR,
                                                                       SpanState.ACCEPTED),

@@ -30,16 +30,17 @@ def spans_by_text(store: Store) -> dict[str, set[tuple[str, int, int, str]]]:
     label)."""
     out = {}
     for (doc_id,) in store.conn.execute("SELECT id FROM documents"):
-        doc = store.document(doc_id)
+        doc = store.documents.document(doc_id)
         keep = {SpanState.ACCEPTED} if doc.answer is not Answer.PENDING else {SpanState.ACCEPTED,
                                                                                  SpanState.SUGGESTED}
-        out[doc.text] = {(doc.text[s.start:s.end], s.start, s.end, s.label) for s in store.spans(doc_id)
+        out[doc.text] = {(doc.text[s.start:s.end], s.start, s.end, s.label) for s in store.annotations.spans(doc_id)
                          if s.state in keep}
     return out
 
 
 def by_external_id(store: Store, ext: str):
-    return store.document(store.conn.execute("SELECT id FROM documents WHERE external_id = ?", (ext,)).fetchone()[0])
+    (doc_id,) = store.conn.execute("SELECT id FROM documents WHERE external_id = ?", (ext,)).fetchone()
+    return store.documents.document(doc_id)
 
 
 # ---------------------------------------------------------------------------------------- real files in
@@ -50,11 +51,11 @@ def test_brat_tutorial_folder(store):
     assert (report.added, report.rejected) == (13, 0)
     assert report.spans == 119  # every T line
     assert {"Person", "Organization", "GPE", "Merge-org", "Report"} <= store.scheme.names
-    doc = store.document(store.conn.execute(
+    doc = store.documents.document(store.conn.execute(
         "SELECT id FROM documents WHERE external_id = '100-attribute_annotation'").fetchone()[0])
     # E lines are links: "E1 Report:T17 Reporter-Arg:T1 Event-Arg:E2", E2's argument being its trigger
     assert report.links == 60
-    spans = {s.id: (doc.text[s.start:s.end], s.label) for s in store.spans(doc.id)}
+    spans = {s.id: (doc.text[s.start:s.end], s.label) for s in store.annotations.spans(doc.id)}
     links = {(spans[lk.event], lk.role, spans[lk.argument]) for lk in store.links.of_document(doc.id)}
     assert (("twitted", "Report"), "Reporter-Arg", ("Somebody", "Person")) in links
     assert (("twitted", "Report"), "Event-Arg", ("merge", "Merge-org")) in links
@@ -82,7 +83,8 @@ def test_brat_offsets_count_characters_not_bytes(store, tmp_path):
     errors = []
     report = import_paths(store, [tmp_path / "b", tmp_path / "c"], fmt="brat", on_error=errors.append)
     assert report.added == 1 and report.rejected == 1
-    assert store.spans(1)[0].label == "PLACE" and text[store.spans(1)[0].start:store.spans(1)[0].end] == "Kaboul"
+    first = store.annotations.spans(1)[0]
+    assert first.label == "PLACE" and text[first.start:first.end] == "Kaboul"
     assert str(errors[0]).startswith(f"{tmp_path / 'c' / 'a.ann'}:1: T1:")
     assert "characters, not bytes" in str(errors[0])
 
@@ -97,15 +99,15 @@ def test_brat_discontinuous_span_and_bad_line(store, tmp_path):
     write(tmp_path / "d" / "x.ann", "T1\tATTACK 7 14;15 18\tshelled the\n")
     report = import_paths(store, [tmp_path / "d"])
     assert report.added == 1
-    (span,) = store.spans(1)
+    (span,) = store.annotations.spans(1)
     assert (span.start, span.end) == (7, 18)  # from the first fragment's start to the last one's end
 
 
 def test_label_studio_predictions_and_annotations(store):
     report = import_paths(store, [LS / "tasks.json"], add_labels=True)
     assert (report.added, report.spans) == (1, 1)
-    doc = store.document(1)
-    (span,) = store.spans(1)
+    doc = store.documents.document(1)
+    (span,) = store.annotations.spans(1)
     # predictions are suggestions; offsets count the "\n\n" paragraph breaks
     assert span.state is SpanState.SUGGESTED and doc.answer is Answer.PENDING
     assert doc.text[span.start:span.end] == "February 22" and span.label == "Date"
@@ -114,7 +116,7 @@ def test_label_studio_predictions_and_annotations(store):
 def test_label_studio_annotation_file(store):
     report = import_paths(store, [LS / "annotations" / "1.json"], add_labels=True)
     assert (report.added, report.spans) == (1, 1)
-    doc, (span,) = store.document(1), store.spans(1)
+    doc, (span,) = store.documents.document(1), store.annotations.spans(1)
     assert doc.answer is Answer.ACCEPT and span.state is SpanState.ACCEPTED
     assert doc.text[span.start:span.end] == "February 22"
 
@@ -139,7 +141,7 @@ def test_label_studio_traps(store, tmp_path):
     assert (report.added, report.rejected) == (3, 1)
     assert "record 4" in str(errors[0]) and "'data'" in str(errors[0])
     doc = by_external_id(store, "7")
-    spans = {(text[s.start:s.end], s.label) for s in store.spans(doc.id)}
+    spans = {(text[s.start:s.end], s.label) for s in store.annotations.spans(doc.id)}
     assert spans == {("Troops", "ACTOR"), ("Geneva", "PLACE"), ("Geneva", "TARGET")}
     assert doc.answer is Answer.ACCEPT
     assert doc.meta["label_studio_results"][0]["type"] == "relation"
@@ -150,8 +152,8 @@ def test_label_studio_traps(store, tmp_path):
 def test_conll_files_of_spacy_and_doccano(store):
     report = import_paths(store, [FORMATS / "conll" / "ner-token-per-line.iob"], add_labels=True)
     assert (report.added, report.spans) == (1, 7)  # no -DOCSTART-, no blank line: one article
-    doc = store.document(1)
-    found = [(doc.text[s.start:s.end], s.label) for s in store.spans(1)]
+    doc = store.documents.document(1)
+    found = [(doc.text[s.start:s.end], s.label) for s in store.annotations.spans(1)]
     assert ("Sebastian Thrun", "PERSON") in found and ("earlier this week", "DATE") in found
     # doccano's: a file without -DOCSTART- holds an article per block; trailing blank lines are nothing
     report = import_paths(store, [DOCCANO_SEQ / "example.conll", DOCCANO_SEQ / "labeling.trailing.conll"],
@@ -169,7 +171,7 @@ def test_conll_invalid_line_rejects_its_article_only(store):
     assert (report.added, report.rejected) == (2, 1)
     assert str(errors[0]) == (f"{DOCCANO_SEQ / 'labeling.invalid.conll'}:1: 'SOCCERO' is not an IOB tag "
                               f"(O, B-LABEL or I-LABEL)")
-    texts = sorted(store.document(i).text for i in (1, 2))
+    texts = sorted(store.documents.document(i).text for i in (1, 2))
     assert texts == ["AL-AIN , United Arab Emirates 1996-12-06", "Nadim Ladki"]
 
 
@@ -188,7 +190,7 @@ def test_spacy_docbin_written_elsewhere(store, tmp_path):
     report = import_paths(store, [tmp_path / "x.spacy", tmp_path / "broken.spacy"], on_error=errors.append)
     assert (report.added, report.spans, report.rejected) == (1, 2, 1)
     assert "not a spaCy DocBin" in str(errors[0]) and "broken.spacy" in str(errors[0])
-    assert {(s.start, s.end, s.label, s.state) for s in store.spans(1)} == {
+    assert {(s.start, s.end, s.label, s.state) for s in store.annotations.spans(1)} == {
         (7, 14, "ATTACK", SpanState.ACCEPTED), (15, 21, "PLACE", SpanState.ACCEPTED)}
 
 
@@ -205,9 +207,9 @@ def project(tmp_path_factory) -> Path:
     preannotate(store, build_annotator(store.scheme))
     ids = [r[0] for r in store.conn.execute("SELECT id FROM documents ORDER BY id")]
     for doc_id in ids[:8]:
-        store.accept_all(doc_id, "ed")
-        store.set_answer(doc_id, Answer.ACCEPT, "ed")
-    store.set_answer(ids[8], Answer.REJECT, "ed")
+        store.annotations.accept_all(doc_id, "ed")
+        store.annotations.set_answer(doc_id, Answer.ACCEPT, "ed")
+    store.annotations.set_answer(ids[8], Answer.REJECT, "ed")
     store.close()
     return path
 
@@ -231,7 +233,7 @@ def test_round_trip_keeps_every_span(project, tmp_path, fmt):
     left_out = sum(first.left_out.values())
     if fmt in ("brat", "spacy"):  # formats without answers: the rejected article stays behind, and says so
         assert left_out == 1
-        rejected_text = store.document(9).text
+        rejected_text = store.documents.document(9).text
         before.pop(rejected_text)
     else:
         assert left_out == 0
@@ -241,9 +243,9 @@ def test_round_trip_keeps_every_span(project, tmp_path, fmt):
     assert second.spans == first.spans and second.documents == first.documents
     if fmt in ("prodigy", "label-studio", "doccano"):
         # the answers travel too
-        answers = {store.document(i).text: store.document(i).answer for i in range(1, 13)}
+        answers = {store.documents.document(i).text: store.documents.document(i).answer for i in range(1, 13)}
         for (doc_id,) in fresh.conn.execute("SELECT id FROM documents"):
-            doc = fresh.document(doc_id)
+            doc = fresh.documents.document(doc_id)
             assert doc.answer is answers[doc.text]
 
 
@@ -295,7 +297,7 @@ def test_split_never_shares_an_article(project, tmp_path):
     again = export(store, tmp_path / "d.jsonl", fmt="prodigy", split=0.75, seed=1, tokenizer=tokenize)
     assert again.split == report.split
     assert (tmp_path / "d.train.jsonl").read_text() == (tmp_path / "c.train.jsonl").read_text()
-    keys = store.export_keys()
+    keys = store.exports.export_keys()
     assert any(split_ids(keys, 0.75, s) != split_ids(keys, 0.75, 1) for s in range(2, 6))
     # on many articles the fraction holds; on two, both parts still get one
     many = [(i, f"text {i}", "accept") for i in range(2000)]
@@ -350,8 +352,8 @@ def test_doccano_relations_come_in_as_links_and_go_out_with_their_entities(store
     assert "doccano_relations" not in out.get("meta", {})
     # an entity removed since takes its relation with it: the editor's removal, not a loss
     doc_id = store.conn.execute("SELECT id FROM documents").fetchone()[0]
-    larry = next(s for s in store.spans(doc_id) if s.label == "PERSON" and s.start == 44)
-    store.delete_span(larry.id, "ed")
+    larry = next(s for s in store.annotations.spans(doc_id) if s.label == "PERSON" and s.start == 44)
+    store.annotations.delete_span(larry.id, "ed")
     report = export(store, tmp_path / "rel2.jsonl", fmt="doccano-relations", tokenizer=tokenize)
     (out,) = [json.loads(line) for line in (tmp_path / "rel2.jsonl").read_text().splitlines()]
     assert len(out["relations"]) == 2 and report.links == 2 and not report.dropped_links
@@ -455,10 +457,10 @@ def test_doccano_relations_new_spans_get_ids_and_links_added_since_go_out(store,
                         {"id": 3, "start_offset": 7, "end_offset": 15, "label": "ATTACK"}],
            "relations": [{"id": 9, "from_id": 3, "to_id": 1, "type": "attacker"}]}
     import_paths(store, [write(tmp_path / "r.jsonl", json.dumps(rec) + "\n")], tokenizer=tokenize)
-    kidal = store.add_span(1, 16, 21, "PLACE", "ed")
-    attack = next(s for s in store.spans(1) if s.label == "ATTACK")
+    kidal = store.annotations.add_span(1, 16, 21, "PLACE", "ed")
+    attack = next(s for s in store.annotations.spans(1) if s.label == "ATTACK")
     store.links.add(1, attack.id, kidal.id, "place", "ed")
-    store.add_span(1, 25, 31, "TIME", "ed")
+    store.annotations.add_span(1, 25, 31, "TIME", "ed")
     export(store, tmp_path / "out.jsonl", fmt="doccano-relations", tokenizer=tokenize)
     (out,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     # entities are numbered from 1 in text order; relations name them by those numbers
@@ -472,7 +474,7 @@ def test_doccano_relations_new_spans_get_ids_and_links_added_since_go_out(store,
 def test_conll_export_layout_between_articles_and_odd_tokens(store, tmp_path):
     from annotator.core.model import Token
 
-    store.add_records([
+    store.documents.add_records([
         ImportRecord(Document(text="New York fell.", answer=Answer.ACCEPT,
                               tokens=[Token(0, 8, True), Token(9, 13, False), Token(13, 14, False)]),
                      [Span(0, 8, "PLACE", Source.EDITOR, SpanState.ACCEPTED)]),
@@ -557,7 +559,7 @@ def test_brat_file_names_are_unique_safe_and_kept_short(tmp_path):
 
 
 def test_label_studio_tasks_as_label_studio_reads_them(store, tmp_path):
-    store.add_records([
+    store.documents.add_records([
         ImportRecord(Document(text="Rebels attacked Kidal.", title="Kidal", external_id="k1", meta={"src": "wire"},
                               answer=Answer.ACCEPT, answered_by="ana", answered_at="2026-01-02T03:04:05+00:00"),
                      [Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)]),
@@ -584,7 +586,7 @@ def test_label_studio_tasks_as_label_studio_reads_them(store, tmp_path):
         {"id": 3, "data": {"text": "Talks resumed."}, "annotations": [],
          "predictions": [{"model_version": "annotator", "result": [result(3, 0, 0, 5, "Talks", "TALKS")]}]},
         {"id": 4, "data": {"text": "Skipped one."}, "annotations": [  # answered on import: stamped then
-            {"result": [], "was_cancelled": True, "created_at": store.document(4).answered_at}]},
+            {"result": [], "was_cancelled": True, "created_at": store.documents.document(4).answered_at}]},
     ]
     # the label config names the same from_name / to_name
     config = (tmp_path / "ls.json.label_config.xml").read_text(encoding="utf-8")

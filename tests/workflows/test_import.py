@@ -31,13 +31,13 @@ def reasons(report) -> list[str]:
 def test_wikinews_jsonl_with_meta_and_dedup(store):
     report = run(store, WIKINEWS)
     assert (report.added, report.rejected, report.duplicates) == (150, 0, 0)
-    doc = store.document(1)
+    doc = store.documents.document(1)
     assert doc.external_id == "wikinews-2019-001" and doc.title.startswith("Magnitogorsk")
     assert doc.meta["url"].startswith("http") and doc.meta["license"]
     assert "title" not in doc.meta and "text" not in doc.meta
     again = run(store, WIKINEWS)
     assert (again.added, again.duplicates) == (0, 150)
-    assert store.count_documents() == 150
+    assert store.documents.count_documents() == 150
 
 
 def test_text_files_and_folders(store, tmp_path):
@@ -51,9 +51,9 @@ def test_text_files_and_folders(store, tmp_path):
     assert report.added == 2 and report.rejected == 2
     assert any("bad.txt:1: not UTF-8" in r for r in reasons(report))
     assert any("empty.txt: the file is empty" in r for r in reasons(report))
-    titles = sorted(r.title for r in store.list_documents())
+    titles = sorted(r.title for r in store.documents.list_documents())
     assert titles == ["Headline one", "Headline two"]
-    assert "\r" not in store.document(1).text
+    assert "\r" not in store.documents.document(1).text
 
 
 def test_bad_jsonl_lines_are_reported_and_the_good_ones_imported(store, tmp_path):
@@ -78,7 +78,7 @@ def test_bad_jsonl_lines_are_reported_and_the_good_ones_imported(store, tmp_path
     assert "expected a JSON object" in r[3] and ":5:" in r[3]
     assert ":6: 'text' must be a string" in r[4]
     assert f"{path}:9: not UTF-8" in r[5]
-    assert store.document(2).meta == {"source": "wire"}
+    assert store.documents.document(2).meta == {"source": "wire"}
 
 
 def test_empty_and_missing_files(store, tmp_path):
@@ -95,7 +95,7 @@ def test_csv_with_named_text_column(store, tmp_path):
                  '2,Empty,,world\n3,Short,"too, many",cols,extra\n')
     report = run(store, path, options=ReadOptions(text_column="body", title_column="headline"))
     assert report.added == 1 and report.rejected == 2
-    doc = store.document(1)
+    doc = store.documents.document(1)
     assert doc.text == "Shelling hit the town.\nTwo died." and doc.title == "Town shelled"
     assert doc.meta == {"desk": "world"} and doc.external_id == "1"
     assert "column 'body' is empty" in reasons(report)[0]
@@ -120,26 +120,27 @@ def test_real_prodigy_files(store, name, docs, spans, labels):
     assert report.rejected == 0 and report.added == with_spans and report.spans == spans
     assert sorted(report.new_labels) == sorted(labels)
     # accepted records come in answered, with accepted spans and Prodigy's own tokens kept
-    total = store.count_documents()
+    total = store.documents.count_documents()
     assert total == docs
     accepted = sum(1 for line in path.open() if json.loads(line)["answer"] == "accept")
-    assert store.count_documents(answer="accept") == accepted
-    states = {s for d in store.list_documents(limit=1000) for s in
-              (sp.state for sp in store.spans(d.id))}
+    assert store.documents.count_documents(answer="accept") == accepted
+    states = {s for d in store.documents.list_documents(limit=1000) for s in
+              (sp.state for sp in store.annotations.spans(d.id))}
     assert states <= {SpanState.ACCEPTED, SpanState.SUGGESTED}
     first = next(json.loads(line) for line in path.open() if json.loads(line).get("spans"))
-    (row,) = [r for r in store.list_documents(limit=1000) if store.document(r.id).text == first["text"]]
-    doc = store.document(row.id)
+    (row,) = [r for r in store.documents.list_documents(limit=1000)
+              if store.documents.document(r.id).text == first["text"]]
+    doc = store.documents.document(row.id)
     assert [(t.start, t.end) for t in doc.tokens] == [(t["start"], t["end"]) for t in first["tokens"]]
-    assert sorted((s.start, s.end, s.label) for s in store.spans(row.id)) == sorted(
+    assert sorted((s.start, s.end, s.label) for s in store.annotations.spans(row.id)) == sorted(
         (s["start"], s["end"], s["label"]) for s in first["spans"])
 
 
 def test_prodigy_answers_decide_the_span_states(store, tmp_path):
     run(store, PRODIGY / "ner_tweets__test_annotated.jsonl", add_labels=True)
-    assert store.count_documents(answer="ignore") == 4
-    for row in store.list_documents(answer="ignore"):
-        assert store.document(row.id).answer is Answer.IGNORE
+    assert store.documents.count_documents(answer="ignore") == 4
+    for row in store.documents.list_documents(answer="ignore"):
+        assert store.documents.document(row.id).answer is Answer.IGNORE
     tok = [{"text": "Rebels", "start": 0, "end": 6, "id": 0, "ws": True},
            {"text": "attacked", "start": 7, "end": 15, "id": 1, "ws": False}]
     span = [{"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "ACTOR"}]
@@ -151,8 +152,8 @@ def test_prodigy_answers_decide_the_span_states(store, tmp_path):
     path = write(tmp_path / "p.jsonl", "\n".join(json.dumps(r) for r in records))
     report = run(store, path)
     assert report.added == 3
-    ids = [r.id for r in store.list_documents(limit=1000)][-3:]
-    assert [store.spans(i)[0].state for i in ids] == [SpanState.SUGGESTED, SpanState.REJECTED,
+    ids = [r.id for r in store.documents.list_documents(limit=1000)][-3:]
+    assert [store.annotations.spans(i)[0].state for i in ids] == [SpanState.SUGGESTED, SpanState.REJECTED,
                                                      SpanState.ACCEPTED]
 
 
@@ -173,9 +174,9 @@ def test_doccano_traps(store):
 def test_doccano_relation_mode_and_pretty_printed_file(store):
     report = run(store, DOCCANO_EXPORT / "relation_extraction/example.jsonl", add_labels=True)
     assert report.added == 1 and report.spans == 4 and report.rejected == 0
-    doc = store.document(1)
+    doc = store.documents.document(1)
     assert sorted(lk.role for lk in store.links.of_document(1)) == ["foundedAt", "foundedBy", "foundedBy"]
-    texts = {doc.text[s.start:s.end]: s.label for s in store.spans(1)}
+    texts = {doc.text[s.start:s.end]: s.label for s in store.annotations.spans(1)}
     assert texts == {"Google": "ORG", "September 4, 1998": "DATE", "Larry Page": "PERSON", "Sergey Brin": "PERSON"}
     again = run(store, DOCCANO_TESTS / "relation_extraction/example.jsonl", add_labels=True)
     assert again.duplicates == 1
@@ -214,11 +215,11 @@ def test_strict_imports_all_or_nothing(store, tmp_path):
     path = write(tmp_path / "in.jsonl", '{"text": "one"}\n{"text": "two"}\nnot json\n')
     report = run(store, path, strict=True, batch_size=1)
     assert report.rolled_back and report.rejected == 1 and report.added == 0
-    assert store.count_documents() == 0
+    assert store.documents.count_documents() == 0
     assert store.conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 0
     good = write(tmp_path / "good.jsonl", '{"text": "one"}\n{"text": "two"}\n')
     report = run(store, good, strict=True, batch_size=1)
-    assert not report.rolled_back and report.added == 2 and store.count_documents() == 2
+    assert not report.rolled_back and report.added == 2 and store.documents.count_documents() == 2
 
 
 def test_answer_override_and_format_name(store, tmp_path):
@@ -226,7 +227,7 @@ def test_answer_override_and_format_name(store, tmp_path):
                                                     "label": [[0, 6, "ACTOR"]]}) + "\n")
     report = run(store, path, answer=Answer.ACCEPT)
     assert report.added == 1
-    assert store.document(1).answer is Answer.ACCEPT
+    assert store.documents.document(1).answer is Answer.ACCEPT
     with pytest.raises(AnnotatorError, match="unknown format"):
         run(store, path, fmt="nope")
 
@@ -238,7 +239,7 @@ def test_folders_of_mixed_and_unusual_files(store, tmp_path):
     write(folder / "notes.md", "# not an article")
     report = run(store, folder)
     assert report.added == 2 and report.rejected == 0
-    assert sorted(r.title for r in store.list_documents()) == ["", "Headline without an extension"]
+    assert sorted(r.title for r in store.documents.list_documents()) == ["", "Headline without an extension"]
     empty = tmp_path / "nothing"
     write(empty / "readme.md", "nothing to import")
     report = run(store, empty)

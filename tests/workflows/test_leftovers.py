@@ -124,7 +124,7 @@ def test_a_damaged_database_is_named_before_anything_is_written(tmp_path):
 
     path = tmp_path / "p.db"
     with Store(path) as store:
-        store.add_records([ImportRecord(Document(text=f"Article {i}. " + "Rebels attacked Kidal. " * 40))
+        store.documents.add_records([ImportRecord(Document(text=f"Article {i}. " + "Rebels attacked Kidal. " * 40))
                            for i in range(300)])
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.check_integrity()  # a sound file passes

@@ -27,9 +27,9 @@ def lines(path):
 
 def test_samples_cover_every_label_of_the_scheme(store, rules):
     import_paths(store, [SAMPLES], tokenizer=tokenize)
-    assert store.count_documents() == 12
+    assert store.documents.count_documents() == 12
     preannotate(store, rules)
-    found = {label for label, counts in store.stats()["spans"].items() if counts.get("suggested")}
+    found = {label for label, counts in store.exports.stats()["spans"].items() if counts.get("suggested")}
     assert found == store.scheme.names
 
 
@@ -37,18 +37,18 @@ def test_preannotation_is_idempotent_and_respects_editors(store, rules):
     import_paths(store, [WIKINEWS], tokenizer=tokenize)
     first = preannotate(store, rules, doc_ids=[1, 2, 3])
     assert first.documents == 3 and first.suggestions > 20
-    spans = store.spans(1)
-    store.delete_span(spans[0].id, "ann")  # the editor removes one suggestion
-    store.relabel_span(spans[1].id, "TARGET", "ann")
+    spans = store.annotations.spans(1)
+    store.annotations.delete_span(spans[0].id, "ann")  # the editor removes one suggestion
+    store.annotations.relabel_span(spans[1].id, "TARGET", "ann")
     before = store.conn.execute("SELECT id, start, \"end\", label, state FROM spans ORDER BY id").fetchall()
     again = preannotate(store, rules, doc_ids=[1, 2, 3])
     assert again.documents == 0 and again.suggestions == 0
     assert store.conn.execute("SELECT id, start, \"end\", label, state FROM spans ORDER BY id").fetchall() == before
     # a document answered already is left alone by a run over the pending ones
-    store.set_answer(4, Answer.REJECT, "ann")
+    store.annotations.set_answer(4, Answer.REJECT, "ann")
     report = preannotate(store, rules)
     assert report.documents == 146
-    assert store.spans(4) == []
+    assert store.annotations.spans(4) == []
 
 
 def test_preannotation_resumes_after_an_interruption(store, rules):
@@ -64,22 +64,22 @@ def test_preannotation_resumes_after_an_interruption(store, rules):
 def test_suggestions_on_real_news_are_sensible(store, rules):
     import_paths(store, [WIKINEWS], tokenizer=tokenize)
     preannotate(store, rules, doc_ids=[1])
-    doc = store.document(1)
-    found = {(doc.text[s.start:s.end], s.label) for s in store.spans(1)}
+    doc = store.documents.document(1)
+    found = {(doc.text[s.start:s.end], s.label) for s in store.annotations.spans(1)}
     assert ("Magnitogorsk", "PLACE") in found
     assert ("explosion", "ATTACK") in found
     assert ("dead", "DEATH") in found
     assert ("Friday, January 4, 2019", "TIME") in found  # the dateline, whole
-    assert all(s.state is SpanState.SUGGESTED for s in store.spans(1))
+    assert all(s.state is SpanState.SUGGESTED for s in store.annotations.spans(1))
 
 
 def test_prodigy_export_shape(store, rules, tmp_path):
     import_paths(store, [SAMPLES], tokenizer=tokenize)
     preannotate(store, rules)
-    spans = store.spans(1)
-    store.set_span_state(spans[0].id, "accepted", "ann")
-    store.set_answer(1, "accept", "ann")
-    store.set_answer(2, "reject", "ann")
+    spans = store.annotations.spans(1)
+    store.annotations.set_span_state(spans[0].id, "accepted", "ann")
+    store.annotations.set_answer(1, "accept", "ann")
+    store.annotations.set_answer(2, "reject", "ann")
     out = tmp_path / "out.jsonl"
     report = export(store, out)
     assert report.documents == 2
@@ -105,8 +105,8 @@ def test_prodigy_export_shape(store, rules, tmp_path):
 
 def test_export_without_tokens_tokenizes_and_is_aligned(store, tmp_path):
     import_paths(store, [WIKINEWS], tokenizer=tokenize)
-    store.add_span(1, 0, 6, "TIME", "ann")  # "Friday"
-    store.set_answer(1, "accept", "ann")
+    store.annotations.add_span(1, 0, 6, "TIME", "ann")  # "Friday"
+    store.annotations.set_answer(1, "accept", "ann")
     export(store, tmp_path / "o.jsonl")
     (row,) = lines(tmp_path / "o.jsonl")
     assert row["spans"] == [{"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "TIME"}]
@@ -114,7 +114,7 @@ def test_export_without_tokens_tokenizes_and_is_aligned(store, tmp_path):
 
 def test_failed_export_leaves_no_file_and_keeps_the_old_one(store, tmp_path, monkeypatch):
     import_paths(store, [SAMPLES], tokenizer=tokenize)
-    store.set_answer(1, "accept", "ann")
+    store.annotations.set_answer(1, "accept", "ann")
     out = tmp_path / "out.jsonl"
     out.write_text("previous export\n", encoding="utf-8")
 
@@ -140,11 +140,11 @@ def test_reimporting_an_export_and_exporting_again_gives_the_same_file(tmp_path,
     if source == "samples":
         import_paths(first, [SAMPLES], tokenizer=tokenize)
         preannotate(first, rules)
-        for row in first.list_documents()[:8]:
-            spans = first.spans(row.id)
+        for row in first.documents.list_documents()[:8]:
+            spans = first.annotations.spans(row.id)
             for s in spans[::2]:
-                first.set_span_state(s.id, "accepted", "ann")
-            first.set_answer(row.id, ["accept", "reject", "ignore", "accept"][row.id % 4], "ann")
+                first.annotations.set_span_state(s.id, "accepted", "ann")
+            first.annotations.set_answer(row.id, ["accept", "reject", "ignore", "accept"][row.id % 4], "ann")
     else:
         import_paths(first, [FORMATS / "prodigy/ner_food_ingredients__food_data.jsonl"], tokenizer=tokenize,
                      add_labels=True)
@@ -156,7 +156,7 @@ def test_reimporting_an_export_and_exporting_again_gives_the_same_file(tmp_path,
     b = tmp_path / "b.jsonl"
     export(second, b, include_pending=True)
     assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
-    assert len(lines(a)) == first.count_documents()
+    assert len(lines(a)) == first.documents.count_documents()
 
 
 def test_bad_pattern_file_names_the_line(tmp_path):
@@ -205,9 +205,9 @@ def test_preannotation_suggests_links_within_the_sentence_and_never_over_an_edit
     from annotator.core.model import Document, ImportRecord
 
     text = "Rebels attacked Aleppo on Monday. Police arrested two men in Syria."
-    store.add_records([ImportRecord(Document(text=text))])
+    store.documents.add_records([ImportRecord(Document(text=text))])
     preannotate(store, rules)
-    spans = {s.id: (text[s.start:s.end], s.label) for s in store.spans(1)}
+    spans = {s.id: (text[s.start:s.end], s.label) for s in store.annotations.spans(1)}
     links = {(spans[lk.event][0], lk.role, spans[lk.argument][0]): lk for lk in store.links.of_document(1)}
     assert {("attacked", "attacker", "Rebels"), ("attacked", "place", "Aleppo"), ("attacked", "time", "Monday"),
             ("arrested", "place", "Syria"), ("arrested", "agent", "Police")} <= set(links)
@@ -217,7 +217,7 @@ def test_preannotation_suggests_links_within_the_sentence_and_never_over_an_edit
     # the editor removes a link and a span; a second pre-annotation (another pipeline) brings neither back
     store.links.remove(links[("attacked", "time", "Monday")].id, "ed")
     syria = next(i for i, (t, _) in spans.items() if t == "Syria")
-    store.delete_span(syria, "ed")
+    store.annotations.delete_span(syria, "ed")
     from annotator.nlp import build_annotator
 
     again = build_annotator(store.scheme, patterns=None)
@@ -234,7 +234,7 @@ def test_preannotation_counts_across_commits_reports_progress_and_records_who(st
     from annotator.core.model import Document, ImportRecord
 
     texts = [f"Rebels attacked Aleppo on Monday, report {i}. Police arrested two men in Syria." for i in range(7)]
-    store.add_records([ImportRecord(Document(text=t)) for t in texts])
+    store.documents.add_records([ImportRecord(Document(text=t)) for t in texts])
     progress: list[int] = []
     report = preannotate(store, rules, commit_every=3, batch_size=2, who="night-run", on_progress=progress.append)
     stored = store.conn.execute("SELECT count(*) FROM spans WHERE state = 'suggested'").fetchone()[0]

@@ -32,8 +32,8 @@ def accepted(tmp_path_factory) -> Path:
     import_paths(store, [SAMPLES], tokenizer=tokenize)
     preannotate(store, build_annotator(store.scheme))
     for (doc_id,) in store.conn.execute("SELECT id FROM documents").fetchall():
-        store.accept_all(doc_id, "ed")
-        store.set_answer(doc_id, Answer.ACCEPT, "ed")
+        store.annotations.accept_all(doc_id, "ed")
+        store.annotations.set_answer(doc_id, Answer.ACCEPT, "ed")
     store.close()
     return path
 
@@ -87,7 +87,7 @@ def test_annotator_train_then_preannotate_with_model_and_rules(accepted, tmp_pat
         both = build_annotator(store.scheme, model=str(tmp_path / "models" / "news"))
         preannotate(store, both)
         rows = store.conn.execute("SELECT doc_id, start, \"end\", label, source FROM spans").fetchall()
-        texts = [store.document(doc_id).text for doc_id in (1, 2, 3)]
+        texts = [store.documents.document(doc_id).text for doc_id in (1, 2, 3)]
     sources = {r[4] for r in rows}
     assert sources == {"rule", "model"}
     # one suggestion per stretch and label, whichever found it: asked of the pipeline itself (the store's
