@@ -44,7 +44,7 @@ B = [
   "tests/test_promises.py tests/workflows"),
  ("Label Studio config without escaping", "annotator/formats/writers.py", "{quoteattr(lb.name)}", "{chr(34) + lb.name + chr(34)}",
   "tests/test_promises.py tests/workflows"),
- ("DocBin import drops answers", "annotator/nlp/docbin.py",
+ ("DocBin import drops answers", "annotator/formats/docbin.py",
   'answer = Answer.parse(info["answer"]) if info.get("answer") else Answer.PENDING', "answer = Answer.PENDING",
   "tests/test_promises.py tests/workflows"),
  ("stats imports spaCy", "annotator/cli.py", '    """Documents by answer, spans by label and state, work per editor."""\n',

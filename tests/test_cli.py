@@ -123,9 +123,8 @@ def test_export_formats_and_split_from_the_command_line(tmp_path):
 
 def test_the_format_names_the_command_line_offers_are_the_readers_and_writers():
     from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
-    from annotator.formats import READERS
-    from annotator.formats.writers import WRITERS
+    from annotator.formats import READERS, WRITERS
     from annotator.workflows import importing  # noqa: F401  (registers the spaCy reader)
 
     assert set(IMPORT_FORMATS) == set(READERS)
-    assert set(EXPORT_FORMATS) == {*WRITERS, "spacy"}
+    assert set(EXPORT_FORMATS) == set(WRITERS)

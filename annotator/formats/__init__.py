@@ -1,9 +1,10 @@
-"""One module a format, each a reader and/or writer over core types, found through `READERS`."""
+"""One module a format, each a reader and/or writer over core types, found through `READERS` and `WRITERS`."""
 
 from annotator.formats import (  # noqa: F401  (registers the readers)
     brat,
     conll,
     csv_,
+    docbin,
     doccano,
     events,
     jsonl,
@@ -12,5 +13,6 @@ from annotator.formats import (  # noqa: F401  (registers the readers)
     text,
 )
 from annotator.formats.base import READERS, ReadOptions, detect, iter_files
+from annotator.formats.writers import WRITERS
 
-__all__ = ["READERS", "ReadOptions", "detect", "iter_files"]
+__all__ = ["READERS", "WRITERS", "ReadOptions", "detect", "iter_files"]

@@ -222,8 +222,10 @@ def json_records(path: Path, limit: int = 200) -> list[dict[str, Any]]:
 
 
 def claimed_by(record: dict[str, Any]) -> str | None:
-    """The format whose fields this record carries (spans in its own form), if any."""
-    for reader in READERS.values():
+    """The format whose fields this record carries (spans in its own form), if any. Prodigy's claim is asked
+    last, whatever order the readers were registered in: its own keys (`answer`, `tokens`) appear in the other
+    tools' records too (doccano's and the events JSONL, as this project writes them)."""
+    for reader in sorted(READERS.values(), key=lambda r: r.name == "prodigy"):
         if reader.claims is not None and reader.claims(record):
             return reader.name
     return None

@@ -405,3 +405,9 @@ _WHITESPACE = re.compile(r"\s")
 
 WRITERS: dict[str, type[Writer]] = {w.name: w for w in (
     ProdigyWriter, DoccanoWriter, DoccanoRelationsWriter, LabelStudioWriter, BratWriter, ConllWriter, EventsWriter)}
+
+
+def register_writer(writer: type[Writer]) -> type[Writer]:
+    """Adds a writer kept in a module of its own (annotator.formats.docbin) to `WRITERS`."""
+    WRITERS[writer.name] = writer
+    return writer

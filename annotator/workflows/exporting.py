@@ -24,7 +24,8 @@ from annotator.core.errors import ExportError
 from annotator.core.formats import EXPORT_FORMATS
 from annotator.core.model import Token
 from annotator.core.tokens import pack_tokens
-from annotator.formats.writers import BRAT_MARK, WRITERS, Writer
+from annotator.formats import WRITERS
+from annotator.formats.writers import BRAT_MARK, Writer
 from annotator.store import Store
 from annotator.workflows.files import replace
 
@@ -62,10 +63,6 @@ class ExportReport:
 
 
 def writer_class(fmt: str) -> type[Writer]:
-    if fmt == "spacy":
-        from annotator.nlp.docbin import SpacyWriter  # spaCy only for this format
-
-        return SpacyWriter
     try:
         return WRITERS[fmt]
     except KeyError:
@@ -206,7 +203,7 @@ def export(
     on_progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
     """Writes the project in format `fmt`; `tokenizer` tokenizes the documents that have no stored tokens
-    yet, `sentences` splits sentences (CoNLL; annotator.nlp.docbin.sentence_starts)."""
+    yet, `sentences` splits sentences (CoNLL; annotator.formats.docbin.sentence_starts)."""
     cls = writer_class(fmt)
     target = Path(output) if output is not None else default_output(store, fmt=fmt)
     outputs = [target] if split is None else [part_path(target, p, cls.suffix) for p in ("train", "dev")]
@@ -241,7 +238,7 @@ def export(
         train_ids = set()
         parts = {"all": target}
     if fmt == "conll" and sentences is None:
-        from annotator.nlp.docbin import sentence_starts as sentences
+        from annotator.formats.docbin import sentence_starts as sentences
     report = ExportReport(path=target)
     temps: dict[str, Path] = {}
     writers: dict[str, Writer] = {}

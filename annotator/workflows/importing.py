@@ -14,7 +14,6 @@ from annotator.core.labels import Label, LabelScheme, label_problem, role_proble
 from annotator.core.model import Answer, ImportRecord, Span, SpanState, Token
 from annotator.core.spans import TokenIndex, check_span, dedupe_spans
 from annotator.formats import READERS, ReadOptions, detect
-from annotator.formats.base import Reader, register
 from annotator.formats.text import TEXT_SUFFIXES
 from annotator.store import Store
 
@@ -22,14 +21,6 @@ KNOWN_SUFFIXES = {".txt", ".text", ".jsonl", ".json", ".ndjson", ".csv", ".tsv",
                   ".iob2", ".bio"}
 
 
-def _read_docbin(path: Path, options: ReadOptions) -> Iterator[ImportRecord | InputError]:
-    from annotator.nlp.docbin import read_docbin  # spaCy, only when a .spacy file is read
-
-    return read_docbin(path, options)
-
-
-register(Reader("spacy", "spaCy DocBin (.spacy): spans from doc.spans and doc.ents", _read_docbin,
-                extensions=(".spacy",)))
 PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c", "#008080",
            "#9a6324", "#800000", "#808000", "#000075", "#808080"]
 

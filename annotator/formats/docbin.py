@@ -10,7 +10,11 @@ positions in `doc.spans["sc"]`:
     for event, argument, role in doc.user_data["annotator"]["links"]:
         trigger, filler = doc.spans["sc"][event], doc.spans["sc"][argument]
 
-Reading: spans from every span group and the entities, links from that list, tokens from the Doc."""
+Reading: spans from every span group and the entities, links from that list, tokens from the Doc.
+
+It sits with the other formats, in their registries (`READERS["spacy"]`, `WRITERS["spacy"]`); spaCy itself is
+imported only when a DocBin is read or written (or sentences are split for CoNLL), so that importing the
+formats, and the commands that do not need spaCy, stay quick."""
 
 from __future__ import annotations
 
@@ -21,8 +25,8 @@ from typing import Any
 from annotator.core.errors import InputError
 from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState, Token
 from annotator.core.tokens import token_columns
-from annotator.formats.base import Item, ReadOptions, doc_meta
-from annotator.formats.writers import ExportSpan, Writer
+from annotator.formats.base import Item, Reader, ReadOptions, doc_meta, register
+from annotator.formats.writers import ExportSpan, Writer, register_writer
 
 SPANS_KEY = "sc"
 USER_KEY = "annotator"
@@ -71,6 +75,7 @@ def sentence_starts(text: str, starts: Sequence[int], ends: Sequence[int]) -> li
     return out
 
 
+@register_writer
 class SpacyWriter(Writer):
     name, suffix = "spacy", ".spacy"
     description = "spaCy DocBin: spans in doc.spans['sc'], non-overlapping ones also in doc.ents"
@@ -186,3 +191,6 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[Item]:
             rec.path, rec.line = spath, n
             yield rec
 
+
+register(Reader("spacy", "spaCy DocBin (.spacy): spans from doc.spans and doc.ents", read_docbin,
+                extensions=(".spacy",)))
