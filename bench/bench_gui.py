@@ -42,11 +42,11 @@ def big_article(store: Store, n_words: int = 20_000, n_spans: int = 2_000, n_lin
     for i in range(74, n_words, 75):  # paragraphs of three sentences, as news is written
         words[i] = words[i] + "\n"
     text = " ".join(words).replace("\n ", "\n\n")
-    from annotator.core.model import Document, ImportRecord
+    from annotator.core.model import Document, Record
     from annotator.nlp.pipeline import tokenize
 
     doc = Document(text=text, title="A very long article", tokens=tokenize(text))
-    store.documents.add_records([ImportRecord(doc)])
+    store.documents.add_records([Record(doc)])
     doc_id = store.documents.document_ids(0, 1_000_000)[-1]
     tokens = doc.tokens
     labels = [lb.name for lb in store.scheme.labels]

@@ -74,8 +74,9 @@ def main() -> int:
         for name, method in (("gold spans", suggest_links), ("baseline", all_candidates)):
             found = {(spans[e], role, spans[a]) for e, a, role in method(spans, starts, scheme)}
             score(found, gold, *table[name])
-        suggested = annotator.suggestion_tuples(doc)
-        found = {(tuple(ev), role, tuple(arg)) for ev, arg, role, _ in annotator.link_suggestions(doc, suggested)}
+        suggested = annotator.suggestions(doc)
+        found = {(suggested[lk.event].key, lk.role, suggested[lk.argument].key)
+                 for lk in annotator.link_suggestions(doc, suggested)}
         score(found, gold, *table["end to end"])
     print(f"{len(data)} Wikinews articles, {sum(len(g) for *_, g in data)} hand-annotated links; event span, "
           f"argument span and role must all match")

@@ -17,7 +17,7 @@ from bench_quality import evaluate, load_gold, prf
 from common import OUT
 
 from annotator.core.labels import load_scheme
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.nlp import build_annotator
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
@@ -40,7 +40,7 @@ def sentences_with_spans(text: str, spans: set[tuple[int, int, str]]) -> list[tu
     return out
 
 
-def synthetic_articles(pool, n: int, each: int, seed: int) -> list[ImportRecord]:
+def synthetic_articles(pool, n: int, each: int, seed: int) -> list[Record]:
     rng = random.Random(seed)
     records = []
     for _ in range(n):
@@ -49,7 +49,7 @@ def synthetic_articles(pool, n: int, each: int, seed: int) -> list[ImportRecord]
             spans += [Span(pos + s, pos + e, lb, Source.EDITOR, SpanState.ACCEPTED) for s, e, lb in inside]
             parts.append(text)
             pos += len(text) + 1
-        records.append(ImportRecord(Document(text=" ".join(parts), answer=Answer.ACCEPT), spans))
+        records.append(Record(Document(text=" ".join(parts), answer=Answer.ACCEPT), spans))
     return records
 
 

@@ -152,11 +152,11 @@ def test_an_article_over_spacys_max_length_is_preannotated(tmp_path):
 
 
 def test_one_failing_article_never_blocks_the_others(rules, store):
-    from annotator.core.model import Document, ImportRecord
+    from annotator.core.model import Document, Record
     from annotator.workflows.preannotating import preannotate
 
     texts = ["Rebels attacked Kidal.", "BOOM goes the pipeline.", "Police arrested two men."]
-    store.documents.add_records([ImportRecord(Document(text=t)) for t in texts])
+    store.documents.add_records([Record(Document(text=t)) for t in texts])
 
     def boom(doc):
         if "BOOM" in doc.text:

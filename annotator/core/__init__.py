@@ -2,9 +2,9 @@
 
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.labels import Label, LabelScheme, load_scheme
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState, Token
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState, Token
 
 __all__ = [
     "AnnotatorError", "InputError", "Label", "LabelScheme", "load_scheme", "Answer", "Document",
-    "ImportRecord", "Source", "Span", "SpanState", "Token",
+    "Record", "Source", "Span", "SpanState", "Token",
 ]

@@ -70,7 +70,7 @@ class Span:
 @dataclass(slots=True)
 class Link:
     """An argument span filling a role of an event span: "Russia" as the attacker of "launched". In an
-    `ImportRecord`, `event` and `argument` are positions in the record's `spans`; read from a project they are
+    `Record`, `event` and `argument` are positions in the record's `spans`; read from a project they are
     span ids. It has a source and a state like a span: a rejected link is one the editor removed (kept, so that
     pre-annotation never suggests it again)."""
 
@@ -108,8 +108,10 @@ class Document:
 
 
 @dataclass(slots=True)
-class ImportRecord:
-    """One document read from an input file, with the spans that came with it and where it came from."""
+class Record:
+    """An article with its spans and links: the one shape from reader to writer. A reader makes one per
+    article of its file (with where it came from), the store takes and gives them (`store.documents.add_records`,
+    `store.exports.iter_for_export`), a writer writes them. Its links name its spans by position in `spans`."""
 
     document: Document
     spans: list[Span] = field(default_factory=list)
@@ -117,6 +119,8 @@ class ImportRecord:
     line: int | None = None
     links: list[Link] = field(default_factory=list)
     record: int | None = None  # its number in a file read whole (one pretty-printed JSON value), which has no lines
+    # read out of a project: its links that could not go with it (a span of theirs was left out, by label)
+    links_left_out: int = 0
 
     def error(self, reason: str) -> InputError:
         """The error that says why this record cannot be used, naming its file and its line (or record)."""

@@ -1,6 +1,6 @@
 """What every reader shares: streaming a JSON-lines file record by record, the registry, format detection.
 
-A reader yields `ImportRecord`s, and `InputError`s for the records it cannot use, so that one bad line never
+A reader yields `Record`s, and `InputError`s for the records it cannot use, so that one bad line never
 stops the rest of the file. Readers never raise for bad input."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import ImportRecord
+from annotator.core.model import Record
 
-Item = ImportRecord | InputError
+Item = Record | InputError
 
 WHOLE_FILE_JSON_LIMIT = 200 * 1024 * 1024
 
@@ -129,7 +129,7 @@ def _whole_file(path: Path) -> list[tuple[int | None, Any] | InputError] | None:
     return out
 
 
-def json_reader(convert: Callable[[dict[str, Any], ReadOptions], ImportRecord]) -> Callable[
+def json_reader(convert: Callable[[dict[str, Any], ReadOptions], Record]) -> Callable[
     [Path, ReadOptions], Iterator[Item]
 ]:
     """Turns a function of one JSON object into a reader of a whole JSON-lines file."""
@@ -137,7 +137,7 @@ def json_reader(convert: Callable[[dict[str, Any], ReadOptions], ImportRecord]) 
 
 
 def read_json(path: Path, options: ReadOptions,
-              convert: Callable[[dict[str, Any], ReadOptions], ImportRecord]) -> Iterator[Item]:
+              convert: Callable[[dict[str, Any], ReadOptions], Record]) -> Iterator[Item]:
     """Each record of a JSON-lines (or pretty-printed JSON) file through `convert`, or the error that says why
     it cannot be used, naming the file and its line (or record number)."""
     spath = str(path)
@@ -192,12 +192,6 @@ def _not_a_number(constant: str) -> None:
 def loads(text: str | bytes) -> Any:
     """json.loads for input files and stored meta: NaN and Infinity become null, so exports stay JSON."""
     return json.loads(text, parse_constant=_not_a_number)
-
-
-def doc_meta(doc: dict[str, Any]) -> dict[str, Any]:
-    """The meta of a row of `Store.iter_for_export` (stored as JSON text)."""
-    raw = doc.get("meta")
-    return loads(raw) if raw and raw != "{}" else {}
 
 
 def as_int(value: Any, what: str) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.errors import InputError
-from annotator.core.model import Document, ImportRecord, Link, Source, Span, SpanState
+from annotator.core.model import Document, Link, Record, Source, Span, SpanState
 from annotator.formats.base import Item, Reader, ReadOptions, register
 
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
@@ -54,7 +54,7 @@ def _read(path: Path, what: str) -> str:
                          raw[: exc.start].count(b"\n") + 1) from None
 
 
-def read_pair(txt: Path, ann: Path | None, root: Path) -> ImportRecord:
+def read_pair(txt: Path, ann: Path | None, root: Path) -> Record:
     text = _read(txt, "text file")
     if not text.strip():
         raise InputError("the text file is empty", str(txt))
@@ -110,7 +110,7 @@ def read_pair(txt: Path, ann: Path | None, root: Path) -> ImportRecord:
         meta["brat_ids"] = {**ids, **{eid: ids[e[2]] for eid, e in events.items() if e[2] in ids}}
     rel = txt.relative_to(root) if root.is_dir() else Path(txt.name)
     title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:200]
-    rec = ImportRecord(Document(text=text, title=title, meta=meta, external_id=str(rel.with_suffix(""))), spans,
+    rec = Record(Document(text=text, title=title, meta=meta, external_id=str(rel.with_suffix(""))), spans,
                        links=links)
     rec.path = str(ann or txt)
     return rec

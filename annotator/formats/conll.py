@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.errors import InputError
-from annotator.core.model import Document, ImportRecord, Source, Span, SpanState, Token
+from annotator.core.model import Document, Record, Source, Span, SpanState, Token
 from annotator.formats.base import Item, Reader, ReadOptions, register
 
 TAG = re.compile(r"^(?:O|([BIESLU])-(.+))$")
@@ -41,7 +41,7 @@ def looks_like_conll(path: Path, lines: int = 20) -> bool:
     return seen > 0
 
 
-def _article(sentences: list[list[tuple[str, str, int]]], path: str) -> ImportRecord:
+def _article(sentences: list[list[tuple[str, str, int]]], path: str) -> Record:
     text_parts: list[str] = []
     tokens: list[Token] = []
     spans: list[Span] = []
@@ -87,7 +87,7 @@ def _article(sentences: list[list[tuple[str, str, int]]], path: str) -> ImportRe
     close()
     text = "".join(text_parts)
     first = sentences[0][0][2] if sentences and sentences[0] else None
-    rec = ImportRecord(Document(text=text, tokens=tokens, meta={"format": "conll"}), spans, path=path, line=first)
+    rec = Record(Document(text=text, tokens=tokens, meta={"format": "conll"}), spans, path=path, line=first)
     return rec
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.errors import InputError
-from annotator.core.model import Document, ImportRecord
+from annotator.core.model import Document, Record
 from annotator.formats.base import Item, Reader, ReadOptions, register
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -64,7 +64,7 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[Item]:
                 yield InputError(f"column {options.text_column!r} is empty", spath, lineno)
                 continue
             meta = {h: v for j, (h, v) in enumerate(zip(header, row)) if j not in (ti, ii, hi) and h}
-            yield ImportRecord(
+            yield Record(
                 Document(text=text.replace("\r\n", "\n"), title=row[hi] if hi is not None else "",
                          external_id=row[ii] if ii is not None else None, meta=meta),
                 path=spath, line=lineno,

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState, Token
+from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState, Token
 from annotator.core.tokens import token_columns
-from annotator.formats.base import Item, Reader, ReadOptions, doc_meta, register
-from annotator.formats.writers import ExportSpan, Writer, register_writer
+from annotator.formats.base import Item, Reader, ReadOptions, register
+from annotator.formats.writers import Writer, register_writer
 
 SPANS_KEY = "sc"
 USER_KEY = "annotator"
@@ -90,33 +90,34 @@ class SpacyWriter(Writer):
         self.bin = DocBin(store_user_data=True)
         self.not_entities = 0
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+    def write(self, record: Record, tokens: bytes) -> int:
         from spacy.util import filter_spans
 
-        sdoc = make_doc(doc["text"], tokens)
+        doc = record.document
+        sdoc = make_doc(doc.text, tokens)
         made, states = [], []
         position: dict[int, int] = {}  # position in spans -> position in doc.spans["sc"]
-        for i, (s, e, label, state) in enumerate(spans):
-            span = sdoc.char_span(s, e, label=label)
+        for i, sp in enumerate(record.spans):
+            span = sdoc.char_span(sp.start, sp.end, label=sp.label)
             if span is None:
                 self.dropped_spans["does not line up with the tokens"] += 1
                 continue
             position[i] = len(made)
             made.append(span)
-            states.append(state)
-        links = [[position[e], position[a], role] for e, a, role in doc.get("links", ())
-                 if e in position and a in position]
-        if len(links) < len(doc.get("links", ())):
+            states.append(sp.state.value)
+        links = [[position[lk.event], position[lk.argument], lk.role] for lk in record.links
+                 if lk.event in position and lk.argument in position]
+        if len(links) < len(record.links):
             self.dropped_links["a span of the link does not line up with the tokens"] += \
-                len(doc["links"]) - len(links)
+                len(record.links) - len(links)
         sdoc.spans[SPANS_KEY] = made
         ents = filter_spans(made)
         sdoc.ents = ents
         self.not_entities += len(made) - len(ents)
         sdoc.user_data[USER_KEY] = {
-            "id": doc["id"], "external_id": doc.get("external_id"), "title": doc.get("title") or "",
-            "meta": doc_meta(doc), "answer": doc["answer"], "answered_by": doc.get("answered_by"),
-            "answered_at": doc.get("answered_at"), "states": states, "links": links,
+            "id": doc.id, "external_id": doc.external_id, "title": doc.title, "meta": doc.meta,
+            "answer": doc.answer.value, "answered_by": doc.answered_by, "answered_at": doc.answered_at,
+            "states": states, "links": links,
         }
         self.bin.add(sdoc)
         return len(made)
@@ -187,7 +188,7 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[Item]:
                                  f"doc.spans[{SPANS_KEY!r}], got {item!r}", spath)
                 break
         else:
-            rec = ImportRecord(document, spans, links=links)
+            rec = Record(document, spans, links=links)
             rec.path, rec.line = spath, n
             yield rec
 

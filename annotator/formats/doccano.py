@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState
 from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
 from annotator.formats.jsonl import meta_of
 
@@ -29,7 +29,7 @@ def claims(record: dict[str, Any]) -> bool:
     return isinstance(ents, list) and any(isinstance(e, dict) and "start_offset" in e for e in ents)
 
 
-def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
+def convert(value: dict[str, Any], options: ReadOptions) -> Record:
     text = require_text(value, options.text_column)
     spans = []
     skip = {options.text_column, options.label_column, "entities", "relations", "Comments"}
@@ -77,7 +77,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     if comments:
         meta["doccano_comments"] = comments
     ext_id = value.get("id")
-    return ImportRecord(Document(text=text, title=title, meta=meta, answer=answer,
+    return Record(Document(text=text, title=title, meta=meta, answer=answer,
                                  external_id=None if ext_id is None else str(ext_id)), spans, links=links)
 
 

@@ -12,11 +12,10 @@ on reading. Read back, triggers, arguments and free spans are spans, each argume
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState
 from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
 from annotator.formats.jsonl import meta_of
 
@@ -36,7 +35,7 @@ def _span(item: Any, what: str, text: str) -> Span:
     return Span(start, end, item["label"], Source.EDITOR, SpanState.ACCEPTED)
 
 
-def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
+def convert(value: dict[str, Any], options: ReadOptions) -> Record:
     text = require_text(value, "text")
     events = value.get("events") or []
     free = value.get("spans") or []
@@ -76,7 +75,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
             span.state = SpanState.SUGGESTED
         for link in links:
             link.state = SpanState.SUGGESTED
-    return ImportRecord(Document(text=text, title=title, meta=meta, answer=answer,
+    return Record(Document(text=text, title=title, meta=meta, answer=answer,
                                  external_id=None if ext_id is None else str(ext_id)), spans, links=links)
 
 
@@ -84,32 +83,34 @@ register(Reader("events", "events JSONL: text, events (trigger and arguments by 
                 json_reader(convert), claims=claims, extensions=(".jsonl",)))
 
 
-def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], links: Sequence[tuple[int, int, str]],
-                event_labels: set[str], meta: dict[str, Any]) -> str:
-    """One line: `spans` as (start, end, label), `links` as (event position, argument position, role)."""
-    text = doc["text"]
+def export_line(record: Record, event_labels: set[str]) -> str:
+    """One line for an article of `store.exports.iter_for_export`: its event spans with their arguments by role,
+    and the spans that are neither."""
+    doc, spans = record.document, record.spans
+    text = doc.text
+    links = [(lk.event, lk.argument, lk.role) for lk in record.links]
 
     def item(i: int) -> dict[str, Any]:
-        start, end, label = spans[i]
-        return {"start": start, "end": end, "text": text[start:end], "label": label}
+        sp = spans[i]
+        return {"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end], "label": sp.label}
 
     arguments: dict[int, list[tuple[int, str]]] = {}  # event position -> its (argument position, role), in order
     for e, a, role in links:
         arguments.setdefault(e, []).append((a, role))
     used = {a for e, a, _ in links}
-    triggers = [i for i, sp in enumerate(spans) if sp[2] in event_labels or i in arguments]
-    record: dict[str, Any] = {"text": text}
-    if doc.get("external_id") is not None:
-        record["id"] = doc["external_id"]
-    if doc.get("title"):
-        record["title"] = doc["title"]
-    if meta:
-        record["meta"] = meta
-    if doc["answer"] != "pending":
-        record["answer"] = doc["answer"]
-    record["events"] = [{"trigger": item(t),
+    triggers = [i for i, sp in enumerate(spans) if sp.label in event_labels or i in arguments]
+    line: dict[str, Any] = {"text": text}
+    if doc.external_id is not None:
+        line["id"] = doc.external_id
+    if doc.title:
+        line["title"] = doc.title
+    if doc.meta:
+        line["meta"] = doc.meta
+    if doc.answer is not Answer.PENDING:
+        line["answer"] = doc.answer.value
+    line["events"] = [{"trigger": item(t),
                          "arguments": [{"role": role, **item(a)} for a, role in arguments.get(t, ())]}
                         for t in triggers]
     shown = used.union(triggers)
-    record["spans"] = [item(i) for i in range(len(spans)) if i not in shown]
-    return json.dumps(record, ensure_ascii=False, allow_nan=False)
+    line["spans"] = [item(i) for i in range(len(spans)) if i not in shown]
+    return json.dumps(line, ensure_ascii=False, allow_nan=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import Document, ImportRecord
+from annotator.core.model import Document, Record
 from annotator.formats.base import Reader, ReadOptions, claimed_by, json_reader, register, require_text
 
 
@@ -19,7 +19,7 @@ def meta_of(value: dict[str, Any], skip: set[str]) -> dict[str, Any]:
     return {**extra, **meta}
 
 
-def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
+def convert(value: dict[str, Any], options: ReadOptions) -> Record:
     text = require_text(value, options.text_column)
     other = claimed_by(value)
     if other is not None:  # its spans would silently end up in meta
@@ -30,7 +30,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     if not isinstance(title, str):
         raise InputError(f"'{options.title_column}' must be a string")
     meta = meta_of(value, {options.text_column, options.id_column, options.title_column})
-    return ImportRecord(Document(text=text, title=title, meta=meta,
+    return Record(Document(text=text, title=title, meta=meta,
                                  external_id=None if ext_id is None else str(ext_id)))
 
 

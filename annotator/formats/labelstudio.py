@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.core.errors import InputError
-from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState
 from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register
 
 
@@ -67,7 +67,7 @@ def _spans(results: Any, where: str, state: SpanState, source: Source, score: An
     return spans, links
 
 
-def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
+def convert(value: dict[str, Any], options: ReadOptions) -> Record:
     data = value.get("data")
     if not isinstance(data, dict):
         raise InputError("a Label Studio task needs a 'data' object")
@@ -124,7 +124,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
         links += suggested
     if other:
         meta["label_studio_results"] = other
-    return ImportRecord(Document(text=text, title=title, meta=meta, external_id=None if ext is None else str(ext),
+    return Record(Document(text=text, title=title, meta=meta, external_id=None if ext is None else str(ext),
                                  answer=answer, answered_by=who, answered_at=when), spans, links=links)
 
 

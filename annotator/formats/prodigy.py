@@ -9,16 +9,15 @@ against them. Writing: one article a line with
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from annotator.core.errors import ExportError, InputError
 from annotator.core.hashing import prodigy_input_hash, prodigy_task_hash
-from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState, Token
+from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState, Token
 from annotator.core.spans import TokenIndex
 from annotator.core.tokens import prodigy_tokens_json, token_bounds
-from annotator.formats.base import Reader, ReadOptions, as_int, doc_meta, json_reader, register, require_text
+from annotator.formats.base import Reader, ReadOptions, as_int, json_reader, register, require_text
 
 PRODIGY_KEYS = {"_input_hash", "_task_hash", "_view_id", "_session_id", "_annotator_id", "tokens", "answer"}
 
@@ -57,7 +56,7 @@ def span_source(span: dict[str, Any]) -> Source:
     return Source.EDITOR
 
 
-def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
+def convert(value: dict[str, Any], options: ReadOptions) -> Record:
     text = require_text(value, "text")
     answer_value = value.get("answer")
     answer = Answer.PENDING if answer_value is None else Answer.parse(answer_value)
@@ -107,7 +106,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> ImportRecord:
     doc = Document(text=text, title=title, meta=meta, external_id=None if ext_id is None else str(ext_id),
                    answer=answer, answered_by=who if answer is not Answer.PENDING else None,
                    answered_at=answered_at, tokens=tokens)
-    return ImportRecord(doc, spans, links=links)
+    return Record(doc, spans, links=links)
 
 
 def _links(relations: Any, spans: list[Span], index: TokenIndex | None, state: SpanState) -> list[Link]:
@@ -158,43 +157,45 @@ def _epoch(iso: str | None) -> int | None:
         return None
 
 
-def export_line(doc: dict[str, Any], spans: Sequence[tuple[int, int, str]], tokens: bytes) -> str:
-    """One Prodigy JSONL line. `doc` is a row of `Store.iter_for_export`; `tokens` its packed tokens."""
-    meta = doc_meta(doc)
+def export_line(record: Record, tokens: bytes) -> str:
+    """One Prodigy JSONL line for an article of `store.exports.iter_for_export`; `tokens` its packed tokens."""
+    doc, spans = record.document, record.spans
     head_meta: dict[str, Any] = {}
-    if doc.get("external_id") is not None:
-        head_meta["id"] = doc["external_id"]
-    if doc.get("title"):
-        head_meta["title"] = doc["title"]
-    meta = {**head_meta, **meta}
+    if doc.external_id is not None:
+        head_meta["id"] = doc.external_id
+    if doc.title:
+        head_meta["title"] = doc.title
+    meta = {**head_meta, **doc.meta}
     span_dicts = []
     if spans:
         index = TokenIndex.from_bounds(*token_bounds(tokens))
-        for start, end, label in spans:
-            found = index.token_range(start, end)
+        for sp in spans:
+            found = index.token_range(sp.start, sp.end)
             if found is None:
-                raise ExportError(f"span {start}..{end} does not line up with the tokens of document {doc['id']}")
-            span_dicts.append({"start": start, "end": end, "token_start": found[0], "token_end": found[1],
-                               "label": label})
+                raise ExportError(f"span {sp.start}..{sp.end} does not line up with the tokens of document {doc.id}")
+            span_dicts.append({"start": sp.start, "end": sp.end, "token_start": found[0], "token_end": found[1],
+                               "label": sp.label})
     head: dict[str, Any] = {
-        "text": doc["text"],
+        "text": doc.text,
         "meta": meta,
-        "_input_hash": prodigy_input_hash(doc["input_hash"]),
-        "_task_hash": prodigy_task_hash(doc["input_hash"], spans),
+        "_input_hash": prodigy_input_hash(doc.input_hash),
+        "_task_hash": prodigy_task_hash(doc.input_hash, [sp.key for sp in spans]),
     }
     tail: dict[str, Any] = {"spans": span_dicts, "_view_id": "spans_manual"}
-    if doc.get("links"):
-        tail["relations"] = [{"head": span_dicts[e]["token_start"], "child": span_dicts[a]["token_start"],
-                              "head_span": span_dicts[e], "child_span": span_dicts[a], "label": role}
-                             for e, a, role in doc["links"]]
+    if record.links:
+        tail["relations"] = [{"head": span_dicts[lk.event]["token_start"],
+                              "child": span_dicts[lk.argument]["token_start"],
+                              "head_span": span_dicts[lk.event], "child_span": span_dicts[lk.argument],
+                              "label": lk.role}
+                             for lk in record.links]
         tail["_view_id"] = "relations"
-    if doc["answer"] != "pending":
-        tail["answer"] = doc["answer"]
-        if doc.get("answered_by"):
-            tail["_annotator_id"] = doc["answered_by"]
-        stamp = _epoch(doc.get("answered_at"))
+    if doc.answer is not Answer.PENDING:
+        tail["answer"] = doc.answer.value
+        if doc.answered_by:
+            tail["_annotator_id"] = doc.answered_by
+        stamp = _epoch(doc.answered_at)
         if stamp is not None:
             tail["_timestamp"] = stamp
     head_json = json.dumps(head, ensure_ascii=False, allow_nan=False)
     tail_json = json.dumps(tail, ensure_ascii=False, allow_nan=False)
-    return f'{head_json[:-1]}, "tokens": {prodigy_tokens_json(doc["text"], tokens)}, {tail_json[1:]}'
+    return f'{head_json[:-1]}, "tokens": {prodigy_tokens_json(doc.text, tokens)}, {tail_json[1:]}'

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.errors import InputError
-from annotator.core.model import Document, ImportRecord
+from annotator.core.model import Document, Record
 from annotator.formats.base import Item, Reader, ReadOptions, register
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -35,7 +35,7 @@ def read_text(path: Path, options: ReadOptions) -> Iterator[Item]:
             continue
         title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:200]
         ext_id = str(file.relative_to(path)) if path.is_dir() else file.name
-        yield ImportRecord(Document(text=text, title=title, external_id=ext_id, meta={"file": file.name}),
+        yield Record(Document(text=text, title=title, external_id=ext_id, meta={"file": file.name}),
                            path=str(file), line=None)
 
 

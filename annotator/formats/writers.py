@@ -1,10 +1,10 @@
 """Writers: the project's documents in the formats other tools and trainers read.
 
-A writer gets the documents one at a time (a row of `Store.iter_for_export` with its spans as (start, end,
-label, state) and its packed tokens) and writes them to a path it is given (a temporary name the export
-renames at the end). Where a format cannot hold something (overlapping spans in IOB2, a rejected article in
-a format without answers), the writer counts it under a reason in `dropped_spans` or `left_out`; nothing is
-left out silently."""
+A writer gets the articles one at a time (a `Record` of `store.exports.iter_for_export`: the document, its
+spans, its links by the spans' positions; and its packed tokens) and writes them to a path it is given (a
+temporary name the export renames at the end). Where a format cannot hold something (overlapping spans in
+IOB2, a rejected article in a format without answers), the writer counts it under a reason in `dropped_spans`
+or `left_out`; nothing is left out silently."""
 
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 from annotator.core.labels import LabelScheme
+from annotator.core.model import Answer, Document, Record, Span
 from annotator.core.spans import TokenIndex
 from annotator.core.tokens import token_columns
-from annotator.formats.base import doc_meta
 from annotator.formats.events import export_line as events_line
 from annotator.formats.prodigy import export_line
 
-ExportSpan = tuple[int, int, str, str]  # start, end, label, state
 # which tokens start a sentence, given the text and the tokens' (starts, ends): from annotator.nlp
 SentenceSplitter = Callable[[str, Sequence[int], Sequence[int]], Sequence[bool]]
 
@@ -56,29 +55,29 @@ class Writer:
         self.left_out: Counter[str] = Counter()
         self.notes: list[str] = []
 
-    def accepts(self, doc: dict[str, Any]) -> bool:
-        if self.holds_answers or doc["answer"] in ("accept", "pending"):
+    def accepts(self, doc: Document) -> bool:
+        if self.holds_answers or doc.answer in (Answer.ACCEPT, Answer.PENDING):
             return True
-        self.left_out[f"article(s) answered {doc['answer']} ({self.no_answers.format(name=self.name)})"] += 1
+        self.left_out[f"article(s) answered {doc.answer.value} ({self.no_answers.format(name=self.name)})"] += 1
         return False
 
-    def add(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> None:
-        if not self.accepts(doc):
+    def add(self, record: Record, tokens: bytes) -> None:
+        if not self.accepts(record.document):
             return
         dropped_before = self.dropped_links.total()
-        kept = self.write(doc, spans, tokens)
+        kept = self.write(record, tokens)
         self.documents += 1
         self.spans += kept
-        links = len(doc.get("links", ()))
+        links = len(record.links)
         if self.holds_links:  # less those the writer could not place (counted under a reason)
             self.links += links - (self.dropped_links.total() - dropped_before)
         elif links:
             self.dropped_links[f"{self.name} has no way to hold links between spans"] += links
-        if doc.get("links_left_out"):
+        if record.links_left_out:
             self.dropped_links["a span of the link is not in the export (its label left out)"] += \
-                doc["links_left_out"]
+                record.links_left_out
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+    def write(self, record: Record, tokens: bytes) -> int:
         """Writes one document; returns the number of spans written."""
         raise NotImplementedError
 
@@ -104,19 +103,19 @@ class ProdigyWriter(TextWriter):
     description = "Prodigy JSONL: text, tokens, spans (token_end inclusive), relations, answer"
     holds_links = True
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
-        self.fh.write(export_line(doc, [sp[:3] for sp in spans], tokens))
+    def write(self, record: Record, tokens: bytes) -> int:
+        self.fh.write(export_line(record, tokens))
         self.fh.write("\n")
-        return len(spans)
+        return len(record.spans)
 
 
-def _head(doc: dict[str, Any]) -> dict[str, Any]:
+def _head(doc: Document) -> dict[str, Any]:
     """The document's own fields other tools can keep: its id in the source, title, meta."""
     out: dict[str, Any] = {}
-    if doc.get("external_id") is not None:
-        out["id"] = doc["external_id"]
-    if doc.get("title"):
-        out["title"] = doc["title"]
+    if doc.external_id is not None:
+        out["id"] = doc.external_id
+    if doc.title:
+        out["title"] = doc.title
     return out
 
 
@@ -124,15 +123,16 @@ class DoccanoWriter(TextWriter):
     name, suffix = "doccano", ".jsonl"
     description = "doccano sequence labelling JSONL: text, label [[start, end, label]], answer, meta"
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
-        record: dict[str, Any] = {"text": doc["text"], "label": [[s, e, lb] for s, e, lb, _ in spans], **_head(doc)}
-        self._line(doc, record, doc_meta(doc))
-        return len(spans)
+    def write(self, record: Record, tokens: bytes) -> int:
+        doc = record.document
+        line = {"text": doc.text, "label": [[sp.start, sp.end, sp.label] for sp in record.spans], **_head(doc)}
+        self._line(doc, line, doc.meta)
+        return len(record.spans)
 
-    def _line(self, doc: dict[str, Any], record: dict[str, Any], meta: dict[str, Any]) -> None:
+    def _line(self, doc: Document, record: dict[str, Any], meta: dict[str, Any]) -> None:
         """Writes a record with the article's answer (doccano keeps unknown fields) and meta."""
-        if doc["answer"] != "pending":
-            record["answer"] = doc["answer"]
+        if doc.answer is not Answer.PENDING:
+            record["answer"] = doc.answer.value
         if meta:
             record["meta"] = meta
         self.fh.write(json.dumps(record, ensure_ascii=False, allow_nan=False))
@@ -144,17 +144,18 @@ class DoccanoRelationsWriter(DoccanoWriter):
     description = "doccano relation JSONL: text, entities (id, start_offset, end_offset, label), relations"
     holds_links = True
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
-        meta = doc_meta(doc)
+    def write(self, record: Record, tokens: bytes) -> int:
+        doc = record.document
+        meta = dict(doc.meta)
         meta.pop("doccano_relations", None)  # kept there by earlier versions; now they are links
         meta.pop("doccano_entity_ids", None)
-        entities = [{"id": i, "start_offset": s, "end_offset": e, "label": lb}
-                    for i, (s, e, lb, _) in enumerate(spans, start=1)]
-        relations = [{"id": n, "from_id": e + 1, "to_id": a + 1, "type": role}
-                     for n, (e, a, role) in enumerate(doc.get("links", ()), start=1)]
-        record: dict[str, Any] = {"text": doc["text"], "entities": entities, "relations": relations, **_head(doc)}
-        self._line(doc, record, meta)
-        return len(spans)
+        entities = [{"id": i, "start_offset": sp.start, "end_offset": sp.end, "label": sp.label}
+                    for i, sp in enumerate(record.spans, start=1)]
+        relations = [{"id": n, "from_id": lk.event + 1, "to_id": lk.argument + 1, "type": lk.role}
+                     for n, lk in enumerate(record.links, start=1)]
+        line: dict[str, Any] = {"text": doc.text, "entities": entities, "relations": relations, **_head(doc)}
+        self._line(doc, line, meta)
+        return len(record.spans)
 
 
 class LabelStudioWriter(TextWriter):
@@ -172,45 +173,46 @@ class LabelStudioWriter(TextWriter):
         self.first = True
 
     @staticmethod
-    def _result(doc: dict[str, Any], spans: Sequence[ExportSpan]) -> list[dict[str, Any]]:
-        text = doc["text"]
+    def _result(record: Record) -> list[dict[str, Any]]:
+        doc_id, text = record.document.id, record.document.text
         result: list[dict[str, Any]] = [
-            {"id": f"s{doc['id']}-{i}", "from_name": "label", "to_name": "text", "type": "labels",
-             "origin": "manual", "value": {"start": s, "end": e, "text": text[s:e], "labels": [lb]}}
-            for i, (s, e, lb, _) in enumerate(spans)]
-        result += [{"from_id": f"s{doc['id']}-{e}", "to_id": f"s{doc['id']}-{a}", "type": "relation",
-                    "direction": "right", "labels": [role]} for e, a, role in doc.get("links", ())]
+            {"id": f"s{doc_id}-{i}", "from_name": "label", "to_name": "text", "type": "labels",
+             "origin": "manual", "value": {"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end],
+                                           "labels": [sp.label]}}
+            for i, sp in enumerate(record.spans)]
+        result += [{"from_id": f"s{doc_id}-{lk.event}", "to_id": f"s{doc_id}-{lk.argument}", "type": "relation",
+                    "direction": "right", "labels": [lk.role]} for lk in record.links]
         return result
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
-        data: dict[str, Any] = {"text": doc["text"]}
-        if doc.get("title"):
-            data["title"] = doc["title"]
-        if doc.get("external_id") is not None:
-            data["external_id"] = doc["external_id"]
-        meta = doc_meta(doc)
-        task: dict[str, Any] = {"id": doc["id"], "data": data}
-        if meta:
-            task["meta"] = meta
-        if doc["answer"] != "pending":
-            # an answered article carries its accepted spans (Store.iter_for_export): the annotation
-            annotation: dict[str, Any] = {"result": self._result(doc, spans),
-                                          "was_cancelled": doc["answer"] != "accept"}
-            if doc["answer"] == "reject":
+    def write(self, record: Record, tokens: bytes) -> int:
+        doc = record.document
+        data: dict[str, Any] = {"text": doc.text}
+        if doc.title:
+            data["title"] = doc.title
+        if doc.external_id is not None:
+            data["external_id"] = doc.external_id
+        task: dict[str, Any] = {"id": doc.id, "data": data}
+        if doc.meta:
+            task["meta"] = doc.meta
+        if doc.answer is not Answer.PENDING:
+            # an answered article carries its accepted spans (store.exports.iter_for_export): the annotation
+            annotation: dict[str, Any] = {"result": self._result(record),
+                                          "was_cancelled": doc.answer is not Answer.ACCEPT}
+            if doc.answer is Answer.REJECT:
                 annotation["annotator_answer"] = "reject"
-            if doc.get("answered_by"):
-                annotation["completed_by"] = {"email": doc["answered_by"]}
-            if doc.get("answered_at"):
-                annotation["created_at"] = doc["answered_at"]
+            if doc.answered_by:
+                annotation["completed_by"] = {"email": doc.answered_by}
+            if doc.answered_at:
+                annotation["created_at"] = doc.answered_at
             task["annotations"] = [annotation]
         else:
             # not answered yet: everything the article holds is a suggestion for Label Studio
             task["annotations"] = []
-            if spans:
-                task["predictions"] = [{"model_version": "annotator", "result": self._result(doc, spans)}]
+            if record.spans:
+                task["predictions"] = [{"model_version": "annotator", "result": self._result(record)}]
         self.fh.write(("\n" if self.first else ",\n") + json.dumps(task, ensure_ascii=False, allow_nan=False))
         self.first = False
-        return len(spans)
+        return len(record.spans)
 
     def close(self) -> None:
         self.fh.write("\n]\n")
@@ -254,45 +256,47 @@ class BratWriter(Writer):
         self.path.mkdir(parents=True, exist_ok=True)
         self.names: set[str] = set()
 
-    def _name(self, doc: dict[str, Any]) -> str:
-        ext = str(doc["external_id"]) if doc.get("external_id") is not None else ""
+    def _name(self, doc: Document) -> str:
+        ext = str(doc.external_id) if doc.external_id is not None else ""
         if ext.lower().endswith((".txt", ".text")):
             ext = ext.rsplit(".", 1)[0]
         base = _SAFE.sub("_", ext)[:80].strip("._")
         if base.split(".")[0].upper() in _RESERVED:  # names Windows cannot create
             base = f"_{base}"
-        base = base or f"doc-{doc['id']:06d}"
+        base = base or f"doc-{doc.id:06d}"
         # unique whatever the file system's case rules: ids "A" and "a" on macOS and Windows name one file
         name, n = base, 1
         while name.lower() in self.names:
-            name = f"{base}-{doc['id']}" + (f"-{n}" if n > 1 else "")
+            name = f"{base}-{doc.id}" + (f"-{n}" if n > 1 else "")
             n += 1
         self.names.add(name.lower())
         return name
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
-        name = self._name(doc)
-        text = doc["text"]
+    def write(self, record: Record, tokens: bytes) -> int:
+        name = self._name(record.document)
+        text = record.document.text
         lines = []
-        for i, (s, e, lb, _) in enumerate(spans, start=1):
-            fragments = [(s + m.start(), s + m.end()) for m in re.finditer(r"[^\n]+", text[s:e])]
+        for i, sp in enumerate(record.spans, start=1):
+            s = sp.start
+            fragments = [(s + m.start(), s + m.end()) for m in re.finditer(r"[^\n]+", text[s:sp.end])]
             offsets = ";".join(f"{a} {b}" for a, b in fragments)
             shown = " ".join(text[a:b] for a, b in fragments)
-            lines.append(f"T{i}\t{lb} {offsets}\t{shown}\n")
-        lines += self._events(spans, doc.get("links", ()))
+            lines.append(f"T{i}\t{sp.label} {offsets}\t{shown}\n")
+        lines += self._events(record)
         (self.path / f"{name}.txt").write_text(text, encoding="utf-8", newline="")
         (self.path / f"{name}.ann").write_text("".join(lines), encoding="utf-8", newline="")
-        return len(spans)
+        return len(record.spans)
 
-    def _events(self, spans: Sequence[ExportSpan], links: Sequence[tuple[int, int, str]]) -> list[str]:
+    def _events(self, record: Record) -> list[str]:
         """An `E` line for each event span (its trigger is its `T` line) with its arguments by role; a role's
         second filler is numbered (`target2`), as brat writes them."""
         lines = []
         by_event: dict[int, list[tuple[str, int]]] = {}
-        for e, a, role in links:
-            by_event.setdefault(e, []).append((role, a))
+        for lk in record.links:
+            by_event.setdefault(lk.event, []).append((lk.role, lk.argument))
         number = 0
-        for i, (_, _, lb, _) in enumerate(spans):
+        for i, sp in enumerate(record.spans):
+            lb = sp.label
             label = self.scheme.get(lb)
             mine = by_event.get(i, [])
             if not mine and (label is None or label.kind != "event"):
@@ -327,18 +331,18 @@ DOCSTART = "-DOCSTART- -X- O O"  # what spaCy's converter and CoNLL-2003 readers
 
 
 def iob_tags(n_tokens: int, starts: Sequence[int], ends: Sequence[int],
-             spans: Sequence[ExportSpan]) -> tuple[list[str], Counter[str]]:
+             spans: Sequence[Span]) -> tuple[list[str], Counter[str]]:
     """IOB2 tags for the tokens, and the spans that could not be tagged, by reason. A token holds one tag, so
     of overlapping spans the longest is kept (then the earliest)."""
     index = TokenIndex.from_bounds(starts, ends)
     dropped: Counter[str] = Counter()
     aligned = []
-    for s, e, lb, _ in spans:
-        found = index.token_range(s, e)
+    for sp in spans:
+        found = index.token_range(sp.start, sp.end)
         if found is None:
             dropped["does not line up with the tokens"] += 1
         else:
-            aligned.append((*found, lb))
+            aligned.append((*found, sp.label))
     tags = ["O"] * n_tokens
     for a, b, lb in sorted(aligned, key=lambda x: (-(x[1] - x[0]), x[0])):
         if any(t != "O" for t in tags[a : b + 1]):
@@ -359,10 +363,10 @@ class ConllWriter(TextWriter):
     description = "CoNLL IOB2: token TAB tag, blank line between sentences, -DOCSTART- between articles"
     holds_answers = False
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
-        text = doc["text"]
+    def write(self, record: Record, tokens: bytes) -> int:
+        text = record.document.text
         starts, ends, _ = token_columns(tokens)
-        tags, dropped = iob_tags(len(starts), starts, ends, spans)
+        tags, dropped = iob_tags(len(starts), starts, ends, record.spans)
         self.dropped_spans.update(dropped)
         sent_start = self.sentences(text, starts, ends) if self.sentences else [False] * len(starts)
         out = [DOCSTART, "\n\n"]
@@ -380,7 +384,7 @@ class ConllWriter(TextWriter):
             out.append(f"{_WHITESPACE.sub('_', word)}\t{tags[i]}\n")
             written = True
         self.fh.write(("\n" if self.documents else "") + "".join(out))
-        return len(spans) - sum(dropped.values())
+        return len(record.spans) - sum(dropped.values())
 
     extra_suffixes = (".tokenizer.txt",)
 
@@ -393,12 +397,11 @@ class EventsWriter(TextWriter):
     description = "events JSONL: text, events (trigger and arguments by role), free spans, answer"
     holds_links = True
 
-    def write(self, doc: dict[str, Any], spans: Sequence[ExportSpan], tokens: bytes) -> int:
+    def write(self, record: Record, tokens: bytes) -> int:
         event_labels = {lb.name for lb in self.scheme.labels if lb.kind == "event"}
-        self.fh.write(events_line(doc, [sp[:3] for sp in spans], doc.get("links", ()), event_labels,
-                                  doc_meta(doc)))
+        self.fh.write(events_line(record, event_labels))
         self.fh.write("\n")
-        return len(spans)
+        return len(record.spans)
 
 
 _WHITESPACE = re.compile(r"\s")

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 from annotator.core.errors import InputError, PipelineError
 from annotator.core.labels import LabelScheme
 from annotator.core.linking import suggest_links
-from annotator.core.model import Source, Span, SpanState, Token
+from annotator.core.model import Link, Source, Span, SpanState, Token
 from annotator.core.resources import resources_dir
 from annotator.core.tokens import pack_tokens
 from annotator.nlp.keys import LINKS_KEY, RULES_KEY, TOKENS_KEY
+
+SOURCES = {s.value: s for s in Source}
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -74,34 +76,33 @@ class Annotator:
     use_rules: bool = True
 
     def suggestions(self, doc: Doc) -> list[Span]:
-        return [Span(s, e, label, Source(source), SpanState.SUGGESTED, score=score)
-                for s, e, label, source, score in self.suggestion_tuples(doc)]
+        """The spans suggested for `doc`: the rules' and the model's, merged (see `merge_suggestion_tuples`)."""
+        return [Span(s, e, label, SOURCES[source], SpanState.SUGGESTED, score)
+                for s, e, label, source, score in self._suggestion_tuples(doc)]
 
-    def link_suggestions(self, doc: Doc, spans: Sequence[tuple]) -> list[tuple[tuple, tuple, str, str]]:
-        """Links between the suggestions `spans` (start, end, label, ...) of `doc`, as (event key, argument key,
-        role, source) with keys (start, end, label). The model's own, when a component of the pipeline leaves
-        them in `doc.user_data["annotator_links"]` as (event start, end, label, argument start, end, label, role)
-        between spans it suggests, and the scheme allows them; then, with the rules, within a sentence, the
-        nearest span that fits each role."""
-        keys = [tuple(sp[:3]) for sp in spans]
-        found: list[tuple[tuple, tuple, str, str]] = []
+    def link_suggestions(self, doc: Doc, spans: Sequence[Span]) -> list[Link]:
+        """Links between the suggestions `spans` of `doc`, naming them by position in `spans`. The model's own,
+        when a component of the pipeline leaves them in `doc.user_data["annotator_links"]` as (event start, end,
+        label, argument start, end, label, role) between spans it suggests, and the scheme allows them; then,
+        with the rules, within a sentence, the nearest span that fits each role."""
+        keys = [sp.key for sp in spans]
+        found: list[Link] = []
         if self.use_model:
-            known = set(keys)
+            position = {k: i for i, k in enumerate(keys)}
             for item in doc.user_data.get(LINKS_KEY) or ():
                 event, argument, role = tuple(item[0:3]), tuple(item[3:6]), item[6]
-                if event in known and argument in known and not self.scheme.link_problem(event[2], role,
-                                                                                        argument[2]):
-                    found.append((event, argument, role, Source.MODEL.value))
+                if event in position and argument in position and not self.scheme.link_problem(event[2], role,
+                                                                                              argument[2]):
+                    found.append(Link(position[event], position[argument], role, Source.MODEL, SpanState.SUGGESTED))
         if self.use_rules:
-            seen = {(e, a, r) for e, a, r, _ in found}
-            found += [(keys[e], keys[a], role, Source.RULE.value)
+            seen = {lk.key for lk in found}
+            found += [Link(e, a, role, Source.RULE, SpanState.SUGGESTED)
                       for e, a, role in suggest_links(keys, sentence_starts(doc), self.scheme)
-                      if (keys[e], keys[a], role) not in seen]
+                      if (e, a, role) not in seen]
         return found
 
-    def suggestion_tuples(self, doc: Doc) -> list[tuple[int, int, str, str, float | None]]:
-        """The suggestions as (start, end, label, source, score) tuples: what the store writes, without
-        building a record for each (pre-annotation makes millions)."""
+    def _suggestion_tuples(self, doc: Doc) -> list[tuple[int, int, str, str, float | None]]:
+        """The suggestions as (start, end, label, source, score), merged."""
         labels = self.scheme.names
         rules = doc.user_data.get(RULES_KEY, ())
         if not self.use_model:

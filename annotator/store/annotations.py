@@ -8,13 +8,7 @@ from typing import Any
 
 from annotator.core.errors import DatabaseError
 from annotator.core.model import Answer, Span, SpanState
-from annotator.store.sql import SOURCES, STATES, Repository, marks, now
-
-
-def _span(r: tuple) -> Span:
-    """A Span from a row (id, start, end, label, source, state, score, ...): dict lookups and positional arguments,
-    as a window opens articles with thousands of spans."""
-    return Span(r[1], r[2], r[3], SOURCES[r[4]], STATES[r[5]], r[6], r[0])
+from annotator.store.sql import Repository, marks, now, span_of
 
 
 class Annotations(Repository):
@@ -31,7 +25,7 @@ class Annotations(Repository):
             sql += f" AND state IN ({marks(len(st))})"
             params += st
         sql += ' ORDER BY start, "end" DESC, label'
-        return [_span(r) for r in self.conn.execute(sql, params)]
+        return [span_of(r) for r in self.conn.execute(sql, params)]
 
     def span_states(self, doc_id: int, where: tuple[int, int] | None = None) -> dict[int, tuple[str, str]]:
         """id -> (label, state) of the spans of a document (only those within `where`, a (start, end) stretch,
@@ -48,7 +42,7 @@ class Annotations(Repository):
         ).fetchone()
         if r is None:
             raise DatabaseError(f"no span {span_id} in {self.store.path}")
-        return r[7], _span(r)
+        return r[7], span_of(r)
 
     def add_span(self, doc_id: int, start: int, end: int, label: str, who: str | None,
                  expected_revision: int | None = None) -> Span:

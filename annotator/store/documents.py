@@ -10,7 +10,7 @@ from typing import Any
 from annotator.core.errors import (
     DatabaseError,
 )
-from annotator.core.model import Answer, Document, ImportRecord, Token
+from annotator.core.model import Answer, Document, Record, Token
 from annotator.core.tokens import pack_tokens, unpack_tokens
 from annotator.store.sql import Repository, now, rows_in
 
@@ -48,7 +48,7 @@ class Documents(Repository):
 
     `store.documents`: it works on the store's connection and inside its transactions."""
 
-    def add_records(self, records: Sequence[ImportRecord], who: str | None = None) -> AddResult:
+    def add_records(self, records: Sequence[Record], who: str | None = None) -> AddResult:
         """Adds a batch of documents (with their spans) in one transaction. Documents whose text is already in
         the project, or earlier in the batch, are skipped whole."""
         result = AddResult()
@@ -59,7 +59,7 @@ class Documents(Repository):
             hashes = [r.document.input_hash for r in records]
             existing = {row[0] for row in rows_in(conn, "SELECT input_hash FROM documents WHERE input_hash IN ({in})",
                                                   hashes)}
-            fresh: list[ImportRecord] = []
+            fresh: list[Record] = []
             for rec in records:
                 h = rec.document.input_hash
                 if h in existing:
@@ -72,8 +72,8 @@ class Documents(Repository):
                 "answered_by, answered_at, revision, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?)"
             )
             span_rows = []
-            linked: list[tuple[int, ImportRecord]] = []  # records that come with links, and their ids
-            plain: list[ImportRecord] = []  # a run of articles with nothing but their text: inserted together
+            linked: list[tuple[int, Record]] = []  # records that come with links, and their ids
+            plain: list[Record] = []  # a run of articles with nothing but their text: inserted together
             for rec in [*fresh, None]:
                 if rec is not None and not rec.spans and not rec.document.tokens and \
                         rec.document.answer is Answer.PENDING:
@@ -115,7 +115,7 @@ class Documents(Repository):
         return result
 
     @staticmethod
-    def _doc_params(rec: ImportRecord, stamp: str) -> tuple:
+    def _doc_params(rec: Record, stamp: str) -> tuple:
         d = rec.document
         return (
             d.external_id, d.title or "", d.text,

@@ -10,11 +10,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from annotator.core.labels import LabelScheme
-from annotator.core.model import Source, SpanState
+from annotator.core.model import Answer, Source, Span, SpanState
 
 # a row's source and state as enums, by dict lookup (an article may hold thousands of spans and links)
 SOURCES = {s.value: s for s in Source}
 STATES = {s.value: s for s in SpanState}
+ANSWERS = {a.value: a for a in Answer}
+
+
+def span_of(r: Sequence[Any]) -> Span:
+    """A Span from a row (id, start, end, label, source, state, score, ...): dict lookups and positional arguments,
+    as a window opens articles with thousands of spans."""
+    return Span(r[1], r[2], r[3], SOURCES[r[4]], STATES[r[5]], r[6], r[0])
 
 
 def now() -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotator.core.model import Answer
-from annotator.store.sql import Repository
+from annotator.core.model import Answer, Document, Link, Record
+from annotator.store.sql import ANSWERS, SOURCES, STATES, Repository, span_of
 
 
 class ExportStream(Repository):
@@ -20,13 +21,11 @@ class ExportStream(Repository):
         return self.conn.execute(f"SELECT id, input_hash, answer FROM documents{where} ORDER BY id").fetchall()
 
     def iter_for_export(self, include_pending: bool = False, labels: Iterable[str] | None = None,
-                        batch_size: int = 500, with_state: bool = False,
-                        ) -> Iterator[tuple[dict[str, Any], list[tuple]]]:
-        """Documents in id order with the spans an export carries: accepted spans of answered documents, and with
-        `include_pending`, the other documents with their suggestions and accepted spans. Streams. Spans are
-        (start, end, label), or with `with_state` (start, end, label, state). The document's `links` are
-        (event, argument, role), the first two positions in its spans, for the links (of the same states) whose
-        spans both go out; `links_left_out` counts the others."""
+                        batch_size: int = 500) -> Iterator[tuple[Record, bytes | None]]:
+        """Articles in id order, each a `Record` with the spans an export carries, and its packed tokens (None
+        when it has none yet): accepted spans of answered articles, and with `include_pending`, the other
+        articles with their suggestions and accepted spans. Streams. Its links (of the same states) name its
+        spans by position; `links_left_out` counts those whose spans do not both go out."""
         label_set = set(labels) if labels else None
         where = "" if include_pending else "WHERE answer != 'pending'"
         last = -1
@@ -40,40 +39,33 @@ class ExportStream(Repository):
             if not docs:
                 return
             first, last = docs[0][0], docs[-1][0]
-            by_doc: dict[int, list[tuple[int, int, str, str]]] = {}
-            for doc_id, start, end, label, state in self.conn.execute(
-                'SELECT doc_id, start, "end", label, state FROM spans WHERE doc_id BETWEEN ? AND ? '
+            by_doc: dict[int, list[tuple]] = {}
+            for row in self.conn.execute(
+                'SELECT doc_id, id, start, "end", label, source, state, score FROM spans WHERE doc_id BETWEEN ? AND ? '
                 "AND state != 'rejected' ORDER BY doc_id, start, \"end\", label",
                 (first, last),
             ):
-                by_doc.setdefault(doc_id, []).append((start, end, label, state))
+                by_doc.setdefault(row[0], []).append(row[1:])
             links_of: dict[int, list[tuple]] = {}
             for row in self.conn.execute(
-                'SELECT l.doc_id, e.start, e."end", e.label, a.start, a."end", a.label, l.role, l.state FROM links l '
-                "JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id WHERE l.doc_id BETWEEN ? AND ? "
-                "AND l.state != 'rejected' ORDER BY l.doc_id, l.id", (first, last),
+                "SELECT doc_id, event_id, arg_id, role, source, state, score, id FROM links "
+                "WHERE doc_id BETWEEN ? AND ? AND state != 'rejected' ORDER BY doc_id, id", (first, last),
             ):
                 links_of.setdefault(row[0], []).append(row[1:])
             for row in docs:
-                doc = {
-                    "id": row[0], "external_id": row[1], "title": row[2], "text": row[3], "meta": row[4],
-                    "input_hash": row[5], "answer": row[6], "answered_by": row[7], "answered_at": row[8],
-                    "tokens": row[9],
-                }
-                answered = row[6] != "pending"
-                spans = [
-                    (s, e, lb, st) if with_state else (s, e, lb) for s, e, lb, st in by_doc.get(row[0], ())
-                    if (st == "accepted" or not answered) and (label_set is None or lb in label_set)
-                ]
-                position = {sp[:3]: i for i, sp in enumerate(spans)}
-                # links as (event position, argument position, role) in `spans`, when both spans go out
-                doc["links"] = []
-                for link in links_of.get(row[0], ()):
-                    event, argument, role, state = link[0:3], link[3:6], link[6], link[7]
-                    if (state == "accepted" or not answered) and event in position and argument in position:
-                        doc["links"].append((position[event], position[argument], role))
-                doc["links_left_out"] = len(links_of.get(row[0], ())) - len(doc["links"])
-                yield doc, spans
+                answer = ANSWERS[row[6]]
+                document = Document(text=row[3], title=row[2] or "", meta=json.loads(row[4]) if row[4] and
+                                    row[4] != "{}" else {}, external_id=row[1], input_hash=row[5], id=row[0],
+                                    answer=answer, answered_by=row[7], answered_at=row[8])
+                answered = answer is not Answer.PENDING
+                spans = [span_of(r) for r in by_doc.get(row[0], ())
+                         if (r[5] == "accepted" or not answered) and (label_set is None or r[3] in label_set)]
+                position = {sp.id: i for i, sp in enumerate(spans)}
+                links = [Link(position[r[0]], position[r[1]], r[2], SOURCES[r[3]], STATES[r[4]], r[5], r[6])
+                         for r in links_of.get(row[0], ())
+                         if (r[4] == "accepted" or not answered) and r[0] in position and r[1] in position]
+                yield Record(document, spans, links=links,
+                             links_left_out=len(links_of.get(row[0], ())) - len(links)), row[9]
 
     def stats(self) -> dict[str, Any]:
         conn = self.conn

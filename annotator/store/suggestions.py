@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from annotator.core.model import Link, Source, SpanState
+from annotator.core.model import Link, Span, SpanState
 from annotator.core.tokens import pack_tokens
 from annotator.store.sql import Repository, now, rows_in
 
@@ -59,9 +59,9 @@ class Suggestions(Repository):
         ).fetchone()[0]
 
     def save_suggestions(self, results: Sequence[tuple], pipeline: str, who: str | None = None) -> int:
-        """Stores a batch of pre-annotation results (doc id, tokens, spans[, links]) in one transaction; a span is
-        a Span or a (start, end, label, source, score) tuple, a link (event key, argument key, role[, source]) with keys
-        (start, end, label). Tokens are kept for documents that have none yet. A suggestion never replaces or
+        """Stores a batch of pre-annotation results (doc id, tokens, spans[, links]) in one transaction: spans
+        are `Span`s, links `Link`s naming them by position in the spans. Tokens are kept for documents that have
+        none yet. A suggestion never replaces or
         repeats a span or link already there, whatever its state, and no link is suggested for a span the
         editor removed. Returns the number of spans added."""
         stamp = now()
@@ -70,8 +70,7 @@ class Suggestions(Repository):
             'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
             "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)"
         )
-        rows = [(r[0], s[0], s[1], s[2], s[3], s[4], pipeline, stamp) if isinstance(s, tuple) else
-                (r[0], s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
+        rows = [(r[0], s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
                 for r in results for s in r[2]]
         with self.store.write() as conn:
             if token_rows:
@@ -81,7 +80,7 @@ class Suggestions(Repository):
             added = conn.total_changes - before
             for r in results:
                 if len(r) > 3 and r[3]:
-                    self._suggest_links(r[0], r[3], pipeline, stamp)
+                    self._suggest_links(r[0], r[2], r[3], pipeline, stamp)
             conn.executemany(
                 "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
                 [(r[0], pipeline, stamp, len(r[2])) for r in results],
@@ -91,13 +90,14 @@ class Suggestions(Repository):
                           suggestions=added)
         return added
 
-    def _suggest_links(self, doc_id: int, links: Sequence[tuple], pipeline: str, stamp: str) -> None:
-        """Stores suggested links given by their spans' keys, never one over a span the editor removed."""
+    def _suggest_links(self, doc_id: int, spans: Sequence[Span], links: Sequence[Link], pipeline: str,
+                       stamp: str) -> None:
+        """Stores suggested links between these spans, never one over a span the editor removed."""
         ids = {(r[1], r[2], r[3]): (r[0], r[4]) for r in self.conn.execute(
             'SELECT id, start, "end", label, state FROM spans WHERE doc_id = ?', (doc_id,))}
         found = []
-        for event, argument, role, *source in links:
-            e, a = ids.get(tuple(event)), ids.get(tuple(argument))
+        for lk in links:
+            e, a = ids.get(spans[lk.event].key), ids.get(spans[lk.argument].key)
             if e and a and SpanState.REJECTED.value not in (e[1], a[1]):
-                found.append(Link(e[0], a[0], role, Source(source[0] if source else "rule"), SpanState.SUGGESTED))
+                found.append(Link(e[0], a[0], lk.role, lk.source, SpanState.SUGGESTED))
         self.store.links.insert(doc_id, found, pipeline, stamp)

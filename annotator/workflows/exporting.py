@@ -247,10 +247,11 @@ def export(
             temps[name] = _temporary(path, cls.folder)
             writers[name] = cls(temps[name], store.scheme, tokenizer_name(), sentences)
         n = 0
-        for doc, spans in store.exports.iter_for_export(include_pending, label_list, with_state=True):
-            tokens = doc["tokens"] or pack_tokens(tokenizer(doc["text"]))
-            part = "all" if split is None else ("train" if doc["id"] in train_ids else "dev")
-            writers[part].add(doc, spans, tokens)
+        for record, stored in store.exports.iter_for_export(include_pending, label_list):
+            doc = record.document
+            tokens = stored or pack_tokens(tokenizer(doc.text))
+            part = "all" if split is None else ("train" if doc.id in train_ids else "dev")
+            writers[part].add(record, tokens)
             n += 1
             if on_progress and n % 500 == 0:
                 on_progress(500)

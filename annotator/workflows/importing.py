@@ -11,7 +11,7 @@ from pathlib import Path
 
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.labels import Label, LabelScheme, label_problem, role_problem
-from annotator.core.model import Answer, ImportRecord, Span, SpanState, Token
+from annotator.core.model import Answer, Record, Span, SpanState, Token
 from annotator.core.spans import TokenIndex, check_span, dedupe_spans
 from annotator.formats import READERS, ReadOptions, detect
 from annotator.formats.text import TEXT_SUFFIXES
@@ -122,7 +122,7 @@ class Checker:
         self.snapped = 0
         self.trimmed = 0
 
-    def check(self, rec: ImportRecord) -> InputError | None:
+    def check(self, rec: Record) -> InputError | None:
         doc = rec.document
         if self.answer is not None:
             doc.answer = self.answer
@@ -195,7 +195,7 @@ class Checker:
         self.snapped += snapped
         return None
 
-    def _learn(self, rec: ImportRecord, unknown: list[str]) -> tuple[LabelScheme, list[str]] | InputError:
+    def _learn(self, rec: Record, unknown: list[str]) -> tuple[LabelScheme, list[str]] | InputError:
         """The scheme with what this record adds (the same scheme when it adds nothing) and the roles it added,
         or why its links cannot be taken."""
         scheme = self.scheme
@@ -247,7 +247,7 @@ def _trim(span: Span, text: str) -> int:
 
 
 def read_all(paths: Sequence[Path], fmt: str | None, options: ReadOptions,
-             report: ImportReport) -> Iterator[ImportRecord | InputError]:
+             report: ImportReport) -> Iterator[Record | InputError]:
     for item in _expand(paths, fmt, options.skip):
         if isinstance(item, InputError):
             yield item
@@ -292,7 +292,7 @@ def import_paths(
     checker = Checker(store.scheme, tokenizer, add_labels, answer, snap_to_tokens)
     stream = read_all([Path(p) for p in paths], fmt, options, report)
 
-    def flush(batch: list[ImportRecord]) -> None:
+    def flush(batch: list[Record]) -> None:
         if checker.changed:
             _write_scheme(store, checker, report)
         res = store.documents.add_records(batch, who=who)
@@ -304,7 +304,7 @@ def import_paths(
             on_progress(len(batch))
 
     def run() -> None:
-        batch: list[ImportRecord] = []
+        batch: list[Record] = []
         for item in stream:
             error = item if isinstance(item, InputError) else checker.check(item)
             if error is not None:
@@ -314,7 +314,7 @@ def import_paths(
                 if on_error:
                     on_error(error)
                 continue
-            assert isinstance(item, ImportRecord)
+            assert isinstance(item, Record)
             batch.append(item)
             if len(batch) >= batch_size:
                 flush(batch)

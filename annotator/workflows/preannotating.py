@@ -17,15 +17,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.core.model import Token
+from annotator.core.model import Link, Span, Token
 from annotator.core.tokens import pack_tokens, token_bounds, unpack_tokens
 from annotator.nlp.pipeline import Annotator, build_annotator, packed_tokens
 from annotator.store import Store
 
 Row = tuple[int, str, bytes | None]
-# doc id, tokens (None if it has some), suggested spans (start, end, label, source, score), suggested links
-# (event key, argument key, role) with keys (start, end, label)
-Result = tuple[int, bytes | None, Sequence[tuple[int, int, str, str, "float | None"]], Sequence[tuple]]
+# doc id, tokens (None if it has some), suggested spans, suggested links (naming the spans by position)
+Result = tuple[int, bytes | None, list[Span], list[Link]]
 
 
 @dataclass
@@ -55,28 +54,33 @@ def pieces(text: str, limit: int) -> list[tuple[int, int]]:
     return out
 
 
-def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list, list]:
+def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list[Span], list[Link]]:
     """Tokens and suggestions of a text longer than the pipeline's `max_length` (spaCy refuses those: a
     model's memory grows with the text), made piece by piece."""
     tokens: list[Token] = []
-    spans: list = []
-    links: list = []
+    spans: list[Span] = []
+    links: list[Link] = []
     for start, end in pieces(text, annotator.nlp.max_length):
         doc = annotator.nlp(text[start:end])
         tokens += [Token(t.start + start, t.end + start, t.ws) for t in unpack_tokens(packed_tokens(doc))]
-        found = annotator.suggestion_tuples(doc)
-        spans += [(s + start, e + start, *rest) for s, e, *rest in found]
-        links += [((ev[0] + start, ev[1] + start, ev[2]), (arg[0] + start, arg[1] + start, arg[2]), role, source)
-                  for ev, arg, role, source in annotator.link_suggestions(doc, found)]
+        found = annotator.suggestions(doc)
+        for lk in annotator.link_suggestions(doc, found):  # positions in the piece's spans, then in all of them
+            lk.event += len(spans)
+            lk.argument += len(spans)
+            links.append(lk)
+        for sp in found:
+            sp.start += start
+            sp.end += start
+        spans += found
     return pack_tokens(tokens), spans, links
 
 
-def _one(annotator: Annotator, text: str, doc: Any = None) -> tuple[bytes, list, list]:
+def _one(annotator: Annotator, text: str, doc: Any = None) -> tuple[bytes, list[Span], list[Link]]:
     if doc is None:
         if len(text) > annotator.nlp.max_length:
             return _annotate_long(annotator, text)
         doc = annotator.nlp(text)
-    spans = annotator.suggestion_tuples(doc)
+    spans = annotator.suggestions(doc)
     return packed_tokens(doc), spans, annotator.link_suggestions(doc, spans)
 
 
@@ -86,7 +90,7 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
     input file) keeps them, and only suggestions that fit them are kept. An article the pipeline fails on is
     left out (and named in `failed`): it never holds up the others."""
     limit = annotator.nlp.max_length
-    made: dict[int, tuple[bytes, list, list]] = {}
+    made: dict[int, tuple[bytes, list[Span], list[Link]]] = {}
     short = [(doc_id, text) for doc_id, text, _ in rows if len(text) <= limit]
     try:
         docs = list(annotator.nlp.pipe((text for _, text in short), batch_size=batch_size))
@@ -109,9 +113,12 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
         tokens, spans, links = made[doc_id]
         if stored:
             starts, ends = (set(x) for x in token_bounds(stored))
-            spans = [s for s in spans if s[0] in starts and s[1] in ends]
-            kept = {tuple(s[:3]) for s in spans}
-            out.append((doc_id, None, spans, [lk for lk in links if lk[0] in kept and lk[1] in kept]))
+            kept = {old: new for new, old in enumerate(
+                i for i, sp in enumerate(spans) if sp.start in starts and sp.end in ends)}
+            for lk in links:  # positions among the spans kept
+                lk.event, lk.argument = kept.get(lk.event, -1), kept.get(lk.argument, -1)
+            out.append((doc_id, None, [spans[i] for i in kept],
+                        [lk for lk in links if lk.event >= 0 and lk.argument >= 0]))
         else:
             out.append((doc_id, tokens, spans, links))
     return out

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from annotator.core.edits import AddLink, AddSpan, Restore, SetSpanState
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.core.session import ArticleSession
 
 TEXT = "Rebel commanders attacked the town of Kidal on Monday."
@@ -15,9 +15,9 @@ TEXT = "Rebel commanders attacked the town of Kidal on Monday."
 
 @pytest.fixture
 def session(store, tokenize):
-    store.documents.add_records([ImportRecord(Document(text=TEXT), [
+    store.documents.add_records([Record(Document(text=TEXT), [
         Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
-        Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)]), ImportRecord(Document(text="Talks resumed."))])
+        Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)]), Record(Document(text="Talks resumed."))])
     return ArticleSession(store, "ana", tokenizer=tokenize)
 
 
@@ -126,7 +126,7 @@ def test_answering_another_article_opens_it_and_says_exactly_what_changed(sessio
     from annotator.core.edits import SetAnswer
     from annotator.core.model import Link
 
-    store.documents.add_records([ImportRecord(Document(text="Rebels shelled Kharan."), [
+    store.documents.add_records([Record(Document(text="Rebels shelled Kharan."), [
         Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED), Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)],
         links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
     session.open(1)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from annotator.core.errors import InputError
 from annotator.core.labels import load_scheme
-from annotator.core.model import ImportRecord
+from annotator.core.model import Record
 from annotator.formats import READERS, ReadOptions, detect
 from annotator.nlp.pipeline import tokenize
 from annotator.workflows.importing import Checker
@@ -54,8 +54,8 @@ def judged(items: list) -> list:
     error itself: never anything else."""
     checker = Checker(load_scheme(), tokenize, add_labels=True, answer=None)
     for item in items:
-        assert isinstance(item, (ImportRecord, InputError)), item
-        if isinstance(item, ImportRecord):
+        assert isinstance(item, (Record, InputError)), item
+        if isinstance(item, Record):
             assert item.document.text.strip()
             result = checker.check(item)
             assert result is None or isinstance(result, InputError)
@@ -90,7 +90,7 @@ def test_arbitrary_spans_on_arbitrary_text(text, spans):
     data = json.dumps({"text": text, "label": [list(s) for s in spans]}).encode()
     checker = Checker(load_scheme(), tokenize, add_labels=False, answer=None, snap=True)
     for item in read("doccano", data):
-        if isinstance(item, ImportRecord) and checker.check(item) is None:
+        if isinstance(item, Record) and checker.check(item) is None:
             for sp in item.spans:  # whatever passed the check lies inside the text, on token boundaries
                 assert 0 <= sp.start < sp.end <= len(item.document.text)
                 assert sp.label == "ACTOR"

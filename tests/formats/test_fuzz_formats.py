@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from annotator.core.errors import InputError
 from annotator.core.labels import label_problem
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.formats import detect
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
@@ -166,7 +166,7 @@ def test_every_writer_round_trips_what_it_holds(fmt, data):
             for s in (first, second):
                 new = [Label(n, "argument", "#000000", "", "") for n in labels if n not in s.scheme.names]
                 s.set_scheme(LabelScheme(s.scheme.name, [*s.scheme.labels, *new]))
-            first.documents.add_records([ImportRecord(Document(text=t, title=title, external_id=i, answer=Answer.ACCEPT,
+            first.documents.add_records([Record(Document(text=t, title=title, external_id=i, answer=Answer.ACCEPT,
                                                      tokens=tokenize(t)),
                                             [Span(a, b, lb, Source.EDITOR, SpanState.ACCEPTED) for a, b, lb in sp])
                                for t, i, title, sp in docs])

@@ -367,22 +367,22 @@ def test_a_prodigy_line_as_prodigy_writes_it(tmp_path):
 
     from annotator.core.errors import ExportError
     from annotator.core.hashing import prodigy_input_hash, prodigy_task_hash
-    from annotator.core.model import Token
+    from annotator.core.model import Answer, Document, Link, Record, Span, Token
     from annotator.core.tokens import pack_tokens
     from annotator.formats.prodigy import export_line
 
     text = "Rebels attacked Kidal."
     tokens = pack_tokens([Token(0, 6, True), Token(7, 15, True), Token(16, 21, False), Token(21, 22, False)])
-    doc = {"id": 4, "external_id": "wire-7", "title": "Kidal", "text": text, "meta": '{"source": "wire"}',
-           "input_hash": "ab" * 16, "answer": "accept", "answered_by": "ana",
-           "answered_at": "2026-01-01T00:00:00+00:00", "links": [(1, 0, "attacker")]}
-    spans = [(0, 6, "ACTOR"), (7, 15, "ATTACK")]
-    line = export_line(doc, spans, tokens)
+    doc = Document(text, title="Kidal", meta={"source": "wire"}, external_id="wire-7", input_hash="ab" * 16, id=4,
+                   answer=Answer.ACCEPT, answered_by="ana", answered_at="2026-01-01T00:00:00+00:00")
+    spans = [Span(0, 6, "ACTOR"), Span(7, 15, "ATTACK")]
+    line = export_line(Record(doc, spans, links=[Link(1, 0, "attacker")]), tokens)
     actor = {"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "ACTOR"}
     attack = {"start": 7, "end": 15, "token_start": 1, "token_end": 1, "label": "ATTACK"}
     assert json.loads(line) == {
         "text": text, "meta": {"id": "wire-7", "title": "Kidal", "source": "wire"},
-        "_input_hash": prodigy_input_hash("ab" * 16), "_task_hash": prodigy_task_hash("ab" * 16, spans),
+        "_input_hash": prodigy_input_hash("ab" * 16),
+        "_task_hash": prodigy_task_hash("ab" * 16, [sp.key for sp in spans]),
         "tokens": [{"text": "Rebels", "start": 0, "end": 6, "id": 0, "ws": True},
                    {"text": "attacked", "start": 7, "end": 15, "id": 1, "ws": True},
                    {"text": "Kidal", "start": 16, "end": 21, "id": 2, "ws": False},
@@ -392,9 +392,9 @@ def test_a_prodigy_line_as_prodigy_writes_it(tmp_path):
         "answer": "accept", "_annotator_id": "ana", "_timestamp": 1767225600}
     assert line.index('"tokens"') < line.index('"spans"')  # Prodigy's own order: text, meta, hashes, tokens, spans
     # pending, no id, no title, no links, a time it cannot read: only what there is
-    plain = json.loads(export_line({**doc, "external_id": None, "title": "", "meta": "{}", "answer": "pending",
-                                    "links": [], "answered_at": "yesterday"}, [], tokens))
+    plain = json.loads(export_line(Record(Document(text, input_hash="ab" * 16, id=4, answered_at="yesterday")),
+                                   tokens))
     assert plain["meta"] == {} and plain["_view_id"] == "spans_manual" and plain["spans"] == []
     assert not {"answer", "_annotator_id", "_timestamp", "relations"} & plain.keys()
     with pytest.raises(ExportError, match="span 1..6 does not line up with the tokens of document 4"):
-        export_line(doc, [(1, 6, "ACTOR")], tokens)
+        export_line(Record(doc, [Span(1, 6, "ACTOR")]), tokens)

@@ -95,7 +95,7 @@ def test_a_project_that_cannot_be_written_blocks_edits_and_says_so_once(qtbot, w
 
 def test_titles_and_labels_are_shown_as_plain_text(qtbot, tmp_path, qsettings, messages):
     from annotator.core.labels import Label, LabelScheme
-    from annotator.core.model import Document, ImportRecord, Source, Span, SpanState
+    from annotator.core.model import Document, Record, Source, Span, SpanState
     from annotator.store import Store
 
     db = tmp_path / "html.db"
@@ -105,7 +105,7 @@ def test_titles_and_labels_are_shown_as_plain_text(qtbot, tmp_path, qsettings, m
         scheme = store.scheme
         store.set_scheme(LabelScheme(scheme.name, [*scheme.labels, Label(label, "argument", "#336699", "", "<u>d</u>")],
                                      scheme.description, scheme.entity_map))
-        store.documents.add_records([ImportRecord(Document(text="Rebels attacked Kidal.", title=title),
+        store.documents.add_records([Record(Document(text="Rebels attacked Kidal.", title=title),
                                         [Span(0, 6, label, Source.RULE, SpanState.SUGGESTED)])])
     w = MainWindow(qsettings, "tester")
     qtbot.addWidget(w)

@@ -258,23 +258,27 @@ def test_a_models_own_links_are_suggested_when_the_scheme_allows_them(tmp_path):
     text = "The rebels kept shelling Kabul."
     model_only = build_annotator(load_scheme(), model=str(tmp_path / "tiny_linker"), use_rules=False)
     doc = model_only.nlp(text)
-    found = {(text[e[0]:e[1]], role, text[a[0]:a[1]], source)
-             for e, a, role, source in model_only.link_suggestions(doc, model_only.suggestion_tuples(doc))}
+    spans = model_only.suggestions(doc)
+    found = {(text[spans[lk.event].start:spans[lk.event].end], lk.role,
+              text[spans[lk.argument].start:spans[lk.argument].end], lk.source.value)
+             for lk in model_only.link_suggestions(doc, spans)}
     assert found == {("shelling", "target", "Kabul", "model"), ("shelling", "attacker", "rebels", "model")}
     both = build_annotator(load_scheme(), model=str(tmp_path / "tiny_linker"))
     doc = both.nlp(text)
-    found = {(text[e[0]:e[1]], role, text[a[0]:a[1]], source)
-             for e, a, role, source in both.link_suggestions(doc, both.suggestion_tuples(doc))}
+    spans = both.suggestions(doc)
+    found = {(text[spans[lk.event].start:spans[lk.event].end], lk.role,
+              text[spans[lk.argument].start:spans[lk.argument].end], lk.source.value)
+             for lk in both.link_suggestions(doc, spans)}
     # the model's links first; the rules add the roles it left empty, never the same link twice
     assert ("shelling", "target", "Kabul", "model") in found and ("shelling", "place", "Kabul", "rule") in found
     assert not any(f[3] == "rule" and f[:3] == ("shelling", "target", "Kabul") for f in found)
     # pre-annotation stores them as the model's suggestions
-    from annotator.core.model import Document, ImportRecord
+    from annotator.core.model import Document, Record
     from annotator.store import Store
     from annotator.workflows.preannotating import preannotate
 
     with Store(tmp_path / "p.db") as store:
-        store.documents.add_records([ImportRecord(Document(text=text))])
+        store.documents.add_records([Record(Document(text=text))])
         preannotate(store, model_only)
         assert {(lk.role, lk.source.value, lk.state.value) for lk in store.links.of_document(1)} == {
             ("target", "model", "suggested"), ("attacker", "model", "suggested")}

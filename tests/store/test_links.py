@@ -9,7 +9,7 @@ import pytest
 
 from annotator.core.errors import LinkError, SchemeError
 from annotator.core.labels import load_scheme, parse_scheme
-from annotator.core.model import Answer, Document, ImportRecord, Link, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState
 from annotator.store import Store
 from annotator.workflows.editing import EditSession
 
@@ -23,7 +23,7 @@ def spans(*specs: tuple[int, int, str]) -> list[Span]:
 
 @pytest.fixture
 def session(store, tokenize) -> EditSession:
-    store.documents.add_records([ImportRecord(Document(text=TEXT), spans(
+    store.documents.add_records([Record(Document(text=TEXT), spans(
         (0, 6, "ACTOR"), (7, 15, "ATTACK"), (16, 26, "WEAPON"), (35, 42, "PLACE"), (46, 52, "TIME"),
         (58, 64, "ACTOR"), (65, 73, "ATTACK"), (74, 79, "PLACE")))])
     s = EditSession(store, "ana", tokenizer=tokenize)
@@ -180,7 +180,7 @@ def test_removing_and_accepting_links_and_marking_an_argument_with_its_link_in_o
 
 
 def test_imported_links_and_accepting_the_article_accepts_the_suggested_links(store, tokenize):
-    record = ImportRecord(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK"), (35, 42, "PLACE")),
+    record = Record(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK"), (35, 42, "PLACE")),
                           links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED),
                                  Link(1, 2, "target", Source.RULE, SpanState.SUGGESTED)])
     result = store.documents.add_records([record])
@@ -216,7 +216,7 @@ def test_a_link_made_in_one_handle_is_seen_by_another_and_logged(session, store,
 def test_relabelling_onto_a_label_the_stretch_already_has_merges_and_is_logged(store):
     from annotator.core.errors import ConflictError
 
-    store.documents.add_records([ImportRecord(Document(text=TEXT), spans(
+    store.documents.add_records([Record(Document(text=TEXT), spans(
         (0, 6, "ACTOR"), (0, 6, "TARGET"), (7, 15, "ATTACK"), (35, 42, "PLACE")))])
     ids = {s.label: s.id for s in store.annotations.spans(1)}
     store.links.add(1, ids["ATTACK"], ids["ACTOR"], "attacker", "ana")
@@ -261,7 +261,7 @@ def test_linking_again_after_a_removal_reuses_the_link_and_what_cannot_be_linked
         "SELECT detail FROM changes WHERE action = 'add_link' ORDER BY id")]
     assert [d["before"] for d in details] == [None, "rejected"]
     # only suggested spans become accepted by linking; a removed span, another article's, or none: named
-    store.documents.add_records([ImportRecord(Document(text="Talks resumed in Geneva."), spans((17, 23, "PLACE")))])
+    store.documents.add_records([Record(Document(text="Talks resumed in Geneva."), spans((17, 23, "PLACE")))])
     geneva = store.annotations.spans(2)[0].id
     with pytest.raises(LinkError, match=f"span {geneva} is not in document 1"):
         store.links.add(1, launched, geneva, "place", "ana")
@@ -280,7 +280,7 @@ def test_linking_again_after_a_removal_reuses_the_link_and_what_cannot_be_linked
 
 
 def test_accepting_a_suggested_link_accepts_its_suggested_spans_as_linking_does(store, tokenize):
-    record = ImportRecord(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK")),
+    record = Record(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK")),
                           links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])
     store.documents.add_records([record])
     (link,) = store.links.of_document(1)
@@ -289,7 +289,7 @@ def test_accepting_a_suggested_link_accepts_its_suggested_spans_as_linking_does(
                                                                       "ATTACK": SpanState.ACCEPTED}
     # and through the session, undo puts the spans back as suggestions too
     store2 = store
-    store2.documents.add_records([ImportRecord(Document(text=TEXT + " Again."),
+    store2.documents.add_records([Record(Document(text=TEXT + " Again."),
                                                spans((0, 6, "ACTOR"), (7, 15, "ATTACK")),
                                                links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
     session = EditSession(store2, "ana", tokenizer=tokenize)

@@ -8,13 +8,13 @@ import pytest
 from sqlite_utils import Database
 
 from annotator.core.errors import ConflictError, DatabaseError, NewerDatabaseError, NotAProjectError
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.store import Store
 from annotator.store.schema import SCHEMA_VERSION, migrations
 
 
 def add(store: Store, *texts: str) -> list[int]:
-    store.documents.add_records([ImportRecord(Document(t)) for t in texts], who="ann")
+    store.documents.add_records([Record(Document(t)) for t in texts], who="ann")
     return [r.id for r in store.documents.list_documents(limit=10_000)]
 
 
@@ -31,9 +31,9 @@ def test_new_database_is_wal_with_foreign_keys_and_the_default_scheme(store):
 
 
 def test_documents_are_deduplicated_by_text(store):
-    r1 = store.documents.add_records([ImportRecord(Document("A")), ImportRecord(Document("B")),
-                                      ImportRecord(Document("A"))])
-    r2 = store.documents.add_records([ImportRecord(Document("B")), ImportRecord(Document("C"))])
+    r1 = store.documents.add_records([Record(Document("A")), Record(Document("B")),
+                                      Record(Document("A"))])
+    r2 = store.documents.add_records([Record(Document("B")), Record(Document("C"))])
     assert (r1.added, r1.duplicates, r2.added, r2.duplicates) == (2, 1, 1, 1)
     assert store.documents.count_documents() == 3
 
@@ -216,21 +216,26 @@ def test_export_rows_respect_answers_and_labels(store):
                             (b, [], [Span(0, 5, "TALKS", Source.RULE, SpanState.SUGGESTED)])], "r")
     store.annotations.set_answer(a, "accept", "ann")
     store.annotations.set_answer(c, "reject", "ann")
-    rows = {d["id"]: spans for d, spans in store.exports.iter_for_export()}
-    assert rows == {a: [(0, 6, "ACTOR")], c: []}
-    rows = {d["id"]: spans for d, spans in store.exports.iter_for_export(include_pending=True)}
-    assert rows[b] == [(0, 5, "TALKS")]
-    rows = {d["id"]: spans for d, spans in store.exports.iter_for_export(include_pending=True, labels=["TALKS"])}
-    assert rows == {a: [], b: [(0, 5, "TALKS")], c: []}
+
+    def rows(**kwargs: object) -> dict[int, list[tuple]]:
+        return {r.document.id: [(*sp.key, sp.state.value) for sp in r.spans]
+                for r, _ in store.exports.iter_for_export(**kwargs)}
+
+    assert rows() == {a: [(0, 6, "ACTOR", "accepted")], c: []}
+    assert rows(include_pending=True)[b] == [(0, 5, "TALKS", "suggested")]
+    assert rows(include_pending=True, labels=["TALKS"]) == {a: [], b: [(0, 5, "TALKS", "suggested")], c: []}
+    (record, _), = [x for x in store.exports.iter_for_export() if x[0].document.id == a]
+    assert (record.document.text, record.document.answer, record.document.answered_by) == (
+        "Rebels shelled the town", Answer.ACCEPT, "ann")
     assert json.loads(store.get_meta("entity_map"))["GPE"] == "PLACE"
 
 
 def test_ids_follow_the_input_order_whatever_each_record_holds(store):
-    records = [ImportRecord(Document(text="plain one")),
-               ImportRecord(Document(text="with a span"), [Span(0, 4, "TIME", Source.EDITOR, SpanState.ACCEPTED)]),
-               ImportRecord(Document(text="plain two")),
-               ImportRecord(Document(text="answered", answer=Answer.ACCEPT)),
-               ImportRecord(Document(text="plain three"))]
+    records = [Record(Document(text="plain one")),
+               Record(Document(text="with a span"), [Span(0, 4, "TIME", Source.EDITOR, SpanState.ACCEPTED)]),
+               Record(Document(text="plain two")),
+               Record(Document(text="answered", answer=Answer.ACCEPT)),
+               Record(Document(text="plain three"))]
     store.documents.add_records(records)
     assert [store.documents.document(i).text for i in range(1, 6)] == [r.document.text for r in records]
 

@@ -14,7 +14,7 @@ from annotator.core.errors import (
     ReadOnlyDatabaseError,
     UnavailableError,
 )
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.store import Store, sqlite_error
 from annotator.workflows.editing import EditSession
 
@@ -23,11 +23,11 @@ TEXT = "Rebel commanders attacked the town of Kidal on Monday."
 
 @pytest.fixture
 def session(store, tokenize) -> EditSession:
-    store.documents.add_records([ImportRecord(Document(text=TEXT), [
+    store.documents.add_records([Record(Document(text=TEXT), [
         Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
         Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED),
         Span(38, 43, "PLACE", Source.RULE, SpanState.SUGGESTED),
-    ]), ImportRecord(Document(text="Talks resumed in Geneva."))])
+    ]), Record(Document(text="Talks resumed in Geneva."))])
     s = EditSession(store, "ana", tokenizer=tokenize)
     s.open(1)
     return s
@@ -139,7 +139,7 @@ def test_spans_at_a_position_shortest_first(session):
 
 
 def test_the_store_reads_the_queue_and_progress(store):
-    store.documents.add_records([ImportRecord(Document(text=f"Article {i} about talks.")) for i in range(5)])
+    store.documents.add_records([Record(Document(text=f"Article {i} about talks.")) for i in range(5)])
     store.annotations.set_answer(2, "accept", "ana")
     assert store.documents.progress() == (1, 5)
     assert store.documents.next_document(0) == 1 and store.documents.next_document(1) == 3

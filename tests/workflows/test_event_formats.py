@@ -166,11 +166,11 @@ def test_an_imported_link_the_scheme_does_not_allow_is_reported_and_add_labels_l
 
 
 def test_a_brat_span_holding_a_unicode_line_separator_comes_back_whole(tmp_path):
-    from annotator.core.model import Document, ImportRecord, Source, Span, SpanState
+    from annotator.core.model import Document, Record, Source, Span, SpanState
 
     text = "Rebels\x85attacked Kidal\u2028on Monday."
     store = Store(tmp_path / "a.db")
-    store.documents.add_records([ImportRecord(Document(text=text, answer=Answer.ACCEPT, tokens=tokenize(text)),
+    store.documents.add_records([Record(Document(text=text, answer=Answer.ACCEPT, tokens=tokenize(text)),
                                     [Span(0, 21, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
                                      Span(16, 32, "TIME", Source.EDITOR, SpanState.ACCEPTED)])])
     export(store, tmp_path / "brat", fmt="brat", tokenizer=tokenize)
@@ -240,10 +240,10 @@ def test_the_brat_configuration_declares_arguments_events_and_roles(tmp_path):
 
 
 def test_a_docbin_export_counts_a_link_whose_span_is_off_the_tokens(tmp_path):
-    from annotator.core.model import Document, ImportRecord, Link, Source, Span, SpanState
+    from annotator.core.model import Document, Link, Record, Source, Span, SpanState
 
     store = Store(tmp_path / "a.db")
-    store.documents.add_records([ImportRecord(  # stored without the import's check: a span off the tokens
+    store.documents.add_records([Record(  # stored without the import's check: a span off the tokens
         Document(text=TEXT, answer=Answer.ACCEPT, tokens=tokenize(TEXT)),
         [Span(0, 3, "ACTOR", Source.EDITOR, SpanState.ACCEPTED), Span(7, 15, "ATTACK", Source.EDITOR,
                                                                       SpanState.ACCEPTED),

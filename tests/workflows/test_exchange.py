@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.errors import ExportError, InputError
-from annotator.core.model import Answer, Document, ImportRecord, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.nlp import build_annotator
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
@@ -437,17 +437,18 @@ def test_conll_adjacent_single_token_spans_of_one_label_stay_apart(tmp_path):
 
 
 def test_iob_tags_keep_the_longest_then_the_earliest_and_count_what_they_drop():
+    from annotator.core.model import Span
     from annotator.formats.writers import iob_tags
 
     starts, ends = [0, 5, 10, 15, 20], [4, 9, 14, 19, 24]
-    spans = [(5, 14, "B", "accepted"), (0, 9, "A", "accepted"),  # equal length, overlapping: the earlier wins
-             (15, 19, "C", "accepted"), (15, 24, "D", "accepted"),  # the longer wins
-             (1, 4, "X", "accepted"), (0, 3, "Y", "accepted")]  # off the token boundaries
+    spans = [Span(5, 14, "B"), Span(0, 9, "A"),  # equal length, overlapping: the earlier wins
+             Span(15, 19, "C"), Span(15, 24, "D"),  # the longer wins
+             Span(1, 4, "X"), Span(0, 3, "Y")]  # off the token boundaries
     tags, dropped = iob_tags(5, starts, ends, spans)
     assert tags == ["B-A", "I-A", "O", "B-D", "I-D"]
     assert dropped == {"does not line up with the tokens": 2,
                        "overlaps a span kept instead (IOB2 gives a token one tag; the longest is kept)": 2}
-    tags, dropped = iob_tags(5, starts, ends, [(10, 14, "S", "accepted"), (20, 24, "E", "accepted")])
+    tags, dropped = iob_tags(5, starts, ends, [Span(10, 14, "S"), Span(20, 24, "E")])
     assert tags == ["O", "O", "B-S", "O", "B-E"] and not dropped
 
 
@@ -475,10 +476,10 @@ def test_conll_export_layout_between_articles_and_odd_tokens(store, tmp_path):
     from annotator.core.model import Token
 
     store.documents.add_records([
-        ImportRecord(Document(text="New York fell.", answer=Answer.ACCEPT,
+        Record(Document(text="New York fell.", answer=Answer.ACCEPT,
                               tokens=[Token(0, 8, True), Token(9, 13, False), Token(13, 14, False)]),
                      [Span(0, 8, "PLACE", Source.EDITOR, SpanState.ACCEPTED)]),
-        ImportRecord(Document(text="Talks began.", answer=Answer.ACCEPT), [])])
+        Record(Document(text="Talks began.", answer=Answer.ACCEPT), [])])
     export(store, tmp_path / "o.conll", fmt="conll", tokenizer=tokenize)
     assert (tmp_path / "o.conll").read_text(encoding="utf-8") == (
         "-DOCSTART- -X- O O\n\nNew_York\tB-PLACE\nfell\tO\n.\tO\n\n"
@@ -550,7 +551,7 @@ def test_brat_file_names_are_unique_safe_and_kept_short(tmp_path):
 
     writer = BratWriter(tmp_path / "out", load_scheme(), "test")
     ids = ["a-3", "a", "a", "A", "CON", "nul.txt", "x/../../etc", None, "." * 3, "é" * 5, "b" * 200]
-    names = [writer._name({"external_id": ext, "id": i}) for i, ext in enumerate(ids, start=1)]
+    names = [writer._name(Document("x", external_id=ext, id=i)) for i, ext in enumerate(ids, start=1)]
     assert names[:4] == ["a-3", "a", "a-3-2", "A-4"]  # "a-3" is taken by the first article
     assert names[4:7] == ["_CON", "_nul", "x_.._.._etc"]  # no Windows device name, no way out of the folder
     assert names[7:10] == ["doc-000008", "doc-000009", "doc-000010"]  # nothing usable left: named by the id
@@ -560,13 +561,13 @@ def test_brat_file_names_are_unique_safe_and_kept_short(tmp_path):
 
 def test_label_studio_tasks_as_label_studio_reads_them(store, tmp_path):
     store.documents.add_records([
-        ImportRecord(Document(text="Rebels attacked Kidal.", title="Kidal", external_id="k1", meta={"src": "wire"},
+        Record(Document(text="Rebels attacked Kidal.", title="Kidal", external_id="k1", meta={"src": "wire"},
                               answer=Answer.ACCEPT, answered_by="ana", answered_at="2026-01-02T03:04:05+00:00"),
                      [Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)]),
-        ImportRecord(Document(text="Nothing here.", answer=Answer.REJECT, answered_by="ben",
+        Record(Document(text="Nothing here.", answer=Answer.REJECT, answered_by="ben",
                               answered_at="2026-01-03T00:00:00+00:00")),
-        ImportRecord(Document(text="Talks resumed."), [Span(0, 5, "TALKS", Source.RULE, SpanState.SUGGESTED)]),
-        ImportRecord(Document(text="Skipped one.", answer=Answer.IGNORE)),
+        Record(Document(text="Talks resumed."), [Span(0, 5, "TALKS", Source.RULE, SpanState.SUGGESTED)]),
+        Record(Document(text="Skipped one.", answer=Answer.IGNORE)),
     ])
     export(store, tmp_path / "ls.json", fmt="label-studio", include_pending=True, tokenizer=tokenize)
     tasks = json.loads((tmp_path / "ls.json").read_text(encoding="utf-8"))

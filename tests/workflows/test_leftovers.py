@@ -119,12 +119,12 @@ def test_an_export_is_written_beside_its_target_under_a_name_that_says_whose_it_
 
 
 def test_a_damaged_database_is_named_before_anything_is_written(tmp_path):
-    from annotator.core.model import Document, ImportRecord
+    from annotator.core.model import Document, Record
     from annotator.store import Store
 
     path = tmp_path / "p.db"
     with Store(path) as store:
-        store.documents.add_records([ImportRecord(Document(text=f"Article {i}. " + "Rebels attacked Kidal. " * 40))
+        store.documents.add_records([Record(Document(text=f"Article {i}. " + "Rebels attacked Kidal. " * 40))
                            for i in range(300)])
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.check_integrity()  # a sound file passes

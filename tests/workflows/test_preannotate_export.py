@@ -199,13 +199,14 @@ def test_a_long_article_in_pieces_gets_the_suggestions_it_would_get_whole(rules,
         rules.nlp.max_length = limit
     assert cut[2] == whole[2] and len(cut[2]) > 40 * 3
     assert cut[1] == whole[1]  # the same tokens too
+    assert cut[3] == whole[3] and len(cut[3]) >= 40  # and the same links, between the same spans
 
 
 def test_preannotation_suggests_links_within_the_sentence_and_never_over_an_editors_removal(store, rules):
-    from annotator.core.model import Document, ImportRecord
+    from annotator.core.model import Document, Record
 
     text = "Rebels attacked Aleppo on Monday. Police arrested two men in Syria."
-    store.documents.add_records([ImportRecord(Document(text=text))])
+    store.documents.add_records([Record(Document(text=text))])
     preannotate(store, rules)
     spans = {s.id: (text[s.start:s.end], s.label) for s in store.annotations.spans(1)}
     links = {(spans[lk.event][0], lk.role, spans[lk.argument][0]): lk for lk in store.links.of_document(1)}
@@ -231,10 +232,10 @@ def test_preannotation_suggests_links_within_the_sentence_and_never_over_an_edit
 
 
 def test_preannotation_counts_across_commits_reports_progress_and_records_who(store, rules):
-    from annotator.core.model import Document, ImportRecord
+    from annotator.core.model import Document, Record
 
     texts = [f"Rebels attacked Aleppo on Monday, report {i}. Police arrested two men in Syria." for i in range(7)]
-    store.documents.add_records([ImportRecord(Document(text=t)) for t in texts])
+    store.documents.add_records([Record(Document(text=t)) for t in texts])
     progress: list[int] = []
     report = preannotate(store, rules, commit_every=3, batch_size=2, who="night-run", on_progress=progress.append)
     stored = store.conn.execute("SELECT count(*) FROM spans WHERE state = 'suggested'").fetchone()[0]
@@ -246,13 +247,13 @@ def test_preannotation_counts_across_commits_reports_progress_and_records_who(st
 
 
 def test_add_labels_learns_event_labels_promotes_a_trigger_and_keeps_the_scheme_whole(store, tmp_path):
-    from annotator.core.model import Document, ImportRecord, Link, Span
+    from annotator.core.model import Document, Link, Record, Span
     from annotator.workflows.importing import PALETTE, Checker
 
     checker = Checker(store.scheme, tokenize, add_labels=True, answer=None)
     text = "Rebels stormed Kidal."
-    first = ImportRecord(Document(text=text), [Span(7, 14, "STORM")])  # STORM seen first as an argument
-    second = ImportRecord(Document(text=text + " Again."), [Span(7, 14, "STORM"), Span(15, 20, "PLACE")],
+    first = Record(Document(text=text), [Span(7, 14, "STORM")])  # STORM seen first as an argument
+    second = Record(Document(text=text + " Again."), [Span(7, 14, "STORM"), Span(15, 20, "PLACE")],
                           links=[Link(0, 1, "site")])  # then it triggers an event: it becomes an event label
     assert checker.check(first) is None and checker.check(second) is None
     storm = checker.scheme.get("STORM")
@@ -261,15 +262,15 @@ def test_add_labels_learns_event_labels_promotes_a_trigger_and_keeps_the_scheme_
     assert checker.scheme.name == "conflict-news" and checker.scheme.description == store.scheme.description
     assert checker.scheme.entity_map == store.scheme.entity_map
     # a link naming a span the record does not have, and an argument label of the project as a trigger
-    odd = ImportRecord(Document(text=text), [Span(0, 6, "ACTOR")], links=[Link(0, 3, "x")], path="f.jsonl", line=4)
+    odd = Record(Document(text=text), [Span(0, 6, "ACTOR")], links=[Link(0, 3, "x")], path="f.jsonl", line=4)
     assert str(checker.check(odd)) == "f.jsonl:4: link 1 names a span the record does not have"
-    actor = ImportRecord(Document(text=text), [Span(0, 6, "ACTOR"), Span(15, 20, "PLACE")],
+    actor = Record(Document(text=text), [Span(0, 6, "ACTOR"), Span(15, 20, "PLACE")],
                          links=[Link(0, 1, "home")], path="f.jsonl", line=5)
     assert str(checker.check(actor)) == ("f.jsonl:5: link 1 (ACTOR home PLACE): ACTOR is an argument label in "
                                          "this project, so it cannot trigger an event (its home link)")
     # without --add-labels nothing is learnt, nothing promoted
     strict = Checker(store.scheme, tokenize, add_labels=False, answer=None)
-    assert "unknown label 'STORM'" in str(strict.check(ImportRecord(Document(text=text), [Span(7, 14, "STORM")])))
+    assert "unknown label 'STORM'" in str(strict.check(Record(Document(text=text), [Span(7, 14, "STORM")])))
     assert strict.scheme is store.scheme and not strict.changed
 
 
@@ -304,3 +305,26 @@ def test_the_export_report_says_what_was_written_and_every_thing_left_out(tmp_pa
         "a note"]
     assert ExportReport(tmp_path / "y.conll", documents=1, spans=2).lines() == [
         f"wrote 1 document(s) with 2 span(s) to {tmp_path / 'y.conll'}"]
+
+
+def test_an_article_with_its_own_tokens_keeps_the_links_between_the_suggestions_that_fit_them(rules):
+    from annotator.core.model import Token
+    from annotator.core.tokens import pack_tokens
+    from annotator.workflows.preannotating import annotate_rows
+
+    text = "Rebels attacked Kidal on Monday."
+
+    def links(result: tuple) -> set[tuple[str, str, str]]:
+        spans = result[2]
+        return {(text[spans[lk.event].start:spans[lk.event].end], lk.role,
+                 text[spans[lk.argument].start:spans[lk.argument].end]) for lk in result[3]}
+
+    whole = annotate_rows(rules, [(1, text, None)])[0]
+    assert links(whole) == {("attacked", "attacker", "Rebels"), ("attacked", "time", "Monday")}
+    # the input file cut "Rebels" apart from the space after it: its suggestion cannot be kept, nor its link
+    own = pack_tokens([Token(0, 2, False), Token(2, 7, False), Token(7, 15, True), Token(16, 21, True),
+                       Token(22, 24, True), Token(25, 31, False), Token(31, 32, False)])
+    cut = annotate_rows(rules, [(1, text, own)])[0]
+    assert [text[sp.start:sp.end] for sp in cut[2]] == [text[sp.start:sp.end] for sp in whole[2]
+                                                         if sp.start != 0]
+    assert links(cut) == {lk for lk in links(whole) if "Rebels" not in lk} and links(cut)

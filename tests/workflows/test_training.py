@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from annotator.core.model import Answer
+from annotator.core.model import Answer, Source
 from annotator.nlp import build_annotator
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
@@ -97,9 +97,9 @@ def test_annotator_train_then_preannotate_with_model_and_rules(accepted, tmp_pat
         model_found = {(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("sc", [])}
         rule_found = {(s, e, lb) for s, e, lb, _ in doc.user_data.get("annotator_rules", ())}
         assert model_found & rule_found
-        keys = [t[:3] for t in both.suggestion_tuples(doc)]
+        keys = [sp.key for sp in both.suggestions(doc)]
         assert len(keys) == len(set(keys))
-        assert all(t[3] == "rule" for t in both.suggestion_tuples(doc) if t[:3] in rule_found)
+        assert all(sp.source is Source.RULE for sp in both.suggestions(doc) if sp.key in rule_found)
 
 
 def test_ctrl_c_keeps_the_best_model_so_far(accepted, tmp_path, monkeypatch):
