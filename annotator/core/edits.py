@@ -3,14 +3,18 @@ one through the store under the article's revision check and records what it cha
 redo, are `Restore` commands of the states before and after, so undo and redo are edits like any other.
 
 A command names the store call it makes (`run`) and the stretch of the article it can change (`where`, so that
-only the spans there are compared before and after); nothing here touches SQLite: `port` is the store."""
+only the spans there are compared before and after); nothing here touches SQLite: `port` is the store.
+
+The project's own changes (an import's batch, a pre-annotation's) are commands too (`Command`: AddDocuments,
+AddSuggestions and their inverses), applied by `apply`, whose change log entries carry the command."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from annotator.core.model import Answer, SpanState
+from annotator.core.model import Answer, Record, SpanState
 
 SpanRow = tuple[int, str, str]  # id, label, state
 LinkRow = tuple[int, str]  # id, state
@@ -34,10 +38,14 @@ class AnnotationsPort(Protocol):
 
 
 class Port(Protocol):
-    """The store (annotator.store.Store), as far as edits need it: its annotations and links repositories."""
+    """The store (annotator.store.Store), as far as commands need it: its repositories and its change log."""
 
+    documents: Any
     annotations: Any
     links: Any
+    suggestions: Any
+
+    def recording(self, edit: dict[str, Any]) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True)
@@ -211,3 +219,111 @@ class SetAnswer(Edit):
 
     def describe(self) -> str:
         return f"answer {self.answer.value}"
+
+
+# ---------------------------------------------------------------- the project's commands: import, suggestions
+
+
+class Command:
+    """A change to the project rather than to one open article (an import, a pre-annotation run): frozen, applied
+    by `apply`, which records it in the change log and returns its inverse with its result."""
+
+    def run(self, port: Port, who: str | None) -> Any:
+        raise NotImplementedError
+
+    def inverse(self, result: Any) -> Command:
+        """The command that takes this one back, given what it returned."""
+        raise NotImplementedError
+
+    def record(self) -> dict[str, Any]:
+        """What the change log keeps of it: its kind and a summary (an import's records are not copied)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Applied:
+    result: Any
+    inverse: Command
+
+
+def apply(port: Port, command: Command, who: str | None) -> Applied:
+    """The one way a project command is applied: through the store, its change log entries carrying the
+    command; returns its result and its inverse."""
+    with port.recording(command.record()):
+        result = command.run(port, who)
+    return Applied(result, command.inverse(result))
+
+
+def _files(records: tuple[Record, ...]) -> list[str]:
+    return sorted({r.path for r in records if r.path})[:20]
+
+
+@dataclass(frozen=True)
+class AddDocuments(Command):
+    """Imports articles with their spans and links (a batch of an import). Its inverse removes the articles it
+    added, as long as nobody has edited them since."""
+
+    records: tuple[Record, ...]
+
+    def run(self, port: Port, who: str | None) -> Any:
+        return port.documents.add_records(list(self.records), who)
+
+    def inverse(self, result: Any) -> Command:
+        return RemoveDocuments(tuple(result.ids))
+
+    def record(self) -> dict[str, Any]:
+        return {"kind": "AddDocuments", "documents": len(self.records), "files": _files(self.records)}
+
+
+@dataclass(frozen=True)
+class RemoveDocuments(Command):
+    """Removes articles nobody has edited since they came in (refused, removing nothing, otherwise); its
+    inverse adds them back as they were."""
+
+    doc_ids: tuple[int, ...]
+
+    def run(self, port: Port, who: str | None) -> Any:
+        return port.documents.remove(list(self.doc_ids), who)
+
+    def inverse(self, result: Any) -> Command:
+        return AddDocuments(tuple(result))
+
+    def record(self) -> dict[str, Any]:
+        return {"kind": "RemoveDocuments", "doc_ids": list(self.doc_ids)}
+
+
+@dataclass(frozen=True)
+class AddSuggestions(Command):
+    """A pre-annotation batch: per article (doc id, its tokens or None, suggested Spans, suggested Links naming
+    them by position), from pipeline `pipeline`. Its inverse removes the suggestions of that pipeline the
+    editors have not touched, in those articles."""
+
+    results: tuple[tuple, ...]
+    pipeline: str
+
+    def run(self, port: Port, who: str | None) -> Any:
+        return port.suggestions.save_suggestions(list(self.results), self.pipeline, who)
+
+    def inverse(self, result: Any) -> Command:
+        return RemoveSuggestions(self.pipeline, tuple(r[0] for r in self.results))
+
+    def record(self) -> dict[str, Any]:
+        return {"kind": "AddSuggestions", "pipeline": self.pipeline, "documents": len(self.results)}
+
+
+@dataclass(frozen=True)
+class RemoveSuggestions(Command):
+    """Removes what pipeline `pipeline` suggested in these articles and nobody has touched since (an accepted
+    or removed suggestion is the editor's), and forgets that it ran there; its inverse suggests them again."""
+
+    pipeline: str
+    doc_ids: tuple[int, ...]
+
+    def run(self, port: Port, who: str | None) -> Any:
+        return port.suggestions.remove(self.pipeline, list(self.doc_ids), who)
+
+    def inverse(self, result: Any) -> Command:
+        return AddSuggestions(tuple(result), self.pipeline)
+
+    def record(self) -> dict[str, Any]:
+        return {"kind": "RemoveSuggestions", "pipeline": self.pipeline, "doc_ids": list(self.doc_ids)}

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from annotator.core.errors import (
-    DatabaseError,
-)
-from annotator.core.model import Answer, Document, Record, Token
+from annotator.core.errors import ConflictError, DatabaseError
+from annotator.core.model import Answer, Document, Link, Record, SpanState, Token
 from annotator.core.tokens import pack_tokens, unpack_tokens
-from annotator.store.sql import Repository, now, rows_in
+from annotator.store.sql import Repository, marks, now, rows_in
 
 
 @dataclass
@@ -21,6 +19,7 @@ class AddResult:
     duplicates: int = 0
     spans: int = 0
     links: int = 0
+    ids: list[int] = field(default_factory=list)  # of the documents added, in the input's order
 
 
 @dataclass
@@ -108,6 +107,9 @@ class Documents(Repository):
                     doc_id, [replace(lk, event=span_ids[lk.event], argument=span_ids[lk.argument]) for lk in rec.links
                              if span_ids[lk.event] is not None and span_ids[lk.argument] is not None], who, stamp)
             result.added = len(fresh)
+            by_hash = dict(rows_in(conn, "SELECT input_hash, id FROM documents WHERE input_hash IN ({in})",
+                                   [r.document.input_hash for r in fresh]))
+            result.ids = [by_hash[r.document.input_hash] for r in fresh]
             if fresh:
                 files = sorted({r.path for r in fresh if r.path})
                 extra = {"links": result.links} if result.links else {}
@@ -216,3 +218,39 @@ class Documents(Repository):
         blob = tokens if isinstance(tokens, bytes) else pack_tokens(tokens)
         with self.store.write() as conn:
             conn.execute("INSERT OR IGNORE INTO tokens(doc_id, data) VALUES (?, ?)", (doc_id, blob))
+
+    def remove(self, doc_ids: Sequence[int], who: str | None) -> list[Record]:
+        """Takes back an import: removes these articles with their spans, links and tokens, and returns them as
+        records (spans and links in every state) that `add_records` puts back. Refuses, removing nothing, if an
+        editor has changed any of them since they came in."""
+        ids = sorted(set(doc_ids))
+        with self.store.write() as conn:
+            rows = dict(rows_in(conn, "SELECT id, revision FROM documents WHERE id IN ({in})", ids))
+            missing = [i for i in ids if i not in rows]
+            if missing:
+                raise DatabaseError(f"no document {', '.join(map(str, missing[:10]))} in {self.store.path}")
+            edited = [i for i in ids if rows[i] > 0]
+            if edited:
+                raise ConflictError(f"document(s) {', '.join(map(str, edited[:10]))} were edited after they came "
+                                    f"in; nothing was removed")
+            records = [self._record(i) for i in ids]
+            for table in ("links", "spans", "tokens", "preannotated", "documents"):
+                column = "id" if table == "documents" else "doc_id"
+                for i in range(0, len(ids), 500):
+                    part = ids[i : i + 500]
+                    conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks(len(part))})", part)
+            self.store._log("remove_documents", who, documents=len(ids), ids=ids[:100])
+        return records
+
+    def _record(self, doc_id: int) -> Record:
+        """The article as a record: its document, every span and link (positions in its spans), its file."""
+        doc = self.document(doc_id)
+        path = self.conn.execute("SELECT source_file FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+        spans = self.store.annotations.spans(doc_id)
+        position = {sp.id: i for i, sp in enumerate(spans)}
+        links = [Link(position[lk.event], position[lk.argument], lk.role, lk.source, lk.state, lk.score)
+                 for lk in self.store.links.of_document(doc_id, states=list(SpanState))]
+        for sp in spans:
+            sp.id = None
+        doc.id = None
+        return Record(doc, spans, path=path, links=links)

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from annotator.core.model import Link, Span, SpanState
 from annotator.core.tokens import pack_tokens
-from annotator.store.sql import Repository, now, rows_in
+from annotator.store.sql import Repository, marks, now, rows_in, span_of
 
 
 class Suggestions(Repository):
@@ -101,3 +102,37 @@ class Suggestions(Repository):
             if e and a and SpanState.REJECTED.value not in (e[1], a[1]):
                 found.append(Link(e[0], a[0], lk.role, lk.source, SpanState.SUGGESTED))
         self.store.links.insert(doc_id, found, pipeline, stamp)
+
+    def remove(self, pipeline: str, doc_ids: Sequence[int], who: str | None) -> list[tuple]:
+        """Takes back a pre-annotation run in these articles: removes the spans `pipeline` suggested that are
+        still suggestions (and no editor's decision on a link holds on to), with their suggested links, and
+        forgets that it ran there. Returns them as `save_suggestions` takes them, to suggest them again."""
+        out = []
+        with self.store.write() as conn:
+            for doc_id in sorted(set(doc_ids)):
+                spans = [span_of(r) for r in conn.execute(
+                    'SELECT id, start, "end", label, source, state, score FROM spans s WHERE doc_id = ? AND '
+                    "created_by = ? AND state = 'suggested' AND NOT EXISTS (SELECT 1 FROM links l WHERE "
+                    "(l.event_id = s.id OR l.arg_id = s.id) AND l.state != 'suggested') ORDER BY start, \"end\", "
+                    "label", (doc_id, pipeline))]
+                ids = [sp.id for sp in spans]
+                gone = set(ids)
+                links = [lk for lk in self.store.links.of_document(doc_id, [SpanState.SUGGESTED])
+                         if lk.event in gone or lk.argument in gone]
+                # a link to a span that stays (one the editor accepted) goes too; its span is named with the
+                # others, so that suggesting them again links it again (its span is left as it is)
+                spans += [sp for sp in self.store.annotations.spans(doc_id)
+                          if sp.id not in gone and any(sp.id in (lk.event, lk.argument) for lk in links)]
+                position = {sp.id: i for i, sp in enumerate(spans)}
+                for i in range(0, len(ids), 500):
+                    part = ids[i : i + 500]
+                    conn.execute(f"DELETE FROM links WHERE event_id IN ({marks(len(part))}) OR arg_id IN "
+                                 f"({marks(len(part))})", part + part)
+                    conn.execute(f"DELETE FROM spans WHERE id IN ({marks(len(part))})", part)
+                conn.execute("DELETE FROM preannotated WHERE doc_id = ? AND pipeline = ?", (doc_id, pipeline))
+                out.append((doc_id, None, [replace(sp, id=None) for sp in spans],
+                            [replace(lk, event=position[lk.event], argument=position[lk.argument], id=None)
+                             for lk in links]))
+            self.store._log("remove_suggestions", who, None, None, pipeline=pipeline, documents=len(out),
+                            suggestions=sum(len(r[2]) for r in out))
+        return out

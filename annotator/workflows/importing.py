@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from annotator.core.edits import AddDocuments, apply
 from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.labels import Label, LabelScheme, label_problem, role_problem
 from annotator.core.model import Answer, Record, Span, SpanState, Token
@@ -295,7 +296,7 @@ def import_paths(
     def flush(batch: list[Record]) -> None:
         if checker.changed:
             _write_scheme(store, checker, report)
-        res = store.documents.add_records(batch, who=who)
+        res = apply(store, AddDocuments(tuple(batch)), who).result
         report.added += res.added
         report.duplicates += res.duplicates
         report.spans += res.spans

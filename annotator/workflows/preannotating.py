@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.core.edits import AddSuggestions, apply
 from annotator.core.model import Link, Span, Token
 from annotator.core.tokens import pack_tokens, token_bounds, unpack_tokens
 from annotator.nlp.pipeline import Annotator, build_annotator, packed_tokens
@@ -159,7 +160,7 @@ def _work(args: tuple[Sequence[int], int, str | None]) -> tuple[int, int, list[t
     ids, batch_size, who = args
     failed: list[tuple[int, str]] = []
     results = annotate_rows(_WORKER, _WORKER_STORE.suggestions.rows_for(ids), batch_size, failed)
-    return len(results), _WORKER_STORE.suggestions.save_suggestions(results, _WORKER.key, who), failed
+    return len(results), apply(_WORKER_STORE, AddSuggestions(tuple(results), _WORKER.key), who).result, failed
 
 
 def preannotate(
@@ -178,7 +179,7 @@ def preannotate(
     report = PreannotateReport(pipeline=annotator.key)
 
     def save(results: list[Result]) -> None:
-        report.suggestions += store.suggestions.save_suggestions(results, annotator.key, who)
+        report.suggestions += apply(store, AddSuggestions(tuple(results), annotator.key), who).result
         report.documents += len(results)
         if on_progress:
             on_progress(len(results))

@@ -1,0 +1,124 @@
+"""An import's batch and a pre-annotation's are commands like the editors' edits: the change log keeps the command,
+and its inverse takes it back (and the inverse's inverse puts it back) as long as no editor has touched it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.core.edits import AddDocuments, RemoveDocuments, RemoveSuggestions, apply
+from annotator.core.errors import ConflictError
+from annotator.core.model import SpanState
+from annotator.store import Store
+from annotator.workflows.exporting import export
+from annotator.workflows.importing import import_paths
+from annotator.workflows.preannotating import preannotate
+
+LINES = [
+    {"text": "Rebels attacked Kidal on Monday.", "answer": "accept", "spans": [
+        {"start": 0, "end": 6, "label": "ACTOR"}, {"start": 7, "end": 15, "label": "ATTACK"}],
+     "relations": [{"head": 1, "child": 0, "label": "attacker",
+                    "head_span": {"start": 7, "end": 15, "label": "ATTACK"},
+                    "child_span": {"start": 0, "end": 6, "label": "ACTOR"}}]},
+    {"text": "Talks began in Doha.", "meta": {"source": "wire"}},
+    {"text": "Shelling hit the port of Odesa.", "title": "Odesa"},
+]
+
+
+def logged(store: Store) -> list[dict]:
+    return [json.loads(r[0]).get("edit", {}) for r in store.conn.execute(
+        "SELECT detail FROM changes WHERE detail IS NOT NULL ORDER BY id")]
+
+
+def exported(store: Store, path: Path) -> list[dict]:
+    from annotator.nlp.pipeline import tokenize
+
+    export(store, path, fmt="events", include_pending=True, tokenizer=tokenize)
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_an_import_is_logged_as_its_command_and_its_inverse_takes_it_back_whole(store, tmp_path, tokenize):
+    src = tmp_path / "wire.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in LINES))
+    import_paths(store, [src], fmt="prodigy", tokenizer=tokenize)
+    assert logged(store)[-1] == {"kind": "AddDocuments", "documents": 3, "files": [str(src)]}
+    before = exported(store, tmp_path / "before.jsonl")
+    assert before[0]["events"][0]["arguments"][0]["role"] == "attacker"  # the link came in
+
+    # a batch as a command, as a command: its inverse is the documents it added
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps({"text": "Rebels took Gao.", "spans": [{"start": 0, "end": 6, "label": "ACTOR"}]})
+                     + "\n" + json.dumps(LINES[1]) + "\n")  # the second one is a duplicate: not added
+    from annotator.formats import READERS, ReadOptions
+
+    records = [r for r in READERS["prodigy"].read(extra, ReadOptions())]
+    applied = apply(store, AddDocuments(tuple(records)), "ana")
+    assert applied.result.ids == [4] and applied.inverse == RemoveDocuments((4,))
+    assert store.documents.count_documents() == 4
+
+    removed = apply(store, applied.inverse, "ana")
+    assert store.documents.count_documents() == 3 and store.documents.count_documents(query="Gao") == 0
+    assert store.conn.execute("SELECT count(*) FROM spans WHERE doc_id = 4").fetchone()[0] == 0
+    assert logged(store)[-1] == {"kind": "RemoveDocuments", "doc_ids": [4]}
+    assert exported(store, tmp_path / "after.jsonl") == before
+    # and its inverse puts the article back as it was, spans and all
+    back = apply(store, removed.inverse, "ana")
+    (doc_id,) = back.result.ids
+    assert store.documents.document(doc_id).text == "Rebels took Gao."
+    assert [(s.start, s.end, s.label) for s in store.annotations.spans(doc_id)] == [(0, 6, "ACTOR")]
+
+    # the first import's three articles, with their link, answer, meta and title, go and come back
+    gone = apply(store, RemoveDocuments((1, 2, 3)), "ana")
+    assert store.documents.count_documents() == 1 and store.links.of_document(1) == []
+    apply(store, gone.inverse, "ana")
+    again = exported(store, tmp_path / "again.jsonl")
+    assert sorted(json.dumps(x, sort_keys=True) for x in again if "Gao" not in x["text"]) == \
+        sorted(json.dumps(x, sort_keys=True) for x in before)
+
+
+def test_an_import_is_not_taken_back_once_an_editor_has_worked_on_it(store):
+    from annotator.core.model import Document, Record
+
+    added = apply(store, AddDocuments((Record(Document("Rebels attacked Kidal.")), Record(Document("Talks.")))),
+                  "ana")
+    store.annotations.add_span(added.result.ids[1], 0, 5, "TALKS", "ben")
+    with pytest.raises(ConflictError, match=r"document\(s\) 2 were edited after they came in; nothing was removed"):
+        apply(store, added.inverse, "ana")
+    assert store.documents.count_documents() == 2 and len(store.annotations.spans(2)) == 1
+
+
+def test_a_preannotation_run_is_logged_as_its_command_and_its_inverse_spares_the_editors_work(store, rules,
+                                                                                               tmp_path, tokenize):
+    src = tmp_path / "wire.jsonl"
+    src.write_text("".join(json.dumps({"text": x["text"]}) + "\n" for x in LINES))
+    import_paths(store, [src], tokenizer=tokenize)
+    preannotate(store, rules, who="ana")
+    assert logged(store)[-1] == {"kind": "AddSuggestions", "pipeline": rules.key, "documents": 3}
+    suggested = {d: [(s.start, s.end, s.label) for s in store.annotations.spans(d)] for d in (1, 2, 3)}
+
+    def links(doc_id: int) -> set[tuple]:
+        key = {s.id: (s.start, s.end, s.label) for s in store.annotations.spans(doc_id)}
+        return {(key[lk.event], lk.role, key[lk.argument], lk.state) for lk in store.links.of_document(doc_id)}
+
+    suggested_links = links(1)
+    assert suggested[1] and suggested_links
+    assert store.suggestions.count_unannotated(rules.key) == 0
+
+    # the editor accepts one suggestion of the first article; the run is taken back in it and the second
+    keep = store.annotations.spans(1)[0]
+    store.annotations.set_span_state(keep.id, SpanState.ACCEPTED, "ben")
+    undone = apply(store, RemoveSuggestions(rules.key, (1, 2)), "ana")
+    assert [(s.start, s.end, s.label, s.state) for s in store.annotations.spans(1)] == \
+        [(keep.start, keep.end, keep.label, SpanState.ACCEPTED)]
+    assert store.annotations.spans(2) == [] and store.links.of_document(2) == []
+    assert len(store.annotations.spans(3)) == len(suggested[3])  # not named: left alone
+    assert store.suggestions.count_unannotated(rules.key) == 2  # a later run suggests there again
+    assert logged(store)[-1] == {"kind": "RemoveSuggestions", "pipeline": rules.key, "doc_ids": [1, 2]}
+    # the inverse's inverse suggests them again, links too
+    redone = apply(store, undone.inverse, "ana")
+    assert isinstance(redone.inverse, RemoveSuggestions)
+    assert {d: [(s.start, s.end, s.label) for s in store.annotations.spans(d)] for d in (1, 2, 3)} == suggested
+    assert links(1) == {(*lk[:3], SpanState.SUGGESTED) for lk in suggested_links}
+    assert redone.result == len(suggested[1]) - 1 + len(suggested[2])  # the accepted one was never removed
