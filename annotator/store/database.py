@@ -31,7 +31,7 @@ from annotator.core.labels import DEFAULT_SCHEME, Label, LabelScheme, Role, labe
 from annotator.store.annotations import Annotations
 from annotator.store.documents import Documents
 from annotator.store.links import Links
-from annotator.store.schema import SCHEMA_VERSION, migrations
+from annotator.store.schema import SCHEMA_VERSION, migrations, write_roles, write_scheme
 from annotator.store.sql import now
 from annotator.store.streaming import ExportStream
 from annotator.store.suggestions import Suggestions
@@ -165,14 +165,14 @@ class Store:
         if existed and version > 0:
             self.backup(self.path.with_name(f"{self.path.name}.bak-v{version}"))
         with self.write():
+            self.db.first_scheme = scheme  # type: ignore[attr-defined]  # what migration 0004 writes in a new project
             migrations.apply(self.db)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             if version == 0:
                 self._set_meta("created_at", now())
-                self._write_scheme(scheme or load_scheme())
             elif version < 3 and self.get_meta("scheme") == DEFAULT_SCHEME:
-                self._write_roles(self._known(load_scheme()))  # projects made before events get its roles
+                write_roles(self.db, self._known(load_scheme()))  # projects made before events get its roles
             self._set_meta("schema_version", str(SCHEMA_VERSION))
 
     def backup(self, target: Path) -> Path:
@@ -297,18 +297,7 @@ class Store:
             self._set_meta(key, value)
 
     def _write_scheme(self, scheme: LabelScheme) -> None:
-        self.db["labels"].insert_all(
-            [
-                {"name": lb.name, "kind": lb.kind, "colour": lb.colour, "hotkey": lb.hotkey,
-                 "description": lb.description, "position": i}
-                for i, lb in enumerate(scheme.labels)
-            ],
-            replace=True,
-        )
-        self._set_meta("scheme", scheme.name)
-        self._set_meta("scheme_description", scheme.description)
-        self._set_meta("entity_map", json.dumps(scheme.entity_map))
-        self._write_roles(scheme)
+        write_scheme(self.db, scheme)
         self._scheme = None
 
     def _known(self, scheme: LabelScheme) -> LabelScheme:
@@ -320,18 +309,6 @@ class Store:
                   for lb in scheme.labels if lb.name in held]
         return LabelScheme(scheme.name, labels, scheme.description,
                            {k: v for k, v in scheme.entity_map.items() if v in held})
-
-    def _write_roles(self, scheme: LabelScheme) -> None:
-        """The roles of the scheme's event labels, replacing those labels' roles (links keep their role name)."""
-        names = [lb.name for lb in scheme.labels if lb.roles]
-        self.conn.executemany("DELETE FROM roles WHERE event = ?", [(n,) for n in names])
-        self.db["roles"].insert_all(
-            [{"event": lb.name, "name": r.name, "fillers": json.dumps(list(r.fillers)), "hotkey": r.hotkey,
-              "description": r.description, "position": i}
-             for lb in scheme.labels for i, r in enumerate(lb.roles)],
-            replace=True,
-        )
-        self._scheme = None
 
     def set_scheme(self, scheme: LabelScheme) -> None:
         """Adds the scheme's labels and updates existing ones. Labels in use are never removed."""

@@ -10,7 +10,7 @@ from typing import Any
 from annotator.core.errors import ConflictError, DatabaseError
 from annotator.core.model import Answer, Document, Link, Record, SpanState, Token
 from annotator.core.tokens import pack_tokens, unpack_tokens
-from annotator.store.sql import Repository, marks, now, rows_in
+from annotator.store.sql import Repository, execute_in, now, rows_in
 
 
 @dataclass
@@ -236,9 +236,7 @@ class Documents(Repository):
             records = [self._record(i) for i in ids]
             for table in ("links", "spans", "tokens", "preannotated", "documents"):
                 column = "id" if table == "documents" else "doc_id"
-                for i in range(0, len(ids), 500):
-                    part = ids[i : i + 500]
-                    conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks(len(part))})", part)
+                execute_in(conn, f"DELETE FROM {table} WHERE {column} IN ({{in}})", ids)
             self.store._log("remove_documents", who, documents=len(ids), ids=ids[:100])
         return records
 

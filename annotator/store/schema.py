@@ -3,8 +3,12 @@ it is kept in `PRAGMA user_version` so that opening a database tells at once whe
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from annotator.core.labels import LabelScheme, load_scheme
 
 migrations = Migrations("annotator")
 
@@ -120,6 +124,40 @@ def m0003_events(db: Database) -> None:
     db["links"].create_index(["event_id", "arg_id", "role"], unique=True)
     db["links"].create_index(["doc_id"])
     db["links"].create_index(["arg_id"])
+
+
+@migrations(name="0004_first_scheme")
+def m0004_first_scheme(db: Database) -> None:
+    """A new project's label scheme: the one it is made with (`Store(path, scheme=...)` hands it over as
+    `db.first_scheme`), else the default. A project that has labels keeps them."""
+    if not db["labels"].count:
+        write_scheme(db, getattr(db, "first_scheme", None) or load_scheme())
+
+
+def write_scheme(db: Database, scheme: LabelScheme) -> None:
+    """The scheme's labels (added, or updated where they exist: a label in use is never removed), its name,
+    description and entity map, and its event labels' roles."""
+    db["labels"].insert_all(
+        [{"name": lb.name, "kind": lb.kind, "colour": lb.colour, "hotkey": lb.hotkey, "description": lb.description,
+          "position": i} for i, lb in enumerate(scheme.labels)],
+        replace=True,
+    )
+    db.conn.executemany("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", [
+        ("scheme", scheme.name), ("scheme_description", scheme.description),
+        ("entity_map", json.dumps(scheme.entity_map))])
+    write_roles(db, scheme)
+
+
+def write_roles(db: Database, scheme: LabelScheme) -> None:
+    """The roles of the scheme's event labels, replacing those labels' roles (links keep their role name)."""
+    names = [lb.name for lb in scheme.labels if lb.roles]
+    db.conn.executemany("DELETE FROM roles WHERE event = ?", [(n,) for n in names])
+    db["roles"].insert_all(
+        [{"event": lb.name, "name": r.name, "fillers": json.dumps(list(r.fillers)), "hotkey": r.hotkey,
+          "description": r.description, "position": i}
+         for lb in scheme.labels for i, r in enumerate(lb.roles)],
+        replace=True,
+    )
 
 
 SCHEMA_VERSION = len(migrations._migrations)

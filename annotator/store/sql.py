@@ -46,6 +46,12 @@ def rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any], *, before
         yield from conn.execute(sql.format(**{"in": marks(len(part))}), [*before, *part, *after])
 
 
+def execute_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any], **kwargs: Any) -> None:
+    """`rows_in` for a statement that returns nothing (a DELETE or UPDATE over a list of ids)."""
+    for _ in rows_in(conn, sql, values, **kwargs):
+        pass
+
+
 class Host(Protocol):
     """What a repository needs of the store it is part of (annotator.store.Store): its connection, transactions,
     the revision check, the change log, the scheme and the other repositories."""

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from annotator.core.model import Link, Span, SpanState
 from annotator.core.tokens import pack_tokens
-from annotator.store.sql import Repository, marks, now, rows_in, span_of
+from annotator.store.sql import Repository, execute_in, now, rows_in, span_of
 
 
 class Suggestions(Repository):
@@ -124,11 +124,9 @@ class Suggestions(Repository):
                 spans += [sp for sp in self.store.annotations.spans(doc_id)
                           if sp.id not in gone and any(sp.id in (lk.event, lk.argument) for lk in links)]
                 position = {sp.id: i for i, sp in enumerate(spans)}
-                for i in range(0, len(ids), 500):
-                    part = ids[i : i + 500]
-                    conn.execute(f"DELETE FROM links WHERE event_id IN ({marks(len(part))}) OR arg_id IN "
-                                 f"({marks(len(part))})", part + part)
-                    conn.execute(f"DELETE FROM spans WHERE id IN ({marks(len(part))})", part)
+                execute_in(conn, "DELETE FROM links WHERE event_id IN ({in})", ids)
+                execute_in(conn, "DELETE FROM links WHERE arg_id IN ({in})", ids)
+                execute_in(conn, "DELETE FROM spans WHERE id IN ({in})", ids)
                 conn.execute("DELETE FROM preannotated WHERE doc_id = ? AND pipeline = ?", (doc_id, pipeline))
                 out.append((doc_id, None, [replace(sp, id=None) for sp in spans],
                             [replace(lk, event=position[lk.event], argument=position[lk.argument], id=None)

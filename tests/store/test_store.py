@@ -153,6 +153,7 @@ def test_older_database_is_backed_up_then_migrated(db_path):
     assert [(r.name, r.fillers) for r in store.scheme.roles("ATTACK")][:2] == [("attacker", ("ACTOR",)),
                                                                                ("target", ("ACTOR",))]
     assert store.scheme.link_problem("ATTACK", "attacker", "ACTOR") is None
+    assert store.scheme.names == {"ATTACK", "ACTOR"}  # migration 0004 writes a scheme only into a new project
     backup = db_path.with_name(db_path.name + ".bak-v1")
     assert backup.exists()
     old = sqlite3.connect(backup)
@@ -318,3 +319,20 @@ def test_the_change_log_says_who_did_what_to_which_span(store):
     assert store.documents.revision(doc_id) == 7
     stamps = [r[0] for r in store.conn.execute("SELECT updated_at FROM spans")]
     assert all(s and s[:4].isdigit() for s in stamps)
+
+
+def test_a_new_project_gets_the_scheme_it_is_made_with_from_its_first_migrations(tmp_path):
+    from annotator.core.labels import parse_scheme
+
+    scheme = parse_scheme({"name": "sports", "labels": {
+        "MATCH": {"kind": "event", "colour": "#3cb44b", "roles": {"winner": {"fillers": ["TEAM"], "hotkey": "w"}}},
+        "TEAM": {"kind": "argument", "colour": "#4363d8"}}}, "test")
+    store = Store(tmp_path / "sports.db", scheme=scheme)
+    assert store.scheme.names == {"MATCH", "TEAM"} and store.get_meta("scheme") == "sports"
+    assert [r.name for r in store.scheme.roles("MATCH")] == ["winner"]
+    applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    assert applied[-1] == "0004_first_scheme" and len(applied) == SCHEMA_VERSION
+    store.close()
+    default = Store(tmp_path / "default.db")
+    assert "ATTACK" in default.scheme.names and default.get_meta("scheme") == "conflict-news"
+    default.close()
