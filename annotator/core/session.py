@@ -218,6 +218,7 @@ class ArticleSession:
                 change.after.append((span_id, *now))
         self._link_changes(change, links_before)
         self._update_spans(change.after)
+        self._update_links(change.links_after)
         self._announce(change, self._focus(edit, result))
         return change
 
@@ -260,9 +261,26 @@ class ArticleSession:
                 self.spans.append(span)
             span.label, span.state = label, SpanState(state)
         self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
-        self._links = None
         self.version = self.store.documents.version(self.doc.id)
         self.revision = self.version[0]
+
+    def _update_links(self, rows: list[LinkRow]) -> None:
+        """Brings the in-memory links up to date with the rows an edit changed: an article's thousand links are
+        not read again after each edit."""
+        if self._links is None or not rows:
+            return
+        by_id = {lk.id: lk for lk in self._links}
+        for link_id, state in rows:
+            link = by_id.get(link_id)
+            if state == SpanState.REJECTED.value:
+                if link is not None:
+                    self._links.remove(link)
+                continue
+            if link is None:
+                _, link = self.store.links.get(link_id)
+                self._links.append(link)
+            link.state = SpanState(state)
+        self._links.sort(key=lambda lk: lk.id or 0)
 
     # ---------------------------------------------------------------- the editor's actions
 
@@ -344,6 +362,7 @@ class ArticleSession:
         self._link_changes(change, links_before)
         changed = change.after + list(back.spans)
         self._update_spans(changed)
+        self._update_links(change.links_after)
         if self.doc is not None:
             self.doc.answer = answer
         if changed or change.links_after or back:

@@ -143,3 +143,38 @@ def test_answering_another_article_opens_it_and_says_exactly_what_changed(sessio
     assert ("spans_changed", 3, ids, None) in log and ("links_changed", 3) in log
     assert (change.links_before, change.links_after) == ([(link_id, "suggested")], [(link_id, "accepted")])
     assert sorted(change.after) == sorted((s.id, s.label, "accepted") for s in store.annotations.spans(3))
+
+
+def test_the_sessions_links_follow_every_edit_without_reading_them_all_again(session, store):
+    """The session keeps the article's links in memory and brings them up to date from what each edit changed;
+    after any edit, undo or answer they are what the database holds."""
+    session.open(1)
+    actor, attack = (s.id for s in session.spans)
+
+    def same() -> None:
+        assert [(lk.id, lk.event, lk.argument, lk.role, lk.state) for lk in session.links] == \
+            [(lk.id, lk.event, lk.argument, lk.role, lk.state) for lk in store.links.of_document(1)]
+
+    assert session.links == []
+    linked = session.add_link(attack, actor, "attacker")
+    same()
+    assert [lk.role for lk in session.links] == ["attacker"]
+    session.add_argument(38, 43, "PLACE", attack, "place")
+    same()
+    assert len(session.links) == 2
+    session.remove_link(session.links[0].id)
+    same()
+    assert [lk.role for lk in session.links] == ["place"]
+    gone = session.delete(next(s.id for s in session.spans if s.label == "PLACE"))  # its link goes with it
+    same()
+    assert session.links == []
+    session.apply(gone.inverse())  # undo brings the span and its link back
+    same()
+    assert [lk.role for lk in session.links] == ["place"]
+    session.apply(linked.inverse())  # the first link's undo (its span back to a suggestion)
+    same()
+    session.relabel(attack, "TERRITORY")  # TERRITORY has no place role: the link is dropped
+    same()
+    assert session.links == []
+    session.set_answer(Answer.ACCEPT)
+    same()
