@@ -32,6 +32,7 @@ class QueueModel(QAbstractTableModel):
         self._ids = array("q")
         self._exhausted = False
         self._pages: OrderedDict[int, dict[int, DocumentRow]] = OrderedDict()
+        self._last_seen = store.documents.last_id()
         self._fetch_into_ids()
 
     # ---------------------------------------------------------------- filtering
@@ -43,8 +44,22 @@ class QueueModel(QAbstractTableModel):
         self._ids = array("q")
         self._exhausted = False
         self._pages.clear()
+        self._last_seen = self.store.documents.last_id()
         self._fetch_into_ids()  # the first page comes with the reset, so views need no fetch while it is on
         self.endResetModel()
+
+    def take_new(self) -> bool:
+        """Articles another program added (an import from the command line) join the end of the queue, the rows
+        and the selection above them left as they are. True when there were any."""
+        last = self.store.documents.last_id()
+        if last == self._last_seen:
+            return False
+        self._last_seen = last
+        self._pages.clear()  # the last page read holds no row for them
+        if self._exhausted:  # the rows shown reach the end: fetch what came after it
+            self._exhausted = False
+            self.fetchMore()
+        return True
 
     def set_store(self, store: Store) -> None:
         self.store = store

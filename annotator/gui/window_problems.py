@@ -48,8 +48,9 @@ class ProblemsMixin:
         self.open_document(doc_id)
 
     def check_external_changes(self) -> None:
-        """Every 1.5 s: reloads the article when another window or program changed it; while the project cannot
-        be saved, tries again, and lifts the block once it can."""
+        """Every 1.5 s: reloads the article when another window or program changed it, and takes into the queue
+        the articles another program added; while the project cannot be saved, tries again, and lifts the block
+        once it can."""
         if self.session is None or self.store is None:
             return
         if self.problem is not None:
@@ -58,6 +59,12 @@ class ProblemsMixin:
             except (AnnotatorError, sqlite3.Error):
                 return  # still broken: told once already
             self._clear_problem()
+            return
+        try:
+            if self.queue is not None and self.queue.take_new():  # articles imported meanwhile
+                self.update_status()
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self.report_problem(exc)
             return
         if self.session.doc_id is None:
             return

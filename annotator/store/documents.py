@@ -173,6 +173,11 @@ class Documents(Repository):
             f"{'DESC' if backwards else 'ASC'} LIMIT 1", params).fetchone()
         return row[0] if row else None
 
+    def last_id(self) -> int:
+        """The newest article's id (0 in an empty project): it moves when articles are added, which a window
+        watches for at no cost."""
+        return self.conn.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
+
     def progress(self) -> tuple[int, int]:
         """(answered, total) documents."""
         total, pending = self.conn.execute(

@@ -214,6 +214,29 @@ def test_external_changes_are_picked_up_while_idle(qtbot, window, project):
     assert window.span_list.rowCount() == len(window.view.spans)
 
 
+def test_articles_imported_from_the_command_line_join_the_open_windows_queue(qtbot, window, project, tmp_path):
+    import subprocess
+    import sys
+
+    rows = window.queue.rowCount()
+    window.go_to_article(1)
+    selected = window.session.doc_id
+    assert window.queue.doc_id(window.queue_view.currentIndex().row()) == selected
+    wire = tmp_path / "wire.jsonl"
+    wire.write_text('{"text": "Rebels shelled Gao on Friday.", "title": "Gao shelled"}\n'
+                    '{"text": "Talks resumed in Doha.", "title": "Doha talks"}\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "annotator", "import", "--db", str(project), str(wire)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: window.queue.rowCount() == rows + 2, timeout=window._watch.interval() * 3)
+    titles = [window.queue.data(window.queue.index(r, 0)) for r in range(rows, rows + 2)]
+    assert titles == ["Gao shelled", "Doha talks"]
+    assert f"/ {rows + 2} " in window.progress_label.text()
+    # the editor's place is kept: the same article open and selected
+    assert window.session.doc_id == selected
+    assert window.queue.doc_id(window.queue_view.currentIndex().row()) == selected
+
+
 def test_bad_files_get_a_message_and_the_window_stays_usable(qtbot, window, tmp_path, messages):
     notes = tmp_path / "notes.db"
     notes.write_text("not a database", encoding="utf-8")
