@@ -107,7 +107,7 @@ class Suggestions(Repository):
         """Takes back a pre-annotation run in these articles: removes the spans `pipeline` suggested that are
         still suggestions (and no editor's decision on a link holds on to), with their suggested links, and
         forgets that it ran there. Returns them as `save_suggestions` takes them, to suggest them again."""
-        out = []
+        out, removed = [], 0
         with self.store.write() as conn:
             for doc_id in sorted(set(doc_ids)):
                 spans = [span_of(r) for r in conn.execute(
@@ -116,6 +116,7 @@ class Suggestions(Repository):
                     "(l.event_id = s.id OR l.arg_id = s.id) AND l.state != 'suggested') ORDER BY start, \"end\", "
                     "label", (doc_id, pipeline))]
                 ids = [sp.id for sp in spans]
+                removed += len(ids)
                 gone = set(ids)
                 links = [lk for lk in self.store.links.of_document(doc_id, [SpanState.SUGGESTED])
                          if lk.event in gone or lk.argument in gone]
@@ -132,5 +133,5 @@ class Suggestions(Repository):
                             [replace(lk, event=position[lk.event], argument=position[lk.argument], id=None)
                              for lk in links]))
             self.store._log("remove_suggestions", who, None, None, pipeline=pipeline, documents=len(out),
-                            suggestions=sum(len(r[2]) for r in out))
+                            suggestions=removed)
         return out

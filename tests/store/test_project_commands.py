@@ -122,3 +122,56 @@ def test_a_preannotation_run_is_logged_as_its_command_and_its_inverse_spares_the
     assert {d: [(s.start, s.end, s.label) for s in store.annotations.spans(d)] for d in (1, 2, 3)} == suggested
     assert links(1) == {(*lk[:3], SpanState.SUGGESTED) for lk in suggested_links}
     assert redone.result == len(suggested[1]) - 1 + len(suggested[2])  # the accepted one was never removed
+
+
+def test_taking_an_import_back_gives_the_records_it_came_as(store):
+    from annotator.core.errors import DatabaseError
+    from annotator.core.model import Document, Link, Record, Source, Span
+
+    record = Record(Document("Rebels attacked Kidal.", title="Kidal", meta={"k": 1}, external_id="w-1"),
+                    [Span(0, 6, "ACTOR", Source.MODEL, SpanState.SUGGESTED, 0.75),
+                     Span(7, 15, "ATTACK", Source.RULE, SpanState.ACCEPTED)],
+                    path="wire.jsonl", line=3,
+                    links=[Link(1, 0, "attacker", Source.MODEL, SpanState.REJECTED, 0.5)])
+    added = apply(store, AddDocuments((record,)), "ana")
+    with pytest.raises(DatabaseError, match=r"^no document 7, 9 in "):
+        apply(store, RemoveDocuments((1, 7, 9)), "ana")
+    assert store.documents.count_documents() == 1
+    removed = apply(store, added.inverse, "ana")
+    (back,) = removed.result
+    assert back.path == "wire.jsonl" and back.document.id is None
+    assert (back.document.text, back.document.title, back.document.meta, back.document.external_id) == (
+        "Rebels attacked Kidal.", "Kidal", {"k": 1}, "w-1")
+    assert back.spans == record.spans  # source, state and score kept; no ids
+    assert back.links == record.links  # the rejected link too
+    detail = json.loads(store.conn.execute("SELECT detail FROM changes WHERE action = 'remove_documents'")
+                        .fetchone()[0])
+    assert (detail["documents"], detail["ids"]) == (1, [1])
+    assert [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "spans", "links", "tokens", "preannotated", "documents_fts")] == [0] * 6
+
+
+def test_taking_suggestions_back_returns_exactly_what_it_removed(store, rules, tmp_path, tokenize):
+    from annotator.core.model import Document, Record
+
+    store.documents.add_records([Record(Document("Rebels attacked Kidal on Monday.")),
+                                 Record(Document("Talks resumed in Doha."))])
+    preannotate(store, rules, who="ana")
+    spans = store.annotations.spans(1)
+    rebels = next(s for s in spans if s.label == "ACTOR")
+    store.annotations.set_span_state(rebels.id, SpanState.ACCEPTED, "ben")  # the editor's: stays
+    undone = apply(store, RemoveSuggestions(rules.key, (1,)), "ana")
+    ((doc_id, tokens, removed, links),) = undone.result
+    assert (doc_id, tokens) == (1, None)
+    # the suggestions removed, then the span that stays because a removed link named it; no ids
+    assert [(s.start, s.end, s.label, s.state, s.id) for s in removed] == [
+        (s.start, s.end, s.label, s.state, None) for s in spans if s.id != rebels.id] + [
+        (rebels.start, rebels.end, "ACTOR", SpanState.ACCEPTED, None)]
+    assert {(removed[lk.event].label, lk.role, removed[lk.argument].label, lk.id) for lk in links} == {
+        ("ATTACK", "attacker", "ACTOR", None), ("ATTACK", "time", "TIME", None)}
+    assert [(s.label, s.state) for s in store.annotations.spans(1)] == [("ACTOR", SpanState.ACCEPTED)]
+    assert len(store.annotations.spans(2)) > 0  # another article: untouched
+    detail = json.loads(store.conn.execute("SELECT detail FROM changes WHERE action = 'remove_suggestions'")
+                        .fetchone()[0])
+    # the log counts the suggestions removed, not the span that stays
+    assert (detail["pipeline"], detail["documents"], detail["suggestions"]) == (rules.key, 1, len(removed) - 1)
