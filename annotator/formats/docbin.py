@@ -66,8 +66,7 @@ def sentence_starts(text: str, starts: Sequence[int], ends: Sequence[int]) -> li
 
         _SENTENCIZER = Sentencizer()
     words = [text[s:e] for s, e in zip(starts, ends)]
-    spaces = [ends[i] < (starts[i + 1] if i + 1 < len(starts) else len(text)) for i in range(len(starts))]
-    doc = _SENTENCIZER(Doc(_vocab(), words=words, spaces=spaces))
+    doc = _SENTENCIZER(Doc(_vocab(), words=words))  # the sentencizer reads the words, not the spaces between
     out = [bool(t.is_sent_start) for t in doc]
     for i in range(1, len(words)):
         if "\n" in words[i - 1] and not words[i - 1].strip():

@@ -109,3 +109,22 @@ def test_a_file_that_is_not_a_docbin_says_so_with_spacys_first_line(tmp_path):
     empty.write_bytes(b"")
     (error,) = read(empty)
     assert error.reason.startswith("not a spaCy DocBin (.spacy) file: ") and len(error.reason) > 36
+
+
+@pytest.mark.parametrize(("text", "starts"), [
+    ("Rebels attacked Kidal. Talks began.\n\nA new paragraph starts here",
+     ["Rebels", "Talks", "\n\n", "A"]),  # spaCy's sentences, and a paragraph break starts one
+    ("one two\nthree four", ["one", "three"]),  # a line break too
+    ("Hi there.  Yes", ["Hi", " "]),  # spaces alone do not
+    ("\n\nRebels attacked.", ["\n\n", "Rebels"]),
+    ("", []),
+])
+def test_sentences_for_conll_start_where_spacy_and_paragraphs_say(text, starts):
+    from annotator.formats.docbin import sentence_starts
+    from annotator.nlp.pipeline import tokenize
+
+    tokens = tokenize(text)
+    flags = sentence_starts(text, [t.start for t in tokens], [t.end for t in tokens])
+    assert len(flags) == len(tokens) and all(f is True or f is False for f in flags)
+    assert [text[t.start:t.end] for t, f in zip(tokens, flags) if f] == starts
+    assert sentence_starts(text, [t.start for t in tokens], [t.end for t in tokens]) == flags  # twice: the same
