@@ -299,3 +299,26 @@ def test_accepting_a_suggested_link_accepts_its_suggested_spans_as_linking_does(
     session.restore(change.doc_id, change.before, change.links_before)
     assert {s.state for s in store2.annotations.spans(2)} == {SpanState.SUGGESTED}
     assert [lk.state for lk in store2.links.of_document(2)] == [SpanState.SUGGESTED]
+
+
+def test_the_change_log_says_exactly_what_each_link_edit_did(session, store):
+    launched, russia = span_id(session, "launched", "ATTACK"), span_id(session, "Russia", "ACTOR")
+
+    def last() -> tuple:
+        row = store.conn.execute("SELECT doc_id, span_id, action, who, detail FROM changes ORDER BY id DESC "
+                                 "LIMIT 1").fetchone()
+        detail = json.loads(row[4])
+        detail.pop("edit", None)  # the command itself: tests/core/test_session.py checks it
+        return (*row[:4], detail)
+
+    link = store.links.add(1, launched, russia, "attacker", "ana")
+    assert last() == (1, launched, "add_link", "ana",
+                      {"link": link.id, "argument": russia, "role": "attacker", "before": None})
+    store.links.set_state(link.id, SpanState.REJECTED, "ben")
+    assert last() == (1, launched, "set_link_state", "ben", {"link": link.id, "before": "accepted",
+                                                              "after": "rejected"})
+    store.links.add(1, launched, russia, "attacker", "cy")  # linking again takes the removed link back
+    assert last() == (1, launched, "add_link", "cy",
+                      {"link": link.id, "argument": russia, "role": "attacker", "before": "rejected"})
+    store.links.remove(link.id, "dee")
+    assert last()[2:] == ("set_link_state", "dee", {"link": link.id, "before": "accepted", "after": "rejected"})
