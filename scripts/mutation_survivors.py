@@ -3,6 +3,12 @@
 - sql-case: only the letter case of an SQL string changed (SQL keywords and names ignore case): equivalent;
 - message: only the wording of a message or of a dict key in a message changed ("XX…XX", upper case, None);
 - change-log: an argument of a change-log entry (`_log(...)`) changed;
+- codec-case: "utf-8" written "UTF-8" (codec names ignore case): equivalent;
+- newline-write: only the `newline=` of a file written: the same file on Linux and macOS (a Windows run would
+  tell), see docs/testing.md;
+- json-ascii: only `ensure_ascii` of a JSON line: non-ASCII letters escaped or not, which every JSON reader reads
+  as the same text;
+- json-nan: only `allow_nan`: no NaN reaches an export (the import refuses it, and no writer writes scores);
 - other: everything else, listed by function.
 
 Run after `make mutate`: .venv/bin/python scripts/mutation_survivors.py [--list]
@@ -38,9 +44,24 @@ def function_lines(lines: list[str], name: str) -> list[str]:
     return out
 
 
+ARGUMENT = r"(?:, )?{name}=[^,)]*"
+
+
+def without(name: str, line: str) -> str:
+    return re.sub(ARGUMENT.format(name=name), "", line).replace("(, ", "(").replace(", )", ")")
+
+
 def kind(removed: str, added: str) -> str:
     if removed.lower() == added.lower() and SQL.search(removed):
         return "sql-case"
+    if '"utf-8"' in removed and removed.replace('"utf-8"', '"UTF-8"') == added:
+        return "codec-case"
+    if ("write_text(" in removed or '"w"' in removed) and without("newline", removed) == without("newline", added):
+        return "newline-write"
+    if "json.dumps(" in removed and without("ensure_ascii", removed) == without("ensure_ascii", added):
+        return "json-ascii"
+    if "json.dumps(" in removed and without("allow_nan", removed) == without("allow_nan", added):
+        return "json-nan"
     if "_log(" in removed:
         return "change-log"
     strings_only = re.sub(r'"[^"]*"|\'[^\']*\'', '""', removed) == re.sub(r'"[^"]*"|\'[^\']*\'', '""', added)

@@ -47,6 +47,8 @@ class Port(Protocol):
 
     def recording(self, edit: dict[str, Any]) -> AbstractContextManager[None]: ...
 
+    def write(self) -> AbstractContextManager[Any]: ...
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -180,8 +182,9 @@ class AddArgument(Edit):
     role: str
 
     def run(self, port: Port, who: str | None, revision: int) -> Any:
-        span = port.annotations.add_span(self.doc_id, self.start, self.end, self.label, who, revision)
-        return port.links.add(self.doc_id, self.event_id, span.id, self.role, who, revision + 1)
+        with port.write():  # one transaction: a link refused takes its new span back with it
+            span = port.annotations.add_span(self.doc_id, self.start, self.end, self.label, who, revision)
+            return port.links.add(self.doc_id, self.event_id, span.id, self.role, who, revision + 1)
 
     def describe(self) -> str:
         return f"mark {self.label} as {self.role}"

@@ -12,6 +12,7 @@ import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -301,14 +302,13 @@ class Store:
         self._scheme = None
 
     def _known(self, scheme: LabelScheme) -> LabelScheme:
-        """The scheme cut down to the labels this project holds (roles keep only fillers it holds)."""
+        """The roles of the scheme for the labels this project holds (each role keeping only the fillers it
+        holds): what a project made before events is given (only the roles are written)."""
         held = {r[0] for r in self.conn.execute("SELECT name FROM labels")}
-        labels = [Label(lb.name, lb.kind, lb.colour, lb.hotkey, lb.description,
-                        tuple(Role(r.name, tuple(f for f in r.fillers if f in held), r.hotkey, r.description)
-                              for r in lb.roles if any(f in held for f in r.fillers)))
-                  for lb in scheme.labels if lb.name in held]
-        return LabelScheme(scheme.name, labels, scheme.description,
-                           {k: v for k, v in scheme.entity_map.items() if v in held})
+        return LabelScheme(scheme.name, [
+            replace(lb, roles=tuple(replace(r, fillers=tuple(f for f in r.fillers if f in held))
+                                    for r in lb.roles if any(f in held for f in r.fillers)))
+            for lb in scheme.labels if lb.name in held])
 
     def set_scheme(self, scheme: LabelScheme) -> None:
         """Adds the scheme's labels and updates existing ones. Labels in use are never removed."""

@@ -178,3 +178,29 @@ def test_the_sessions_links_follow_every_edit_without_reading_them_all_again(ses
     assert session.links == []
     session.set_answer(Answer.ACCEPT)
     same()
+
+
+def test_marking_an_argument_records_the_editor_and_is_refused_on_a_stale_article(session, store):
+    from annotator.core.edits import AddArgument
+    from annotator.core.errors import ConflictError
+
+    session.open(1)
+    attack = next(s.id for s in session.spans if s.label == "ATTACK")
+    change = session.add_argument(38, 43, "PLACE", attack, "place")
+    link = change.result
+    row = store.conn.execute("SELECT created_by FROM spans WHERE id = ?", (link.argument,)).fetchone()
+    assert row == ("ana",)
+    assert store.conn.execute("SELECT created_by FROM links WHERE id = ?", (link.id,)).fetchone() == ("ana",)
+    # another program changed the article meanwhile: the mark and its link are refused together
+    store.annotations.add_span(1, 47, 53, "TIME", "someone-else")
+    before = (store.annotations.span_states(1), store.links.states(1))
+    with pytest.raises(ConflictError):
+        AddArgument(1, 0, 5, "ACTOR", attack, "attacker").run(store, "ana", session.revision)
+    assert (store.annotations.span_states(1), store.links.states(1)) == before
+    # a link the scheme refuses takes the new span back with it: one step, all or nothing
+    from annotator.core.errors import LinkError
+
+    before = (store.annotations.span_states(1), store.links.states(1))
+    with pytest.raises(LinkError):
+        AddArgument(1, 0, 5, "ACTOR", attack, "victim").run(store, "ana", store.documents.revision(1))
+    assert (store.annotations.span_states(1), store.links.states(1)) == before

@@ -322,3 +322,33 @@ def test_the_change_log_says_exactly_what_each_link_edit_did(session, store):
                       {"link": link.id, "argument": russia, "role": "attacker", "before": "rejected"})
     store.links.remove(link.id, "dee")
     assert last()[2:] == ("set_link_state", "dee", {"link": link.id, "before": "accepted", "after": "rejected"})
+
+
+def test_an_answer_logs_what_it_accepted_and_what_its_undo_put_back(session, store):
+    launched, russia = span_id(session, "launched", "ATTACK"), span_id(session, "Russia", "ACTOR")
+    spans = store.annotations.spans(1)
+    event, weapon = (next(i for i, s in enumerate(spans) if s.label == lb) for lb in ("ATTACK", "WEAPON"))
+    store.suggestions.save_suggestions([(1, None, spans, [Link(event, weapon, "instrument", Source.RULE,
+                                                               SpanState.SUGGESTED)])], "rules")
+    (instrument,) = store.links.of_document(1)
+    link = store.links.add(1, launched, russia, "attacker", "ana")
+    store.links.set_state(link.id, SpanState.REJECTED, "ana")
+    suggested = sorted(s.id for s in store.annotations.spans(1) if s.state is SpanState.SUGGESTED)
+    store.conn.execute("UPDATE spans SET updated_at = NULL")
+    accepted = store.annotations.set_answer(1, "accept", "ben", accept_suggested=True)
+    assert sorted(r[0] for r in accepted) == suggested and {r[2] for r in accepted} == {"suggested"}
+    detail = json.loads(store.conn.execute("SELECT detail FROM changes ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert detail == {"before": "pending", "after": "accept", "accepted": [r[0] for r in accepted],
+                      "accepted_links": [instrument.id]}
+    stamped = store.conn.execute("SELECT count(*) FROM spans WHERE updated_at IS NOT NULL").fetchone()[0]
+    assert stamped == len(suggested)  # each span it accepted carries the time it was accepted
+    # its undo: back to pending, the spans and the link put back, each stamped, and the log says so
+    store.annotations.set_answer(1, "pending", "ben", restore=[(suggested[0], "PLACE", "suggested")],
+                                 restore_links=[(link.id, "accepted")])
+    detail = json.loads(store.conn.execute("SELECT detail FROM changes ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert detail == {"before": "accept", "after": "pending", "restored": [[suggested[0], "PLACE", "suggested"]],
+                      "restored_links": [[link.id, "accepted"]]}
+    assert store.links.get(link.id)[1].state is SpanState.ACCEPTED
+    assert store.conn.execute("SELECT updated_at FROM links WHERE id = ?", (link.id,)).fetchone()[0]
+    assert store.conn.execute("SELECT answered_by, answered_at FROM documents WHERE id = 1").fetchone() == \
+        (None, None)

@@ -153,6 +153,12 @@ def test_older_database_is_backed_up_then_migrated(db_path):
     assert [(r.name, r.fillers) for r in store.scheme.roles("ATTACK")][:2] == [("attacker", ("ACTOR",)),
                                                                                ("target", ("ACTOR",))]
     assert store.scheme.link_problem("ATTACK", "attacker", "ACTOR") is None
+    from annotator.core.labels import Role, load_scheme
+
+    assert store.scheme.roles("ATTACK") == tuple(  # with their keys and descriptions, the fillers it holds
+        Role(r.name, ("ACTOR",), r.hotkey, r.description) for r in load_scheme().roles("ATTACK")
+        if "ACTOR" in r.fillers)
+    assert store.scheme.get("ATTACK").colour == "#e6194b"  # its own labels are left as they were
     assert store.scheme.names == {"ATTACK", "ACTOR"}  # migration 0004 writes a scheme only into a new project
     backup = db_path.with_name(db_path.name + ".bak-v1")
     assert backup.exists()
