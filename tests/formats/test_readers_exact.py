@@ -398,3 +398,92 @@ def test_a_prodigy_line_as_prodigy_writes_it(tmp_path):
     assert not {"answer", "_annotator_id", "_timestamp", "relations"} & plain.keys()
     with pytest.raises(ExportError, match="span 1..6 does not line up with the tokens of document 4"):
         export_line(Record(doc, [Span(1, 6, "ACTOR")]), tokens)
+
+
+def test_conll_reads_every_tag_scheme_span_by_span(tmp_path):
+    """IOB2, IOB1 (I- opening a span), BIOES (S-, E-) and BILOU (U-, L-), as spaCy's converters write them."""
+    from annotator.core.errors import InputError
+    from annotator.core.model import Source, SpanState
+    from annotator.formats import READERS, ReadOptions
+
+    lines = [
+        "Rebels\tB-ACTOR", "from\tI-ACTOR", "Gao\tE-ACTOR", "attacked\tS-ATTACK", "Kidal\tU-PLACE",
+        "town\tB-PLACE", "hall\tL-PLACE", "and\tO", "Mopti\tB-PLACE", "Segou\tB-PLACE", "today\tI-TIME", ".\tO",
+    ]
+    path = tmp_path / "tags.conll"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (record,) = READERS["conll"].read(path, ReadOptions())
+    text = record.document.text
+    assert text == "Rebels from Gao attacked Kidal town hall and Mopti Segou today ."
+    assert [(text[s.start:s.end], s.label) for s in record.spans] == [
+        ("Rebels from Gao", "ACTOR"), ("attacked", "ATTACK"), ("Kidal", "PLACE"), ("town hall", "PLACE"),
+        ("Mopti", "PLACE"), ("Segou", "PLACE"), ("today", "TIME")]  # B after B of one label: two spans
+    assert {(s.source, s.state) for s in record.spans} == {(Source.EDITOR, SpanState.ACCEPTED)}
+    # careless files: a span's end tag, or a single-token tag, always ends it; a single-token tag always starts
+    # its own span
+    careless = ["a\tB-X", "b\tS-X", "c\tI-X", "d\tB-X", "e\tU-X", "f\tI-X", "g\tB-X", "h\tE-X", "i\tI-X",
+                "j\tB-X", "k\tL-X", "l\tI-X"]
+    path.write_text("\n".join(careless) + "\n", encoding="utf-8")
+    (record,) = READERS["conll"].read(path, ReadOptions())
+    text = record.document.text
+    assert [text[s.start:s.end] for s in record.spans] == ["a", "b", "c", "d", "e", "f", "g h", "i", "j k", "l"]
+    bad = tmp_path / "bad.conll"
+    bad.write_text("Rebels\tB-ACTOR\nattacked\tX-ATTACK\n", encoding="utf-8")
+    (error,) = READERS["conll"].read(bad, ReadOptions())
+    assert isinstance(error, InputError)
+    assert str(error) == f"{bad}:2: 'X-ATTACK' is not an IOB tag (O, B-LABEL or I-LABEL)"
+
+
+def test_prodigy_records_field_by_field(tmp_path):
+    import json
+
+    import pytest
+
+    from annotator.core.errors import InputError
+    from annotator.core.model import Answer, Source, SpanState
+    from annotator.formats import ReadOptions
+    from annotator.formats.prodigy import convert
+
+    tokens = [{"text": "Rebels", "start": 0, "end": 6, "id": 0, "ws": True},
+              {"text": "attacked", "start": 7, "end": 15, "id": 1, "ws": True},
+              {"text": "Kidal", "start": 16, "end": 21, "id": 2, "ws": False}]
+    text = "Rebels attacked Kidal"
+    base = {"text": text, "tokens": tokens}
+    rec = convert({**base, "answer": "accept", "_annotator_id": "ana", "_timestamp": 1767225600,
+                   "meta": {"title": "Kidal", "id": 7, "source": "wire"},
+                   "spans": [{"start": 0, "end": 6, "label": "ACTOR"},
+                             {"token_start": 2, "token_end": 2, "label": "PLACE", "pattern": 3},
+                             {"start": 7, "end": 15, "label": "ATTACK", "source": "ner", "score": 0.5}]},
+                  ReadOptions())
+    doc = rec.document
+    assert (doc.title, doc.external_id, doc.meta) == ("Kidal", "7", {"source": "wire"})
+    assert (doc.answer, doc.answered_by, doc.answered_at) == (Answer.ACCEPT, "ana", "2026-01-01T00:00:00.000+00:00")
+    assert [(s.start, s.end, s.label, s.source, s.state, s.score) for s in rec.spans] == [
+        (0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED, None),
+        (16, 21, "PLACE", Source.RULE, SpanState.ACCEPTED, None),
+        (7, 15, "ATTACK", Source.MODEL, SpanState.ACCEPTED, 0.5)]
+    # pending: suggestions, and nobody answered it; a title or an annotator that is not text is not one
+    rec = convert({**base, "_annotator_id": 7, "meta": {"title": 5}, "spans": [{"start": 0, "end": 6,
+                                                                                "label": "ACTOR"}]}, ReadOptions())
+    assert (rec.document.title, rec.document.meta, rec.document.answered_by) == ("", {"title": 5}, None)
+    assert rec.spans[0].state is SpanState.SUGGESTED
+    assert convert({**base, "answer": "accept", "_annotator_id": 7}, ReadOptions()).document.answered_by is None
+    assert convert({**base, "_annotator_id": "ana"}, ReadOptions()).document.answered_by is None
+    assert convert({"text": text}, ReadOptions()).document.title == ""
+    # a binary reject says the span is wrong; a manual reject keeps what was left
+    binary = convert({**base, "answer": "reject", "_is_binary": True, "spans": [{"start": 0, "end": 6,
+                                                                                 "label": "ACTOR"}]}, ReadOptions())
+    assert binary.spans[0].state is SpanState.REJECTED
+    for span, message in [
+        ({"start": 0, "label": "ACTOR"}, "span 0 has no character offsets"),
+        ({"end": 6, "label": "ACTOR"}, "span 0 has no character offsets"),
+        ({"token_start": 0, "token_end": 3, "label": "ACTOR"}, "span 0: tokens 0..3 outside the 3 tokens"),
+        ({"token_start": 2, "token_end": 1, "label": "ACTOR"}, "span 0: tokens 2..1 outside the 3 tokens"),
+        ({"token_start": "a", "token_end": 1, "label": "ACTOR"}, "token_start must be a whole number, got 'a'"),
+        ({"token_start": 0, "token_end": "b", "label": "ACTOR"}, "token_end must be a whole number, got 'b'"),
+        ({"start": "x", "end": 6, "label": "ACTOR"}, "span 0 start must be a whole number, got 'x'"),
+        ({"start": 0, "end": "y", "label": "ACTOR"}, "span 0 end must be a whole number, got 'y'"),
+    ]:
+        with pytest.raises(InputError) as err:
+            convert({**base, "spans": [span]}, ReadOptions())
+        assert err.value.reason == message, json.dumps(span)
