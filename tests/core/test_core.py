@@ -147,3 +147,19 @@ def test_link_suggestions_take_the_nearest_fitting_span_of_the_sentence_most_spe
                      ("launched", "place", "Ukraine"), ("launched", "time", "Sunday")}
     assert suggest_links(spans, [], load_scheme()) != []  # no sentence boundaries: the text is one sentence
     assert suggest_links([(0, 6, "ACTOR")], [0], load_scheme()) == []
+
+
+def test_label_names_are_refused_with_the_reason_named():
+    from annotator.core.labels import MAX_LABEL_LENGTH, label_problem
+
+    assert label_problem(5) == "a label must be text, got int"
+    assert label_problem(None) == "a label must be text, got NoneType"
+    assert label_problem("") == "a label name is empty"
+    assert label_problem("X" * MAX_LABEL_LENGTH) is None
+    long = "Y" * 41 + "Z" * (MAX_LABEL_LENGTH - 40)
+    assert label_problem(long) == f"label name {'Y' * 40!r}… is longer than {MAX_LABEL_LENGTH} characters"
+    for bad in ("two words", "tab\there", "nul\x00", "bell\x07", "zero\u200bwidth", "line\u2028sep"):
+        assert label_problem(bad) == (f"label name {bad!r} holds whitespace or control characters (brat and "
+                                      f"CoNLL files write a label as one word; use _ or - instead)"), bad
+    for good in ("PLACE", "B_2", "lieu-dit", "Ort", "مكان", "CASUALTIES"):
+        assert label_problem(good) is None, good

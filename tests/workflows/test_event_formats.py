@@ -253,3 +253,50 @@ def test_a_docbin_export_counts_a_link_whose_span_is_off_the_tokens(tmp_path):
     assert (report.spans, report.links) == (2, 1)
     assert report.dropped_links == {"a span of the link does not line up with the tokens": 1}
     store.close()
+
+
+def test_brat_configuration_files_say_exactly_the_scheme(tmp_path):
+    from annotator.core.labels import parse_scheme
+    from annotator.formats.writers import BRAT_MARK, BratWriter
+
+    scheme = parse_scheme({"name": "sports", "labels": {
+        "MATCH": {"kind": "event", "colour": "#3cb44b", "roles": {
+            "winner": {"fillers": ["TEAM"], "hotkey": "w"}, "venue": {"fillers": ["PLACE", "TEAM"], "hotkey": "v"}}},
+        "RALLY": {"kind": "event", "colour": "#f58231"},
+        "TEAM": {"kind": "argument", "colour": "#4363d8"},
+        "PLACE": {"kind": "argument", "colour": "#911eb4"}}}, "test")
+    writer = BratWriter(tmp_path / "out", scheme, "test")
+    writer.close()
+    assert (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8") == (
+        f"{BRAT_MARK} from the label scheme 'sports'\n[entities]\nTEAM\nPLACE\n\n[relations]\n\n[events]\n"
+        "MATCH\twinner*:TEAM, venue*:PLACE|TEAM\nRALLY\n\n[attributes]\n")
+    assert (tmp_path / "out" / "visual.conf").read_text(encoding="utf-8") == (
+        "[labels]\nMATCH | MATCH\nRALLY | RALLY\nTEAM | TEAM\nPLACE | PLACE\n\n[drawing]\nMATCH\tbgColor:#3cb44b\n"
+        "RALLY\tbgColor:#f58231\nTEAM\tbgColor:#4363d8\nPLACE\tbgColor:#911eb4\n")
+
+
+def test_an_events_line_field_by_field():
+    import json
+
+    from annotator.core.model import Answer, Document, Link, Record, Span
+    from annotator.formats.events import export_line
+
+    text = "Rebels attacked Kidal; talks began in Doha."
+    spans = [Span(0, 6, "ACTOR"), Span(7, 15, "ATTACK"), Span(16, 21, "PLACE"), Span(23, 28, "TALKS"),
+             Span(38, 42, "PLACE"), Span(29, 34, "ACTOR")]
+    record = Record(Document(text, title="Two", meta={"source": "wire"}, external_id="w-1", answer=Answer.ACCEPT),
+                    spans, links=[Link(1, 0, "attacker"), Link(1, 2, "place"), Link(5, 4, "place")])
+    line = json.loads(export_line(record, {"ATTACK", "TALKS"}))
+    assert line == {
+        "text": text, "id": "w-1", "title": "Two", "meta": {"source": "wire"}, "answer": "accept",
+        "events": [
+            {"trigger": {"start": 7, "end": 15, "text": "attacked", "label": "ATTACK"},
+             "arguments": [{"role": "attacker", "start": 0, "end": 6, "text": "Rebels", "label": "ACTOR"},
+                           {"role": "place", "start": 16, "end": 21, "text": "Kidal", "label": "PLACE"}]},
+            {"trigger": {"start": 23, "end": 28, "text": "talks", "label": "TALKS"}, "arguments": []},
+            # a span of another label that has arguments is shown as a trigger too
+            {"trigger": {"start": 29, "end": 34, "text": "began", "label": "ACTOR"},
+             "arguments": [{"role": "place", "start": 38, "end": 42, "text": "Doha", "label": "PLACE"}]}],
+        "spans": []}
+    plain = json.loads(export_line(Record(Document("Talks.")), {"TALKS"}))
+    assert plain == {"text": "Talks.", "events": [], "spans": []}
