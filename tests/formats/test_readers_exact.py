@@ -487,3 +487,18 @@ def test_prodigy_records_field_by_field(tmp_path):
         with pytest.raises(InputError) as err:
             convert({**base, "spans": [span]}, ReadOptions())
         assert err.value.reason == message, json.dumps(span)
+
+
+def test_label_studio_tasks_with_little_in_them(tmp_path):
+    from annotator.core.model import Answer
+    from annotator.formats import ReadOptions
+    from annotator.formats.labelstudio import convert
+
+    text = "Rebels attacked Kidal."
+    one = convert({"data": {"text": text}, "annotations": [{"created_at": 20260101}]}, ReadOptions())
+    # one annotation, no result, no one named, a time that is not text: accepted with nothing more
+    assert (one.spans, one.links, one.document.meta) == ([], [], {})
+    assert (one.document.answer, one.document.answered_by, one.document.answered_at) == (Answer.ACCEPT, None, None)
+    assert (one.document.title, one.document.external_id) == ("", None)
+    pending = convert({"data": {"text": text}, "predictions": [{"model_version": "x"}]}, ReadOptions())
+    assert (pending.spans, pending.document.answer) == ([], Answer.PENDING)
