@@ -61,7 +61,7 @@ def read_pair(txt: Path, ann: Path | None, root: Path) -> Record:
     spans: list[Span] = []
     ids: dict[str, list] = {}
     other: list[str] = []
-    events: dict[str, tuple[int, str, str, list[str]]] = {}
+    events: dict[str, tuple[int, str, list[str]]] = {}  # E id: line, trigger T id, role:id arguments
     relations: list[tuple[int, str, str, str]] = []
     links: list[Link] = []
     if ann is not None:
@@ -92,7 +92,7 @@ def read_pair(txt: Path, ann: Path | None, root: Path) -> Record:
                 m = _E_LINE.match(line)
                 if not m:
                     raise InputError("an E line must be 'E<n> TAB type:T<n> role:T<n> ...'", str(ann), lineno)
-                events[m.group(1)] = (lineno, m.group(2), m.group(3), m.group(4).split())
+                events[m.group(1)] = (lineno, m.group(3), m.group(4).split())  # its type is its trigger's
             elif line.startswith("R"):
                 m = _R_LINE.match(line)
                 if not m:
@@ -107,16 +107,16 @@ def read_pair(txt: Path, ann: Path | None, root: Path) -> Record:
     if other:
         meta["brat"] = other
         # the spans the kept lines name: T ids, and E ids by their trigger
-        meta["brat_ids"] = {**ids, **{eid: ids[e[2]] for eid, e in events.items() if e[2] in ids}}
+        meta["brat_ids"] = {**ids, **{eid: ids[e[1]] for eid, e in events.items() if e[1] in ids}}
     rel = txt.relative_to(root) if root.is_dir() else Path(txt.name)
-    title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:200]
+    title = text.strip().splitlines()[0].strip()[:200]  # its first line that holds anything
     rec = Record(Document(text=text, title=title, meta=meta, external_id=str(rel.with_suffix(""))), spans,
                        links=links)
     rec.path = str(ann or txt)
     return rec
 
 
-def _links(events: dict[str, tuple[int, str, str, list[str]]], relations: list[tuple[int, str, str, str]],
+def _links(events: dict[str, tuple[int, str, list[str]]], relations: list[tuple[int, str, str, str]],
            t_ids: list[str], where: str) -> list[Link]:
     """The links of an .ann file's E and R lines; `t_ids` are the T ids in the order of the record's spans."""
     position = {tid: i for i, tid in enumerate(t_ids)}
@@ -125,13 +125,13 @@ def _links(events: dict[str, tuple[int, str, str, list[str]]], relations: list[t
         if ref.startswith("E"):
             if ref not in events:
                 raise InputError(f"no event {ref} in this file", where, lineno)
-            ref = events[ref][2]
+            ref = events[ref][1]
         if ref not in position:
             raise InputError(f"no text-bound annotation {ref} in this file", where, lineno)
         return position[ref]
 
     links = []
-    for lineno, _type, trigger, arguments in events.values():
+    for lineno, trigger, arguments in events.values():
         event = span_of(trigger, lineno)
         for argument in arguments:
             role, ref = argument.split(":", 1)

@@ -502,3 +502,61 @@ def test_label_studio_tasks_with_little_in_them(tmp_path):
     assert (one.document.title, one.document.external_id) == ("", None)
     pending = convert({"data": {"text": text}, "predictions": [{"model_version": "x"}]}, ReadOptions())
     assert (pending.spans, pending.document.answer) == ([], Answer.PENDING)
+
+
+def test_csv_that_the_csv_module_refuses_is_named_with_its_line_and_the_rest_read(tmp_path):
+    import csv
+
+    from annotator.core.errors import InputError
+    from annotator.formats import READERS, ReadOptions
+
+    limit = csv.field_size_limit(131072)  # the reader raises it for long articles; lowered to make csv refuse
+    try:
+        huge = "x" * 131073
+        path = tmp_path / "wire.csv"
+        path.write_bytes(("text,id\nRebels attacked Kidal.,1\n" + huge + ",2\n\"Talks\rresumed.\",3\n").encode())
+        first, error, last = READERS["csv"].read(path, ReadOptions())
+        assert (first.document.text, first.document.external_id, first.line) == ("Rebels attacked Kidal.", "1", 2)
+        assert isinstance(error, InputError)
+        assert str(error) == f"{path}:3: not valid CSV: field larger than field limit (131072)"
+        # the rows after it are read; a lone carriage return inside quotes is kept (csv counts it as a line)
+        assert (last.document.text, last.document.external_id, last.line) == ("Talks\rresumed.", "3", 5)
+        header = tmp_path / "header.csv"
+        header.write_text(huge + ",id\n", encoding="utf-8")
+        (error,) = READERS["csv"].read(header, ReadOptions())
+        assert str(error) == f"{header}:1: not a valid CSV header: field larger than field limit (131072)"
+    finally:
+        csv.field_size_limit(limit)
+
+
+def test_a_brat_pair_field_by_field(tmp_path):
+    import pytest
+
+    from annotator.core.errors import InputError
+    from annotator.core.model import Link, Source, Span, SpanState
+    from annotator.formats.brat import read_pair
+
+    headline = "H" * 250
+    text = f"\n  {headline}  \nShelling hit Kabul  city.\n"
+    txt, ann = tmp_path / "a.txt", tmp_path / "a.ann"
+    txt.write_text(text, encoding="utf-8")
+    start = text.index("Kabul")
+    ann.write_text(f"T1\tATTACK {text.index('Shelling')} {text.index('Shelling') + 8}\tShelling\n"
+                   # a discontinuous span whose text is written whole, as some tools do
+                   f"T2\tPLACE {start} {start + 5};{start + 7} {start + 11}\tKabul  city\n"
+                   "E1\tATTACK:T1 Place:T2\n", encoding="utf-8")
+    rec = read_pair(txt, ann, tmp_path)
+    assert rec.document.title == "H" * 200  # its first line that holds anything, at most 200 characters
+    assert (rec.document.external_id, rec.document.meta, rec.path) == ("a", {"file": "a.txt"}, str(ann))
+    assert rec.spans == [Span(text.index("Shelling"), text.index("Shelling") + 8, "ATTACK", Source.EDITOR,
+                              SpanState.ACCEPTED), Span(start, start + 11, "PLACE", Source.EDITOR, SpanState.ACCEPTED)]
+    assert rec.links == [Link(0, 1, "Place")]  # the role as the file names it
+    folder = tmp_path / "b.txt"
+    folder.mkdir()
+    with pytest.raises(InputError, match=r"b\.txt: cannot read the text file: Is a directory$"):
+        read_pair(folder, None, tmp_path)
+    bad = tmp_path / "c.txt"
+    bad.write_text("Kabul", encoding="utf-8")
+    (tmp_path / "c.ann").mkdir()
+    with pytest.raises(InputError, match=r"c\.ann: cannot read the annotation file: Is a directory$"):
+        read_pair(bad, tmp_path / "c.ann", tmp_path)
