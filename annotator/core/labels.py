@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -170,9 +170,9 @@ class LabelScheme:
                 elif argument_label in found.fillers:
                     roles = label.roles
                 else:
-                    roles = tuple(Role(r.name, r.fillers + (argument_label,), r.hotkey, r.description)
-                                  if r.name == role else r for r in label.roles)
-                label = Label(label.name, label.kind, label.colour, label.hotkey, label.description, roles)
+                    roles = tuple(replace(r, fillers=r.fillers + (argument_label,)) if r.name == role else r
+                                  for r in label.roles)
+                label = replace(label, roles=roles)
             labels.append(label)
         return LabelScheme(self.name, labels, self.description, dict(self.entity_map))
 

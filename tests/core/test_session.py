@@ -204,3 +204,55 @@ def test_marking_an_argument_records_the_editor_and_is_refused_on_a_stale_articl
     with pytest.raises(LinkError):
         AddArgument(1, 0, 5, "ACTOR", attack, "victim").run(store, "ana", store.documents.revision(1))
     assert (store.annotations.span_states(1), store.links.states(1)) == before
+
+
+def test_an_answer_on_an_article_changed_elsewhere_is_refused(session, store):
+    from annotator.core.errors import ConflictError
+
+    session.open(1)
+    store.annotations.add_span(1, 38, 43, "PLACE", "someone-else")
+    with pytest.raises(ConflictError):
+        session.set_answer(Answer.ACCEPT)
+    assert store.documents.document(1).answer is Answer.PENDING
+
+
+def test_the_session_tokenizes_an_article_once_and_keeps_its_tokens(store, tokenize):
+    calls = []
+
+    def counting(text: str) -> list:
+        calls.append(text)
+        return tokenize(text)
+
+    store.documents.add_records([Record(Document(text=TEXT))])
+    session = ArticleSession(store, "ana", tokenizer=counting)
+    session.open(1)
+    assert store.documents.tokens(1) is None
+    assert session.snap(1, 3) == (0, 5)  # "Rebel", widened to its word
+    assert session.snap(6, 8) == (6, 16)
+    assert calls == [TEXT]  # tokenized once, and kept in the project
+    assert store.documents.tokens(1) == tokenize(TEXT)
+    again = ArticleSession(store, "ben", tokenizer=lambda text: pytest.fail("tokenized again"))
+    again.open(1)
+    assert again.snap(1, 3) == (0, 5)  # the stored tokens
+
+
+def test_accepting_one_of_several_suggested_links_and_undoing_it(store, tokenize):
+    from annotator.core.model import Link
+
+    text = "Rebels attacked Kidal and shelled Gao."
+    store.documents.add_records([Record(Document(text=text), [
+        Span(s, e, label, Source.RULE, SpanState.SUGGESTED)
+        for s, e, label in ((0, 6, "ACTOR"), (7, 15, "ATTACK"), (16, 21, "PLACE"), (26, 33, "ATTACK"),
+                            (34, 37, "PLACE"))],
+        links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED),
+               Link(3, 4, "place", Source.RULE, SpanState.SUGGESTED)])])
+    session = ArticleSession(store, "ana", tokenizer=tokenize)
+    session.open(1)
+    second = session.links[1]
+    change = session.accept_link(second.id)
+    states = {text[s.start:s.end]: s.state for s in store.annotations.spans(1)}
+    assert states == {"Rebels": SpanState.SUGGESTED, "attacked": SpanState.SUGGESTED, "Kidal": SpanState.SUGGESTED,
+                      "shelled": SpanState.ACCEPTED, "Gao": SpanState.ACCEPTED}
+    session.apply(change.inverse())  # undo: the link and the two spans it accepted are suggestions again
+    assert {s.state for s in store.annotations.spans(1)} == {SpanState.SUGGESTED}
+    assert [lk.state for lk in store.links.of_document(1)] == [SpanState.SUGGESTED, SpanState.SUGGESTED]

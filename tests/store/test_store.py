@@ -342,3 +342,16 @@ def test_a_new_project_gets_the_scheme_it_is_made_with_from_its_first_migrations
     default = Store(tmp_path / "default.db")
     assert "ATTACK" in default.scheme.names and default.get_meta("scheme") == "conflict-news"
     default.close()
+
+
+def test_stats_name_work_nobody_signed_as_unknown(store):
+    store.documents.add_records([Record(Document("Rebels attacked Kidal.", answer=Answer.ACCEPT)),
+                                 Record(Document("Talks resumed.", answer=Answer.REJECT, answered_by="ana"))])
+    store.documents.add_records([Record(Document("Shelling hit Gao."))])
+    store.annotations.add_span(3, 0, 8, "ATTACK", None)
+    store.annotations.add_span(3, 13, 16, "PLACE", "ana")
+    figures = store.exports.stats()
+    assert figures["editors"] == {"(unknown)": {"accept": 1, "changes": 1}, "ana": {"reject": 1, "changes": 1}}
+    assert figures["by_answer"] == {"pending": 1, "accept": 1, "reject": 1, "ignore": 0}
+    assert figures["documents"] == 3
+    assert figures["spans"] == {"ATTACK": {"accepted": 1}, "PLACE": {"accepted": 1}}
