@@ -23,6 +23,8 @@ from annotator.workflows.preannotating import preannotate
 from annotator.workflows.training import TrainingError, train
 from tests.conftest import SAMPLES
 
+pytestmark = pytest.mark.training  # left out of mutation testing (pyproject.toml, [tool.mutmut])
+
 
 @pytest.fixture(scope="module")
 def accepted(tmp_path_factory) -> Path:
