@@ -5,7 +5,8 @@ changed, for the widgets to follow.
 Edits are commands (annotator.core.edits). `apply` runs one and returns the `Change` it made: the spans'
 (id, label, state) and the links' (id, state) before and after, whose `inverse()` and `redo()` are `Restore`
 commands: undo and redo are edits like any other. Events: `opened(doc)`, `spans_changed(doc_id, changed ids,
-span to select)`, `links_changed(doc_id)`, `answer_changed(doc_id, answer)`."""
+span in focus)`, `links_changed(doc_id)`, `answer_changed(doc_id, answer)`, `selection_changed(doc_id, span id)`,
+`changed_elsewhere(doc_id)`. The span in focus is the session's (`selected`): widgets show it and ask `select`."""
 
 from __future__ import annotations
 
@@ -109,7 +110,9 @@ class ArticleSession:
         self.revision = -1
         self.version: tuple[int, int] = (-1, -1)
         self._index: TokenIndex | None = None
-        self.events = Events("opened", "spans_changed", "links_changed", "answer_changed")
+        self.selected: int | None = None  # the span in focus (the text, the span list and the Event panel follow)
+        self.events = Events("opened", "spans_changed", "links_changed", "answer_changed", "selection_changed",
+                             "changed_elsewhere")
 
     # ---------------------------------------------------------------- reading
 
@@ -117,6 +120,7 @@ class ArticleSession:
         self.doc = self.store.documents.document(doc_id, with_tokens=False)  # tokens are read when a selection snaps
         self.revision = self.store.documents.revision(doc_id)
         self._index = None
+        self.selected = None
         self._load()
         self.events.opened.emit(self.doc)
         return self.doc
@@ -129,11 +133,35 @@ class ArticleSession:
         self.revision = self.version[0]
 
     def reload_spans(self) -> None:
-        """Reads the article's spans and links again (another program changed them)."""
+        """Reads the article's spans and links again (another program changed them); the span in focus stays
+        in focus if it is still there."""
         self._load()
         assert self.doc is not None
+        self._keep_selection()
         self.events.spans_changed.emit(self.doc.id, None, None)
         self.events.links_changed.emit(self.doc.id)
+
+    def reload_if_changed_elsewhere(self) -> bool:
+        """Reloads the article if another window or program changed it since it was loaded here, and says so
+        (`changed_elsewhere`)."""
+        if not self.changed_elsewhere():
+            return False
+        self.reload_spans()
+        assert self.doc is not None
+        self.events.changed_elsewhere.emit(self.doc.id)
+        return True
+
+    def select(self, span_id: int | None) -> None:
+        """Puts a span of the article in focus (None: none); `selection_changed` tells the widgets."""
+        if span_id is not None and not any(s.id == span_id for s in self.spans):
+            span_id = None
+        if span_id != self.selected:
+            self.selected = span_id
+            self.events.selection_changed.emit(self.doc_id, span_id)
+
+    def _keep_selection(self) -> None:
+        if self.selected is not None and not any(s.id == self.selected for s in self.spans):
+            self.selected = None
 
     @property
     def links(self) -> list[Link]:
@@ -242,7 +270,9 @@ class ArticleSession:
         return None
 
     def _announce(self, change: Change, focus: int | None) -> None:
-        self.events.spans_changed.emit(change.doc_id, {r[0] for r in change.after}, focus)
+        """After an edit: the span it made or changed is in focus, and the widgets are told what changed."""
+        self.selected = focus if focus is None or any(s.id == focus for s in self.spans) else None
+        self.events.spans_changed.emit(change.doc_id, {r[0] for r in change.after}, self.selected)
         if change.links_after:
             self.events.links_changed.emit(change.doc_id)
 
@@ -366,7 +396,8 @@ class ArticleSession:
         if self.doc is not None:
             self.doc.answer = answer
         if changed or change.links_after or back:
-            self.events.spans_changed.emit(doc_id, {r[0] for r in changed}, None)
+            self._keep_selection()
+            self.events.spans_changed.emit(doc_id, {r[0] for r in changed}, self.selected)
             self.events.links_changed.emit(doc_id)
         self.events.answer_changed.emit(doc_id, answer)
         return before, change

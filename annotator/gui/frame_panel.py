@@ -336,8 +336,7 @@ class LinkTool(QObject):
         self.window.statusBar().showMessage(
             f"{self.role} {self.index + 1}/{len(self.candidates)}: “{shown(session.doc.text, span)}”{note}. "
             f"Tab / Shift+Tab: next / previous, Enter: link, Escape: cancel")
-        self.window.view.select_span(span.id)
-        self.window.span_list.select(span.id)
+        self.window.select_span(span.id)  # the candidate in focus: the text and the span list show it
         self.refresh()
 
     def _push(self, text: str, action: Callable[[], Change]) -> None:

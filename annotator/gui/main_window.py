@@ -218,7 +218,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
     def _on_spans_changed(self, doc_id: int, changed: set[int] | None, focus: int | None) -> None:
         """An edit (or another program) changed the article's spans: the view, the span list and the queue
         follow; the span the edit made or changed is selected (a reload keeps the selection)."""
-        self.refresh_spans(self.selected_span if changed is None else focus, changed)
+        self.refresh_spans(focus, changed)
         if self.queue is not None:
             self.queue.refresh(doc_id)
 
@@ -268,9 +268,14 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
 
     @property
     def selected_span(self) -> int | None:
-        return self.view.selected
+        return self.session.selected if self.session is not None else None
 
     def select_span(self, span_id: int | None) -> None:
+        """Puts a span in focus: the session holds the focus, and the text, span list and Event panel follow."""
+        if self.session is not None:
+            self.session.select(span_id)
+
+    def _on_selection_changed(self, doc_id: int | None, span_id: int | None) -> None:
         self.view.select_span(span_id)
         self.span_list.select(span_id)
         self.link_tool.follow(span_id)

@@ -69,10 +69,7 @@ class ProblemsMixin:
         if self.session.doc_id is None:
             return
         try:
-            changed = self.session.changed_elsewhere()
-            if changed:
-                self.session.reload_spans()  # the view follows through the session's events
-                self.statusBar().showMessage("This article was changed elsewhere and has been reloaded", 5000)
+            self.session.reload_if_changed_elsewhere()  # the widgets follow through the session's events
         except (AnnotatorError, sqlite3.Error) as exc:
             self.report_problem(exc)
 

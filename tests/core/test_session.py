@@ -256,3 +256,35 @@ def test_accepting_one_of_several_suggested_links_and_undoing_it(store, tokenize
     session.apply(change.inverse())  # undo: the link and the two spans it accepted are suggestions again
     assert {s.state for s in store.annotations.spans(1)} == {SpanState.SUGGESTED}
     assert [lk.state for lk in store.links.of_document(1)] == [SpanState.SUGGESTED, SpanState.SUGGESTED]
+
+
+def test_the_session_holds_the_span_in_focus_and_says_when_it_moves(session, store):
+    log = heard(session)
+    selections = []
+    session.events.selection_changed.connect(lambda doc_id, span_id: selections.append((doc_id, span_id)))
+    elsewhere = []
+    session.events.changed_elsewhere.connect(elsewhere.append)
+    session.open(1)
+    actor, attack = (s.id for s in session.spans)
+    assert session.selected is None
+    session.select(attack)
+    session.select(attack)  # the same: nothing to tell
+    session.select(9999)  # not a span of this article: nothing in focus
+    assert selections == [(1, attack), (1, None)] and session.selected is None
+    change = session.apply(AddSpan(1, 38, 43, "PLACE"))  # an edit puts what it made in focus
+    assert session.selected == change.result.id and log[-1] == ("spans_changed", 1, {change.result.id},
+                                                                 change.result.id)
+    session.apply(SetSpanState(1, change.result.id, "rejected"))  # removed: nothing in focus
+    assert session.selected is None
+    session.select(actor)
+    # another program changes the article: reloaded, told, the focus kept while its span stands
+    assert session.reload_if_changed_elsewhere() is False
+    other = store.annotations.add_span(1, 47, 53, "TIME", "someone-else")
+    assert session.reload_if_changed_elsewhere() is True
+    assert elsewhere == [1] and session.selected == actor and any(s.id == other.id for s in session.spans)
+    store.annotations.set_span_state(actor, SpanState.REJECTED, "someone-else")
+    session.reload_if_changed_elsewhere()
+    assert session.selected is None and elsewhere == [1, 1]
+    session.select(attack)
+    session.open(2)  # another article: nothing in focus
+    assert session.selected is None
