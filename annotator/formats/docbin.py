@@ -29,6 +29,7 @@ from annotator.formats.base import Item, Reader, ReadOptions, register
 from annotator.formats.writers import Writer, register_writer
 
 SPANS_KEY = "sc"
+STATES = {s.value: s for s in SpanState}
 USER_KEY = "annotator"
 _VOCAB: Any = None
 
@@ -151,12 +152,12 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[Item]:
         keys = [(sp.start_char, sp.end_char, sp.label_) for sp in group]
         for key, group in groups:
             for i, sp in enumerate(group):
-                state = states[i] if key == SPANS_KEY and i < len(states) else "accepted"
+                # the state this project wrote for the span; any other span (or state) is accepted
+                state = STATES.get(states[i]) if key == SPANS_KEY and i < len(states) else None
                 k = (sp.start_char, sp.end_char, sp.label_)
                 if k not in seen and sp.label_:
                     seen.add(k)
-                    spans.append(Span(k[0], k[1], k[2], Source.EDITOR, SpanState(state) if state in
-                                      ("accepted", "suggested", "rejected") else SpanState.ACCEPTED))
+                    spans.append(Span(k[0], k[1], k[2], Source.EDITOR, state or SpanState.ACCEPTED))
         for ent in sdoc.ents:
             k = (ent.start_char, ent.end_char, ent.label_)
             if k not in seen:

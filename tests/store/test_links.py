@@ -352,3 +352,20 @@ def test_an_answer_logs_what_it_accepted_and_what_its_undo_put_back(session, sto
     assert store.conn.execute("SELECT updated_at FROM links WHERE id = ?", (link.id,)).fetchone()[0]
     assert store.conn.execute("SELECT answered_by, answered_at FROM documents WHERE id = 1").fetchone() == \
         (None, None)
+
+
+def test_accept_all_logs_the_spans_and_links_it_accepted(session, store):
+    spans = store.annotations.spans(1)
+    event, weapon = (next(i for i, s in enumerate(spans) if s.label == lb) for lb in ("ATTACK", "WEAPON"))
+    store.suggestions.save_suggestions([(1, None, spans, [Link(event, weapon, "instrument", Source.RULE,
+                                                               SpanState.SUGGESTED)])], "rules")
+    (link,) = store.links.of_document(1)
+    ids = store.annotations.accept_all(1, "ana")
+    assert ids == sorted(s.id for s in spans)  # every suggestion, in the order they came
+    row = store.conn.execute("SELECT action, who, doc_id, span_id, detail FROM changes ORDER BY id DESC LIMIT 1"
+                             ).fetchone()
+    assert row[:4] == ("accept_all", "ana", 1, None)
+    assert json.loads(row[4]) == {"spans": ids, "links": [link.id]}
+    assert store.annotations.accept_all(1, "ana") == []  # nothing left to accept: no links in the log either
+    assert json.loads(store.conn.execute("SELECT detail FROM changes ORDER BY id DESC LIMIT 1").fetchone()[0]) == \
+        {"spans": []}

@@ -175,3 +175,40 @@ def test_taking_suggestions_back_returns_exactly_what_it_removed(store, rules, t
                         .fetchone()[0])
     # the log counts the suggestions removed, not the span that stays
     assert (detail["pipeline"], detail["documents"], detail["suggestions"]) == (rules.key, 1, len(removed) - 1)
+
+
+def test_taking_a_run_back_in_several_articles_counts_them_all_and_leaves_other_links(store, rules):
+    from annotator.core.model import Document, Link, Record, Source, Span
+
+    store.documents.add_records([Record(Document("Rebels attacked Kidal on Monday.")),
+                                 Record(Document("Rebels shelled Gao on Friday."))])
+    preannotate(store, rules, who="ana")
+    counts = [len(store.annotations.spans(d)) for d in (1, 2)]
+    # another source's suggested link between two spans an editor accepted: not this run's, left alone
+    spans = store.annotations.spans(1)[:2]
+    for sp in spans:
+        store.annotations.set_span_state(sp.id, SpanState.ACCEPTED, "ben")
+    store.suggestions.save_suggestions([(1, None, [Span(sp.start, sp.end, sp.label) for sp in spans],
+                                         [Link(1, 0, "agent", Source.MODEL, SpanState.SUGGESTED)])], "model-x")
+    foreign = {lk.id for lk in store.links.of_document(1) if lk.source is Source.MODEL}
+    assert len(foreign) == 1
+    undone = apply(store, RemoveSuggestions(rules.key, (1, 2)), "ana")
+    assert [len(r[2]) for r in undone.result][1] == counts[1]
+    assert all(lk.role != "agent" for r in undone.result for lk in r[3])  # not the other source's link
+    assert foreign <= set(store.links.states(1))  # still there
+    assert [s.id for s in store.annotations.spans(1)] == [s.id for s in spans]  # the editor's two stay
+    detail = json.loads(store.conn.execute("SELECT detail FROM changes WHERE action = 'remove_suggestions'")
+                        .fetchone()[0])
+    assert (detail["documents"], detail["suggestions"]) == (2, counts[0] - 2 + counts[1])
+
+
+def test_the_log_of_a_large_removal_names_its_first_hundred_articles(store):
+    from annotator.core.model import Document, Record
+
+    added = apply(store, AddDocuments(tuple(Record(Document(f"Article {i}.")) for i in range(101))), "ana")
+    apply(store, added.inverse, "ana")
+    detail = json.loads(store.conn.execute("SELECT detail FROM changes WHERE action = 'remove_documents'")
+                        .fetchone()[0])
+    assert detail["documents"] == 101 and detail["ids"] == list(range(1, 101))
+    who = store.conn.execute("SELECT who FROM changes WHERE action = 'remove_documents'").fetchone()[0]
+    assert who == "ana"
