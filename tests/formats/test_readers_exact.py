@@ -560,3 +560,39 @@ def test_a_brat_pair_field_by_field(tmp_path):
     (tmp_path / "c.ann").mkdir()
     with pytest.raises(InputError, match=r"c\.ann: cannot read the annotation file: Is a directory$"):
         read_pair(bad, tmp_path / "c.ann", tmp_path)
+
+
+def test_every_label_studio_task_error_word_for_word():
+    import pytest
+
+    from annotator.core.errors import InputError
+    from annotator.formats import ReadOptions
+    from annotator.formats.labelstudio import convert
+
+    label = {"from_name": "label", "to_name": "text", "type": "labels"}
+    ok = {"text": "Rebels attacked Kidal."}
+    for task, message in [
+        ({"data": "x"}, "a Label Studio task needs a 'data' object"),
+        ({"data": {"body": "a", "title": "b"}}, "'data' has no 'text' field (name the text field with --text-column)"),
+        ({"data": {"text": "  "}}, "'data.text' must be a non-empty string"),
+        ({"data": {"text": 5}}, "'data.text' must be a non-empty string"),
+        ({"data": {"body": 5}}, "'data' has no 'text' field (name the text field with --text-column)"),
+        ({"data": ok, "annotations": "x"}, "'annotations' must be a list"),
+        ({"data": ok, "annotations": ["x"]}, "an annotation must be an object"),
+        ({"data": ok, "predictions": "x"}, "'predictions' must be a list"),
+        ({"data": ok, "predictions": [{}, "x"]}, "prediction 1: expected an object"),
+        ({"data": ok, "annotations": [{"result": "x"}]}, "annotation: 'result' must be a list"),
+        ({"data": ok, "annotations": [{"result": ["x"]}]}, "annotation, result 0: expected an object"),
+        ({"data": ok, "predictions": [{"result": [{**label, "value": {"labels": ["ACTOR"]}}]}]},
+         "prediction 0, result 0: labels without character 'start' and 'end'"),
+        ({"data": ok, "annotations": [{"result": [{**label, "value": {"start": 0, "end": 6, "labels": "ACTOR"}}]}]},
+         "annotation, result 0: 'labels' must be a list of label names"),
+        ({"data": ok, "annotations": [{"result": [{"type": "relation", "from_id": "a", "to_id": "b",
+                                                   "labels": "x"}]}]},
+         "annotation, result 0: a relation's 'labels' must be a list of names"),
+    ]:
+        with pytest.raises(InputError) as err:
+            convert(task, ReadOptions())
+        assert err.value.reason == message, task
+    # one string field other than "text": it is the text
+    assert convert({"data": {"body": "Talks resumed."}}, ReadOptions()).document.text == "Talks resumed."
