@@ -138,7 +138,7 @@ class ArticleSession:
         self._load()
         assert self.doc is not None
         self._keep_selection()
-        self.events.spans_changed.emit(self.doc.id, None, None)
+        self.events.spans_changed.emit(self.doc.id, None, self.selected)
         self.events.links_changed.emit(self.doc.id)
 
     def reload_if_changed_elsewhere(self) -> bool:

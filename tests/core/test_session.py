@@ -282,6 +282,7 @@ def test_the_session_holds_the_span_in_focus_and_says_when_it_moves(session, sto
     other = store.annotations.add_span(1, 47, 53, "TIME", "someone-else")
     assert session.reload_if_changed_elsewhere() is True
     assert elsewhere == [1] and session.selected == actor and any(s.id == other.id for s in session.spans)
+    assert ("spans_changed", 1, None, actor) in log  # the widgets redraw with the focus where it was
     store.annotations.set_span_state(actor, SpanState.REJECTED, "someone-else")
     session.reload_if_changed_elsewhere()
     assert session.selected is None and elsewhere == [1, 1]

@@ -205,6 +205,8 @@ def test_external_changes_are_picked_up_while_idle(qtbot, window, project):
 
     # a span no rule suggests, added by another program while the editor does nothing
     assert not any(sp.start == 0 and sp.end == 18 for sp in window.view.spans)
+    focus = window.view.spans[-1].id
+    window.select_span(focus)
     other = Store(project)
     other.annotations.add_span(1, 0, 18, "PLACE", "someone-else")
     other.close()
@@ -212,6 +214,7 @@ def test_external_changes_are_picked_up_while_idle(qtbot, window, project):
                     timeout=window._watch.interval() * 3)
     assert "changed elsewhere and has been reloaded" in window.statusBar().currentMessage()
     assert window.span_list.rowCount() == len(window.view.spans)
+    assert window.view.selected == focus == window.session.selected  # the editor's focus is kept
 
 
 def test_articles_imported_from_the_command_line_join_the_open_windows_queue(qtbot, window, project, tmp_path):
