@@ -31,7 +31,7 @@ run: install
 	$(VENV)/bin/annotator demo --db $(DB)
 	$(VENV)/bin/annotator gui $(DB)
 
-# Mutation testing of the headless packages (slow: about an hour on two cores; not part of `make test`).
+# Mutation testing of the headless packages (slow: over two hours on two cores; not part of `make test`).
 # mutmut remembers results in mutants/ and re-tests only what changed; the score per package comes last.
 mutate: install
 	$(VENV)/bin/mutmut run --max-children 2 || true

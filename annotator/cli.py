@@ -180,7 +180,8 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
 
 
 @cli.command()
-@DB_OPTION
+@click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="The project database (not needed with --input and --output).")
 @click.option("--model", default=None, help="An installed spaCy pipeline (package name or path) to add.")
 @click.option("--patterns", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="A pattern file (JSONL of {label, pattern}); default: resources/patterns/conflict-news.jsonl.")
@@ -190,27 +191,80 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10000))
 @click.option("--all", "all_docs", is_flag=True, help="Also the documents already answered.")
 @EDITOR_OPTION
-def preannotate(db_path: Path, model: str | None, patterns: Path | None, no_rules: bool, n_process: int,
-                batch_size: int, all_docs: bool, editor: str | None) -> None:
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: this machine (--n-process); ray: a Ray cluster (pip install 'annotator[ray]').")
+@click.option("--address", default=None,
+              help="--engine ray: the cluster (auto, HOST:PORT or ray://HOST:PORT); default: a local Ray.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 100000),
+              help="--engine ray: how many workers run the pipeline (one CPU each).")
+@click.option("--input", "inputs", multiple=True,
+              help="--engine ray without a project: shards to read (files, folders or a quoted pattern such as "
+                   "'corpus/*.jsonl'); needs --output.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --input: the folder of suggestions, one Prodigy JSONL file per shard.")
+def preannotate(db_path: Path | None, model: str | None, patterns: Path | None, no_rules: bool, n_process: int,
+                batch_size: int, all_docs: bool, editor: str | None, engine: str, address: str | None,
+                workers: int, inputs: tuple[str, ...], output: Path | None) -> None:
     """Suggest spans with spaCy for every document the pipeline has not seen yet (resumable)."""
     from annotator.nlp import build_annotator
     from annotator.workflows.preannotating import preannotate as run
 
+    if inputs or output:
+        if not (inputs and output) or engine != "ray" or db_path:
+            raise click.UsageError("--input and --output go together, with --engine ray and without --db")
+        _preannotate_files([Path(p) for p in inputs], output, model, patterns, no_rules, address, workers,
+                           batch_size)
+        return
+    if db_path is None:
+        raise click.UsageError("Missing option '--db' (or --input and --output with --engine ray).")
+    if engine == "local" and (address or workers != 2):
+        raise click.UsageError("--address and --workers go with --engine ray (the local engine has --n-process)")
     with open_store(db_path, create=False, writing=True) as store:
         annotator = build_annotator(store.scheme, model=model, patterns=patterns, use_rules=not no_rules)
         total = store.suggestions.count_unannotated(annotator.key, only_pending=not all_docs)
         with progress_bar("pre-annotating", total=total) as update:
-            report = run(store, annotator, n_process=n_process, batch_size=batch_size,
-                         only_pending=not all_docs, who=editor_name(editor), on_progress=update)
+            if engine == "ray":
+                from annotator.workflows.on_ray import preannotate_on_ray
+
+                report = preannotate_on_ray(store, annotator, address=address, workers=workers,
+                                            batch_size=batch_size, only_pending=not all_docs,
+                                            who=editor_name(editor), on_progress=update)
+            else:
+                report = run(store, annotator, n_process=n_process, batch_size=batch_size,
+                             only_pending=not all_docs, who=editor_name(editor), on_progress=update)
     click.echo(f"pre-annotated {report.documents} document(s) with {annotator.key}: "
                f"{report.suggestions} new suggestion(s)")
-    if report.failed:
-        click.echo(f"could not pre-annotate {len(report.failed)} document(s) (the others went on; a later run "
-                   f"tries these again):", err=True)
-        for doc_id, reason in report.failed[:10]:
-            click.echo(f"  document {doc_id}: {reason}", err=True)
-        if len(report.failed) > 10:
-            click.echo(f"  … and {len(report.failed) - 10} more", err=True)
+    _say_failures([(f"document {doc_id}", reason) for doc_id, reason in report.failed])
+
+
+def _say_failures(failed: list[tuple[str, str]], after: str = "a later run tries these again") -> None:
+    if not failed:
+        return
+    click.echo(f"could not pre-annotate {len(failed)} document(s) (the others went on; {after}):", err=True)
+    for where, reason in failed[:10]:
+        click.echo(f"  {where}: {reason}", err=True)
+    if len(failed) > 10:
+        click.echo(f"  … and {len(failed) - 10} more", err=True)
+    sys.exit(1)
+
+
+def _preannotate_files(inputs: list[Path], output: Path, model: str | None, patterns: Path | None,
+                       no_rules: bool, address: str | None, workers: int, batch_size: int) -> None:
+    from annotator.workflows.on_ray import preannotate_files
+
+    spec = (load_scheme(), model, patterns, not no_rules)
+    with progress_bar("pre-annotating") as update:
+        report = preannotate_files(inputs, output, spec, address=address, workers=workers,
+                                   batch_size=batch_size, on_progress=update)
+    click.echo(f"{report.shards} shard(s): {report.skipped} already done, {len(report.written)} written to "
+               f"{output} ({report.documents} article(s), {report.suggestions} suggestion(s) with "
+               f"{report.pipeline}); bring them into a project with: annotator import {output} --db DB")
+    for error in report.errors[:SHOW_REJECTIONS]:
+        click.echo(f"  {error}", err=True)
+    if len(report.errors) > SHOW_REJECTIONS:
+        click.echo(f"  … and {len(report.errors) - SHOW_REJECTIONS} more record(s) that could not be read", err=True)
+    _say_failures(report.failed, "they are left out of their shard's output")
+    if report.errors:
         sys.exit(1)
 
 

@@ -81,3 +81,7 @@ class ExportError(AnnotatorError):
 
 class ConflictError(AnnotatorError):
     """The document was changed elsewhere since it was read."""
+
+
+class MissingExtraError(AnnotatorError):
+    """An optional part of annotator (an extra such as `annotator[ray]`) is not installed."""

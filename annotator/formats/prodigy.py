@@ -140,7 +140,7 @@ def _links(relations: Any, spans: list[Span], index: TokenIndex | None, state: S
                 if found is None:
                     raise InputError(f"relation {i}: no span starts at its {end} token {token}")
             ends.append(found)
-        links.append(Link(ends[0], ends[1], rel["label"], source=Source.EDITOR, state=state))
+        links.append(Link(ends[0], ends[1], rel["label"], source=span_source(rel), state=state))
     return links
 
 
@@ -157,8 +157,16 @@ def _epoch(iso: str | None) -> int | None:
         return None
 
 
-def export_line(record: Record, tokens: bytes) -> str:
-    """One Prodigy JSONL line for an article of `store.exports.iter_for_export`; `tokens` its packed tokens."""
+def _origin(source: Source, origin: str | None) -> dict[str, str]:
+    if origin is None or source is Source.EDITOR:
+        return {}
+    return {"pattern": origin} if source is Source.RULE else {"source": origin}
+
+
+def export_line(record: Record, tokens: bytes, origin: str | None = None) -> str:
+    """One Prodigy JSONL line for an article of `store.exports.iter_for_export`; `tokens` its packed tokens.
+    `origin` (a pipeline's name) marks suggestions as Prodigy does: a rule's span or link with `"pattern"`, a
+    model's with `"source"`, so that reading the line back keeps where each came from."""
     doc, spans = record.document, record.spans
     head_meta: dict[str, Any] = {}
     if doc.external_id is not None:
@@ -174,7 +182,7 @@ def export_line(record: Record, tokens: bytes) -> str:
             if found is None:
                 raise ExportError(f"span {sp.start}..{sp.end} does not line up with the tokens of document {doc.id}")
             span_dicts.append({"start": sp.start, "end": sp.end, "token_start": found[0], "token_end": found[1],
-                               "label": sp.label})
+                               "label": sp.label, **_origin(sp.source, origin)})
     head: dict[str, Any] = {
         "text": doc.text,
         "meta": meta,
@@ -186,7 +194,7 @@ def export_line(record: Record, tokens: bytes) -> str:
         tail["relations"] = [{"head": span_dicts[lk.event]["token_start"],
                               "child": span_dicts[lk.argument]["token_start"],
                               "head_span": span_dicts[lk.event], "child_span": span_dicts[lk.argument],
-                              "label": lk.role}
+                              "label": lk.role, **_origin(lk.source, origin)}
                              for lk in record.links]
         tail["_view_id"] = "relations"
     if doc.answer is not Answer.PENDING:

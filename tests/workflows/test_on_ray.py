@@ -1,0 +1,75 @@
+"""Pre-annotation on Ray (a local Ray with 2 CPUs): the same suggestions as the local engine, saved the same way,
+and shards in, one suggestions file per shard out, finished shards skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from annotator.core.labels import load_scheme
+from annotator.nlp import build_annotator
+from annotator.store import Store
+from annotator.workflows.importing import import_paths
+from annotator.workflows.on_ray import preannotate_files, preannotate_on_ray
+from annotator.workflows.preannotating import preannotate
+from tests.conftest import SHARED
+
+ARTICLES = SHARED / "data" / "wikinews" / "articles.jsonl"
+
+
+def _suggestions(store: Store) -> tuple:
+    spans = store.conn.execute("SELECT doc_id, start, end, label, source, state, score FROM spans "
+                               "ORDER BY 1, 2, 3, 4").fetchall()
+    links = store.conn.execute(
+        "SELECT l.doc_id, e.start, e.end, e.label, a.start, a.end, a.label, l.role, l.source, l.state FROM links l "
+        "JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id ORDER BY 1, 2, 3, 4, 5, 6, 7, 8").fetchall()
+    tokens = store.conn.execute("SELECT doc_id, data FROM tokens ORDER BY 1").fetchall()
+    done = store.conn.execute("SELECT doc_id, pipeline FROM preannotated ORDER BY 1").fetchall()
+    return spans, links, tokens, done
+
+
+def test_ray_gives_exactly_the_local_suggestions_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
+    scheme = load_scheme()
+    local, on_ray = Store(tmp_path / "local.db"), Store(tmp_path / "ray.db")
+    for s in (local, on_ray):
+        import_paths(s, [ARTICLES])
+    preannotate(local, build_annotator(scheme))
+    report = preannotate_on_ray(on_ray, build_annotator(scheme), workers=2, batch_size=16)
+    assert report.documents == 150 and not report.failed
+    expected = _suggestions(local)
+    assert len(expected[0]) > 1000 and len(expected[1]) > 100  # rules' spans and links on real articles
+    assert _suggestions(on_ray) == expected
+    again = preannotate_on_ray(on_ray, build_annotator(scheme), workers=2)
+    assert (again.documents, again.suggestions) == (0, 0)
+    assert _suggestions(on_ray) == expected
+
+
+def test_shards_in_suggestion_files_out_and_finished_shards_skipped(tmp_path: Path) -> None:
+    lines = ARTICLES.read_text(encoding="utf-8").splitlines()[:30]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"part-{i}.jsonl").write_text("\n".join(lines[i * 10:(i + 1) * 10]) + "\n", encoding="utf-8")
+    out = tmp_path / "suggestions"
+    spec = build_annotator(load_scheme()).spec
+    first = preannotate_files([Path(str(corpus / "*.jsonl"))], out, spec, workers=2)
+    assert (first.shards, first.skipped, len(first.written), first.documents) == (3, 0, 3, 30)
+    assert sorted(p.name for p in out.iterdir()) == ["part-0.jsonl", "part-1.jsonl", "part-2.jsonl"]
+    # brought into a project, they are the suggestions the local engine makes on the same articles
+    imported, local = Store(tmp_path / "imported.db"), Store(tmp_path / "local.db")
+    import_paths(imported, [out])
+    import_paths(local, [corpus])
+    preannotate(local, build_annotator(load_scheme()))
+    spans = "SELECT d.input_hash, s.start, s.end, s.label, s.source, s.state FROM spans s JOIN documents d ON " \
+            "d.id = s.doc_id ORDER BY 1, 2, 3, 4"
+    assert imported.conn.execute(spans).fetchall() == local.conn.execute(spans).fetchall()
+    assert imported.conn.execute("SELECT count(*) FROM links WHERE source = 'rule'").fetchone()[0] == \
+        local.conn.execute("SELECT count(*) FROM links").fetchone()[0] > 0
+    # a second run skips every finished shard and leaves its file as it was; a missing output is made again
+    kept = (out / "part-0.jsonl").read_bytes()
+    (out / "part-1.jsonl").unlink()
+    second = preannotate_files([corpus], out, spec, workers=2)
+    assert (second.skipped, [p.name for p in second.written]) == (2, ["part-1.jsonl"])
+    assert (out / "part-0.jsonl").read_bytes() == kept
+    record = json.loads((out / "part-1.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert record["spans"] and all(sp.get("pattern") for sp in record["spans"])
