@@ -73,3 +73,20 @@ def test_shards_in_suggestion_files_out_and_finished_shards_skipped(tmp_path: Pa
     assert (out / "part-0.jsonl").read_bytes() == kept
     record = json.loads((out / "part-1.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert record["spans"] and all(sp.get("pattern") for sp in record["spans"])
+
+
+def test_without_ray_the_engine_says_in_one_line_how_to_install_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        import_paths(store, [ARTICLES])
+    code = ("import sys; sys.modules['ray'] = None; from annotator.cli import main; "
+            f"sys.argv = ['annotator', 'preannotate', '--db', {str(db)!r}, '--engine', 'ray']; main()")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2  # the command line's status for a user's problem
+    assert run.stderr.strip().splitlines() == [
+        "error: the Ray engine needs Ray, an optional extra: pip install 'annotator[ray]'"]
+    with Store(db) as store:  # nothing was written
+        assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
