@@ -33,7 +33,7 @@ from annotator.core.edits import AddSuggestions, apply
 from annotator.core.errors import InputError, MissingExtraError, PipelineError
 from annotator.core.model import Link, Record, Source, Span, SpanState
 from annotator.core.tokens import pack_tokens
-from annotator.formats.base import ReadOptions
+from annotator.formats.base import ReadOptions, iter_files
 from annotator.formats.prodigy import export_line
 from annotator.nlp.pipeline import Annotator, build_annotator
 from annotator.store import Store
@@ -231,7 +231,7 @@ def _shards(inputs: Sequence[Path], output: Path) -> list[Path]:
                 raise InputError("no file matches this pattern", str(path))
             shards += found
         elif path.is_dir():
-            shards += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            shards += iter_files([path])  # as `annotator import` walks a folder: hidden files left alone
         elif path.is_file():
             shards.append(path)
         else:
