@@ -22,6 +22,7 @@ import glob
 import json
 import logging
 import os
+import socket
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,8 @@ RAY_MISSING = "the Ray engine needs Ray, an optional extra: pip install 'annotat
 # Articles sent to Ray at a time: each window is one Ray Data run, whose actors load the pipeline once. Large
 # enough that loading (a few seconds) is small beside the work; small enough to hold here in memory.
 WINDOW_CHARS = 32_000_000
+# How long to wait for a cluster's address to answer before saying it does not (Ray itself retries for minutes)
+CONNECT_TIMEOUT_S = 10.0
 
 
 def _ray() -> Any:
@@ -54,6 +57,25 @@ def _ray() -> Any:
     except ImportError:
         raise MissingExtraError(RAY_MISSING) from None
     return ray
+
+
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Refuse at once, in one line, an address ("HOST:PORT" or "ray://HOST:PORT") where nothing answers: Ray
+    would otherwise retry for minutes, printing its own warnings. "auto" is Ray's to find (it fails fast)."""
+    if address == "auto":
+        return
+    rest = address.removeprefix("ray://")
+    host, sep, port = rest.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise PipelineError(f"cannot reach Ray at {address}: give it as auto, HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, TimeoutError) or reason == "timed out":
+            reason = f"no answer within {timeout:g} s"
+        raise PipelineError(f"cannot reach Ray at {address}: {reason} (is `ray start --head` running there?)")\
+            from None
 
 
 @contextmanager
@@ -72,6 +94,7 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
                               "configure_logging": True}
     try:
         if address:
+            check_reachable(address)
             ray.init(address=address, **kwargs)
         else:
             ray.init(num_cpus=workers, **kwargs)

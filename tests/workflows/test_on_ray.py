@@ -4,6 +4,7 @@ and shards in, one suggestions file per shard out, finished shards skipped."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from annotator.core.labels import load_scheme
@@ -89,4 +90,101 @@ def test_without_ray_the_engine_says_in_one_line_how_to_install_it(tmp_path: Pat
     assert run.stderr.strip().splitlines() == [
         "error: the Ray engine needs Ray, an optional extra: pip install 'annotator[ray]'"]
     with Store(db) as store:  # nothing was written
+        assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
+
+
+def _descendants(pid: int) -> set[int]:
+    import subprocess
+
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        out = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True).stdout.split()
+        for child in map(int, out):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_ray_run_killed_half_way_resumes_to_the_local_result_and_leaves_no_ray_behind(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import ROOT
+    from tests.test_between_programs import read_only
+    from tests.test_durability import annotator_cmd, make_input
+
+    src = make_input(tmp_path / "in.jsonl", 600)  # 600 articles, each different (a copy number in its text)
+    db, reference = tmp_path / "p.db", tmp_path / "ref.db"
+    for target in (db, reference):
+        subprocess.run(annotator_cmd("import", src, "--db", target), cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(annotator_cmd("preannotate", "--db", reference), cwd=ROOT, check=True, capture_output=True)
+    proc = subprocess.Popen(annotator_cmd("preannotate", "--db", db, "--engine", "ray", "--batch-size", "4"),
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    done = 0
+    while done < 60 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        try:
+            done = read_only(db, "SELECT count(*) FROM preannotated")[0][0]
+        except sqlite3.Error:
+            continue
+    ray_processes = _descendants(proc.pid)  # the local Ray this run started: its raylet, GCS and workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = read_only(db, "SELECT count(*) FROM preannotated")[0][0]
+    assert 0 < partial < 600, "the Ray run was not interrupted half-way"
+    assert ray_processes, "the run had started no Ray of its own"
+    assert read_only(db, "PRAGMA integrity_check") == [("ok",)]
+    again = subprocess.run(annotator_cmd("preannotate", "--db", db, "--engine", "ray"), cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"pre-annotated {600 - partial} document(s)" in again.stdout
+    spans = ('SELECT d.input_hash, s.start, s."end", s.label, s.source, s.state FROM spans s JOIN documents d '
+             "ON d.id = s.doc_id ORDER BY 1, 2, 3, 4")
+    links = ("SELECT d.input_hash, e.start, e.label, a.start, a.label, l.role, l.state FROM links l "
+             "JOIN documents d ON d.id = l.doc_id JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id "
+             "ORDER BY 1, 2, 3, 4, 5, 6")
+    for query in (spans, links):
+        assert read_only(db, query) == read_only(reference, query)
+    assert len(read_only(reference, links)) > 600
+    # the killed run's Ray (its raylet, GCS, workers) goes away by itself: nothing left using the CPUs
+    gone_by = time.monotonic() + 120
+    while any(_alive(pid) for pid in ray_processes) and time.monotonic() < gone_by:
+        time.sleep(1)
+    assert not [pid for pid in ray_processes if _alive(pid)]
+
+
+def test_an_address_where_no_ray_answers_is_said_in_one_line_at_once(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+
+    from tests.conftest import ROOT
+    from tests.test_durability import annotator_cmd
+
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        import_paths(store, [ARTICLES])
+    with socket.socket() as free:  # a port nothing listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    for address, reason in ((f"127.0.0.1:{port}", "Connection refused"),
+                            ("ray://no-such-host.invalid:10001", "is `ray start --head` running there?"),
+                            ("head-node", "give it as auto, HOST:PORT or ray://HOST:PORT")):
+        run = subprocess.run(annotator_cmd("preannotate", "--db", db, "--engine", "ray", "--address", address),
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)  # Ray alone retries minutes
+        assert run.returncode == 2
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: cannot reach Ray at {address}: ") and reason in lines[0]
+    with Store(db) as store:
         assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
