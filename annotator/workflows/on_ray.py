@@ -158,7 +158,7 @@ def _run(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int, batch_
     worker that cannot build the pipeline, a lost node) is said in one line; what was saved stays saved."""
     dataset = ray.data.from_items(rows).map_batches(
         AnnotateBatch, fn_constructor_args=(spec, batch_size), batch_size=batch_size, num_cpus=1,
-        compute=ray.data.ActorPoolStrategy(size=workers), batch_format="numpy")
+        compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(rows)))), batch_format="numpy")
     try:
         yield from dataset.iter_batches(batch_size=None, batch_format="numpy")
     except ray.exceptions.RayError as exc:
