@@ -48,6 +48,7 @@ RAY_MISSING = "the Ray engine needs Ray, an optional extra: pip install 'annotat
 WINDOW_CHARS = 32_000_000
 # How long to wait for a cluster's address to answer before saying it does not (Ray itself retries for minutes)
 CONNECT_TIMEOUT_S = 10.0
+RAY_CLIENT_PORT = 10001
 
 
 def _ray() -> Any:
@@ -59,12 +60,16 @@ def _ray() -> Any:
     return ray
 
 
-def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
-    """Refuse at once, in one line, an address ("HOST:PORT" or "ray://HOST:PORT") where nothing answers: Ray
-    would otherwise retry for minutes, printing its own warnings. "auto" is Ray's to find (it fails fast)."""
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> str:
+    """The address to give Ray ("ray://HOST" gets Ray Client's port, which Ray does not add), refused at once,
+    in one line, where nothing answers: Ray would otherwise retry for minutes, printing its own warnings.
+    "auto" is Ray's to find (it fails fast)."""
     if address == "auto":
-        return
+        return address
+    client = address.startswith("ray://")
     rest = address.removeprefix("ray://")
+    if client and rest and (rest.endswith("]") or ":" not in rest):
+        rest += f":{RAY_CLIENT_PORT}"  # Ray Client's server listens there unless told otherwise
     host, sep, port = rest.rpartition(":")
     if not sep or not host or not port.isdigit():
         raise PipelineError(f"cannot reach Ray at {address}: give it as auto, HOST:PORT or ray://HOST:PORT")
@@ -76,16 +81,22 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
             reason = f"no answer within {timeout:g} s"
         raise PipelineError(f"cannot reach Ray at {address}: {reason} (is `ray start --head` running there?)")\
             from None
+    return f"ray://{rest}" if client else rest
 
 
 @contextmanager
 def ray_running(address: str | None, workers: int) -> Iterator[Any]:
     """Ray, connected to the cluster at `address` ("auto", "HOST:PORT" or "ray://HOST:PORT"), or a local Ray of
-    `workers` CPUs started here; shut down afterwards if it was started here."""
+    `workers` CPUs started here; shut down afterwards if it was started here. Without `address`, the environment's
+    RAY_ADDRESS is the cluster, as for Ray's own tools ("local", or unset: a local Ray)."""
     ray = _ray()
     if ray.is_initialized():  # a caller (or a test) that set Ray up itself
         yield ray
         return
+    if not address:
+        address = os.environ.get("RAY_ADDRESS", "").strip() or None
+    if address == "local":
+        address = None
     # Ray's own notices (its C++ workers' warnings, Ray Data's plan) go to its log files under /tmp/ray, not to
     # the editor's terminal; RAY_BACKEND_LOG_LEVEL set by the user wins
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
@@ -94,8 +105,7 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
                               "configure_logging": True}
     try:
         if address:
-            check_reachable(address)
-            ray.init(address=address, **kwargs)
+            ray.init(address=check_reachable(address), **kwargs)
         else:
             ray.init(num_cpus=workers, **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -153,13 +163,36 @@ def _decode(batch: dict[str, Any]) -> Iterator[tuple[int, Result | None, str]]:
         yield int(doc_id), result, ""
 
 
+def _through_client(ray: Any) -> bool:
+    """Whether this driver reached the cluster through Ray Client (ray://), where Ray Data cannot run."""
+    from ray.util.client import ray as client
+
+    return bool(client.is_connected())
+
+
+def _on_actors(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int,
+               batch_size: int) -> Iterator[dict]:
+    """The same work through Ray Client (ray://), which Ray Data does not support (its maintainers advise Ray
+    Core there): a pool of the same actors, one pipeline each, fed batches of rows as each one finishes."""
+    from ray.util import ActorPool
+
+    actor = ray.remote(num_cpus=1)(AnnotateBatch)
+    pool = ActorPool([actor.remote(spec, batch_size) for _ in range(max(1, min(workers, len(rows))))])
+    batches = ({key: [row[key] for row in rows[i:i + batch_size]] for key in ("id", "text", "tokens")}
+               for i in range(0, len(rows), batch_size))
+    yield from pool.map_unordered(lambda a, batch: a.__call__.remote(batch), batches)
+
+
 def _run(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int, batch_size: int) -> Iterator[dict]:
     """One Ray Data run over `rows`: batches of results as the actors finish them. A failure of Ray itself (a
     worker that cannot build the pipeline, a lost node) is said in one line; what was saved stays saved."""
-    dataset = ray.data.from_items(rows).map_batches(
-        AnnotateBatch, fn_constructor_args=(spec, batch_size), batch_size=batch_size, num_cpus=1,
-        compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(rows)))), batch_format="numpy")
     try:
+        if _through_client(ray):
+            yield from _on_actors(ray, rows, spec, workers, batch_size)
+            return
+        dataset = ray.data.from_items(rows).map_batches(
+            AnnotateBatch, fn_constructor_args=(spec, batch_size), batch_size=batch_size, num_cpus=1,
+            compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(rows)))), batch_format="numpy")
         yield from dataset.iter_batches(batch_size=None, batch_format="numpy")
     except ray.exceptions.RayError as exc:
         cause = exc.cause if isinstance(getattr(exc, "cause", None), BaseException) else exc

@@ -188,3 +188,94 @@ def test_an_address_where_no_ray_answers_is_said_in_one_line_at_once(tmp_path: P
         assert len(lines) == 1 and lines[0].startswith(f"error: cannot reach Ray at {address}: ") and reason in lines[0]
     with Store(db) as store:
         assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return free.getsockname()[1]
+
+
+def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_ray_client(tmp_path: Path) -> None:
+    """The README's walk-through: `ray start --head` here, then --address HOST:PORT and ray://HOST:PORT (Ray
+    Client, where Ray Data cannot run: the same actors through Ray Core) give exactly the local engine's result."""
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+    from tests.test_durability import annotator_cmd
+
+    lines = ARTICLES.read_text(encoding="utf-8").splitlines()[:40]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name in ("local", "gcs", "client"):
+        with Store(tmp_path / f"{name}.db") as store:
+            import_paths(store, [tmp_path / "a.jsonl"])
+    preannotate(Store(tmp_path / "local.db"), build_annotator(load_scheme()))
+    gcs, client = _free_port(), _free_port()
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    assert shutil.which(ray_cli), "the ray extra installs the `ray` command"
+    head = subprocess.Popen([ray_cli, "start", "--head", "--block", f"--port={gcs}",
+                             f"--ray-client-server-port={client}", "--num-cpus=2", "--include-dashboard=false",
+                             "--disable-usage-stats"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        up_by = time.monotonic() + 120
+        while True:  # the client server is the last to listen
+            try:
+                socket.create_connection(("127.0.0.1", client), timeout=1).close()
+                break
+            except OSError:
+                assert head.poll() is None and time.monotonic() < up_by, "ray start --head did not come up"
+                time.sleep(0.5)
+        for name, address in (("gcs", f"127.0.0.1:{gcs}"), ("client", f"ray://127.0.0.1:{client}")):
+            run = subprocess.run(annotator_cmd("preannotate", "--db", tmp_path / f"{name}.db", "--engine", "ray",
+                                               "--address", address),
+                                 cwd=ROOT, capture_output=True, text=True, timeout=300)
+            assert run.returncode == 0, run.stderr
+            assert "pre-annotated 40 document(s)" in run.stdout
+            assert "Traceback" not in run.stderr
+        expected = _suggestions(Store(tmp_path / "local.db"))
+        assert len(expected[0]) > 200
+        assert _suggestions(Store(tmp_path / "gcs.db")) == expected
+        assert _suggestions(Store(tmp_path / "client.db")) == expected
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)  # `ray start --block` stops its cluster when told to
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+
+
+def test_ray_address_in_the_environment_is_the_cluster_and_ray_client_gets_its_port(
+        tmp_path: Path, monkeypatch) -> None:
+    import socket
+
+    import pytest
+
+    from annotator.core.errors import PipelineError
+    from annotator.workflows import on_ray
+
+    # RAY_ADDRESS, as Ray's own tools read it: where nothing answers, the run says so and saves nothing
+    dead = _free_port()
+    monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{dead}")
+    with Store(tmp_path / "p.db") as store:
+        import_paths(store, [ARTICLES])
+        with pytest.raises(PipelineError, match=f"cannot reach Ray at 127.0.0.1:{dead}: Connection refused"):
+            preannotate_on_ray(store, build_annotator(load_scheme()), workers=2)
+        assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
+    # "ray://HOST" is given Ray Client's port (Ray would otherwise wait for port 0's answer)
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        monkeypatch.setattr(on_ray, "RAY_CLIENT_PORT", listening.getsockname()[1])
+        port = listening.getsockname()[1]
+        assert on_ray.check_reachable("ray://127.0.0.1") == f"ray://127.0.0.1:{port}"
+        assert on_ray.check_reachable(f"127.0.0.1:{port}") == f"127.0.0.1:{port}"
+    assert on_ray.check_reachable("auto") == "auto"
