@@ -107,7 +107,9 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
         if address:
             ray.init(address=check_reachable(address), **kwargs)
         else:
-            ray.init(num_cpus=workers, **kwargs)
+            # "local": a new Ray here even when `ray start` ran on this machine (Ray would otherwise join the
+            # cluster it last recorded, alive or not, and refuse num_cpus)
+            ray.init(address="local", num_cpus=workers, **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = address or "a local Ray"
         raise PipelineError(f"cannot start or reach Ray at {where}: {str(exc).splitlines()[0][:300]}") from None

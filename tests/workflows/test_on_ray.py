@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from annotator.core.labels import load_scheme
@@ -221,9 +222,12 @@ def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_
     gcs, client = _free_port(), _free_port()
     ray_cli = str(Path(sys.executable).with_name("ray"))
     assert shutil.which(ray_cli), "the ray extra installs the `ray` command"
+    # Ray's own folder for this cluster (its record of the last `ray start` goes there, not in /tmp/ray); short,
+    # as Ray's sockets need
+    ray_tmp = tempfile.mkdtemp(prefix="r", dir="/tmp")
     head = subprocess.Popen([ray_cli, "start", "--head", "--block", f"--port={gcs}",
                              f"--ray-client-server-port={client}", "--num-cpus=2", "--include-dashboard=false",
-                             "--disable-usage-stats"],
+                             "--disable-usage-stats"], env={**os.environ, "RAY_TMPDIR": ray_tmp},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         up_by = time.monotonic() + 120
@@ -251,6 +255,34 @@ def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_
             head.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
+        shutil.rmtree(ray_tmp, ignore_errors=True)
+
+
+def test_without_an_address_a_new_local_ray_even_where_ray_start_left_its_record(tmp_path: Path) -> None:
+    """A `ray start --head` stopped without `ray stop` leaves its address in Ray's folder; Ray alone would join
+    that (dead) cluster and refuse the worker count. Without --address the run starts its own Ray, as promised."""
+    import os
+    import shutil
+    import subprocess
+
+    from tests.conftest import ROOT
+    from tests.test_durability import annotator_cmd
+
+    lines = ARTICLES.read_text(encoding="utf-8").splitlines()[:5]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Store(tmp_path / "p.db") as store:
+        import_paths(store, [tmp_path / "a.jsonl"])
+    ray_tmp = tempfile.mkdtemp(prefix="r", dir="/tmp")
+    try:
+        Path(ray_tmp, "ray").mkdir()
+        Path(ray_tmp, "ray", "ray_current_cluster").write_text(f"127.0.0.1:{_free_port()}", encoding="utf-8")
+        run = subprocess.run(annotator_cmd("preannotate", "--db", tmp_path / "p.db", "--engine", "ray"),
+                             cwd=ROOT, capture_output=True, text=True, timeout=300,
+                             env={**os.environ, "RAY_TMPDIR": ray_tmp})
+        assert run.returncode == 0, run.stderr
+        assert "pre-annotated 5 document(s)" in run.stdout
+    finally:
+        shutil.rmtree(ray_tmp, ignore_errors=True)
 
 
 def test_ray_address_in_the_environment_is_the_cluster_and_ray_client_gets_its_port(
