@@ -94,6 +94,10 @@ def _expand(paths: Sequence[Path], fmt: str | None,
         if not texts and not others and fmt in (None, "text"):
             yield InputError("the folder holds no articles (.txt, .jsonl, .json, .csv or .tsv files)", str(path))
             continue
+        if not others and fmt not in (None, "text"):
+            endings = ", ".join(sorted(READERS[fmt].extensions)) if fmt in READERS else ""
+            yield InputError(f"the folder holds no {fmt} files" + (f" ({endings})" if endings else ""), str(path))
+            continue
         for p in others:
             if fmt not in (None, "text"):
                 yield p, fmt

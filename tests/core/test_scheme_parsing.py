@@ -1,0 +1,122 @@
+"""A label scheme as its author writes it in TOML: every field read as written (or its default), and each
+mistake refused with the file, the label and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.core.errors import SchemeError
+from annotator.core.labels import Label, Role, load_scheme, parse_scheme
+
+FULL = """
+name = "sports"
+description = "Matches and transfers"
+
+[entity_map]
+PERSON = "PLAYER"
+ORG = "TEAM"
+
+[labels.MATCH]
+kind = "event"
+colour = "#AABBCC"
+hotkey = "M"
+description = "A game played"
+
+[labels.MATCH.roles.winner]
+fillers = "TEAM"
+hotkey = "W"
+description = "Who won"
+
+[labels.MATCH.roles.player]
+fillers = ["PLAYER", "TEAM"]
+
+[labels.PLAYER]
+kind = "argument"
+color = "#00ff00"
+
+[labels.TEAM]
+kind = "argument"
+colour = "#0000ff"
+hotkey = 7
+"""
+
+
+def test_every_field_of_a_scheme_is_read_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "sports.toml"
+    path.write_text(FULL, encoding="utf-8")
+    scheme = load_scheme(path)
+    assert (scheme.name, scheme.description, scheme.entity_map) == (
+        "sports", "Matches and transfers", {"PERSON": "PLAYER", "ORG": "TEAM"})
+    assert scheme.labels == [
+        Label("MATCH", "event", "#aabbcc", "m", "A game played",
+              (Role("winner", ("TEAM",), "w", "Who won"), Role("player", ("PLAYER", "TEAM"), "", ""))),
+        Label("PLAYER", "argument", "#00ff00", "", "", ()),  # "color" is read as "colour"
+        Label("TEAM", "argument", "#0000ff", "7", "", ()),
+    ]
+
+
+def test_what_a_scheme_leaves_out_has_its_default() -> None:
+    scheme = parse_scheme({"labels": {"ATTACK": {"kind": "event", "colour": "#FF0000"}}}, "/somewhere/my-scheme.toml")
+    assert (scheme.name, scheme.description, scheme.entity_map) == ("my-scheme", "", {})
+    assert scheme.labels == [Label("ATTACK", "event", "#ff0000", "", "", ())]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({}, "mine.toml: a scheme needs a [labels.NAME] table for each label"),
+    ({"labels": {}}, "mine.toml: a scheme needs a [labels.NAME] table for each label"),
+    ({"labels": ["ATTACK"]}, "mine.toml: a scheme needs a [labels.NAME] table for each label"),
+    ({"labels": {"attack": {"kind": "event", "colour": "#ff0000"}}},
+     "mine.toml: label name 'attack' must be upper case letters, digits, _ or -"),
+    ({"labels": {"1ATTACK": {"kind": "event", "colour": "#ff0000"}}},
+     "mine.toml: label name '1ATTACK' must be upper case letters, digits, _ or -"),
+    ({"labels": {"ATTACK": "event"}}, "mine.toml: [labels.ATTACK] must be a table"),
+    ({"labels": {"ATTACK": {}}}, "mine.toml: label ATTACK: kind must be one of event, argument, got None"),
+    ({"labels": {"ATTACK": {"kind": "event"}}}, "mine.toml: label ATTACK: colour must look like #rrggbb, got ''"),
+    ({"labels": {"ATTACK": {"kind": "trigger"}}},
+     "mine.toml: label ATTACK: kind must be one of event, argument, got 'trigger'"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "red"}}},
+     "mine.toml: label ATTACK: colour must look like #rrggbb, got 'red'"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff00001"}}},
+     "mine.toml: label ATTACK: colour must look like #rrggbb, got '#ff00001'"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": 255}}},
+     "mine.toml: label ATTACK: colour must look like #rrggbb, got 255"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "hotkey": "ab"}}},
+     "mine.toml: label ATTACK: hotkey must be a single key, got 'ab'"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "hotkey": 12}}},
+     "mine.toml: label ATTACK: hotkey must be a single key, got '12'"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": ["place"]}}},
+     "mine.toml: label ATTACK: roles must be a table of [labels.NAME.roles.ROLE] tables"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": {"place": {"fillers": [1]}}}}},
+     "mine.toml: label ATTACK: role 'place': fillers must be a list of label names"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": {"place": {"fillers": {"PLACE": 1}}}}}},
+     "mine.toml: label ATTACK: role 'place': fillers must be a list of label names"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000"}}, "entity_map": ["GPE"]},
+     "mine.toml: [entity_map] must map entity labels to label names"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000"}}, "entity_map": {"GPE": 1}},
+     "mine.toml: [entity_map] must map entity labels to label names"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000"}}, "entity_map": {"GPE": "PLACE"}},
+     "scheme 'mine': entity_map sends GPE to unknown label 'PLACE'"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "hotkey": "a"},
+                 "ACTOR": {"kind": "argument", "colour": "#ff0000", "hotkey": "A"}}},
+     "scheme 'mine': hotkey(s) used twice: a"),
+])
+def test_each_mistake_in_a_scheme_is_named_in_full(data: dict, message: str) -> None:
+    with pytest.raises(SchemeError) as caught:
+        parse_scheme(data, "mine.toml")
+    assert str(caught.value) == message
+
+
+def test_a_scheme_file_that_is_not_toml_or_not_there_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[labels.ATTACK\nkind = 'event'\n", encoding="utf-8")
+    with pytest.raises(SchemeError, match=f"^{bad}: not a valid TOML scheme: "):
+        load_scheme(bad)
+    bad.write_bytes(b"name = \"\xff\"\n")
+    with pytest.raises(SchemeError, match=f"^{bad}: not a valid TOML scheme: "):
+        load_scheme(bad)
+    with pytest.raises(SchemeError) as caught:
+        load_scheme("no-such-scheme")
+    assert str(caught.value).startswith("no label scheme 'no-such-scheme' (a TOML file, or one of: ")
+    assert "conflict-news" in str(caught.value)
