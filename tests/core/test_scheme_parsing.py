@@ -120,3 +120,25 @@ def test_a_scheme_file_that_is_not_toml_or_not_there_is_named(tmp_path: Path) ->
         load_scheme("no-such-scheme")
     assert str(caught.value).startswith("no label scheme 'no-such-scheme' (a TOML file, or one of: ")
     assert "conflict-news" in str(caught.value)
+
+
+def test_a_scheme_comes_back_from_the_project_file_exactly_as_written(tmp_path: Path) -> None:
+    """Another handle (the window, the command line) reads the same scheme: names, kinds, colours, keys,
+    descriptions, each event's roles in their order, the entity map."""
+    from annotator.store import Store
+
+    path = tmp_path / "sports.toml"
+    path.write_text(FULL, encoding="utf-8")
+    scheme = load_scheme(path)
+    with Store(tmp_path / "p.db", scheme=scheme):
+        pass
+    with Store(tmp_path / "p.db", create=False) as store:
+        back = store.scheme
+    assert (back.name, back.description, back.entity_map) == (scheme.name, scheme.description, scheme.entity_map)
+    assert back.labels == scheme.labels
+    with Store(tmp_path / "default.db", scheme=parse_scheme({"labels": {"ATTACK": {"kind": "event",
+                                                                                   "colour": "#ff0000"}}},
+                                                            "plain.toml")):
+        pass
+    with Store(tmp_path / "default.db", create=False) as store:
+        assert (store.scheme.name, store.scheme.description, store.scheme.entity_map) == ("plain", "", {})
