@@ -1,6 +1,7 @@
 """Pre-annotation on Ray (the optional extra `annotator[ray]`): the same pipeline as the local engine, run by
 Ray Data's `map_batches` with an actor class, so that each worker loads spaCy and the pipeline once and is then
 handed batches of plain data (ids, texts, tokens) and gives plain data back (tokens, spans and links as JSON).
+Through Ray Client (`ray://`), where Ray Data does not run, the same actor class runs in a Ray Core actor pool.
 
 Two ways in:
 

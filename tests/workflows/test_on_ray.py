@@ -8,6 +8,8 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from annotator.core.labels import load_scheme
 from annotator.nlp import build_annotator
 from annotator.store import Store
@@ -199,6 +201,7 @@ def _free_port() -> int:
         return free.getsockname()[1]
 
 
+@pytest.mark.cluster  # left out of mutation testing (pyproject.toml, [tool.mutmut])
 def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_ray_client(tmp_path: Path) -> None:
     """The README's walk-through: `ray start --head` here, then --address HOST:PORT and ray://HOST:PORT (Ray
     Client, where Ray Data cannot run: the same actors through Ray Core) give exactly the local engine's result."""
@@ -288,8 +291,6 @@ def test_without_an_address_a_new_local_ray_even_where_ray_start_left_its_record
 def test_ray_address_in_the_environment_is_the_cluster_and_ray_client_gets_its_port(
         tmp_path: Path, monkeypatch) -> None:
     import socket
-
-    import pytest
 
     from annotator.core.errors import PipelineError
     from annotator.workflows import on_ray
