@@ -1,0 +1,118 @@
+"""The export's options as an engineer uses them: --split into train and dev (by answer, with pending ones,
+with the same seed), the names each part gets, and outputs refused before anything is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.core.errors import ExportError
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
+from annotator.nlp.pipeline import tokenize
+from annotator.store import Store
+from annotator.workflows.exporting import export
+
+ANSWERS = [Answer.ACCEPT] * 6 + [Answer.REJECT] * 2 + [Answer.IGNORE] * 2 + [Answer.PENDING] * 4
+
+
+def _project(store: Store) -> None:
+    records = []
+    for i, answer in enumerate(ANSWERS):
+        text = f"Rebels attacked town number {i} on Monday."
+        records.append(Record(Document(text=text, answer=answer),
+                              [Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)]))
+    store.documents.add_records(records)
+
+
+def _texts(path: Path) -> list[str]:
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _conll_articles(path: Path) -> int:
+    return path.read_text(encoding="utf-8").count("-DOCSTART-")
+
+
+def test_a_split_keeps_every_article_once_and_the_same_seed_gives_the_same_parts(store: Store, tmp_path: Path) -> None:
+    _project(store)
+    report = export(store, tmp_path / "news.jsonl", tokenizer=tokenize, split=0.5)
+    train, dev = _texts(tmp_path / "news.train.jsonl"), _texts(tmp_path / "news.dev.jsonl")
+    assert report.paths == [tmp_path / "news.train.jsonl", tmp_path / "news.dev.jsonl"]
+    assert report.split == {"train": len(train), "dev": len(dev)} and train and dev
+    # Prodigy files hold every answer: the 10 answered articles, each in one part
+    assert sorted(train + dev) == sorted(f"Rebels attacked town number {i} on Monday." for i in range(10))
+    export(store, tmp_path / "again.jsonl", tokenizer=tokenize, split=0.5, seed=0)
+    assert (_texts(tmp_path / "again.train.jsonl"), _texts(tmp_path / "again.dev.jsonl")) == (train, dev)
+    other = [export(store, tmp_path / f"s{seed}.jsonl", tokenizer=tokenize, split=0.5, seed=seed)
+             for seed in (1, 2, 3)]
+    assert any(_texts(tmp_path / f"s{seed}.train.jsonl") != train for seed in (1, 2, 3))
+    assert all(sum(r.split.values()) == 10 for r in other)
+
+
+def test_a_split_with_pending_articles_takes_them_in(store: Store, tmp_path: Path) -> None:
+    _project(store)
+    report = export(store, tmp_path / "all.jsonl", tokenizer=tokenize, split=0.5, include_pending=True)
+    assert sum(report.split.values()) == 14 == report.documents
+
+
+def test_a_format_without_answers_splits_only_the_articles_it_writes(store: Store, tmp_path: Path) -> None:
+    """CoNLL holds no answers: rejected and ignored articles are not written, and the parts are cut from the
+    accepted ones, both parts non-empty."""
+    _project(store)
+    report = export(store, tmp_path / "news.conll", fmt="conll", tokenizer=tokenize, split=0.5)
+    assert report.paths[:2] == [tmp_path / "news.train.conll", tmp_path / "news.dev.conll"]
+    parts = [_conll_articles(p) for p in report.paths[:2]]
+    assert sum(parts) == 6 and min(parts) >= 1
+    assert parts == [report.split["train"], report.split["dev"]]
+    # with the pending ones: the accepted and the pending, still never the rejected or ignored
+    report = export(store, tmp_path / "all.conll", fmt="conll", tokenizer=tokenize, split=0.5, include_pending=True)
+    parts = [_conll_articles(p) for p in report.paths[:2]]
+    assert sum(parts) == 10 == sum(report.split.values()) and min(parts) >= 1
+
+
+@pytest.mark.parametrize("fraction", [0, 0.0, 1, 1.0, -0.5, 2])
+def test_a_split_outside_zero_to_one_is_refused_before_anything_is_written(
+        store: Store, tmp_path: Path, fraction: float) -> None:
+    _project(store)
+    with pytest.raises(ExportError) as caught:
+        export(store, tmp_path / "news.jsonl", tokenizer=tokenize, split=fraction)
+    assert str(caught.value) == f"--split must be between 0 and 1 (the train part), got {fraction}"
+    assert list(tmp_path.glob("news*")) == []
+
+
+def test_an_output_that_is_the_project_or_a_part_of_it_is_refused(tmp_path: Path) -> None:
+    with Store(tmp_path / "news.train.jsonl") as store:  # a project file named like a part of the export
+        _project(store)
+        before = (tmp_path / "news.train.jsonl").read_bytes()
+        with pytest.raises(ExportError) as caught:
+            export(store, tmp_path / "news.jsonl", tokenizer=tokenize, split=0.5)
+        assert str(caught.value).startswith(f"{tmp_path / 'news.train.jsonl'}: is the project database itself")
+        for name in ("news.train.jsonl", "news.train.jsonl-wal"):
+            with pytest.raises(ExportError, match="is the project database itself"):
+                export(store, tmp_path / name, tokenizer=tokenize)
+    assert (tmp_path / "news.train.jsonl").read_bytes()[:16] == before[:16]
+    assert not (tmp_path / "news.dev.jsonl").exists()
+    # nor may a file the export writes beside its output (CoNLL's tokenizer note) be the project
+    with Store(tmp_path / "out.conll.tokenizer.txt") as store:
+        _project(store)
+        with pytest.raises(ExportError, match=r"out\.conll\.tokenizer\.txt: is the project database itself"):
+            export(store, tmp_path / "out.conll", fmt="conll", tokenizer=tokenize)
+
+
+def test_a_folder_part_that_holds_other_files_is_refused(store: Store, tmp_path: Path) -> None:
+    _project(store)
+    (tmp_path / "news.dev").mkdir()
+    (tmp_path / "news.dev" / "mine.txt").write_text("not an export\n", encoding="utf-8")
+    with pytest.raises(ExportError) as caught:
+        export(store, tmp_path / "news", fmt="brat", tokenizer=tokenize, split=0.5)
+    assert str(caught.value).startswith(f"{tmp_path / 'news.dev'}: the folder holds other files")
+    assert (tmp_path / "news.dev" / "mine.txt").exists() and not (tmp_path / "news.train").exists()
+
+
+def test_unknown_labels_are_named_with_the_projects_own(store: Store, tmp_path: Path) -> None:
+    _project(store)
+    with pytest.raises(ExportError) as caught:
+        export(store, tmp_path / "x.jsonl", tokenizer=tokenize, labels=["ACTOR", "NOPE", "ALSO"])
+    names = ", ".join(sorted(store.scheme.names))
+    assert str(caught.value) == f"unknown label(s) ALSO, NOPE; the project has {names}"
