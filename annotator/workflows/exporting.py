@@ -255,6 +255,8 @@ def export(
             n += 1
             if on_progress and n % 500 == 0:
                 on_progress(500)
+        if on_progress and n % 500:
+            on_progress(n % 500)  # the progress bar ends at the number written
         for w in writers.values():
             w.close()
         extras = []

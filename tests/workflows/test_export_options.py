@@ -116,3 +116,14 @@ def test_unknown_labels_are_named_with_the_projects_own(store: Store, tmp_path: 
         export(store, tmp_path / "x.jsonl", tokenizer=tokenize, labels=["ACTOR", "NOPE", "ALSO"])
     names = ", ".join(sorted(store.scheme.names))
     assert str(caught.value) == f"unknown label(s) ALSO, NOPE; the project has {names}"
+
+
+def test_progress_counts_every_article_written_and_the_report_names_the_output(tmp_path: Path) -> None:
+    with Store(tmp_path / "p.db") as store:
+        store.documents.add_records([Record(Document(text=f"Article {i}.", answer=Answer.ACCEPT))
+                                     for i in range(1203)])
+        steps: list[int] = []
+        report = export(store, tmp_path / "x.jsonl", tokenizer=tokenize, on_progress=steps.append)
+        assert steps == [500, 500, 203] and report.documents == 1203
+        assert report.path == tmp_path / "x.jsonl" and report.paths == [tmp_path / "x.jsonl"]
+        assert report.lines()[0] == f"wrote 1203 document(s) with 0 span(s) to {tmp_path / 'x.jsonl'}"
