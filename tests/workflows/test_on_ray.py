@@ -19,6 +19,7 @@ from annotator.workflows.preannotating import preannotate
 from tests.conftest import SHARED
 
 ARTICLES = SHARED / "data" / "wikinews" / "articles.jsonl"
+pytestmark = pytest.mark.ray  # left out of mutation testing (pyproject.toml, [tool.mutmut])
 
 
 def _suggestions(store: Store) -> tuple:
@@ -201,7 +202,6 @@ def _free_port() -> int:
         return free.getsockname()[1]
 
 
-@pytest.mark.cluster  # left out of mutation testing (pyproject.toml, [tool.mutmut])
 def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_ray_client(tmp_path: Path) -> None:
     """The README's walk-through: `ray start --head` here, then --address HOST:PORT and ray://HOST:PORT (Ray
     Client, where Ray Data cannot run: the same actors through Ray Core) give exactly the local engine's result."""
