@@ -9,8 +9,6 @@
 - json-ascii: only `ensure_ascii` of a JSON line: non-ASCII letters escaped or not, which every JSON reader reads
   as the same text;
 - json-nan: only `allow_nan`: no NaN reaches an export (the import refuses it, and no writer writes scores);
-- encoding-default: `encoding="utf-8"` dropped from a file opened or written: the same file wherever the
-  locale's encoding is UTF-8 (Linux, macOS, the CI); a Windows run would tell, see docs/testing.md;
 - other: everything else, listed by function.
 
 Run after `make mutate`: .venv/bin/python scripts/mutation_survivors.py [--list]
@@ -72,9 +70,6 @@ def kind(removed: str, added: str) -> str:
         return "json-ascii"
     if "json.dumps(" in removed and without("allow_nan", removed) == without("allow_nan", added):
         return "json-nan"
-    if 'encoding="utf-8"' in removed and added.replace(", )", ")") in (
-            removed.replace('encoding="utf-8"', "encoding=None"), without("encoding", removed)):
-        return "encoding-default"
     if "_log(" in removed:
         return "change-log"
     strings_only = re.sub(r'"[^"]*"|\'[^\']*\'', '""', removed) == re.sub(r'"[^"]*"|\'[^\']*\'', '""', added)
