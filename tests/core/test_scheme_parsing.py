@@ -44,7 +44,7 @@ hotkey = 7
 
 
 def test_every_field_of_a_scheme_is_read_as_written(tmp_path: Path) -> None:
-    path = tmp_path / "sports.toml"
+    path = tmp_path / "my-file.toml"  # the name inside wins over the file's
     path.write_text(FULL, encoding="utf-8")
     scheme = load_scheme(path)
     assert (scheme.name, scheme.description, scheme.entity_map) == (
@@ -88,6 +88,8 @@ def test_what_a_scheme_leaves_out_has_its_default() -> None:
      "mine.toml: label ATTACK: hotkey must be a single key, got '12'"),
     ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": ["place"]}}},
      "mine.toml: label ATTACK: roles must be a table of [labels.NAME.roles.ROLE] tables"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": {"place": {}}}}},
+     "scheme 'mine': label ATTACK: role 'place' names no label that may fill it"),
     ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": {"place": {"fillers": [1]}}}}},
      "mine.toml: label ATTACK: role 'place': fillers must be a list of label names"),
     ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": {"place": {"fillers": {"PLACE": 1}}}}}},
@@ -109,6 +111,8 @@ def test_each_mistake_in_a_scheme_is_named_in_full(data: dict, message: str) -> 
 
 
 def test_a_scheme_file_that_is_not_toml_or_not_there_is_named(tmp_path: Path) -> None:
+    from annotator.core.resources import resources_dir
+
     bad = tmp_path / "bad.toml"
     bad.write_text("[labels.ATTACK\nkind = 'event'\n", encoding="utf-8")
     with pytest.raises(SchemeError, match=f"^{bad}: not a valid TOML scheme: "):
@@ -118,8 +122,39 @@ def test_a_scheme_file_that_is_not_toml_or_not_there_is_named(tmp_path: Path) ->
         load_scheme(bad)
     with pytest.raises(SchemeError) as caught:
         load_scheme("no-such-scheme")
-    assert str(caught.value).startswith("no label scheme 'no-such-scheme' (a TOML file, or one of: ")
-    assert "conflict-news" in str(caught.value)
+    known = ", ".join(sorted(p.stem for p in (resources_dir() / "schemas").glob("*.toml")))
+    assert "conflict-news" in known
+    assert str(caught.value) == f"no label scheme 'no-such-scheme' (a TOML file, or one of: {known})"
+
+
+def test_a_scheme_file_is_found_by_its_path_with_or_without_an_ending_and_named_after_it(tmp_path: Path) -> None:
+    plain = tmp_path / "newsroom"  # no ending: still the file, not a shipped scheme of that name
+    plain.write_text('[labels.ATTACK]\nkind = "event"\ncolour = "#ff0000"\n', encoding="utf-8")
+    scheme = load_scheme(plain)
+    assert scheme.name == "newsroom" and [lb.name for lb in scheme.labels] == ["ATTACK"]
+    bad = tmp_path / "broken.toml"
+    bad.write_text('[labels.ATTACK]\nkind = "event"\n', encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        load_scheme(bad)
+    assert str(caught.value) == f"{bad}: label ATTACK: colour must look like #rrggbb, got ''"
+    assert load_scheme("conflict-news").name == "conflict-news"
+
+
+def test_a_scheme_with_accents_loads_whatever_the_computers_encoding(tmp_path: Path) -> None:
+    """On Windows the encoding of a file opened without one is a code page; here the locale is made ASCII."""
+    import locale
+
+    path = tmp_path / "fr.toml"
+    path.write_text('description = "Événements"\n[labels.ATTAQUE]\nkind = "event"\ncolour = "#ff0000"\n'
+                    'description = "attaqué"\n', encoding="utf-8")
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        assert locale.getpreferredencoding(False) in ("ANSI_X3.4-1968", "ascii", "US-ASCII")
+        scheme = load_scheme(path)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert (scheme.description, scheme.labels[0].description) == ("Événements", "attaqué")
 
 
 def test_a_scheme_comes_back_from_the_project_file_exactly_as_written(tmp_path: Path) -> None:
