@@ -85,8 +85,8 @@ def _expand(paths: Sequence[Path], fmt: str | None,
         if fmt in (None, "text") and texts:
             yield path, "text"
         if fmt not in (None, "text"):
-            wanted = set(READERS[fmt].extensions) if fmt in READERS else set()
-            others = [p for p in others if not wanted or p.suffix.lower() in wanted]
+            wanted = set(READERS[fmt].extensions)  # import_paths refuses a format it has no reader for
+            others = [p for p in others if p.suffix.lower() in wanted]
         elif fmt == "text":
             others = []
         else:
@@ -95,8 +95,8 @@ def _expand(paths: Sequence[Path], fmt: str | None,
             yield InputError("the folder holds no articles (.txt, .jsonl, .json, .csv or .tsv files)", str(path))
             continue
         if not others and fmt not in (None, "text"):
-            endings = ", ".join(sorted(READERS[fmt].extensions)) if fmt in READERS else ""
-            yield InputError(f"the folder holds no {fmt} files" + (f" ({endings})" if endings else ""), str(path))
+            endings = ", ".join(sorted(READERS[fmt].extensions))
+            yield InputError(f"the folder holds no {fmt} files ({endings})", str(path))
             continue
         for p in others:
             if fmt not in (None, "text"):

@@ -16,6 +16,7 @@ CONLL = "Rebels\tB-ACTOR\nattacked\tO\n\n"
 CASES = {  # file name: (content, format detected)
     "a.txt": ("Rebels attacked the town.\n", "text"),
     "a.text": ("Rebels attacked the town.\n", "text"),
+    "conll.text": (CONLL, "conll"),
     "UPPER.TXT": ("Rebels attacked the town.\n", "text"),
     "columns.txt": (CONLL, "conll"),  # CoNLL written with a .txt ending is told by its columns
     "noending": (CONLL, "conll"),
@@ -32,6 +33,7 @@ CASES = {  # file name: (content, format detected)
     "plain.json": ('[{"text": "Rebels attacked."}]', "jsonl"),
     "empty.jsonl": ("", "jsonl"),
     "empty.ndjson": ("", "jsonl"),
+    "empty.json": ("", "jsonl"),
     "prodigy.jsonl": ('{"text": "Rebels attacked.", "answer": "accept"}\n', "prodigy"),
     "prodigy-spans.jsonl": ('{"text": "Rebels attacked.", "spans": [{"start": 0, "end": 6, "label": "ACTOR"}]}\n',
                             "prodigy"),
@@ -118,7 +120,7 @@ def test_a_folder_hands_each_file_to_one_reader_and_never_the_project_or_hidden_
 def test_a_folder_with_an_ann_file_is_read_as_brat_pairs(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     (root / "sub" / "a.ann").write_text("T1\tACTOR 0 6\tRebels\n", encoding="utf-8")
-    assert _yields(root, [root], None) == [(".", "brat")]
+    assert _yields(root, [root, root / "a.txt"], None) == [(".", "brat"), ("a.txt", "text")]
 
 
 def test_what_cannot_be_read_is_named_and_the_rest_still_comes(tmp_path: Path) -> None:
@@ -141,7 +143,8 @@ def test_what_cannot_be_read_is_named_and_the_rest_still_comes(tmp_path: Path) -
     ]
     # a format named is taken at its word for a file, and a folder's files of that format are read with it;
     # a folder with none of them is named, not passed over in silence
-    assert _yields(root, [root / "odd"], "csv") == [f"{root / 'odd'}: the folder holds no csv files (.csv, .tsv)"]
+    assert _yields(root, [root / "odd", root / "sub"], "csv") == [
+        f"{root / 'odd'}: the folder holds no csv files (.csv, .tsv)", ("sub/d.csv", "csv"), ("sub/e.tsv", "csv")]
     assert _yields(root, [root / "notes.md", root / "sub"], "jsonl") == [("notes.md", "jsonl"),
                                                                           ("sub/c.jsonl", "jsonl")]
 
@@ -163,8 +166,9 @@ def test_a_pipe_is_refused_as_input(tmp_path: Path) -> None:
     old = signal.signal(signal.SIGALRM, stuck)
     signal.alarm(10)
     try:
-        assert _yields(tmp_path, [fifo], None) == [
-            f"{fifo}: not a regular file or folder (a pipe, device or socket): give a file"]
+        (tmp_path / "a.txt").write_text("Rebels attacked.\n", encoding="utf-8")
+        assert _yields(tmp_path, [fifo, tmp_path / "a.txt"], None) == [
+            f"{fifo}: not a regular file or folder (a pipe, device or socket): give a file", ("a.txt", "text")]
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
