@@ -91,6 +91,10 @@ def test_a_format_without_answers_splits_only_the_articles_it_writes(store: Stor
     report = export(store, tmp_path / "all.conll", fmt="conll", tokenizer=tokenize, split=0.5, include_pending=True)
     parts = [_conll_articles(p) for p in report.paths[:2]]
     assert sum(parts) == 10 == sum(report.split.values()) and min(parts) >= 1
+    # each article on the side its hash gives it, as in a Prodigy export of the same articles
+    export(store, tmp_path / "all.jsonl", tokenizer=tokenize, split=0.5, include_pending=True)
+    written = {f"Rebels attacked town number {i} on Monday." for i in [*range(6), *range(10, 14)]}
+    assert parts[0] == len(set(_texts(tmp_path / "all.train.jsonl")) & written)
 
 
 @pytest.mark.parametrize("fraction", [0, 0.0, 1, 1.0, -0.5, 2])
