@@ -80,28 +80,23 @@ def _expand(paths: Sequence[Path], fmt: str | None,
         if fmt == "brat" or (fmt is None and any(p.suffix == ".ann" for p in files)):
             yield path, "brat"  # .txt/.ann pairs, read together
             continue
-        texts = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES]
-        others = [p for p in files if p.suffix.lower() not in TEXT_SUFFIXES]
-        if fmt in (None, "text") and texts:
-            yield path, "text"
-        if fmt not in (None, "text"):
-            wanted = set(READERS[fmt].extensions)  # import_paths refuses a format it has no reader for
-            others = [p for p in others if p.suffix.lower() in wanted]
-        elif fmt == "text":
-            others = []
-        else:
-            others = [p for p in others if p.suffix.lower() in KNOWN_SUFFIXES]
-        if not texts and not others and fmt in (None, "text"):
-            yield InputError("the folder holds no articles (.txt, .jsonl, .json, .csv or .tsv files)", str(path))
-            continue
-        if not others and fmt not in (None, "text"):
-            endings = ", ".join(sorted(READERS[fmt].extensions))
-            yield InputError(f"the folder holds no {fmt} files ({endings})", str(path))
+        if fmt in (None, "text"):  # the text files together, then each other file by the format it shows
+            texts = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES]
+            others = [p for p in files if p.suffix.lower() in KNOWN_SUFFIXES - TEXT_SUFFIXES] if fmt is None else []
+            if not texts and not others:
+                yield InputError("the folder holds no articles (.txt, .jsonl, .json, .csv or .tsv files)",
+                                 str(path))
+                continue
+            if texts:
+                yield path, "text"
+        else:  # the files of the format named, by their endings (import_paths refuses a format without a reader)
+            endings = READERS[fmt].extensions
+            named = [p for p in files if p.suffix.lower() in endings]
+            if not named:
+                yield InputError(f"the folder holds no {fmt} files ({', '.join(sorted(endings))})", str(path))
+            yield from ((p, fmt) for p in named)
             continue
         for p in others:
-            if fmt not in (None, "text"):
-                yield p, fmt
-                continue
             try:
                 yield p, detect(p)
             except InputError as exc:
