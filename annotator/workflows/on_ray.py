@@ -94,10 +94,12 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
     if ray.is_initialized():  # a caller (or a test) that set Ray up itself
         yield ray
         return
+    given = address
     if not address:
         address = os.environ.get("RAY_ADDRESS", "").strip() or None
     if address == "local":
         address = None
+    from_env = " (from RAY_ADDRESS)" if address and not given else ""
     # Ray's own notices (its C++ workers' warnings, Ray Data's plan) go to its log files under /tmp/ray, not to
     # the editor's terminal; RAY_BACKEND_LOG_LEVEL set by the user wins
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
@@ -106,14 +108,23 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
                               "configure_logging": True}
     try:
         if address:
-            ray.init(address=check_reachable(address), **kwargs)
+            try:
+                reachable = check_reachable(address)
+            except PipelineError as exc:  # an address the editor did not type is said to come from the environment
+                raise PipelineError(f"{exc}{from_env}") from None
+            ray.init(address=reachable, **kwargs)
         else:
             # "local": a new Ray here even when `ray start` ran on this machine (Ray would otherwise join the
             # cluster it last recorded, alive or not, and refuse num_cpus)
             ray.init(address="local", num_cpus=workers, **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        where = address or "a local Ray"
-        raise PipelineError(f"cannot start or reach Ray at {where}: {str(exc).splitlines()[0][:300]}") from None
+        where = f"{address}{from_env}" if address else "a local Ray"
+        # Ray sends its token to a cluster named by address only when told to (its token authentication)
+        hint = (" (a cluster with token authentication needs RAY_AUTH_MODE=token and its token: "
+                "`ray get-auth-token` on the head node)"
+                if address and isinstance(exc, ConnectionError) and not os.environ.get("RAY_AUTH_MODE") else "")
+        raise PipelineError(f"cannot start or reach Ray at {where}: {str(exc).splitlines()[0][:300]}{hint}") \
+            from None
     try:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # the command line shows its own
@@ -187,8 +198,9 @@ def _on_actors(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int,
 
 
 def _run(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int, batch_size: int) -> Iterator[dict]:
-    """One Ray Data run over `rows`: batches of results as the actors finish them. A failure of Ray itself (a
-    worker that cannot build the pipeline, a lost node) is said in one line; what was saved stays saved."""
+    """One Ray Data run over `rows` (through Ray Client, an actor pool): batches of results as the actors finish
+    them. A failure of Ray itself (a worker that cannot build the pipeline, a lost node) is said in one line;
+    what was saved stays saved."""
     try:
         if _through_client(ray):
             yield from _on_actors(ray, rows, spec, workers, batch_size)

@@ -206,6 +206,7 @@ def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_
     """The README's walk-through: `ray start --head` here, then --address HOST:PORT and ray://HOST:PORT (Ray
     Client, where Ray Data cannot run: the same actors through Ray Core) give exactly the local engine's result."""
     import os
+    import secrets
     import shutil
     import signal
     import socket
@@ -228,9 +229,11 @@ def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_
     # Ray's own folder for this cluster (its record of the last `ray start` goes there, not in /tmp/ray); short,
     # as Ray's sockets need
     ray_tmp = tempfile.mkdtemp(prefix="r", dir="/tmp")
+    # token authentication on, as Ray has it by default once a token exists; its token given to both sides
+    auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16)}
     head = subprocess.Popen([ray_cli, "start", "--head", "--block", f"--port={gcs}",
                              f"--ray-client-server-port={client}", "--num-cpus=2", "--include-dashboard=false",
-                             "--disable-usage-stats"], env={**os.environ, "RAY_TMPDIR": ray_tmp},
+                             "--disable-usage-stats"], env={**os.environ, "RAY_TMPDIR": ray_tmp, **auth},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         up_by = time.monotonic() + 120
@@ -244,7 +247,7 @@ def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_
         for name, address in (("gcs", f"127.0.0.1:{gcs}"), ("client", f"ray://127.0.0.1:{client}")):
             run = subprocess.run(annotator_cmd("preannotate", "--db", tmp_path / f"{name}.db", "--engine", "ray",
                                                "--address", address),
-                                 cwd=ROOT, capture_output=True, text=True, timeout=300)
+                                 cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, **auth})
             assert run.returncode == 0, run.stderr
             assert "pre-annotated 40 document(s)" in run.stdout
             assert "Traceback" not in run.stderr
@@ -300,8 +303,10 @@ def test_ray_address_in_the_environment_is_the_cluster_and_ray_client_gets_its_p
     monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{dead}")
     with Store(tmp_path / "p.db") as store:
         import_paths(store, [ARTICLES])
-        with pytest.raises(PipelineError, match=f"cannot reach Ray at 127.0.0.1:{dead}: Connection refused"):
+        with pytest.raises(PipelineError) as caught:
             preannotate_on_ray(store, build_annotator(load_scheme()), workers=2)
+        assert str(caught.value) == (f"cannot reach Ray at 127.0.0.1:{dead}: Connection refused (is `ray start "
+                                     "--head` running there?) (from RAY_ADDRESS)")
         assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
     # "ray://HOST" is given Ray Client's port (Ray would otherwise wait for port 0's answer)
     with socket.socket() as listening:
