@@ -170,7 +170,6 @@ def test_ray_run_killed_half_way_resumes_to_the_local_result_and_leaves_no_ray_b
 
 
 def test_an_address_where_no_ray_answers_is_said_in_one_line_at_once(tmp_path: Path) -> None:
-    import socket
     import subprocess
 
     from tests.conftest import ROOT
@@ -179,9 +178,7 @@ def test_an_address_where_no_ray_answers_is_said_in_one_line_at_once(tmp_path: P
     db = tmp_path / "p.db"
     with Store(db) as store:
         import_paths(store, [ARTICLES])
-    with socket.socket() as free:  # a port nothing listens on
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = _free_port()  # a port nothing listens on
     for address, reason in ((f"127.0.0.1:{port}", "Connection refused"),
                             ("ray://no-such-host.invalid:10001", "is `ray start --head` running there?"),
                             ("head-node", "give it as auto, HOST:PORT or ray://HOST:PORT")):
