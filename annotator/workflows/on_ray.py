@@ -61,10 +61,11 @@ def _ray() -> Any:
     return ray
 
 
-def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> str:
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S, shown: str | None = None) -> str:
     """The address to give Ray ("ray://HOST" gets Ray Client's port, which Ray does not add), refused at once,
     in one line, where nothing answers: Ray would otherwise retry for minutes, printing its own warnings.
-    "auto" is Ray's to find (it fails fast)."""
+    "auto" is Ray's to find (it fails fast). `shown`: the address as the messages name it."""
+    shown = shown or address
     if address == "auto":
         return address
     client = address.startswith("ray://")
@@ -73,14 +74,14 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> str:
         rest += f":{RAY_CLIENT_PORT}"  # Ray Client's server listens there unless told otherwise
     host, sep, port = rest.rpartition(":")
     if not sep or not host or not port.isdigit():
-        raise PipelineError(f"cannot reach Ray at {address}: give it as auto, HOST:PORT or ray://HOST:PORT")
+        raise PipelineError(f"cannot reach Ray at {shown}: give it as auto, HOST:PORT or ray://HOST:PORT")
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         if isinstance(exc, TimeoutError) or reason == "timed out":
             reason = f"no answer within {timeout:g} s"
-        raise PipelineError(f"cannot reach Ray at {address}: {reason} (is `ray start --head` running there?)")\
+        raise PipelineError(f"cannot reach Ray at {shown}: {reason} (is `ray start --head` running there?)")\
             from None
     return f"ray://{rest}" if client else rest
 
@@ -94,12 +95,12 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
     if ray.is_initialized():  # a caller (or a test) that set Ray up itself
         yield ray
         return
-    given = address
+    shown = address  # an address the editor did not type is named as coming from the environment
     if not address:
         address = os.environ.get("RAY_ADDRESS", "").strip() or None
+        shown = f"{address} (from RAY_ADDRESS)"
     if address == "local":
         address = None
-    from_env = " (from RAY_ADDRESS)" if address and not given else ""
     # Ray's own notices (its C++ workers' warnings, Ray Data's plan) go to its log files under /tmp/ray, not to
     # the editor's terminal; RAY_BACKEND_LOG_LEVEL set by the user wins
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
@@ -108,17 +109,13 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
                               "configure_logging": True}
     try:
         if address:
-            try:
-                reachable = check_reachable(address)
-            except PipelineError as exc:  # an address the editor did not type is said to come from the environment
-                raise PipelineError(f"{exc}{from_env}") from None
-            ray.init(address=reachable, **kwargs)
+            ray.init(address=check_reachable(address, shown=shown), **kwargs)
         else:
             # "local": a new Ray here even when `ray start` ran on this machine (Ray would otherwise join the
             # cluster it last recorded, alive or not, and refuse num_cpus)
             ray.init(address="local", num_cpus=workers, **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        where = f"{address}{from_env}" if address else "a local Ray"
+        where = shown if address else "a local Ray"
         # Ray sends its token to a cluster named by address only when told to (its token authentication)
         hint = (" (a cluster with token authentication needs RAY_AUTH_MODE=token and its token: "
                 "`ray get-auth-token` on the head node)"
@@ -184,14 +181,13 @@ def _through_client(ray: Any) -> bool:
     return bool(client.is_connected())
 
 
-def _on_actors(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int,
-               batch_size: int) -> Iterator[dict]:
+def _on_actors(ray: Any, rows: list[dict[str, Any]], spec: tuple, size: int, batch_size: int) -> Iterator[dict]:
     """The same work through Ray Client (ray://), which Ray Data does not support (its maintainers advise Ray
     Core there): a pool of the same actors, one pipeline each, fed batches of rows as each one finishes."""
     from ray.util import ActorPool
 
     actor = ray.remote(num_cpus=1)(AnnotateBatch)
-    pool = ActorPool([actor.remote(spec, batch_size) for _ in range(max(1, min(workers, len(rows))))])
+    pool = ActorPool([actor.remote(spec, batch_size) for _ in range(size)])
     batches = ({key: [row[key] for row in rows[i:i + batch_size]] for key in ("id", "text", "tokens")}
                for i in range(0, len(rows), batch_size))
     yield from pool.map_unordered(lambda a, batch: a.__call__.remote(batch), batches)
@@ -201,13 +197,14 @@ def _run(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int, batch_
     """One Ray Data run over `rows` (through Ray Client, an actor pool): batches of results as the actors finish
     them. A failure of Ray itself (a worker that cannot build the pipeline, a lost node) is said in one line;
     what was saved stays saved."""
+    size = max(1, min(workers, len(rows)))  # actors, each loading the pipeline: no more than there are articles
     try:
         if _through_client(ray):
-            yield from _on_actors(ray, rows, spec, workers, batch_size)
+            yield from _on_actors(ray, rows, spec, size, batch_size)
             return
         dataset = ray.data.from_items(rows).map_batches(
             AnnotateBatch, fn_constructor_args=(spec, batch_size), batch_size=batch_size, num_cpus=1,
-            compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(rows)))), batch_format="numpy")
+            compute=ray.data.ActorPoolStrategy(size=size), batch_format="numpy")
         yield from dataset.iter_batches(batch_size=None, batch_format="numpy")
     except ray.exceptions.RayError as exc:
         cause = exc.cause if isinstance(getattr(exc, "cause", None), BaseException) else exc

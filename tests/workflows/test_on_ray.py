@@ -219,7 +219,8 @@ def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_
     for name in ("local", "gcs", "client"):
         with Store(tmp_path / f"{name}.db") as store:
             import_paths(store, [tmp_path / "a.jsonl"])
-    preannotate(Store(tmp_path / "local.db"), build_annotator(load_scheme()))
+    with Store(tmp_path / "local.db") as store:
+        preannotate(store, build_annotator(load_scheme()))
     gcs, client = _free_port(), _free_port()
     ray_cli = str(Path(sys.executable).with_name("ray"))
     assert shutil.which(ray_cli), "the ray extra installs the `ray` command"
@@ -248,10 +249,12 @@ def test_a_cluster_started_with_ray_start_is_reached_by_its_address_and_through_
             assert run.returncode == 0, run.stderr
             assert "pre-annotated 40 document(s)" in run.stdout
             assert "Traceback" not in run.stderr
-        expected = _suggestions(Store(tmp_path / "local.db"))
-        assert len(expected[0]) > 200
-        assert _suggestions(Store(tmp_path / "gcs.db")) == expected
-        assert _suggestions(Store(tmp_path / "client.db")) == expected
+        got = {}
+        for name in ("local", "gcs", "client"):
+            with Store(tmp_path / f"{name}.db") as store:
+                got[name] = _suggestions(store)
+        assert len(got["local"][0]) > 200
+        assert got["gcs"] == got["local"] and got["client"] == got["local"]
     finally:
         os.killpg(head.pid, signal.SIGTERM)  # `ray start --block` stops its cluster when told to
         try:
@@ -302,8 +305,8 @@ def test_ray_address_in_the_environment_is_the_cluster_and_ray_client_gets_its_p
         import_paths(store, [ARTICLES])
         with pytest.raises(PipelineError) as caught:
             preannotate_on_ray(store, build_annotator(load_scheme()), workers=2)
-        assert str(caught.value) == (f"cannot reach Ray at 127.0.0.1:{dead}: Connection refused (is `ray start "
-                                     "--head` running there?) (from RAY_ADDRESS)")
+        assert str(caught.value) == (f"cannot reach Ray at 127.0.0.1:{dead} (from RAY_ADDRESS): Connection refused "
+                                     "(is `ray start --head` running there?)")
         assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
     # "ray://HOST" is given Ray Client's port (Ray would otherwise wait for port 0's answer)
     with socket.socket() as listening:
@@ -314,3 +317,39 @@ def test_ray_address_in_the_environment_is_the_cluster_and_ray_client_gets_its_p
         assert on_ray.check_reachable("ray://127.0.0.1") == f"ray://127.0.0.1:{port}"
         assert on_ray.check_reachable(f"127.0.0.1:{port}") == f"127.0.0.1:{port}"
     assert on_ray.check_reachable("auto") == "auto"
+
+
+def test_a_cluster_that_refuses_the_connection_is_named_with_the_way_out_of_token_authentication(
+        monkeypatch) -> None:
+    """Ray sends its token to an address only with RAY_AUTH_MODE=token: a cluster that answers but refuses us
+    gets Ray's one line and what to set (Ray itself is stood in for: its refusal takes 30 s of retries)."""
+    import socket
+
+    from annotator.core.errors import PipelineError
+    from annotator.workflows import on_ray
+
+    class Refusing:
+        def is_initialized(self) -> bool:
+            return False
+
+        def init(self, address: str, **kwargs) -> None:
+            raise ConnectionError(f"Failed to connect to Ray cluster at {address}\nmore of Ray's words")
+
+    monkeypatch.setattr(on_ray, "_ray", Refusing)
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        address = f"127.0.0.1:{listening.getsockname()[1]}"
+        with pytest.raises(PipelineError) as caught, on_ray.ray_running(address, 2):
+            pass
+        assert str(caught.value) == (
+            f"cannot start or reach Ray at {address}: Failed to connect to Ray cluster at {address} (a cluster with "
+            "token authentication needs RAY_AUTH_MODE=token and its token: `ray get-auth-token` on the head node)")
+        monkeypatch.setenv("RAY_AUTH_MODE", "token")  # already told: Ray's line alone
+        monkeypatch.setenv("RAY_ADDRESS", address)
+        with pytest.raises(PipelineError) as caught, on_ray.ray_running(None, 2):
+            pass
+        assert str(caught.value) == (f"cannot start or reach Ray at {address} (from RAY_ADDRESS): Failed to "
+                                     f"connect to Ray cluster at {address}")
