@@ -84,7 +84,6 @@ class Store:
         self.conn = conn
         self.db = Database(conn, execute_plugins=False)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
             # Everything that decides whether the file is ours only reads: a refused file is left as it was.
             version, app_id = self._identify(exists)
@@ -106,6 +105,7 @@ class Store:
             raise
 
     def _connect(self, readonly: bool) -> sqlite3.Connection:
+        # autocommit (`write()` begins and ends each transaction itself); the busy timeout from the first read on
         kwargs: dict[str, Any] = dict(isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         uri = self.path.resolve().as_uri()
         try:
@@ -336,10 +336,10 @@ class Store:
             roles.setdefault(event, []).append(Role(name, tuple(json.loads(fillers)), hotkey or "",
                                                     description or ""))
         return LabelScheme(
-            name=self.get_meta("scheme", "custom") or "custom",
+            name=self.get_meta("scheme") or "custom",
             labels=[Label(*row, roles=tuple(roles.get(row[0], ()))) for row in rows],
-            description=self.get_meta("scheme_description", "") or "",
-            entity_map=json.loads(self.get_meta("entity_map", "{}") or "{}"),
+            description=self.get_meta("scheme_description") or "",
+            entity_map=json.loads(self.get_meta("entity_map") or "{}"),
         )
 
     @contextmanager

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
@@ -25,7 +26,7 @@ def changes(store: Store) -> list[tuple]:
 def test_new_database_is_wal_with_foreign_keys_and_the_default_scheme(store):
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000  # waits for another writer
     assert store.scheme.name == "conflict-news" and len(store.scheme.labels) == 17
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
@@ -204,6 +205,60 @@ def test_read_only_file_gets_a_clear_message(db_path, monkeypatch):
         assert ro.readonly and ro.documents.count_documents() == 1
 
 
+@pytest.mark.skipif(not hasattr(os, "setresuid") or os.geteuid() != 0,
+                    reason="becomes an unprivileged user for a moment (root may write anything)")
+def test_a_project_in_a_folder_nobody_may_write_is_read_where_it_lies(tmp_path):
+    """A project on a read-only share: SQLite cannot make the -shm file a WAL database needs, so it is read as
+    an unchanging file; it is read all the same, and left byte for byte as it was."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="annotator-ro-"))  # pytest's folders are private to root
+    db = folder / "p.db"
+    try:
+        folder.chmod(0o755)
+        with Store(db) as s:
+            add(s, "Rebels attacked Kidal.", "Talks resumed in Algiers.")
+        with sqlite3.connect(db) as check:
+            assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        check.close()
+        assert sorted(p.name for p in folder.iterdir()) == ["p.db"]
+        db.chmod(0o444)
+        folder.chmod(0o555)
+        before = db.read_bytes()
+        os.setresuid(65534, 65534, 0)  # nobody, keeping the way back (the saved user id)
+        try:
+            ro = Store(db, readonly=True)
+            assert [ro.documents.document(i).text for i in (1, 2)] == ["Rebels attacked Kidal.",
+                                                                       "Talks resumed in Algiers."]
+            ro.close()
+            with pytest.raises(DatabaseError, match="read-only"):
+                Store(db)
+        finally:
+            os.setresuid(0, 0, 0)
+        assert db.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["p.db"]
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_project_that_cannot_be_opened_or_is_used_from_another_thread(tmp_path, db_path):
+    with pytest.raises(DatabaseError) as caught:
+        Store(tmp_path / "no such folder" / "p.db")
+    assert str(caught.value) == f"{tmp_path / 'no such folder' / 'p.db'}: cannot open: unable to open database file"
+    import threading
+
+    store = Store(db_path)
+    add(store, "Rebels attacked Kidal.")
+    reader = Store(db_path, readonly=True)
+    seen: list = []
+    worker = threading.Thread(target=lambda: seen.extend(
+        [store.documents.count_documents(), reader.documents.count_documents()]))
+    worker.start()
+    worker.join()
+    assert seen == [1, 1]
+
+
 def test_read_only_mode_reads(db_path):
     s = Store(db_path)
     add(s, "Text one")
@@ -355,3 +410,34 @@ def test_stats_name_work_nobody_signed_as_unknown(store):
     assert figures["by_answer"] == {"pending": 1, "accept": 1, "reject": 1, "ignore": 0}
     assert figures["documents"] == 3
     assert figures["spans"] == {"ATTACK": {"accepted": 1}, "PLACE": {"accepted": 1}}
+
+
+def test_the_scheme_reads_back_whole_in_its_order_and_a_missing_description_is_plain(tmp_path):
+    """What the window lists (labels and roles in the scheme's order, their keys and descriptions) is what was
+    written, read by another handle; a project whose name, description or entity map another program emptied or
+    removed still opens, as a "custom" scheme."""
+    from annotator.core.labels import parse_scheme
+
+    scheme = parse_scheme({"name": "sports", "description": "Matches and their teams.",
+                           "entity_map": {"ORG": "TEAM"}, "labels": {
+        "ZMATCH": {"kind": "event", "colour": "#3cb44b", "hotkey": "m", "description": "a game played",
+                   "roles": {"winner": {"fillers": ["TEAM"], "hotkey": "w", "description": "who won"},
+                             "loser": {"fillers": ["TEAM", "AVENUE"]}, "at": {"fillers": ["AVENUE"]}}},
+        "TEAM": {"kind": "argument", "colour": "#4363d8"},
+        "AVENUE": {"kind": "argument", "colour": "#f58231", "hotkey": "v"}}}, "test")
+    Store(tmp_path / "sports.db", scheme=scheme).close()
+    other = Store(tmp_path / "sports.db")
+    assert other.scheme == scheme
+    assert [lb.name for lb in other.scheme.labels] == ["ZMATCH", "TEAM", "AVENUE"]
+    assert [(r.name, r.hotkey, r.description) for r in other.scheme.roles("ZMATCH")] == [
+        ("winner", "w", "who won"), ("loser", "", ""), ("at", "", "")]
+    other.close()
+
+    with sqlite3.connect(tmp_path / "sports.db") as conn:
+        conn.execute("UPDATE project SET value = '' WHERE key = 'scheme'")
+        conn.execute("DELETE FROM project WHERE key IN ('scheme_description', 'entity_map')")
+    conn.close()
+    emptied = Store(tmp_path / "sports.db")
+    assert (emptied.scheme.name, emptied.scheme.description, emptied.scheme.entity_map) == ("custom", "", {})
+    assert [lb.name for lb in emptied.scheme.labels] == ["ZMATCH", "TEAM", "AVENUE"]
+    emptied.close()
