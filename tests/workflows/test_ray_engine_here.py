@@ -1,0 +1,469 @@
+"""The Ray engine's own code, run in this process with Ray stood in for: what goes to the actors, what comes back
+and is saved, a failing article, a stop, Ray failing half-way, the shards and their files, the addresses.
+
+Ray itself runs in tests/workflows/test_on_ray.py (marker `ray`): a real local Ray and a `ray start` cluster give
+exactly the local engine's suggestions. Those tests are left out of mutation testing (Ray started in mutmut's
+forked test process crashes), so without these the engine's code would be reached by no test mutmut runs. The
+stand-in does what Ray Data does with `map_batches(AnnotateBatch, ...)`: it builds the actor class from its
+constructor arguments and hands it numpy batches, and gives back what the actor returns as numpy columns."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from annotator.core.errors import InputError, PipelineError
+from annotator.core.labels import load_scheme
+from annotator.nlp import build_annotator
+from annotator.store import Store
+from annotator.workflows import on_ray
+from annotator.workflows.importing import import_paths
+from annotator.workflows.preannotating import preannotate
+from tests.conftest import WIKINEWS
+from tests.workflows.test_on_ray import _suggestions
+
+
+class RayFailed(Exception):
+    """Ray's own error class, as `ray.exceptions.RayError` is caught."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__("a task failed")
+        self.cause = cause
+
+
+def _numpy(columns: dict[str, list]) -> dict[str, np.ndarray]:
+    """A batch as Ray Data's numpy format gives it: ints as an int64 column, the rest as object columns."""
+    return {key: np.array(values, dtype=np.int64 if key == "id" else object) for key, values in columns.items()}
+
+
+class StandIn:
+    """Ray's surface as on_ray uses it. `fail_at`: the batch at which Ray itself fails (a lost worker)."""
+
+    def __init__(self, initialized: bool = False, fail_at: int | None = None, refuse: Exception | None = None):
+        self.initialized, self.fail_at, self.refuse = initialized, fail_at, refuse
+        self.inits: list[dict[str, Any]] = []
+        self.shutdowns = 0
+        self.runs: list[dict[str, Any]] = []  # one a map_batches: its arguments, the rows and the batches' sizes
+        self.context = SimpleNamespace(enable_progress_bars=True)
+        self.exceptions = SimpleNamespace(RayError=RayFailed)
+        self.data = SimpleNamespace(
+            DataContext=SimpleNamespace(get_current=lambda: self.context),
+            ActorPoolStrategy=lambda size: ("actor pool", size),
+            from_items=self._from_items)
+
+    def is_initialized(self) -> bool:
+        return self.initialized
+
+    def init(self, **kwargs: Any) -> None:
+        if self.refuse is not None:
+            raise self.refuse
+        self.inits.append(kwargs)
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+
+    def _from_items(self, rows: list[dict[str, Any]]) -> Any:
+        stand_in = self
+
+        class Dataset:
+            def map_batches(self, cls, *, fn_constructor_args, batch_size, **kwargs):
+                run = {"rows": list(rows), "batch_size": batch_size, "batches": [], **kwargs}
+                stand_in.runs.append(run)
+
+                class Mapped:
+                    def iter_batches(self, **how):
+                        assert how == {"batch_size": None, "batch_format": "numpy"}
+                        actor = cls(*fn_constructor_args)  # each actor builds the pipeline once
+                        for i in range(0, len(rows), batch_size):
+                            if stand_in.fail_at is not None and sum(len(r["batches"]) for r in stand_in.runs) \
+                                    >= stand_in.fail_at:
+                                # Ray's error carries the task's exception, itself raised from the first cause
+                                lost = RuntimeError("the node was lost\nObjectLostError: worker 3 died")
+                                wrapped = ValueError("in the actor")
+                                wrapped.__cause__ = lost
+                                raise RayFailed(wrapped)
+                            part = rows[i:i + batch_size]
+                            run["batches"].append(len(part))
+                            given = _numpy({key: [row[key] for row in part] for key in ("id", "text", "tokens")})
+                            yield _numpy(actor(given))
+
+                return Mapped()
+
+        return Dataset()
+
+
+@pytest.fixture
+def stand_in(monkeypatch) -> StandIn:
+    ray = StandIn()
+    monkeypatch.setattr(on_ray, "_ray", lambda: ray)
+    monkeypatch.setattr(on_ray, "_through_client", lambda _: False)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    return ray
+
+
+def _project(path: Path, articles: int) -> Store:
+    lines = WIKINEWS.read_text(encoding="utf-8").splitlines()[:articles]
+    source = path.with_suffix(".jsonl")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = Store(path)
+    import_paths(store, [source])
+    return store
+
+
+def _breaking_on(marker: str):
+    """build_annotator, as the actors call it, giving a pipeline that fails on any text holding `marker`."""
+    import dataclasses
+
+    def build(scheme, **kw):
+        annotator = build_annotator(scheme, **kw)
+        real = annotator.nlp
+
+        class Breaking:
+            max_length = real.max_length
+
+            def pipe(self, texts, batch_size=64):
+                for text in texts:
+                    yield self(text)
+
+            def __call__(self, text):
+                if marker in text:
+                    raise RuntimeError("the model broke\non this article")
+                return real(text)
+
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+        return dataclasses.replace(annotator, nlp=Breaking())
+
+    return build
+
+
+def test_the_ray_engine_saves_exactly_the_local_suggestions_window_by_window(tmp_path, stand_in, monkeypatch):
+    local, here = _project(tmp_path / "local.db", 24), _project(tmp_path / "ray.db", 24)
+    preannotate(local, build_annotator(load_scheme()))
+    monkeypatch.delenv("RAY_BACKEND_LOG_LEVEL", raising=False)
+    progress: list[int] = []
+    report = on_ray.preannotate_on_ray(here, build_annotator(load_scheme()), workers=3, batch_size=5,
+                                       on_progress=progress.append)
+    expected = _suggestions(local)
+    assert _suggestions(here) == expected and len(expected[0]) > 200 and len(expected[1]) > 20
+    assert (report.documents, report.suggestions, report.failed, report.cancelled) == (24, len(expected[0]), [],
+                                                                                      False)
+    assert sum(progress) == 24 and max(progress) == 5
+    # a new local Ray of the workers asked for, quiet, shut down after; Ray Data's own progress bars off
+    assert stand_in.inits == [{"address": "local", "num_cpus": 3, "include_dashboard": False, "log_to_driver": False,
+                               "logging_level": 30, "configure_logging": True}]
+    assert stand_in.shutdowns == 1 and stand_in.context.enable_progress_bars is False
+    assert os.environ["RAY_BACKEND_LOG_LEVEL"] == "fatal"
+    # one Ray Data run: every article once, in the project's order; batches of 5, one CPU an actor, 3 actors
+    [run] = stand_in.runs
+    assert [row["id"] for row in run["rows"]] == list(range(1, 25))
+    assert (run["batch_size"], run["num_cpus"], run["batch_format"], run["compute"]) == (5, 1, "numpy",
+                                                                                        ("actor pool", 3))
+    assert all(row["tokens"] == b"" for row in run["rows"])  # none stored yet: the pipeline makes them
+    again = on_ray.preannotate_on_ray(here, build_annotator(load_scheme()), workers=3)
+    assert (again.documents, again.suggestions) == (0, 0) and _suggestions(here) == expected
+
+
+def test_articles_go_to_ray_in_windows_of_about_window_chars(monkeypatch):
+    """A window is one Ray Data run (its actors load the pipeline once): it closes between the project's
+    batches, once it holds WINDOW_CHARS characters."""
+    monkeypatch.setattr(on_ray, "WINDOW_CHARS", 10)
+    batches = [[(1, "abcd", None), (2, "efgh", b"\x01")], [(3, "ij", None)], [(4, "l", None)],
+               [(5, "mnopqrstuv", None)], [(6, "w", None)]]
+    windows = [[(row["id"], row["text"], row["tokens"]) for row in w] for w in on_ray._windows(iter(batches))]
+    assert windows == [[(1, "abcd", b""), (2, "efgh", b"\x01"), (3, "ij", b"")],  # 10 characters: full
+                       [(4, "l", b""), (5, "mnopqrstuv", b"")], [(6, "w", b"")]]
+    assert list(on_ray._windows(iter([]))) == []
+
+
+def test_one_article_gets_one_actor_and_a_set_up_ray_is_used_and_left_running(tmp_path, stand_in):
+    store = _project(tmp_path / "p.db", 1)
+    on_ray.preannotate_on_ray(store, build_annotator(load_scheme()), workers=4)
+    assert [run["compute"] for run in stand_in.runs] == [("actor pool", 1)]  # no more actors than articles
+    stand_in.initialized = True  # a caller that started Ray itself keeps it
+    with on_ray.ray_running(None, 2) as ray:
+        assert ray is stand_in
+    assert (len(stand_in.inits), stand_in.shutdowns) == (1, 1)
+
+
+def test_an_article_the_pipeline_fails_on_is_named_and_tried_again_later(tmp_path, stand_in, monkeypatch):
+    store = _project(tmp_path / "p.db", 6)
+    texts = dict(store.conn.execute("SELECT id, text FROM documents"))
+    broken = texts[3][:40]
+
+    monkeypatch.setattr(on_ray, "build_annotator", _breaking_on(broken))
+    report = on_ray.preannotate_on_ray(store, build_annotator(load_scheme()), workers=2, batch_size=4)
+    assert report.failed == [(3, "RuntimeError: the model broke")]
+    assert report.documents == 5
+    done = [r[0] for r in store.conn.execute("SELECT doc_id FROM preannotated ORDER BY 1")]
+    assert done == [1, 2, 4, 5, 6]
+    assert store.conn.execute("SELECT count(*) FROM spans WHERE doc_id = 3").fetchone()[0] == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(on_ray, "_ray", lambda: stand_in)
+    monkeypatch.setattr(on_ray, "_through_client", lambda _: False)
+    later = on_ray.preannotate_on_ray(store, build_annotator(load_scheme()), workers=2)
+    assert (later.documents, later.failed) == (1, []) and stand_in.runs[-1]["rows"][0]["id"] == 3
+
+
+def test_a_stop_keeps_the_batches_saved_and_the_next_run_goes_on(tmp_path, stand_in):
+    store = _project(tmp_path / "p.db", 12)
+    asked: list[int] = []
+    report = on_ray.preannotate_on_ray(store, build_annotator(load_scheme()), batch_size=4,
+                                       on_progress=asked.append, should_stop=lambda: len(asked) >= 2)
+    assert (report.cancelled, report.documents, asked) == (True, 8, [4, 4])
+    assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 8
+    assert stand_in.shutdowns == 1  # Ray shut down on the way out of a stopped run too
+    rest = on_ray.preannotate_on_ray(store, build_annotator(load_scheme()), batch_size=4)
+    assert (rest.documents, rest.cancelled) == (4, False)
+
+
+def test_ray_failing_half_way_is_said_in_one_line_and_what_was_saved_stays(tmp_path, stand_in):
+    store = _project(tmp_path / "p.db", 10)
+    stand_in.fail_at = 2
+    with pytest.raises(PipelineError) as caught:
+        on_ray.preannotate_on_ray(store, build_annotator(load_scheme()), batch_size=3)
+    assert str(caught.value) == ("Ray stopped: RuntimeError: ObjectLostError: worker 3 died (what was saved before "
+                                 "stays saved; run it again to go on)")
+    assert store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 6
+    assert stand_in.shutdowns == 1
+
+
+def test_ray_errors_without_a_cause_are_named_by_their_own_class(tmp_path, stand_in, monkeypatch):
+    store = _project(tmp_path / "p.db", 2)
+
+    def lost(*args, **kwargs):
+        raise RayFailed(None)  # type: ignore[arg-type]  # Ray's errors do not all carry a cause
+
+    monkeypatch.setattr(stand_in.data, "from_items", lost)
+    with pytest.raises(PipelineError) as caught:
+        on_ray.preannotate_on_ray(store, build_annotator(load_scheme()))
+    assert str(caught.value).startswith("Ray stopped: RayFailed: a task failed (what was saved")
+
+
+def test_a_pipeline_ray_cannot_rebuild_is_refused_before_ray_starts(tmp_path, stand_in):
+    import dataclasses
+
+    store = _project(tmp_path / "p.db", 1)
+    bare = dataclasses.replace(build_annotator(load_scheme()), spec=None)
+    with pytest.raises(PipelineError, match="cannot be rebuilt on Ray workers"):
+        on_ray.preannotate_on_ray(store, bare)
+    assert stand_in.inits == [] and store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
+
+
+def test_a_local_ray_that_cannot_start_is_said_without_the_token_hint(stand_in):
+    stand_in.refuse = ValueError("num_cpus must not be provided\nwhen connecting")
+    with pytest.raises(PipelineError) as caught, on_ray.ray_running(None, 2):
+        pass
+    assert str(caught.value) == "cannot start or reach Ray at a local Ray: num_cpus must not be provided"
+
+
+def test_addresses_are_checked_before_ray_is_asked(stand_in, monkeypatch):
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        monkeypatch.setattr(on_ray, "RAY_CLIENT_PORT", port)
+        assert on_ray.check_reachable("ray://127.0.0.1") == f"ray://127.0.0.1:{port}"
+        assert on_ray.check_reachable(f"ray://127.0.0.1:{port}") == f"ray://127.0.0.1:{port}"
+        assert on_ray.check_reachable(f"127.0.0.1:{port}") == f"127.0.0.1:{port}"
+        with on_ray.ray_running(f"ray://127.0.0.1:{port}", 2):
+            pass
+        assert stand_in.inits[-1]["address"] == f"ray://127.0.0.1:{port}" and "num_cpus" not in stand_in.inits[-1]
+        monkeypatch.setenv("RAY_ADDRESS", "local")  # Ray's own word for a new local Ray
+        with on_ray.ray_running(None, 3):
+            pass
+        assert (stand_in.inits[-1]["address"], stand_in.inits[-1]["num_cpus"]) == ("local", 3)
+    assert on_ray.check_reachable("auto") == "auto"
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        dead = free.getsockname()[1]
+    for address, said in (
+            (f"127.0.0.1:{dead}", f"cannot reach Ray at 127.0.0.1:{dead}: Connection refused (is `ray start --head` "
+                                  "running there?)"),
+            ("head-node", "cannot reach Ray at head-node: give it as auto, HOST:PORT or ray://HOST:PORT"),
+            ("head-node:", "cannot reach Ray at head-node:: give it as auto, HOST:PORT or ray://HOST:PORT"),
+            (":6379", "cannot reach Ray at :6379: give it as auto, HOST:PORT or ray://HOST:PORT"),
+            ("ray://", "cannot reach Ray at ray://: give it as auto, HOST:PORT or ray://HOST:PORT"),
+            ("head:port", "cannot reach Ray at head:port: give it as auto, HOST:PORT or ray://HOST:PORT")):
+        with pytest.raises(PipelineError) as caught:
+            on_ray.check_reachable(address)
+        assert str(caught.value) == said
+    assert len(stand_in.inits) == 2  # no bad address reached Ray
+
+
+def test_ray_address_in_the_environment_is_the_cluster_and_named_as_such(tmp_path, stand_in, monkeypatch):
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        dead = free.getsockname()[1]
+    monkeypatch.setenv("RAY_ADDRESS", f" 127.0.0.1:{dead} ")
+    store = _project(tmp_path / "p.db", 2)
+    with pytest.raises(PipelineError) as caught:
+        on_ray.preannotate_on_ray(store, build_annotator(load_scheme()))
+    assert str(caught.value) == (f"cannot reach Ray at 127.0.0.1:{dead} (from RAY_ADDRESS): Connection refused (is "
+                                 "`ray start --head` running there?)")
+    assert stand_in.inits == [] and store.conn.execute("SELECT count(*) FROM preannotated").fetchone()[0] == 0
+    with pytest.raises(PipelineError) as caught:  # an address typed wins over the environment's
+        on_ray.preannotate_on_ray(store, build_annotator(load_scheme()), address="head-node")
+    assert str(caught.value).startswith("cannot reach Ray at head-node: give it as")
+
+
+def test_a_cluster_that_refuses_the_connection_is_named_with_the_way_out_of_token_authentication(
+        stand_in, monkeypatch) -> None:
+    """Ray sends its token to an address only with RAY_AUTH_MODE=token: a cluster that answers but refuses us
+    gets Ray's one line and what to set (a real refusal takes Ray 30 s of retries)."""
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        address = f"127.0.0.1:{listening.getsockname()[1]}"
+        stand_in.refuse = ConnectionError(f"Failed to connect to Ray cluster at {address}\nmore of Ray's words")
+        with pytest.raises(PipelineError) as caught, on_ray.ray_running(address, 2):
+            pass
+        assert str(caught.value) == (
+            f"cannot start or reach Ray at {address}: Failed to connect to Ray cluster at {address} (a cluster with "
+            "token authentication needs RAY_AUTH_MODE=token and its token: `ray get-auth-token` on the head node)")
+        monkeypatch.setenv("RAY_AUTH_MODE", "token")  # already told: Ray's line alone
+        monkeypatch.setenv("RAY_ADDRESS", address)
+        with pytest.raises(PipelineError) as caught, on_ray.ray_running(None, 2):
+            pass
+        assert str(caught.value) == (f"cannot start or reach Ray at {address} (from RAY_ADDRESS): Failed to "
+                                     f"connect to Ray cluster at {address}")
+        stand_in.refuse = RuntimeError("Ray refused for another reason")  # not a connection: no hint either
+        monkeypatch.delenv("RAY_AUTH_MODE")
+        with pytest.raises(PipelineError) as caught, on_ray.ray_running(address, 2):
+            pass
+        assert str(caught.value) == f"cannot start or reach Ray at {address}: Ray refused for another reason"
+
+
+def test_an_address_that_does_not_answer_in_time_says_how_long_it_waited(monkeypatch):
+    def silent(address, timeout):
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(on_ray.socket, "create_connection", silent)
+    with pytest.raises(PipelineError) as caught:
+        on_ray.check_reachable("10.1.2.3:6379", timeout=2.5)
+    assert str(caught.value) == ("cannot reach Ray at 10.1.2.3:6379: no answer within 2.5 s (is `ray start --head` "
+                                 "running there?)")
+
+
+def _corpus(folder: Path, shards: int, per: int) -> list[str]:
+    lines = WIKINEWS.read_text(encoding="utf-8").splitlines()[: shards * per]
+    folder.mkdir()
+    for i in range(shards):
+        (folder / f"part-{i}.jsonl").write_text("\n".join(lines[i * per:(i + 1) * per]) + "\n", encoding="utf-8")
+    return lines
+
+
+def test_shards_become_suggestion_files_the_local_engine_would_make(tmp_path, stand_in):
+    _corpus(tmp_path / "corpus", 3, 4)
+    out = tmp_path / "out"
+    spec = build_annotator(load_scheme()).spec
+    counted: list[int] = []
+    report = on_ray.preannotate_files([tmp_path / "corpus"], out, spec, workers=2, batch_size=3,
+                                      on_progress=counted.append)
+    assert (report.shards, report.skipped, report.documents, report.errors, report.failed) == (3, 0, 12, [], [])
+    assert [p.name for p in report.written] == ["part-0.jsonl", "part-1.jsonl", "part-2.jsonl"]
+    assert sum(counted) == 12 and report.pipeline == build_annotator(load_scheme()).key
+    assert sorted(p.name for p in out.iterdir()) == ["part-0.jsonl", "part-1.jsonl", "part-2.jsonl"]  # no leftovers
+    imported, local = Store(tmp_path / "imported.db"), Store(tmp_path / "local.db")
+    import_paths(imported, [out])
+    import_paths(local, [tmp_path / "corpus"])
+    preannotate(local, build_annotator(load_scheme()))
+    spans = ("SELECT d.input_hash, s.start, s.end, s.label, s.source, s.state FROM spans s JOIN documents d ON "
+             "d.id = s.doc_id ORDER BY 1, 2, 3, 4")
+    assert imported.conn.execute(spans).fetchall() == local.conn.execute(spans).fetchall()
+    assert report.suggestions == len(local.conn.execute(spans).fetchall())
+    links = "SELECT count(*) FROM links"
+    assert imported.conn.execute(links).fetchone()[0] == local.conn.execute(links).fetchone()[0] > 0
+    tokens = "SELECT d.input_hash, t.data FROM tokens t JOIN documents d ON d.id = t.doc_id ORDER BY 1"
+    assert imported.conn.execute(tokens).fetchall() == local.conn.execute(tokens).fetchall()
+    # finished shards are skipped and not read again, and no Ray is started for nothing
+    runs = len(stand_in.runs)
+    again = on_ray.preannotate_files([tmp_path / "corpus"], out, spec)
+    assert (again.shards, again.skipped, again.written, again.documents) == (3, 3, [], 0)
+    assert len(stand_in.runs) == runs and len(stand_in.inits) == 1
+
+
+def test_a_shard_with_tokens_of_its_own_keeps_them(tmp_path, stand_in):
+    from tests.conftest import FORMATS
+
+    shards = sorted((FORMATS / "prodigy").glob("*.jsonl"))
+    with_tokens = next(p for p in shards if '"tokens"' in p.read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    report = on_ray.preannotate_files([with_tokens], out, build_annotator(load_scheme()).spec)
+    assert report.documents > 0 and not report.errors
+    written = [json.loads(line) for line in (out / f"{with_tokens.stem}.jsonl").read_text(encoding="utf-8")
+               .splitlines()]
+    given = [json.loads(line) for line in with_tokens.read_text(encoding="utf-8").splitlines() if line.strip()]
+    given_tokens = {rec["text"]: [(t["start"], t["end"]) for t in rec["tokens"]] for rec in given if rec.get("tokens")}
+    for rec in written:
+        if rec["text"] in given_tokens:
+            assert [(t["start"], t["end"]) for t in rec["tokens"]] == given_tokens[rec["text"]]
+            bounds = {t["start"] for t in rec["tokens"]}, {t["end"] for t in rec["tokens"]}
+            assert all(sp["token_start"] >= 0 and sp["start"] in bounds[0] and sp["end"] in bounds[1]
+                       for sp in rec["spans"])
+
+
+def test_bad_records_and_failing_articles_are_named_by_file_and_line(tmp_path, stand_in, monkeypatch):
+    corpus = tmp_path / "corpus"
+    lines = _corpus(corpus, 1, 3)
+    bad = corpus / "bad.jsonl"
+    bad.write_text(lines[0] + "\n{not json\n" + json.dumps({"text": "Rebels attacked Kidal. BREAK"}) + "\n",
+                   encoding="utf-8")
+
+    monkeypatch.setattr(on_ray, "build_annotator", _breaking_on("BREAK"))
+    out = tmp_path / "out"
+    report = on_ray.preannotate_files([bad, corpus / "part-0.jsonl"], out, build_annotator(load_scheme()).spec)
+    assert [(e.path, e.line) for e in report.errors] == [(str(bad), 2)]
+    assert report.failed == [(f"{bad}:3", "RuntimeError: the model broke")]
+    assert report.documents == 4
+    assert [json.loads(x)["text"] for x in (out / "bad.jsonl").read_text(encoding="utf-8").splitlines()] == [
+        json.loads(lines[0])["text"]]  # the record that failed is left out, to be done again
+
+
+def test_shards_named_by_pattern_folder_or_file_each_once_and_clashes_refused(tmp_path):
+    corpus = tmp_path / "corpus"
+    _corpus(corpus, 2, 1)
+    (corpus / ".hidden.jsonl").write_text("{}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    part0, part1 = corpus / "part-0.jsonl", corpus / "part-1.jsonl"
+    assert on_ray._shards([Path(f"{corpus}/part-*.jsonl"), corpus, part0], out) == [part0, part1]
+    assert on_ray._shards([Path(f"{corpus}/part-[1].jsonl")], out) == [part1]
+    with pytest.raises(InputError) as caught:
+        on_ray._shards([Path(f"{corpus}/*.csv")], out)
+    assert (caught.value.path, "no file matches this pattern" in str(caught.value)) == (f"{corpus}/*.csv", True)
+    with pytest.raises(InputError) as caught:
+        on_ray._shards([tmp_path / "missing.jsonl"], out)
+    assert "no such file or folder" in str(caught.value)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "part-0.jsonl").write_text("{}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        on_ray._shards([corpus, other / "part-0.jsonl"], out)
+    assert f"{part0} and {other / 'part-0.jsonl'} would both write {out / 'part-0.jsonl'}: rename one" \
+        in str(caught.value)
+
+
+def test_a_shard_output_cut_short_leaves_nothing_behind(tmp_path, stand_in, monkeypatch):
+    _corpus(tmp_path / "corpus", 1, 3)
+    out = tmp_path / "out"
+    written: list[str] = []
+
+    def cut(record, tokens, origin):
+        if written:
+            raise KeyboardInterrupt  # the editor's Ctrl+C, or a full disk, half-way through the file
+        written.append(record.document.text)
+        return json.dumps({"text": record.document.text})
+
+    monkeypatch.setattr(on_ray, "export_line", cut)
+    with pytest.raises(KeyboardInterrupt):
+        on_ray.preannotate_files([tmp_path / "corpus"], out, build_annotator(load_scheme()).spec)
+    assert list(out.iterdir()) == []  # neither the shard's output nor its temporary file
