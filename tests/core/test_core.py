@@ -149,6 +149,45 @@ def test_link_suggestions_take_the_nearest_fitting_span_of_the_sentence_most_spe
     assert suggest_links([(0, 6, "ACTOR")], [0], load_scheme()) == []
 
 
+def test_link_suggestions_case_by_case():
+    """Each rule of the link suggester on its own: roles with fewer fillers choose first (ties in the scheme's
+    order); an agent looks left when anything fits there, else right; the nearest span wins, ties to the
+    earlier; a span touching the event counts as nearest, one overlapping it never fills a role; a span
+    starting exactly at a sentence start belongs to that sentence; a span is given one role of an event."""
+    from annotator.core.linking import suggest_links
+
+    scheme = parse_scheme({"labels": {
+        "HIT": {"kind": "event", "colour": "#e6194b", "roles": {"target": {"fillers": ["ACTOR", "PLACE"]},
+                                           "attacker": {"fillers": ["ACTOR"]}, "place": {"fillers": ["PLACE"]}}},
+        "NOTE": {"kind": "event", "colour": "#3cb44b"}, "ACTOR": {"kind": "argument", "colour": "#4363d8"},
+        "PLACE": {"kind": "argument", "colour": "#f58231"}}}, "test")
+
+    def links(spans, starts=(0,)):
+        made = suggest_links(spans, list(starts), scheme)
+        assert len(made) == len(set(made))
+        return set(made)
+
+    # A hit B at C: attacker then place (one filler each, in the scheme's order), then target takes what is left
+    assert links([(0, 1, "ACTOR"), (2, 5, "HIT"), (6, 7, "ACTOR"), (11, 12, "PLACE")]) == {
+        (1, 0, "attacker"), (1, 2, "target"), (1, 3, "place")}
+    # nothing fits on the left: the attacker is taken from the right; the target gets nothing more
+    assert links([(2, 5, "HIT"), (6, 7, "ACTOR")]) == {(0, 1, "attacker")}
+    # an agent on the left wins over a nearer one on the right
+    assert links([(0, 1, "ACTOR"), (9, 12, "HIT"), (13, 14, "ACTOR")]) == {(1, 0, "attacker"), (1, 2, "target")}
+    # the nearest of several; at equal distance the earlier; touching is distance 0
+    assert links([(10, 13, "HIT"), (20, 22, "PLACE"), (15, 17, "PLACE")]) == {(0, 2, "place"), (0, 1, "target")}
+    assert links([(10, 13, "HIT"), (14, 16, "PLACE"), (7, 9, "PLACE")]) == {(0, 1, "target"), (0, 2, "place")}
+    assert links([(10, 13, "HIT"), (3, 10, "PLACE"), (13, 20, "PLACE")]) == {(0, 1, "place"), (0, 2, "target")}
+    # a span overlapping the event, or the event itself, fills nothing
+    assert links([(10, 13, "HIT"), (12, 15, "PLACE"), (5, 11, "ACTOR")]) == set()
+    # sentences: a span at the next sentence's first character is not this sentence's
+    assert links([(0, 3, "HIT"), (10, 12, "PLACE")], starts=(0, 10)) == set()
+    assert links([(0, 3, "HIT"), (9, 10, "PLACE")], starts=(0, 10)) == {(0, 1, "place")}
+    assert links([(12, 15, "HIT"), (10, 11, "ACTOR")], starts=(0, 10)) == {(0, 1, "attacker")}
+    # events without roles, labels the scheme does not know, and arguments suggest nothing
+    assert links([(0, 3, "NOTE"), (4, 5, "ACTOR"), (6, 9, "GONE"), (10, 11, "PLACE")]) == set()
+
+
 def test_label_names_are_refused_with_the_reason_named():
     from annotator.core.labels import MAX_LABEL_LENGTH, label_problem
 

@@ -132,6 +132,42 @@ def test_n_process_two_gives_the_same_suggestions(tmp_path, rules):
     assert results[0] == results[1] and results[0]
 
 
+def test_worker_processes_save_and_report_exactly_what_one_process_does(tmp_path, rules):
+    """The editor's choice of processes changes the speed, never the result: the same suggestions, links,
+    tokens, articles done and skipped, failures, progress and change log."""
+    import dataclasses
+    import json
+
+    from annotator.store import Store
+    from tests.workflows.test_on_ray import _suggestions
+    from tests.workflows.test_ray_engine_here import _breaking_on
+
+    texts = [json.loads(line)["text"] for line in WIKINEWS.read_text(encoding="utf-8").splitlines()]
+    breaking = _breaking_on(texts[4][:60])(rules.spec[0])  # the fifth article breaks the pipeline
+    breaking = dataclasses.replace(breaking, spec=rules.spec, key=rules.key)
+    seen = []
+    for n in (1, 2):
+        s = Store(tmp_path / f"p{n}.db")
+        import_paths(s, [WIKINEWS])
+        s.annotations.set_answer(100, "accept", "ben")  # answered: left alone unless asked for
+        progress: list[int] = []
+        asked = preannotate(s, breaking, n_process=n, batch_size=4, commit_every=16, doc_ids=range(1, 41),
+                            who="ana", on_progress=progress.append)
+        pending = preannotate(s, rules, n_process=n, commit_every=16)
+        every = preannotate(s, rules, n_process=n, only_pending=False)
+        logged = s.conn.execute("SELECT who, sum(json_extract(detail, '$.documents')) FROM changes "
+                                "WHERE action = 'preannotate' GROUP BY who ORDER BY who").fetchall()
+        seen.append((_suggestions(s), asked.documents, asked.suggestions, sorted(asked.failed), sum(progress),
+                     pending.documents, every.documents, logged))
+        s.close()
+    (suggestions, documents, added, failed, progressed, pending, every, logged), other = seen
+    assert other == seen[0]
+    assert (documents, failed, progressed) == (39, [(5, "RuntimeError: the model broke")], 39)
+    assert (pending, every, logged) == (110, 1, [(None, 111), ("ana", 39)])  # then 5 with the rest; then 100
+    assert [doc_id for doc_id, _ in suggestions[3]] == list(range(1, 151))
+    assert added == sum(1 for span in suggestions[0] if span[0] <= 40 and span[0] != 5) > 300
+
+
 def test_anchored_token_patterns_find_exactly_what_spacys_matcher_finds():
     """The fast path (annotator.nlp.anchored) must agree with spaCy's Matcher on the shipped patterns and on
     patterns it can only run through the Matcher (a regex, an optional first token), over real articles."""
