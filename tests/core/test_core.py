@@ -178,12 +178,21 @@ def test_link_suggestions_case_by_case():
     assert links([(10, 13, "HIT"), (20, 22, "PLACE"), (15, 17, "PLACE")]) == {(0, 2, "place"), (0, 1, "target")}
     assert links([(10, 13, "HIT"), (14, 16, "PLACE"), (7, 9, "PLACE")]) == {(0, 1, "target"), (0, 2, "place")}
     assert links([(10, 13, "HIT"), (3, 10, "PLACE"), (13, 20, "PLACE")]) == {(0, 1, "place"), (0, 2, "target")}
+    # distance is from the nearer edges: the near right beats the far left, and the near left the far right;
+    # a span beginning near counts as near however far it reaches
+    assert links([(0, 1, "PLACE"), (10, 13, "HIT"), (14, 15, "PLACE")]) == {(1, 2, "place"), (1, 0, "target")}
+    assert links([(7, 9, "PLACE"), (10, 13, "HIT"), (20, 22, "PLACE")]) == {(1, 0, "place"), (1, 2, "target")}
+    assert links([(10, 13, "HIT"), (14, 30, "PLACE"), (16, 17, "PLACE")]) == {(0, 1, "place"), (0, 2, "target")}
+    assert links([(7, 9, "PLACE"), (10, 13, "HIT"), (13, 15, "PLACE")]) == {(1, 2, "place"), (1, 0, "target")}
+    # an agent touching the event on its left is on its left
+    assert links([(0, 3, "ACTOR"), (3, 6, "HIT"), (7, 8, "ACTOR")]) == {(1, 0, "attacker"), (1, 2, "target")}
     # a span overlapping the event, or the event itself, fills nothing
     assert links([(10, 13, "HIT"), (12, 15, "PLACE"), (5, 11, "ACTOR")]) == set()
     # sentences: a span at the next sentence's first character is not this sentence's
     assert links([(0, 3, "HIT"), (10, 12, "PLACE")], starts=(0, 10)) == set()
     assert links([(0, 3, "HIT"), (9, 10, "PLACE")], starts=(0, 10)) == {(0, 1, "place")}
     assert links([(12, 15, "HIT"), (10, 11, "ACTOR")], starts=(0, 10)) == {(0, 1, "attacker")}
+    assert links([(0, 3, "HIT"), (20, 22, "PLACE")], starts=()) == {(0, 1, "place")}  # no starts: one sentence
     # events without roles, labels the scheme does not know, and arguments suggest nothing
     assert links([(0, 3, "NOTE"), (4, 5, "ACTOR"), (6, 9, "GONE"), (10, 11, "PLACE")]) == set()
 
