@@ -86,6 +86,32 @@ def test_answering_announces_the_answer_and_the_spans_it_accepted(session, store
         session.apply(SetAnswer(1, Answer.ACCEPT))
 
 
+def test_accepting_says_which_spans_and_links_changed_and_keeps_the_focus(session, store):
+    """What the window redraws after an answer comes from these events: the spans accepted with the span in
+    focus kept, the links whose state changed (also when no span changed), and the session's own links."""
+    from annotator.core.model import Link
+
+    session.open(1)
+    session.select(store.annotations.spans(1)[1].id)
+    log = heard(session)
+    session.set_answer(Answer.ACCEPT)
+    ids = {s.id for s in store.annotations.spans(1)}
+    assert log == [("spans_changed", 1, ids, session.selected), ("links_changed", 1), ("answer_changed", 1,
+                                                                                       Answer.ACCEPT)]
+    assert session.selected == store.annotations.spans(1)[1].id
+    # an article whose spans are accepted already and whose link is still a suggestion: only the link changes
+    store.documents.add_records([Record(Document(text="Rebels shelled Kharan."), [
+        Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED), Span(7, 14, "ATTACK", Source.EDITOR,
+                                                                        SpanState.ACCEPTED)],
+        links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
+    session.open(3)
+    assert [lk.state for lk in session.links] == [SpanState.SUGGESTED]
+    log.clear()
+    session.set_answer(Answer.ACCEPT)
+    assert log == [("spans_changed", 3, set(), None), ("links_changed", 3), ("answer_changed", 3, Answer.ACCEPT)]
+    assert [lk.state for lk in session.links] == [SpanState.ACCEPTED]  # the session's links follow
+
+
 def test_a_blocked_signal_is_silent():
     from annotator.core.events import Events
 

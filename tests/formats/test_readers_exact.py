@@ -398,6 +398,26 @@ def test_a_prodigy_line_as_prodigy_writes_it(tmp_path):
     assert not {"answer", "_annotator_id", "_timestamp", "relations"} & plain.keys()
     with pytest.raises(ExportError, match="span 1..6 does not line up with the tokens of document 4"):
         export_line(Record(doc, [Span(1, 6, "ACTOR")]), tokens)
+    # suggestions marked with where they came from, as Prodigy marks them: a rule's with "pattern", a model's
+    # with "source", the editor's with neither; read back, each keeps its source
+    from annotator.core.model import Source
+    from annotator.formats.base import ReadOptions
+    from annotator.formats.prodigy import convert
+
+    mixed = [Span(0, 6, "ACTOR", Source.RULE), Span(7, 15, "ATTACK", Source.MODEL), Span(16, 21, "PLACE")]
+    links = [Link(1, 0, "attacker", Source.MODEL), Link(1, 2, "place", Source.RULE), Link(1, 2, "target")]
+    marked = json.loads(export_line(Record(Document(text, input_hash="ab" * 16, id=4), mixed, links=links), tokens,
+                                    origin="rules+model"))
+    assert [{k: sp.get(k) for k in ("pattern", "source")} for sp in marked["spans"]] == [
+        {"pattern": "rules+model", "source": None}, {"pattern": None, "source": "rules+model"},
+        {"pattern": None, "source": None}]
+    assert [{k: r.get(k) for k in ("pattern", "source")} for r in marked["relations"]] == [
+        {"pattern": None, "source": "rules+model"}, {"pattern": "rules+model", "source": None},
+        {"pattern": None, "source": None}]
+    back = convert(marked, ReadOptions())
+    assert [sp.source for sp in back.spans] == [Source.RULE, Source.MODEL, Source.EDITOR]
+    unmarked = json.loads(export_line(Record(Document(text, input_hash="ab" * 16, id=4), mixed), tokens))
+    assert not any({"pattern", "source"} & sp.keys() for sp in unmarked["spans"])  # no origin given: no marks
 
 
 def test_conll_reads_every_tag_scheme_span_by_span(tmp_path):
