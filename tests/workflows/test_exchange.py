@@ -357,6 +357,13 @@ def test_doccano_relations_come_in_as_links_and_go_out_with_their_entities(store
     report = export(store, tmp_path / "rel2.jsonl", fmt="doccano-relations", tokenizer=tokenize)
     (out,) = [json.loads(line) for line in (tmp_path / "rel2.jsonl").read_text().splitlines()]
     assert len(out["relations"]) == 2 and report.links == 2 and not report.dropped_links
+    # a project an earlier version made kept doccano's relations and entity ids in the article's meta: they are
+    # links now, and never go out a second time beside them; the rest of the meta goes out as it was
+    store.conn.execute("UPDATE documents SET meta = ?", (json.dumps(
+        {"doccano_relations": [{"id": 9}], "doccano_entity_ids": [1, 2], "desk": "economy"}),))
+    export(store, tmp_path / "rel3.jsonl", fmt="doccano-relations", tokenizer=tokenize)
+    (out,) = [json.loads(line) for line in (tmp_path / "rel3.jsonl").read_text().splitlines()]
+    assert out["meta"] == {"desk": "economy"} and len(out["relations"]) == 2
 
 
 def test_doccano_relations_the_scheme_does_not_allow_are_reported(store, tmp_path):
@@ -525,6 +532,9 @@ def test_brat_reader_fields_and_each_error_named(tmp_path):
         "T1\tATTACK 7 15\tattacked\nE1\tATTACK:T1 Place:T9\n": "no text-bound annotation T9 in this file",
         "T1\tATTACK 7 15\tattacked\nE1\tATTACK:T1 Cause:E7\n": "no event E7 in this file",
         "T1\tATTACK 7 15\tattacked\nE1\tATTACK T1\n": "an E line must be 'E<n> TAB type:T<n> role:T<n> ...'",
+        "T1\tATTACK 7 15\tattacked\nE1\tATTACK:T4\n": "no text-bound annotation T4 in this file",
+        "T1\tACTOR 0 6\tRebels\nR1\tIn Arg1:T5 Arg2:T1\n": "no text-bound annotation T5 in this file",
+        "T1\tACTOR 0 6\tRebels\nR1\tIn Arg1:T1 Arg2:T6\n": "no text-bound annotation T6 in this file",
         "R1\tIn Arg1:T1\n": "an R line must be 'R<n> TAB type Arg1:T<n> Arg2:T<n>'",
     }
     for n, (line, message) in enumerate(cases.items()):
@@ -557,6 +567,11 @@ def test_brat_file_names_are_unique_safe_and_kept_short(tmp_path):
     assert names[7:10] == ["doc-000008", "doc-000009", "doc-000010"]  # nothing usable left: named by the id
     assert names[10] == "b" * 80
     assert len({n.lower() for n in names}) == len(names)
+    # the text's own ending dropped (.txt, .text in any case), a name's other dots kept; a device name with an
+    # ending is still a device name on Windows
+    more = ["report.2024.TXT", "wire.story.text", "_.draft._", "aux.v2", "lpt1", "X-ray_"]
+    assert [writer._name(Document("x", external_id=ext, id=20 + i)) for i, ext in enumerate(more)] == [
+        "report.2024", "wire.story", "draft", "_aux.v2", "_lpt1", "X-ray"]
 
 
 def test_label_studio_tasks_as_label_studio_reads_them(store, tmp_path):

@@ -285,6 +285,7 @@ def test_pieces_cut_after_the_last_line_break_or_space_of_each_stretchs_second_h
     assert pieces("abcd\nfghijklmnop", 12) == [(0, 12), (12, 16)]  # the break at 4 is before the half: not taken
     assert pieces("abcdefgh\nij klmnop", 12) == [(0, 9), (9, 18)]  # a break before a later space: the break wins
     assert pieces("abcdefg\nh\nijklmnop", 12) == [(0, 10), (10, 18)]  # of two breaks, the last
+    assert pieces("abcdefg h ijklmnop", 12) == [(0, 10), (10, 18)]  # of two spaces, the last
     assert pieces("abcdefghijkl", 5) == [(0, 5), (5, 10), (10, 12)]  # nowhere to cut: anywhere
     assert pieces("short", 10) == [(0, 5)]
 
