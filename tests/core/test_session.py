@@ -112,6 +112,23 @@ def test_accepting_says_which_spans_and_links_changed_and_keeps_the_focus(sessio
     assert [lk.state for lk in session.links] == [SpanState.ACCEPTED]  # the session's links follow
 
 
+def test_a_link_edit_reads_back_only_the_stretch_it_can_change():
+    """Undo's record of an edit is made by reading the spans' states before and after it: a link edit reads
+    only the stretch from its event to its argument (an article may hold a hundred thousand spans), and the
+    whole article when it cannot tell."""
+    from annotator.core.edits import AddArgument, SetLinkState
+
+    spans = {1: (10, 15), 2: (30, 34), 3: (50, 55)}
+    assert AddLink(1, 3, 1, "attacker").where(spans) == (10, 55)
+    assert SetLinkState(1, 7, "accepted", 3, 2).where(spans) == (30, 55)
+    assert SetLinkState(1, 7, "accepted", 3, 9).where(spans) is None  # a span it does not know: everything
+    assert SetLinkState(1, 7, "accepted", None, 2).where(spans) is None
+    assert SetLinkState(1, 7, "accepted", 3, None).where(spans) is None
+    assert AddArgument(1, 0, 4, "ACTOR", 2, "attacker").where(spans) == (0, 34)
+    assert AddArgument(1, 60, 64, "PLACE", 2, "place").where(spans) == (30, 64)
+    assert AddArgument(1, 0, 4, "ACTOR", 9, "attacker").where(spans) is None
+
+
 def test_a_blocked_signal_is_silent():
     from annotator.core.events import Events
 

@@ -369,3 +369,20 @@ def test_accept_all_logs_the_spans_and_links_it_accepted(session, store):
     assert store.annotations.accept_all(1, "ana") == []  # nothing left to accept: no links in the log either
     assert json.loads(store.conn.execute("SELECT detail FROM changes ORDER BY id DESC LIMIT 1").fetchone()[0]) == \
         {"spans": []}
+
+
+def test_a_link_on_an_article_changed_elsewhere_is_refused_and_a_link_dates_what_it_accepted(store):
+    from annotator.core.errors import ConflictError
+
+    store.documents.add_records([Record(Document(text=TEXT), spans((0, 6, "ACTOR"), (7, 15, "ATTACK")))])
+    actor, attack = (s.id for s in store.annotations.spans(1))
+    revision = store.documents.revision(1)
+    store.annotations.add_span(1, 35, 42, "PLACE", "ben")  # another window changed the article meanwhile
+    with pytest.raises(ConflictError):
+        store.links.add(1, attack, actor, "attacker", "ana", expected_revision=revision)
+    assert store.links.of_document(1) == [] and {s.state for s in store.annotations.spans(1)
+                                                  if s.id in (actor, attack)} == {SpanState.SUGGESTED}
+    store.links.add(1, attack, actor, "attacker", "ana", expected_revision=store.documents.revision(1))
+    stamps = store.conn.execute("SELECT updated_at FROM spans WHERE id IN (?, ?) UNION ALL "
+                                "SELECT updated_at FROM links", (actor, attack)).fetchall()
+    assert len(stamps) == 3 and all(s[0] and s[0][:4].isdigit() for s in stamps)

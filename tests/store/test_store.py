@@ -441,3 +441,23 @@ def test_the_scheme_reads_back_whole_in_its_order_and_a_missing_description_is_p
     assert (emptied.scheme.name, emptied.scheme.description, emptied.scheme.entity_map) == ("custom", "", {})
     assert [lb.name for lb in emptied.scheme.labels] == ["ZMATCH", "TEAM", "AVENUE"]
     emptied.close()
+
+
+def test_a_document_read_back_whole_and_the_queue_paged_and_searched(store):
+    store.documents.add_records([Record(Document("Rebels attacked Kidal.", title="Kidal", external_id="k1",
+                                                 meta={"desk": "world"}, input_hash="ab" * 16)),
+                                 Record(Document("Talks resumed in Algiers.")),
+                                 Record(Document("Rebels shelled Gao.", answer=Answer.ACCEPT))])
+    doc = store.documents.document(1)
+    assert (doc.id, doc.external_id, doc.title, doc.text, doc.meta, doc.input_hash, doc.answer, doc.tokens) == (
+        1, "k1", "Kidal", "Rebels attacked Kidal.", {"desk": "world"}, "ab" * 16, Answer.PENDING, None)
+    with pytest.raises(DatabaseError) as caught:
+        store.documents.document(9)
+    assert str(caught.value) == f"no document 9 in {store.path}"
+    assert store.documents.document_ids() == [1, 2, 3]  # from the first
+    assert store.documents.document_ids(after=1, limit=1) == [2]
+    assert store.documents.document_ids(query="Rebels") == [1, 3]
+    assert store.documents.document_ids(query="Rebels", answer="pending") == [1]
+    # what pre-annotation has left to do: pending articles, or all of them
+    assert store.suggestions.count_unannotated("rules") == 2
+    assert store.suggestions.count_unannotated("rules", only_pending=False) == 3

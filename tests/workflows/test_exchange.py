@@ -522,6 +522,11 @@ def test_brat_reader_fields_and_each_error_named(tmp_path):
     assert [(lk.event, lk.argument, lk.role) for lk in rec.links] == [(0, 1, "In")]  # the R line
     assert [(s.start, s.end, s.label, s.state) for s in rec.spans] == [(18, 24, "ACTOR", SpanState.ACCEPTED),
                                                                        (34, 39, "PLACE", SpanState.ACCEPTED)]
+    # the pair named by its text file reads the same; a hidden text file (an editor's backup) is not an article
+    (alone,) = list(READERS["brat"].read(folder / "sub" / "a.txt", ReadOptions()))
+    assert [(s.start, s.end, s.label) for s in alone.spans] == [(18, 24, "ACTOR"), (34, 39, "PLACE")]
+    write(folder / "sub" / ".a.txt", "A backup.")
+    assert [r.document.text for r in READERS["brat"].read(folder, ReadOptions())] == [rec.document.text]
     cases = {
         "T1\tACTOR 0 6 Rebels\n": "a T line must be 'T<n> TAB type start end TAB text'",
         "T1\tACTOR 0 60\tRebels\n": "T1: offsets 0..60 outside the text (22 characters)",
