@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from annotator.core.edits import AddLink, AddSpan, Restore, SetSpanState
+from annotator.core.edits import AcceptAll, AddArgument, AddLink, AddSpan, Relabel, Restore, SetLinkState, SetSpanState
 from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.core.session import ArticleSession
 
@@ -116,8 +116,6 @@ def test_a_link_edit_reads_back_only_the_stretch_it_can_change():
     """Undo's record of an edit is made by reading the spans' states before and after it: a link edit reads
     only the stretch from its event to its argument (an article may hold a hundred thousand spans), and the
     whole article when it cannot tell."""
-    from annotator.core.edits import AddArgument, SetLinkState
-
     spans = {1: (10, 15), 2: (30, 34), 3: (50, 55)}
     assert AddLink(1, 3, 1, "attacker").where(spans) == (10, 55)
     assert SetLinkState(1, 7, "accepted", 3, 2).where(spans) == (30, 55)
@@ -127,6 +125,53 @@ def test_a_link_edit_reads_back_only_the_stretch_it_can_change():
     assert AddArgument(1, 0, 4, "ACTOR", 2, "attacker").where(spans) == (0, 34)
     assert AddArgument(1, 60, 64, "PLACE", 2, "place").where(spans) == (30, 64)
     assert AddArgument(1, 0, 4, "ACTOR", 9, "attacker").where(spans) is None
+
+
+EDITS = {
+    "add span": lambda ids: AddSpan(1, 38, 43, "PLACE"),
+    "relabel": lambda ids: Relabel(1, ids["actor"], "TARGET"),
+    "remove span": lambda ids: SetSpanState(1, ids["actor"], "rejected"),
+    "accept all": lambda ids: AcceptAll(1),
+    "link": lambda ids: AddLink(1, ids["attack"], ids["actor"], "attacker"),
+    "remove link": lambda ids: SetLinkState(1, ids["link"], "rejected", ids["attack"], ids["place"]),
+    "mark argument": lambda ids: AddArgument(1, 46, 52, "TIME", ids["attack"], "time"),
+    "restore": lambda ids: Restore(1, ((ids["actor"], "ACTOR", "rejected"),), ((ids["link"], "rejected"),)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDITS))
+def test_every_edit_is_signed_by_its_editor_and_refused_on_an_article_changed_elsewhere(store, tokenize, kind):
+    """Each edit, applied as the window applies it: the change log names the editor who made it; and when
+    another window changed the article since this one read it, the edit is refused and changes nothing."""
+    from annotator.core.errors import ConflictError
+    from annotator.core.model import Link
+
+    store.documents.add_records([Record(Document(text=TEXT), [
+        Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED), Span(17, 25, "ATTACK", Source.RULE,
+                                                                       SpanState.SUGGESTED),
+        Span(38, 43, "PLACE", Source.RULE, SpanState.SUGGESTED)],
+        links=[Link(1, 2, "place", Source.RULE, SpanState.SUGGESTED)])])
+    ids = {s.label.lower(): s.id for s in store.annotations.spans(1)}
+    ids["link"] = store.links.of_document(1)[0].id
+    edit = EDITS[kind](ids)
+
+    stale = ArticleSession(store, "ana", tokenizer=tokenize)
+    stale.open(1)
+    other = ArticleSession(store, "ben", tokenizer=tokenize)
+    other.apply(AddSpan(1, 6, 16, "ACTOR"))  # another window, after this one read the article
+    rows = (store.conn.execute("SELECT id, label, state FROM spans ORDER BY id").fetchall(),
+            store.conn.execute("SELECT id, state FROM links ORDER BY id").fetchall())
+    logged = store.conn.execute("SELECT count(*) FROM changes").fetchone()[0]
+    with pytest.raises(ConflictError):
+        stale.apply(edit)
+    assert (store.conn.execute("SELECT id, label, state FROM spans ORDER BY id").fetchall(),
+            store.conn.execute("SELECT id, state FROM links ORDER BY id").fetchall()) == rows
+    assert store.conn.execute("SELECT count(*) FROM changes").fetchone()[0] == logged
+
+    fresh = ArticleSession(store, "ana", tokenizer=tokenize)
+    fresh.apply(edit)
+    signed = store.conn.execute("SELECT DISTINCT who FROM changes WHERE id > ?", (logged,)).fetchall()
+    assert signed == [("ana",)]
 
 
 def test_a_blocked_signal_is_silent():
