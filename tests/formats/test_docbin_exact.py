@@ -132,3 +132,49 @@ def test_sentences_for_conll_start_where_spacy_and_paragraphs_say(text, starts):
     assert len(flags) == len(tokens) and all(f is True or f is False for f in flags)
     assert [text[t.start:t.end] for t, f in zip(tokens, flags) if f] == starts
     assert sentence_starts(text, [t.start for t in tokens], [t.end for t in tokens]) == flags  # twice: the same
+
+
+def test_the_writer_keeps_what_the_reader_brings_back_and_counts_what_it_drops(tmp_path):
+    """What `annotator export --format spacy` writes for each article: spans in doc.spans["sc"], the longest
+    in doc.ents, and in user_data what a model builder and this project's reader need (id, answer, who,
+    when, meta, each span's state, links); spans off the tokens are counted, and so are their links."""
+    from annotator.core.labels import load_scheme
+    from annotator.core.model import Document, Record
+    from annotator.core.tokens import pack_tokens
+    from annotator.formats.docbin import SpacyWriter
+
+    text = "Rebels attacked Kidal on Monday."
+    tokens = pack_tokens([Token(0, 6, True), Token(7, 15, True), Token(16, 21, True), Token(22, 24, True),
+                          Token(25, 31, False), Token(31, 32, False)])
+    doc = Document(text, title="Kidal", meta={"desk": "world"}, external_id="k1", id=7, answer=Answer.ACCEPT,
+                   answered_by="ana", answered_at="2026-01-01T00:00:00+00:00")
+    spans = [Span(0, 6, "ACTOR", state=SpanState.ACCEPTED), Span(7, 15, "ATTACK", state=SpanState.SUGGESTED),
+             Span(16, 21, "PLACE", state=SpanState.REJECTED), Span(16, 24, "TARGET"),
+             Span(1, 6, "ACTOR"), Span(25, 30, "TIME")]  # the last two end or start inside a word
+    links = [Link(1, 0, "attacker"), Link(1, 2, "place"), Link(1, 4, "attacker"), Link(5, 1, "x")]
+    writer = SpacyWriter(tmp_path / "out.spacy", load_scheme(), "test")
+    assert writer.write(Record(doc, spans, links=links), tokens) == 4
+    writer.write(Record(Document("Talks resumed.", id=8), [Span(0, 2, "TALKS"), Span(6, 13, "TALKS")],
+                        links=[Link(1, 0, "x")]),
+                 pack_tokens([Token(0, 5, True), Token(6, 13, False), Token(13, 14, False)]))
+    writer.close()
+    assert writer.dropped_spans == {"does not line up with the tokens": 3}
+    assert writer.dropped_links == {"a span of the link does not line up with the tokens": 3}
+    assert writer.notes == ["1 span(s) overlap a longer one: in doc.spans['sc'] but not in doc.ents"]
+    first, second = DocBin().from_disk(tmp_path / "out.spacy").get_docs(NLP.vocab)
+    assert first.user_data["annotator"] == {
+        "id": 7, "external_id": "k1", "title": "Kidal", "meta": {"desk": "world"}, "answer": "accept",
+        "answered_by": "ana", "answered_at": "2026-01-01T00:00:00+00:00",
+        "states": ("accepted", "suggested", "rejected", "accepted"),  # msgpack gives lists back as tuples
+        "links": ((1, 0, "attacker"), (1, 2, "place"))}
+    assert [(s.text, s.label_) for s in first.spans["sc"]] == [("Rebels", "ACTOR"), ("attacked", "ATTACK"),
+                                                               ("Kidal", "PLACE"), ("Kidal on", "TARGET")]
+    assert [(s.text, s.label_) for s in first.ents] == [("Rebels", "ACTOR"), ("attacked", "ATTACK"),
+                                                        ("Kidal on", "TARGET")]
+    assert second.user_data["annotator"]["answer"] == "pending"
+    assert [s.text for s in second.spans["sc"]] == ["resumed"]
+    back = read(tmp_path / "out.spacy")[0]
+    assert [(s.start, s.end, s.label, s.state) for s in back.spans] == [
+        (0, 6, "ACTOR", SpanState.ACCEPTED), (7, 15, "ATTACK", SpanState.SUGGESTED),
+        (16, 21, "PLACE", SpanState.REJECTED), (16, 24, "TARGET", SpanState.ACCEPTED)]
+    assert (back.document.id, back.document.answered_by) == (None, "ana")
