@@ -292,6 +292,16 @@ def test_doccano_records_field_by_field(tmp_path):
         {"text": text, "label": [[0, 6]]},
         {"text": text, "entities": [{"id": 1, "start_offset": "a", "end_offset": 6, "label": "ACTOR"}]},
         {"text": text, "label": [[0, 6, "ACTOR"]], "answer": "maybe"},
+        {"text": text, "entities": {"id": 1}},
+        {"text": text, "entities": [{"id": 1, "start_offset": 0, "end_offset": None, "label": "ACTOR"}]},
+        {"text": text, "label": [{"label": "ACTOR", "start_offset": 0.5, "end_offset": 6}]},
+        {"text": text, "label": [{"label": "ACTOR", "start_offset": 0, "end_offset": "6"}]},
+        {"text": text, "label": [["0", 6, "ACTOR"]]},
+        {"text": text, "label": [[0, [6], "ACTOR"]]},
+        {"text": text, "label": "ACTOR"},
+        {"text": text, "label": [{"label": "ACTOR", "end_offset": 6}, [0, 6], [0, 6, "ACTOR"]]},
+        {"text": text},  # no labels at all
+        {"text": text, "id": 0, "label": [{"label": "ACTOR", "start_offset": 0, "end_offset": 6}]},
     ]
     path = tmp_path / "d.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
@@ -309,13 +319,28 @@ def test_doccano_records_field_by_field(tmp_path):
     assert [(s.start, s.end, s.label) for s in custom.spans] == [(16, 21, "PLACE")]
     unlabelled = items[2]
     assert unlabelled.spans == [] and unlabelled.document.meta == {} and unlabelled.document.answer is Answer.PENDING
-    assert [str(e).split(": ", 1)[1] for e in items[3:]] == [
+    assert [str(e).split(": ", 1)[1] for e in items[3:-2]] == [
         "entity 0 must be an object with start_offset, end_offset and label",
         "'label' item 0 must be [start, end, \"LABEL\"] or {\"label\", \"start_offset\", \"end_offset\"}, got [0, 6]",
         "entity 0 start_offset must be a whole number, got 'a'",
         "unknown answer 'maybe' (expected one of pending, accept, reject, ignore)",
+        "'entities' must be a list",
+        "entity 0 end_offset must be a whole number, got None",
+        "label 0 start_offset must be a whole number, got 0.5",
+        "label 0 end_offset must be a whole number, got '6'",
+        "label 0 start must be a whole number, got '0'",
+        "label 0 end must be a whole number, got [6]",
+        "'label' must be a list of [start, end, label]",
+        "'label' item 0 must be [start, end, \"LABEL\"] or {\"label\", \"start_offset\", \"end_offset\"}, got "
+        "{'label': 'ACTOR', 'end_offset': 6}; 'label' item 1 must be [start, end, \"LABEL\"] or {\"label\", "
+        "\"start_offset\", \"end_offset\"}, got [0, 6]",
     ]
-    assert all(isinstance(e, InputError) for e in items[3:])
+    assert all(isinstance(e, InputError) for e in items[3:-2])
+    plain, zero = items[-2:]
+    assert (plain.spans, plain.document.external_id) == ([], None)
+    assert [(s.start, s.end, s.label, s.source, s.state) for s in zero.spans] == [
+        (0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)]  # doccano's parser's own form of a span
+    assert zero.document.external_id == "0"
 
 
 def test_prodigy_relations_find_their_spans_or_bring_them(tmp_path):
