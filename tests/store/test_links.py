@@ -386,3 +386,14 @@ def test_a_link_on_an_article_changed_elsewhere_is_refused_and_a_link_dates_what
     stamps = store.conn.execute("SELECT updated_at FROM spans WHERE id IN (?, ?) UNION ALL "
                                 "SELECT updated_at FROM links", (actor, attack)).fetchall()
     assert len(stamps) == 3 and all(s[0] and s[0][:4].isdigit() for s in stamps)
+    # removing it, and accepting a suggested one, are refused alike on a stale article, and dated
+    link = store.links.of_document(1)[0]
+    revision = store.documents.revision(1)
+    store.annotations.add_span(1, 46, 52, "TIME", "ben")
+    with pytest.raises(ConflictError):
+        store.links.set_state(link.id, SpanState.REJECTED, "ana", expected_revision=revision)
+    assert store.links.of_document(1)[0].state is SpanState.ACCEPTED
+    store.conn.execute("UPDATE links SET updated_at = NULL")
+    store.links.set_state(link.id, SpanState.REJECTED, "ana", expected_revision=store.documents.revision(1))
+    stamp = store.conn.execute("SELECT state, updated_at FROM links").fetchone()
+    assert stamp[0] == "rejected" and stamp[1][:4].isdigit()

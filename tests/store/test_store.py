@@ -237,6 +237,16 @@ def test_a_project_in_a_folder_nobody_may_write_is_read_where_it_lies(tmp_path):
         finally:
             os.setresuid(0, 0, 0)
         assert db.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["p.db"]
+        folder.chmod(0o777)  # a file nobody may write, in a folder anyone may: a reading command reads it
+        os.setresuid(65534, 65534, 0)
+        try:
+            from annotator.store import open_for_reading
+
+            with open_for_reading(db) as reader:
+                assert reader.readonly and reader.documents.count_documents() == 2
+        finally:
+            os.setresuid(0, 0, 0)
+        assert db.read_bytes() == before
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)
@@ -461,3 +471,19 @@ def test_a_document_read_back_whole_and_the_queue_paged_and_searched(store):
     # what pre-annotation has left to do: pending articles, or all of them
     assert store.suggestions.count_unannotated("rules") == 2
     assert store.suggestions.count_unannotated("rules", only_pending=False) == 3
+
+
+def test_progress_the_split_keys_and_reading_commands_on_a_missing_project(tmp_path, store):
+    from annotator.store import open_for_reading
+
+    assert store.documents.progress() == (0, 0)  # an empty project
+    store.documents.add_records([Record(Document("One.")), Record(Document("Two.", answer=Answer.ACCEPT)),
+                                 Record(Document("Three.", answer=Answer.REJECT))])
+    assert store.documents.progress() == (2, 3)
+    assert [k[0] for k in store.exports.export_keys()] == [2, 3]  # what an export considers: answered
+    assert [k[0] for k in store.exports.export_keys(include_pending=True)] == [1, 2, 3]
+    with pytest.raises(DatabaseError, match="no such project database"):
+        open_for_reading(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()  # a reading command never makes a project
+    with open_for_reading(store.path) as reader:
+        assert not reader.readonly  # this user may write it: opened so that an older project is migrated

@@ -201,6 +201,11 @@ def test_the_events_reader_names_each_bad_part_of_a_record(tmp_path):
         {"text": TEXT, "events": [{"trigger": ev}], "spans": [{"start": "x", "end": 52, "label": "TIME"}]},
         {"text": TEXT, "events": [ev]},
         {"text": TEXT, "events": [], "title": 5, "answer": "maybe"},
+        {"text": TEXT, "events": ["attack"]},
+        {"text": TEXT, "events": [{"trigger": ev, "arguments": "Russia"}]},
+        {"text": TEXT, "spans": [{"start": 0, "end": "6", "label": "ACTOR"}]},
+        {"text": TEXT, "spans": [{"start": 46, "end": 53, "text": "Sunday!", "label": "TIME"}]},  # at the very end
+        {"text": TEXT, "spans": [{"start": 4, "end": 4, "text": "x", "label": "PLACE"}], "title": 5},
     ]
     path = write(tmp_path / "ev.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
     items = list(READERS["events"].read(path, ReadOptions()))
@@ -220,8 +225,14 @@ def test_the_events_reader_names_each_bad_part_of_a_record(tmp_path):
         "span 1 start must be a whole number, got 'x'",
         "event 1 trigger must be an object with start, end and label",
         "unknown answer 'maybe' (expected one of pending, accept, reject, ignore)",
+        "event 1 must be an object with a trigger and arguments",
+        "event 1: 'arguments' must be a list",
+        "span 1 end must be a whole number, got '6'",
+        "span 1: the text at 46..53 is 'Sunday.', the record says 'Sunday!'",
     ]
-    assert [i.line for i in items[1:]] == [2, 3, 4, 5, 6, 7, 8]
+    assert [i.line for i in items[1:-1]] == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    empty = items[-1]  # an empty stretch has no text to compare; a title that is not text is not a title
+    assert (empty.document.title, empty.document.external_id) == ("", None)
 
 
 def test_the_brat_configuration_declares_arguments_events_and_roles(tmp_path):

@@ -158,3 +158,21 @@ def test_the_split_puts_the_nearest_article_on_a_side_left_empty(tmp_path):
     between = (position(ranked[1]) + position(ranked[2])) / 2
     assert split_ids(keys, between, 7) == {order[0], order[1]}  # those below the fraction, no more
     assert split_ids(keys[:1], 0.0, 7) == set() and split_ids(keys[:1], 1.0, 7) == {1}  # one article: as it falls
+
+
+def test_whether_the_process_that_left_a_file_is_still_there():
+    import subprocess
+    import sys
+
+    from annotator.workflows.exporting import _alive
+
+    assert _alive(os.getpid())
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert _alive(running.pid)
+        with pytest.raises(subprocess.TimeoutExpired):
+            running.wait(timeout=0.5)  # asked without disturbing it: still running
+    finally:
+        running.kill()
+        running.wait()
+    assert not _alive(running.pid)  # ended and reaped
