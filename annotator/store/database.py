@@ -271,16 +271,15 @@ class Store:
         if problems != ["ok"]:
             raise sqlite_error(self.path, sqlite3.DatabaseError("malformed: " + "; ".join(problems)[:300]))
 
-    def bump(self, doc_id: int, expected_revision: int | None) -> int:
+    def bump(self, doc_id: int, expected_revision: int | None) -> None:
         """Inside a write: refuses the edit if the article changed since `expected_revision` (when given), and
-        moves its revision on. Returns the new revision."""
+        moves its revision on."""
         rev = self.documents.revision(doc_id)
         if expected_revision is not None and rev != expected_revision:
             raise ConflictError(
                 f"document {doc_id} was changed elsewhere (revision {rev}, expected {expected_revision})"
             )
         self.conn.execute("UPDATE documents SET revision = revision + 1 WHERE id = ?", (doc_id,))
-        return rev + 1
 
     def check_label(self, label: str) -> None:
         if self.conn.execute("SELECT 1 FROM labels WHERE name = ?", (label,)).fetchone() is None:

@@ -174,6 +174,44 @@ def test_every_edit_is_signed_by_its_editor_and_refused_on_an_article_changed_el
     assert signed == [("ana",)]
 
 
+def test_after_every_edit_and_undo_the_sessions_spans_are_what_a_fresh_read_gives(store, tokenize):
+    """The session keeps its span list up to date from what each edit changed, without reading the article
+    again: after each edit and each undo it must equal, in the same order, what opening the article gives
+    (spans starting together, longest first, then by label)."""
+    store.documents.add_records([Record(Document(text=TEXT), [
+        Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED), Span(17, 25, "ATTACK", Source.RULE,
+                                                                       SpanState.SUGGESTED),
+        Span(0, 16, "TARGET", Source.RULE, SpanState.SUGGESTED)])])
+    session = ArticleSession(store, "ana", tokenizer=tokenize)
+    session.open(1)
+
+    def shown(s: ArticleSession) -> list[tuple]:
+        return [(sp.id, sp.start, sp.end, sp.label, sp.state) for sp in s.spans]
+
+    def fresh() -> list[tuple]:
+        other = ArticleSession(store, "ben", tokenizer=tokenize)
+        other.open(1)
+        return shown(other)
+
+    actor, target, attack = (sp.id for sp in session.spans)
+    undo = []
+    # the relabel merges ACTOR onto the suggested TARGET of the same words: one span removed, the other
+    # accepted, in one edit
+    for edit in (AddSpan(1, 0, 5, "ACTOR"), AddSpan(1, 0, 25, "TARGET"), Relabel(1, actor, "TARGET"),
+                 Relabel(1, attack, "DEATH"), SetSpanState(1, attack, "rejected"), AcceptAll(1)):
+        change = session.apply(edit)
+        undo.append(change.inverse())
+        assert shown(session) == fresh(), edit
+    assert [(sp.start, sp.end, sp.label) for sp in session.spans] == [
+        (0, 25, "TARGET"), (0, 16, "TARGET"), (0, 5, "ACTOR")]
+    for back in reversed(undo):  # each undo removes some spans and puts others back, in one edit
+        session.apply(back)
+        assert shown(session) == fresh(), back
+    assert [(sp.start, sp.end, sp.label, sp.state) for sp in session.spans] == [
+        (0, 16, "ACTOR", SpanState.SUGGESTED), (0, 16, "TARGET", SpanState.SUGGESTED),
+        (17, 25, "ATTACK", SpanState.SUGGESTED)]
+
+
 def test_a_blocked_signal_is_silent():
     from annotator.core.events import Events
 
@@ -311,16 +349,16 @@ def test_the_session_tokenizes_an_article_once_and_keeps_its_tokens(store, token
         calls.append(text)
         return tokenize(text)
 
-    store.documents.add_records([Record(Document(text=TEXT))])
+    store.documents.add_records([Record(Document(text="Talks resumed.")), Record(Document(text=TEXT))])
     session = ArticleSession(store, "ana", tokenizer=counting)
-    session.open(1)
-    assert store.documents.tokens(1) is None
+    session.open(2)
+    assert store.documents.tokens(2) is None
     assert session.snap(1, 3) == (0, 5)  # "Rebel", widened to its word
     assert session.snap(6, 8) == (6, 16)
-    assert calls == [TEXT]  # tokenized once, and kept in the project
-    assert store.documents.tokens(1) == tokenize(TEXT)
+    assert calls == [TEXT]  # tokenized once, and kept in the project, for this article
+    assert (store.documents.tokens(2), store.documents.tokens(1)) == (tokenize(TEXT), None)
     again = ArticleSession(store, "ben", tokenizer=lambda text: pytest.fail("tokenized again"))
-    again.open(1)
+    again.open(2)
     assert again.snap(1, 3) == (0, 5)  # the stored tokens
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from annotator.core.edits import AddSpan
 from annotator.core.errors import LinkError, SchemeError
 from annotator.core.labels import load_scheme, parse_scheme
 from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState
@@ -117,6 +118,10 @@ def test_candidates_for_a_role_are_the_allowed_spans_nearest_first(session):
     targets = [TEXT[s.start:s.end] for s in session.candidates(attacked, "target")]
     assert targets == ["rebels", "Kidal", "Ukraine", "Russia"]
     assert session.candidates(attacked, "nonsense") == []
+    # a span overlapping the event is as near as can be: before the one a space away
+    session.apply(AddSpan(1, 65, 79, "TARGET"))
+    targets = [TEXT[s.start:s.end] for s in session.candidates(attacked, "target")]
+    assert targets[:3] == ["attacked Kidal", "rebels", "Kidal"]
 
 
 def test_removing_a_span_removes_its_links_and_undo_brings_both_back(session, store):
