@@ -160,6 +160,9 @@ def test_prodigy_tokens_are_checked_and_their_spacing_kept(tmp_path):
               {"start": 21, "end": 22}]
     assert [(t.start, t.end, t.ws) for t in parse_tokens(tokens, text)] == [
         (0, 6, True), (7, 15, True), (16, 21, False), (21, 22, False)]  # no "ws": the text says
+    # the file's own "ws" wins over the text's (a tokenizer that sees no space after a word keeps it so)
+    assert [t.ws for t in parse_tokens([{"start": 0, "end": 6, "ws": False}, {"start": 7, "end": 15, "ws": 1}],
+                                       text)] == [False, True]
     for bad, message in [
         ([{"start": 0, "end": 6}, {"start": 3, "end": 9}], "token 1 (3..9) is out of order or outside the text"),
         ([{"start": 5, "end": 4}], "token 0 (5..4) is out of order or outside the text"),
@@ -256,6 +259,8 @@ def test_label_studio_results_each_checked_and_named(tmp_path):
         task(lab("g", 0, 6, ["ACTOR"]), {"from_id": "g", "to_id": "zz", "type": "relation", "labels": ["x"]}),
         task(lab("h", 0, 6, ["ACTOR"]), {"from_id": "h", "to_id": "h", "type": "relation", "labels": "x"}),
         task(lab("i", "a", 6, ["ACTOR"])),
+        task({"id": "j", "type": "choices", "value": {"start": 0, "end": 6, "labels": ["ACTOR"]}},
+             {"id": "k", "type": "labels", "value": {"start": 0, "end": 6}}),  # neither is a labelled span
     ]
     path = tmp_path / "ls.json"
     path.write_text(json.dumps(tasks), encoding="utf-8")
@@ -271,6 +276,8 @@ def test_label_studio_results_each_checked_and_named(tmp_path):
         "record 5: prediction 0, result 1: a relation's 'labels' must be a list of names",
         "record 6: prediction 0, result 0 start must be a whole number, got 'a'",
     ]
+    kept = items[-1]
+    assert kept.spans == [] and kept.document.meta == {"label_studio_results": tasks[-1]["predictions"][0]["result"]}
 
 
 def test_doccano_records_field_by_field(tmp_path):
@@ -365,6 +372,11 @@ def test_prodigy_relations_find_their_spans_or_bring_them(tmp_path):
         {"text": text, "tokens": tokens, "spans": spans, "relations": {"head": 1}},
         {"text": text, "tokens": tokens, "spans": spans, "relations": [{"head": 1, "child": 0, "label": "x",
                                                                         "child_span": {"start": "a", "label": "X"}}]},
+        {"text": text, "tokens": tokens, "spans": spans, "relations": [{"head": 4, "child": 0, "label": "x"}]},
+        {"text": text, "tokens": tokens, "spans": spans, "relations": [{"head": "1", "child": 0, "label": "x"}]},
+        {"text": text, "tokens": tokens, "spans": spans, "relations": [{"head": 1, "child": 0, "label": "x",
+                                                                        "head_span": {"start": 7, "end": None,
+                                                                                      "label": "ATTACK"}}]},
     ]
     path = tmp_path / "p.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
@@ -381,6 +393,9 @@ def test_prodigy_relations_find_their_spans_or_bring_them(tmp_path):
         "relation 0 must be an object with head, child and label",
         "'relations' must be a list",
         "relation 0 child_span start must be a whole number, got 'a'",
+        "relation 0: head token 4 is not a token of this record",  # one past the last token
+        "relation 0 head must be a whole number, got '1'",
+        "relation 0 head_span end must be a whole number, got None",
     ]
     assert all(isinstance(e, InputError) for e in items[1:])
 
@@ -425,7 +440,7 @@ def test_a_prodigy_line_as_prodigy_writes_it(tmp_path):
         export_line(Record(doc, [Span(1, 6, "ACTOR")]), tokens)
     # suggestions marked with where they came from, as Prodigy marks them: a rule's with "pattern", a model's
     # with "source", the editor's with neither; read back, each keeps its source
-    from annotator.core.model import Source
+    from annotator.core.model import Source, SpanState
     from annotator.formats.base import ReadOptions
     from annotator.formats.prodigy import convert
 
@@ -441,6 +456,9 @@ def test_a_prodigy_line_as_prodigy_writes_it(tmp_path):
         {"pattern": None, "source": None}]
     back = convert(marked, ReadOptions())
     assert [sp.source for sp in back.spans] == [Source.RULE, Source.MODEL, Source.EDITOR]
+    assert [(lk.source, lk.state) for lk in back.links] == [(Source.MODEL, SpanState.SUGGESTED),
+                                                            (Source.RULE, SpanState.SUGGESTED),
+                                                            (Source.EDITOR, SpanState.SUGGESTED)]  # pending
     unmarked = json.loads(export_line(Record(Document(text, input_hash="ab" * 16, id=4), mixed), tokens))
     assert not any({"pattern", "source"} & sp.keys() for sp in unmarked["spans"])  # no origin given: no marks
 

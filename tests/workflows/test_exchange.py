@@ -527,6 +527,8 @@ def test_brat_reader_fields_and_each_error_named(tmp_path):
     assert [(s.start, s.end, s.label) for s in alone.spans] == [(18, 24, "ACTOR"), (34, 39, "PLACE")]
     write(folder / "sub" / ".a.txt", "A backup.")
     assert [r.document.text for r in READERS["brat"].read(folder, ReadOptions())] == [rec.document.text]
+    lone = write(tmp_path / "lone.ann", "T1\tACTOR 0 6\tRebels\n")  # an .ann named alone, its .txt missing
+    assert [str(e) for e in READERS["brat"].read(lone, ReadOptions())] == [f"{lone}: no text file lone.txt beside it"]
     cases = {
         "T1\tACTOR 0 6 Rebels\n": "a T line must be 'T<n> TAB type start end TAB text'",
         "T1\tACTOR 0 60\tRebels\n": "T1: offsets 0..60 outside the text (22 characters)",
