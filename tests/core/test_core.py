@@ -119,6 +119,12 @@ def test_packed_tokens_round_trip_and_prodigy_json():
     assert parsed == [{"text": text[t.start:t.end], "start": t.start, "end": t.end, "id": i, "ws": t.ws}
                       for i, t in enumerate(tokens)]
     assert prodigy_tokens_json("", pack_tokens([])) == "[]"
+    # tokens after leading spaces do not tile the text from 0; a word of 32,768 characters does not fit the
+    # length field; tokens deep in a long text still tile it, and are packed as lengths
+    for odd in ([Token(3, 5, True), Token(6, 9, False)], [Token(0, 32768, True), Token(32769, 32770, False)]):
+        assert unpack_tokens(pack_tokens(odd)) == odd and len(pack_tokens(odd)) == 1 + 12 * len(odd)
+    deep = [Token(i * 6, i * 6 + 5, True) for i in range(8000)]  # the last ones start past 32,768
+    assert unpack_tokens(pack_tokens(deep)) == deep and len(pack_tokens(deep)) == 1 + 2 * 8000
 
 
 def test_resources_dir_can_be_moved(tmp_path, monkeypatch):

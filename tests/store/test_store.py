@@ -487,3 +487,23 @@ def test_progress_the_split_keys_and_reading_commands_on_a_missing_project(tmp_p
     assert not (tmp_path / "missing.db").exists()  # a reading command never makes a project
     with open_for_reading(store.path) as reader:
         assert not reader.readonly  # this user may write it: opened so that an older project is migrated
+
+
+def test_saved_suggestions_say_which_pipeline_made_them_and_keep_the_tokens_given(store):
+    from annotator.core.model import Link, Token
+    from annotator.core.tokens import pack_tokens
+
+    add(store, "Rebels attacked Kidal.", "Talks resumed.")
+    tokens = [Token(0, 6, True), Token(7, 15, True), Token(16, 21, False), Token(21, 22, False)]
+    spans = [Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED), Span(7, 15, "ATTACK", Source.RULE,
+                                                                        SpanState.SUGGESTED)]
+    added = store.suggestions.save_suggestions(
+        [(1, tokens, spans, [Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)]),
+         (2, pack_tokens([Token(0, 5, True), Token(6, 13, False), Token(13, 14, False)]), [])], "rules-v1", "ana")
+    assert added == 2
+    assert store.documents.tokens(1) == tokens and len(store.documents.tokens(2)) == 3  # a list, or packed
+    assert store.conn.execute("SELECT DISTINCT created_by FROM spans").fetchall() == [("rules-v1",)]
+    assert store.conn.execute("SELECT created_by, source, state FROM links").fetchall() == [
+        ("rules-v1", "rule", "suggested")]
+    who, detail = store.conn.execute("SELECT who, detail FROM changes WHERE action = 'preannotate'").fetchone()
+    assert (who, json.loads(detail)) == ("ana", {"pipeline": "rules-v1", "documents": 2, "suggestions": 2})
