@@ -144,7 +144,7 @@ def clean_leftovers(output: Path, max_age_s: float = 24 * 3600, unnamed_age_s: f
     how many were removed."""
     removed = 0
     try:
-        candidates = list(output.parent.glob(f".{glob.escape(output.name)}.*"))
+        candidates = sorted(output.parent.glob(f".{glob.escape(output.name)}.*"))  # in one order everywhere
     except OSError:
         return 0
     for path in candidates:

@@ -49,6 +49,7 @@ def test_only_the_leftovers_of_gone_or_stale_exports_to_that_name_are_removed(tm
     file(".news.jsonl.12.part", 2 * 3600)  # one number but no name after it: no process id, old: removed
     file(".news.jsonl.tmp.x.part", 2 * 3600)  # a name, not a number, first: no process id, old: removed
     file(".news.jsonl.other")  # not a temporary name: kept
+    file(".news.jsonl.0-notes")  # another file of the user's, first in the folder's order: kept, and passed
     file(".news.jsonl.old-x12", 5 * 24 * 3600)  # not a process id: kept
     file(f".other.jsonl.{dead}.c1.part", 5 * 24 * 3600)  # another export's: kept
     old_dir = tmp_path / f".news.jsonl.old-{dead}"  # a folder set aside by a killed folder export: removed
@@ -65,7 +66,7 @@ def test_only_the_leftovers_of_gone_or_stale_exports_to_that_name_are_removed(tm
     assert clean_leftovers(out) == 7
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted([
-        "news.jsonl", f".news.jsonl.{mine}.a2.part", ".news.jsonl.b1.part", ".news.jsonl.other",
+        "news.jsonl", f".news.jsonl.{mine}.a2.part", ".news.jsonl.b1.part", ".news.jsonl.other", ".news.jsonl.0-notes",
         ".news.jsonl.old-x12", f".other.jsonl.{dead}.c1.part", f".news.jsonl.old-{mine}", "keep-me"])
     assert (target / "data.txt").read_text() == "not a leftover" and out.read_text() == "the last good export\n"
     # nothing to clean (or a folder that cannot be read): nothing removed
@@ -74,7 +75,8 @@ def test_only_the_leftovers_of_gone_or_stale_exports_to_that_name_are_removed(tm
     # a narrower age limit removes the running export's fresh files too, and only them
     assert clean_leftovers(out, max_age_s=-1, unnamed_age_s=-1) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
-        "news.jsonl", ".news.jsonl.other", ".news.jsonl.old-x12", f".other.jsonl.{dead}.c1.part", "keep-me"])
+        "news.jsonl", ".news.jsonl.other", ".news.jsonl.0-notes", ".news.jsonl.old-x12",
+        f".other.jsonl.{dead}.c1.part", "keep-me"])
 
 
 @pytest.mark.parametrize("said, kind, words", [
@@ -176,3 +178,20 @@ def test_whether_the_process_that_left_a_file_is_still_there():
         running.kill()
         running.wait()
     assert not _alive(running.pid)  # ended and reaped
+
+
+def test_a_folder_export_replaces_the_last_one_and_leaves_nothing_beside_it(tmp_path):
+    from annotator.workflows.files import replace
+
+    out = tmp_path / "brat"
+    for n in range(3):
+        tmp = tmp_path / f".brat.{os.getpid()}.{n}.part"
+        tmp.mkdir()
+        (tmp / f"a{n}.txt").write_text(f"export {n}")
+        replace(tmp, out)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["brat"]  # the last one set aside is removed
+        assert [p.name for p in out.iterdir()] == [f"a{n}.txt"]
+    single = tmp_path / ".one.part"
+    single.write_text("a file")
+    replace(single, tmp_path / "one.jsonl")
+    assert (tmp_path / "one.jsonl").read_text() == "a file" and not single.exists()
