@@ -63,6 +63,15 @@ def test_formats_without_links_say_how_many_they_left_out(events_project, tmp_pa
     report = export(events_project, tmp_path / OUT_NAME.get(fmt, "out.jsonl"), fmt=fmt, tokenizer=tokenize)
     assert report.links == 0
     assert f"left out 4 link(s): {fmt} has no way to hold links between spans" in report.lines()
+    _second_article(events_project, tmp_path)  # the counts add up over the articles
+    report = export(events_project, tmp_path / ("2" + OUT_NAME.get(fmt, "out.jsonl")), fmt=fmt, tokenizer=tokenize)
+    assert f"left out 8 link(s): {fmt} has no way to hold links between spans" in report.lines()
+
+
+def _second_article(store: Store, tmp_path) -> None:
+    second = dict(RECORD, text=TEXT + " More.", id="kyiv-2")
+    assert import_paths(store, [write(tmp_path / "in2.jsonl", json.dumps(second) + "\n")],
+                        tokenizer=tokenize).links == 4
 
 
 def test_a_link_whose_span_is_not_exported_is_counted(events_project, tmp_path):
@@ -70,6 +79,11 @@ def test_a_link_whose_span_is_not_exported_is_counted(events_project, tmp_path):
                     labels=["ATTACK", "ACTOR"])
     assert report.links == 1
     assert "left out 3 link(s): a span of the link is not in the export (its label left out)" in report.lines()
+    _second_article(events_project, tmp_path)
+    report = export(events_project, tmp_path / "out2.jsonl", fmt="events", tokenizer=tokenize,
+                    labels=["ATTACK", "ACTOR"])
+    assert report.links == 2
+    assert "left out 6 link(s): a span of the link is not in the export (its label left out)" in report.lines()
 
 
 def test_the_events_file_and_the_brat_file_as_trainers_and_brat_read_them(events_project, tmp_path):
