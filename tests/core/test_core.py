@@ -96,6 +96,10 @@ def test_hashes_are_stable_and_prodigy_shaped():
 def test_errors_say_where():
     err = InputError("not valid JSON", "in.jsonl", 7)
     assert str(err) == "in.jsonl:7: not valid JSON"
+    assert str(InputError("not valid JSON", None, 7)) == "line 7: not valid JSON"  # text pasted, not a file
+    assert str(InputError("empty", "in.jsonl")) == "in.jsonl: empty" and str(InputError("empty")) == "empty"
+    assert str(InputError("empty").at("a.txt", 3)) == "a.txt:3: empty"
+    assert str(InputError("empty", "b.txt", 2).at("a.txt", 3)) == "b.txt:2: empty"  # a place given stays
     assert Answer.parse("accept") is Answer.ACCEPT
     with pytest.raises(InputError, match="unknown answer"):
         Answer.parse("yes")

@@ -204,6 +204,12 @@ def test_after_every_edit_and_undo_the_sessions_spans_are_what_a_fresh_read_give
         assert shown(session) == fresh(), edit
     assert [(sp.start, sp.end, sp.label) for sp in session.spans] == [
         (0, 25, "TARGET"), (0, 16, "TARGET"), (0, 5, "ACTOR")]
+    # what the pointer is over, shortest first: a span's first character is in it, the one after its end not
+    assert [(sp.start, sp.end) for sp in session.spans_at(0)] == [(0, 5), (0, 16), (0, 25)]
+    assert [(sp.start, sp.end) for sp in session.spans_at(5)] == [(0, 16), (0, 25)]
+    word = session.apply(AddSpan(1, 6, 16, "ACTOR"))
+    assert [(sp.start, sp.end) for sp in session.spans_at(10)] == [(6, 16), (0, 16), (0, 25)]
+    session.apply(word.inverse())
     for back in reversed(undo):  # each undo removes some spans and puts others back, in one edit
         session.apply(back)
         assert shown(session) == fresh(), back

@@ -122,6 +122,9 @@ def test_a_preannotation_run_is_logged_as_its_command_and_its_inverse_spares_the
     assert {d: [(s.start, s.end, s.label) for s in store.annotations.spans(d)] for d in (1, 2, 3)} == suggested
     assert links(1) == {(*lk[:3], SpanState.SUGGESTED) for lk in suggested_links}
     assert redone.result == len(suggested[1]) - 1 + len(suggested[2])  # the accepted one was never removed
+    assert redone.inverse == RemoveSuggestions(rules.key, (1, 2))  # a run's inverse names its pipeline and articles
+    apply(store, redone.inverse, "ana")
+    assert store.annotations.spans(2) == [] and len(store.annotations.spans(3)) == len(suggested[3])
 
 
 def test_taking_an_import_back_gives_the_records_it_came_as(store):
