@@ -237,6 +237,14 @@ def test_a_project_in_a_folder_nobody_may_write_is_read_where_it_lies(tmp_path):
         finally:
             os.setresuid(0, 0, 0)
         assert db.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["p.db"]
+        db.chmod(0o666)  # a file anyone may write, in a folder nobody may: SQLite could not make its -wal there
+        os.setresuid(65534, 65534, 0)
+        try:
+            with pytest.raises(DatabaseError, match="no permission to write it, or to write its folder"):
+                Store(db)
+        finally:
+            os.setresuid(0, 0, 0)
+        db.chmod(0o444)
         folder.chmod(0o777)  # a file nobody may write, in a folder anyone may: a reading command reads it
         os.setresuid(65534, 65534, 0)
         try:
@@ -509,3 +517,18 @@ def test_saved_suggestions_say_which_pipeline_made_them_and_keep_the_tokens_give
         ("rules-v1", "rule", "suggested")]
     who, detail = store.conn.execute("SELECT who, detail FROM changes WHERE action = 'preannotate'").fetchone()
     assert (who, json.loads(detail)) == ("ana", {"pipeline": "rules-v1", "documents": 2, "suggestions": 2})
+
+
+def test_a_scheme_with_a_label_no_format_can_write_is_refused_and_nothing_changes(store):
+    from annotator.core.errors import SchemeError
+    from annotator.core.labels import Label, LabelScheme
+
+    before = [lb.name for lb in store.scheme.labels]
+    bad = LabelScheme("wire", [Label("SHELLING", "event", "#e6194b", "", ""),
+                              Label("two words", "argument", "#3cb44b", "", "")])
+    with pytest.raises(SchemeError) as caught:
+        store.set_scheme(bad)
+    assert str(caught.value) == ("scheme 'wire': label name 'two words' holds whitespace or control characters (brat "
+                                 "and CoNLL files write a label as one word; use _ or - instead)")
+    with Store(store.path) as other:
+        assert [lb.name for lb in other.scheme.labels] == before  # not even the good label went in

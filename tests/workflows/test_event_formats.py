@@ -179,6 +179,30 @@ def test_an_imported_link_the_scheme_does_not_allow_is_reported_and_add_labels_l
     store.close()
 
 
+
+def test_a_role_name_no_format_can_write_is_refused_even_when_learning(tmp_path):
+    """--add-labels learns a new role, but never one brat or CoNLL could not write as a word; and a link whose
+    event is an argument label in the project is named as such."""
+    store = Store(tmp_path / "a.db")
+    bad = {"text": TEXT, "events": [{"trigger": {"start": 7, "end": 15, "label": "ATTACK"},
+                                     "arguments": [{"role": "fired at", "start": 0, "end": 6, "label": "ACTOR"}]}]}
+    path = write(tmp_path / "in.jsonl", json.dumps(bad) + "\n")
+    for learning in (False, True):
+        report = import_paths(store, [path], tokenizer=tokenize, add_labels=learning)
+        assert [str(e) for e in report.errors] == [
+            f"{path}:1: link 1 (ATTACK fired at ACTOR): role name 'fired at' must be one word of letters, digits, "
+            "_ or -, starting with a letter and not ending in a digit (brat numbers repeated roles: Target2)"]
+    upside = {"text": TEXT, "events": [{"trigger": {"start": 0, "end": 6, "label": "ACTOR"},
+                                        "arguments": [{"role": "did", "start": 7, "end": 15, "label": "ATTACK"}]}]}
+    path = write(tmp_path / "in2.jsonl", json.dumps(upside) + "\n")
+    report = import_paths(store, [path], tokenizer=tokenize, add_labels=True)
+    assert [str(e) for e in report.errors] == [
+        f"{path}:1: link 1 (ACTOR did ATTACK): ACTOR is an argument label in this project, so it cannot trigger an "
+        "event (its did link)"]
+    assert store.documents.count_documents() == 0
+    store.close()
+
+
 def test_a_brat_span_holding_a_unicode_line_separator_comes_back_whole(tmp_path):
     from annotator.core.model import Document, Record, Source, Span, SpanState
 
