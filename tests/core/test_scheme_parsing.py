@@ -177,3 +177,23 @@ def test_a_scheme_comes_back_from_the_project_file_exactly_as_written(tmp_path: 
         pass
     with Store(tmp_path / "default.db", create=False) as store:
         assert (store.scheme.name, store.scheme.description, store.scheme.entity_map) == ("plain", "", {})
+
+
+def test_learning_a_link_adds_the_role_or_the_filler_once_and_keeps_the_rest():
+    from annotator.core.labels import load_scheme
+
+    scheme = load_scheme()
+    assert scheme.roles("NO SUCH LABEL") == ()
+    attack = [(r.name, r.fillers) for r in scheme.roles("ATTACK")]
+    same = scheme.with_link("ATTACK", "attacker", "ACTOR")  # allowed already: nothing changes
+    assert [(r.name, r.fillers) for r in same.roles("ATTACK")] == attack
+    more = scheme.with_link("ATTACK", "attacker", "WEAPON")  # a new filler of a role it has
+    assert dict((r.name, r.fillers) for r in more.roles("ATTACK"))["attacker"] == \
+        dict(attack)["attacker"] + ("WEAPON",)
+    assert [r.name for r in more.roles("ATTACK")] == [name for name, _ in attack]
+    new = more.with_link("ATTACK", "launcher", "ACTOR")  # a role it lacks, added last
+    assert [(r.name, r.fillers) for r in new.roles("ATTACK")][-1] == ("launcher", ("ACTOR",))
+    assert new.link_problem("ATTACK", "launcher", "ACTOR") is None and scheme.roles("ATTACK") == \
+        load_scheme().roles("ATTACK")  # the scheme it came from is left as it was
+    assert (new.name, new.description, new.entity_map) == (scheme.name, scheme.description, scheme.entity_map)
+    assert [lb.name for lb in new.labels] == [lb.name for lb in scheme.labels]
