@@ -75,7 +75,16 @@ def test_check_span_reasons():
     assert check_span(Span(0, 6, "ACTOR"), text, index, {"ACTOR"}) is None
     assert "outside the text" in check_span(Span(0, 99, "ACTOR"), text, index, None)
     assert "unknown label" in check_span(Span(0, 6, "NOPE"), text, index, {"ACTOR"})
-    assert "token boundaries" in check_span(Span(0, 3, "ACTOR"), text, index, None)
+    assert check_span(Span(0, 3, "ACTOR"), text, index, None) == ("span 0..3 'Reb' (ACTOR) does not line up with "
+                                                                 "token boundaries")
+    # the reasons word for word: a user reads them against the file
+    assert check_span(Span(4, 4, "ACTOR"), text, index, None) == ("span 4..4 (ACTOR) lies outside the text of 23 "
+                                                                 "characters")  # an empty span: nothing to mark
+    assert check_span(Span(-1, 4, "ACTOR"), text, None, None).startswith("span -1..4 (ACTOR) lies outside")
+    assert check_span(Span(0, 23, "ACTOR"), text, None, None) is None  # the whole text
+    for start, end in ((0, "6"), ("0", 6), (True, 6), (0.0, 6)):
+        assert check_span(Span(start, end, "ACTOR"), text, None, None) == \
+            f"span offsets must be whole numbers, got {start!r}..{end!r}"
     assert dedupe_spans([Span(0, 6, "A"), Span(0, 6, "A"), Span(0, 6, "B")]) == [Span(0, 6, "A"), Span(0, 6, "B")]
 
 

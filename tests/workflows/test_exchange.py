@@ -247,6 +247,12 @@ def test_round_trip_keeps_every_span(project, tmp_path, fmt):
         for (doc_id,) in fresh.conn.execute("SELECT id FROM documents"):
             doc = fresh.documents.document(doc_id)
             assert doc.answer is answers[doc.text]
+        # and what the article says of itself: its title, its id in the source, its meta
+        def own(s: Store) -> dict:
+            return {d.text: (d.title, d.external_id, d.meta) for d in
+                    (s.documents.document(i) for (i,) in s.conn.execute("SELECT id FROM documents"))}
+
+        assert own(fresh) == own(store)
 
 
 def test_conll_round_trip_gives_the_same_file(project, tmp_path):
