@@ -21,7 +21,8 @@ class Signal:
         return slot
 
     def disconnect(self, slot: Callable[..., Any]) -> None:
-        self._slots = [s for s in self._slots if s is not slot]
+        # by equality: a widget's method is a new object each time it is named, equal to the one connected
+        self._slots = [s for s in self._slots if s != slot]
 
     def emit(self, *args: Any) -> None:
         if self._blocked:

@@ -63,9 +63,6 @@ class Span:
     def key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.label)
 
-    def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
-
 
 @dataclass(slots=True)
 class Link:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from annotator.core.errors import InputError
 from annotator.core.model import Span, Token
 
 
@@ -79,16 +78,6 @@ def check_span(span: Span, text: str, index: TokenIndex | None, labels: set[str]
             f"span {span.start}..{span.end} {snippet!r} ({span.label}) does not line up with token boundaries"
         )
     return None
-
-
-def validate_spans(
-    spans: Sequence[Span], text: str, index: TokenIndex | None, labels: set[str] | None,
-    path: str | None = None, line: int | None = None,
-) -> None:
-    for span in spans:
-        reason = check_span(span, text, index, labels)
-        if reason:
-            raise InputError(reason, path, line)
 
 
 def dedupe_spans(spans: Sequence[Span]) -> list[Span]:

@@ -218,6 +218,18 @@ def test_after_every_edit_and_undo_the_sessions_spans_are_what_a_fresh_read_give
         (17, 25, "ATTACK", SpanState.SUGGESTED)]
 
 
+def test_the_undo_menu_names_each_edit():
+    from annotator.core.edits import SetAnswer
+
+    named = [AddSpan(1, 0, 5, "PLACE"), Relabel(1, 3, "ACTOR"), SetSpanState(1, 3, "rejected"),
+             SetSpanState(1, 3, "accepted"), AcceptAll(1), AddLink(1, 2, 3, "place"), SetLinkState(1, 4, "rejected"),
+             SetLinkState(1, 4, "accepted"), AddArgument(1, 0, 5, "PLACE", 2, "place"), Restore(1),
+             SetAnswer(1, Answer.REJECT)]
+    assert [edit.describe() for edit in named] == [
+        "mark PLACE", "relabel as ACTOR", "delete span", "accept suggestion", "accept all suggestions",
+        "link as place", "remove link", "accept link", "mark PLACE as place", "restore", "answer reject"]
+
+
 def test_a_blocked_signal_is_silent():
     from annotator.core.events import Events
 
@@ -227,7 +239,11 @@ def test_a_blocked_signal_is_silent():
     with events.spans_changed.blocker():
         events.spans_changed.emit(1)
     events.spans_changed.emit(2)
-    assert seen == [2]
+    other: list = []
+    events.spans_changed.connect(other.append)
+    events.spans_changed.disconnect(seen.append)  # a widget closed: it hears nothing more, the others do
+    events.spans_changed.emit(3)
+    assert (seen, other) == ([2], [3])
     with pytest.raises(AttributeError, match="no event 'nope'"):
         events.nope  # noqa: B018
 
