@@ -487,9 +487,11 @@ def test_progress_the_split_keys_and_reading_commands_on_a_missing_project(tmp_p
     from annotator.store import open_for_reading
 
     assert store.documents.progress() == (0, 0)  # an empty project
+    assert store.documents.last_id() == 0  # what the window watches to see articles another program added
     store.documents.add_records([Record(Document("One.")), Record(Document("Two.", answer=Answer.ACCEPT)),
                                  Record(Document("Three.", answer=Answer.REJECT))])
     assert store.documents.progress() == (2, 3)
+    assert store.documents.last_id() == 3
     assert [k[0] for k in store.exports.export_keys()] == [2, 3]  # what an export considers: answered
     assert [k[0] for k in store.exports.export_keys(include_pending=True)] == [1, 2, 3]
     with pytest.raises(DatabaseError, match="no such project database"):
