@@ -125,6 +125,13 @@ def test_a_link_edit_reads_back_only_the_stretch_it_can_change():
     assert AddArgument(1, 0, 4, "ACTOR", 2, "attacker").where(spans) == (0, 34)
     assert AddArgument(1, 60, 64, "PLACE", 2, "place").where(spans) == (30, 64)
     assert AddArgument(1, 0, 4, "ACTOR", 9, "attacker").where(spans) is None
+    assert Relabel(1, 2, "ACTOR").where(spans) == (30, 34) and SetSpanState(1, 3, "rejected").where(spans) == (50, 55)
+    from annotator.core.session import Change
+
+    change = Change(1, before=[(2, "ACTOR", "suggested")], after=[(2, "ACTOR", "accepted")],
+                    links_before=[(7, "suggested")], links_after=[(7, "accepted")])
+    assert change.inverse() == Restore(1, ((2, "ACTOR", "suggested"),), ((7, "suggested"),))
+    assert change.redo() == Restore(1, ((2, "ACTOR", "accepted"),), ((7, "accepted"),))
 
 
 EDITS = {

@@ -116,6 +116,7 @@ def test_a_preannotation_run_is_logged_as_its_command_and_its_inverse_spares_the
     assert len(store.annotations.spans(3)) == len(suggested[3])  # not named: left alone
     assert store.suggestions.count_unannotated(rules.key) == 2  # a later run suggests there again
     assert logged(store)[-1] == {"kind": "RemoveSuggestions", "pipeline": rules.key, "doc_ids": [1, 2]}
+    assert store.conn.execute("SELECT who FROM changes WHERE action = 'remove_suggestions'").fetchall() == [("ana",)]
     # the inverse's inverse suggests them again, links too
     redone = apply(store, undone.inverse, "ana")
     assert isinstance(redone.inverse, RemoveSuggestions)

@@ -477,6 +477,7 @@ def test_a_document_read_back_whole_and_the_queue_paged_and_searched(store):
     assert store.documents.document_ids(query="Rebels") == [1, 3]
     assert store.documents.document_ids(query="Rebels", answer="pending") == [1]
     assert [d.id for d in store.documents.list_documents(query="Rebels")] == [1, 3]  # the window's list, searched
+    assert store.documents.document_ids(query="!?") == [] and store.documents.document_ids(query="Reb") == [1, 3]
     assert [d.id for d in store.documents.list_documents(offset=1, limit=1)] == [2]
     # what pre-annotation has left to do: pending articles, or all of them
     assert store.suggestions.count_unannotated("rules") == 2

@@ -126,8 +126,12 @@ def test_an_edit_made_elsewhere_is_refused_not_overwritten(session, store, db_pa
     with pytest.raises(ConflictError):
         session.add_span(0, 5, "ACTOR")
     assert (0, 5, "ACTOR") not in states(store)
+    heard: list[tuple] = []
+    session.events.spans_changed.connect(lambda *args: heard.append(("spans", *args)))
+    session.events.links_changed.connect(lambda *args: heard.append(("links", *args)))
     session.reload_spans()
     assert not session.changed_elsewhere() and (38, 43, "TIME", "accepted") in shown(session)
+    assert heard == [("spans", 1, None, None), ("links", 1)]  # the window redraws the whole article
     session.add_span(0, 5, "ACTOR")  # now it goes through
     assert states(store)[(0, 5, "ACTOR")] == "accepted"
 

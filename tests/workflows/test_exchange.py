@@ -536,6 +536,10 @@ def test_brat_reader_fields_and_each_error_named(tmp_path):
     assert [(s.start, s.end, s.label) for s in alone.spans] == [(18, 24, "ACTOR"), (34, 39, "PLACE")]
     write(folder / "sub" / ".a.txt", "A backup.")
     assert [r.document.text for r in READERS["brat"].read(folder, ReadOptions())] == [rec.document.text]
+    from annotator.formats.brat import role_name
+
+    assert [role_name(r) for r in ("Target2", "Org-Arg12", "Theme", "BOX", "2")] == [
+        "Target", "Org-Arg", "Theme", "BOX", "2"]  # brat's number for a repeated role dropped, nothing else
     lone = write(tmp_path / "lone.ann", "T1\tACTOR 0 6\tRebels\n")  # an .ann named alone, its .txt missing
     assert [str(e) for e in READERS["brat"].read(lone, ReadOptions())] == [f"{lone}: no text file lone.txt beside it"]
     cases = {
