@@ -61,6 +61,7 @@ def test_text_files_field_by_field_and_each_bad_file_named(tmp_path):
     (folder / "notes.md").write_text("not an article", encoding="utf-8")
     (folder / "d.txt").write_bytes(b"line one\nline two \xff\n")
     (folder / "e.txt").write_text(" \n\t\n", encoding="utf-8")
+    (folder / "f.txt").write_text("After the empty one.", encoding="utf-8")
     (folder / "skip.txt").write_text("the project's own", encoding="utf-8")
     items = list(read(folder, ReadOptions(skip=lambda p: p.name == "skip.txt")))
     shown = [str(i) if isinstance(i, InputError) else
@@ -74,6 +75,7 @@ def test_text_files_field_by_field_and_each_bad_file_named(tmp_path):
         ("No ending at all.", "No ending at all.", "c", {"file": "c"}, str(folder / "c"), None),
         f"{folder / 'd.txt'}:2: not UTF-8 text (byte 19 of the file)",
         f"{folder / 'e.txt'}: the file is empty",
+        ("After the empty one.", "After the empty one.", "f.txt", {"file": "f.txt"}, str(folder / "f.txt"), None),
     ]
     # one file: its name is its id
     (rec,) = read(folder / "c", ReadOptions())
@@ -659,3 +661,25 @@ def test_every_label_studio_task_error_word_for_word():
         assert err.value.reason == message, task
     # one string field other than "text": it is the text
     assert convert({"data": {"body": "Talks resumed."}}, ReadOptions()).document.text == "Talks resumed."
+
+
+def test_plain_json_lines_field_by_field_and_another_tools_spans_refused(tmp_path):
+    import json
+
+    from annotator.formats import READERS, ReadOptions
+
+    records = [
+        {"text": "Rebels attacked Kidal.", "id": 0, "title": "Kidal", "desk": "world"},
+        {"text": "Talks resumed."},
+        {"text": "Rebels attacked Kidal.", "spans": [{"start": 0, "end": 6, "label": "ACTOR"}]},
+        {"text": "Talks resumed.", "title": 5},
+    ]
+    path = tmp_path / "plain.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    first, second, spans, title = READERS["jsonl"].read(path, ReadOptions())
+    assert (first.document.external_id, first.document.title, first.document.meta) == ("0", "Kidal",
+                                                                                       {"desk": "world"})
+    assert (second.document.external_id, second.document.title, second.document.meta) == (None, "", {})
+    assert str(spans) == (f"{path}:3: the record carries spans as prodigy writes them, which plain JSON lines "
+                          "would keep only as meta; import the file with --format prodigy")
+    assert str(title) == f"{path}:4: 'title' must be a string"
