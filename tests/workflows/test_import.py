@@ -322,3 +322,24 @@ def test_prodigy_records_field_by_field(tmp_path):
         "span 0 has no label", "span 0 has no character offsets", "span 0: tokens 0..3 outside the 1 tokens",
         "'meta' must be an object", "'answer' must be accept, reject or ignore"]
     assert [e.line for e in items[3:]] == [4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def test_a_span_with_spaces_at_its_ends_is_narrowed_and_counted_and_one_of_spaces_alone_refused(tmp_path):
+    """As the README says: a span's spaces at either end are trimmed (a note counts them), a span of spaces
+    alone is refused, naming its record."""
+    import json
+
+    from annotator.store import Store
+    from annotator.workflows.importing import import_paths
+
+    text = "Rebels  attacked Kidal."
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"text": text, "label": [[0, 7, "ACTOR"], [8, 16, "ATTACK"], [16, 23, "PLACE"]]})
+                    + "\n" + json.dumps({"text": "Talks  resumed.", "label": [[5, 6, "ACTOR"]]}) + "\n",
+                    encoding="utf-8")
+    with Store(tmp_path / "p.db") as store:
+        report = import_paths(store, [path], fmt="doccano")
+        assert (report.added, report.trimmed, report.rejected) == (1, 2, 1)
+        assert [(s.start, s.end, s.label) for s in store.annotations.spans(1)] == [
+            (0, 6, "ACTOR"), (8, 16, "ATTACK"), (17, 23, "PLACE")]
+        assert [str(e) for e in report.errors] == [f"{path}:2: span 6..6 (ACTOR) holds only whitespace"]
