@@ -292,6 +292,10 @@ class Store:
         row = self.conn.execute("SELECT value FROM project WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write():
+            self._set_meta(key, value)
+
     def _write_scheme(self, scheme: LabelScheme) -> None:
         write_scheme(self.db, scheme)
         self._scheme = None

@@ -489,6 +489,9 @@ def test_progress_the_split_keys_and_reading_commands_on_a_missing_project(tmp_p
 
     assert store.documents.progress() == (0, 0)  # an empty project
     assert store.documents.last_id() == 0  # what the window watches to see articles another program added
+    store.set_meta("team", "wire desk")  # a note of the project's own, seen by another handle
+    with Store(store.path) as other:
+        assert other.get_meta("team") == "wire desk" and other.get_meta("nothing", "none") == "none"
     store.documents.add_records([Record(Document("One.")), Record(Document("Two.", answer=Answer.ACCEPT)),
                                  Record(Document("Three.", answer=Answer.REJECT))])
     assert store.documents.progress() == (2, 3)
