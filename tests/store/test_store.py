@@ -538,3 +538,31 @@ def test_a_scheme_with_a_label_no_format_can_write_is_refused_and_nothing_change
                                  "and CoNLL files write a label as one word; use _ or - instead)")
     with Store(store.path) as other:
         assert [lb.name for lb in other.scheme.labels] == before  # not even the good label went in
+
+
+def test_what_an_export_carries_of_each_article_answered_or_pending(store):
+    """An answered article goes out with what the editor accepted (spans and links); a pending one, when asked
+    for, with its suggestions too. Its input hash goes with it (Prodigy's _input_hash is made from it)."""
+    from annotator.core.model import Link
+
+    spans = [Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED), Span(7, 15, "ATTACK", Source.RULE,
+                                                                        SpanState.SUGGESTED),
+             Span(16, 21, "PLACE", Source.EDITOR, SpanState.ACCEPTED)]
+    links = [Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED),
+             Link(1, 2, "place", Source.EDITOR, SpanState.ACCEPTED)]
+    store.documents.add_records([Record(Document("Rebels attacked Kidal.", input_hash="aa" * 16), spans,
+                                        links=links),
+                                 Record(Document("Rebels attacked Kidal!", input_hash="bb" * 16,
+                                                 answer=Answer.ACCEPT, meta={"desk": "world"}),
+                                        [Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+                                         Span(7, 15, "ATTACK"), Span(16, 21, "PLACE")],
+                                        links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED),
+                                               Link(1, 2, "place")])])
+    shown = {rec.document.id: (rec.document.input_hash, rec.document.meta, [sp.key for sp in rec.spans],
+                               [(lk.event, lk.argument, lk.role) for lk in rec.links])
+             for rec, _ in store.exports.iter_for_export(include_pending=True)}
+    assert shown == {
+        1: ("aa" * 16, {}, [(0, 6, "ACTOR"), (7, 15, "ATTACK"), (16, 21, "PLACE")],
+            [(1, 0, "attacker"), (1, 2, "place")]),
+        2: ("bb" * 16, {"desk": "world"}, [(7, 15, "ATTACK"), (16, 21, "PLACE")], [(0, 1, "place")])}
+    assert [rec.document.id for rec, _ in store.exports.iter_for_export()] == [2]
