@@ -185,3 +185,38 @@ def test_the_leftovers_of_older_versions_and_of_live_exports(tmp_path):
     other.write_text("x")
     assert clean_leftovers(out) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n.name for n in (recent, live, other))
+
+
+def test_a_command_waits_for_a_program_holding_the_file_then_every_write_of_both_is_there(tmp_path):
+    """Another program (a database browser, a backup) holds the project exclusively for a moment: the command
+    line waits for it instead of failing, its import lands, the other program's write stays, and a third
+    process sees both."""
+    db = tmp_path / "p.db"
+    assert subprocess.run(annotator_cmd("init", "--db", db), cwd=ROOT, capture_output=True).returncode == 0
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import sqlite3, time
+c = sqlite3.connect({str(db)!r}, isolation_level=None)
+c.execute("PRAGMA locking_mode = EXCLUSIVE")
+c.execute("BEGIN EXCLUSIVE")
+c.execute("INSERT INTO project(key, value) VALUES ('browser', 'was here')")
+print("held", flush=True)
+time.sleep(1.5)
+c.execute("COMMIT")
+c.close()
+"""], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        src = tmp_path / "in.jsonl"
+        src.write_text('{"text": "Rebels attacked Kidal."}\n', encoding="utf-8")
+        run = subprocess.run(annotator_cmd("import", src, "--db", db), cwd=ROOT, capture_output=True, text=True,
+                             timeout=60)
+        assert run.returncode == 0, run.stderr
+    finally:
+        holder.wait(timeout=30)
+    check = subprocess.run([sys.executable, "-c", f"""
+import sqlite3
+c = sqlite3.connect({str(db)!r})
+print(c.execute("SELECT text FROM documents").fetchall(), c.execute(
+    "SELECT value FROM project WHERE key = 'browser'").fetchall())
+"""], capture_output=True, text=True, timeout=60)
+    assert check.stdout.strip() == "[('Rebels attacked Kidal.',)] [('was here',)]", check.stderr
