@@ -27,7 +27,7 @@ from annotator.workflows import on_ray
 from annotator.workflows.importing import import_paths
 from annotator.workflows.preannotating import preannotate
 from tests.conftest import WIKINEWS
-from tests.workflows.test_on_ray import _suggestions
+from tests.workflows.test_on_ray import _free_port, _suggestions
 
 
 class RayFailed(Exception):
@@ -118,29 +118,15 @@ def _project(path: Path, articles: int) -> Store:
 
 
 def _breaking_on(marker: str):
-    """build_annotator, as the actors call it, giving a pipeline that fails on any text holding `marker`."""
+    """build_annotator, as the actors call it, giving a pipeline that fails on any text holding `marker` (the
+    failing pipeline of tests/workflows/test_annotate_rows.py)."""
     import dataclasses
+
+    from tests.workflows.test_annotate_rows import Counting
 
     def build(scheme, **kw):
         annotator = build_annotator(scheme, **kw)
-        real = annotator.nlp
-
-        class Breaking:
-            max_length = real.max_length
-
-            def pipe(self, texts, batch_size=64):
-                for text in texts:
-                    yield self(text)
-
-            def __call__(self, text):
-                if marker in text:
-                    raise RuntimeError("the model broke\non this article")
-                return real(text)
-
-            def __getattr__(self, name):
-                return getattr(real, name)
-
-        return dataclasses.replace(annotator, nlp=Breaking())
+        return dataclasses.replace(annotator, nlp=Counting(annotator.nlp, fail_on=marker))
 
     return build
 
@@ -282,9 +268,7 @@ def test_addresses_are_checked_before_ray_is_asked(stand_in, monkeypatch):
             pass
         assert (stand_in.inits[-1]["address"], stand_in.inits[-1]["num_cpus"]) == ("local", 3)
     assert on_ray.check_reachable("auto") == "auto"
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        dead = free.getsockname()[1]
+    dead = _free_port()  # a port nothing listens on
     for address, said in (
             (f"127.0.0.1:{dead}", f"cannot reach Ray at 127.0.0.1:{dead}: Connection refused (is `ray start --head` "
                                   "running there?)"),
@@ -300,9 +284,7 @@ def test_addresses_are_checked_before_ray_is_asked(stand_in, monkeypatch):
 
 
 def test_ray_address_in_the_environment_is_the_cluster_and_named_as_such(tmp_path, stand_in, monkeypatch):
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        dead = free.getsockname()[1]
+    dead = _free_port()  # a port nothing listens on
     monkeypatch.setenv("RAY_ADDRESS", f" 127.0.0.1:{dead} ")
     store = _project(tmp_path / "p.db", 2)
     with pytest.raises(PipelineError) as caught:
