@@ -27,7 +27,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQL = re.compile(r"\b(select|insert|update|delete|from|where|values|set|and)\b", re.I)
+SQL = re.compile(r"\b(select|insert|update|delete|from|where|values|set|and|begin|commit|rollback|pragma|asc|desc)\b",
+                 re.I)
+# a column compared with a parameter, as in "d.id < ?": names and operators only
+SQL_TERM = re.compile(r"^[a-z_]+(\.[a-z_]+)?( (<|>|=|<=|>=|!=) \?)?$")
 
 
 def function_lines(lines: list[str], name: str) -> list[str]:
@@ -60,7 +63,8 @@ def kind(removed: str, added: str) -> str:
     if removed.lower() == added.lower() and SQL.search(removed):
         return "sql-case"
     changed = {a for a, b in zip(re.findall(r'"([^"]*)"', removed), re.findall(r'"([^"]*)"', added)) if a != b}
-    if removed.lower() == added.lower() and changed and all(c.lower() in SQL_NAMES for c in changed):
+    if removed.lower() == added.lower() and changed and all(c.lower() in SQL_NAMES or SQL_TERM.match(c.lower())
+                                                                 for c in changed):
         return "sql-case"
     if '"utf-8"' in removed and removed.replace('"utf-8"', '"UTF-8"') == added:
         return "codec-case"

@@ -3,6 +3,7 @@ made elsewhere is refused rather than overwritten."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from annotator.core.errors import (
     ConflictError,
     DamagedDatabaseError,
+    DatabaseError,
     EditError,
     ReadOnlyDatabaseError,
     UnavailableError,
@@ -170,8 +172,21 @@ def test_sqlite_errors_are_named_for_the_user(tmp_path, message, kind, words):
 def test_probe_tells_when_the_project_can_be_written(store):
     store.probe_writable()
     store.conn.execute("PRAGMA query_only = 1")
-    with pytest.raises(ReadOnlyDatabaseError):
+    with pytest.raises(ReadOnlyDatabaseError, match=re.escape(str(store.path))):
         store.probe_writable()
     store.conn.execute("PRAGMA query_only = 0")
     store.probe_writable()
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000  # put back after the probe
+
+
+def test_a_probe_that_fails_half_way_leaves_the_project_to_other_programs(store):
+    other = sqlite3.connect(store.path, timeout=0)
+    with other:
+        other.execute("DROP TABLE project")  # a file another program has damaged
+    with pytest.raises(DatabaseError, match="no such table: project"):
+        store.probe_writable()
+    # the probe's transaction was rolled back: it holds no lock, so the other program writes without waiting
+    with other:
+        other.execute("INSERT INTO changes (action, who, at) VALUES ('after the probe', 'other', 'now')")
+    other.close()
+    assert not store.conn.in_transaction
