@@ -444,3 +444,27 @@ def test_the_session_holds_the_span_in_focus_and_says_when_it_moves(session, sto
     session.select(attack)
     session.open(2)  # another article: nothing in focus
     assert session.selected is None
+
+
+def test_an_events_frame_and_the_candidates_for_a_role_nearest_first(session, store):
+    """What the link panel lists: every role of the event with what fills it, and the spans that may fill a
+    role, nearest first; for a span that is gone (removed in another window), nothing, and no edit."""
+    from annotator.core.errors import LinkError
+
+    session.open(1)
+    attack = next(s.id for s in session.spans if s.label == "ATTACK")
+    town = session.add_span(30, 34, "PLACE").result.id
+    kidal = session.add_span(38, 43, "PLACE").result.id
+    actor = next(s.id for s in session.spans if s.label == "ACTOR")
+    link = session.apply(AddLink(1, attack, kidal, "place")).result.id
+    frame = session.frame(attack)
+    assert [role.name for role, _ in frame] == ["attacker", "target", "instrument", "place", "time", "casualties"]
+    assert [[lk.id for lk in links] for _, links in frame] == [[], [], [], [link], [], []]
+    assert [s.id for s in session.candidates(attack, "target")] == [actor, town, kidal]  # 1, 5, 13 characters away
+    assert [s.id for s in session.candidates(attack, "place")] == [town, kidal]
+    assert session.candidates(attack, "no such role") == []
+    assert session.frame(999) == [] and session.candidates(999, "place") == []
+    before = (store.annotations.span_states(1), store.links.states(1))
+    with pytest.raises(LinkError, match="no event span 999"):
+        session.add_argument(47, 53, "TIME", 999, "time")
+    assert (store.annotations.span_states(1), store.links.states(1)) == before
