@@ -400,6 +400,23 @@ def test_the_change_log_says_who_did_what_to_which_span(store):
     assert all(s and s[:4].isdigit() for s in stamps)
 
 
+def test_undoing_a_link_puts_it_back_stamped_and_logs_it(store):
+    (doc_id,) = add(store, "Rebels attacked Kidal on Monday")
+    actor = store.annotations.add_span(doc_id, 0, 6, "ACTOR", "ana")
+    attack = store.annotations.add_span(doc_id, 7, 15, "ATTACK", "ana")
+    link = store.links.add(doc_id, attack.id, actor.id, "attacker", "ana")
+    store.conn.execute("UPDATE links SET updated_at = '2000-01-01T00:00:00'")  # long ago
+    store.annotations.restore_spans(doc_id, [(actor.id, "ACTOR", "accepted")], "chen",
+                                    links=[(link.id, "rejected")])
+    assert store.links.states(doc_id) == {link.id: SpanState.REJECTED}
+    stamp = store.conn.execute("SELECT updated_at FROM links WHERE id = ?", (link.id,)).fetchone()[0]
+    assert stamp > "2000-01-01T00:00:00"  # when it was put back: the latest change of a link is known
+    action, who, detail = store.conn.execute(
+        "SELECT action, who, detail FROM changes ORDER BY id DESC LIMIT 1").fetchone()
+    assert (action, who, json.loads(detail)) == (
+        "restore", "chen", {"spans": [[actor.id, "ACTOR", "accepted"]], "links": [[link.id, "rejected"]]})
+
+
 def test_a_new_project_gets_the_scheme_it_is_made_with_from_its_first_migrations(tmp_path):
     from annotator.core.labels import parse_scheme
 
