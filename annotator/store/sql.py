@@ -46,9 +46,9 @@ def rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any], *, before
         yield from conn.execute(sql.format(**{"in": marks(len(part))}), [*before, *part, *after])
 
 
-def execute_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any], **kwargs: Any) -> None:
+def execute_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> None:
     """`rows_in` for a statement that returns nothing (a DELETE or UPDATE over a list of ids)."""
-    for _ in rows_in(conn, sql, values, **kwargs):
+    for _ in rows_in(conn, sql, values):
         pass
 
 
