@@ -225,6 +225,38 @@ def test_after_every_edit_and_undo_the_sessions_spans_are_what_a_fresh_read_give
         (17, 25, "ATTACK", SpanState.SUGGESTED)]
 
 
+def test_after_every_link_edit_and_undo_the_sessions_links_are_what_a_fresh_read_gives(store, tokenize):
+    """The same for links: one edit may remove one link and put another back, and a link put back takes its
+    place in id order, as opening the article lists them."""
+    from annotator.core.model import Link
+
+    store.documents.add_records([Record(Document(text=TEXT), [
+        Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+        Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED),
+        Span(38, 43, "PLACE", Source.RULE, SpanState.SUGGESTED)],
+        links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED),
+               Link(1, 2, "place", Source.RULE, SpanState.SUGGESTED)])])
+    session = ArticleSession(store, "ana", tokenizer=tokenize)
+    session.open(1)
+
+    def shown(s: ArticleSession) -> list[tuple]:
+        return [(lk.id, lk.event, lk.argument, lk.role, lk.state) for lk in s.links]
+
+    def fresh() -> list[tuple]:
+        other = ArticleSession(store, "ben", tokenizer=tokenize)
+        other.open(1)
+        return shown(other)
+
+    first, second = (lk.id for lk in session.links)
+    steps = [Restore(1, (), ((first, "rejected"), (second, "accepted"))),  # one removed, the next accepted
+             Restore(1, (), ((first, "suggested"),))]  # the first back, after the second in memory
+    for edit in steps:
+        session.apply(edit)
+        assert shown(session) == fresh(), edit
+    assert [(lk.id, lk.state) for lk in session.links] == [(first, SpanState.SUGGESTED),
+                                                            (second, SpanState.ACCEPTED)]
+
+
 def test_the_undo_menu_names_each_edit():
     from annotator.core.edits import SetAnswer
 
