@@ -116,9 +116,6 @@ class Links(Repository):
                                     [(state.value, stamp, i) for i in ids])
         return list(ids)
 
-    def remove(self, link_id: int, who: str | None, expected_revision: int | None = None) -> Link:
-        return self.set_state(link_id, SpanState.REJECTED, who, expected_revision)
-
     def reject_hanging(self, span_id: int, stamp: str) -> list[int]:
         """Inside the caller's transaction, after `span_id` was removed: rejects the links that hang on it;
         returns their ids."""

@@ -259,7 +259,7 @@ def test_relabelling_onto_a_label_the_stretch_already_has_merges_and_is_logged(s
 def test_linking_again_after_a_removal_reuses_the_link_and_what_cannot_be_linked_is_named(session, store):
     launched, russia = span_id(session, "launched", "ATTACK"), span_id(session, "Russia", "ACTOR")
     first = store.links.add(1, launched, russia, "attacker", "ana")
-    store.links.remove(first.id, "ana")
+    store.links.set_state(first.id, SpanState.REJECTED, "ana")
     again = store.links.add(1, launched, russia, "attacker", "ben")
     assert (again.id, again.state) == (first.id, SpanState.ACCEPTED)  # the same link, accepted again
     details = [json.loads(d) for (d,) in store.conn.execute(
@@ -278,7 +278,7 @@ def test_linking_again_after_a_removal_reuses_the_link_and_what_cannot_be_linked
         store.links.add(1, launched, ukraine, "place", "ana")
     # accepting a link whose span was removed since is refused too
     link = store.links.add(1, launched, span_id(session, "Sunday", "TIME"), "time", "ana")
-    store.links.remove(link.id, "ana")
+    store.links.set_state(link.id, SpanState.REJECTED, "ana")
     store.annotations.delete_span(span_id(session, "Sunday", "TIME"), "ana")
     with pytest.raises(LinkError, match="was removed"):
         store.links.set_state(link.id, SpanState.ACCEPTED, "ana")
@@ -325,7 +325,7 @@ def test_the_change_log_says_exactly_what_each_link_edit_did(session, store):
     store.links.add(1, launched, russia, "attacker", "cy")  # linking again takes the removed link back
     assert last() == (1, launched, "add_link", "cy",
                       {"link": link.id, "argument": russia, "role": "attacker", "before": "rejected"})
-    store.links.remove(link.id, "dee")
+    store.links.set_state(link.id, SpanState.REJECTED, "dee")
     assert last()[2:] == ("set_link_state", "dee", {"link": link.id, "before": "accepted", "after": "rejected"})
 
 
