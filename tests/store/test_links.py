@@ -402,3 +402,44 @@ def test_a_link_on_an_article_changed_elsewhere_is_refused_and_a_link_dates_what
     store.links.set_state(link.id, SpanState.REJECTED, "ana", expected_revision=store.documents.revision(1))
     stamp = store.conn.execute("SELECT state, updated_at FROM links").fetchone()
     assert stamp[0] == "rejected" and stamp[1][:4].isdigit()
+
+
+@pytest.mark.parametrize("edit", ["add span", "accept all", "accept link", "link", "answer accepting all",
+                                  "relabel", "remove span", "restore"])
+def test_every_edit_stamps_each_span_and_link_it_changes(store, edit):
+    """A span or link an edit changed carries the time of that edit: the latest change of each is known (what
+    merging editors' work decides by), not only the change log's entry."""
+    store.documents.add_records([Record(Document(text="Rebels attacked Kidal on Monday."), [
+        Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED), Span(7, 15, "ATTACK", Source.RULE,
+                                                                    SpanState.SUGGESTED),
+        Span(16, 21, "PLACE", Source.RULE, SpanState.SUGGESTED)],
+        links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED)])])
+    actor, attack, place = (s.id for s in sorted(store.annotations.spans(1), key=lambda s: s.start))
+    (link,) = store.links.of_document(1)
+    run = {
+        "add span": lambda: store.annotations.add_span(1, 25, 31, "TIME", "ana"),
+        "accept all": lambda: store.annotations.accept_all(1, "ana"),
+        "accept link": lambda: store.links.set_state(link.id, SpanState.ACCEPTED, "ana"),
+        "link": lambda: store.links.add(1, attack, place, "place", "ana"),
+        "answer accepting all": lambda: store.annotations.set_answer(1, "accept", "ana", accept_suggested=True),
+        "relabel": lambda: store.annotations.relabel_span(place, "TARGET", "ana"),
+        "remove span": lambda: store.annotations.set_span_state(actor, SpanState.REJECTED, "ana"),
+        "restore": lambda: store.annotations.restore_spans(1, [(place, "PLACE", "accepted")], "ana",
+                                                           links=[(link.id, "accepted")]),
+    }
+    long_ago = "2000-01-01T00:00:00"
+    for table in ("spans", "links"):
+        store.conn.execute(f"UPDATE {table} SET updated_at = ?", (long_ago,))
+
+    def rows(table: str, what: str) -> dict[int, tuple]:
+        return {r[0]: r[1:] for r in store.conn.execute(f"SELECT id, {what}, updated_at FROM {table}")}
+
+    spans_before, links_before = rows("spans", "label, state"), rows("links", "state")
+    run[edit]()
+    spans_after, links_after = rows("spans", "label, state"), rows("links", "state")
+    changed = [(table, i, after) for table, before, now_ in (("spans", spans_before, spans_after),
+                                                             ("links", links_before, links_after))
+               for i, after in now_.items() if before.get(i, (None,))[:-1] != after[:-1]]
+    assert changed, edit  # each edit changes something
+    for table, i, after in changed:
+        assert after[-1] is not None and after[-1] > long_ago, (table, i, after)
