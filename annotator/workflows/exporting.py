@@ -69,11 +69,10 @@ def writer_class(fmt: str) -> type[Writer]:
         raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(EXPORT_FORMATS)})") from None
 
 
-def default_output(store: Store, suffix: str = ".jsonl", fmt: str = "prodigy") -> Path:
-    if fmt != "prodigy":
-        cls = writer_class(fmt)
-        return DEFAULT_FOLDER / (store.path.stem + (f"-{fmt}" if cls.folder else "") + cls.suffix)
-    return DEFAULT_FOLDER / (store.path.stem + suffix)
+def default_output(store: Store, fmt: str = "prodigy") -> Path:
+    """exports/<project><suffix of the format>, or exports/<project>-<format>/ for a folder format."""
+    cls = writer_class(fmt)
+    return DEFAULT_FOLDER / (store.path.stem + (f"-{fmt}" if cls.folder else "") + cls.suffix)
 
 
 def tokenizer_name() -> str:

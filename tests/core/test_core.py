@@ -67,6 +67,7 @@ def test_token_index_alignment_and_snapping():
     assert index.snap(9, 2) == (0, 14)  # a backwards selection
     assert index.snap(10, 10) == (7, 14)  # a caret inside a word selects the word
     assert index.snap(6, 7) is None  # only a space
+    assert index.snap(33, 33) is None and index.snap(33, 40) is None  # after the last word: nothing to widen to
 
 
 def test_check_span_reasons():
