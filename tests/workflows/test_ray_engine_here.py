@@ -326,7 +326,10 @@ def test_a_cluster_that_refuses_the_connection_is_named_with_the_way_out_of_toke
 
 
 def test_an_address_that_does_not_answer_in_time_says_how_long_it_waited(monkeypatch):
+    asked = []
+
     def silent(address, timeout):
+        asked.append((address, timeout))
         raise TimeoutError("timed out")
 
     monkeypatch.setattr(on_ray.socket, "create_connection", silent)
@@ -334,6 +337,26 @@ def test_an_address_that_does_not_answer_in_time_says_how_long_it_waited(monkeyp
         on_ray.check_reachable("10.1.2.3:6379", timeout=2.5)
     assert str(caught.value) == ("cannot reach Ray at 10.1.2.3:6379: no answer within 2.5 s (is `ray start --head` "
                                  "running there?)")
+    assert asked == [(("10.1.2.3", 6379), 2.5)]  # the wait is bounded, not the system's minutes
+
+    def wordless(address, timeout):
+        raise ConnectionResetError()  # an error without the system's words: its name
+
+    monkeypatch.setattr(on_ray.socket, "create_connection", wordless)
+    with pytest.raises(PipelineError) as caught:
+        on_ray.check_reachable("10.1.2.3:6379")
+    assert str(caught.value) == ("cannot reach Ray at 10.1.2.3:6379: ConnectionResetError (is `ray start --head` "
+                                 "running there?)")
+
+
+def test_an_ipv6_address_in_brackets_is_reached(monkeypatch):
+    with socket.socket(socket.AF_INET6) as listening:
+        listening.bind(("::1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        monkeypatch.setattr(on_ray, "RAY_CLIENT_PORT", port)
+        assert on_ray.check_reachable("ray://[::1]") == f"ray://[::1]:{port}"
+        assert on_ray.check_reachable(f"[::1]:{port}") == f"[::1]:{port}"
 
 
 def _corpus(folder: Path, shards: int, per: int) -> list[str]:
