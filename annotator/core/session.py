@@ -118,7 +118,6 @@ class ArticleSession:
 
     def open(self, doc_id: int) -> Document:
         self.doc = self.store.documents.document(doc_id, with_tokens=False)  # tokens are read when a selection snaps
-        self.revision = self.store.documents.revision(doc_id)
         self._index = None
         self.selected = None
         self._load()
@@ -262,7 +261,7 @@ class ArticleSession:
     def _focus(self, edit: Edit, result: Any) -> int | None:
         """The span to select after an edit: the span it made or changed, the event of a link."""
         if isinstance(result, Span):
-            return result.id if result.state is not SpanState.REJECTED else None
+            return result.id  # a span it removed is no longer listed: `_announce` puts nothing in focus
         if isinstance(result, Link):
             return result.event
         if isinstance(edit, Restore):  # the first span it puts back that still stands

@@ -461,8 +461,14 @@ def test_the_session_holds_the_span_in_focus_and_says_when_it_moves(session, sto
     change = session.apply(AddSpan(1, 38, 43, "PLACE"))  # an edit puts what it made in focus
     assert session.selected == change.result.id and log[-1] == ("spans_changed", 1, {change.result.id},
                                                                  change.result.id)
-    session.apply(SetSpanState(1, change.result.id, "rejected"))  # removed: nothing in focus
+    removal = session.apply(SetSpanState(1, change.result.id, "rejected"))  # removed: nothing in focus
     assert session.selected is None
+    session.apply(removal.inverse())  # undone: the span put back is in focus
+    assert session.selected == change.result.id
+    # a restore that removes one span and puts another back: the one it puts back
+    session.apply(Restore(1, ((change.result.id, "PLACE", "rejected"), (actor, "TARGET", "accepted"))))
+    assert session.selected == actor
+    session.apply(Restore(1, ((actor, "ACTOR", "suggested"),)))
     session.select(actor)
     # another program changes the article: reloaded, told, the focus kept while its span stands
     assert session.reload_if_changed_elsewhere() is False
