@@ -13,7 +13,7 @@ from common import OUT, report, run_on_datasets, timed
 from annotator.core.labels import load_scheme
 from annotator.nlp import build_annotator
 from annotator.nlp.pipeline import tokenize
-from annotator.workflows.exporting import export_prodigy
+from annotator.workflows.exporting import export
 from annotator.workflows.preannotating import preannotate
 
 
@@ -33,7 +33,7 @@ def prepared(name: str, source):
 def bench(name: str, source) -> bool:
     store = prepared(name, source)
     out = OUT / "export.jsonl"
-    t, rep = timed(lambda: export_prodigy(store, out, include_pending=True, tokenizer=tokenize))
+    t, rep = timed(lambda: export(store, out, fmt="prodigy", include_pending=True, tokenizer=tokenize))
     store.close()
     records = [json.loads(line) for line in out.open(encoding="utf-8")]
     assert len(records) == rep.documents

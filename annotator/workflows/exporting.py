@@ -293,11 +293,3 @@ def export(
             raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
         raise
     return report
-
-
-def export_prodigy(store: Store, output: str | Path, *, include_pending: bool = False,
-                   labels: Iterable[str] | None = None, tokenizer: Callable[[str], list[Token]],
-                   on_progress: Callable[[int], None] | None = None) -> ExportReport:
-    """Prodigy JSONL (the format of the core issue)."""
-    return export(store, output, fmt="prodigy", include_pending=include_pending, labels=labels,
-                  tokenizer=tokenizer, on_progress=on_progress)

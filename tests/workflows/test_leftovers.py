@@ -162,22 +162,39 @@ def test_the_split_puts_the_nearest_article_on_a_side_left_empty(tmp_path):
     assert split_ids(keys[:1], 0.0, 7) == set() and split_ids(keys[:1], 1.0, 7) == {1}  # one article: as it falls
 
 
-def test_whether_the_process_that_left_a_file_is_still_there():
+def test_whether_the_process_that_left_a_file_is_still_there(monkeypatch):
     import subprocess
     import sys
 
+    from annotator.workflows import exporting
     from annotator.workflows.exporting import _alive
 
     assert _alive(os.getpid())
-    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # a process that any signal but 0 would end (even one started under nohup, which ignores SIGHUP)
+    running = subprocess.Popen([sys.executable, "-c", (
+        "import signal, time\n"
+        "for s in signal.valid_signals():\n"
+        "    try:\n"
+        "        signal.signal(s, signal.SIG_DFL)\n"
+        "    except (OSError, ValueError):\n"
+        "        pass\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    assert running.stdout is not None and running.stdout.readline() == "ready\n"
     try:
         assert _alive(running.pid)
         with pytest.raises(subprocess.TimeoutExpired):
             running.wait(timeout=0.5)  # asked without disturbing it: still running
     finally:
         running.kill()
-        running.wait()
+        running.communicate()
     assert not _alive(running.pid)  # ended and reaped
+
+    def not_ours(pid, sig):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(exporting.os, "kill", not_ours)  # another user's process: there, though not ours to signal
+    assert _alive(running.pid + 1)
 
 
 def test_a_folder_export_replaces_the_last_one_and_leaves_nothing_beside_it(tmp_path):

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from annotator.core.errors import ExportError
 from annotator.core.model import Answer, SpanState
 from annotator.nlp.pipeline import tokenize
-from annotator.workflows.exporting import export_prodigy
+from annotator.workflows import exporting
 from annotator.workflows.importing import import_paths
 from annotator.workflows.preannotating import preannotate
 from tests.conftest import FORMATS, SAMPLES, WIKINEWS, write
 
 
 def export(store, path, **kw):
-    return export_prodigy(store, path, tokenizer=tokenize, **kw)
+    return exporting.export(store, path, fmt="prodigy", tokenizer=tokenize, **kw)
 
 
 def lines(path):
@@ -122,7 +122,7 @@ def test_failed_export_leaves_no_file_and_keeps_the_old_one(store, tmp_path, mon
         raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError):
-        export_prodigy(store, out, tokenizer=broken)
+        exporting.export(store, out, fmt="prodigy", tokenizer=broken)
     assert out.read_text(encoding="utf-8") == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db" and not p.name.startswith("project"))\
         == ["out.jsonl"]
