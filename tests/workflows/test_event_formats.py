@@ -136,6 +136,8 @@ def test_label_studio_relations_in_and_out_with_the_relations_in_the_config(even
     relations = {(by_id[r["from_id"]], r["labels"][0], by_id[r["to_id"]]) for r in result if r["type"] == "relation"}
     assert relations == {("launched", "attacker", "Russia"), ("launched", "instrument", "472 drones"),
                          ("launched", "target", "Ukraine"), ("launched", "place", "Ukraine")}
+    # drawn as arrows from the event to its argument, as Label Studio's own relations are
+    assert {r["direction"] for r in result if r["type"] == "relation"} == {"right"}
     config = (tmp_path / "ls.json.label_config.xml").read_text(encoding="utf-8")
     assert '<Relation value="attacker"/>' in config and '<Relation value="casualties"/>' in config
     # a relation naming a result the task does not have is reported with where it is
@@ -349,3 +351,19 @@ def test_an_events_line_field_by_field():
         "spans": []}
     plain = json.loads(export_line(Record(Document("Talks.")), {"TALKS"}))
     assert plain == {"text": "Talks.", "events": [], "spans": []}
+
+
+def test_an_event_span_without_arguments_is_still_an_event_and_other_spans_stay_free(tmp_path):
+    from annotator.core.model import Document, Record, Source, Span, SpanState
+
+    store = Store(tmp_path / "p.db")
+    text = "Two people died in Gao."
+    store.documents.add_records([Record(Document(text=text), [
+        Span(11, 15, "DEATH", Source.EDITOR, SpanState.ACCEPTED), Span(19, 22, "PLACE", Source.EDITOR,
+                                                                       SpanState.ACCEPTED)])])
+    store.annotations.set_answer(1, "accept", "ana")
+    export(store, tmp_path / "e.jsonl", fmt="events", tokenizer=tokenize)
+    line = json.loads((tmp_path / "e.jsonl").read_text(encoding="utf-8"))
+    assert line["events"] == [{"trigger": {"start": 11, "end": 15, "text": "died", "label": "DEATH"},
+                               "arguments": []}]
+    assert line["spans"] == [{"start": 19, "end": 22, "text": "Gao", "label": "PLACE"}]
