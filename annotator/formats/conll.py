@@ -86,7 +86,7 @@ def _article(sentences: list[list[tuple[str, str, int]]], path: str) -> Record:
                 close()
     close()
     text = "".join(text_parts)
-    first = sentences[0][0][2] if sentences and sentences[0] else None
+    first = sentences[0][0][2]  # the line of its first token (the reader passes no empty sentence or article)
     rec = Record(Document(text=text, tokens=tokens, meta={"format": "conll"}), spans, path=path, line=first)
     return rec
 

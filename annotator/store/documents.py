@@ -218,11 +218,10 @@ class Documents(Repository):
         row = self.conn.execute("SELECT data FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
         return unpack_tokens(row[0]) if row and row[0] else None
 
-    def set_tokens(self, doc_id: int, tokens: Sequence[Token] | bytes) -> None:
+    def set_tokens(self, doc_id: int, tokens: Sequence[Token]) -> None:
         """Keeps the tokens of a document that has none yet (the first tokenizer to see it wins)."""
-        blob = tokens if isinstance(tokens, bytes) else pack_tokens(tokens)
         with self.store.write() as conn:
-            conn.execute("INSERT OR IGNORE INTO tokens(doc_id, data) VALUES (?, ?)", (doc_id, blob))
+            conn.execute("INSERT OR IGNORE INTO tokens(doc_id, data) VALUES (?, ?)", (doc_id, pack_tokens(tokens)))
 
     def remove(self, doc_ids: Sequence[int], who: str | None) -> list[Record]:
         """Takes back an import: removes these articles with their spans, links and tokens, and returns them as

@@ -405,7 +405,7 @@ def test_a_link_on_an_article_changed_elsewhere_is_refused_and_a_link_dates_what
 
 
 @pytest.mark.parametrize("edit", ["add span", "accept all", "accept link", "link", "answer accepting all",
-                                  "relabel", "remove span", "restore"])
+                                  "relabel", "relabel out of a role", "remove span", "restore"])
 def test_every_edit_stamps_each_span_and_link_it_changes(store, edit):
     """A span or link an edit changed carries the time of that edit: the latest change of each is known (what
     merging editors' work decides by), not only the change log's entry."""
@@ -423,6 +423,7 @@ def test_every_edit_stamps_each_span_and_link_it_changes(store, edit):
         "link": lambda: store.links.add(1, attack, place, "place", "ana"),
         "answer accepting all": lambda: store.annotations.set_answer(1, "accept", "ana", accept_suggested=True),
         "relabel": lambda: store.annotations.relabel_span(place, "TARGET", "ana"),
+        "relabel out of a role": lambda: store.annotations.relabel_span(actor, "TIME", "ana"),  # its link goes
         "remove span": lambda: store.annotations.set_span_state(actor, SpanState.REJECTED, "ana"),
         "restore": lambda: store.annotations.restore_spans(1, [(place, "PLACE", "accepted")], "ana",
                                                            links=[(link.id, "accepted")]),
