@@ -134,7 +134,7 @@ def _links(events: dict[str, tuple[int, str, list[str]]], relations: list[tuple[
     for lineno, trigger, arguments in events.values():
         event = span_of(trigger, lineno)
         for argument in arguments:
-            role, ref = argument.split(":", 1)
+            role, ref = argument.rsplit(":", 1)  # the id follows the last colon (a role may hold one)
             links.append(Link(event, span_of(ref, lineno), role_name(role)))
     for lineno, kind, head, tail in relations:
         links.append(Link(span_of(head, lineno), span_of(tail, lineno), kind))

@@ -616,6 +616,22 @@ def test_a_brat_pair_field_by_field(tmp_path):
     assert rec.spans == [Span(text.index("Shelling"), text.index("Shelling") + 8, "ATTACK", Source.EDITOR,
                               SpanState.ACCEPTED), Span(start, start + 11, "PLACE", Source.EDITOR, SpanState.ACCEPTED)]
     assert rec.links == [Link(0, 1, "Place")]  # the role as the file names it
+    ann.write_text(f"T1\tATTACK {text.index('Shelling')} {text.index('Shelling') + 8}\tShelling\n"
+                   f"T2\tPLACE {start} {start + 5}\tKabul\n"
+                   "E1\tATTACK:T1 Place:Site2:T2\n", encoding="utf-8")  # a role with a colon in its name
+    assert read_pair(txt, ann, tmp_path).links == [Link(0, 1, "Place:Site")]
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "a.txt").write_text("Troops left Gao.", encoding="utf-8")
+    (lone / "a.ann").write_text("T1\tPLACE 12 15\tGao\n", encoding="utf-8")
+    (lone / "b.txt").write_text("Talks resumed.", encoding="utf-8")  # not annotated yet: no .ann beside it
+    from annotator.formats import ReadOptions
+    from annotator.formats.brat import read_brat
+
+    for path in (lone, lone / "b.txt"):
+        read = [(r.document.text, r.spans, r.links) for r in read_brat(path, ReadOptions())]
+        assert read[-1] == ("Talks resumed.", [], [])
+    assert len(list(read_brat(lone, ReadOptions()))) == 2
     folder = tmp_path / "b.txt"
     folder.mkdir()
     with pytest.raises(InputError, match=r"b\.txt: cannot read the text file: Is a directory$"):
