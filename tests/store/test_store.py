@@ -440,11 +440,14 @@ def test_stats_name_work_nobody_signed_as_unknown(store):
     store.documents.add_records([Record(Document("Shelling hit Gao."))])
     store.annotations.add_span(3, 0, 8, "ATTACK", None)
     store.annotations.add_span(3, 13, 16, "PLACE", "ana")
+    store.annotations.add_span(3, 9, 12, "TARGET", "ben")  # an editor who has answered nothing yet
     figures = store.exports.stats()
-    assert figures["editors"] == {"(unknown)": {"accept": 1, "changes": 1}, "ana": {"reject": 1, "changes": 1}}
+    assert figures["editors"] == {"(unknown)": {"accept": 1, "changes": 1}, "ana": {"reject": 1, "changes": 1},
+                                  "ben": {"changes": 1}}
     assert figures["by_answer"] == {"pending": 1, "accept": 1, "reject": 1, "ignore": 0}
     assert figures["documents"] == 3
-    assert figures["spans"] == {"ATTACK": {"accepted": 1}, "PLACE": {"accepted": 1}}
+    assert figures["spans"] == {"ATTACK": {"accepted": 1}, "PLACE": {"accepted": 1},
+                                  "TARGET": {"accepted": 1}}
 
 
 def test_the_scheme_reads_back_whole_in_its_order_and_a_missing_description_is_plain(tmp_path):
