@@ -19,6 +19,7 @@ formats, and the commands that do not need spaCy, stay quick."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,16 +32,11 @@ from annotator.formats.writers import Writer, register_writer
 SPANS_KEY = "sc"
 STATES = {s.value: s for s in SpanState}
 USER_KEY = "annotator"
-_VOCAB: Any = None
-
-
+@cache
 def _vocab() -> Any:
-    global _VOCAB
-    if _VOCAB is None:
-        import spacy
+    import spacy
 
-        _VOCAB = spacy.blank("en").vocab
-    return _VOCAB
+    return spacy.blank("en").vocab
 
 
 def make_doc(text: str, tokens: bytes) -> Any:
@@ -52,22 +48,21 @@ def make_doc(text: str, tokens: bytes) -> Any:
     return Doc(_vocab(), words=words, spaces=[bool(w) for w in ws])
 
 
-_SENTENCIZER: Any = None
+@cache
+def _sentencizer() -> Any:
+    from spacy.pipeline import Sentencizer
+
+    return Sentencizer()
 
 
 def sentence_starts(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[bool]:
     """Which tokens start a sentence: spaCy's rule-based sentencizer, and a paragraph break ends one too."""
-    global _SENTENCIZER
     from spacy.tokens import Doc
 
     if not starts:
         return []
-    if _SENTENCIZER is None:
-        from spacy.pipeline import Sentencizer
-
-        _SENTENCIZER = Sentencizer()
     words = [text[s:e] for s, e in zip(starts, ends)]
-    doc = _SENTENCIZER(Doc(_vocab(), words=words))  # the sentencizer reads the words, not the spaces between
+    doc = _sentencizer()(Doc(_vocab(), words=words))  # the sentencizer reads the words, not the spaces between
     out = [bool(t.is_sent_start) for t in doc]
     for i in range(1, len(words)):
         if "\n" in words[i - 1] and not words[i - 1].strip():

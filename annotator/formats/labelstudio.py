@@ -95,16 +95,16 @@ def convert(value: dict[str, Any], options: ReadOptions) -> Record:
     if not isinstance(annotations, list):
         raise InputError("'annotations' must be a list")
     if annotations:
-        def recency(a: Any) -> Any:
-            return str(a.get("updated_at") or a.get("created_at") or "") if isinstance(a, dict) else ""
+        if not all(isinstance(a, dict) for a in annotations):
+            raise InputError("an annotation must be an object")
+
+        def recency(a: dict[str, Any]) -> str:  # an annotation without a time is older than any with one
+            return str(a.get("updated_at") or a.get("created_at") or "")
 
         latest = max(enumerate(annotations), key=lambda ia: (recency(ia[1]), ia[0]))[1]
-        if not isinstance(latest, dict):
-            raise InputError("an annotation must be an object")
         if len(annotations) > 1:
             meta["label_studio_other_annotations"] = len(annotations) - 1
-        found, links = _spans(latest.get("result", []), "annotation", SpanState.ACCEPTED, Source.EDITOR, None, other)
-        spans += found
+        spans, links = _spans(latest.get("result", []), "annotation", SpanState.ACCEPTED, Source.EDITOR, None, other)
         if latest.get("was_cancelled"):
             answer = Answer.REJECT if latest.get("annotator_answer") == "reject" else Answer.IGNORE
         else:

@@ -213,10 +213,13 @@ def test_label_studio_tasks_field_by_field(tmp_path):
         {"data": {"text": text, "title": 7}, "completions": [  # Label Studio 0.x: completions, a user id
             {"completed_by": 12, "was_cancelled": True, "annotator_answer": "reject", "result": []},
             {"completed_by": 13, "was_cancelled": True, "result": []}]},  # equal times: the later one wins
+        {"data": {"text": text}, "annotations": [  # one with a time is later than one without
+            {"completed_by": 14, "created_at": "2026-01-01T10:00:00Z", "result": []},
+            {"completed_by": 15, "result": []}]},
     ]
     path = tmp_path / "ls.json"
     path.write_text(json.dumps(tasks), encoding="utf-8")
-    first, second = list(READERS["label-studio"].read(path, ReadOptions()))
+    first, second, third = list(READERS["label-studio"].read(path, ReadOptions()))
     d = first.document
     assert (d.title, d.external_id, d.answer, d.answered_by, d.answered_at) == (
         "Kidal", "wire-7", Answer.ACCEPT, "ana@news", "2026-01-03T10:00:00Z")
@@ -232,6 +235,7 @@ def test_label_studio_tasks_field_by_field(tmp_path):
     d = second.document
     assert (d.title, d.external_id, d.answer, d.answered_by, d.answered_at, d.meta) == (
         "", None, Answer.IGNORE, "13", None, {"title": 7, "label_studio_other_annotations": 1})
+    assert third.document.answered_by == "14"
 
 
 def test_label_studio_results_each_checked_and_named(tmp_path):
@@ -660,6 +664,8 @@ def test_every_label_studio_task_error_word_for_word():
         ({"data": {"body": 5}}, "'data' has no 'text' field (name the text field with --text-column)"),
         ({"data": ok, "annotations": "x"}, "'annotations' must be a list"),
         ({"data": ok, "annotations": ["x"]}, "an annotation must be an object"),
+        ({"data": ok, "annotations": ["x", {"created_at": "2026-01-01", "result": []}]},
+         "an annotation must be an object"),  # whichever is the latest
         ({"data": ok, "predictions": "x"}, "'predictions' must be a list"),
         ({"data": ok, "predictions": [{}, "x"]}, "prediction 1: expected an object"),
         ({"data": ok, "annotations": [{"result": "x"}]}, "annotation: 'result' must be a list"),

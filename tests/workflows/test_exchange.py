@@ -466,6 +466,9 @@ def test_iob_tags_keep_the_longest_then_the_earliest_and_count_what_they_drop():
                        "overlaps a span kept instead (IOB2 gives a token one tag; the longest is kept)": 2}
     tags, dropped = iob_tags(5, starts, ends, [Span(10, 14, "S"), Span(20, 24, "E")])
     assert tags == ["O", "O", "B-S", "O", "B-E"] and not dropped
+    # touching is not overlapping: a short span right before a longer one, and one right after it
+    tags, dropped = iob_tags(5, starts, ends, [Span(0, 4, "P"), Span(5, 14, "Q"), Span(15, 19, "R")])
+    assert tags == ["B-P", "B-Q", "I-Q", "B-R", "O"] and not dropped
 
 
 def test_doccano_relations_new_spans_get_ids_and_links_added_since_go_out(store, tmp_path):
