@@ -66,7 +66,7 @@ def kind(removed: str, added: str) -> str:
     if removed.lower() == added.lower() and changed and all(c.lower() in SQL_NAMES or SQL_TERM.match(c.lower())
                                                                  for c in changed):
         return "sql-case"
-    if '"utf-8"' in removed and removed.replace('"utf-8"', '"UTF-8"') == added:
+    if removed.lower() == added.lower() and changed and all(c.lower() in ("utf-8", "utf-8-sig") for c in changed):
         return "codec-case"
     if ("write_text(" in removed or '"w"' in removed) and without("newline", removed) == without("newline", added):
         return "newline-write"
