@@ -184,6 +184,14 @@ def test_files_that_are_not_projects(tmp_path):
     assert sqlite3.connect(other).execute("SELECT name FROM sqlite_master").fetchall() == [("stuff",)]
     with pytest.raises(DatabaseError, match="no such project"):
         Store(tmp_path / "missing.db", create=False)
+    assert not (tmp_path / "missing.db").exists()  # not made either
+    empty = tmp_path / "empty.db"  # e.g. made by `touch`: nothing in it yet
+    empty.write_bytes(b"")
+    with pytest.raises(DatabaseError, match=r"empty\.db: no such project database$"):
+        Store(empty, readonly=True)
+    assert empty.read_bytes() == b""
+    with Store(empty) as made:  # opened to write: it becomes a project, as a missing file would
+        assert made.documents.count_documents() == 0 and "ATTACK" in made.scheme.names
 
 
 def test_read_only_file_gets_a_clear_message(db_path, monkeypatch):
