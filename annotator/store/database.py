@@ -86,7 +86,7 @@ class Store:
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             # Everything that decides whether the file is ours only reads: a refused file is left as it was.
-            version, app_id = self._identify(exists)
+            version = self._identify()
             if not readonly:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() != "wal":  # pragma: no cover - e.g. a network file system
@@ -132,25 +132,20 @@ class Store:
         not by writing: opening a project must not change it."""
         return os.access(self.path, os.W_OK) and os.access(self.path.resolve().parent, os.W_OK)
 
-    def _identify(self, exists: bool) -> tuple[int, int]:
-        """(schema version, application id); refuses, without writing anything, a file that is not ours."""
+    def _identify(self) -> int:
+        """The schema version; refuses, without writing anything, a file that is not ours (a file
+        that is not SQLite at all fails its first read, which `sqlite_error` names)."""
         conn = self.conn
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            if "not a database" in str(exc) or "encrypted" in str(exc):
-                raise NotAProjectError(
-                    f"{self.path}: not an annotator project database (not an SQLite file)") from None
-            raise
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        if exists and app_id != APPLICATION_ID:
+        if app_id != APPLICATION_ID:  # a new file has neither tables nor a version: it is made ours
             tables = set(self.db.table_names())
             if tables or version:
                 raise NotAProjectError(
                     f"{self.path}: an SQLite database, but not an annotator project "
                     f"(tables: {', '.join(sorted(tables))[:200] or 'none'}); it was left unchanged"
                 )
-        return version, app_id
+        return version
 
     def _prepare(self, existed: bool, scheme: LabelScheme | None, version: int) -> None:
         conn = self.conn

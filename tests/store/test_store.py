@@ -185,6 +185,24 @@ def test_files_that_are_not_projects(tmp_path):
     with pytest.raises(DatabaseError, match="no such project"):
         Store(tmp_path / "missing.db", create=False)
     assert not (tmp_path / "missing.db").exists()  # not made either
+    versioned = tmp_path / "versioned.db"  # another program's file: a version of its own, no tables yet
+    conn = sqlite3.connect(versioned)
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    with pytest.raises(NotAProjectError) as caught:
+        Store(versioned)
+    assert str(caught.value) == (f"{versioned}: an SQLite database, but not an annotator project (tables: none); "
+                                 "it was left unchanged")
+    many = tmp_path / "many.db"
+    conn = sqlite3.connect(many)
+    for n in range(40):
+        conn.execute(f"CREATE TABLE table_{n:02d}(x)")
+    conn.close()
+    with pytest.raises(NotAProjectError) as caught:
+        Store(many)
+    named = ", ".join(f"table_{n:02d}" for n in range(40))[:200]  # the first 200 characters of the list
+    assert str(caught.value) == (f"{many}: an SQLite database, but not an annotator project (tables: {named}); "
+                                 "it was left unchanged")
     empty = tmp_path / "empty.db"  # e.g. made by `touch`: nothing in it yet
     empty.write_bytes(b"")
     with pytest.raises(DatabaseError, match=r"empty\.db: no such project database$"):
