@@ -397,6 +397,45 @@ def test_shards_become_suggestion_files_the_local_engine_would_make(tmp_path, st
     assert len(stand_in.runs) == runs and len(stand_in.inits) == 1
 
 
+def test_the_files_engine_uses_the_pipeline_format_workers_and_address_it_is_given(tmp_path, stand_in):
+    """What `annotator preannotate --on-ray --input ... --output ...` passes on: the patterns file, the format
+    named (over what the file's name suggests), the number of workers or the cluster's address; the output
+    folder is made whole; the temporary file of a shard is hidden beside its output while it is written."""
+    from annotator.formats.prodigy import export_line
+
+    patterns = tmp_path / "mine.jsonl"
+    patterns.write_text('{"label": "WEAPON", "pattern": "mortars"}\n', encoding="utf-8")
+    news = tmp_path / "news.txt"  # JSON lines under a text file's name
+    news.write_text(json.dumps({"text": "Mortars hit Gao."}) + "\n" + json.dumps({"text": "Quiet day."}) + "\n",
+                    encoding="utf-8")
+    spec = build_annotator(load_scheme(), patterns=patterns).spec
+    out = tmp_path / "a" / "b"
+    seen_beside: list[list[str]] = []
+
+    def watching(record, tokens, origin):
+        seen_beside.append(sorted(p.name for p in out.iterdir()))
+        return export_line(record, tokens, origin=origin)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(on_ray, "export_line", watching)
+        report = on_ray.preannotate_files([news], out, spec, fmt="jsonl", workers=3)
+    assert report.pipeline == build_annotator(load_scheme(), patterns=patterns).key != build_annotator(
+        load_scheme()).key
+    assert stand_in.inits[-1]["num_cpus"] == 3 and report.documents == 2
+    assert len(seen_beside) == 2 and all(len(names) == 1 and names[0].startswith(".news.jsonl.")
+                                         and names[0].endswith(".tmp") for names in seen_beside)
+    written = [json.loads(line) for line in (out / "news.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [[(sp["label"], rec["text"][sp["start"]:sp["end"]]) for sp in rec["spans"]] for rec in written] == [
+        [("WEAPON", "Mortars")], []]
+    with socket.socket() as listening:  # a cluster: its address, not a number of CPUs
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        address = f"127.0.0.1:{listening.getsockname()[1]}"
+        news.rename(tmp_path / "more.txt")
+        on_ray.preannotate_files([tmp_path / "more.txt"], out, spec, fmt="jsonl", address=address)
+    assert stand_in.inits[-1]["address"] == address and "num_cpus" not in stand_in.inits[-1]
+
+
 def test_a_shard_with_tokens_of_its_own_keeps_them(tmp_path, stand_in):
     from tests.conftest import FORMATS
 
@@ -421,17 +460,17 @@ def test_bad_records_and_failing_articles_are_named_by_file_and_line(tmp_path, s
     corpus = tmp_path / "corpus"
     lines = _corpus(corpus, 1, 3)
     bad = corpus / "bad.jsonl"
-    bad.write_text(lines[0] + "\n{not json\n" + json.dumps({"text": "Rebels attacked Kidal. BREAK"}) + "\n",
-                   encoding="utf-8")
+    bad.write_text(lines[0] + "\n{not json\n" + json.dumps({"text": "Rebels attacked Kidal. BREAK"}) + "\n"
+                   + lines[1] + "\n", encoding="utf-8")
 
     monkeypatch.setattr(on_ray, "build_annotator", _breaking_on("BREAK"))
     out = tmp_path / "out"
     report = on_ray.preannotate_files([bad, corpus / "part-0.jsonl"], out, build_annotator(load_scheme()).spec)
     assert [(e.path, e.line) for e in report.errors] == [(str(bad), 2)]
     assert report.failed == [(f"{bad}:3", "RuntimeError: the model broke")]
-    assert report.documents == 4
+    assert report.documents == 5
     assert [json.loads(x)["text"] for x in (out / "bad.jsonl").read_text(encoding="utf-8").splitlines()] == [
-        json.loads(lines[0])["text"]]  # the record that failed is left out, to be done again
+        json.loads(lines[0])["text"], json.loads(lines[1])["text"]]  # the one that failed is left out, to be done again
 
 
 def test_shards_named_by_pattern_folder_or_file_each_once_and_clashes_refused(tmp_path):
@@ -442,19 +481,21 @@ def test_shards_named_by_pattern_folder_or_file_each_once_and_clashes_refused(tm
     part0, part1 = corpus / "part-0.jsonl", corpus / "part-1.jsonl"
     assert on_ray._shards([Path(f"{corpus}/part-*.jsonl"), corpus, part0], out) == [part0, part1]
     assert on_ray._shards([Path(f"{corpus}/part-[1].jsonl")], out) == [part1]
+    assert on_ray._shards([part0, Path(f"{corpus}/part-[1].jsonl")], out) == [part0, part1]  # a pattern after a file
     with pytest.raises(InputError) as caught:
         on_ray._shards([Path(f"{corpus}/*.csv")], out)
     assert (caught.value.path, "no file matches this pattern" in str(caught.value)) == (f"{corpus}/*.csv", True)
     with pytest.raises(InputError) as caught:
-        on_ray._shards([tmp_path / "missing.jsonl"], out)
-    assert "no such file or folder" in str(caught.value)
+        on_ray._shards([tmp_path / "missing-X.jsonl"], out)  # not a pattern: no *, ? or [ in it
+    assert (caught.value.path, str(caught.value)) == (str(tmp_path / "missing-X.jsonl"),
+                                                      f"{tmp_path / 'missing-X.jsonl'}: no such file or folder")
     other = tmp_path / "other"
     other.mkdir()
     (other / "part-0.jsonl").write_text("{}\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         on_ray._shards([corpus, other / "part-0.jsonl"], out)
-    assert f"{part0} and {other / 'part-0.jsonl'} would both write {out / 'part-0.jsonl'}: rename one" \
-        in str(caught.value)
+    assert str(caught.value) == (f"{other / 'part-0.jsonl'}: {part0} and {other / 'part-0.jsonl'} would both "
+                                 f"write {out / 'part-0.jsonl'}: rename one")
 
 
 def test_a_shard_output_cut_short_leaves_nothing_behind(tmp_path, stand_in, monkeypatch):
