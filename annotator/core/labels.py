@@ -154,7 +154,7 @@ class LabelScheme:
             names = ", ".join(r.name for r in label.roles) or "none"
             return f"{event_label} has no role {role!r} (its roles: {names})"
         if argument_label not in found.fillers:
-            return (f"a {argument_label} span cannot be the {role} of {event_label} (it takes "
+            return (f"a span labelled {argument_label} cannot be the {role} of {event_label} (it takes "
                     f"{', '.join(found.fillers)})")
         return None
 

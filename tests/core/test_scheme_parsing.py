@@ -197,3 +197,20 @@ def test_learning_a_link_adds_the_role_or_the_filler_once_and_keeps_the_rest():
         load_scheme().roles("ATTACK")  # the scheme it came from is left as it was
     assert (new.name, new.description, new.entity_map) == (scheme.name, scheme.description, scheme.entity_map)
     assert [lb.name for lb in new.labels] == [lb.name for lb in scheme.labels]
+
+
+def test_why_a_link_cannot_be_made_word_for_word() -> None:
+    from annotator.core.labels import Label, LabelScheme, Role
+
+    scheme = LabelScheme("t", [
+        Label("PLACE", "argument", "#3cb44b", "l", ""), Label("ACTOR", "argument", "#4363d8", "c", ""),
+        Label("ATTACK", "event", "#e6194b", "a", "", roles=(Role("place", ("PLACE",)),
+                                                            Role("target", ("PLACE", "ACTOR")))),
+        Label("RUMOUR", "event", "#f58231", "r", "")])
+    assert scheme.link_problem("ATTACK", "place", "PLACE") is None
+    assert scheme.link_problem("NOTHING", "place", "PLACE") == "unknown label 'NOTHING'"
+    assert scheme.link_problem("PLACE", "place", "PLACE") == "PLACE is not an event label, so it has no roles"
+    assert scheme.link_problem("ATTACK", "time", "PLACE") == "ATTACK has no role 'time' (its roles: place, target)"
+    assert scheme.link_problem("RUMOUR", "time", "PLACE") == "RUMOUR has no role 'time' (its roles: none)"
+    assert scheme.link_problem("ATTACK", "target", "ATTACK") == (
+        "a span labelled ATTACK cannot be the target of ATTACK (it takes PLACE, ACTOR)")

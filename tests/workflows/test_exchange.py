@@ -384,7 +384,7 @@ def test_doccano_relations_the_scheme_does_not_allow_are_reported(store, tmp_pat
     path = write(tmp_path / "r.jsonl", json.dumps(record) + "\n")
     report = import_paths(store, [path], answer=Answer.ACCEPT)
     assert report.rejected == 1 and report.added == 0
-    assert str(report.errors[0]) == (f"{path}:1: link 1 (ATTACK attacker PLACE): a PLACE span cannot be the "
+    assert str(report.errors[0]) == (f"{path}:1: link 1 (ATTACK attacker PLACE): a span labelled PLACE cannot be the "
                                      f"attacker of ATTACK (it takes ACTOR) (import with --add-labels to add the "
                                      f"role)")
     record["relations"] = [{"id": 1, "from_id": 4, "to_id": 9, "type": "attacked"}]
