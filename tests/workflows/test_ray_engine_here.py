@@ -513,3 +513,20 @@ def test_a_shard_output_cut_short_leaves_nothing_behind(tmp_path, stand_in, monk
     with pytest.raises(KeyboardInterrupt):
         on_ray.preannotate_files([tmp_path / "corpus"], out, build_annotator(load_scheme()).spec)
     assert list(out.iterdir()) == []  # neither the shard's output nor its temporary file
+
+
+def test_the_ray_engine_takes_the_articles_asked_for_pending_or_all_and_signs_its_work(tmp_path, stand_in):
+    store = _project(tmp_path / "p.db", 6)
+    store.annotations.set_answer(1, "accept", "ana")
+    annotator = build_annotator(load_scheme())
+
+    def done() -> list[int]:
+        return [r[0] for r in store.conn.execute("SELECT doc_id FROM preannotated ORDER BY doc_id")]
+
+    report = on_ray.preannotate_on_ray(store, annotator, doc_ids=[2, 3], who="night-run")
+    assert (report.documents, report.pipeline, done()) == (2, annotator.key, [2, 3])
+    assert store.conn.execute("SELECT DISTINCT who FROM changes WHERE action = 'preannotate'").fetchall() == [
+        ("night-run",)]
+    assert on_ray.preannotate_on_ray(store, annotator).documents == 3 and done() == [2, 3, 4, 5, 6]  # not 1: answered
+    assert on_ray.preannotate_on_ray(store, annotator, only_pending=False).documents == 1 and done() == [
+        1, 2, 3, 4, 5, 6]
