@@ -9,6 +9,7 @@
 - json-ascii: only `ensure_ascii` of a JSON line: non-ASCII letters escaped or not, which every JSON reader reads
   as the same text;
 - json-nan: only `allow_nan`: no NaN reaches an export (the import refuses it, and no writer writes scores);
+- default: a default value of a parameter changed (in the def line): see docs/testing.md for each;
 - other: everything else, listed by function.
 
 Run after `make mutate`: .venv/bin/python scripts/mutation_survivors.py [--list]
@@ -74,6 +75,10 @@ def kind(removed: str, added: str) -> str:
         return "json-ascii"
     if "json.dumps(" in removed and without("allow_nan", removed) == without("allow_nan", added):
         return "json-nan"
+    parameter = re.compile(r"^\*?\w+: [^=]+ = [^,=]+,$")  # one line of a def that lists its parameters
+    if (removed.startswith("def ") and added.startswith("def ")) or (parameter.match(removed)
+                                                                      and parameter.match(added)):
+        return "default"
     if "_log(" in removed:
         return "change-log"
     strings_only = re.sub(r'"[^"]*"|\'[^\']*\'', '""', removed) == re.sub(r'"[^"]*"|\'[^\']*\'', '""', added)
@@ -98,7 +103,10 @@ def survivors(mutants: Path) -> list[tuple[str, str, str, str]]:
             short = function.split(".")[-1]
             orig = function_lines(lines, f"{short}__mutmut_orig")
             mutated = function_lines(lines, f"{short}__mutmut_{number}")
-            diff = [d for d in difflib.unified_diff(orig[1:], mutated[1:], lineterm="", n=0)
+            # the def line too, its name made the same: a mutant may change a default value there
+            orig[0] = orig[0].replace(f"{short}__mutmut_orig", "F")
+            mutated[0] = mutated[0].replace(f"{short}__mutmut_{number}", "F")
+            diff = [d for d in difflib.unified_diff(orig, mutated, lineterm="", n=0)
                     if d[:1] in "+-" and not d.startswith(("+++", "---"))]
             removed = " ".join(d[1:].strip() for d in diff if d.startswith("-"))
             added = " ".join(d[1:].strip() for d in diff if d.startswith("+"))
