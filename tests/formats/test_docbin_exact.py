@@ -115,6 +115,23 @@ def test_a_file_that_is_not_a_docbin_says_so_with_spacys_first_line(tmp_path):
     assert error.reason.startswith("not a spaCy DocBin (.spacy) file: ") and len(error.reason) > 36
 
 
+@pytest.mark.parametrize(("raised", "said"), [
+    (ValueError("unpack(b) received extra data.\nmore of msgpack's words"), "unpack(b) received extra data."),
+    (ValueError(), "ValueError"),  # nothing said: its kind
+    (KeyError("x" * 300), "'" + "x" * 199),  # at most 200 characters
+])
+def test_what_spacy_says_of_a_file_it_cannot_read_is_its_first_line_or_the_errors_kind(tmp_path, monkeypatch,
+                                                                                       raised, said):
+    def refuse(self, path):
+        raise raised
+
+    monkeypatch.setattr(DocBin, "from_disk", refuse)
+    path = tmp_path / "x.spacy"
+    path.write_bytes(b"anything")
+    (error,) = read(path)
+    assert error.reason == f"not a spaCy DocBin (.spacy) file: {said}"
+
+
 @pytest.mark.parametrize(("text", "starts"), [
     ("Rebels attacked Kidal. Talks began.\n\nA new paragraph starts here",
      ["Rebels", "Talks", "\n\n", "A"]),  # spaCy's sentences, and a paragraph break starts one
