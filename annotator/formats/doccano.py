@@ -47,7 +47,7 @@ def convert(value: dict[str, Any], options: ReadOptions) -> Record:
                               as_int(ent.get("end_offset"), f"entity {i} end_offset"),
                               str(ent["label"]), Source.EDITOR, SpanState.ACCEPTED))
     links = _links(value.get("relations"), entity_ids)
-    labels = value.get(options.label_column, [])
+    labels = value.get(options.label_column)
     if labels is None:
         labels = []
     if not isinstance(labels, list):

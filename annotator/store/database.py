@@ -92,7 +92,7 @@ class Store:
                 if mode.lower() != "wal":  # pragma: no cover - e.g. a network file system
                     conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = NORMAL")
-            if not readonly and exists and not self._may_write():
+            if not readonly and exists and not may_write(self.path):
                 raise ReadOnlyDatabaseError(
                     f"{self.path}: the file is read-only (no permission to write it, or to write its folder); "
                     "reading commands (stats, export) still work, or copy it somewhere you may write")
@@ -126,11 +126,6 @@ class Store:
                 return sqlite3.connect(f"{uri}?immutable=1", uri=True, **kwargs)
         except sqlite3.Error as exc:
             raise DatabaseError(f"{self.path}: cannot open: {exc}") from None
-
-    def _may_write(self) -> bool:
-        """May this user write the file and make SQLite's -wal and -shm files beside it? Asked of the system,
-        not by writing: opening a project must not change it."""
-        return os.access(self.path, os.W_OK) and os.access(self.path.resolve().parent, os.W_OK)
 
     def _identify(self) -> int:
         """The schema version; refuses, without writing anything, a file that is not ours (a file
@@ -378,8 +373,13 @@ def open_for_reading(path: str | os.PathLike[str]) -> Store:
     """A project opened for a command that only reads it: read-write when this user may write the file and its
     folder (so an older project is migrated), read-only otherwise."""
     p = Path(path)
-    writable = os.access(p, os.W_OK) and os.access(p.resolve().parent, os.W_OK)
-    return Store(p, create=False, readonly=not writable)
+    return Store(p, create=False, readonly=not may_write(p))
+
+
+def may_write(path: Path) -> bool:
+    """May this user write the file and make SQLite's -wal and -shm files beside it? Asked of the system, not by
+    writing: opening a project must not change it."""
+    return os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
 
 
 def sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:

@@ -38,6 +38,12 @@ CASES = {  # file name: (content, format detected)
     "prodigy-spans.jsonl": ('{"text": "Rebels attacked.", "spans": [{"start": 0, "end": 6, "label": "ACTOR"}]}\n',
                             "prodigy"),
     "doccano.jsonl": ('{"text": "Rebels attacked.", "label": [[0, 6, "ACTOR"]]}\n', "doccano"),
+    # doccano's parser also takes a span as an object; one without its label or start is no doccano span
+    "doccano-objects.jsonl": ('{"text": "Rebels attacked.", "label": [{"start_offset": 0, "end_offset": 6, '
+                              '"label": "ACTOR"}]}\n', "doccano"),
+    "not-doccano.jsonl": ('{"text": "Rebels attacked.", "label": [{"end_offset": 6, "label": "ACTOR"}]}\n', "jsonl"),
+    "not-doccano-either.jsonl": ('{"text": "Rebels attacked.", "label": [{"start_offset": 0, "end_offset": 6}]}\n',
+                                 "jsonl"),
     "events.jsonl": ('{"text": "Rebels attacked.", "events": [{"trigger": {"start": 7, "end": 15, '
                      '"label": "ATTACK"}, "arguments": []}]}\n', "events"),
     "ls.json": ('[{"data": {"text": "Rebels attacked."}, "annotations": []}]', "label-studio"),
