@@ -146,6 +146,7 @@ def test_older_database_is_backed_up_then_migrated(db_path):
     store = Store(db_path)
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.documents.document(1).text == "Old text"
+    assert store.documents.progress() == (0, 1)  # migration 0005 counted what was there
     # migration 0002 did its work: per-editor figures read the change log through its index
     assert ("who", "at") in {tuple(i.columns) for i in store.db["changes"].indexes}
     plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM changes WHERE who = 'a' AND at > '2024'")
@@ -453,7 +454,7 @@ def test_a_new_project_gets_the_scheme_it_is_made_with_from_its_first_migrations
     assert store.scheme.names == {"MATCH", "TEAM"} and store.get_meta("scheme") == "sports"
     assert [r.name for r in store.scheme.roles("MATCH")] == ["winner"]
     applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied[-1] == "0004_first_scheme" and len(applied) == SCHEMA_VERSION
+    assert "0004_first_scheme" in applied and len(applied) == SCHEMA_VERSION
     store.close()
     default = Store(tmp_path / "default.db")
     assert "ATTACK" in default.scheme.names and default.get_meta("scheme") == "conflict-news"
@@ -612,3 +613,36 @@ def test_what_an_export_carries_of_each_article_answered_or_pending(store):
             [(1, 0, "attacker"), (1, 2, "place")]),
         2: ("bb" * 16, {"desk": "world"}, [(7, 15, "ATTACK"), (16, 21, "PLACE")], [(0, 1, "place")])}
     assert [rec.document.id for rec, _ in store.exports.iter_for_export()] == [2]
+
+
+def test_the_counts_the_window_shows_stay_true_whoever_changes_the_file(store):
+    """progress() reads counts the database keeps (no recount of a million rows after each answer): they must
+    equal a recount after imports, answers, an import taken back, and changes made by another program with
+    plain SQL."""
+
+    def recount() -> tuple[int, int]:
+        total, pending = store.conn.execute(
+            "SELECT count(*), coalesce(sum(answer = 'pending'), 0) FROM documents").fetchone()
+        return total - pending, total
+
+    assert store.documents.progress() == recount() == (0, 0)
+    add(store, "Rebels attacked Kidal.", "Talks resumed.", "Shelling hit Gao.")
+    store.documents.add_records([Record(Document("Troops left.", answer=Answer.REJECT))])
+    assert store.documents.progress() == recount() == (1, 4)
+    store.annotations.set_answer(1, "accept", "ana")
+    store.annotations.set_answer(1, "ignore", "ana")  # changed: counted once
+    store.annotations.set_answer(2, "accept", "ana")
+    store.annotations.set_answer(2, "pending", "ana")  # taken back
+    assert store.documents.progress() == recount() == (2, 4)
+    store.documents.remove([3], "ana")
+    assert store.documents.progress() == recount() == (2, 3)
+    other = sqlite3.connect(store.path)  # another program, knowing nothing of annotator
+    with other:
+        other.execute("INSERT INTO documents(text, input_hash, answer, revision) VALUES ('x', 'hx', 'accept', 0)")
+        other.execute("UPDATE documents SET answer = 'pending' WHERE id = 1")
+        other.execute("DELETE FROM documents WHERE id = 4")
+    other.close()
+    assert store.documents.progress() == recount() == (1, 3)
+    counts = dict(store.conn.execute("SELECT name, n FROM counts"))
+    assert counts == {"documents": 3, "answer:pending": 2, "answer:accept": 1, "answer:reject": 0,
+                      "answer:ignore": 0}
