@@ -128,18 +128,27 @@ class Documents(Repository):
         )
 
     def count_documents(self, answer: str | None = None, query: str | None = None) -> int:
-        sql, params = self._doc_filter(answer, query)
-        return self.conn.execute(f"SELECT count(*) FROM documents d {sql}", params).fetchone()[0]
+        """How many articles (with this answer, holding these words): without words, as the database keeps the
+        counts (migration 0005), not by counting rows."""
+        if not (query and query.strip()):
+            name = f"answer:{Answer.parse(answer).value}" if answer else "documents"
+            return self.conn.execute("SELECT n FROM counts WHERE name = ?", (name,)).fetchone()[0]
+        source, where, params = self._doc_filter(answer, query)
+        return self.conn.execute(f"SELECT count(*) {source} {where}", params).fetchone()[0]
 
-    def _doc_filter(self, answer: str | None, query: str | None) -> tuple[str, list[Any]]:
-        clauses, params = [], []
+    def _doc_filter(self, answer: str | None, query: str | None) -> tuple[str, str, list[Any]]:
+        """FROM, WHERE and parameters of the queue's filter. A search walks the full-text index in id order and
+        joins each hit to its article, so that a page of a word found in most articles reads one page of hits,
+        not all of them (FTS5 pages its own rowids)."""
+        source, clauses, params = "FROM documents d", [], []
+        if query and query.strip():
+            source = "FROM documents_fts f CROSS JOIN documents d ON d.id = f.rowid"  # CROSS: the index first
+            clauses.append("documents_fts MATCH ?")
+            params.append(fts_query(query))
         if answer:
             clauses.append("d.answer = ?")
             params.append(Answer.parse(answer).value)
-        if query and query.strip():
-            clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-            params.append(fts_query(query))
-        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+        return source, ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def list_documents(self, offset: int = 0, limit: int = 100, answer: str | None = None,
                        query: str | None = None) -> list[DocumentRow]:
@@ -151,10 +160,12 @@ class Documents(Repository):
     def document_ids(self, after: int = 0, limit: int = 1000, answer: str | None = None,
                      query: str | None = None) -> list[int]:
         """The next ids of the queue after `after` (keyset paging: as fast at the millionth row as at the first)."""
-        where, params = self._doc_filter(answer, query)
-        cond = (where + " AND" if where else "WHERE") + " d.id > ?"
+        source, where, params = self._doc_filter(answer, query)
+        # by the index's own rowid when searching: FTS5 then stops at the page's end
+        key = "f.rowid" if source.startswith("FROM documents_fts") else "d.id"
+        cond = (where + " AND" if where else "WHERE") + f" {key} > ?"
         return [r[0] for r in self.conn.execute(
-            f"SELECT d.id FROM documents d {cond} ORDER BY d.id LIMIT ?", [*params, after, limit])]
+            f"SELECT d.id {source} {cond} ORDER BY {key} LIMIT ?", [*params, after, limit])]
 
     def document_rows(self, ids: Sequence[int]) -> dict[int, DocumentRow]:
         """Queue rows (title, answer, visible spans) of these documents."""

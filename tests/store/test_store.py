@@ -120,6 +120,22 @@ def test_full_text_search_and_paging(store):
     assert [r.id for r in page] == [11, 12, 13, 14, 15]
     store.annotations.set_answer(12, "reject", "ann")
     assert [r.id for r in store.documents.list_documents(answer="reject")] == [12]
+    # a search pages by the index: each page continues after the last id shown, with the answer filter too
+    shelling = [i + 1 for i in range(30) if i % 3 == 0]
+    first = store.documents.document_ids(0, 4, query="shelling")
+    assert first == shelling[:4]
+    assert store.documents.document_ids(first[-1], 4, query="shelling") == shelling[4:8]
+    store.annotations.set_answer(shelling[5], "reject", "ann")
+    assert store.documents.document_ids(0, 10, answer="reject", query="shell") == [shelling[5]]
+    assert store.documents.count_documents(answer="reject", query="shelling") == 1
+    assert store.documents.count_documents(answer="reject") == 2 and store.documents.count_documents() == 30
+    ran: list[str] = []  # the statement a page of a search runs, its values filled in
+    store.conn.set_trace_callback(ran.append)
+    store.documents.document_ids(0, 4, answer="pending", query="shelling")
+    store.conn.set_trace_callback(None)
+    plan = [r[-1] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {ran[0]}")]
+    # the index is walked in id order and stopped at the page's end: no sort of every hit first
+    assert plan[0].startswith("SCAN f VIRTUAL TABLE") and not any("TEMP B-TREE" in step for step in plan), plan
 
 
 def test_newer_database_is_refused(db_path):
