@@ -51,6 +51,8 @@ class StandIn:
         self.inits: list[dict[str, Any]] = []
         self.shutdowns = 0
         self.runs: list[dict[str, Any]] = []  # one a map_batches: its arguments, the rows and the batches' sizes
+        self.actors: list[Any] = []  # made through the Ray Client path
+        self.remote_options: dict[str, Any] = {}
         self.context = SimpleNamespace(enable_progress_bars=True)
         self.exceptions = SimpleNamespace(RayError=RayFailed)
         self.data = SimpleNamespace(
@@ -68,6 +70,21 @@ class StandIn:
 
     def shutdown(self) -> None:
         self.shutdowns += 1
+
+    def remote(self, **options: Any) -> Any:
+        """Ray Core's actors, as the Ray Client path makes them: each built once, called with a batch."""
+        stand_in = self
+
+        def wrap(cls: Any) -> Any:
+            class Actor:
+                def __init__(self, *args: Any) -> None:
+                    self.made = cls(*args)
+                    self.__call__ = SimpleNamespace(remote=self.made)  # a.__call__.remote(batch)
+
+            return SimpleNamespace(remote=lambda *args: stand_in.actors.append(Actor(*args)) or stand_in.actors[-1])
+
+        self.remote_options = options
+        return wrap
 
     def _from_items(self, rows: list[dict[str, Any]]) -> Any:
         stand_in = self
@@ -404,9 +421,9 @@ def test_the_files_engine_uses_the_pipeline_format_workers_and_address_it_is_giv
     from annotator.formats.prodigy import export_line
 
     patterns = tmp_path / "mine.jsonl"
-    patterns.write_text('{"label": "WEAPON", "pattern": "mortars"}\n', encoding="utf-8")
+    patterns.write_text('{"label": "PLACE", "pattern": "Zorblat"}\n', encoding="utf-8")  # no shipped rule knows it
     news = tmp_path / "news.txt"  # JSON lines under a text file's name
-    news.write_text(json.dumps({"text": "Mortars hit Gao."}) + "\n" + json.dumps({"text": "Quiet day."}) + "\n",
+    news.write_text(json.dumps({"text": "Mortars hit Zorblat."}) + "\n" + json.dumps({"text": "Quiet day."}) + "\n",
                     encoding="utf-8")
     spec = build_annotator(load_scheme(), patterns=patterns).spec
     out = tmp_path / "a" / "b"
@@ -426,7 +443,7 @@ def test_the_files_engine_uses_the_pipeline_format_workers_and_address_it_is_giv
                                          and names[0].endswith(".tmp") for names in seen_beside)
     written = [json.loads(line) for line in (out / "news.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [[(sp["label"], rec["text"][sp["start"]:sp["end"]]) for sp in rec["spans"]] for rec in written] == [
-        [("WEAPON", "Mortars")], []]
+        [("PLACE", "Zorblat")], []]  # the patterns replace the shipped rules, on every actor
     with socket.socket() as listening:  # a cluster: its address, not a number of CPUs
         listening.bind(("127.0.0.1", 0))
         listening.listen()
@@ -530,3 +547,25 @@ def test_the_ray_engine_takes_the_articles_asked_for_pending_or_all_and_signs_it
     assert on_ray.preannotate_on_ray(store, annotator).documents == 3 and done() == [2, 3, 4, 5, 6]  # not 1: answered
     assert on_ray.preannotate_on_ray(store, annotator, only_pending=False).documents == 1 and done() == [
         1, 2, 3, 4, 5, 6]
+
+
+def test_through_ray_client_the_same_articles_are_done_by_a_pool_of_actors(tmp_path, stand_in, monkeypatch):
+    """Ray Data cannot run through Ray Client (ray://): there the same actors work in a pool, fed batches; the
+    suggestions saved are the local engine's."""
+    from ray import util
+
+    class Pool:  # Ray's ActorPool, in this process: each batch to the next actor, results as they come
+        def __init__(self, actors):
+            self.actors = actors
+
+        def map_unordered(self, fn, values):
+            for n, value in enumerate(values):
+                yield _numpy(fn(self.actors[n % len(self.actors)], _numpy(value)))
+
+    monkeypatch.setattr(on_ray, "_through_client", lambda ray: ray is stand_in)
+    monkeypatch.setattr(util, "ActorPool", Pool)
+    local, here = _project(tmp_path / "local.db", 7), _project(tmp_path / "client.db", 7)
+    preannotate(local, build_annotator(load_scheme()))
+    report = on_ray.preannotate_on_ray(here, build_annotator(load_scheme()), workers=2, batch_size=3)
+    assert _suggestions(here) == _suggestions(local) and report.documents == 7
+    assert len(stand_in.actors) == 2 and stand_in.remote_options == {"num_cpus": 1} and stand_in.runs == []
