@@ -539,6 +539,9 @@ def test_prodigy_records_field_by_field(tmp_path):
     assert convert({**base, "answer": "accept", "_annotator_id": 7}, ReadOptions()).document.answered_by is None
     assert convert({**base, "_annotator_id": "ana"}, ReadOptions()).document.answered_by is None
     assert convert({"text": text}, ReadOptions()).document.title == ""
+    assert convert({"text": text}, ReadOptions()).document.external_id is None  # no id: none, not "None"
+    with pytest.raises(InputError, match="span 0 has no character offsets"):  # token offsets need the tokens
+        convert({"text": text, "spans": [{"token_start": 0, "token_end": 0, "label": "ACTOR"}]}, ReadOptions())
     # a binary reject says the span is wrong; a manual reject keeps what was left
     binary = convert({**base, "answer": "reject", "_is_binary": True, "spans": [{"start": 0, "end": 6,
                                                                                  "label": "ACTOR"}]}, ReadOptions())
@@ -546,6 +549,7 @@ def test_prodigy_records_field_by_field(tmp_path):
     for span, message in [
         ({"start": 0, "label": "ACTOR"}, "span 0 has no character offsets"),
         ({"end": 6, "label": "ACTOR"}, "span 0 has no character offsets"),
+        ({"token_end": 2, "label": "ACTOR"}, "span 0 has no character offsets"),  # half a token range
         ({"token_start": 0, "token_end": 3, "label": "ACTOR"}, "span 0: tokens 0..3 outside the 3 tokens"),
         ({"token_start": 2, "token_end": 1, "label": "ACTOR"}, "span 0: tokens 2..1 outside the 3 tokens"),
         ({"token_start": "a", "token_end": 1, "label": "ACTOR"}, "token_start must be a whole number, got 'a'"),
