@@ -108,8 +108,8 @@ def survivors(mutants: Path) -> list[tuple[str, str, str, str]]:
             mutated[0] = mutated[0].replace(f"{short}__mutmut_{number}", "F")
             diff = [d for d in difflib.unified_diff(orig, mutated, lineterm="", n=0)
                     if d[:1] in "+-" and not d.startswith(("+++", "---"))]
-            removed = " ".join(d[1:].strip() for d in diff if d.startswith("-"))
-            added = " ".join(d[1:].strip() for d in diff if d.startswith("+"))
+            removed = " ".join(d[1:].strip() for d in diff if d.startswith("-")).strip()
+            added = " ".join(d[1:].strip() for d in diff if d.startswith("+")).strip()
             out.append((function.replace("ǁ", ".").replace(".x_", ".").replace(".x", "."), kind(removed, added),
                         removed, added))
     return out

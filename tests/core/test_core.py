@@ -75,7 +75,8 @@ def test_check_span_reasons():
     index = TokenIndex(toks(text))
     assert check_span(Span(0, 6, "ACTOR"), text, index, {"ACTOR"}) is None
     assert "outside the text" in check_span(Span(0, 99, "ACTOR"), text, index, None)
-    assert "unknown label" in check_span(Span(0, 6, "NOPE"), text, index, {"ACTOR"})
+    assert check_span(Span(0, 6, "NOPE"), text, index, {"TARGET", "ACTOR"}) == (
+        "unknown label 'NOPE' (the scheme has ACTOR, TARGET)")
     assert check_span(Span(0, 3, "ACTOR"), text, index, None) == ("span 0..3 'Reb' (ACTOR) does not line up with "
                                                                  "token boundaries")
     # the reasons word for word: a user reads them against the file

@@ -540,6 +540,9 @@ def test_prodigy_records_field_by_field(tmp_path):
     assert convert({**base, "_annotator_id": "ana"}, ReadOptions()).document.answered_by is None
     assert convert({"text": text}, ReadOptions()).document.title == ""
     assert convert({"text": text}, ReadOptions()).document.external_id is None  # no id: none, not "None"
+    floats = convert({"text": text, "spans": [{"start": 0.0, "end": 6.0, "label": "ACTOR"}]}, ReadOptions())
+    assert [(s.start, s.end) for s in floats.spans] == [(0, 6)]  # whole numbers written as floats, as JS writes them
+    assert all(type(v) is int for s in floats.spans for v in (s.start, s.end))
     with pytest.raises(InputError, match="span 0 has no character offsets"):  # token offsets need the tokens
         convert({"text": text, "spans": [{"token_start": 0, "token_end": 0, "label": "ACTOR"}]}, ReadOptions())
     # a binary reject says the span is wrong; a manual reject keeps what was left

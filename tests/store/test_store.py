@@ -621,14 +621,24 @@ def test_what_an_export_carries_of_each_article_answered_or_pending(store):
                                          Span(7, 15, "ATTACK"), Span(16, 21, "PLACE")],
                                         links=[Link(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED),
                                                Link(1, 2, "place")])])
+    store.conn.execute("UPDATE links SET score = 0.75 WHERE role = 'attacker'")
+    link_ids = dict(store.conn.execute("SELECT doc_id || role, id FROM links"))
     shown = {rec.document.id: (rec.document.input_hash, rec.document.meta, [sp.key for sp in rec.spans],
-                               [(lk.event, lk.argument, lk.role) for lk in rec.links])
+                               [(lk.event, lk.argument, lk.role, lk.source, lk.state, lk.score, lk.id)
+                                for lk in rec.links])
              for rec, _ in store.exports.iter_for_export(include_pending=True)}
     assert shown == {
         1: ("aa" * 16, {}, [(0, 6, "ACTOR"), (7, 15, "ATTACK"), (16, 21, "PLACE")],
-            [(1, 0, "attacker"), (1, 2, "place")]),
-        2: ("bb" * 16, {"desk": "world"}, [(7, 15, "ATTACK"), (16, 21, "PLACE")], [(0, 1, "place")])}
+            [(1, 0, "attacker", Source.RULE, SpanState.SUGGESTED, 0.75, link_ids["1attacker"]),
+             (1, 2, "place", Source.EDITOR, SpanState.ACCEPTED, None, link_ids["1place"])]),
+        2: ("bb" * 16, {"desk": "world"}, [(7, 15, "ATTACK"), (16, 21, "PLACE")],
+            [(0, 1, "place", Source.EDITOR, SpanState.ACCEPTED, None, link_ids["2place"])])}
     assert [rec.document.id for rec, _ in store.exports.iter_for_export()] == [2]
+    other = sqlite3.connect(store.path)  # another program wrote no meta at all
+    with other:
+        other.execute("UPDATE documents SET meta = NULL WHERE id = 2")
+    other.close()
+    assert [rec.document.meta for rec, _ in store.exports.iter_for_export()] == [{}]
 
 
 def test_the_counts_the_window_shows_stay_true_whoever_changes_the_file(store):

@@ -4,6 +4,7 @@ SQLite's own errors become errors an editor can act on, each naming the file."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -115,6 +116,13 @@ def test_an_export_is_written_beside_its_target_under_a_name_that_says_whose_it_
     assert tmp.is_dir() is folder and (folder or tmp.stat().st_size == 0)
     # the permissions a plain file or folder gets there (mkstemp's own are private)
     assert tmp.stat().st_mode & 0o777 == (0o750 if folder else 0o640)
+    old = os.umask(0o022)  # the common mask: anyone may read, nobody may run a file
+    try:
+        other = _temporary(out, folder)
+    finally:
+        os.umask(old)
+    assert other.stat().st_mode & 0o777 == (0o755 if folder else 0o644)
+    shutil.rmtree(other) if folder else other.unlink()
     # a running export's file is not a leftover; once its process is gone, it is
     assert clean_leftovers(out) == 0 and tmp.exists()
     assert clean_leftovers(out, max_age_s=-1) == 1 and not tmp.exists()

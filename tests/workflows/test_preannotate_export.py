@@ -258,12 +258,17 @@ def test_add_labels_learns_event_labels_promotes_a_trigger_and_keeps_the_scheme_
     assert checker.check(first) is None and checker.check(second) is None
     storm = checker.scheme.get("STORM")
     assert (storm.kind, storm.description, storm.colour in PALETTE) == ("event", "added on import", True)
+    assert storm.hotkey == ""  # no key of its own until the editor gives it one
     assert [(r.name, r.fillers) for r in checker.scheme.roles("STORM")] == [("site", ("PLACE",))]
     assert checker.scheme.name == "conflict-news" and checker.scheme.description == store.scheme.description
     assert checker.scheme.entity_map == store.scheme.entity_map
     # a link naming a span the record does not have, and an argument label of the project as a trigger
     odd = Record(Document(text=text), [Span(0, 6, "ACTOR")], links=[Link(0, 3, "x")], path="f.jsonl", line=4)
     assert str(checker.check(odd)) == "f.jsonl:4: link 1 names a span the record does not have"
+    for event, argument in ((1, 0), (0, 1)):  # one past the last span, on either end
+        past = Record(Document(text=text), [Span(0, 6, "ACTOR")], links=[Link(event, argument, "x")],
+                      path="f.jsonl", line=6)
+        assert str(checker.check(past)) == "f.jsonl:6: link 1 names a span the record does not have"
     actor = Record(Document(text=text), [Span(0, 6, "ACTOR"), Span(15, 20, "PLACE")],
                          links=[Link(0, 1, "home")], path="f.jsonl", line=5)
     assert str(checker.check(actor)) == ("f.jsonl:5: link 1 (ACTOR home PLACE): ACTOR is an argument label in "
