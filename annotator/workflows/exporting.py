@@ -142,14 +142,11 @@ def clean_leftovers(output: Path, max_age_s: float = 24 * 3600, unnamed_age_s: f
     than a day), and `.NAME.*.part` without a process id (written by earlier versions) an hour old. Returns
     how many were removed."""
     removed = 0
-    try:
-        candidates = sorted(output.parent.glob(f".{glob.escape(output.name)}.*"))  # in one order everywhere
-    except OSError:
-        return 0
-    for path in candidates:
+    # in one order everywhere; a folder that cannot be listed (missing, unreadable, a file) gives none
+    for path in sorted(output.parent.glob(f".{glob.escape(output.name)}.*")):
         rest = path.name[len(output.name) + 2 :]
         if rest.endswith(".part"):
-            first = rest.split(".", 1)[0]
+            first = rest.partition(".")[0]
             pid = int(first) if first.isdigit() and rest.count(".") >= 2 else None
         elif rest.startswith("old-") and rest[4:].isdigit():
             pid = int(rest[4:])

@@ -73,6 +73,7 @@ def test_only_the_leftovers_of_gone_or_stale_exports_to_that_name_are_removed(tm
     # nothing to clean (or a folder that cannot be read): nothing removed
     assert clean_leftovers(out) == 0
     assert clean_leftovers(tmp_path / "missing" / "x.jsonl") == 0
+    assert clean_leftovers(out / "x.jsonl") == 0  # "beside" a file: its folder cannot be listed
     # a narrower age limit removes the running export's fresh files too, and only them
     assert clean_leftovers(out, max_age_s=-1, unnamed_age_s=-1) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
