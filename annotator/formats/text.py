@@ -33,10 +33,9 @@ def read_text(path: Path, options: ReadOptions) -> Iterator[Item]:
         if not text.strip():
             yield InputError("the file is empty", str(file))
             continue
-        title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:200]
+        title = text.strip().splitlines()[0].strip()[:200]  # its first line that holds anything
         ext_id = str(file.relative_to(path)) if path.is_dir() else file.name
-        yield Record(Document(text=text, title=title, external_id=ext_id, meta={"file": file.name}),
-                           path=str(file), line=None)
+        yield Record(Document(text=text, title=title, external_id=ext_id, meta={"file": file.name}), path=str(file))
 
 
 register(Reader("text", "plain .txt files, or a folder of them (one article a file)", read_text,

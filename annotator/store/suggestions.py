@@ -97,9 +97,9 @@ class Suggestions(Repository):
         ids = {(r[1], r[2], r[3]): (r[0], r[4]) for r in self.conn.execute(
             'SELECT id, start, "end", label, state FROM spans WHERE doc_id = ?', (doc_id,))}
         found = []
-        for lk in links:
-            e, a = ids.get(spans[lk.event].key), ids.get(spans[lk.argument].key)
-            if e and a and SpanState.REJECTED.value not in (e[1], a[1]):
+        for lk in links:  # every span of the batch is stored by now, suggested or as it was before
+            e, a = ids[spans[lk.event].key], ids[spans[lk.argument].key]
+            if SpanState.REJECTED.value not in (e[1], a[1]):
                 found.append(Link(e[0], a[0], lk.role, lk.source, SpanState.SUGGESTED))
         self.store.links.insert(doc_id, found, pipeline, stamp)
 

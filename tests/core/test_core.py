@@ -62,6 +62,7 @@ def test_token_index_alignment_and_snapping():
     assert index.token_range(0, 6) == (0, 0)
     assert index.token_range(7, 18) == (1, 2)
     assert index.token_range(1, 6) is None  # cuts through "Rebels"
+    assert index.token_range(1, 14) is None  # starts inside "Rebels", ends with "shelled"
     assert index.token_range(0, 7) is None  # ends in the space
     assert index.snap(2, 9) == (0, 14)  # "bels shel" -> "Rebels shelled"
     assert index.snap(9, 2) == (0, 14)  # a backwards selection

@@ -326,3 +326,21 @@ def test_a_models_own_links_are_suggested_when_the_scheme_allows_them(tmp_path):
         preannotate(store, model_only)
         assert {(lk.role, lk.source.value, lk.state.value) for lk in store.links.of_document(1)} == {
             ("target", "model", "suggested"), ("attacker", "model", "suggested")}
+
+
+def test_workers_are_forked_only_where_no_other_thread_runs(rules, monkeypatch):
+    """A fork copies only the thread that calls it: with other threads alive (the window's), a forked worker
+    could inherit a lock held by one of them forever. There, and off Linux, workers are spawned and build the
+    pipeline from its spec."""
+    from annotator.workflows import preannotating
+
+    monkeypatch.setattr(preannotating.sys, "platform", "linux")
+    monkeypatch.setattr(preannotating.threading, "active_count", lambda: 2)
+    context, spec = preannotating._pool_context(rules)
+    assert (context.get_start_method(), spec) == ("spawn", rules.spec)
+    monkeypatch.setattr(preannotating.threading, "active_count", lambda: 1)
+    context, spec = preannotating._pool_context(rules)
+    assert (context.get_start_method(), spec) == ("fork", None)
+    monkeypatch.setattr(preannotating.sys, "platform", "darwin")  # macOS: spawn, whatever the threads
+    context, spec = preannotating._pool_context(rules)
+    assert (context.get_start_method(), spec) == ("spawn", rules.spec)

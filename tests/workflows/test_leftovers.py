@@ -221,3 +221,12 @@ def test_a_folder_export_replaces_the_last_one_and_leaves_nothing_beside_it(tmp_
     single.write_text("a file")
     replace(single, tmp_path / "one.jsonl")
     assert (tmp_path / "one.jsonl").read_text() == "a file" and not single.exists()
+    # a folder set aside by an earlier run of this process id (killed before it removed it) is in the way
+    stale = tmp_path / f".brat.old-{os.getpid()}"
+    stale.mkdir()
+    (stale / "z.txt").write_text("from long ago")
+    tmp = tmp_path / f".brat.{os.getpid()}.9.part"
+    tmp.mkdir()
+    (tmp / "a9.txt").write_text("export 9")
+    replace(tmp, out)
+    assert [p.name for p in out.iterdir()] == ["a9.txt"] and not stale.exists()
