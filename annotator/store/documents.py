@@ -102,10 +102,11 @@ class Documents(Repository):
             for doc_id, rec in linked:
                 ids = {(r[1], r[2], r[3]): r[0] for r in conn.execute(
                     'SELECT id, start, "end", label FROM spans WHERE doc_id = ?', (doc_id,))}
-                span_ids = [ids.get(sp.key) for sp in rec.spans]  # links name the record's spans by position
+                # links name the record's spans by position; every span is stored by now (INSERT OR IGNORE)
+                span_ids = [ids[sp.key] for sp in rec.spans]
                 result.links += self.store.links.insert(
-                    doc_id, [replace(lk, event=span_ids[lk.event], argument=span_ids[lk.argument]) for lk in rec.links
-                             if span_ids[lk.event] is not None and span_ids[lk.argument] is not None], who, stamp)
+                    doc_id, [replace(lk, event=span_ids[lk.event], argument=span_ids[lk.argument]) for lk in rec.links],
+                    who, stamp)
             result.added = len(fresh)
             by_hash = dict(rows_in(conn, "SELECT input_hash, id FROM documents WHERE input_hash IN ({in})",
                                    [r.document.input_hash for r in fresh]))

@@ -672,3 +672,43 @@ def test_the_counts_the_window_shows_stay_true_whoever_changes_the_file(store):
     counts = dict(store.conn.execute("SELECT name, n FROM counts"))
     assert counts == {"documents": 3, "answer:pending": 2, "answer:accept": 1, "answer:reject": 0,
                       "answer:ignore": 0}
+
+
+def test_an_import_signs_and_stamps_every_article_span_and_link_and_logs_what_came_from_where(store):
+    """Whose work is whose, and when it came: each imported article, span and link names the editor of the
+    import and its time, and the change log says how many of each came, from which files."""
+    from annotator.core.model import Link, Token
+
+    text = "Rebels attacked Kidal."
+    tokens = [Token(0, 6, True), Token(7, 15, True), Token(16, 21, False), Token(21, 22, False)]
+    records = [Record(Document(text, answer=Answer.ACCEPT), [Span(0, 6, "ACTOR"), Span(7, 15, "ATTACK")],
+                      links=[Link(1, 0, "attacker")], path="b.jsonl"),
+               Record(Document("Talks resumed."), path="a.jsonl"),  # nothing but its text
+               Record(Document("Troops left Gao.", tokens=[Token(0, 6, True), Token(7, 11, True),
+                                                           Token(12, 15, False), Token(15, 16, False)]),
+                      path="a.jsonl"),  # its own tokens, no spans
+               Record(Document(text + " Again.", tokens=tokens + [Token(22, 23, False), Token(23, 28, False),
+                                                                   Token(28, 29, False)]),
+                      [Span(16, 21, "PLACE"), Span(7, 15, "ATTACK")], links=[Link(1, 0, "place")],
+                      path=f"dir/{'x' * 5}.jsonl")]
+    result = store.documents.add_records(records, who="ana")
+    assert (result.added, result.spans, result.links, result.ids) == (4, 4, 2, [1, 2, 3, 4])
+    docs = store.conn.execute("SELECT id, created_at, answered_by, answered_at FROM documents ORDER BY id").fetchall()
+    assert all(created and created[:4].isdigit() for _, created, _, _ in docs)
+    assert docs[0][3] == docs[0][1]  # answered in the file without a time: answered when it came
+    assert store.documents.tokens(3) == records[2].document.tokens  # tokens of an article with no spans kept
+    spans = store.conn.execute("SELECT doc_id, created_by, updated_at FROM spans ORDER BY id").fetchall()
+    assert [(d, who) for d, who, _ in spans] == [(1, "ana"), (1, "ana"), (4, "ana"), (4, "ana")]
+    assert all(at and at[:4].isdigit() for _, _, at in spans)
+    links = store.conn.execute("SELECT doc_id, role, created_by, updated_at FROM links ORDER BY id").fetchall()
+    assert [(d, role, who) for d, role, who, _ in links] == [(1, "attacker", "ana"), (4, "place", "ana")]
+    assert all(at and at[:4].isdigit() for *_, at in links)
+    who, detail = store.conn.execute("SELECT who, detail FROM changes WHERE action = 'import'").fetchone()
+    assert (who, json.loads(detail)) == ("ana", {"documents": 4, "spans": 4, "files": ["a.jsonl", "b.jsonl",
+                                                                                         "dir/xxxxx.jsonl"],
+                                                 "links": 2})
+    # a batch without links says nothing of links; a list of files is cut at twenty
+    many = [Record(Document(f"Article {n}."), path=f"f{n:02d}.jsonl") for n in range(25)]
+    store.documents.add_records(many, who="ben")
+    detail = json.loads(store.conn.execute("SELECT detail FROM changes WHERE who = 'ben'").fetchone()[0])
+    assert detail == {"documents": 25, "spans": 0, "files": [f"f{n:02d}.jsonl" for n in range(20)]}
