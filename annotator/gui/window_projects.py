@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from annotator.core.errors import AnnotatorError
 from annotator.core.session import ArticleSession
 from annotator.gui.plaintext import no_mnemonic, plain
-from annotator.gui.queue_model import QueueModel
+from annotator.gui.queue_model import ANSWER_NAMES, COLUMNS, QueueModel
 from annotator.store import Store
 
 MAX_RECENT = 8
@@ -62,8 +62,14 @@ class ProjectsMixin:
             self.queue_view.setModel(self.queue)
             header = self.queue_view.horizontalHeader()
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-            header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-            header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+            # widths measured once from what the columns can hold: ResizeToContents would read every row
+            # fetched (up to a thousand) after each answer, to size two columns whose width never changes
+            metrics = self.queue_view.fontMetrics()
+            pad = 3 * metrics.averageCharWidth()
+            for column, texts in ((1, [*ANSWER_NAMES.values(), COLUMNS[1]]), (2, ["99999", COLUMNS[2]])):
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in texts) + pad)
+            self.queue_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         else:
             self.queue.set_store(store)
         self.setWindowTitle(f"annotator — {path.name}")
