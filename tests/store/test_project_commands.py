@@ -57,6 +57,7 @@ def test_an_import_is_logged_as_its_command_and_its_inverse_takes_it_back_whole(
     applied = apply(store, AddDocuments(tuple(records)), "ana")
     assert applied.result.ids == [4] and applied.inverse == RemoveDocuments((4,))
     assert store.documents.count_documents() == 4
+    assert store.conn.execute("SELECT who FROM changes ORDER BY id DESC LIMIT 1").fetchone() == ("ana",)
 
     removed = apply(store, applied.inverse, "ana")
     assert store.documents.count_documents() == 3 and store.documents.count_documents(query="Gao") == 0
@@ -216,3 +217,14 @@ def test_the_log_of_a_large_removal_names_its_first_hundred_articles(store):
     assert detail["documents"] == 101 and detail["ids"] == list(range(1, 101))
     who = store.conn.execute("SELECT who FROM changes WHERE action = 'remove_documents'").fetchone()[0]
     assert who == "ana"
+
+
+def test_an_import_of_many_files_names_the_first_twenty_and_the_editor_who_ran_it(store, tmp_path, tokenize):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(23):
+        (folder / f"w{n:02d}.jsonl").write_text(json.dumps({"text": f"Article {n} of the wire."}) + "\n")
+    import_paths(store, [folder], fmt="prodigy", who="ben", tokenizer=tokenize)
+    assert logged(store)[-1] == {"kind": "AddDocuments", "documents": 23,
+                                 "files": [str(folder / f"w{n:02d}.jsonl") for n in range(20)]}
+    assert store.conn.execute("SELECT DISTINCT who FROM changes").fetchall() == [("ben",)]
