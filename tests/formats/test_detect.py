@@ -46,6 +46,9 @@ CASES = {  # file name: (content, format detected)
                                  "jsonl"),
     "events.jsonl": ('{"text": "Rebels attacked.", "events": [{"trigger": {"start": 7, "end": 15, '
                      '"label": "ATTACK"}, "arguments": []}]}\n', "events"),
+    # events without a trigger, spans without a start: neither tool's, plain JSON lines
+    "no-trigger.jsonl": ('{"text": "Rebels attacked.", "events": [{"arguments": []}]}\n', "jsonl"),
+    "no-start.jsonl": ('{"text": "Rebels attacked.", "spans": [{"end": 6, "label": "ACTOR"}]}\n', "jsonl"),
     "ls.json": ('[{"data": {"text": "Rebels attacked."}, "annotations": []}]', "label-studio"),
     # the first records decide only when they show a format: the plain ones before do not
     "late-doccano.jsonl": ('{"text": "Calm."}\n' * 3 + '{"text": "Rebels attacked.", "label": [[0, 6, "ACTOR"]]}\n',

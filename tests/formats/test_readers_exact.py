@@ -115,6 +115,16 @@ def test_json_lines_record_by_record_with_every_bad_line_named(tmp_path, monkeyp
     pretty = tmp_path / "pretty.json"
     pretty.write_text('{\n  "text": "Rebels attacked Kidal."\n}\n', encoding="utf-8")
     assert shown(pretty) == [(None, {"__record__": 1, "text": "Rebels attacked Kidal."})]
+    pretty.write_text('{"text": "Rebels attacked Kidal.",\n "title": "Kidal"}\n', encoding="utf-8")  # wrapped
+    assert shown(pretty) == [(None, {"__record__": 1, "text": "Rebels attacked Kidal.", "title": "Kidal"})]
+    # after a bad first line, an unfinished line is a bad line too, not the start of a pretty-printed file
+    for first, said in ((b"\xff{}", "not UTF-8 text (byte 1 of the line)"), (b"[" * 5000 + b"]" * 5000, TOO_DEEP),
+                        (b'{"a": x, "b": 1}', "not valid JSON: Expecting value (column 7)")):
+        after = tmp_path / "after.jsonl"
+        after.write_bytes(first + b'\n{"text": "Rebels",\n "title": "x"}\n')
+        assert shown(after) == [f"{after}:1: {said}",
+                                f"{after}:2: not valid JSON: Expecting property name enclosed in double quotes "
+                                f"(column 19)", f"{after}:3: not valid JSON: Extra data (column 8)"]
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"a": x}\n{"b": 2}\n', encoding="utf-8")  # bad in its middle: a bad line, not a big value
     assert shown(broken) == [f"{broken}:1: not valid JSON: Expecting value (column 7)", (2, {"b": 2})]
@@ -698,7 +708,7 @@ def test_plain_json_lines_field_by_field_and_another_tools_spans_refused(tmp_pat
     from annotator.formats import READERS, ReadOptions
 
     records = [
-        {"text": "Rebels attacked Kidal.", "id": 0, "title": "Kidal", "desk": "world"},
+        {"text": "Rebels attacked Kidal.", "id": 0, "title": "Kidal", "desk": "world", "_seen": 3},
         {"text": "Talks resumed."},
         {"text": "Rebels attacked Kidal.", "spans": [{"start": 0, "end": 6, "label": "ACTOR"}]},
         {"text": "Talks resumed.", "title": 5},

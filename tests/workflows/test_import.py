@@ -38,6 +38,8 @@ def test_wikinews_jsonl_with_meta_and_dedup(store):
     again = run(store, WIKINEWS)
     assert (again.added, again.duplicates) == (0, 150)
     assert store.documents.count_documents() == 150
+    in_batches = run(store, WIKINEWS, batch_size=40)  # the repeats of every batch counted, not the last's
+    assert (in_batches.added, in_batches.duplicates) == (0, 150)
 
 
 def test_text_files_and_folders(store, tmp_path):
