@@ -712,3 +712,21 @@ def test_an_import_signs_and_stamps_every_article_span_and_link_and_logs_what_ca
     store.documents.add_records(many, who="ben")
     detail = json.loads(store.conn.execute("SELECT detail FROM changes WHERE who = 'ben'").fetchone()[0])
     assert detail == {"documents": 25, "spans": 0, "files": [f"f{n:02d}.jsonl" for n in range(20)]}
+
+
+def test_the_project_knows_its_own_files_by_any_name(store, tmp_path):
+    """What import and export check before they read or write a file: the project itself, SQLite's files
+    beside it, by another path, through a link or a hard link; never a file that only looks like it."""
+    store.documents.add_records([Record(Document("Rebels attacked Kidal."))])  # the -wal file exists now
+    path = store.path
+    (tmp_path / "sub").mkdir()
+    hard = tmp_path / "sub" / "alias.db"
+    os.link(path, hard)
+    soft = tmp_path / "sub" / "link.db"
+    soft.symlink_to(path)
+    assert store.owns(path) and store.owns(tmp_path / "sub" / ".." / path.name)
+    assert store.owns(f"{path}-wal") and store.owns(f"{path}-shm") and store.owns(f"{path}-journal")
+    assert store.owns(hard) and store.owns(soft)
+    other = tmp_path / "other.db"
+    other.write_bytes(path.read_bytes())  # a copy is another file
+    assert not store.owns(other) and not store.owns(tmp_path / "missing.db")
