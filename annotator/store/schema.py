@@ -173,12 +173,10 @@ def write_roles(db: Database, scheme: LabelScheme) -> None:
     """The roles of the scheme's event labels, replacing those labels' roles (links keep their role name)."""
     names = [lb.name for lb in scheme.labels if lb.roles]
     db.conn.executemany("DELETE FROM roles WHERE event = ?", [(n,) for n in names])
-    db["roles"].insert_all(
+    db["roles"].insert_all(  # those events' roles were deleted just above: nothing here is already there
         [{"event": lb.name, "name": r.name, "fillers": json.dumps(list(r.fillers)), "hotkey": r.hotkey,
           "description": r.description, "position": i}
-         for lb in scheme.labels for i, r in enumerate(lb.roles)],
-        replace=True,
-    )
+         for lb in scheme.labels for i, r in enumerate(lb.roles)])
 
 
 SCHEMA_VERSION = len(migrations._migrations)

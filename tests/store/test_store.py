@@ -381,7 +381,7 @@ def test_spans_at_the_edges_of_the_text_and_the_change_log(store):
         (doc_id, span.id, "add_span", "ben", {"start": 16, "end": 21, "label": "PLACE", "before": "accepted"}),
     ]
     at = store.conn.execute("SELECT at FROM changes ORDER BY id DESC LIMIT 1").fetchone()[0]
-    assert at[:4].isdigit() and "T" in at  # when, as an ISO time
+    assert at[:4].isdigit() and "T" in at and at.endswith("+00:00")  # when, as an ISO time in UTC
 
 
 def test_every_edit_refuses_a_stale_revision_and_changes_nothing(store):
@@ -730,3 +730,29 @@ def test_the_project_knows_its_own_files_by_any_name(store, tmp_path):
     other = tmp_path / "other.db"
     other.write_bytes(path.read_bytes())  # a copy is another file
     assert not store.owns(other) and not store.owns(tmp_path / "missing.db")
+
+
+def test_migrating_a_project_keeps_the_roles_its_editors_made_and_backs_up_only_what_it_had(tmp_path):
+    """A project made after events (schema 3) with roles of its own keeps them when it is migrated; an empty
+    SQLite file that is already ours gets no backup beside it (there is nothing in it to keep)."""
+    db_path = tmp_path / "v3.db"
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    migrations.apply(Database(conn), stop_before="0004_first_scheme")
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute("PRAGMA application_id = 1095650900")
+    conn.execute("INSERT INTO project VALUES ('scheme', 'conflict-news')")
+    conn.execute("INSERT INTO labels VALUES ('ATTACK', 'event', '#e6194b', 'a', 'Strikes.', 0)")
+    conn.execute("INSERT INTO labels VALUES ('PLACE', 'argument', '#3cb44b', '3', 'Where.', 1)")
+    conn.execute("INSERT INTO roles VALUES ('ATTACK', 'site', '[\"PLACE\"]', 's', 'Where it hit.', 0)")
+    conn.close()
+    with Store(db_path) as store:
+        assert [(r.name, r.fillers) for r in store.scheme.roles("ATTACK")] == [("site", ("PLACE",))]
+    fresh = tmp_path / "fresh.db"
+    conn = sqlite3.connect(fresh, isolation_level=None)
+    conn.execute("PRAGMA application_id = 1095650900")  # ours, but nothing written yet
+    conn.execute("VACUUM")
+    conn.close()
+    assert fresh.stat().st_size > 0
+    with Store(fresh) as store:
+        assert store.documents.count_documents() == 0
+    assert not list(tmp_path.glob("fresh.db.bak*"))

@@ -345,3 +345,26 @@ def test_a_span_with_spaces_at_its_ends_is_narrowed_and_counted_and_one_of_space
         assert [(s.start, s.end, s.label) for s in store.annotations.spans(1)] == [
             (0, 6, "ACTOR"), (8, 16, "ATTACK"), (17, 23, "PLACE")]
         assert [str(e) for e in report.errors] == [f"{path}:2: span 6..6 (ACTOR) holds only whitespace"]
+
+
+def test_every_path_given_is_read_whatever_went_wrong_with_the_one_before(tmp_path):
+    """A missing path, or a format no reader knows (a name given to the Ray files engine), is named and the
+    next paths are read all the same; the report counts the files read."""
+    from annotator.core.errors import InputError
+    from annotator.formats import ReadOptions
+    from annotator.workflows.importing import ImportReport, read_all
+
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"text": "Rebels attacked Kidal."}\n', encoding="utf-8")
+    also = tmp_path / "also.jsonl"
+    also.write_text('{"text": "Talks resumed."}\n', encoding="utf-8")
+    report = ImportReport()
+    items = list(read_all([tmp_path / "missing.jsonl", good, also], None, ReadOptions(), report))
+    assert isinstance(items[0], InputError) and "missing.jsonl" in str(items[0])
+    assert [i.document.text for i in items[1:]] == ["Rebels attacked Kidal.", "Talks resumed."]
+    assert report.files == 2
+    report = ImportReport()
+    items = list(read_all([good, also], "nonsense", ReadOptions(), report))
+    assert [(i.path, str(i).split(": ", 1)[1][:26]) for i in items] == [
+        (str(good), "unknown format 'nonsense' "), (str(also), "unknown format 'nonsense' ")]
+    assert report.files == 0
