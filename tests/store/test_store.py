@@ -274,6 +274,13 @@ def test_a_project_in_a_folder_nobody_may_write_is_read_where_it_lies(tmp_path):
             ro = Store(db, readonly=True)
             assert [ro.documents.document(i).text for i in (1, 2)] == ["Rebels attacked Kidal.",
                                                                        "Talks resumed in Algiers."]
+            import threading
+
+            seen: list = []  # the window reads from its worker threads (an export's count, the queue)
+            reader = threading.Thread(target=lambda: seen.append(ro.documents.count_documents(query="Kidal")))
+            reader.start()
+            reader.join()
+            assert seen == [1]
             ro.close()
             with pytest.raises(DatabaseError, match="read-only"):
                 Store(db)
