@@ -103,6 +103,8 @@ def test_hashes_are_stable_and_prodigy_shaped():
     assert prodigy_input_hash("ab" * 16) == -1414812757
     assert prodigy_task_hash("ab" * 16, [(0, 6, "ACTOR"), (7, 15, "ATTACK")]) == 151749068
     assert prodigy_task_hash("ab" * 16, [(7, 15, "ATTACK"), (0, 6, "ACTOR")]) == 151749068  # order does not count
+    # a text read with its undecodable bytes kept (lone surrogates) still has a hash, its own
+    assert text_hash("Kidal \udcff") != text_hash("Kidal \udcfe") != text_hash("Kidal ")
 
 
 def test_errors_say_where():

@@ -214,3 +214,16 @@ def test_why_a_link_cannot_be_made_word_for_word() -> None:
     assert scheme.link_problem("RUMOUR", "time", "PLACE") == "RUMOUR has no role 'time' (its roles: none)"
     assert scheme.link_problem("ATTACK", "target", "ATTACK") == (
         "a span labelled ATTACK cannot be the target of ATTACK (it takes PLACE, ACTOR)")
+
+
+def test_what_a_role_may_be_called_word_for_word() -> None:
+    from annotator.core.labels import MAX_LABEL_LENGTH, role_problem
+
+    assert role_problem("attacker") is None and role_problem("org-arg_x") is None
+    assert role_problem("a" * MAX_LABEL_LENGTH) is None  # as long as a label may be
+    rule = ("must be one word of letters, digits, _ or -, starting with a letter and not ending in a digit (brat "
+            "numbers repeated roles: Target2)")
+    assert role_problem("a" * (MAX_LABEL_LENGTH + 1)) == f"role name {'a' * 40!r} {rule}"
+    assert role_problem("Target2") == f"role name 'Target2' {rule}"
+    assert role_problem("two words") == f"role name 'two words' {rule}"
+    assert role_problem(7) == "a role must be text, got int"

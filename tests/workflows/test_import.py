@@ -368,3 +368,38 @@ def test_every_path_given_is_read_whatever_went_wrong_with_the_one_before(tmp_pa
     assert [(i.path, str(i).split(": ", 1)[1][:26]) for i in items] == [
         (str(good), "unknown format 'nonsense' "), (str(also), "unknown format 'nonsense' ")]
     assert report.files == 0
+
+
+def test_the_checker_names_every_bad_span_and_label_accepts_what_it_is_told_and_counts_over_records(store):
+    from annotator.core.model import Document, Link, Record, Source, Span, SpanState
+    from annotator.nlp.pipeline import tokenize
+    from annotator.workflows.importing import Checker
+
+    text = "Rebels attacked Kidal."
+
+    def suggested() -> Record:
+        return Record(Document(text=text), [Span(0, 6, "ACTOR", Source.MODEL, SpanState.SUGGESTED),
+                                            Span(7, 15, "ATTACK", Source.MODEL, SpanState.SUGGESTED)],
+                      links=[Link(1, 0, "attacker", Source.MODEL, SpanState.SUGGESTED)])
+
+    accepted = suggested()
+    assert Checker(store.scheme, tokenize, False, Answer.ACCEPT).check(accepted) is None
+    assert {sp.state for sp in accepted.spans} | {lk.state for lk in accepted.links} == {SpanState.ACCEPTED}
+    rejected = suggested()  # rejecting the article leaves its suggestions as they were
+    assert Checker(store.scheme, tokenize, False, Answer.REJECT).check(rejected) is None
+    assert {sp.state for sp in rejected.spans} | {lk.state for lk in rejected.links} == {SpanState.SUGGESTED}
+    assert rejected.document.answer is Answer.REJECT
+    checker = Checker(store.scheme, tokenize, False, None)
+    two_bad = Record(Document(text=text), [Span(6, 7, "ACTOR"), Span(0, 99, "ACTOR"), Span(1, 3, "ACTOR"),
+                                           Span(16, 21, "PLACE")], path="f.jsonl", line=3)
+    assert str(checker.check(two_bad)) == (
+        "f.jsonl:3: span 7..7 (ACTOR) holds only whitespace; span 0..99 (ACTOR) lies outside the text of 22 "
+        "characters; span 1..3 'eb' (ACTOR) cuts through a token (import with --snap-to-tokens to widen it)")
+    odd = Record(Document(text=text), [Span(0, 6, "bad label"), Span(16, 21, "x\ty")], path="f.jsonl", line=4)
+    assert str(checker.check(odd)).startswith("f.jsonl:4: label name 'bad label' holds whitespace or control "
+                                              "characters")
+    assert "'x\\ty'" in str(checker.check(odd))  # every bad label named
+    for n in range(2):  # spans that took the space around a name: narrowed, and counted over every record
+        spaced = Record(Document(text=text), [Span(15, 21, "PLACE"), Span(0, 7, "ACTOR")])
+        assert checker.check(spaced) is None
+        assert checker.trimmed == 2 * (n + 1)
