@@ -227,3 +227,22 @@ def test_what_a_role_may_be_called_word_for_word() -> None:
     assert role_problem("Target2") == f"role name 'Target2' {rule}"
     assert role_problem("two words") == f"role name 'two words' {rule}"
     assert role_problem(7) == "a role must be text, got int"
+
+
+def test_a_scheme_defined_twice_over_is_refused_word_for_word() -> None:
+    from annotator.core.errors import SchemeError
+    from annotator.core.labels import Label, LabelScheme, Role
+
+    place = Label("PLACE", "argument", "#3cb44b", "l", "")
+    actor = Label("ACTOR", "argument", "#4363d8", "c", "")
+    with pytest.raises(SchemeError) as caught:
+        LabelScheme("t", [place, actor, Label("PLACE", "argument", "#000000", "x", "")])
+    assert str(caught.value) == "scheme 't': label(s) defined twice: PLACE"
+    with pytest.raises(SchemeError) as caught:
+        LabelScheme("t", [place, actor, Label("ATTACK", "event", "#e6194b", "a", "", roles=(
+            Role("site", ("PLACE",)), Role("who", ("ACTOR",)), Role("site", ("ACTOR",))))])
+    assert str(caught.value).endswith("role 'site' defined twice")
+    with pytest.raises(SchemeError) as caught:
+        LabelScheme("t", [place, Label("ATTACK", "event", "#e6194b", "a", "", roles=(
+            Role("site", ("PLACE", "TOWN", "VILLAGE")),))])
+    assert str(caught.value).endswith("role 'site' may be filled by unknown label(s) TOWN, VILLAGE")
