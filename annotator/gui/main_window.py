@@ -258,7 +258,11 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
             return
         self.queue.set_filter(FILTERS[self.filter_box.currentIndex()][1], self.search.text())
         if self.session and self.session.doc_id is not None:
-            row = self.queue.fetch_all_until(self.session.doc_id)
+            # a search shows its hits from the first (the open article is selected if it is among those read);
+            # the list or an answer filter goes to the open article
+            searching = bool(self.search.text().strip())
+            row = (self.queue.row_of(self.session.doc_id) if searching
+                   else self.queue.fetch_all_until(self.session.doc_id))
             if row is not None:
                 self.queue_view.selectRow(row)
 

@@ -91,14 +91,19 @@ class QueueModel(QAbstractTableModel):
         self._ids.extend(self._next_ids())
 
     def fetch_all_until(self, doc_id: int) -> int | None:
-        """Fetches rows until `doc_id` is in the model; its row, or None if the filter hides it."""
-        while True:
-            row = self.row_of(doc_id)
-            if row is not None:
-                return row
-            if not self.canFetchMore() or (self._ids and self._ids[-1] > doc_id):
-                return None
-            self.fetchMore()
+        """Fetches the rows up to `doc_id` in one read (not page by page: an article far down a million would
+        take thousands of pages); its row, or None if the filter hides it."""
+        row = self.row_of(doc_id)
+        if row is not None or self._exhausted or (self._ids and self._ids[-1] > doc_id):
+            return row
+        after = self._ids[-1] if self._ids else 0
+        ids = self.store.documents.document_ids(after, None, self.answer, self.query, until=doc_id)
+        if ids:
+            first = len(self._ids)
+            self.beginInsertRows(QModelIndex(), first, first + len(ids) - 1)
+            self._ids.extend(ids)
+            self.endInsertRows()
+        return self.row_of(doc_id)
 
     def row_of(self, doc_id: int) -> int | None:
         # ids are in ascending order: binary search

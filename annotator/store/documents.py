@@ -158,15 +158,20 @@ class Documents(Repository):
         rows = self.document_rows(ids)
         return [rows[i] for i in ids if i in rows]
 
-    def document_ids(self, after: int = 0, limit: int = 1000, answer: str | None = None,
-                     query: str | None = None) -> list[int]:
-        """The next ids of the queue after `after` (keyset paging: as fast at the millionth row as at the first)."""
+    def document_ids(self, after: int = 0, limit: int | None = 1000, answer: str | None = None,
+                     query: str | None = None, until: int | None = None) -> list[int]:
+        """The next ids of the queue after `after` (keyset paging: as fast at the millionth row as at the first),
+        at most `limit` of them (None: no limit), up to `until` when given."""
         source, where, params = self._doc_filter(answer, query)
         # by the index's own rowid when searching: FTS5 then stops at the page's end
         key = "f.rowid" if source.startswith("FROM documents_fts") else "d.id"
         cond = (where + " AND" if where else "WHERE") + f" {key} > ?"
+        bounds = [after]
+        if until is not None:
+            cond += f" AND {key} <= ?"
+            bounds.append(until)
         return [r[0] for r in self.conn.execute(
-            f"SELECT d.id {source} {cond} ORDER BY {key} LIMIT ?", [*params, after, limit])]
+            f"SELECT d.id {source} {cond} ORDER BY {key} LIMIT ?", [*params, *bounds, -1 if limit is None else limit])]
 
     def document_rows(self, ids: Sequence[int]) -> dict[int, DocumentRow]:
         """Queue rows (title, answer, visible spans) of these documents."""

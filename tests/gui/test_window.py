@@ -58,6 +58,35 @@ def test_the_queue_shows_every_answer_whole_and_its_columns_keep_their_width(qtb
     assert header.sectionResizeMode(1) == header.sectionResizeMode(2) == QHeaderView.ResizeMode.Fixed
 
 
+def test_a_search_shows_its_first_hits_and_clearing_it_returns_to_the_open_article(qtbot, window, monkeypatch):
+    """Far down a big project, a search must not read every hit up to the open article (17 s at article
+    900,000 of a million): it reads pages as the list shows them; cleared, the list goes back to the open
+    article in one read."""
+    from annotator.gui import queue_model
+
+    monkeypatch.setattr(queue_model, "FETCH", 2)  # pages of two: the open article is five pages down
+    documents = window.store.documents
+    reads: list[tuple] = []
+    plain = documents.document_ids
+
+    def document_ids(after=0, limit=1000, answer=None, query=None, until=None):
+        reads.append((query, until))
+        return plain(after, limit, answer, query, until)
+
+    monkeypatch.setattr(documents, "document_ids", document_ids)
+    last = plain(0, None)[-1]
+    window.open_document(last)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.search, "the")
+    qtbot.waitUntil(lambda: any(q == "the" for q, _ in reads))
+    assert all(until is None for q, until in reads if q == "the")  # pages only, never "up to the open one"
+    reads.clear()
+    window.search.clear()
+    qtbot.waitUntil(lambda: window.queue_view.currentIndex().row() == window.queue.row_of(last) is not None)
+    assert window.queue.doc_id(window.queue_view.currentIndex().row()) == last
+    assert [until for _, until in reads if until is not None] == [last]  # the rows up to it in one read
+
+
 def test_mark_relabel_accept_delete_answer_with_undo_and_redo(qtbot, window, project):
     text = window.view.toPlainText()
     # 1. select part of "Rebel commanders" with the text cursor: the label key snaps it to whole words

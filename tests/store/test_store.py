@@ -122,6 +122,8 @@ def test_full_text_search_and_paging(store):
     assert [r.id for r in store.documents.list_documents(answer="reject")] == [12]
     # a search pages by the index: each page continues after the last id shown, with the answer filter too
     shelling = [i + 1 for i in range(30) if i % 3 == 0]
+    assert store.documents.document_ids(3, None, until=20) == list(range(4, 21))  # no limit, up to an id
+    assert store.documents.document_ids(0, None, query="shelling", until=shelling[3]) == shelling[:4]
     first = store.documents.document_ids(0, 4, query="shelling")
     assert first == shelling[:4]
     assert store.documents.document_ids(first[-1], 4, query="shelling") == shelling[4:8]
