@@ -286,6 +286,20 @@ def test_articles_imported_from_the_command_line_join_the_open_windows_queue(qtb
     # the editor's place is kept: the same article open and selected
     assert window.session.doc_id == selected
     assert window.queue.doc_id(window.queue_view.currentIndex().row()) == selected
+    # the status bar tells the truth after both programs wrote: the figures of a recount, and those the
+    # database keeps, as the command line's own process sees them
+    from annotator.core.model import Answer
+    from tests.test_durability import counts_are_true
+
+    window.answer(Answer.ACCEPT)
+    conn = sqlite3.connect(project)
+    total, answered = conn.execute("SELECT count(*), sum(answer != 'pending') FROM documents").fetchone()
+    conn.close()
+    assert f"answered {answered} / {total} " in window.progress_label.text() and answered >= 1
+    stats = subprocess.run([sys.executable, "-m", "annotator", "stats", "--db", str(project)],
+                           capture_output=True, text=True, timeout=120)
+    assert stats.returncode == 0 and str(total) in stats.stdout, stats.stderr
+    assert counts_are_true(project)
 
 
 def test_bad_files_get_a_message_and_the_window_stays_usable(qtbot, window, tmp_path, messages):
