@@ -28,6 +28,13 @@ def heard(session: ArticleSession) -> list[tuple]:
     return log
 
 
+def opened_afresh(store, tokenize) -> ArticleSession:
+    """Article 1 as another window opening it now reads it: what a session's in-memory lists must equal."""
+    other = ArticleSession(store, "ben", tokenizer=tokenize)
+    other.open(1)
+    return other
+
+
 def test_edits_are_frozen_data_and_their_inverse_is_an_edit(session, store):
     log = heard(session)
     session.open(1)
@@ -196,9 +203,7 @@ def test_after_every_edit_and_undo_the_sessions_spans_are_what_a_fresh_read_give
         return [(sp.id, sp.start, sp.end, sp.label, sp.state) for sp in s.spans]
 
     def fresh() -> list[tuple]:
-        other = ArticleSession(store, "ben", tokenizer=tokenize)
-        other.open(1)
-        return shown(other)
+        return shown(opened_afresh(store, tokenize))
 
     actor, target, attack = (sp.id for sp in session.spans)
     undo = []
@@ -243,9 +248,7 @@ def test_after_every_link_edit_and_undo_the_sessions_links_are_what_a_fresh_read
         return [(lk.id, lk.event, lk.argument, lk.role, lk.state) for lk in s.links]
 
     def fresh() -> list[tuple]:
-        other = ArticleSession(store, "ben", tokenizer=tokenize)
-        other.open(1)
-        return shown(other)
+        return shown(opened_afresh(store, tokenize))
 
     first, second = (lk.id for lk in session.links)
     steps = [Restore(1, (), ((first, "rejected"), (second, "accepted"))),  # one removed, the next accepted

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -148,6 +150,15 @@ def _breaking_on(marker: str):
     return build
 
 
+@contextmanager
+def _listening(host: str = "127.0.0.1", family: int = socket.AF_INET) -> Iterator[int]:
+    """A port something listens on (what check_reachable asks for), for the block's length."""
+    with socket.socket(family) as listening:
+        listening.bind((host, 0))
+        listening.listen()
+        yield listening.getsockname()[1]
+
+
 def test_the_ray_engine_saves_exactly_the_local_suggestions_window_by_window(tmp_path, stand_in, monkeypatch):
     local, here = _project(tmp_path / "local.db", 24), _project(tmp_path / "ray.db", 24)
     preannotate(local, build_annotator(load_scheme()))
@@ -269,10 +280,7 @@ def test_a_local_ray_that_cannot_start_is_said_without_the_token_hint(stand_in):
 
 
 def test_addresses_are_checked_before_ray_is_asked(stand_in, monkeypatch):
-    with socket.socket() as listening:
-        listening.bind(("127.0.0.1", 0))
-        listening.listen()
-        port = listening.getsockname()[1]
+    with _listening() as port:
         monkeypatch.setattr(on_ray, "RAY_CLIENT_PORT", port)
         assert on_ray.check_reachable("ray://127.0.0.1") == f"ray://127.0.0.1:{port}"
         assert on_ray.check_reachable(f"ray://127.0.0.1:{port}") == f"ray://127.0.0.1:{port}"
@@ -319,10 +327,8 @@ def test_a_cluster_that_refuses_the_connection_is_named_with_the_way_out_of_toke
     """Ray sends its token to an address only with RAY_AUTH_MODE=token: a cluster that answers but refuses us
     gets Ray's one line and what to set (a real refusal takes Ray 30 s of retries)."""
     monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
-    with socket.socket() as listening:
-        listening.bind(("127.0.0.1", 0))
-        listening.listen()
-        address = f"127.0.0.1:{listening.getsockname()[1]}"
+    with _listening() as port:
+        address = f"127.0.0.1:{port}"
         stand_in.refuse = ConnectionError(f"Failed to connect to Ray cluster at {address}\nmore of Ray's words")
         with pytest.raises(PipelineError) as caught, on_ray.ray_running(address, 2):
             pass
@@ -367,10 +373,7 @@ def test_an_address_that_does_not_answer_in_time_says_how_long_it_waited(monkeyp
 
 
 def test_an_ipv6_address_in_brackets_is_reached(monkeypatch):
-    with socket.socket(socket.AF_INET6) as listening:
-        listening.bind(("::1", 0))
-        listening.listen()
-        port = listening.getsockname()[1]
+    with _listening("::1", socket.AF_INET6) as port:
         monkeypatch.setattr(on_ray, "RAY_CLIENT_PORT", port)
         assert on_ray.check_reachable("ray://[::1]") == f"ray://[::1]:{port}"
         assert on_ray.check_reachable(f"[::1]:{port}") == f"[::1]:{port}"
@@ -444,10 +447,8 @@ def test_the_files_engine_uses_the_pipeline_format_workers_and_address_it_is_giv
     written = [json.loads(line) for line in (out / "news.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [[(sp["label"], rec["text"][sp["start"]:sp["end"]]) for sp in rec["spans"]] for rec in written] == [
         [("PLACE", "Zorblat")], []]  # the patterns replace the shipped rules, on every actor
-    with socket.socket() as listening:  # a cluster: its address, not a number of CPUs
-        listening.bind(("127.0.0.1", 0))
-        listening.listen()
-        address = f"127.0.0.1:{listening.getsockname()[1]}"
+    with _listening() as port:  # a cluster: its address, not a number of CPUs
+        address = f"127.0.0.1:{port}"
         news.rename(tmp_path / "more.txt")
         on_ray.preannotate_files([tmp_path / "more.txt"], out, spec, fmt="jsonl", address=address)
     assert stand_in.inits[-1]["address"] == address and "num_cpus" not in stand_in.inits[-1]
