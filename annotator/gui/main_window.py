@@ -203,7 +203,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         self.refresh_spans(None)
         self.settings.setValue(self._key("doc"), doc.id)
         if self.queue is not None:
-            row = self.queue.fetch_all_until(doc.id)
+            row = self._queue_row(doc.id)
             if row is not None:
                 self.queue_view.selectRow(row)
                 self.queue_view.scrollTo(self.queue.index(row, 0))
@@ -258,13 +258,18 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
             return
         self.queue.set_filter(FILTERS[self.filter_box.currentIndex()][1], self.search.text())
         if self.session and self.session.doc_id is not None:
-            # a search shows its hits from the first (the open article is selected if it is among those read);
-            # the list or an answer filter goes to the open article
-            searching = bool(self.search.text().strip())
-            row = (self.queue.row_of(self.session.doc_id) if searching
-                   else self.queue.fetch_all_until(self.session.doc_id))
+            row = self._queue_row(self.session.doc_id)
             if row is not None:
                 self.queue_view.selectRow(row)
+
+    def _queue_row(self, doc_id: int) -> int | None:
+        """The queue's row of an article, to select it. Under a search, only among the hits read so far (reading
+        every hit up to an article far down a million took seconds, after each answer too); otherwise the rows
+        up to it are read at once."""
+        assert self.queue is not None
+        if self.queue.query:  # the model keeps it stripped, None when empty
+            return self.queue.row_of(doc_id)
+        return self.queue.fetch_all_until(doc_id)
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -80,6 +80,9 @@ def test_a_search_shows_its_first_hits_and_clearing_it_returns_to_the_open_artic
     qtbot.keyClicks(window.search, "the")
     qtbot.waitUntil(lambda: any(q == "the" for q, _ in reads))
     assert all(until is None for q, until in reads if q == "the")  # pages only, never "up to the open one"
+    window.open_document(last - 1)  # as answering opens the next article: still no read up to it
+    window.open_document(last)
+    assert all(until is None for q, until in reads if q == "the")
     reads.clear()
     window.search.clear()
     qtbot.waitUntil(lambda: window.queue_view.currentIndex().row() == window.queue.row_of(last) is not None)
