@@ -355,6 +355,133 @@ def stats(db_path: Path, as_json: bool) -> None:
         click.echo(f"pre-annotated by {key}: {n}")
 
 
+def _names(value: str | None) -> list[str] | None:
+    return [x.strip() for x in value.split(",") if x.strip()] if value else None
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--editors", required=True, help="The editors, comma-separated (e.g. ana,ben,chen).")
+@click.option("--overlap", default=1, show_default=True, type=int, help="How many editors each article goes to.")
+@click.option("--seed", default=0, show_default=True, type=int, help="How ties between equally busy editors fall.")
+@EDITOR_OPTION
+def assign(db_path: Path, editors: str, overlap: int, seed: int, editor: str | None) -> None:
+    """Assign every article not yet assigned to --overlap of the editors, balanced."""
+    with open_store(db_path, create=False, writing=True) as store:
+        given = store.team.assign(_names(editors) or [], overlap, seed, editor_name(editor))
+        total = store.team.assignments()
+    if not any(given.values()):
+        click.echo("every article is assigned already; nothing changed")
+    for name, n in given.items():
+        click.echo(f"{name}: {n} article(s) now, {total.get(name, 0)} in all")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--editor", required=True, help="The editor whose articles to pack.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The project file to write for them (must not exist).")
+def pack(db_path: Path, editor: str, output: Path) -> None:
+    """Write an editor's project file: their assigned articles, the labels and the suggestions, to carry to
+    their desktop (open it there with annotator gui)."""
+    from annotator.workflows.team import pack as run
+
+    with open_store(db_path, create=False, reading=True) as store:
+        n = run(store, editor, output, editor_name(None))
+    click.echo(f"{output}: {n} article(s) for {editor}; merge it back with: "
+               f"annotator merge {output} --into {db_path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", "db_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The team's project database.")
+@click.option("--editor", default=None,
+              help="Whose work the files hold (default: the editor each was packed for, else each article's "
+                   "answerer).")
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+def merge(paths: tuple[Path, ...], db_path: Path, editor: str | None, as_json: bool) -> None:
+    """Merge editors' project files into the team's project, each editor's work as their own layer."""
+    from annotator.workflows.team import merge as run
+
+    with open_store(db_path, create=False, writing=True) as store:
+        reports = run(store, list(paths), editor, editor_name(None))
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+        return
+    for r in reports:
+        figures = r.as_dict()["editors"]
+        if not any(any(v.values()) for v in figures.values()):
+            click.echo(f"{r.path}: nothing new")
+            continue
+        for name, f in figures.items():
+            click.echo(f"{r.path}: {name}: {f['articles']} article(s) ({f['new_articles']} new to the team), "
+                       f"{f['answers']} answer(s), {f['spans']} span(s), {f['links']} link(s), "
+                       f"{f['changes']} change(s)")
+        if r.labels_added:
+            click.echo(f"  labels added from the file: {', '.join(r.labels_added)}")
+        if r.conflicts:
+            click.echo(f"  {len(r.conflicts)} conflict(s): changed differently in two files of one editor, the "
+                       "later change kept:")
+            for c in r.conflicts[:50]:
+                click.echo(f"    {c.editor}, article {c.doc_id}, {c.what} {c.item}: kept {c.kept}, set aside "
+                           f"{c.other}")
+            if len(r.conflicts) > 50:
+                click.echo(f"    ... and {len(r.conflicts) - 50} more (--json lists all)")
+
+
+def _figure(x: float | None) -> str:
+    return "   -  " if x is None else f"{x:6.3f}"
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--labels", default=None, help="Only these labels (comma-separated).")
+@click.option("--editors", default=None, help="Only these editors (comma-separated).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--worst", default=10, show_default=True, type=click.IntRange(0, 1_000_000),
+              help="List this many articles, worst agreement first.")
+def agreement(db_path: Path, labels: str | None, editors: str | None, as_json: bool, worst: int) -> None:
+    """Agreement between the editors' merged work: span F1, Cohen's/Fleiss' kappa on tokens, Krippendorff's
+    alpha, link F1; per pair, overall and per article."""
+    from annotator.workflows.team import agreement as run
+
+    with open_store(db_path, create=False, reading=True) as store:
+        figures = run(store, _names(labels), _names(editors))
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    if not figures["articles_compared"]:
+        click.echo(f"{db_path}: no article was accepted by two editors yet; nothing to compare "
+                   f"(editors: {', '.join(figures['editors']) or 'none'})")
+        return
+    click.echo(f"{db_path}: {figures['articles_compared']} article(s) accepted by two editors or more")
+    head = f"  {'label':<14} {'spans':>11} {'exact F1':>8} {'overl. F1':>9} {'kappa':>6} {'alpha':>6}"
+    for pair in figures["pairs"]:
+        a, b = pair["editors"]
+        ans = pair["answers"]
+        click.echo(f"{a} and {b}: {pair['articles']} article(s) both accepted; answers agree on {ans['agree']} of "
+                   f"{ans['both_answered']} (kappa {_figure(ans['cohen_kappa']).strip()})")
+        if pair["labels"]:
+            click.echo(head)
+        for name, f in pair["labels"].items():
+            click.echo(f"  {name:<14} {f['spans'][0]:>5}/{f['spans'][1]:<5} {_figure(f['exact_f1']):>8} "
+                       f"{_figure(f['overlap_f1']):>9} {_figure(f['cohen_kappa'])} {_figure(f['krippendorff_alpha'])}")
+        click.echo(f"  links (event, argument, role): {pair['links']['triples'][0]}/{pair['links']['triples'][1]}, "
+                   f"F1 {_figure(pair['links']['f1']).strip()}")
+    overall = figures["overall"]
+    click.echo(f"all editors: {'label':<10} {'exact F1':>8} {'Fleiss k':>8} {'alpha':>6}")
+    for name, f in overall["labels"].items():
+        click.echo(f"  {name:<22} {_figure(f['exact_f1']):>8} {_figure(f['fleiss_kappa']):>8} "
+                   f"{_figure(f['krippendorff_alpha'])}")
+    click.echo(f"  links F1 {_figure(overall['links']['f1']).strip()}")
+    if worst:
+        click.echo("worst agreement first (mean exact span F1 of its pairs, token kappa):")
+        for art in figures["articles"][:worst]:
+            click.echo(f"  article {art['doc_id']} {_figure(art['span_f1'])} {_figure(art['token_kappa'])}  "
+                       f"{', '.join(art['editors'])}  {art['title'][:60]!r}")
+
+
 @cli.command()
 @DB_OPTION
 @click.option("--samples", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,

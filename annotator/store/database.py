@@ -33,9 +33,10 @@ from annotator.store.annotations import Annotations
 from annotator.store.documents import Documents
 from annotator.store.links import Links
 from annotator.store.schema import SCHEMA_VERSION, migrations, write_roles, write_scheme
-from annotator.store.sql import now
+from annotator.store.sql import TRANSACTION_TIME, clock, now
 from annotator.store.streaming import ExportStream
 from annotator.store.suggestions import Suggestions
+from annotator.store.team import Team
 
 BUSY_TIMEOUT_MS = 30_000
 APPLICATION_ID = 0x414E4E54  # "ANNT": marks the file as an annotator project
@@ -66,6 +67,7 @@ class Store:
         self.links = Links(self)
         self.suggestions = Suggestions(self)
         self.exports = ExportStream(self)
+        self.team = Team(self)
         self._edit: dict[str, Any] | None = None  # the edit command being applied (see `recording`)
         if self.path.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project database")
@@ -213,9 +215,11 @@ class Store:
                 time.sleep(0.05)
             except sqlite3.Error as exc:
                 raise sqlite_error(self.path, exc) from None
+        stamp = TRANSACTION_TIME.set(clock())
         try:
             yield self.conn
         except BaseException as exc:
+            TRANSACTION_TIME.reset(stamp)
             if self.conn.in_transaction:
                 try:
                     self.conn.execute("ROLLBACK")
@@ -227,6 +231,7 @@ class Store:
                 raise sqlite_error(self.path, exc) from None
             raise
         else:
+            TRANSACTION_TIME.reset(stamp)
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:

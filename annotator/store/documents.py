@@ -79,11 +79,11 @@ class Documents(Repository):
                     plain.append(rec)
                     continue
                 if plain:  # ids follow the input's order, so the queue does too
-                    conn.executemany(insert, (self._doc_params(r, stamp) for r in plain))
+                    conn.executemany(insert, (self._doc_params(r, stamp, who) for r in plain))
                     plain = []
                 if rec is None:
                     break
-                doc_id = conn.execute(insert, self._doc_params(rec, stamp)).lastrowid
+                doc_id = conn.execute(insert, self._doc_params(rec, stamp, who)).lastrowid
                 if rec.document.tokens:
                     conn.execute("INSERT INTO tokens(doc_id, data) VALUES (?, ?)",
                                  (doc_id, pack_tokens(rec.document.tokens)))
@@ -118,12 +118,14 @@ class Documents(Repository):
         return result
 
     @staticmethod
-    def _doc_params(rec: Record, stamp: str) -> tuple:
+    def _doc_params(rec: Record, stamp: str, who: str | None) -> tuple:
+        """An answer a record brings belongs to the annotator it names, else to whoever imports it."""
         d = rec.document
         return (
             d.external_id, d.title or "", d.text,
             json.dumps(d.meta, ensure_ascii=False) if d.meta else "{}",
-            d.input_hash, rec.path, d.answer.value, d.answered_by,
+            d.input_hash, rec.path, d.answer.value,
+            d.answered_by or (who if d.answer is not Answer.PENDING else None),
             d.answered_at or (stamp if d.answer is not Answer.PENDING else None),
             stamp,
         )

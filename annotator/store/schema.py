@@ -155,6 +155,40 @@ def m0005_counts(db: Database) -> None:
         UPDATE counts SET n = n + 1 WHERE name = 'answer:' || NEW.answer; END""")
 
 
+@migrations(name="0006_team")
+def m0006_team(db: Database) -> None:
+    """A team's project: which editors each article is assigned to, and each editor's work merged back from their
+    own project files as their layer (answers, spans, links, change log). A layer's rows are keyed by what they
+    are (the article, the editor, the offsets and label), never by another file's row ids, so merging a file
+    twice, or files in any order, gives the same rows. The layer 'gold' is the reviewers': its rows say who
+    decided and which editors' work each came from."""
+    db.execute("""CREATE TABLE assignments (
+        doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL,
+        PRIMARY KEY (doc_id, editor)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX assignments_editor ON assignments(editor, doc_id)")
+    db.execute("""CREATE TABLE layer_answers (
+        doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL, answer TEXT NOT NULL,
+        at TEXT NOT NULL, decided_by TEXT, came_from TEXT,
+        PRIMARY KEY (doc_id, editor)) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE layer_spans (
+        doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT NOT NULL REFERENCES labels(name),
+        state TEXT NOT NULL, source TEXT NOT NULL, at TEXT NOT NULL, decided_by TEXT, came_from TEXT,
+        PRIMARY KEY (doc_id, editor, start, "end", label)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX layer_spans_editor ON layer_spans(editor, doc_id)")
+    db.execute("""CREATE TABLE layer_links (
+        doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL,
+        event_start INTEGER NOT NULL, event_end INTEGER NOT NULL, event_label TEXT NOT NULL,
+        arg_start INTEGER NOT NULL, arg_end INTEGER NOT NULL, arg_label TEXT NOT NULL, role TEXT NOT NULL,
+        state TEXT NOT NULL, at TEXT NOT NULL, decided_by TEXT, came_from TEXT,
+        PRIMARY KEY (doc_id, editor, event_start, event_end, event_label, arg_start, arg_end, arg_label, role))
+        WITHOUT ROWID""")
+    db.execute("""CREATE TABLE layer_changes (
+        uid TEXT PRIMARY KEY, doc_id INTEGER REFERENCES documents(id), editor TEXT NOT NULL, who TEXT,
+        at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT) WITHOUT ROWID""")
+    db.execute("CREATE INDEX layer_changes_doc ON layer_changes(editor, doc_id, at)")
+
+
 def write_scheme(db: Database, scheme: LabelScheme) -> None:
     """The scheme's labels (added, or updated where they exist: a label in use is never removed), its name,
     description and entity map, and its event labels' roles."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,9 +25,19 @@ def span_of(r: Sequence[Any]) -> Span:
     return Span(r[1], r[2], r[3], SOURCES[r[4]], STATES[r[5]], r[6], r[0])
 
 
-def now() -> str:
-    """The time a change is stamped with: UTC, ISO 8601, milliseconds."""
+# the time of the write transaction under way in this thread (Store.write sets it): every row a user action
+# changes, and its change log entry, carry the same time, so a merge can tell which changes a file has seen
+TRANSACTION_TIME: ContextVar[str | None] = ContextVar("TRANSACTION_TIME", default=None)
+
+
+def clock() -> str:
+    """The time now: UTC, ISO 8601, milliseconds."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def now() -> str:
+    """The time a change is stamped with: its transaction's time (the time now outside a transaction)."""
+    return TRANSACTION_TIME.get() or clock()
 
 
 CHUNK = 500  # values an `IN (...)` takes at a time (SQLite's limit on parameters is far above; this keeps it cheap)

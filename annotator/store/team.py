@@ -1,0 +1,380 @@
+"""A team's project: articles assigned to editors, each editor's project file packed from it, and their work
+merged back as each editor's own layer.
+
+An editor's layer is keyed by what its rows are (the article, the editor, offsets, label, role), never by the
+row ids of the file it came from: merging a file twice adds nothing, and files merged in any order give the
+same rows. Per span, link and answer the later change wins; when two files of one editor changed the same
+thing and neither had seen the other's change (work on two machines), the merge report lists it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.core.agreement import ArticleWork
+from annotator.core.errors import DatabaseError, InputError
+from annotator.core.model import Answer
+from annotator.core.tokens import token_bounds
+from annotator.store.sql import Host, Repository, now, rows_in
+
+GOLD = "gold"  # the reviewers' layer; no editor may be called so
+# the change log's actions that are not an editor's work on an article
+NOT_WORK = ("import", "preannotate", "remove_suggestions", "remove_documents", "pack")
+
+
+def check_editor_name(name: str, where: str = "editor") -> str:
+    name = name.strip()
+    if not name:
+        raise InputError(f"{where}: an editor needs a name")
+    if name == GOLD:
+        raise InputError(f"{where}: {GOLD!r} is the reviewers' layer, not an editor's name")
+    if "," in name or any(c.isspace() and c != " " for c in name) or len(name) > 100:
+        raise InputError(f"{where}: {name[:100]!r} cannot be an editor's name (no commas or line breaks, at most "
+                         "100 characters)")
+    return name
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One thing an editor changed differently in two files, neither having seen the other's change."""
+
+    editor: str
+    doc_id: int
+    what: str  # 'answer', 'span' or 'link'
+    item: str  # what it is, in words
+    kept: str  # the state kept (the later change), and when
+    other: str  # the state set aside, and when
+
+
+@dataclass
+class MergeReport:
+    """What one file brought in, per editor."""
+
+    path: str
+    articles: Counter = field(default_factory=Counter)  # articles with work that came in (new or changed)
+    new_articles: Counter = field(default_factory=Counter)  # articles the team's project did not have
+    answers: Counter = field(default_factory=Counter)
+    spans: Counter = field(default_factory=Counter)
+    links: Counter = field(default_factory=Counter)
+    changes: Counter = field(default_factory=Counter)
+    conflicts: list[Conflict] = field(default_factory=list)
+    labels_added: list[str] = field(default_factory=list)
+
+    @property
+    def editors(self) -> list[str]:
+        return sorted(set(self.articles) | set(self.changes) | set(self.new_articles))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "editors": {e: {"articles": self.articles[e], "new_articles": self.new_articles[e],
+                            "answers": self.answers[e], "spans": self.spans[e], "links": self.links[e],
+                            "changes": self.changes[e]} for e in self.editors},
+            "conflicts": [c.__dict__ for c in self.conflicts],
+            "labels_added": self.labels_added,
+        }
+
+
+def _later(existing: tuple[str, str] | None, incoming: tuple[str, str], seen_here: set[str],
+           seen_there: set[str]) -> tuple[bool, bool]:
+    """(take the incoming row, is it a conflict) for one row of a layer, given as (state, time) each. The later
+    change wins (the state breaks a tie, so the order of merges never matters). It is a conflict when the states
+    differ and the winner's file had not seen the loser's change: `seen_there` are the change times the incoming
+    file holds for the article, `seen_here` those the team's layer holds."""
+    if existing is None:
+        return True, False
+    if existing == incoming:
+        return False, False
+    take = (incoming[1], incoming[0]) > (existing[1], existing[0])
+    if existing[0] == incoming[0]:
+        return take, False
+    return take, (existing[1] not in seen_there) if take else (incoming[1] not in seen_here)
+
+
+def _uid(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+class Team(Repository):
+    """`store.team`: assignments, packing, merging editors' files into layers, and reading the layers."""
+
+    # ------------------------------------------------------------------ assignments
+
+    def assign(self, editors: Sequence[str], overlap: int, seed: int = 0, who: str | None = None) -> dict[str, int]:
+        """Gives every article not yet assigned to `overlap` of the editors, balanced: each article goes to the
+        editors with the fewest articles so far (counting earlier assignments), ties drawn by the seed.
+        Returns the articles each editor was given now."""
+        names = [check_editor_name(e, "--editors") for e in editors]
+        if len(set(names)) != len(names):
+            raise InputError(f"--editors: {', '.join(sorted(n for n, k in Counter(names).items() if k > 1))} "
+                             "named twice")
+        if not 1 <= overlap <= len(names):
+            raise InputError(f"--overlap {overlap}: each article goes to between 1 and {len(names)} editors (the "
+                             "number of editors named)")
+        rng = random.Random(seed)
+        given: Counter = Counter()
+        with self.store.write() as conn:
+            load = Counter({n: 0 for n in names})
+            for editor, n in conn.execute("SELECT editor, count(*) FROM assignments GROUP BY editor"):
+                if editor in load:
+                    load[editor] = n
+            todo = [r[0] for r in conn.execute(
+                "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM assignments) ORDER BY id")]
+            rows = []
+            for doc_id in todo:
+                chosen = sorted(names, key=lambda n: (load[n], rng.random()))[:overlap]
+                for n in chosen:
+                    load[n] += 1
+                    given[n] += 1
+                    rows.append((doc_id, n))
+            conn.executemany("INSERT INTO assignments(doc_id, editor) VALUES (?, ?)", rows)
+            if rows:
+                self.store._log("assign", who, editors=names, overlap=overlap, seed=seed, documents=len(todo))
+        return {n: given[n] for n in names}
+
+    def assignments(self) -> dict[str, int]:
+        """Articles assigned to each editor."""
+        return dict(self.conn.execute("SELECT editor, count(*) FROM assignments GROUP BY editor ORDER BY editor"))
+
+    def editors(self) -> list[str]:
+        """Everyone with a layer or an assignment (not the gold layer)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT editor FROM assignments UNION SELECT editor FROM layer_answers UNION "
+            "SELECT editor FROM layer_spans EXCEPT SELECT ? ORDER BY 1", (GOLD,))]
+
+    def work(self, editors: Sequence[str] | None = None, chunk: int = 500) -> Iterator[ArticleWork]:
+        """Every article some editor answered in their layer, with each editor's answer and accepted spans and
+        links (the gold layer left out), read a chunk of articles at a time in the order of their ids."""
+        conn = self.conn
+        who = [e for e in (editors or self.editors()) if e != GOLD]
+        if not who:
+            return
+        after = 0
+        while True:
+            ids = [r[0] for r in rows_in(conn, "SELECT DISTINCT doc_id FROM layer_answers WHERE doc_id > ? AND editor "
+                                               "IN ({in}) ORDER BY doc_id LIMIT ?", who, before=[after], after=[chunk],
+                                         chunk=len(who))]
+            if not ids:
+                return
+            after = ids[-1]
+            docs = {i: ArticleWork(i, t or "", *_bounds(text, blob)) for i, t, text, blob in rows_in(
+                conn, "SELECT d.id, d.title, d.text, t.data FROM documents d LEFT JOIN tokens t ON t.doc_id = d.id "
+                      "WHERE d.id IN ({in})", ids)}
+            wanted = f"editor IN ({', '.join('?' * len(who))})"
+            for d, e, answer in rows_in(conn, "SELECT doc_id, editor, answer FROM layer_answers WHERE doc_id IN ({in}) "
+                                              f"AND {wanted}", ids, after=who):
+                docs[d].answers[e] = answer
+            for d, e, s, end, label in rows_in(conn, 'SELECT doc_id, editor, start, "end", label FROM layer_spans '
+                                                     f"WHERE doc_id IN ({{in}}) AND state = 'accepted' AND {wanted}",
+                                               ids, after=who):
+                docs[d].spans.setdefault(e, set()).add((s, end, label))
+            for d, e, *k in rows_in(conn, "SELECT doc_id, editor, event_start, event_end, event_label, arg_start, "
+                                          "arg_end, arg_label, role FROM layer_links WHERE doc_id IN ({in}) AND "
+                                          f"state = 'accepted' AND {wanted}", ids, after=who):
+                docs[d].links.setdefault(e, set()).add(((k[0], k[1], k[2]), (k[3], k[4], k[5]), k[6]))
+            yield from (docs[i] for i in ids)
+
+    # ------------------------------------------------------------------ packing
+
+    def fill_from(self, team_path: Path, editor: str, who: str | None = None) -> int:
+        """On a new, empty project: the articles the team's project at `team_path` assigned to `editor`, with
+        their tokens and the suggestions still open there (spans and links), and the editor's name. Returns the
+        number of articles. Row ids are the team's (nothing relies on them when the file comes back)."""
+        conn = self.conn
+        if conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
+            raise DatabaseError(f"{self.store.path}: already holds articles; an editor's file is packed afresh")
+        conn.execute("ATTACH DATABASE ? AS team", (str(team_path),))
+        try:
+            with self.store.write():
+                mine = "SELECT doc_id FROM team.assignments WHERE editor = ?"
+                n = conn.execute(
+                    "INSERT INTO documents(id, external_id, title, text, meta, input_hash, source_file, answer, "
+                    "revision, created_at) SELECT id, external_id, title, text, meta, input_hash, source_file, "
+                    f"'pending', 0, created_at FROM team.documents WHERE id IN ({mine}) ORDER BY id",
+                    (editor,)).rowcount
+                if not n:
+                    raise InputError(f"{team_path}: no articles are assigned to {editor!r} (assign them first: "
+                                     "annotator assign)")
+                conn.execute(f"INSERT INTO tokens(doc_id, data) SELECT doc_id, data FROM team.tokens WHERE doc_id "
+                             f"IN ({mine})", (editor,))
+                conn.execute('INSERT INTO spans(id, doc_id, start, "end", label, source, state, score, created_by, '
+                             'updated_at) SELECT id, doc_id, start, "end", label, source, state, score, created_by, '
+                             f"updated_at FROM team.spans WHERE state = 'suggested' AND doc_id IN ({mine})",
+                             (editor,))
+                conn.execute("INSERT INTO links(id, doc_id, event_id, arg_id, role, source, state, score, created_by, "
+                             "updated_at) SELECT l.id, l.doc_id, l.event_id, l.arg_id, l.role, l.source, l.state, "
+                             "l.score, l.created_by, l.updated_at FROM team.links l WHERE l.state = 'suggested' AND "
+                             f"l.doc_id IN ({mine}) AND l.event_id IN (SELECT id FROM main.spans) AND "
+                             "l.arg_id IN (SELECT id FROM main.spans)", (editor,))
+                conn.execute("INSERT INTO preannotated(doc_id, pipeline, at, suggestions) SELECT doc_id, pipeline, "
+                             f"at, suggestions FROM team.preannotated WHERE doc_id IN ({mine})", (editor,))
+                stamp = now()
+                conn.executemany("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", [
+                    ("editor", editor), ("packed_at", stamp), ("team", Path(team_path).name)])
+                self.store._log("pack", who, editor=editor, documents=n, team=str(team_path))
+        finally:
+            conn.execute("DETACH DATABASE team")
+        return n
+
+    # ------------------------------------------------------------------ merging
+
+    def merge(self, src: Host, editor: str | None = None, who: str | None = None) -> MergeReport:
+        """Brings an editor's project file (`src`, open) into this team's project as that editor's layer: their
+        answers, spans and links (those they decided, and those they changed after the file was packed), and
+        their change log. Articles the team's project lacks come in too (matched by their text's hash). The
+        editor is `editor` if given, else the one the file was packed for, else each article's answerer."""
+        report = MergeReport(str(src.path))
+        sconn = src.conn
+        meta = dict(sconn.execute("SELECT key, value FROM project WHERE key IN ('editor', 'packed_at')"))
+        default = check_editor_name(editor, "--editor") if editor else meta.get("editor")
+        packed_at = meta.get("packed_at")
+        docs = {r[0]: r[1:] for r in sconn.execute(
+            "SELECT id, input_hash, answer, answered_by, answered_at FROM documents")}
+        later = "state != 'suggested' OR (? IS NOT NULL AND coalesce(updated_at, '') > ?)"
+        spans = sconn.execute(
+            f'SELECT doc_id, start, "end", label, state, source, coalesce(updated_at, \'\') FROM spans WHERE {later}',
+            (packed_at, packed_at)).fetchall()
+        links = sconn.execute(
+            'SELECT l.doc_id, e.start, e."end", e.label, a.start, a."end", a.label, l.role, l.state, '
+            "coalesce(l.updated_at, '') FROM links l JOIN spans e ON e.id = l.event_id JOIN spans a ON "
+            f"a.id = l.arg_id WHERE {later.replace('state', 'l.state').replace('updated_at', 'l.updated_at')}",
+            (packed_at, packed_at)).fetchall()
+        changes = sconn.execute(
+            f"SELECT doc_id, who, at, action, detail FROM changes WHERE doc_id IS NOT NULL AND action NOT IN "
+            f"({', '.join(repr(a) for a in NOT_WORK)}) ORDER BY id").fetchall()
+        worked = {d for d, (_, answer, *_r) in docs.items() if answer != Answer.PENDING.value}
+        worked |= {r[0] for r in spans} | {r[0] for r in links}
+        owner: dict[int, str] = {}
+        for d in sorted(worked):
+            name = default or docs[d][2]
+            if not name:
+                raise InputError(f"{src.path}: article {d} holds annotations but no editor's name (the file was not "
+                                 "packed for an editor, and nobody is named as its answerer); name one with --editor")
+            owner[d] = check_editor_name(name, f"{src.path}: article {d}")
+        seen_there: dict[int, set[str]] = defaultdict(set)
+        for d, _who, at, _action, _detail in changes:
+            seen_there[d].add(at)
+        with self.store.write() as conn:
+            report.labels_added = self._labels_from(src, {r[3] for r in spans} | {r[3] for r in links} |
+                                                    {r[6] for r in links})
+            team_id = self._documents_from(src, sorted(worked), owner, report)
+            self._assign_missing(owner, team_id)
+            seen_here: dict[tuple[str, int], set[str]] = defaultdict(set)
+            for e, d, at in rows_in(conn, "SELECT editor, doc_id, at FROM layer_changes WHERE doc_id IN ({in})",
+                                    sorted(set(team_id.values()))):
+                seen_here[e, d].add(at)
+            touched: set[tuple[str, int]] = set()
+
+            def put(kind: str, table: str, keys: list[str], values: list[str],
+                    rows: list[tuple[tuple, tuple[str, str], tuple, int]], words: Any) -> None:
+                """rows: (key without doc and editor, (state, time), other values, src doc id)."""
+                existing = {}
+                wanted = ", ".join(["editor", *(f'"{k}"' for k in keys), values[0], "at"])
+                for d in sorted({team_id[r[3]] for r in rows}):
+                    for row in conn.execute(f"SELECT {wanted} FROM {table} WHERE doc_id = ?", (d,)):
+                        existing[(d, *row[:-2])] = (row[-2], row[-1])
+                out = []
+                for key, value, extra, src_doc in rows:
+                    d, e = team_id[src_doc], owner[src_doc]
+                    full = (d, e, *key)
+                    take, conflict = _later(existing.get(full), value, seen_here[e, d], seen_there[src_doc])
+                    if conflict:
+                        old = existing[full]
+                        won, lost = (value, old) if take else (old, value)
+                        report.conflicts.append(Conflict(e, d, kind, words(key), f"{won[0]} at {won[1]}",
+                                                         f"{lost[0]} at {lost[1]}"))
+                    if take:
+                        existing[full] = value
+                        out.append((*full, *value, *extra))
+                        getattr(report, kind + "s")[e] += 1
+                        touched.add((e, d))
+                cols = ", ".join(["doc_id", "editor", *(f'"{k}"' for k in keys), values[0], "at", *values[1:]])
+                conn.executemany(f"INSERT OR REPLACE INTO {table}({cols}) VALUES ("
+                                 f"{', '.join('?' * (3 + len(keys) + len(values)))})", out)
+
+            put("answer", "layer_answers", [], ["answer"],
+                [((), (docs[d][1], docs[d][3] or ""), (), d) for d in sorted(worked)
+                 if docs[d][1] != Answer.PENDING.value],
+                lambda key: "the article's answer")
+            put("span", "layer_spans", ["start", "end", "label"], ["state", "source"],
+                [((s, e, lb), (st, at), (source,), d) for d, s, e, lb, st, source, at in spans],
+                lambda key: f"{key[2]} at {key[0]}-{key[1]}")
+            put("link", "layer_links", ["event_start", "event_end", "event_label", "arg_start", "arg_end",
+                                        "arg_label", "role"], ["state"],
+                [((es, ee, el, a_s, ae, al, role), (st, at), (), d) for d, es, ee, el, a_s, ae, al, role, st, at
+                 in links],
+                lambda key: f"{key[6]}: {key[5]} at {key[3]}-{key[4]} of {key[2]} at {key[0]}-{key[1]}")
+            for d, e in sorted({(d, owner[d]) for d in owner}):
+                report.articles[e] += (e, team_id[d]) in touched
+            rows = []
+            for d, w, at, action, detail in changes:
+                if d not in team_id:
+                    continue
+                e = owner[d]
+                rows.append((_uid(e, docs[d][0], w, at, action, detail), team_id[d], e, w, at, action, detail))
+            known = {r[0] for r in rows_in(conn, "SELECT uid FROM layer_changes WHERE uid IN ({in})",
+                                           [r[0] for r in rows])}
+            fresh = list({r[0]: r for r in rows if r[0] not in known}.values())
+            conn.executemany("INSERT INTO layer_changes(uid, doc_id, editor, who, at, action, detail) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", fresh)
+            report.changes.update(r[2] for r in fresh)
+            self.store._log("merge", who, file=str(src.path), editors=report.as_dict()["editors"],
+                            conflicts=len(report.conflicts), labels_added=report.labels_added)
+        return report
+
+    def _labels_from(self, src: Host, used: set[str]) -> list[str]:
+        """Inside the merge: the labels the incoming work uses that this project lacks, copied from the file."""
+        conn = self.conn
+        have = {r[0] for r in conn.execute("SELECT name FROM labels")}
+        missing = sorted(used - have)
+        if missing:
+            top = conn.execute("SELECT coalesce(max(position), -1) FROM labels").fetchone()[0]
+            rows = {r[0]: r for r in rows_in(
+                src.conn, "SELECT name, kind, colour, hotkey, description FROM labels WHERE name IN ({in})", missing)}
+            conn.executemany("INSERT INTO labels(name, kind, colour, hotkey, description, position) VALUES "
+                             "(?, ?, ?, NULL, ?, ?)",
+                             [(n, rows[n][1], rows[n][2], rows[n][4], top + 1 + i) for i, n in enumerate(missing)])
+            self.store._scheme = None
+        return missing
+
+    def _documents_from(self, src: Host, worked: list[int], owner: dict[int, str], report: MergeReport
+                        ) -> dict[int, int]:
+        """Inside the merge: the team's id of each article of `src` that holds work, matched by the hash of its
+        text; the articles this project lacks are added (with their tokens)."""
+        conn = self.conn
+        hashes = dict(rows_in(src.conn, "SELECT id, input_hash FROM documents WHERE id IN ({in})", worked))
+        by_hash = dict(rows_in(conn, "SELECT input_hash, id FROM documents WHERE input_hash IN ({in})",
+                               list(hashes.values())))
+        for d in worked:
+            if hashes[d] in by_hash:
+                continue
+            row = src.conn.execute("SELECT external_id, title, text, meta, input_hash, source_file, created_at "
+                                   "FROM documents WHERE id = ?", (d,)).fetchone()
+            new = conn.execute("INSERT INTO documents(external_id, title, text, meta, input_hash, source_file, answer, "
+                               "revision, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)", row).lastrowid
+            blob = src.conn.execute("SELECT data FROM tokens WHERE doc_id = ?", (d,)).fetchone()
+            if blob:
+                conn.execute("INSERT INTO tokens(doc_id, data) VALUES (?, ?)", (new, blob[0]))
+            by_hash[hashes[d]] = new
+            report.new_articles[owner[d]] += 1
+        return {d: by_hash[hashes[d]] for d in worked}
+
+    def _assign_missing(self, owner: dict[int, str], team_id: dict[int, int]) -> None:
+        """Inside the merge: an editor's work on an article makes it theirs, assigned or not."""
+        self.conn.executemany("INSERT OR IGNORE INTO assignments(doc_id, editor) VALUES (?, ?)",
+                              sorted({(team_id[d], e) for d, e in owner.items()}))
+
+
+def _bounds(text: str, blob: bytes | None) -> tuple[Sequence[int], Sequence[int]]:
+    """The tokens' offsets: those stored, else the text's words and punctuation marks."""
+    if blob:
+        return token_bounds(blob)
+    found = [(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", text)]
+    return [s for s, _ in found], [e for _, e in found]

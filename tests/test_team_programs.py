@@ -1,0 +1,189 @@
+"""The team's work between programs: the command line's assign, pack, merge and agreement on real articles, each
+editor's file annotated by another process, and a merge killed with -9 at any moment."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import FORMATS, ROOT, WIKINEWS
+
+EDITOR = """
+import sys
+from annotator.core.model import Answer
+from annotator.store import Store
+from annotator.workflows.editing import EditSession
+path, who, style = sys.argv[1], sys.argv[2], sys.argv[3]
+store = Store(path)
+session = EditSession(store, who)
+for (doc_id,) in store.conn.execute("SELECT id FROM documents ORDER BY id").fetchall():
+    session.open(doc_id)
+    if style == "picky":  # removes every PLACE suggestion before accepting
+        for span in [s for s in session.spans if s.label == "PLACE"]:
+            session.delete(span.id)
+    session.set_answer(Answer.ACCEPT)
+store.close()
+"""
+
+
+def annotator(*args: object, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "annotator", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def layers(db: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+                for t in ("assignments", "layer_answers", "layer_spans", "layer_links", "layer_changes")}
+    finally:
+        conn.close()
+
+
+def make_team(tmp_path: Path, articles: int) -> Path:
+    src = tmp_path / "articles.jsonl"
+    src.write_text("".join(WIKINEWS.read_text(encoding="utf-8").splitlines(keepends=True)[:articles]))
+    team = tmp_path / "team.db"
+    annotator("import", src, "--db", team)
+    annotator("preannotate", "--db", team)
+    return team
+
+
+def test_the_command_line_round_trip_on_real_articles(tmp_path):
+    team = make_team(tmp_path, 12)
+    out = annotator("assign", "--db", team, "--editors", "ana,ben", "--overlap", "2").stdout
+    assert "ana: 12 article(s) now, 12 in all" in out and "ben: 12" in out
+    assert "nothing changed" in annotator("assign", "--db", team, "--editors", "ana,ben", "--overlap", "2").stdout
+    for who, style in (("ana", "all"), ("ben", "picky")):
+        out = annotator("pack", "--db", team, "--editor", who, "--output", tmp_path / f"{who}.db").stdout
+        assert f"12 article(s) for {who}" in out and f"annotator merge {tmp_path / who}.db --into {team}" in out
+        done = subprocess.run([sys.executable, "-c", EDITOR, tmp_path / f"{who}.db", who, style], cwd=ROOT,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+    out = annotator("merge", tmp_path / "ana.db", tmp_path / "ben.db", "--into", team).stdout
+    assert "ana.db: ana: 12 article(s) (0 new to the team), 12 answer(s)" in out
+    assert "ben.db: ben: 12 article(s)" in out
+    assert "ana.db: nothing new" in annotator("merge", tmp_path / "ana.db", "--into", team).stdout
+    figures = json.loads(annotator("agreement", "--db", team, "--json").stdout)
+    assert figures["editors"] == ["ana", "ben"] and figures["articles_compared"] == 12
+    (pair,) = figures["pairs"]
+    # ben removed every PLACE ana kept: no PLACE agreement, every other label agrees exactly
+    assert pair["labels"]["PLACE"]["exact_f1"] == 0.0 and pair["labels"]["PLACE"]["spans"][1] == 0
+    assert all(f["exact_f1"] == 1.0 and f["cohen_kappa"] == 1.0 for name, f in pair["labels"].items()
+               if name not in ("PLACE", "total"))
+    assert 0 < pair["labels"]["total"]["exact_f1"] < 1
+    assert pair["answers"] == {"both_answered": 12, "agree": 12, "cohen_kappa": None}  # all the same answer
+    text = annotator("agreement", "--db", team, "--worst", "3").stdout
+    assert "ana and ben: 12 article(s) both accepted; answers agree on 12 of 12" in text
+    assert text.count("\n  article ") == 3
+    # the worst article first: the one where ben removed the most
+    worst = figures["articles"][0]
+    assert worst["span_f1"] == min(a["span_f1"] for a in figures["articles"])
+
+
+def test_the_command_line_says_what_is_wrong(tmp_path):
+    team = make_team(tmp_path, 3)
+    done = annotator("assign", "--db", team, "--editors", "ana", "--overlap", "2", check=False)
+    assert done.returncode == 2 and "--overlap 2: each article goes to between 1 and 1 editors" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = annotator("pack", "--db", team, "--editor", "ana", "--output", tmp_path / "ana.db", check=False)
+    assert done.returncode == 2 and "no articles are assigned to 'ana'" in done.stderr
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database at all\n" * 100)
+    done = annotator("merge", notes, "--into", team, check=False)
+    assert done.returncode == 2 and f"{notes}: not an annotator project" in done.stderr
+    done = annotator("agreement", "--db", team, "--labels", "NOPE", check=False)
+    assert done.returncode == 2 and "--labels: NOPE not in the project's labels" in done.stderr
+    assert "no article was accepted by two editors yet" in annotator("agreement", "--db", team).stdout
+
+
+MERGER = """
+import sys, time
+from pathlib import Path
+from annotator.store import Store
+from annotator.workflows.team import merge
+if sys.argv[3] == "pause":  # stops inside the merge's transaction, every layer row written, before its commit
+    log = Store._log
+    def _log(self, action, *args, **kwargs):
+        log(self, action, *args, **kwargs)
+        if action == "merge":
+            print("inside", flush=True)
+            time.sleep(60)
+    Store._log = _log
+with Store(sys.argv[1]) as team:
+    print("merging", flush=True)
+    merge(team, [Path(sys.argv[2])])
+"""
+
+
+def test_a_merge_killed_with_minus_9_leaves_the_team_as_it_was_or_merged_whole(tmp_path):
+    team = make_team(tmp_path, 150)
+    annotator("assign", "--db", team, "--editors", "ana", "--overlap", "1")
+    ana = tmp_path / "ana.db"
+    annotator("pack", "--db", team, "--editor", "ana", "--output", ana)
+    done = subprocess.run([sys.executable, "-c", EDITOR, ana, "ana", "all"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    before = layers(team)
+    whole_copy = tmp_path / "whole.db"
+    whole_copy.write_bytes(team.read_bytes())
+    annotator("merge", ana, "--into", whole_copy)
+    whole = layers(whole_copy)
+    assert len(whole["layer_spans"]) > 1000
+    # killed with every row written but not committed: nothing of it stays
+    proc = subprocess.Popen([sys.executable, "-c", MERGER, team, ana, "pause"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout.readline().strip() == "merging"
+    assert proc.stdout.readline().strip() == "inside"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert layers(team) == before
+    # and at moments that fall where they may
+    seen = set()
+    for delay in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.5):
+        proc = subprocess.Popen([sys.executable, "-c", MERGER, team, ana, "run"], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        assert proc.stdout.readline().strip() == "merging"
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        now = layers(team)
+        assert now in (before, whole), f"killed after {delay} s: half a merge"
+        seen.add("whole" if now != before else "as it was")
+        if now != before:
+            break
+    assert seen == {"as it was", "whole"}
+
+
+def test_another_tools_annotations_join_the_team_as_their_annotators_work(tmp_path):
+    """A Prodigy review file names its annotator (`_annotator_id`); a file that names none is the work of the
+    editor who imports it (`import --editor`). Merged, each is that editor's layer, articles and labels too."""
+    team = make_team(tmp_path, 3)
+    reviewed = FORMATS / "prodigy" / "spanruler_restaurant_reviews__test_review.jsonl"
+    theirs = tmp_path / "theirs.db"
+    annotator("import", reviewed, "--db", theirs, "--add-labels")
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text("".join(json.dumps({"text": t, "spans": [{"start": 0, "end": 6, "label": "ACTOR"}],
+                                         "answer": "accept"}) + "\n"
+                             for t in ("Rebels shelled the town .", "Police detained two men .")))
+    mine = tmp_path / "mine.db"
+    annotator("import", plain, "--db", mine, "--editor", "dora")
+    out = annotator("merge", theirs, mine, "--into", team).stdout
+    assert "theirs.db: original_annotations: 120 article(s) (120 new to the team), 120 answer(s), 252 span(s)" in out
+    assert "labels added from the file: Amenity, Cuisine, Dish, Hours, Location, Price, Rating, " \
+           "Restaurant_Name" in out
+    assert "mine.db: dora: 2 article(s) (2 new to the team), 2 answer(s), 2 span(s)" in out
+    conn = sqlite3.connect(team)
+    assert dict(conn.execute("SELECT editor, count(*) FROM assignments GROUP BY editor")) == {
+        "original_annotations": 120, "dora": 2}
+    conn.close()
