@@ -280,17 +280,23 @@ def _preannotate_files(inputs: list[Path], output: Path, model: str | None, patt
 @click.option("--split", type=float, default=None,
               help="Write train and dev files, this fraction of the articles in train (e.g. 0.8).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Which articles --split puts where.")
+@click.option("--layer", type=click.Choice(["gold"]), default=None,
+              help="The project's own annotations (the default; in a team's project, the reviewed gold layer).")
+@click.option("--editor", "layer_editor", default=None,
+              help="A team's project: this editor's merged work instead of the gold layer.")
 def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, labels: str | None,
-           split: float | None, seed: int) -> None:
+           split: float | None, seed: int, layer: str | None, layer_editor: str | None) -> None:
     """Export answered documents with their accepted spans (Prodigy JSONL by default, or --format)."""
     from annotator.nlp.pipeline import tokenize
     from annotator.workflows.exporting import export as run
 
     label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
+    if layer and layer_editor:
+        raise click.UsageError("--layer gold and --editor name two different layers; choose one")
     with open_store(db_path, reading=True) as store:
         with progress_bar("exporting") as update:
             report = run(store, output, fmt=fmt, include_pending=include_pending, labels=label_list,
-                         tokenizer=tokenize, split=split, seed=seed, on_progress=update)
+                         tokenizer=tokenize, split=split, seed=seed, on_progress=update, editor=layer_editor)
     for line in report.lines():
         click.echo(line)
 
@@ -428,6 +434,43 @@ def merge(paths: tuple[Path, ...], db_path: Path, editor: str | None, as_json: b
                            f"{c.other}")
             if len(r.conflicts) > 50:
                 click.echo(f"    ... and {len(r.conflicts) - 50} more (--json lists all)")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--threshold", default=1.0, show_default=True, type=float,
+              help="The share of an article's editors that must agree for a span or link to go into gold at once.")
+@click.option("--article", "doc_id", type=int, default=None, help="Decide one article (with --take or --answer).")
+@click.option("--take", "take_editor", default=None, help="With --article: take this editor's version of what is "
+              "left to decide.")
+@click.option("--answer", type=click.Choice(["accept", "reject", "ignore"]), default=None,
+              help="With --article: answer it in gold (accept takes the spans and links accepted).")
+@EDITOR_OPTION
+def review(db_path: Path, threshold: float, doc_id: int | None, take_editor: str | None, answer: str | None,
+           editor: str | None) -> None:
+    """Prepare the gold layer from the merged editors' work (what they agree on goes in at once, the rest is
+    left to decide, worst agreement first in the window), or decide an article (--article with --take, --answer)."""
+    who = editor_name(editor)
+    with open_store(db_path, create=False, writing=True) as store:
+        if doc_id is None:
+            if take_editor or answer:
+                raise click.UsageError("--take and --answer decide one article: name it with --article")
+            r = store.team.prepare_review(threshold, who)
+            click.echo(f"{r.articles} article(s) prepared: {r.settled} settled (every editor agreed), {r.disputed} "
+                       f"left to decide; spans {r.spans_accepted} agreed, {r.spans_disputed} to decide; links "
+                       f"{r.links_accepted} agreed, {r.links_disputed} to decide")
+            if r.changed_since:
+                click.echo(f"{r.changed_since} article(s) prepared earlier have new work from their editors since; "
+                           "they were left as they are (the reviewer's decisions stand)")
+            return
+        if store.team.review_of(doc_id) is None:
+            raise click.UsageError(f"article {doc_id} was not prepared for review (run annotator review first)")
+        if take_editor:
+            n = store.team.take(doc_id, take_editor, who)
+            click.echo(f"article {doc_id}: {n} span(s) and link(s) decided as {take_editor} had them")
+        if answer:
+            store.annotations.set_answer(doc_id, answer, who, accept_suggested=False)
+            click.echo(f"article {doc_id}: answered {answer} in gold")
 
 
 def _figure(x: float | None) -> str:

@@ -89,6 +89,21 @@ def test_the_command_line_round_trip_on_real_articles(tmp_path):
     # the worst article first: the one where ben removed the most
     worst = figures["articles"][0]
     assert worst["span_f1"] == min(a["span_f1"] for a in figures["articles"])
+    # review: what both kept goes into gold; ana's PLACE spans are left to decide, worst first
+    out = annotator("review", "--db", team, "--editor", "rita").stdout
+    assert out.startswith("12 article(s) prepared: ") and "spans" in out
+    settled = int(out.split("prepared: ")[1].split(" settled")[0])
+    disputed = [a["doc_id"] for a in figures["articles"] if a["span_f1"] < 1]
+    assert f"{len(disputed)} left to decide" in out and settled == 12 - len(disputed)
+    out = annotator("review", "--db", team, "--article", worst["doc_id"], "--take", "ben", "--answer", "accept").stdout
+    assert f"article {worst['doc_id']}: answered accept in gold" in out
+    for args, n in (((), settled + 1), (("--editor", "ana"), 12), (("--editor", "ben"), 12)):
+        out = annotator("export", "--db", team, "--output", tmp_path / "x.jsonl", *args).stdout
+        assert f"wrote {n} document(s)" in out, (args, out)
+    records = [json.loads(line) for line in (tmp_path / "x.jsonl").open(encoding="utf-8")]
+    assert not any(s["label"] == "PLACE" for r in records for s in r.get("spans", []))  # ben's layer
+    done = annotator("review", "--db", team, "--take", "ben", check=False)
+    assert done.returncode == 2 and "name it with --article" in done.stderr
 
 
 def test_the_command_line_says_what_is_wrong(tmp_path):

@@ -43,9 +43,10 @@ from annotator.gui.window_problems import ProblemsMixin
 from annotator.gui.window_projects import ProjectsMixin
 from annotator.gui.workers import Worker
 from annotator.store import Store
+from annotator.store.documents import REVIEW
 
 FILTERS = [("All", None), ("Pending", "pending"), ("Accepted", "accept"), ("Rejected", "reject"),
-           ("Skipped", "ignore")]
+           ("Skipped", "ignore"), ("To review, worst first", REVIEW)]
 
 
 class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWindow):
@@ -155,6 +156,9 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         bar = self.statusBar()
         self.progress_label = QLabel(self)
         self.editor_label = QLabel(self)
+        self.review_label = QLabel(self)  # a team's review: the open article's agreement, what is left to decide
+        for label in (self.progress_label, self.editor_label, self.review_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.job_bar = QProgressBar(self)
         self.job_bar.setMaximumWidth(220)
         self.job_cancel = QPushButton("Cancel", self)
@@ -163,6 +167,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         self.job_cancel.hide()
         bar.addPermanentWidget(self.job_bar)
         bar.addPermanentWidget(self.job_cancel)
+        bar.addPermanentWidget(self.review_label)
         bar.addPermanentWidget(self.progress_label)
         bar.addPermanentWidget(self.editor_label)
 
@@ -235,7 +240,15 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         if selected is not None and not any(s.id == selected for s in spans):
             selected = None
         self.view.show_spans(spans, selected, changed)
-        self.span_list.set_spans(spans, self.session.doc.text, self.store.scheme, selected)
+        origins = self.store.team.origins(self.session.doc.id)
+        self.span_list.set_spans(spans, self.session.doc.text, self.store.scheme, selected, origins)
+        review = self.store.team.review_of(self.session.doc.id)
+        if review is None:
+            self.review_label.setText("")
+        else:
+            left = sum(s.state.value == "suggested" and s.id in origins for s in spans)
+            self.review_label.setText(f"review: {review[0]} editors, agreement {review[1]:.2f}, {left} span(s) left "
+                                      "to decide ·")
         self.link_tool.follow(selected)
 
     def go_to_article(self, step: int) -> None:
@@ -310,6 +323,25 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         self.view.clear_selection()
         self.select_span(ids[i])
 
+    def take_version(self, editor: str) -> None:
+        """Review: of what is left to decide in the open article, accept what `editor` had and remove the rest
+        (one undo step)."""
+        if self.session is None or self.session.doc_id is None or self.store is None or self._blocked():
+            return
+        doc_id = self.session.doc_id
+        spans, links = self.store.team.take_rows(doc_id, editor)
+        if not spans and not links:
+            self.statusBar().showMessage("Nothing is left to decide in this article", 3000)
+            return
+        self.push_edit(f"take {editor}'s version", lambda: self.session.restore(doc_id, spans, links))
+
+    def show_agreement(self) -> None:
+        from annotator.gui.agreement_view import AgreementDialog
+
+        if self.store is None:
+            return
+        AgreementDialog(self.store, self).exec()
+
     def push_edit(self, text: str, action: Callable[[], Change]) -> None:
         """Runs an editor's action as an undo step."""
         assert self.session is not None
@@ -376,9 +408,13 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         if answer is not Answer.PENDING:
             self.session_answers += 1
             self.update_status()
-        target = self.store.documents.next_document(doc_id) or self.store.documents.next_document(0)
+        if self.queue is not None and not self.queue.by_id:  # reviewing: the worst article still to decide
+            target = next(iter(self.store.documents.document_ids(0, 1, REVIEW)), None)
+        else:
+            target = self.store.documents.next_document(doc_id) or self.store.documents.next_document(0)
         if target is None:
-            self.statusBar().showMessage("Every article is answered.", 5000)
+            self.statusBar().showMessage("Every article is answered." if self.queue is None or self.queue.by_id
+                                         else "Nothing is left to review.", 5000)
         else:
             self.open_document(target)
 

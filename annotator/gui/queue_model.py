@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from annotator.gui.plaintext import plain
 from annotator.store import DocumentRow, Store
+from annotator.store.documents import REVIEW
 
 ANSWER_NAMES = {"pending": "pending", "accept": "accepted", "reject": "rejected", "ignore": "skipped"}
 COLUMNS = ["Title", "Answer", "Spans"]
@@ -90,11 +91,16 @@ class QueueModel(QAbstractTableModel):
     def _fetch_into_ids(self) -> None:
         self._ids.extend(self._next_ids())
 
+    @property
+    def by_id(self) -> bool:
+        """Rows in the order of their ids (all filters but the review's, which puts the worst agreement first)."""
+        return self.answer != REVIEW
+
     def fetch_all_until(self, doc_id: int) -> int | None:
         """Fetches the rows up to `doc_id` in one read (not page by page: an article far down a million would
         take thousands of pages); its row, or None if the filter hides it."""
         row = self.row_of(doc_id)
-        if row is not None or self._exhausted or (self._ids and self._ids[-1] > doc_id):
+        if row is not None or self._exhausted or (self.by_id and self._ids and self._ids[-1] > doc_id):
             return row
         after = self._ids[-1] if self._ids else 0
         ids = self.store.documents.document_ids(after, None, self.answer, self.query, until=doc_id)
@@ -106,6 +112,11 @@ class QueueModel(QAbstractTableModel):
         return self.row_of(doc_id)
 
     def row_of(self, doc_id: int) -> int | None:
+        if not self.by_id:  # the review's few rows, in order of agreement
+            try:
+                return self._ids.index(doc_id)
+            except ValueError:
+                return None
         # ids are in ascending order: binary search
         lo, hi = 0, len(self._ids)
         while lo < hi:

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Span
-from annotator.gui.plaintext import excerpt
+from annotator.gui.plaintext import excerpt, plain
 
 HEADERS = ["Label", "Text", "Source", "State"]
-_ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.UserRole}
+_ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.UserRole,
+          Qt.ItemDataRole.ToolTipRole}
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -33,10 +34,13 @@ class SpanModel(QAbstractTableModel):
         self.spans: list[Span] = []
         self.text = ""
         self.brushes: dict[str, QBrush] = {}
+        self.origins: dict[int, list[str]] = {}
 
-    def set_spans(self, spans: Sequence[Span], text: str, scheme: LabelScheme) -> None:
+    def set_spans(self, spans: Sequence[Span], text: str, scheme: LabelScheme,
+                  origins: dict[int, list[str]] | None = None) -> None:
         self.beginResetModel()
         self.spans = list(spans)
+        self.origins = origins or {}
         self.text = text
         self.brushes = {lb.name: QBrush(_readable_tint(lb.colour)) for lb in scheme.labels}
         self.endResetModel()
@@ -60,13 +64,15 @@ class SpanModel(QAbstractTableModel):
                 return s.label
             if col == 1:
                 return excerpt(self.text[s.start:s.end])
-            if col == 2:
-                return s.source.value
+            if col == 2:  # in a team's review, whose layers it came from
+                return ", ".join(self.origins[s.id]) if s.id in self.origins else s.source.value
             return "accepted" if s.state.value == "accepted" else "suggested"
         if role == Qt.ItemDataRole.BackgroundRole and col == 0:
             return self.brushes.get(s.label)
         if role == Qt.ItemDataRole.UserRole:
             return s.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == 2 and s.id in self.origins:
+            return plain("In the work of " + ", ".join(self.origins[s.id]))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -91,7 +97,7 @@ class SpanList(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 96), (2, 56), (3, 72)):
+        for col, width in ((0, 96), (2, 72), (3, 72)):
             self.setColumnWidth(col, width)
         self.setWordWrap(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -101,9 +107,10 @@ class SpanList(QTableView):
     def rowCount(self) -> int:
         return self.model_.rowCount()
 
-    def set_spans(self, spans: Sequence[Span], text: str, scheme: LabelScheme, selected: int | None) -> None:
+    def set_spans(self, spans: Sequence[Span], text: str, scheme: LabelScheme, selected: int | None,
+                  origins: dict[int, list[str]] | None = None) -> None:
         self._quiet = True
-        self.model_.set_spans(spans, text, scheme)
+        self.model_.set_spans(spans, text, scheme, origins)
         self.select(selected)
         self._quiet = False
 

@@ -121,6 +121,10 @@ class ActionsMixin:
         self._action("Use the &rules only", lambda: self.set_model(None), None,
                      "Pre-annotate with the rule patterns alone", tools_menu)
 
+        self.review_menu = menu.addMenu("&Review")
+        self.review_actions: list[QAction] = []
+        self._action("&Agreement…", self.show_agreement, None,
+                     "The editors' agreement per label and their progress, as a chart", self.review_menu)
         view = menu.addMenu("&View")
         self._action("&Larger text", lambda: self.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", view)
         self._action("&Smaller text", lambda: self.zoom(-1), "Ctrl+-", "Smaller text", view)
@@ -160,6 +164,25 @@ class ActionsMixin:
             action.setEnabled(self.problem is None)
             self.addAction(action)
             self.label_actions.append(action)
+
+    def _build_review_actions(self) -> None:
+        """Review > Take NAME's version (Alt+1 … Alt+9): one action per editor of a team's project."""
+        for a in self.review_actions:
+            self.removeAction(a)
+            self.review_menu.removeAction(a)
+        self.review_actions = []
+        assert self.store is not None
+        for i, name in enumerate(self.store.team.editors()[:9], start=1):
+            action = QAction(f"Take {no_mnemonic(name)}'s version", self)
+            action.setStatusTip(f"Of what is left to decide in this article, accept what {name} had and remove the "
+                                "rest")
+            action.setShortcut(QKeySequence(f"Alt+{i}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda checked=False, e=name: self.take_version(e))
+            action.setEnabled(self.problem is None)
+            self.addAction(action)
+            self.review_menu.addAction(action)
+            self.review_actions.append(action)
 
     def show_shortcuts(self) -> None:
         rows = [("Select text, then a label key", "mark the words as a span (snaps to whole words)")]

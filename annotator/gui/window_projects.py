@@ -57,6 +57,7 @@ class ProjectsMixin:
             "This article was changed elsewhere and has been reloaded", 5000))
         self.undo_stack.clear()
         self._build_label_actions()
+        self._build_review_actions()
         if self.queue is None:
             self.queue = QueueModel(store, self)
             self.queue_view.setModel(self.queue)

@@ -32,6 +32,9 @@ class DocumentRow:
     n_spans: int
 
 
+REVIEW = "review"  # the queue's filter for a team's articles left to decide, worst agreement first
+
+
 def fts_query(text: str) -> str:
     """The user's words as an FTS5 query: every word must occur (prefix match on the last one)."""
     words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
@@ -133,7 +136,7 @@ class Documents(Repository):
     def count_documents(self, answer: str | None = None, query: str | None = None) -> int:
         """How many articles (with this answer, holding these words): without words, as the database keeps the
         counts (migration 0005), not by counting rows."""
-        if not (query and query.strip()):
+        if not (query and query.strip()) and answer != REVIEW:
             name = f"answer:{Answer.parse(answer).value}" if answer else "documents"
             return self.conn.execute("SELECT n FROM counts WHERE name = ?", (name,)).fetchone()[0]
         source, where, params = self._doc_filter(answer, query)
@@ -144,6 +147,13 @@ class Documents(Repository):
         joins each hit to its article, so that a page of a word found in most articles reads one page of hits,
         not all of them (FTS5 pages its own rowids)."""
         source, clauses, params = "FROM documents d", [], []
+        if answer == REVIEW:  # the articles left to decide, worst agreement first (document_ids orders them)
+            source = "FROM reviews r CROSS JOIN documents d ON d.id = r.doc_id"
+            clauses.append("d.answer = 'pending' AND r.disputed > 0")
+            if query and query.strip():
+                clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+                params.append(fts_query(query))
+            return source, "WHERE " + " AND ".join(clauses), params
         if query and query.strip():
             source = "FROM documents_fts f CROSS JOIN documents d ON d.id = f.rowid"  # CROSS: the index first
             clauses.append("documents_fts MATCH ?")
@@ -165,6 +175,18 @@ class Documents(Repository):
         """The next ids of the queue after `after` (keyset paging: as fast at the millionth row as at the first),
         at most `limit` of them (None: no limit), up to `until` when given."""
         source, where, params = self._doc_filter(answer, query)
+        if answer == REVIEW:  # keyset on (agreement, id)
+            score = "(SELECT score FROM reviews WHERE doc_id = ?)"
+            cond, bounds = where, []
+            if after:
+                cond += f" AND (r.score, d.id) > ({score}, ?)"
+                bounds += [after, after]
+            if until is not None:
+                cond += f" AND (r.score, d.id) <= ({score}, ?)"
+                bounds += [until, until]
+            return [r[0] for r in self.conn.execute(
+                f"SELECT d.id {source} {cond} ORDER BY r.score, d.id LIMIT ?",
+                [*params, *bounds, -1 if limit is None else limit])]
         # by the index's own rowid when searching: FTS5 then stops at the page's end
         key = "f.rowid" if source.startswith("FROM documents_fts") else "d.id"
         cond = (where + " AND" if where else "WHERE") + f" {key} > ?"

@@ -160,33 +160,39 @@ def m0006_team(db: Database) -> None:
     """A team's project: which editors each article is assigned to, and each editor's work merged back from their
     own project files as their layer (answers, spans, links, change log). A layer's rows are keyed by what they
     are (the article, the editor, the offsets and label), never by another file's row ids, so merging a file
-    twice, or files in any order, gives the same rows. The layer 'gold' is the reviewers': its rows say who
-    decided and which editors' work each came from."""
+    twice, or files in any order, gives the same rows. The project's own spans, links and answers are the gold
+    layer once reviewed: `came_from` names the editors whose layers held a span or link, `reviews` how well the
+    editors of an article agreed and how much is left to decide."""
     db.execute("""CREATE TABLE assignments (
         doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL,
         PRIMARY KEY (doc_id, editor)) WITHOUT ROWID""")
     db.execute("CREATE INDEX assignments_editor ON assignments(editor, doc_id)")
     db.execute("""CREATE TABLE layer_answers (
         doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL, answer TEXT NOT NULL,
-        at TEXT NOT NULL, decided_by TEXT, came_from TEXT,
-        PRIMARY KEY (doc_id, editor)) WITHOUT ROWID""")
+        at TEXT NOT NULL, PRIMARY KEY (doc_id, editor)) WITHOUT ROWID""")
     db.execute("""CREATE TABLE layer_spans (
         doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL,
         start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT NOT NULL REFERENCES labels(name),
-        state TEXT NOT NULL, source TEXT NOT NULL, at TEXT NOT NULL, decided_by TEXT, came_from TEXT,
+        state TEXT NOT NULL, source TEXT NOT NULL, at TEXT NOT NULL,
         PRIMARY KEY (doc_id, editor, start, "end", label)) WITHOUT ROWID""")
     db.execute("CREATE INDEX layer_spans_editor ON layer_spans(editor, doc_id)")
     db.execute("""CREATE TABLE layer_links (
         doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL,
         event_start INTEGER NOT NULL, event_end INTEGER NOT NULL, event_label TEXT NOT NULL,
         arg_start INTEGER NOT NULL, arg_end INTEGER NOT NULL, arg_label TEXT NOT NULL, role TEXT NOT NULL,
-        state TEXT NOT NULL, at TEXT NOT NULL, decided_by TEXT, came_from TEXT,
+        state TEXT NOT NULL, at TEXT NOT NULL,
         PRIMARY KEY (doc_id, editor, event_start, event_end, event_label, arg_start, arg_end, arg_label, role))
         WITHOUT ROWID""")
     db.execute("""CREATE TABLE layer_changes (
         uid TEXT PRIMARY KEY, doc_id INTEGER REFERENCES documents(id), editor TEXT NOT NULL, who TEXT,
         at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT) WITHOUT ROWID""")
     db.execute("CREATE INDEX layer_changes_doc ON layer_changes(editor, doc_id, at)")
+    db.execute("ALTER TABLE spans ADD COLUMN came_from TEXT")
+    db.execute("ALTER TABLE links ADD COLUMN came_from TEXT")
+    db.execute("""CREATE TABLE reviews (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id), editors INTEGER NOT NULL, score REAL NOT NULL,
+        disputed INTEGER NOT NULL, at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX reviews_worst ON reviews(score, doc_id)")
 
 
 def write_scheme(db: Database, scheme: LabelScheme) -> None:

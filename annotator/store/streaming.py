@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotator.core.model import Answer, Document, Link, Record
+from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState
 from annotator.store.sql import ANSWERS, SOURCES, STATES, Repository, span_of
 
 
@@ -66,6 +66,52 @@ class ExportStream(Repository):
                          if (r[4] == "accepted" or not answered) and r[0] in position and r[1] in position]
                 yield Record(document, spans, links=links,
                              links_left_out=len(links_of.get(row[0], ())) - len(links)), row[9]
+
+    def layer_keys(self, editor: str) -> list[tuple[int, str, str]]:
+        """(id, input hash, answer) of the articles an editor answered in their layer, in id order."""
+        return self.conn.execute(
+            "SELECT d.id, d.input_hash, a.answer FROM layer_answers a JOIN documents d ON d.id = a.doc_id "
+            "WHERE a.editor = ? AND a.answer != 'pending' ORDER BY d.id", (editor,)).fetchall()
+
+    def iter_layer(self, editor: str, labels: Iterable[str] | None = None, batch_size: int = 500
+                   ) -> Iterator[tuple[Record, bytes | None]]:
+        """One editor's layer as `iter_for_export` gives the project's own: the articles they answered, with
+        their answer and the spans and links they accepted."""
+        label_set = set(labels) if labels else None
+        last = -1
+        while True:
+            docs = self.conn.execute(
+                "SELECT d.id, d.external_id, d.title, d.text, d.meta, d.input_hash, a.answer, a.editor, a.at, "
+                "(SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM layer_answers a JOIN documents d ON "
+                "d.id = a.doc_id WHERE a.editor = ? AND a.answer != 'pending' AND d.id > ? ORDER BY d.id LIMIT ?",
+                (editor, last, batch_size)).fetchall()
+            if not docs:
+                return
+            first, last = docs[0][0], docs[-1][0]
+            spans_of: dict[int, list[tuple]] = {}
+            for row in self.conn.execute(
+                    'SELECT doc_id, start, "end", label, source FROM layer_spans WHERE editor = ? AND doc_id BETWEEN '
+                    "? AND ? AND state = 'accepted' ORDER BY doc_id, start, \"end\" DESC, label",
+                    (editor, first, last)):
+                spans_of.setdefault(row[0], []).append(row[1:])
+            links_of: dict[int, list[tuple]] = {}
+            for row in self.conn.execute(
+                    "SELECT doc_id, event_start, event_end, event_label, arg_start, arg_end, arg_label, role FROM "
+                    "layer_links WHERE editor = ? AND doc_id BETWEEN ? AND ? AND state = 'accepted' ORDER BY doc_id",
+                    (editor, first, last)):
+                links_of.setdefault(row[0], []).append(row[1:])
+            for row in docs:
+                answer = ANSWERS[row[6]]
+                document = Document(text=row[3], title=row[2] or "", meta=json.loads(row[4]) if row[4] and
+                                    row[4] != "{}" else {}, external_id=row[1], input_hash=row[5], id=row[0],
+                                    answer=answer, answered_by=row[7], answered_at=row[8])
+                spans = [Span(s, e, lb, SOURCES[src], SpanState.ACCEPTED) for s, e, lb, src in
+                         spans_of.get(row[0], ()) if answer is Answer.ACCEPT and (label_set is None or lb in label_set)]
+                position = {sp.key: i for i, sp in enumerate(spans)}
+                every = links_of.get(row[0], ()) if answer is Answer.ACCEPT else ()
+                links = [Link(position[r[0:3]], position[r[3:6]], r[6], Source.EDITOR, SpanState.ACCEPTED)
+                         for r in every if r[0:3] in position and r[3:6] in position]
+                yield Record(document, spans, links=links, links_left_out=len(every) - len(links)), row[9]
 
     def stats(self) -> dict[str, Any]:
         conn = self.conn

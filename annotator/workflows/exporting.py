@@ -197,9 +197,11 @@ def export(
     split: float | None = None,
     seed: int = 0,
     on_progress: Callable[[int], None] | None = None,
+    editor: str | None = None,
 ) -> ExportReport:
     """Writes the project in format `fmt`; `tokenizer` tokenizes the documents that have no stored tokens
-    yet, `sentences` splits sentences (CoNLL; annotator.formats.docbin.sentence_starts)."""
+    yet, `sentences` splits sentences (CoNLL; annotator.formats.docbin.sentence_starts). With `editor`, that
+    editor's layer of a team's project instead of the project's own annotations (its gold layer)."""
     cls = writer_class(fmt)
     target = Path(output) if output is not None else default_output(store, fmt=fmt)
     outputs = [target] if split is None else [part_path(target, p, cls.suffix) for p in ("train", "dev")]
@@ -222,10 +224,13 @@ def export(
         if unknown:
             raise ExportError(f"unknown label(s) {', '.join(sorted(unknown))}; the project has "
                               f"{', '.join(sorted(store.scheme.names))}")
+    if editor is not None and editor not in store.team.editors():
+        raise ExportError(f"--editor: nobody called {editor!r} has work in {store.path} (its editors: "
+                          f"{', '.join(store.team.editors()) or 'none; merge their files first'})")
     if split is not None and not 0 < split < 1:
         raise ExportError(f"--split must be between 0 and 1 (the train part), got {split}")
     if split is not None:
-        keys = store.exports.export_keys(include_pending)
+        keys = store.exports.export_keys(include_pending) if editor is None else store.exports.layer_keys(editor)
         if not cls.holds_answers:  # split what will be written: the rejected and skipped articles are not
             keys = [k for k in keys if k[2] in ("accept", "pending")]
         train_ids = split_ids(keys, split, seed)
@@ -243,7 +248,9 @@ def export(
             temps[name] = _temporary(path, cls.folder)
             writers[name] = cls(temps[name], store.scheme, tokenizer_name(), sentences)
         n = 0
-        for record, stored in store.exports.iter_for_export(include_pending, label_list):
+        records = store.exports.iter_for_export(include_pending, label_list) if editor is None else \
+            store.exports.iter_layer(editor, label_list)
+        for record, stored in records:
             doc = record.document
             tokens = stored or pack_tokens(tokenizer(doc.text))
             part = "all" if split is None else ("train" if doc.id in train_ids else "dev")

@@ -242,3 +242,99 @@ def test_merge_refuses_the_team_file_itself_and_files_that_are_not_projects(team
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(NotAProjectError, match="notes.txt"):
         merge(team, [tmp_path / "notes.txt"])
+
+
+@pytest.fixture
+def merged_pair(team, tmp_path) -> Store:
+    """ana accepts every suggestion; ben removes the police ACTOR and marks the town as TARGET too; both merged."""
+    team.team.assign(["ana", "ben"], 2)
+    for e in ("ana", "ben"):
+        pack(team, e, tmp_path / f"{e}.db")
+
+    def ben(session, text):
+        session.delete(span_id(session, "ACTOR", text.index("police")))
+        session.add_span(text.index("Kidal"), text.index(" on"), "TARGET")
+        session.set_answer(Answer.ACCEPT)
+
+    annotate(tmp_path / "ana.db", "ana", lambda s, t: s.set_answer(Answer.ACCEPT))
+    annotate(tmp_path / "ben.db", "ben", ben)
+    merge(team, [tmp_path / "ana.db", tmp_path / "ben.db"])
+    return team
+
+
+def gold(store: Store, doc_id: int) -> dict[tuple[int, int, str], tuple[str, str | None]]:
+    return {(s, e, lb): (st, c) for s, e, lb, st, c in store.conn.execute(
+        'SELECT start, "end", label, state, came_from FROM spans WHERE doc_id = ?', (doc_id,))}
+
+
+def test_review_puts_what_all_agree_on_into_gold_and_leaves_the_rest_to_decide(merged_pair):
+    team = merged_pair
+    report = team.team.prepare_review(1.0, "rita")
+    assert (report.articles, report.settled, report.disputed) == (6, 0, 6)
+    assert (report.spans_accepted, report.spans_disputed) == (18, 12)
+    text = TEXTS[0]
+    town = (text.index("Kidal"), text.index(" on"))
+    police = (text.index("police"), text.index("police") + 6)
+    spans = gold(team, 1)
+    assert spans[(0, 6, "ACTOR")] == ("accepted", "ana,ben")
+    assert spans[(*police, "ACTOR")] == ("suggested", "ana")
+    assert spans[(*town, "TARGET")] == ("suggested", "ben")
+    assert team.team.review_of(1) == (2, 0.75, 2)  # 3 spans shared of 4 each: F1 6/8
+    assert team.documents.document(1).answer is Answer.PENDING
+    # again: nothing is prepared twice, so a reviewer's decisions stand
+    assert team.team.prepare_review(1.0, "rita").articles == 0
+    # take ben's version: his TARGET in, ana's police ACTOR out; the gold export has the reviewer's choice
+    assert team.team.take(1, "ben", "rita") == 2
+    team.annotations.set_answer(1, Answer.ACCEPT, "rita")
+    spans = gold(team, 1)
+    assert spans[(*police, "ACTOR")][0] == "rejected" and spans[(*town, "TARGET")][0] == "accepted"
+    who = team.conn.execute("SELECT who, detail FROM changes WHERE doc_id = 1 ORDER BY id DESC LIMIT 2").fetchall()
+    assert [w for w, _ in who] == ["rita", "rita"] and '"editor": "ben"' in who[1][1]
+
+
+def test_a_lower_threshold_settles_articles_at_once(merged_pair):
+    report = merged_pair.team.prepare_review(0.5, "rita")
+    assert (report.settled, report.disputed, report.spans_accepted) == (6, 0, 30)
+    assert merged_pair.documents.document(1).answer is Answer.ACCEPT
+
+
+def test_export_gold_and_each_editors_layer(merged_pair, tmp_path, tokenize):
+    import json
+
+    from annotator.workflows.exporting import export
+
+    team = merged_pair
+    team.team.prepare_review(1.0, "rita")
+    team.team.take(1, "ben", "rita")
+    team.annotations.set_answer(1, Answer.ACCEPT, "rita")
+
+    def exported(**kwargs) -> list[dict]:
+        out = tmp_path / "out.jsonl"
+        export(team, out, tokenizer=tokenize, **kwargs)
+        return [json.loads(line) for line in out.open(encoding="utf-8")]
+
+    (only,) = exported()  # gold: the one reviewed article, as the reviewer decided
+    assert sorted(s["label"] for s in only["spans"]) == ["ACTOR", "ATTACK", "PLACE", "TARGET"]
+    assert only["_annotator_id"] == "rita"
+    ana, ben = exported(editor="ana"), exported(editor="ben")
+    assert len(ana) == len(ben) == 6
+    assert [s["label"] for s in ana[0]["spans"]].count("ACTOR") == 2 and ana[0]["_annotator_id"] == "ana"
+    assert "TARGET" in [s["label"] for s in ben[0]["spans"]]
+    from annotator.core.errors import ExportError
+    with pytest.raises(ExportError, match="nobody called 'zoe'"):
+        exported(editor="zoe")
+
+
+def test_the_review_queue_pages_worst_first(merged_pair):
+    team = merged_pair
+    conn = team.conn
+    team.team.prepare_review(1.0, "rita")
+    conn.execute("UPDATE reviews SET score = 1.0 - doc_id / 10.0")  # article 6 the worst, 1 the best
+    docs = team.documents
+    assert docs.document_ids(0, 2, "review") == [6, 5]
+    assert docs.document_ids(5, 2, "review") == [4, 3]  # keyset: after article 5, in that order
+    assert docs.document_ids(0, None, "review", until=4) == [6, 5, 4]
+    assert docs.count_documents("review") == 6
+    team.annotations.set_answer(6, Answer.ACCEPT, "rita")  # settled: no longer to review
+    assert docs.document_ids(0, None, "review") == [5, 4, 3, 2, 1]
+    assert docs.document_ids(0, None, "review", query="Kidal3") == [4]

@@ -1,0 +1,121 @@
+"""The review in the window, driven as a reviewer would: the queue's "To review, worst first" filter, whose layers
+each span came from, Alt+N to take an editor's version (with undo and redo), Ctrl+Enter to settle the article and
+go on to the next worst, and the agreement chart."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.core.model import Answer
+from annotator.store import Store
+from annotator.workflows.editing import EditSession
+from annotator.workflows.team import merge, pack
+
+
+@pytest.fixture
+def team(project, tmp_path):
+    """The sample project as a team's: ana accepts every suggestion of her articles; ben removes the first
+    suggestion of each (the last two of the six: one more), then accepts. Merged, and prepared for review."""
+    store = Store(project)
+    store.team.assign(["ana", "ben"], 2)
+    for e in ("ana", "ben"):
+        pack(store, e, tmp_path / f"{e}.db")
+    for e in ("ana", "ben"):
+        with Store(tmp_path / f"{e}.db") as mine:
+            session = EditSession(mine, e)
+            for (doc_id,) in mine.conn.execute("SELECT id FROM documents ORDER BY id LIMIT 6").fetchall():
+                session.open(doc_id)
+                if e == "ben":
+                    for span in session.spans[: 2 if doc_id >= 5 else 1]:
+                        session.delete(span.id)
+                session.set_answer(Answer.ACCEPT)
+    merge(store, [tmp_path / "ana.db", tmp_path / "ben.db"])
+    report = store.team.prepare_review(1.0, "rita")
+    assert report.disputed == 6
+    store.close()
+    return project
+
+
+@pytest.fixture
+def review_window(qtbot, team, qsettings, messages):
+    from annotator.gui.main_window import FILTERS, MainWindow
+
+    w = MainWindow(qsettings, "rita")
+    qtbot.addWidget(w)
+    assert w.open_project(team)
+    with qtbot.waitActive(w):
+        w.show()
+        w.activateWindow()
+    w.filter_box.setCurrentIndex([name for name, _ in FILTERS].index("To review, worst first"))
+    return w
+
+
+def spans_of(path, doc_id):
+    conn = sqlite3.connect(path)
+    rows = dict(((s, e, lb), st) for s, e, lb, st in conn.execute(
+        'SELECT start, "end", label, state FROM spans WHERE doc_id = ? AND came_from IS NOT NULL', (doc_id,)))
+    conn.close()
+    return rows
+
+
+def worst_first(path) -> list[int]:
+    conn = sqlite3.connect(path)
+    ids = [r[0] for r in conn.execute("SELECT r.doc_id FROM reviews r JOIN documents d ON d.id = r.doc_id WHERE "
+                                      "d.answer = 'pending' AND r.disputed > 0 ORDER BY r.score, r.doc_id")]
+    conn.close()
+    return ids
+
+
+def test_the_reviewer_takes_a_version_undoes_it_and_settles_the_worst_first(qtbot, review_window, team):
+    w = review_window
+    order = worst_first(team)
+    assert [w.queue.doc_id(r) for r in range(w.queue.rowCount())] == order
+    assert set(order[:2]) == {5, 6}  # ben removed two of their suggestions: the worst agreement
+    first, second = order[:2]
+    rect = w.queue_view.visualRect(w.queue.index(0, 0))
+    qtbot.mouseClick(w.queue_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # the worst article
+    qtbot.waitUntil(lambda: w.session.doc_id == first)
+    # whose layers each span came from
+    sources = {w.span_list.model_.index(r, 2).data() for r in range(w.span_list.rowCount())}
+    assert {"ana", "ana, ben"} <= sources
+    before = spans_of(team, first)
+    disputed = {k for k, st in before.items() if st == "suggested"}
+    assert len(disputed) == 2
+    assert w.review_label.text().startswith("review: 2 editors, agreement 0.")
+    assert "2 span(s) left to decide" in w.review_label.text()
+    qtbot.keyClick(w.view, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # Review > Take ben's version
+    after = spans_of(team, first)
+    assert {after[k] for k in disputed} == {"rejected"}  # ben had removed both
+    assert {k: st for k, st in after.items() if k not in disputed} == {k: st for k, st in before.items()
+                                                                        if k not in disputed}
+    assert "0 span(s) left to decide" in w.review_label.text()
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert spans_of(team, first) == before
+    assert "2 span(s) left to decide" in w.review_label.text()
+    qtbot.keyClick(w.view, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)  # ana's version instead
+    assert {spans_of(team, first)[k] for k in disputed} == {"accepted"}
+    qtbot.keyClick(w.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # settle the article
+    with Store(team, readonly=True) as reader:
+        assert reader.documents.document(first).answer is Answer.ACCEPT
+    qtbot.waitUntil(lambda: w.session.doc_id == worst_first(team)[0])  # on to the next worst
+    assert w.session.doc_id == second
+    assert w.queue.doc_id(w.queue_view.currentIndex().row()) == second  # and the list shows where the reviewer is
+
+
+def test_the_agreement_chart_shows_each_label_and_each_editors_progress(qtbot, review_window):
+    from annotator.gui.agreement_view import AgreementDialog
+
+    dialog = AgreementDialog(review_window.store, review_window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.figures is not None, timeout=20_000)
+    assert dialog.summary.text().startswith("6 article(s) accepted by two editors or more (ana, ben)")
+    names = [name for name, _ in dialog.labels_chart.rows]
+    assert names[-1] == "total" and len(names) >= 3
+    assert list(dialog.labels_chart.legend) == ["span F1 (exact)", "Fleiss' κ (tokens)", "Krippendorff's α"]
+    assert dialog.progress_chart.rows == [
+        ("ana", [("answered", 0.5, dialog.progress_chart.rows[0][1][0][2])]),
+        ("ben", [("answered", 0.5, dialog.progress_chart.rows[1][1][0][2])])]  # 6 of their 12 articles
+    dialog.done(0)
