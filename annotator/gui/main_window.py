@@ -55,6 +55,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         self.settings = settings
         self.editor = editor
         self.store: Store | None = None
+        self.team_store: Store | None = None  # a team's project an assigned editor opened (they work in their layer)
         self.session: ArticleSession | None = None
         self.undo_stack = QUndoStack(self)
         self.session_started = time.monotonic()
@@ -228,6 +229,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
             self.queue.refresh(doc_id)
 
     def _on_answer_changed(self, doc_id: int, answer: Answer) -> None:
+        self._merge_layer(doc_id)  # a team's project: the answered article joins the editor's layer there
         if self.queue is not None:
             self.queue.refresh(doc_id)
         if self.session is not None and self.session.doc is not None and self.session.doc_id == doc_id:

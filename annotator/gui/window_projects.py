@@ -39,12 +39,17 @@ class ProjectsMixin:
         path = Path(path)
         try:
             store = Store(path, create=create)
+            team, store = self._own_layer(store)
         except AnnotatorError as exc:
             QMessageBox.critical(self, "Cannot open the project", plain(str(exc)))
             return False
         if self.store is not None:
             self._save_position()
+            self._merge_layer()
             self.store.close()
+        if self.team_store is not None:
+            self.team_store.close()
+        self.team_store = team
         self.store = store
         self.session = ArticleSession(store, self.editor, tokenizer=lazy_tokenize)
         events = self.session.events
@@ -73,7 +78,10 @@ class ProjectsMixin:
             self.queue_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         else:
             self.queue.set_store(store)
-        self.setWindowTitle(f"annotator — {path.name}")
+        self.setWindowTitle(f"annotator — {path.name}" + (f" (your layer: {store.path.name})" if team else ""))
+        if team is not None:
+            self.statusBar().showMessage(f"A team's project: your work is kept apart in your own layer "
+                                         f"({store.path.name}) and merged into {path.name} as you answer", 10000)
         self._remember_recent(path)
         last = self.settings.value(self._key("doc"))
         doc_id = int(last) if last is not None else None
@@ -82,6 +90,39 @@ class ProjectsMixin:
         self.open_document(doc_id, restore_scroll=True)
         self.update_status()
         return True
+
+    def _own_layer(self, store: Store) -> tuple[Store | None, Store]:
+        """A team's project opened by one of its assigned editors: their work goes to their own layer, kept in a
+        project file beside it (packed on first use, like `annotator pack`) and merged into the team's project
+        as they answer and when they leave, so that several windows on one shared project keep each editor's
+        work apart. (team's store, the store to work in); (None, store) for any other project or a reviewer."""
+        from annotator.workflows.team import pack
+
+        if store.get_meta("editor") is not None or self.editor not in store.team.assignments():
+            return None, store
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.editor)
+        layer = store.path.with_name(f"{store.path.stem}.{safe}.layer.db")
+        try:
+            if not layer.exists():
+                pack(store, self.editor, layer, self.editor)
+            mine = Store(layer)
+            if mine.get_meta("editor") != self.editor:
+                mine.close()
+                raise AnnotatorError(f"{layer}: holds another editor's work ({mine.get_meta('editor')}), not "
+                                     f"{self.editor}'s")
+        except BaseException:
+            store.close()
+            raise
+        return store, mine
+
+    def _merge_layer(self, doc_id: int | None = None) -> None:
+        """Brings the editor's layer (one article, or all of it) into the team's project they opened."""
+        if self.team_store is None or self.store is None:
+            return
+        try:
+            self.team_store.team.merge(self.store, who=self.editor, only=None if doc_id is None else {doc_id})
+        except AnnotatorError as exc:  # kept in the layer's file: the next answer or leaving merges it
+            self.statusBar().showMessage(f"Not merged into the team's project yet: {exc}", 10000)
 
     def _key(self, name: str) -> str:
         return f"projects/{str(self.store.path.resolve()) if self.store else ''}/{name}".replace("\\", "/")
@@ -162,9 +203,13 @@ class ProjectsMixin:
             self._finish_job()
         self.settings.sync()
         if self.store is not None:
+            self._merge_layer()
             self.store.close()
             self.store = None
             self.session = None
+        if self.team_store is not None:
+            self.team_store.close()
+            self.team_store = None
         super().closeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: ANN001

@@ -387,11 +387,13 @@ class Team(Repository):
 
     # ------------------------------------------------------------------ merging
 
-    def merge(self, src: Host, editor: str | None = None, who: str | None = None) -> MergeReport:
+    def merge(self, src: Host, editor: str | None = None, who: str | None = None,
+              only: set[int] | None = None) -> MergeReport:
         """Brings an editor's project file (`src`, open) into this team's project as that editor's layer: their
         answers, spans and links (those they decided, and those they changed after the file was packed), and
         their change log. Articles the team's project lacks come in too (matched by their text's hash). The
-        editor is `editor` if given, else the one the file was packed for, else each article's answerer."""
+        editor is `editor` if given, else the one the file was packed for, else each article's answerer. `only`:
+        just these articles of the file (by its ids), as a window merges each article when it is answered."""
         report = MergeReport(str(src.path))
         sconn = src.conn
         meta = dict(sconn.execute("SELECT key, value FROM project WHERE key IN ('editor', 'packed_at')"))
@@ -413,6 +415,11 @@ class Team(Repository):
             f"({', '.join(repr(a) for a in NOT_WORK)}) ORDER BY id").fetchall()
         worked = {d for d, (_, answer, *_r) in docs.items() if answer != Answer.PENDING.value}
         worked |= {r[0] for r in spans} | {r[0] for r in links}
+        if only is not None:
+            worked &= only
+            spans = [r for r in spans if r[0] in only]
+            links = [r for r in links if r[0] in only]
+            changes = [r for r in changes if r[0] in only]
         owner: dict[int, str] = {}
         for d in sorted(worked):
             name = default or docs[d][2]
@@ -487,8 +494,9 @@ class Team(Repository):
             conn.executemany("INSERT INTO layer_changes(uid, doc_id, editor, who, at, action, detail) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", fresh)
             report.changes.update(r[2] for r in fresh)
-            self.store._log("merge", who, file=str(src.path), editors=report.as_dict()["editors"],
-                            conflicts=len(report.conflicts), labels_added=report.labels_added)
+            if only is None or any(any(v.values()) for v in report.as_dict()["editors"].values()):
+                self.store._log("merge", who, file=str(src.path), editors=report.as_dict()["editors"],
+                                conflicts=len(report.conflicts), labels_added=report.labels_added)
         return report
 
     def _labels_from(self, src: Host, used: set[str]) -> list[str]:

@@ -4,6 +4,7 @@ go on to the next worst, and the agreement chart."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -119,3 +120,65 @@ def test_the_agreement_chart_shows_each_label_and_each_editors_progress(qtbot, r
         ("ana", [("answered", 0.5, dialog.progress_chart.rows[0][1][0][2])]),
         ("ben", [("answered", 0.5, dialog.progress_chart.rows[1][1][0][2])])]  # 6 of their 12 articles
     dialog.done(0)
+
+
+def test_two_editors_windows_on_one_shared_project_keep_their_work_apart(qtbot, project, tmp_path, messages):
+    """ana and ben open the same team's project, each in a window of their own: each works in their own layer
+    (packed beside it on first use), merged into the shared project as they answer and when they leave; the
+    project's own annotations (gold) are untouched, and the command line sees both layers at once."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.gui.main_window import MainWindow
+    from tests.test_team_programs import annotator
+
+    with Store(project) as store:
+        store.team.assign(["ana", "ben"], 2)
+        gold_before = store.conn.execute("SELECT id, state FROM spans ORDER BY id").fetchall()
+    windows = {}
+    for name in ("ana", "ben"):
+        settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
+        settings.setValue("editor", name)
+        w = MainWindow(settings, name)
+        qtbot.addWidget(w)
+        assert w.open_project(project)
+        w.show()
+        windows[name] = w
+        assert w.store.path.name == f"project.{name}.layer.db" and w.team_store is not None
+    ana, ben = windows["ana"], windows["ben"]
+    assert ana.session.doc_id == ben.session.doc_id == 1
+    def active(w):  # the keys go to the window in front, as on a desktop
+        with qtbot.waitActive(w):
+            w.activateWindow()
+
+    # ana accepts article 1 as suggested; ben first removes the span in focus, then accepts
+    active(ana)
+    qtbot.keyClick(ana.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    active(ben)
+    removed = ben.session.spans[0]
+    ben.select_span(removed.id)
+    qtbot.keyClick(ben.view, Qt.Key.Key_Delete)
+    qtbot.keyClick(ben.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    conn = sqlite3.connect(project)
+    layers = {e: {(s, en, lb): st for s, en, lb, st in conn.execute(
+        'SELECT start, "end", label, state FROM layer_spans WHERE editor = ? AND doc_id = 1', (e,))}
+        for e in ("ana", "ben")}
+    answers = dict(conn.execute("SELECT editor, answer FROM layer_answers WHERE doc_id = 1"))
+    assert answers == {"ana": "accept", "ben": "accept"}
+    key = (removed.start, removed.end, removed.label)
+    assert layers["ana"][key] == "accepted" and layers["ben"][key] == "rejected"
+    assert conn.execute("SELECT id, state FROM spans ORDER BY id").fetchall() == gold_before  # gold untouched
+    conn.close()
+    # the command line, on the shared file while both windows are open, compares their work
+    figures = json.loads(annotator("agreement", "--db", project, "--json").stdout)
+    assert figures["articles_compared"] == 1 and figures["pairs"][0]["labels"]["total"]["spans"][0] == \
+        figures["pairs"][0]["labels"]["total"]["spans"][1] + 1
+    # ben goes on to the next article, removes a span without answering, and leaves: it comes along all the same
+    assert ben.session.doc_id == 2
+    ben.select_span(ben.session.spans[0].id)
+    qtbot.keyClick(ben.view, Qt.Key.Key_Delete)
+    ben.close()
+    conn = sqlite3.connect(project)
+    assert conn.execute("SELECT count(*) FROM layer_spans WHERE editor = 'ben' AND state = 'rejected'").fetchone()[0] \
+        == 2
+    conn.close()
+    ana.close()
