@@ -347,8 +347,10 @@ class Team(Repository):
 
     def fill_from(self, team_path: Path, editor: str, who: str | None = None) -> int:
         """On a new, empty project: the articles the team's project at `team_path` assigned to `editor`, with
-        their tokens and the suggestions still open there (spans and links), and the editor's name. Returns the
-        number of articles. Row ids are the team's (nothing relies on them when the file comes back)."""
+        their tokens, pre-annotation's suggestions (spans and links), the editor's own work merged back before
+        (their layer: answers, spans and links, so a file packed again carries on where the last one left off),
+        and the editor's name. Returns the number of articles. Row ids are the team's (nothing relies on them when
+        the file comes back)."""
         conn = self.conn
         if conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
             raise DatabaseError(f"{self.store.path}: already holds articles; an editor's file is packed afresh")
@@ -366,15 +368,17 @@ class Team(Repository):
                                      "annotator assign)")
                 conn.execute(f"INSERT INTO tokens(doc_id, data) SELECT doc_id, data FROM team.tokens WHERE doc_id "
                              f"IN ({mine})", (editor,))
+                # the suggestions pre-annotation made (whatever a review did with them since), as suggestions
                 conn.execute('INSERT INTO spans(id, doc_id, start, "end", label, source, state, score, created_by, '
-                             'updated_at) SELECT id, doc_id, start, "end", label, source, state, score, created_by, '
-                             f"updated_at FROM team.spans WHERE state = 'suggested' AND doc_id IN ({mine})",
+                             'updated_at) SELECT id, doc_id, start, "end", label, source, \'suggested\', score, '
+                             f"created_by, updated_at FROM team.spans WHERE source != 'editor' AND doc_id IN ({mine})",
                              (editor,))
                 conn.execute("INSERT INTO links(id, doc_id, event_id, arg_id, role, source, state, score, created_by, "
-                             "updated_at) SELECT l.id, l.doc_id, l.event_id, l.arg_id, l.role, l.source, l.state, "
-                             "l.score, l.created_by, l.updated_at FROM team.links l WHERE l.state = 'suggested' AND "
+                             "updated_at) SELECT l.id, l.doc_id, l.event_id, l.arg_id, l.role, l.source, 'suggested', "
+                             "l.score, l.created_by, l.updated_at FROM team.links l WHERE l.source != 'editor' AND "
                              f"l.doc_id IN ({mine}) AND l.event_id IN (SELECT id FROM main.spans) AND "
                              "l.arg_id IN (SELECT id FROM main.spans)", (editor,))
+                self._own_work_back(editor)
                 conn.execute("INSERT INTO preannotated(doc_id, pipeline, at, suggestions) SELECT doc_id, pipeline, "
                              f"at, suggestions FROM team.preannotated WHERE doc_id IN ({mine})", (editor,))
                 stamp = now()
@@ -384,6 +388,27 @@ class Team(Repository):
         finally:
             conn.execute("DETACH DATABASE team")
         return n
+
+    def _own_work_back(self, editor: str) -> None:
+        """Inside `fill_from`, the team's project attached as `team`: the editor's layer over the suggestions."""
+        conn = self.conn
+        conn.execute(
+            'INSERT INTO spans(doc_id, start, "end", label, source, state, created_by, updated_at) '
+            'SELECT doc_id, start, "end", label, source, state, editor, at FROM team.layer_spans WHERE editor = ? '
+            "AND doc_id IN (SELECT id FROM main.documents) ORDER BY doc_id, start, \"end\", label "
+            'ON CONFLICT(doc_id, start, "end", label) DO UPDATE SET state = excluded.state, '
+            "updated_at = excluded.updated_at", (editor,))
+        span = 'SELECT id FROM main.spans s WHERE s.doc_id = l.doc_id AND s.start = l.{0}_start AND ' \
+               's."end" = l.{0}_end AND s.label = l.{0}_label'
+        conn.execute(
+            "INSERT INTO links(doc_id, event_id, arg_id, role, source, state, created_by, updated_at) "
+            f"SELECT l.doc_id, ({span.format('event')}), ({span.format('arg')}), l.role, 'editor', l.state, "
+            "l.editor, l.at FROM team.layer_links l WHERE l.editor = ? AND l.doc_id IN (SELECT id FROM "
+            "main.documents) ORDER BY 1, 2, 3, 4 ON CONFLICT(event_id, arg_id, role) DO UPDATE SET "
+            "state = excluded.state, updated_at = excluded.updated_at", (editor,))
+        conn.execute("UPDATE documents SET (answer, answered_by, answered_at) = (SELECT a.answer, a.editor, a.at "
+                     "FROM team.layer_answers a WHERE a.doc_id = documents.id AND a.editor = ?) WHERE id IN "
+                     "(SELECT doc_id FROM team.layer_answers WHERE editor = ?)", (editor, editor))
 
     # ------------------------------------------------------------------ merging
 

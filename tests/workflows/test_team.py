@@ -338,3 +338,25 @@ def test_the_review_queue_pages_worst_first(merged_pair):
     team.annotations.set_answer(6, Answer.ACCEPT, "rita")  # settled: no longer to review
     assert docs.document_ids(0, None, "review") == [5, 4, 3, 2, 1]
     assert docs.document_ids(0, None, "review", query="Kidal3") == [4]
+
+
+def test_packing_again_carries_on_from_the_editors_merged_work_whatever_the_review_did(merged_pair, tmp_path):
+    """ben's laptop is lost after his work was merged and reviewed: a file packed for him again holds his
+    answers, his removals and his own spans (and pre-annotation's other suggestions, even those the review
+    accepted or removed in gold); merged back, it brings nothing new."""
+    team = merged_pair
+    team.team.prepare_review(1.0, "rita")
+    again = tmp_path / "ben-again.db"
+    assert pack(team, "ben", again) == 6
+    text = TEXTS[0]
+    with Store(again) as packed:
+        assert packed.documents.document(1).answer is Answer.ACCEPT
+        states = {(s.start, s.end, s.label): s.state.value for s in packed.annotations.spans(1)}
+        assert states[(text.index("police"), text.index("police") + 6, "ACTOR")] == "rejected"
+        assert states[(text.index("Kidal"), text.index(" on"), "TARGET")] == "accepted"
+        assert states[(0, 6, "ACTOR")] == "accepted"
+        assert len(states) == 5
+    before = dump(team.path)
+    report = merge(team, [again])[0]
+    assert not any(any(v.values()) for v in report.as_dict()["editors"].values()) and report.conflicts == []
+    assert dump(team.path) == before
