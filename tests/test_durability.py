@@ -43,17 +43,26 @@ def count(db: Path) -> int:
 
 
 def counts_are_true(db: Path) -> bool:
-    """The counts the database keeps for the window (migration 0005's triggers) equal a recount, read by this
-    process, which wrote none of them."""
+    """The counts the database keeps for the window (migration 0005's triggers) and the statistics' tallies (0007)
+    equal a recount, read by this process, which wrote none of them."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
     try:
         kept = dict(conn.execute("SELECT name, n FROM counts"))
         total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         answers = dict(conn.execute("SELECT 'answer:' || answer, count(*) FROM documents GROUP BY answer"))
+        # and the statistics' tallies (migration 0007)
+        tallies = set(conn.execute("SELECT what, a, b, n FROM tallies WHERE n != 0"))
+        recount = set(conn.execute(
+            "SELECT 'span', label, state, count(*) FROM spans GROUP BY 2, 3 UNION ALL "
+            "SELECT 'preannotated', pipeline, '', count(*) FROM preannotated GROUP BY 2 UNION ALL "
+            "SELECT 'answered', coalesce(answered_by, ''), answer, count(*) FROM documents WHERE answer != 'pending' "
+            "GROUP BY 2, 3 UNION ALL SELECT 'changes', coalesce(who, ''), '', count(*) FROM changes WHERE action "
+            "NOT IN ('import', 'preannotate') GROUP BY 2"))
     finally:
         conn.close()
-    return kept == {"documents": total, **{f"answer:{a}": answers.get(f"answer:{a}", 0)
-                                           for a in ("pending", "accept", "reject", "ignore")}}
+    return tallies == recount and kept == {
+        "documents": total, **{f"answer:{a}": answers.get(f"answer:{a}", 0) for a in ("pending", "accept", "reject",
+                                                                                     "ignore")}}
 
 
 def annotator_cmd(*args: object) -> list[str]:

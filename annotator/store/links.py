@@ -154,10 +154,8 @@ class Links(Repository):
         """Inside the caller's transaction: stores imported or suggested links, whose `event` and `argument`
         are span ids. A link already there, whatever its state, is left as it is (the editor's decision on it
         stands). Returns how many were added."""
-        before = self.store.conn.total_changes
-        self.store.conn.executemany(
+        return self.store.conn.executemany(
             "INSERT OR IGNORE INTO links(doc_id, event_id, arg_id, role, source, state, score, created_by, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(doc_id, lk.event, lk.argument, lk.role, Source(lk.source).value, SpanState(lk.state).value,
-              lk.score, who, stamp) for lk in links])
-        return self.store.conn.total_changes - before
+              lk.score, who, stamp) for lk in links]).rowcount  # rows it inserted (not what triggers changed)

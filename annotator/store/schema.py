@@ -195,6 +195,60 @@ def m0006_team(db: Database) -> None:
     db.execute("CREATE INDEX reviews_worst ON reviews(score, doc_id)")
 
 
+def _tally(what: str, a: str, b: str, step: int) -> str:
+    """A trigger's statement adding `step` to a tally (made when missing)."""
+    return (f"INSERT INTO tallies(what, a, b, n) VALUES ('{what}', {a}, {b}, {step}) "
+            f"ON CONFLICT(what, a, b) DO UPDATE SET n = n + {step};")
+
+
+@migrations(name="0007_tallies")
+def m0007_tallies(db: Database) -> None:
+    """The statistics (`annotator stats`) kept by the database like the counts of 0005: spans by label and state,
+    articles pre-annotated by pipeline, answers by editor, editors' changes by editor. Triggers keep them,
+    whichever program makes the change, so a million articles' figures are read, not counted."""
+    db.execute("""CREATE TABLE tallies (what TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (what, a, b)) WITHOUT ROWID""")
+    db.execute("INSERT INTO tallies SELECT 'span', label, state, count(*) FROM spans GROUP BY label, state")
+    db.execute("INSERT INTO tallies SELECT 'preannotated', pipeline, '', count(*) FROM preannotated GROUP BY pipeline")
+    db.execute("INSERT INTO tallies SELECT 'answered', coalesce(answered_by, ''), answer, count(*) FROM documents "
+               "WHERE answer != 'pending' GROUP BY 2, 3")
+    db.execute("INSERT INTO tallies SELECT 'changes', coalesce(who, ''), '', count(*) FROM changes WHERE action "
+               f"NOT IN {NOT_COUNTED} GROUP BY 2")
+    span_old, span_new = ("OLD.label", "OLD.state"), ("NEW.label", "NEW.state")
+    db.execute(f"CREATE TRIGGER tally_span_insert AFTER INSERT ON spans BEGIN {_tally('span', *span_new, 1)} END")
+    db.execute(f"CREATE TRIGGER tally_span_delete AFTER DELETE ON spans BEGIN {_tally('span', *span_old, -1)} END")
+    db.execute("CREATE TRIGGER tally_span_update AFTER UPDATE OF label, state ON spans WHEN OLD.label != NEW.label "
+               f"OR OLD.state != NEW.state BEGIN {_tally('span', *span_old, -1)} {_tally('span', *span_new, 1)} END")
+    db.execute("CREATE TRIGGER tally_pre_insert AFTER INSERT ON preannotated BEGIN "
+               f"{_tally('preannotated', 'NEW.pipeline', NONE, 1)} END")
+    db.execute("CREATE TRIGGER tally_pre_delete AFTER DELETE ON preannotated BEGIN "
+               f"{_tally('preannotated', 'OLD.pipeline', NONE, -1)} END")
+    db.execute("CREATE TRIGGER tally_pre_update AFTER UPDATE OF pipeline ON preannotated WHEN OLD.pipeline != "
+               f"NEW.pipeline BEGIN {_tally('preannotated', 'OLD.pipeline', NONE, -1)} "
+               f"{_tally('preannotated', 'NEW.pipeline', NONE, 1)} END")
+    old_answer = ("coalesce(OLD.answered_by, '')", "OLD.answer")
+    new_answer = ("coalesce(NEW.answered_by, '')", "NEW.answer")
+    db.execute("CREATE TRIGGER tally_answer_insert AFTER INSERT ON documents WHEN NEW.answer != 'pending' BEGIN "
+               f"{_tally('answered', *new_answer, 1)} END")
+    db.execute("CREATE TRIGGER tally_answer_delete AFTER DELETE ON documents WHEN OLD.answer != 'pending' BEGIN "
+               f"{_tally('answered', *old_answer, -1)} END")
+    db.execute("CREATE TRIGGER tally_answer_old AFTER UPDATE OF answer, answered_by ON documents WHEN "
+               "OLD.answer != 'pending' AND (OLD.answer != NEW.answer OR OLD.answered_by IS NOT NEW.answered_by) "
+               f"BEGIN {_tally('answered', *old_answer, -1)} END")
+    db.execute("CREATE TRIGGER tally_answer_new AFTER UPDATE OF answer, answered_by ON documents WHEN "
+               "NEW.answer != 'pending' AND (OLD.answer != NEW.answer OR OLD.answered_by IS NOT NEW.answered_by) "
+               f"BEGIN {_tally('answered', *new_answer, 1)} END")
+    new_who, old_who = f"coalesce(NEW.who, {NONE})", f"coalesce(OLD.who, {NONE})"
+    db.execute(f"CREATE TRIGGER tally_change_insert AFTER INSERT ON changes WHEN NEW.action NOT IN {NOT_COUNTED} "
+               f"BEGIN {_tally('changes', new_who, NONE, 1)} END")
+    db.execute(f"CREATE TRIGGER tally_change_delete AFTER DELETE ON changes WHEN OLD.action NOT IN {NOT_COUNTED} "
+               f"BEGIN {_tally('changes', old_who, NONE, -1)} END")
+
+
+NOT_COUNTED = "('import', 'preannotate')"  # the change log's entries that are no editor's work
+NONE = "''"  # an empty key of a tally, in SQL
+
+
 def write_scheme(db: Database, scheme: LabelScheme) -> None:
     """The scheme's labels (added, or updated where they exist: a label in use is never removed), its name,
     description and entity map, and its event labels' roles."""

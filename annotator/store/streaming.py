@@ -114,25 +114,26 @@ class ExportStream(Repository):
                 yield Record(document, spans, links=links, links_left_out=len(every) - len(links)), row[9]
 
     def stats(self) -> dict[str, Any]:
+        """The project's figures, as the database keeps them (migrations 0005 and 0007): read, not counted."""
         conn = self.conn
-        by_answer = dict(conn.execute("SELECT answer, count(*) FROM documents GROUP BY answer").fetchall())
+        by_answer = {name.split(":", 1)[1]: n for name, n in conn.execute(
+            "SELECT name, n FROM counts WHERE name LIKE 'answer:%'")}
         spans: dict[str, dict[str, int]] = {}
-        for label, state, n in conn.execute("SELECT label, state, count(*) FROM spans GROUP BY label, state"):
-            spans.setdefault(label, {})[state] = n
         editors: dict[str, dict[str, int]] = {}
-        for who, answer, n in conn.execute(
-            "SELECT answered_by, answer, count(*) FROM documents WHERE answer != 'pending' GROUP BY 1, 2"
-        ):
-            editors.setdefault(who or "(unknown)", {})[answer] = n
-        for who, n in conn.execute(
-            "SELECT who, count(*) FROM changes WHERE action NOT IN ('import', 'preannotate') GROUP BY who"
-        ):
-            editors.setdefault(who or "(unknown)", {})["changes"] = n
+        preannotated: dict[str, int] = {}
+        for what, a, b, n in conn.execute("SELECT what, a, b, n FROM tallies WHERE n != 0 ORDER BY what, a, b"):
+            if what == "span":
+                spans.setdefault(a, {})[b] = n
+            elif what == "answered":
+                editors.setdefault(a or "(unknown)", {})[b] = n
+            elif what == "changes":
+                editors.setdefault(a or "(unknown)", {})["changes"] = n
+            elif what == "preannotated":
+                preannotated[a] = n
         return {
             "documents": sum(by_answer.values()),
             "by_answer": {a.value: by_answer.get(a.value, 0) for a in Answer},
             "spans": spans,
             "editors": editors,
-            "preannotated": dict(conn.execute(
-                "SELECT pipeline, count(*) FROM preannotated GROUP BY pipeline").fetchall()),
+            "preannotated": preannotated,
         }

@@ -76,9 +76,7 @@ class Suggestions(Repository):
         with self.store.write() as conn:
             if token_rows:
                 conn.executemany("INSERT OR IGNORE INTO tokens(data, doc_id) VALUES (?, ?)", token_rows)
-            before = conn.total_changes
-            conn.executemany(insert, rows)
-            added = conn.total_changes - before
+            added = conn.executemany(insert, rows).rowcount  # rows it inserted (not what triggers changed)
             for r in results:
                 if len(r) > 3 and r[3]:
                     self._suggest_links(r[0], r[2], r[3], pipeline, stamp)
