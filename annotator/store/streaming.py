@@ -10,6 +10,13 @@ from annotator.core.model import Answer, Document, Link, Record, Source, Span, S
 from annotator.store.sql import ANSWERS, SOURCES, STATES, Repository, span_of
 
 
+def _document(row: tuple) -> Document:
+    """A Document from (id, external id, title, text, meta, input hash, answer, answered by, answered at, ...)."""
+    return Document(text=row[3], title=row[2] or "", meta=json.loads(row[4]) if row[4] and row[4] != "{}" else {},
+                    external_id=row[1], input_hash=row[5], id=row[0], answer=ANSWERS[row[6]], answered_by=row[7],
+                    answered_at=row[8])
+
+
 class ExportStream(Repository):
     """Reading a project out: the documents an export takes, streamed with their spans and links, and the statistics.
 
@@ -53,10 +60,8 @@ class ExportStream(Repository):
             ):
                 links_of.setdefault(row[0], []).append(row[1:])
             for row in docs:
-                answer = ANSWERS[row[6]]
-                document = Document(text=row[3], title=row[2] or "", meta=json.loads(row[4]) if row[4] and
-                                    row[4] != "{}" else {}, external_id=row[1], input_hash=row[5], id=row[0],
-                                    answer=answer, answered_by=row[7], answered_at=row[8])
+                document = _document(row)
+                answer = document.answer
                 answered = answer is not Answer.PENDING
                 spans = [span_of(r) for r in by_doc.get(row[0], ())
                          if (r[5] == "accepted" or not answered) and (label_set is None or r[3] in label_set)]
@@ -101,10 +106,8 @@ class ExportStream(Repository):
                     (editor, first, last)):
                 links_of.setdefault(row[0], []).append(row[1:])
             for row in docs:
-                answer = ANSWERS[row[6]]
-                document = Document(text=row[3], title=row[2] or "", meta=json.loads(row[4]) if row[4] and
-                                    row[4] != "{}" else {}, external_id=row[1], input_hash=row[5], id=row[0],
-                                    answer=answer, answered_by=row[7], answered_at=row[8])
+                document = _document(row)
+                answer = document.answer
                 spans = [Span(s, e, lb, SOURCES[src], SpanState.ACCEPTED) for s, e, lb, src in
                          spans_of.get(row[0], ()) if answer is Answer.ACCEPT and (label_set is None or lb in label_set)]
                 position = {sp.key: i for i, sp in enumerate(spans)}

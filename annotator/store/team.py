@@ -24,7 +24,7 @@ from annotator.core.model import Answer
 from annotator.core.tokens import token_bounds
 from annotator.store.sql import Host, Repository, now, rows_in
 
-GOLD = "gold"  # the reviewers' layer; no editor may be called so
+GOLD = "gold"  # the reviewed layer (the project's own annotations: export --layer gold); no editor is called so
 # the change log's actions that are not an editor's work on an article
 NOT_WORK = ("import", "preannotate", "remove_suggestions", "remove_documents", "pack")
 
@@ -144,16 +144,16 @@ class Team(Repository):
         return dict(self.conn.execute("SELECT editor, count(*) FROM assignments GROUP BY editor ORDER BY editor"))
 
     def editors(self) -> list[str]:
-        """Everyone with a layer or an assignment (not the gold layer)."""
+        """Everyone with a layer or an assignment."""
         return [r[0] for r in self.conn.execute(
             "SELECT editor FROM assignments UNION SELECT editor FROM layer_answers UNION "
-            "SELECT editor FROM layer_spans EXCEPT SELECT ? ORDER BY 1", (GOLD,))]
+            "SELECT editor FROM layer_spans ORDER BY 1")]
 
     def work(self, editors: Sequence[str] | None = None, chunk: int = 500) -> Iterator[ArticleWork]:
         """Every article some editor answered in their layer, with each editor's answer and accepted spans and
-        links (the gold layer left out), read a chunk of articles at a time in the order of their ids."""
+        links, read a chunk of articles at a time in the order of their ids."""
         conn = self.conn
-        who = [e for e in (editors or self.editors()) if e != GOLD]
+        who = list(editors or self.editors())
         if not who:
             return
         after = 0
@@ -167,18 +167,7 @@ class Team(Repository):
             docs = {i: ArticleWork(i, t or "", *_bounds(text, blob)) for i, t, text, blob in rows_in(
                 conn, "SELECT d.id, d.title, d.text, t.data FROM documents d LEFT JOIN tokens t ON t.doc_id = d.id "
                       "WHERE d.id IN ({in})", ids)}
-            wanted = f"editor IN ({', '.join('?' * len(who))})"
-            for d, e, answer in rows_in(conn, "SELECT doc_id, editor, answer FROM layer_answers WHERE doc_id IN ({in}) "
-                                              f"AND {wanted}", ids, after=who):
-                docs[d].answers[e] = answer
-            for d, e, s, end, label in rows_in(conn, 'SELECT doc_id, editor, start, "end", label FROM layer_spans '
-                                                     f"WHERE doc_id IN ({{in}}) AND state = 'accepted' AND {wanted}",
-                                               ids, after=who):
-                docs[d].spans.setdefault(e, set()).add((s, end, label))
-            for d, e, *k in rows_in(conn, "SELECT doc_id, editor, event_start, event_end, event_label, arg_start, "
-                                          "arg_end, arg_label, role FROM layer_links WHERE doc_id IN ({in}) AND "
-                                          f"state = 'accepted' AND {wanted}", ids, after=who):
-                docs[d].links.setdefault(e, set()).add(((k[0], k[1], k[2]), (k[3], k[4], k[5]), k[6]))
+            self._fill(docs, who)
             yield from (docs[i] for i in ids)
 
     # ------------------------------------------------------------------ review
@@ -199,8 +188,7 @@ class Team(Repository):
         with self.store.write():
             todo = [r[0] for r in conn.execute(
                 "SELECT DISTINCT a.doc_id FROM layer_answers a JOIN documents d ON d.id = a.doc_id WHERE "
-                "a.editor != ? AND d.answer = 'pending' AND a.doc_id NOT IN (SELECT doc_id FROM reviews) "
-                "ORDER BY a.doc_id", (GOLD,))]
+                "d.answer = 'pending' AND a.doc_id NOT IN (SELECT doc_id FROM reviews) ORDER BY a.doc_id")]
             # prepared before, and an editor's work on it came in since: left as it is (the reviewer's decisions
             # are never undone), and counted
             report.changed_since = conn.execute(
@@ -214,21 +202,28 @@ class Team(Repository):
         return report
 
     def _works(self, ids: list[int], chunk: int = 500) -> Iterator[ArticleWork]:
+        """Each editor's work on these articles (without their text: the review needs none)."""
+        who = self.editors()
         for i in range(0, len(ids), chunk):
-            part = ids[i:i + chunk]
-            docs = {d: ArticleWork(d, "", (), ()) for d in part}
-            for d, e, answer in rows_in(self.conn, "SELECT doc_id, editor, answer FROM layer_answers WHERE doc_id "
-                                                   "IN ({in}) AND editor != ?", part, after=[GOLD]):
-                docs[d].answers[e] = answer
-            for d, e, s, end, label in rows_in(self.conn, 'SELECT doc_id, editor, start, "end", label FROM '
-                                                          "layer_spans WHERE doc_id IN ({in}) AND state = 'accepted'",
-                                               part):
-                docs[d].spans.setdefault(e, set()).add((s, end, label))
-            for d, e, *k in rows_in(self.conn, "SELECT doc_id, editor, event_start, event_end, event_label, "
-                                               "arg_start, arg_end, arg_label, role FROM layer_links WHERE doc_id IN "
-                                               "({in}) AND state = 'accepted'", part):
-                docs[d].links.setdefault(e, set()).add(((k[0], k[1], k[2]), (k[3], k[4], k[5]), k[6]))
-            yield from (docs[d] for d in part)
+            docs = {d: ArticleWork(d, "", (), ()) for d in ids[i:i + chunk]}
+            self._fill(docs, who)
+            yield from docs.values()
+
+    def _fill(self, docs: dict[int, ArticleWork], who: list[str]) -> None:
+        """The answers, accepted spans and accepted links these editors' layers hold for these articles."""
+        ids = list(docs)
+        wanted = f"editor IN ({', '.join('?' * len(who))})"
+        for d, e, answer in rows_in(self.conn, "SELECT doc_id, editor, answer FROM layer_answers WHERE doc_id IN "
+                                               f"({{in}}) AND {wanted}", ids, after=who):
+            docs[d].answers[e] = answer
+        for d, e, s, end, label in rows_in(self.conn, 'SELECT doc_id, editor, start, "end", label FROM layer_spans '
+                                                      f"WHERE doc_id IN ({{in}}) AND state = 'accepted' AND {wanted}",
+                                           ids, after=who):
+            docs[d].spans.setdefault(e, set()).add((s, end, label))
+        for d, e, *k in rows_in(self.conn, "SELECT doc_id, editor, event_start, event_end, event_label, arg_start, "
+                                           "arg_end, arg_label, role FROM layer_links WHERE doc_id IN ({in}) AND "
+                                           f"state = 'accepted' AND {wanted}", ids, after=who):
+            docs[d].links.setdefault(e, set()).add(((k[0], k[1], k[2]), (k[3], k[4], k[5]), k[6]))
 
     def _prepare_one(self, work: ArticleWork, threshold: float, who: str | None, report: ReviewReport) -> None:
         conn = self.conn

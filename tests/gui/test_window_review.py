@@ -41,17 +41,13 @@ def team(project, tmp_path):
 
 
 @pytest.fixture
-def review_window(qtbot, team, qsettings, messages):
-    from annotator.gui.main_window import FILTERS, MainWindow
+def review_window(team, window):
+    """The window on the team's project (opened after the review was prepared), as the reviewer, who is no
+    assigned editor, with the queue's review filter chosen."""
+    from annotator.gui.main_window import FILTERS
 
-    w = MainWindow(qsettings, "rita")
-    qtbot.addWidget(w)
-    assert w.open_project(team)
-    with qtbot.waitActive(w):
-        w.show()
-        w.activateWindow()
-    w.filter_box.setCurrentIndex([name for name, _ in FILTERS].index("To review, worst first"))
-    return w
+    window.filter_box.setCurrentIndex([name for name, _ in FILTERS].index("To review, worst first"))
+    return window
 
 
 def spans_of(path, doc_id):
