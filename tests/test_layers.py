@@ -21,3 +21,13 @@ def test_core_store_and_formats_load_neither_qt_nor_spacy():
 def test_command_line_loads_spacy_only_for_commands_that_need_it():
     mods = loaded_after("import annotator.cli")
     assert "spacy" not in mods and "PySide6" not in mods
+
+
+def test_the_window_starts_without_pandas_which_stays_importable():
+    """sqlite-utils imports pandas when Ray's extra has installed it: 0.6 s of every start-up, for nothing."""
+    import importlib.util
+
+    assert importlib.util.find_spec("pandas") is not None, "make install installs Ray's extra, and pandas with it"
+    mods = loaded_after("import annotator.gui.main_window")
+    assert "pandas" not in mods and "spacy" not in mods
+    assert "pandas" in loaded_after("import annotator.store, sqlite_utils, pandas")
