@@ -5,7 +5,8 @@ run.
 The database (built once into bench/out/, which git ignores; the build time is printed) holds articles made of
 Wikinews sentences recombined (12 to 28 each, so about as long as the real ones), with the suggestions the
 default rules make in those sentences (about 30 an article) and their links; a tenth are answered by one of
-three editors, their suggestions accepted; every article has its tokens, as after pre-annotation.
+three editors, their suggestions accepted, and two editors' work on each of those is merged in as layers (the
+second missed about a tenth of the spans); every article has its tokens, as after pre-annotation.
 
 Run: python bench/bench_million.py [--quick] (--quick: 20,000 articles, to try the benchmark itself)."""
 
@@ -80,6 +81,7 @@ def build(n: int) -> Path:
     stamp = "2026-12-05T00:00:00.000+00:00"
     for first in range(1, n + 1, 10_000):
         docs, tokens, spans, links, done, changes = [], [], [], [], [], []
+        assigned, layer_answers, layer_spans = [], [], []
         for doc_id in range(first, min(n, first + 9_999) + 1):
             parts = [bank[rng.randrange(len(bank))] for _ in range(rng.randint(12, 28))]
             text_parts, toks, offset, ids = [], [], 0, []
@@ -112,6 +114,14 @@ def build(n: int) -> Path:
             done.append((doc_id, key, stamp, len(ids)))
             if answered:
                 changes.append((doc_id, "answer", editor, stamp, json.dumps({"before": "pending", "after": "accept"})))
+                # two editors' merged work, as `annotator merge` leaves it: the answerer's spans, and a second
+                # editor's who missed about one in ten
+                other = rng.choice([e for e in EDITORS if e != editor])
+                for who in (editor, other):
+                    assigned.append((doc_id, who))
+                    layer_answers.append((doc_id, who, "accept", stamp))
+                    layer_spans += [(doc_id, who, s, e, label, "accepted", "rule", stamp) for s, e, label in ids
+                                    if who == editor or rng.random() >= 0.1]
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO documents(id, title, text, input_hash, answer, answered_by, answered_at, "
                          "revision, meta) VALUES (?, ?, ?, ?, ?, ?, ?, 0, '{}')", docs)
@@ -122,6 +132,10 @@ def build(n: int) -> Path:
                          "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", links)
         conn.executemany("INSERT INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)", done)
         conn.executemany("INSERT INTO changes(doc_id, action, who, at, detail) VALUES (?, ?, ?, ?, ?)", changes)
+        conn.executemany("INSERT INTO assignments(doc_id, editor) VALUES (?, ?)", assigned)
+        conn.executemany("INSERT INTO layer_answers(doc_id, editor, answer, at) VALUES (?, ?, ?, ?)", layer_answers)
+        conn.executemany('INSERT INTO layer_spans(doc_id, editor, start, "end", label, state, source, at) '
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", layer_spans)
         conn.execute("COMMIT")
         if first % 100_000 == 1:
             print(f"  built {first + len(docs) - 1:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
@@ -258,13 +272,31 @@ def bench_window(path: Path) -> bool:
     ok &= line("filter the queue to accepted articles (median of 5)", filtered, base,
                "bare SQLite, the same page", 50)
     all_()
+
+    for label in ("PLACE", "TERRITORY"):  # the commonest label, and the rarest the rules suggest
+
+        def by_label(label=label) -> None:
+            window.label_filter.setCurrentIndex(window.label_filter.findData(label))
+            app.processEvents()
+
+        def all_labels() -> None:
+            window.label_filter.setCurrentIndex(0)
+            app.processEvents()
+
+        filtered = median_ms(by_label, 5, before=all_labels)
+        base = median_ms(lambda label=label: bare.execute(
+            "SELECT DISTINCT doc_id FROM spans WHERE label = ? ORDER BY doc_id LIMIT 200", (label,)).fetchall())
+        ok &= line(f"filter the queue to articles with a {label} span (median of 5)", filtered, base,
+                   "bare SQLite, the same page", 50)
+    all_labels()
     window.close()
     bare.close()
     return ok
 
 
 def bench_reading(path: Path) -> bool:
-    """What reads the whole project: the statistics, an export's stream of articles."""
+    """What reads the whole project: the statistics, an export's stream of articles, the agreement's stream of
+    the editors' work."""
     ok = True
     store = Store(path, readonly=True)
     bare = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -294,6 +326,28 @@ def bench_reading(path: Path) -> bool:
     base = m / (time.perf_counter() - t)
     print(f"export stream: {ours:,.0f} articles/s vs bare SELECT of their text, tokens and spans {base:,.0f} "
           f"articles/s = {ours / base:.2f}x (first {limit:,} articles)")
+
+    from annotator.core.agreement import Agreement
+
+    limit = 20_000
+    acc = Agreement([lb.name for lb in store.scheme.labels])
+    t = time.perf_counter()
+    n = 0
+    for work in store.team.work():
+        acc.add(work)
+        n += 1
+        if n == limit:
+            break
+    acc.result()
+    ours = n / (time.perf_counter() - t)
+    t = time.perf_counter()
+    rows = bare.execute("SELECT d.id, d.text, (SELECT data FROM tokens t WHERE t.doc_id = d.id), (SELECT "
+                        "json_group_array(json_array(editor, start, \"end\", label)) FROM layer_spans s WHERE "
+                        "s.doc_id = d.id AND s.state = 'accepted') FROM documents d WHERE d.id IN (SELECT doc_id "
+                        "FROM layer_answers) ORDER BY d.id LIMIT ?", (limit,)).fetchall()
+    base = len(rows) / (time.perf_counter() - t)
+    print(f"agreement stream: {ours:,.0f} articles/s vs bare SELECT of their text, tokens and editors' spans "
+          f"{base:,.0f} articles/s = {ours / base:.2f}x (first {n:,} articles two editors answered)")
     store.close()
     bare.close()
     return ok

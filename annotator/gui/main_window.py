@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -122,6 +123,10 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         for name, _ in FILTERS:
             self.filter_box.addItem(name)
         self.filter_box.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.label_filter = QComboBox(queue_box)  # the project's labels: filled as a project opens
+        self.label_filter.setToolTip("Only the articles showing a span of this label (rejected spans do not count)")
+        self.label_filter.addItem("All labels", None)
+        self.label_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.queue_view = QTableView(queue_box)
         self.queue_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.queue_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -129,7 +134,10 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         self.queue_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.queue_view.clicked.connect(lambda index: self.open_document(self.queue.doc_id(index.row())))
         qlayout.addWidget(self.search)
-        qlayout.addWidget(self.filter_box)
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_box, 1)
+        filters.addWidget(self.label_filter, 1)
+        qlayout.addLayout(filters)
         qlayout.addWidget(self.queue_view, 1)
         dock = QDockWidget("Articles", self)
         dock.setObjectName("queue")
@@ -271,18 +279,19 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
     def apply_filter(self) -> None:
         if self.queue is None:
             return
-        self.queue.set_filter(FILTERS[self.filter_box.currentIndex()][1], self.search.text())
+        self.queue.set_filter(FILTERS[self.filter_box.currentIndex()][1], self.search.text(),
+                              self.label_filter.currentData())
         if self.session and self.session.doc_id is not None:
             row = self._queue_row(self.session.doc_id)
             if row is not None:
                 self.queue_view.selectRow(row)
 
     def _queue_row(self, doc_id: int) -> int | None:
-        """The queue's row of an article, to select it. Under a search, only among the hits read so far (reading
-        every hit up to an article far down a million took seconds, after each answer too); otherwise the rows
-        up to it are read at once."""
+        """The queue's row of an article, to select it. Under a search or a label, only among the rows read so far
+        (reading every hit up to an article far down a million took seconds, after each answer too); otherwise the
+        rows up to it are read at once."""
         assert self.queue is not None
-        if self.queue.query:  # the model keeps it stripped, None when empty
+        if self.queue.query or self.queue.label:  # the model keeps the query stripped, None when empty
             return self.queue.row_of(doc_id)
         return self.queue.fetch_all_until(doc_id)
 

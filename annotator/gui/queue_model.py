@@ -30,6 +30,7 @@ class QueueModel(QAbstractTableModel):
         self.store = store
         self.answer: str | None = None
         self.query: str | None = None
+        self.label: str | None = None
         self._ids = array("q")
         self._exhausted = False
         self._pages: OrderedDict[int, dict[int, DocumentRow]] = OrderedDict()
@@ -38,10 +39,11 @@ class QueueModel(QAbstractTableModel):
 
     # ---------------------------------------------------------------- filtering
 
-    def set_filter(self, answer: str | None = None, query: str | None = None) -> None:
+    def set_filter(self, answer: str | None = None, query: str | None = None, label: str | None = None) -> None:
         self.beginResetModel()
         self.answer = answer or None
         self.query = (query or "").strip() or None
+        self.label = label or None
         self._ids = array("q")
         self._exhausted = False
         self._pages.clear()
@@ -64,7 +66,7 @@ class QueueModel(QAbstractTableModel):
 
     def set_store(self, store: Store) -> None:
         self.store = store
-        self.set_filter(self.answer, self.query)
+        self.set_filter(self.answer, self.query, self.label)
 
     # ---------------------------------------------------------------- paging
 
@@ -83,7 +85,7 @@ class QueueModel(QAbstractTableModel):
 
     def _next_ids(self) -> list[int]:
         after = self._ids[-1] if self._ids else 0
-        ids = self.store.documents.document_ids(after, FETCH, self.answer, self.query)
+        ids = self.store.documents.document_ids(after, FETCH, self.answer, self.query, label=self.label)
         if len(ids) < FETCH:
             self._exhausted = True
         return ids
@@ -103,7 +105,8 @@ class QueueModel(QAbstractTableModel):
         if row is not None or self._exhausted or (self.by_id and self._ids and self._ids[-1] > doc_id):
             return row
         after = self._ids[-1] if self._ids else 0
-        ids = self.store.documents.document_ids(after, None, self.answer, self.query, until=doc_id)
+        ids = self.store.documents.document_ids(after, None, self.answer, self.query, until=doc_id,
+                                                 label=self.label)
         if ids:
             first = len(self._ids)
             self.beginInsertRows(QModelIndex(), first, first + len(ids) - 1)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from annotator.core.labels import LabelScheme
 from annotator.core.model import Answer
 from annotator.gui.plaintext import esc, no_mnemonic
 
@@ -134,6 +135,20 @@ class ActionsMixin:
         self._action("&About", self.show_about, None, "About annotator", help_menu)
         self.label_actions: list[QAction] = []
 
+    def _fill_label_filter(self, scheme: LabelScheme) -> None:
+        """The queue's label filter lists this project's labels, events first; a label chosen before stays
+        chosen if the project has it."""
+        box = self.label_filter
+        chosen = box.currentData()
+        box.blockSignals(True)
+        box.clear()
+        box.addItem("All labels", None)
+        for kind in ("event", "argument"):
+            for lb in scheme.of_kind(kind):
+                box.addItem(lb.name, lb.name)
+        box.setCurrentIndex(max(0, box.findData(chosen)) if chosen else 0)
+        box.blockSignals(False)
+
     def _build_label_actions(self) -> None:
         for a in self.label_actions:
             self.removeAction(a)
@@ -142,6 +157,7 @@ class ActionsMixin:
         assert self.store is not None
         scheme = self.store.scheme
         self.label_bar.set_scheme(scheme)
+        self._fill_label_filter(scheme)
         for kind in ("event", "argument"):
             for lb in scheme.of_kind(kind):
                 action = QAction(no_mnemonic(lb.name), self)

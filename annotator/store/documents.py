@@ -133,48 +133,71 @@ class Documents(Repository):
             stamp,
         )
 
-    def count_documents(self, answer: str | None = None, query: str | None = None) -> int:
-        """How many articles (with this answer, holding these words): without words, as the database keeps the
-        counts (migration 0005), not by counting rows."""
-        if not (query and query.strip()) and answer != REVIEW:
+    def count_documents(self, answer: str | None = None, query: str | None = None, label: str | None = None) -> int:
+        """How many articles (with this answer, holding these words, showing a span of this label): without words
+        or label, as the database keeps the counts (migration 0005), not by counting rows."""
+        if not (query and query.strip()) and answer != REVIEW and not label:
             name = f"answer:{Answer.parse(answer).value}" if answer else "documents"
             return self.conn.execute("SELECT n FROM counts WHERE name = ?", (name,)).fetchone()[0]
-        source, where, params = self._doc_filter(answer, query)
-        return self.conn.execute(f"SELECT count(*) {source} {where}", params).fetchone()[0]
+        source, where, params = self._doc_filter(answer, query, label)
+        return self.conn.execute(f"SELECT count(DISTINCT d.id) {source} {where}", params).fetchone()[0]
 
-    def _doc_filter(self, answer: str | None, query: str | None) -> tuple[str, str, list[Any]]:
+    def _doc_filter(self, answer: str | None, query: str | None,
+                    label: str | None = None) -> tuple[str, str, list[Any]]:
         """FROM, WHERE and parameters of the queue's filter. A search walks the full-text index in id order and
         joins each hit to its article, so that a page of a word found in most articles reads one page of hits,
-        not all of them (FTS5 pages its own rowids)."""
+        not all of them (FTS5 pages its own rowids). A label alone walks the spans of that label in article
+        order (migration 0008's index), so a rare label's page does not look into every article; with words or
+        a review, each article found is looked into for a span of the label. A rejected span does not count."""
         source, clauses, params = "FROM documents d", [], []
+        has_label = "EXISTS (SELECT 1 FROM spans s WHERE s.doc_id = d.id AND s.label = ? AND s.state != 'rejected')"
         if answer == REVIEW:  # the articles left to decide, worst agreement first (document_ids orders them)
             source = "FROM reviews r CROSS JOIN documents d ON d.id = r.doc_id"
             clauses.append("d.answer = 'pending' AND r.disputed > 0")
             if query and query.strip():
                 clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
                 params.append(fts_query(query))
+            if label:
+                clauses.append(has_label)
+                params.append(label)
             return source, "WHERE " + " AND ".join(clauses), params
         if query and query.strip():
             source = "FROM documents_fts f CROSS JOIN documents d ON d.id = f.rowid"  # CROSS: the index first
             clauses.append("documents_fts MATCH ?")
             params.append(fts_query(query))
+            if label:
+                clauses.append(has_label)
+                params.append(label)
+        elif label and (not answer or self._label_spans(label) <= self.count_documents(answer)):
+            # the label's spans first (CROSS), unless the articles of that answer are fewer (both kept counts)
+            source = "FROM spans s CROSS JOIN documents d ON d.id = s.doc_id"
+            clauses.append("s.label = ? AND s.state != 'rejected'")
+            params.append(label)
+        elif label:
+            clauses.append(has_label)
+            params.append(label)
         if answer:
             clauses.append("d.answer = ?")
             params.append(Answer.parse(answer).value)
         return source, ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def _label_spans(self, label: str) -> int:
+        """How many spans of the label are not rejected, as the database keeps it (migration 0007)."""
+        return self.conn.execute("SELECT coalesce(sum(n), 0) FROM tallies WHERE what = 'span' AND a = ? "
+                                 "AND b != 'rejected'", (label,)).fetchone()[0]
+
     def list_documents(self, offset: int = 0, limit: int = 100, answer: str | None = None,
-                       query: str | None = None) -> list[DocumentRow]:
+                       query: str | None = None, label: str | None = None) -> list[DocumentRow]:
         """A page of the queue, in document order (for scripts and tests; the window pages by id)."""
-        ids = self.document_ids(0, offset + limit, answer, query)[offset:]
+        ids = self.document_ids(0, offset + limit, answer, query, label=label)[offset:]
         rows = self.document_rows(ids)
         return [rows[i] for i in ids if i in rows]
 
     def document_ids(self, after: int = 0, limit: int | None = 1000, answer: str | None = None,
-                     query: str | None = None, until: int | None = None) -> list[int]:
+                     query: str | None = None, until: int | None = None, label: str | None = None) -> list[int]:
         """The next ids of the queue after `after` (keyset paging: as fast at the millionth row as at the first),
         at most `limit` of them (None: no limit), up to `until` when given."""
-        source, where, params = self._doc_filter(answer, query)
+        source, where, params = self._doc_filter(answer, query, label)
         if answer == REVIEW:  # keyset on (agreement, id)
             score = "(SELECT score FROM reviews WHERE doc_id = ?)"
             cond, bounds = where, []
@@ -188,14 +211,15 @@ class Documents(Repository):
                 f"SELECT d.id {source} {cond} ORDER BY r.score, d.id LIMIT ?",
                 [*params, *bounds, -1 if limit is None else limit])]
         # by the index's own rowid when searching: FTS5 then stops at the page's end
-        key = "f.rowid" if source.startswith("FROM documents_fts") else "d.id"
+        key = {"documents_fts": "f.rowid", "spans": "s.doc_id"}.get(source.split()[1], "d.id")
         cond = (where + " AND" if where else "WHERE") + f" {key} > ?"
         bounds = [after]
         if until is not None:
             cond += f" AND {key} <= ?"
             bounds.append(until)
-        return [r[0] for r in self.conn.execute(
-            f"SELECT d.id {source} {cond} ORDER BY {key} LIMIT ?", [*params, *bounds, -1 if limit is None else limit])]
+        distinct = "DISTINCT" if key == "s.doc_id" else ""  # an article holds many spans of a label
+        return [r[0] for r in self.conn.execute(f"SELECT {distinct} {key} {source} {cond} ORDER BY {key} LIMIT ?",
+                                                [*params, *bounds, -1 if limit is None else limit])]
 
     def document_rows(self, ids: Sequence[int]) -> dict[int, DocumentRow]:
         """Queue rows (title, answer, visible spans) of these documents."""

@@ -69,9 +69,9 @@ def test_a_search_shows_its_first_hits_and_clearing_it_returns_to_the_open_artic
     reads: list[tuple] = []
     plain = documents.document_ids
 
-    def document_ids(after=0, limit=1000, answer=None, query=None, until=None):
+    def document_ids(after=0, limit=1000, answer=None, query=None, until=None, label=None):
         reads.append((query, until))
-        return plain(after, limit, answer, query, until)
+        return plain(after, limit, answer, query, until, label)
 
     monkeypatch.setattr(documents, "document_ids", document_ids)
     last = plain(0, None)[-1]
@@ -346,6 +346,40 @@ def test_queue_filter_search_and_model_tester(qtbot, window, project, qtmodeltes
     qtmodeltester.check(window.queue)
     window.search.clear()
     qtbot.waitUntil(lambda: window.queue.rowCount() == 12, timeout=3000)
+
+
+def test_the_queue_filtered_by_label_from_its_box(qtbot, window, project, qtmodeltester):
+    """The label box beside the answer filter lists the project's labels; with one chosen, the queue
+    shows the articles with a span of that label, and an article whose last one the editor rejected leaves it
+    when the filter is applied again."""
+    def with_label(label: str) -> list[int]:
+        conn = sqlite3.connect(project)
+        try:
+            return [d for (d,) in conn.execute("SELECT DISTINCT doc_id FROM spans WHERE label = ? AND state != "
+                                               "'rejected' ORDER BY doc_id", (label,))]
+        finally:
+            conn.close()
+
+    box = window.label_filter
+    assert [box.itemText(i) for i in range(box.count())] == ["All labels", *(
+        lb.name for kind in ("event", "argument") for lb in window.store.scheme.of_kind(kind))]
+    wanted = with_label("ATTACK")
+    assert 0 < len(wanted) < 12
+    box.setCurrentIndex(box.findText("ATTACK"))
+    assert [window.queue.doc_id(r) for r in range(window.queue.rowCount())] == wanted
+    qtmodeltester.check(window.queue)
+    window.filter_box.setCurrentIndex(1)  # and pending: the same, nothing is answered yet
+    assert [window.queue.doc_id(r) for r in range(window.queue.rowCount())] == wanted
+    # the editor rejects every ATTACK suggestion of the first such article, with the keys
+    window.open_document(wanted[0])
+    for sp in [sp for sp in window.session.spans if sp.label == "ATTACK"]:
+        window.select_span(sp.id)
+        key(qtbot, window, Qt.Key.Key_Delete)
+    assert wanted[0] not in with_label("ATTACK")
+    window.filter_box.setCurrentIndex(0)
+    assert [window.queue.doc_id(r) for r in range(window.queue.rowCount())] == wanted[1:]
+    box.setCurrentIndex(0)
+    assert window.queue.rowCount() == 12
 
 
 def test_keyboard_cheat_sheet_and_zoom(qtbot, window):

@@ -533,6 +533,39 @@ def test_the_scheme_reads_back_whole_in_its_order_and_a_missing_description_is_p
     emptied.close()
 
 
+def test_the_queue_filtered_by_label_counts_only_the_spans_an_editor_sees(store):
+    """Articles showing a span of a label, in id order, paged; a rejected span does not count. With an answer the
+    filter starts from whichever is smaller, the label's spans or the articles of that answer: both give the
+    same rows."""
+    ids = add(store, *(f"Rebels shelled the town of Kyiv, day {i}" for i in range(12)))
+    attack = [i for i in ids if i % 2 == 0]  # ATTACK in the even articles, PLACE in every one
+    store.suggestions.save_suggestions(
+        [(d, [], [Span(31, 35, "PLACE", Source.RULE, SpanState.SUGGESTED),
+                  *([Span(23, 27, "PLACE", Source.RULE, SpanState.SUGGESTED)] if d < ids[4] else [])]
+          + ([Span(7, 14, "ATTACK", Source.RULE, SpanState.SUGGESTED)] if d in attack else [])) for d in ids], "r")
+    documents = store.documents
+    assert documents.document_ids(label="ATTACK") == attack
+    assert documents.document_ids(0, 2, label="PLACE") == ids[:2]  # one row per article, however many spans
+    assert documents.document_ids(ids[1], 3, label="PLACE") == ids[2:5]
+    assert documents.document_ids(0, None, label="PLACE", until=ids[3]) == ids[:4]
+    assert documents.count_documents(label="ATTACK") == 6 and documents.count_documents(label="TIME") == 0
+    assert documents.document_ids(label="TIME") == []
+    (span,) = [sp for sp in store.annotations.spans(attack[0]) if sp.label == "ATTACK"]
+    store.annotations.set_span_state(span.id, "rejected", "ann")
+    assert documents.document_ids(label="ATTACK") == attack[1:]
+    for d in attack[1:4]:
+        store.annotations.set_answer(d, "accept", "ann")
+    store.annotations.set_answer(ids[1], "accept", "ann")
+    # 4 accepted articles, 16 PLACE spans: from the answer's articles; 5 ATTACK spans: from the spans
+    assert documents.document_ids(answer="accept", label="PLACE") == sorted([*attack[1:4], ids[1]])
+    assert documents.document_ids(answer="accept", label="ATTACK") == attack[1:4]
+    assert documents.document_ids(answer="pending", label="ATTACK") == attack[4:]
+    assert documents.count_documents(answer="accept", label="ATTACK") == 3
+    assert documents.document_ids(query="day 3", label="ATTACK") == [ids[3]]  # words and a label
+    assert documents.document_ids(query="day 4", label="ATTACK") == []
+    assert [r.id for r in documents.list_documents(limit=2, label="ATTACK")] == attack[1:3]
+
+
 def test_a_document_read_back_whole_and_the_queue_paged_and_searched(store):
     store.documents.add_records([Record(Document("Rebels attacked Kidal.", title="Kidal", external_id="k1",
                                                  meta={"desk": "world"}, input_hash="ab" * 16)),
