@@ -57,6 +57,52 @@ def phrase_only_patterns(tmp: Path) -> Path:
     return tmp
 
 
+# The rules' recurring errors found on the 150 Wikinews articles (issue 11): each a label and a test on the
+# suggested words, the word before and the word after.
+RECURRING = {
+    '"us" as PLACE': ("PLACE", lambda w, before, after: w == "us"),
+    'the month "March" as PROTEST': ("PROTEST", lambda w, before, after: w == "March"),
+    '"Hong" or "Kong" alone as PLACE': ("PLACE", lambda w, before, after: w in ("Hong", "Kong")),
+    '"May" of a name as TIME': ("TIME", lambda w, before, after: w == "May" and before[:1].isupper()
+                                and before.lower() not in ("in", "on", "since", "until", "by", "of", "from")),
+    '"body temperature" as DEATH': ("DEATH", lambda w, before, after: w.lower() == "body" and after == "temperature"),
+    'a lone "s" as an event': (None, lambda w, before, after: w == "s"),
+    '"deal with" (the verb) as AGREEMENT': ("AGREEMENT", lambda w, before, after: w.lower() == "deal"
+                                            and after == "with" and before.lower() in ("to", "will", "must",
+                                                                                        "can", "could", "would")),
+    '"keep fighting" as ATTACK': ("ATTACK", lambda w, before, after: w.lower() == "fighting"
+                                  and before.lower() in ("keep", "kept", "keeps", "keeping")),
+    '"Lord" as ACTOR': ("ACTOR", lambda w, before, after: w == "Lord"),
+}
+
+
+def recurring_errors(annotator) -> tuple[dict[str, int], int, int, int]:
+    """How often each recurring error is made on the 150 Wikinews articles; the suggestions made; and how many
+    stretches of "protesters" are suggested as both ACTOR and TARGET, out of those suggested as either."""
+    import re
+
+    counts = dict.fromkeys(RECURRING, 0)
+    total = both = either = 0
+    for line in WIKINEWS.open(encoding="utf-8"):
+        text = json.loads(line)["text"]
+        spans = annotator.suggestions(annotator.nlp(text))
+        total += len(spans)
+        for sp in spans:
+            w = text[sp.start:sp.end]
+            before = (re.findall(r"[\w']+", text[max(0, sp.start - 30):sp.start]) or [""])[-1]
+            after = (re.findall(r"[\w']+", text[sp.end:sp.end + 30]) or [""])[0]
+            for name, (label, test) in RECURRING.items():
+                if (label is None or sp.label == label) and test(w, before, after):
+                    counts[name] += 1
+        crowd = {}
+        for sp in spans:
+            if text[sp.start:sp.end].lower() in ("protesters", "protestors", "demonstrators"):
+                crowd.setdefault((sp.start, sp.end), set()).add(sp.label)
+        either += sum(1 for labels in crowd.values() if labels & {"ACTOR", "TARGET"})
+        both += sum(1 for labels in crowd.values() if {"ACTOR", "TARGET"} <= labels)
+    return counts, total, both, either
+
+
 def main() -> int:
     scheme = load_scheme()
     texts, gold = load_gold()
@@ -85,6 +131,11 @@ def main() -> int:
     bp, br, bf = prf(*btotals)
     print(f"{'all':<12}{totals[2]:>6}{totals[1]:>6}{p:>7.2f}{r:>7.2f}{f:>7.2f}   {bf:.2f} "
           f"(P {bp:.2f}, R {br:.2f})")
+    counts, total, both, either = recurring_errors(build_annotator(scheme))
+    print(f"\nrecurring errors on the 150 Wikinews articles ({total:,} suggestions, {total / 150:.1f} an article):")
+    for name, n in counts.items():
+        print(f"  {name}: {n}")
+    print(f"  \"protesters\" as both ACTOR and TARGET: {both} of the {either} times suggested")
     return 0
 
 

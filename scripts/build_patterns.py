@@ -7,6 +7,7 @@ Run: python scripts/build_patterns.py"""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "patterns" / "conflict-news.jsonl"
@@ -123,6 +124,68 @@ Lyon Marseille Manchester Birmingham Belfast Northern Ireland Los Angeles Chicag
 """.split("\n")
 
 
+# Words too ambiguous to suggest on their own, each suggested only in the contexts `_context_patterns` gives
+# ("body temperature", "deal with it", "keep fighting", "Protests began in March", "fired on protesters").
+IN_CONTEXT: dict[str, set[str]] = {
+    "DEATH": {"body", "bodies"},
+    "AGREEMENT": {"deal", "deals"},
+    "ATTACK": {"fighting"},
+    "PROTEST": {"march"},
+    "ACTOR": {"protesters", "protestors", "demonstrators"},
+    "TARGET": {"protesters", "protestors", "demonstrators"},
+}
+# words after which "May" is the month
+BEFORE_A_MONTH = ["in", "on", "since", "until", "till", "by", "of", "from", "during", "through", "early", "late",
+                  "mid", "mid-", "last", "next", "this", "before", "after", "between", "and", "to", "throughout"]
+
+
+def _context_patterns(add) -> None:
+    """The words of IN_CONTEXT, each with the words around it that make it what its label says. A token pattern
+    keeps the part after "@" (see annotator/nlp/rules.py): the context is matched, not suggested."""
+    body = {"LOWER": {"IN": ["body", "bodies"]}}
+    add("DEATH", [body, {"LOWER": {"IN": ["of", "was", "were", "has", "have", "had", "is", "are", "lay", "lying",
+                                         "found", "recovered", "discovered", "identified", "bags", "count"]}}],
+        "death-body@:1")
+    add("DEATH", [{"LOWER": {"IN": ["found", "recovered", "discovered", "identified", "retrieved", "pulled",
+                                    "dumped", "buried", "dead", "charred", "mutilated", "unidentified"]}},
+                  {"LOWER": {"IN": ["the", "a", "his", "her", "their", "two", "three", "four", "five", "several",
+                                    "more", "dozens", "of"]}, "OP": "?"}, body], "death-body@-1:")
+    # "deal" the noun ("a deal with Iran", "the deal was signed"), not the verb ("to deal with it")
+    add("AGREEMENT", [{"LOWER": {"IN": ["deal", "deals"]}}, {"LOWER": {"NOT_IN": ["with", "of"]}}],
+        "agreement-deal@:1")
+    add("AGREEMENT", [{"LOWER": {"IN": ["a", "the", "this", "that", "new", "peace", "trade", "nuclear", "grain",
+                                        "arms", "ceasefire", "interim", "final", "proposed", "historic"]}},
+                      {"LOWER": {"IN": ["deal", "deals"]}}, {"LOWER": "with"}], "agreement-deal@1:2")
+    # fighting between forces, not "keep fighting" or "fighting for" a cause
+    add("ATTACK", [{"LOWER": {"NOT_IN": ["keep", "keeps", "kept", "keeping", "continue", "continues",
+                                         "continued", "on"]}},
+                   {"LOWER": "fighting"}, {"LOWER": {"NOT_IN": ["for", "spirit", "chance"]}}], "attack-trigger@1:2")
+    add("ATTACK", [{"ORTH": "Fighting"}, {"LOWER": {"NOT_IN": ["for", "spirit", "chance"]}}],  # an article's first
+        "attack-trigger@:1")                                                                  # word has no context
+    # the verb, written small: a capital "March" is the month
+    add("PROTEST", [{"ORTH": "march"}], "protest-trigger")
+    # protesters are the actors of their protest, and the target of what is done to them
+    crowd = {"LOWER": {"IN": ["protesters", "protestors", "demonstrators"]}}
+    done_to = ["on", "at", "against", "attacked", "shot", "killed", "wounded", "injured", "beat", "beaten",
+               "dispersed", "arrested", "detained", "tear-gassed", "teargassed", "charged", "targeted", "hit"]
+    some = {"LOWER": {"IN": ["the", "some", "several", "many"]}, "OP": "?"}
+    add("TARGET", [{"LOWER": {"IN": done_to}}, some, crowd], "target@-1:")
+    add("ACTOR", [{"LOWER": {"NOT_IN": [*done_to, "the", "some", "several", "many"]}}, some, crowd], "actor@-1:")
+
+
+def _is_abbreviation(name: str) -> bool:
+    """US, U.S., UK, UAE, UN, EU, ISIS: capitals (and full stops) only."""
+    letters = name.replace(".", "")
+    return letters.isalpha() and letters.isupper() and len(letters) <= 5
+
+
+def _as_written(name: str) -> list[dict]:
+    """A token pattern matching `name` as written, case and all (phrases are matched in lower case)."""
+    import spacy
+
+    return [{"ORTH": t.text} for t in spacy.blank("en").tokenizer(name)]
+
+
 def build() -> list[dict]:
     """Fixed words and phrases become phrase patterns (spaCy's PhraseMatcher costs about the same whatever
     their number); only the open-ended shapes (counts, dates, clock times, titled names) are token patterns,
@@ -161,10 +224,11 @@ def build() -> list[dict]:
     for label, block in EVENTS.items():
         phrases = multi.get(label, [])
         text = " ".join(block.split())
-        for p in phrases:
-            text = text.replace(p, " ")
-        for word in sorted(set(text.split())) + phrases:
+        for p in sorted(phrases, key=len, reverse=True):  # whole words only: "air strike" is no part of "air
+            text = re.sub(rf"(?<!\S){re.escape(p)}(?!\S)", " ", text)  # strikes" (which left an "s" trigger)
+        for word in sorted(set(text.split()) - IN_CONTEXT.get(label, set())) + phrases:
             add(label, word, f"{label.lower()}-trigger")
+    _context_patterns(add)
 
     skip = {"ballistic", "cruise", "car", "improvised", "explosive", "device", "machine", "tear", "gas", "rubber",
             "fighter", "jets", "suicide", "vest", "cluster", "munitions"}
@@ -208,8 +272,10 @@ def build() -> list[dict]:
     months = MONTHS + ["May"]
     day = {"SHAPE": {"IN": ["d", "dd"]}}
     year = {"SHAPE": "dddd"}
+    # "May" alone is a month only after a word that takes a date ("in May"; not "Theresa May's")
+    add("TIME", [{"LOWER": {"IN": BEFORE_A_MONTH}}, {"ORTH": "May"}], "date@1:")
     for tail in ([], [day], [day, {"ORTH": ","}, year], [day, year], [year]):
-        add("TIME", [{"ORTH": {"IN": months}}] + tail, "date")
+        add("TIME", [{"ORTH": {"IN": months if tail else MONTHS}}] + tail, "date")
         # a dateline: "Thursday, January 24, 2019"
         add("TIME", [{"ORTH": {"IN": DAYS}}, {"ORTH": ","}, {"ORTH": {"IN": months}}] + tail, "date")
     for when in ("early", "late", "mid", "mid-"):
@@ -228,21 +294,31 @@ def build() -> list[dict]:
     for t in RELATIVE_TIMES:
         add("TIME", t, "relative-time")
 
+    # an abbreviation in capitals is matched as written: "US" is a place, "us" a pronoun
     for line in PLACES:
         for name in _split_places(line):
-            add("PLACE", name, "gazetteer")
+            add("PLACE", _as_written(name) if _is_abbreviation(name) else name, "gazetteer")
 
     for a in ACTOR_LIST:
-        add("ACTOR", a, "actor")
+        if a.lower() not in IN_CONTEXT["ACTOR"]:
+            add("ACTOR", _as_written(a) if _is_abbreviation(a) else a, "actor")
+    capitals = [d.upper() for d in DEMONYMS if _is_abbreviation(d.upper())]  # US, U.S., UN: as written
     for demonym in DEMONYMS:
         for noun in ACTOR_NOUNS:
-            add("ACTOR", f"{demonym} {noun}", "demonym-force")
+            if demonym.upper() not in capitals:
+                add("ACTOR", f"{demonym} {noun}", "demonym-force")
+    one_word = [n for n in ACTOR_NOUNS if " " not in n]
+    add("ACTOR", [{"ORTH": {"IN": capitals}}, {"LOWER": {"IN": one_word}}], "demonym-force")
+    add("ACTOR", [{"ORTH": {"IN": capitals}}, {"LOWER": {"IN": ["security", "air"]}},
+                  {"LOWER": {"IN": ["forces", "force"]}}], "demonym-force")
     # a title and a name: the name is the actor ("President Vladimir Putin" -> "Vladimir Putin")
     titles = ["president", "minister", "chancellor", "king", "general", "commander", "governor", "mayor",
               "spokesman", "spokeswoman", "spokesperson", "senator", "ambassador", "secretary", "leader", "chief",
               "envoy", "prosecutor", "superintendent", "colonel", "admiral", "state", "deputy", "vice"]
-    add("ACTOR", [{"LOWER": {"IN": titles}}, {"IS_TITLE": True, "LOWER": {"NOT_IN": titles}, "OP": "+"}],
-        "title-name@1:")
+    # honorifics are no names: "Deputy Lord Mayor" names nobody
+    honorifics = ["lord", "lady", "sir", "dame", "mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr."]
+    add("ACTOR", [{"LOWER": {"IN": titles}}, {"IS_TITLE": True, "LOWER": {"NOT_IN": titles + honorifics},
+                                              "OP": "+"}], "title-name@1:")
     # places the gazetteer does not know, from the words around them
     kinds = {"LOWER": {"IN": ["province", "district", "governorate", "county"]}}
     name = {"IS_TITLE": True, "IS_STOP": False}
@@ -251,7 +327,8 @@ def build() -> list[dict]:
     add("PLACE", [{"LOWER": {"IN": ["town", "city", "village", "port", "district", "province", "suburb"]}},
                   {"LOWER": "of"}, {"IS_TITLE": True, "IS_STOP": False, "OP": "+"}], "place-kind@2:")
     for t in TARGETS:
-        add("TARGET", t, "target")
+        if t not in IN_CONTEXT["TARGET"]:
+            add("TARGET", t, "target")
     return lines
 
 
@@ -265,8 +342,8 @@ MULTIWORD_PLACES = sorted({
     "New York", "Gaza Strip", "West Bank", "Golan Heights", "Deir ez-Zor", "Jammu and Kashmir", "Middle East",
     "Persian Gulf", "Strait of Hormuz", "Red Sea", "Black Sea", "South China Sea", "Horn of Africa", "West Africa",
     "East Africa", "Central Asia", "Southeast Asia", "Latin America", "St. Petersburg", "Saint Petersburg",
-    "Northern Ireland", "Los Angeles",
-}, key=len, reverse=True)
+    "Northern Ireland", "Los Angeles", "Hong Kong",
+}, key=lambda name: (-len(name), name))  # longest first, each time in the same order
 
 
 def _split_places(line: str) -> list[str]:
