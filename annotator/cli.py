@@ -186,6 +186,9 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
 @click.option("--patterns", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="A pattern file (JSONL of {label, pattern}); default: resources/patterns/conflict-news.jsonl.")
 @click.option("--no-rules", is_flag=True, help="Use only --model, not the rule patterns.")
+@click.option("--model-anyway", is_flag=True,
+              help="With --model and the rules: the model's suggestions for every label, even where it scored "
+                   "below the rules on its dev articles.")
 @click.option("--n-process", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes for spaCy.")
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10000))
@@ -202,7 +205,8 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
                    "'corpus/*.jsonl'); needs --output.")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With --input: the folder of suggestions, one Prodigy JSONL file per shard.")
-def preannotate(db_path: Path | None, model: str | None, patterns: Path | None, no_rules: bool, n_process: int,
+def preannotate(db_path: Path | None, model: str | None, patterns: Path | None, no_rules: bool,
+                model_anyway: bool, n_process: int,
                 batch_size: int, all_docs: bool, editor: str | None, engine: str, address: str | None,
                 workers: int, inputs: tuple[str, ...], output: Path | None) -> None:
     """Suggest spans with spaCy for every document the pipeline has not seen yet (resumable)."""
@@ -213,14 +217,17 @@ def preannotate(db_path: Path | None, model: str | None, patterns: Path | None, 
         if not (inputs and output) or engine != "ray" or db_path:
             raise click.UsageError("--input and --output go together, with --engine ray and without --db")
         _preannotate_files([Path(p) for p in inputs], output, model, patterns, no_rules, address, workers,
-                           batch_size)
+                           batch_size, model_anyway)
         return
     if db_path is None:
         raise click.UsageError("Missing option '--db' (or --input and --output with --engine ray).")
     if engine == "local" and (address or workers != 2):
         raise click.UsageError("--address and --workers go with --engine ray (the local engine has --n-process)")
     with open_store(db_path, create=False, writing=True) as store:
-        annotator = build_annotator(store.scheme, model=model, patterns=patterns, use_rules=not no_rules)
+        annotator = build_annotator(store.scheme, model=model, patterns=patterns, use_rules=not no_rules,
+                                    model_anyway=model_anyway)
+        if annotator.use_model:
+            click.echo(f"suggestions from {annotator.choice()}")
         total = store.suggestions.count_unannotated(annotator.key, only_pending=not all_docs)
         with progress_bar("pre-annotating", total=total) as update:
             if engine == "ray":
@@ -249,10 +256,12 @@ def _say_failures(failed: list[tuple[str, str]], after: str = "a later run tries
 
 
 def _preannotate_files(inputs: list[Path], output: Path, model: str | None, patterns: Path | None,
-                       no_rules: bool, address: str | None, workers: int, batch_size: int) -> None:
+                       no_rules: bool, address: str | None, workers: int, batch_size: int,
+                       model_anyway: bool = False) -> None:
     from annotator.workflows.on_ray import preannotate_files
 
-    spec = (load_scheme(), model, patterns, not no_rules)
+    spec = {"scheme": load_scheme(), "model": model, "patterns": patterns, "use_rules": not no_rules,
+            "model_anyway": model_anyway}
     with progress_bar("pre-annotating") as update:
         report = preannotate_files(inputs, output, spec, address=address, workers=workers,
                                    batch_size=batch_size, on_progress=update)
@@ -324,9 +333,16 @@ def train(db_path: Path, output: Path, epochs: int, patience: int, split: float,
     with open_store(db_path, reading=True) as store:
         report = run(store, output, tokenizer=tokenize, epochs=epochs, patience=patience, split=split, seed=seed,
                      labels=label_list, progress_bar=progress_wanted(), log=click.echo)
-    click.echo(f"dev articles: {report.dev_articles}; precision, recall and F1 per label:")
+    click.echo(f"dev articles: {report.dev_articles}; precision, recall and F1 per label (threshold "
+               f"{report.threshold:g}, the best on them):")
     for line in report.table():
         click.echo("  " + line)
+    click.echo("the rules, the model and both on the dev articles (F1), and what pre-annotation will use:")
+    for line in report.choice_table():
+        click.echo("  " + line)
+    if report.worse_than_rules:
+        click.echo("the model scored below the rules on every label: pre-annotation keeps to the rules "
+                   "(preannotate --model-anyway uses it all the same)")
     click.echo(f"saved to {output} ({report.seconds:.0f} s); pre-annotate with: "
                f"annotator preannotate --db {db_path} --model {output}")
 

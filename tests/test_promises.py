@@ -326,10 +326,12 @@ def test_train_labels_and_patience(tmp_path):
         for (doc_id,) in store.conn.execute("SELECT id FROM documents").fetchall():
             store.annotations.set_answer(doc_id, "accept", "ed", accept_suggested=True)
     out = tmp_path / "models" / "two"
-    r = invoke("train", "--db", db, "--output", out, "--labels", "ATTACK,DEATH", "--patience", "1", "--epochs",
+    r = invoke("train", "--db", db, "--output", out, "--labels", "ATTACK,DEATH", "--patience", "10", "--epochs",
                "40")
     assert r.exit_code == 0, r.output
-    assert "stopping after 1 evaluations without progress" in r.output
+    assert "stopping after 10 evaluations without progress" in r.output
+    # the rules, the model and both on the dev articles, and what pre-annotation uses for each label
+    assert "label" in r.output and "rules  model   both   used" in r.output
     import spacy
 
     nlp = spacy.load(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -239,3 +240,20 @@ def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> LabelScheme:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SchemeError(f"{path}: not a valid TOML scheme: {exc}") from None
     return parse_scheme(data, str(path))
+
+
+def model_choice(names: Sequence[str], sources: Mapping[str, str], use_rules: bool = True) -> str:
+    """In words, whose suggestions pre-annotation makes for each label when it runs a trained model beside the
+    rules: `sources` is what training chose on its dev articles ("rules", "model" or "both" per label; a label
+    not named: both)."""
+    if not use_rules:
+        return "the model alone"
+    by: dict[str, list[str]] = {}
+    for label in names:
+        by.setdefault(sources.get(label, "both"), []).append(label)
+    if set(by) == {"both"}:
+        return "the model and the rules for every label"
+    if set(by) == {"rules"}:
+        return "the rules alone: the model scored below them on every label of its dev articles"
+    words = {"model": "the model", "both": "the model and the rules", "rules": "the rules"}
+    return "; ".join(f"{words[k]} for {', '.join(by[k])}" for k in ("model", "both", "rules") if k in by)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QThread
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
+from annotator.core.labels import model_choice
 from annotator.gui.plaintext import plain
 from annotator.gui.workers import ExportWorker, PreannotateWorker, Worker
 
@@ -79,12 +81,18 @@ class JobsMixin:
             return
         ids = [self.session.doc_id] if current and self.session.doc_id is not None else None
         model = self.model()
-        what = f"the rules and {Path(model).name}" if model else "the rules"
-        self._start(PreannotateWorker(self.store.path, self.editor, ids, model=model), f"Pre-annotating with {what}…")
+        what = f"{Path(model).name} ({self.model_choice(model)})" if model else "the rules"
+        anyway = bool(model) and self.settings.value(self._anyway_key(), False, type=bool)
+        self._start(PreannotateWorker(self.store.path, self.editor, ids, model=model, model_anyway=anyway),
+                    f"Pre-annotating with {what}…")
 
     def _model_key(self) -> str:
         assert self.store is not None
         return f"models/{self.store.path.resolve()}"
+
+    def _anyway_key(self) -> str:
+        assert self.store is not None
+        return f"models-anyway/{self.store.path.resolve()}"
 
     def model(self) -> str | None:
         """The trained pipeline this project pre-annotates with (besides the rules), if one was chosen."""
@@ -98,6 +106,7 @@ class JobsMixin:
             return False
         if path is None:
             self.settings.remove(self._model_key())
+            self.settings.remove(self._anyway_key())
             self.update_status()
             self.statusBar().showMessage("Pre-annotation uses the rule patterns only", 5000)
             return True
@@ -107,10 +116,40 @@ class JobsMixin:
                 f"{folder} is not a spaCy pipeline folder (no meta.json and config.cfg); choose the folder "
                 f"`annotator train --output` wrote."))
             return False
+        anyway = False
+        if self._model_sources(folder) and set(self._model_sources(folder).values()) == {"rules"}:
+            # not used unless the editor insists
+            answer = QMessageBox.question(self, "Choose model", plain(
+                f"{folder.name} scored below the rules on every label of the articles its training kept aside, "
+                f"so pre-annotation would keep to the rules. Use the model anyway, beside the rules, for every "
+                f"label?"))
+            if answer != QMessageBox.StandardButton.Yes:
+                self.statusBar().showMessage(f"{folder.name} not chosen: the rules did better", 5000)
+                return False
+            anyway = True
         self.settings.setValue(self._model_key(), str(folder))
+        self.settings.setValue(self._anyway_key(), anyway)
         self.update_status()
-        self.statusBar().showMessage(f"Pre-annotation uses the rules and the model {folder.name}", 5000)
+        self.statusBar().showMessage(f"Pre-annotation with {folder.name}: {self.model_choice(folder)}", 10000)
         return True
+
+    @staticmethod
+    def _model_sources(folder: str | Path) -> dict[str, str]:
+        """What a model's training chose per label (rules, model or both), from its meta.json (the window does
+        not load the model for that); empty for a model annotator did not train."""
+        try:
+            meta = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
+            sources = (meta.get("annotator") or {}).get("sources") or {}
+        except (OSError, ValueError, AttributeError):
+            return {}
+        return sources if isinstance(sources, dict) else {}
+
+    def model_choice(self, folder: str | Path) -> str:
+        """What pre-annotation with this model suggests, per label, as its training chose on its dev articles."""
+        assert self.store is not None
+        if self.settings.value(self._anyway_key(), False, type=bool) and str(folder) == self.model():
+            return "the model and the rules for every label, chosen although the rules did better"
+        return model_choice([lb.name for lb in self.store.scheme.labels], self._model_sources(folder))
 
     def choose_model_dialog(self) -> None:
         if self.store is None:

@@ -49,12 +49,14 @@ class Worker(QObject):
 
 
 class PreannotateWorker(Worker):
-    def __init__(self, db_path: Path, who: str, doc_ids: list[int] | None, model: str | None = None) -> None:
+    def __init__(self, db_path: Path, who: str, doc_ids: list[int] | None, model: str | None = None,
+                 model_anyway: bool = False) -> None:
         super().__init__()
         self.db_path = db_path
         self.who = who
         self.doc_ids = doc_ids
         self.model = model
+        self.model_anyway = model_anyway
 
     def work(self) -> str:
         from annotator.nlp import build_annotator
@@ -62,7 +64,7 @@ class PreannotateWorker(Worker):
         from annotator.workflows.preannotating import preannotate
 
         with Store(self.db_path, create=False) as store:
-            annotator = build_annotator(store.scheme, model=self.model)
+            annotator = build_annotator(store.scheme, model=self.model, model_anyway=self.model_anyway)
             total = (len(self.doc_ids) if self.doc_ids is not None
                      else store.suggestions.count_unannotated(annotator.key))
             done = 0

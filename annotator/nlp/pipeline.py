@@ -11,12 +11,12 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import InputError, PipelineError
-from annotator.core.labels import LabelScheme
+from annotator.core.labels import LabelScheme, model_choice
 from annotator.core.linking import suggest_links
 from annotator.core.model import Link, Source, Span, SpanState, Token
 from annotator.core.resources import resources_dir
@@ -71,9 +71,18 @@ class Annotator:
     scheme: LabelScheme
     key: str  # names the pipeline; a document is pre-annotated once per key
     use_model: bool
-    # how to build it again in another process: (scheme, model, patterns, use_rules)
-    spec: tuple[LabelScheme, str | None, Path | None, bool] | None = None
+    # how to build it again in another process: build_annotator's arguments
+    spec: dict[str, Any] | None = None
     use_rules: bool = True
+    # with a model and the rules: for each label, whose suggestions are made ("rules", "model" or "both"), as
+    # training chose on its dev articles (a label not named: both)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def choice(self) -> str:
+        """Which labels the model's suggestions are used for, in words (empty without a model)."""
+        if not self.use_model:
+            return ""
+        return model_choice([lb.name for lb in self.scheme.labels], self.sources, self.use_rules)
 
     def suggestions(self, doc: Doc) -> list[Span]:
         """The spans suggested for `doc`: the rules' and the model's, merged (see `merge_suggestion_tuples`)."""
@@ -107,9 +116,10 @@ class Annotator:
         rules = doc.user_data.get(RULES_KEY, ())
         if not self.use_model:
             return _merge_rule_spans(rules, labels)
+        sources = self.sources
         found: list[tuple[int, int, str, Source, float | None]] = [
             (start, end, label, Source.RULE, None)
-            for start, end, label, _ in rules if label in labels
+            for start, end, label, _ in rules if label in labels and sources.get(label) != "model"
         ]
         for ent in doc.ents:
             label = self.scheme.entity_map.get(ent.label_, ent.label_ if ent.label_ in labels else None)
@@ -122,6 +132,8 @@ class Annotator:
                 if label:
                     score = float(scores[i]) if scores is not None and i < len(scores) else None
                     found.append((span.start_char, span.end_char, label, Source.MODEL, score))
+        if sources:  # a label training left to the rules gets no model suggestions
+            found = [f for f in found if f[3] is Source.RULE or sources.get(f[2]) != "rules"]
         return [(s, e, label, source.value, score) for s, e, label, source, score in merge_suggestion_tuples(found)]
 
 
@@ -198,9 +210,12 @@ def packed_tokens(doc: Doc) -> bytes:
 
 
 def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Path | None = None,
-                    use_rules: bool = True) -> Annotator:
+                    use_rules: bool = True, model_anyway: bool = False) -> Annotator:
     """The project's pipeline: rules (from `patterns`, or the shipped file) and, with `model`, an installed
-    spaCy pipeline whose entities and span groups also become suggestions."""
+    spaCy pipeline whose entities and span groups also become suggestions. A model `annotator train` made says
+    in its meta.json, for each label, whether the rules, the model or both scored best on its dev articles;
+    with the rules, each label's suggestions come from that choice, unless `model_anyway` (both for every
+    label)."""
     import spacy
 
     key_parts = []
@@ -236,8 +251,16 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
         nlp.add_pipe("sentencizer", first=True)  # link suggestions stay within a sentence
     if any(label.roles for label in scheme.labels):
         key_parts.append("links:1")  # projects pre-annotated before links were suggested get them on the next run
+    sources: dict[str, str] = {}
+    if model and use_rules and not model_anyway:
+        chosen = (nlp.meta.get("annotator") or {}).get("sources") or {}
+        sources = {label: how for label, how in chosen.items() if how in ("rules", "model", "both")}
+        if sources:
+            key_parts.append("chosen")  # what a run with --model-anyway suggested is not the same
     return Annotator(nlp=nlp, scheme=scheme, key="+".join(key_parts), use_model=bool(model),
-                     spec=(scheme, model, Path(patterns) if patterns else None, use_rules), use_rules=use_rules)
+                     spec={"scheme": scheme, "model": model, "patterns": Path(patterns) if patterns else None,
+                           "use_rules": use_rules, "model_anyway": model_anyway},
+                     use_rules=use_rules, sources=sources)
 
 
 _TOKENIZER: Any = None

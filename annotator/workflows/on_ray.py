@@ -135,9 +135,8 @@ class AnnotateBatch:
     (id, tokens, spans, links, error), spans and links as JSON; an article the pipeline fails on gets an error
     and no result, and never holds up the others."""
 
-    def __init__(self, spec: tuple, batch_size: int) -> None:
-        scheme, model, patterns, use_rules = spec
-        self.annotator = build_annotator(scheme, model=model, patterns=patterns, use_rules=use_rules)
+    def __init__(self, spec: dict, batch_size: int) -> None:
+        self.annotator = build_annotator(**spec)
         self.batch_size = batch_size
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
@@ -181,7 +180,7 @@ def _through_client(ray: Any) -> bool:
     return bool(client.is_connected())
 
 
-def _on_actors(ray: Any, rows: list[dict[str, Any]], spec: tuple, size: int, batch_size: int) -> Iterator[dict]:
+def _on_actors(ray: Any, rows: list[dict[str, Any]], spec: dict, size: int, batch_size: int) -> Iterator[dict]:
     """The same work through Ray Client (ray://), which Ray Data does not support (its maintainers advise Ray
     Core there): a pool of the same actors, one pipeline each, fed batches of rows as each one finishes."""
     from ray.util import ActorPool
@@ -193,7 +192,7 @@ def _on_actors(ray: Any, rows: list[dict[str, Any]], spec: tuple, size: int, bat
     yield from pool.map_unordered(lambda a, batch: a.__call__.remote(batch), batches)
 
 
-def _run(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int, batch_size: int) -> Iterator[dict]:
+def _run(ray: Any, rows: list[dict[str, Any]], spec: dict, workers: int, batch_size: int) -> Iterator[dict]:
     """One Ray Data run over `rows` (through Ray Client, an actor pool): batches of results as the actors finish
     them. A failure of Ray itself (a worker that cannot build the pipeline, a lost node) is said in one line;
     what was saved stays saved."""
@@ -215,7 +214,7 @@ def _run(ray: Any, rows: list[dict[str, Any]], spec: tuple, workers: int, batch_
                             "(what was saved before stays saved; run it again to go on)") from None
 
 
-def _spec(annotator: Annotator) -> tuple:
+def _spec(annotator: Annotator) -> dict:
     if annotator.spec is None:
         raise PipelineError("this pipeline cannot be rebuilt on Ray workers: build it with build_annotator")
     return annotator.spec
@@ -341,7 +340,7 @@ def _write_shard(target: Path, records: list[Record], results: dict[int, Result]
 def preannotate_files(
     inputs: Sequence[Path],
     output: Path,
-    spec: tuple,
+    spec: dict,
     *,
     fmt: str | None = None,
     address: str | None = None,
@@ -353,8 +352,7 @@ def preannotate_files(
     output written to OUTPUT/<shard name>.jsonl."""
     output.mkdir(parents=True, exist_ok=True)
     shards = _shards(inputs, output)
-    scheme, model, patterns, use_rules = spec
-    annotator_key = build_annotator(scheme, model=model, patterns=patterns, use_rules=use_rules).key
+    annotator_key = build_annotator(**spec).key
     report = FilesReport(shards=len(shards), pipeline=annotator_key)
     todo = [s for s in shards if not output_for(s, output).exists()]
     report.skipped = len(shards) - len(todo)

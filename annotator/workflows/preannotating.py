@@ -129,7 +129,7 @@ _WORKER: Annotator | None = None
 _WORKER_STORE: Store | None = None
 
 
-def _init_worker(spec: tuple | None, db_path: str) -> None:
+def _init_worker(spec: dict | None, db_path: str) -> None:
     """Each worker builds the pipeline (unless forked with it) and opens its own connection: it reads the texts
     and writes the results itself, each chunk in one transaction, so the main process only hands out ids."""
     global _WORKER, _WORKER_STORE
@@ -137,12 +137,11 @@ def _init_worker(spec: tuple | None, db_path: str) -> None:
     if spec is None:  # forked: the pipeline came with the process
         gc.freeze()
         return
-    scheme, model, patterns, use_rules = spec
-    _WORKER = build_annotator(scheme, model=model, patterns=patterns, use_rules=use_rules)
+    _WORKER = build_annotator(**spec)
     gc.freeze()  # see preannotate()
 
 
-def _pool_context(annotator: Annotator) -> tuple[multiprocessing.context.BaseContext, tuple | None]:
+def _pool_context(annotator: Annotator) -> tuple[multiprocessing.context.BaseContext, dict | None]:
     """Fork where it is safe (Linux, no other threads: the command line), so workers start at once with the
     pipeline already built; otherwise spawn, and each worker builds the pipeline again (the window, macOS,
     Windows)."""

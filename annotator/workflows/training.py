@@ -44,6 +44,10 @@ class TrainReport:
     per_label: dict[str, dict[str, float]] = field(default_factory=dict)
     too_long: int = 0
     seconds: float = 0.0
+    threshold: float = 0.5  # the span categoriser's, as calibrated on the dev articles
+    # on the dev articles, per label and in all: the F1 (and P, R) of the rules, the model and both, exact spans
+    compare: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # per label, what pre-annotation uses
 
     def table(self) -> list[str]:
         rows = [f"{'label':<14}{'P':>7}{'R':>7}{'F1':>7}"]
@@ -53,16 +57,60 @@ class TrainReport:
                     f"{self.scores.get('f', 0):>7.2f}")
         return rows
 
+    def choice_table(self) -> list[str]:
+        """F1 on the dev articles of the rules, the model and both, per label, and what pre-annotation uses."""
+        rows = [f"{'label':<14}{'gold':>6}{'rules':>7}{'model':>7}{'both':>7}   used"]
+        for label in sorted(self.compare):
+            if label == ALL:
+                continue
+            c = self.compare[label]
+            rows.append(f"{label:<14}{int(c['rules']['gold']):>6}{c['rules']['f']:>7.2f}{c['model']['f']:>7.2f}"
+                        f"{c['both']['f']:>7.2f}   {self.sources.get(label, 'rules')}")
+        if ALL in self.compare:
+            c = self.compare[ALL]
+            rows.append(f"{'all':<14}{int(c['rules']['gold']):>6}{c['rules']['f']:>7.2f}{c['model']['f']:>7.2f}"
+                        f"{c['both']['f']:>7.2f}   {self.chosen_f():.2f} with the choice above")
+        return rows
 
-_PROGRESS: dict[str, int] = {}
+    def chosen_f(self) -> float:
+        return self.compare.get(ALL, {}).get("chosen", {}).get("f", 0.0)
+
+    @property
+    def worse_than_rules(self) -> bool:
+        """The model, with the rules or alone, scores below the rules alone on every label."""
+        return bool(self.sources) and set(self.sources.values()) == {"rules"}
+
+
+ALL = "(all)"
+
+
+_PROGRESS: dict[str, Any] = {}
 
 
 def _register_progress_callback() -> None:
-    """A `before_update` callback that remembers how far training got (spaCy's meta does not say)."""
+    """A `before_update` callback that remembers how far training got (spaCy's meta does not say), and a logger
+    (spaCy's console one) that remembers the score of each evaluation and its step: which step model-best
+    comes from, so that the barely trained model of step 0 is never kept as the best."""
     from spacy.util import registry
 
     if "annotator_progress.v1" in registry.callbacks:
         return
+
+    @registry.loggers("annotator_console.v1")
+    def make_logger(progress_bar: bool = False) -> Callable:
+        console = registry.get("loggers", "spacy.ConsoleLogger.v1")(progress_bar=progress_bar)  # as before
+
+        def setup(nlp: Any, stdout: Any = sys.stdout, stderr: Any = sys.stderr) -> tuple[Callable, Callable]:
+            log_step, finalize = console(nlp, stdout, stderr)
+
+            def step(info: dict[str, Any] | None) -> None:
+                if info is not None:
+                    _PROGRESS["checkpoints"] = [(float(score), int(at)) for score, at in info["checkpoints"]]
+                log_step(info)
+
+            return step, finalize
+
+        return setup
 
     @registry.callbacks("annotator_progress.v1")
     def make_progress() -> Callable[[Any, dict[str, Any]], None]:
@@ -89,7 +137,7 @@ def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: 
     training["max_steps"] = 0
     training["eval_frequency"] = eval_frequency
     training["patience"] = patience * eval_frequency
-    training["logger"]["progress_bar"] = progress_bar
+    training["logger"] = {"@loggers": "annotator_console.v1", "progress_bar": progress_bar}
     training["before_update"] = {"@callbacks": "annotator_progress.v1"}
     return config
 
@@ -167,10 +215,8 @@ def train(
         if not (best / "meta.json").exists():
             raise TrainingError("training stopped before the first evaluation: no model to keep")
         report.epochs = _PROGRESS.get("epoch", 0) + 1  # spaCy counts epochs from 0
-        import spacy
-
-        nlp = spacy.load(best)
-        _evaluate(nlp, dev_path, report)
+        nlp = _best_model(work / "out", dev_path, report)
+        _compare_with_rules(nlp, dev_path, store, report)
         _finish(nlp, output, report, store, seed, split)
     except (OSError, ValueError) as exc:
         raise TrainingError(f"training failed: {exc}") from None
@@ -199,6 +245,116 @@ def _evaluate(nlp: Any, dev: Path, report: TrainReport) -> None:
                         for label, s in (scores.get("spans_sc_per_type") or {}).items()}
 
 
+def _best_model(out: Path, dev: Path, report: TrainReport) -> Any:
+    """Of spaCy's best model (by its score at threshold 0.5) and its last, the one with the better F1 on the dev
+    articles once its threshold is calibrated; never the model of step 0 (one batch seen), which spaCy keeps as
+    best when no later evaluation scores above it. None scoring above 0: an error, and nothing is saved."""
+    import spacy
+
+    checkpoints = _PROGRESS.get("checkpoints") or []
+    top = max((score for score, _ in checkpoints), default=0.0)
+    best_step = max((at for score, at in checkpoints if score == top), default=0)  # spaCy saves on a tie too
+    candidates = ([out / "model-last"] if _PROGRESS.get("step", 0) > 0 else []) + (
+        [out / "model-best"] if best_step > 0 else [])
+    chosen: tuple[float, Any, TrainReport] | None = None
+    for path in candidates:
+        if not (path / "meta.json").exists():
+            continue
+        nlp = spacy.load(path)
+        trial = TrainReport(output=report.output)
+        _calibrate(nlp, dev, trial)
+        _evaluate(nlp, dev, trial)
+        if chosen is None or trial.scores["f"] > chosen[0]:
+            chosen = (trial.scores["f"], nlp, trial)
+    if chosen is None or chosen[0] <= 0:
+        raise TrainingError(
+            f"the model learned nothing: F1 0.00 on the {report.dev_articles} dev article(s) after training, at "
+            f"every threshold; nothing was saved (more accepted articles, or --labels with the labels that have "
+            f"many spans, may help)")
+    _, nlp, trial = chosen
+    report.threshold, report.scores, report.per_label = trial.threshold, trial.scores, trial.per_label
+    return nlp
+
+
+THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def _calibrate(nlp: Any, dev: Path, report: TrainReport) -> None:
+    """The span categoriser's threshold that gives the best F1 on the dev articles (of equal ones, the nearest
+    to spaCy's default 0.5): a model trained on little data is often sure of nothing above 0.5."""
+    from spacy.training import Corpus
+
+    if "spancat" not in nlp.pipe_names:
+        return
+    spancat = nlp.get_pipe("spancat")
+    examples = list(Corpus(str(dev))(nlp))
+    scores = {}
+    for threshold in THRESHOLDS:
+        spancat.cfg["threshold"] = threshold
+        scores[threshold] = float(nlp.evaluate(examples).get("spans_sc_f") or 0.0)
+    report.threshold = max(THRESHOLDS, key=lambda t: (scores[t], -abs(t - 0.5)))
+    spancat.cfg["threshold"] = report.threshold
+
+
+def _prf(tp: int, pred: int, gold: int) -> dict[str, float]:
+    p = tp / pred if pred else 0.0
+    r = tp / gold if gold else 0.0
+    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "gold": float(gold)}
+
+
+def choose_sources(compare: dict[str, dict[str, dict[str, float]]]) -> dict[str, str]:
+    """For each label, whose suggestions score best on the dev articles: "rules", "both" or "model", the first
+    of these on a tie; "rules" where the dev articles hold none of the label (nothing says the model helps)."""
+    order = ("rules", "both", "model")
+    return {label: "rules" if not ways["rules"]["gold"] else
+            max(order, key=lambda w: (ways[w]["f"], -order.index(w)))
+            for label, ways in compare.items() if label != ALL}
+
+
+def _compare_with_rules(nlp: Any, dev: Path, store: Store, report: TrainReport) -> None:
+    """On the dev articles: the rules alone, the model alone, and both, per label (exact spans), and for each
+    label the one that scores best (the rules on a tie, and where the dev articles hold none of it): so the
+    model is never used where it made pre-annotation worse than the rules."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from annotator.nlp import build_annotator
+
+    rules = build_annotator(store.scheme)
+    labels = store.scheme.names
+    docs = list(DocBin().from_disk(dev).get_docs(spacy.blank("en").vocab))
+    counts: dict[str, dict[str, list[int]]] = {}  # label -> way -> [tp, predicted, gold]
+    chosen_counts: list[dict[str, set]] = []
+    for doc in docs:
+        gold = {(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("sc", [])}
+        by_rules = {(sp.start, sp.end, sp.label) for sp in rules.suggestions(rules.nlp(doc.text))}
+        predicted = nlp(doc.text)
+        by_model = {(sp.start_char, sp.end_char, sp.label_) for sp in predicted.spans.get("sc", [])
+                    if sp.label_ in labels}
+        found = {"rules": by_rules, "model": by_model, "both": by_rules | by_model}
+        chosen_counts.append({"gold": gold, **found})
+        for way, spans in found.items():
+            for label in labels:
+                mine = {s for s in spans if s[2] == label}
+                theirs = {s for s in gold if s[2] == label}
+                c = counts.setdefault(label, {}).setdefault(way, [0, 0, 0])
+                c[0] += len(mine & theirs)
+                c[1] += len(mine)
+                c[2] += len(theirs)
+    report.compare = {label: {way: _prf(*c) for way, c in ways.items()} for label, ways in counts.items()}
+    report.sources = choose_sources(report.compare)
+    totals: dict[str, list[int]] = {w: [0, 0, 0] for w in ("rules", "model", "both", "chosen")}
+    for item in chosen_counts:
+        gold = item["gold"]
+        chosen = {s for s in item["both"] if s in item[report.sources.get(s[2], "rules")]}
+        for way, spans in (("rules", item["rules"]), ("model", item["model"]), ("both", item["both"]),
+                           ("chosen", chosen)):
+            totals[way][0] += len(spans & gold)
+            totals[way][1] += len(spans)
+            totals[way][2] += len(gold)
+    report.compare[ALL] = {way: _prf(*c) for way, c in totals.items()}
+
+
 def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int, split: float) -> None:
     """The best model, with its scores in meta.json, moved into place whole."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -212,6 +368,7 @@ def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int
         "dev_articles": report.dev_articles, "spans": report.spans, "split": split, "seed": seed,
         "epochs": report.epochs,
         "stopped_by_user": report.stopped_by_user, "per_label": report.per_label, "scores": report.scores,
+        "threshold": report.threshold, "compare": report.compare, "sources": report.sources,
     }
     tmp = output.with_name(f".{output.name}.part")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -7,7 +7,6 @@ import sqlite3
 from PySide6.QtCore import QSettings, Qt
 
 from annotator.gui.main_window import MainWindow
-from annotator.store import Store
 
 
 def db_spans(path, doc_id):
@@ -536,24 +535,28 @@ def test_export_dialog_writes_the_chosen_format_and_tells_what_it_left_out(qtbot
     assert "overlaps a span kept instead" in window.report_box.informativeText()
 
 
-def test_choose_a_trained_model_for_preannotation(qtbot, window, project, tmp_path, messages):
-    from annotator.nlp.pipeline import tokenize
-    from annotator.workflows.training import train
+def test_choose_a_trained_model_for_preannotation(qtbot, window, project, tmp_path, messages, trained, monkeypatch):
+    """A model that scored below the rules on every label is used only if the editor insists."""
+    from PySide6.QtWidgets import QMessageBox
 
-    with Store(project) as store:
-        for doc_id in (1, 3, 4, 5):
-            store.annotations.accept_all(doc_id, "ed")
-            store.annotations.set_answer(doc_id, "accept", "ed")
-        train(store, tmp_path / "models" / "news", tokenizer=tokenize, epochs=2, log=lambda s: None)
+    _, model = trained
     assert not window.set_model(tmp_path)  # not a pipeline folder: said so, nothing changes
     assert messages and "not a spaCy pipeline folder" in messages[-1][1] and window.model() is None
-    assert window.set_model(tmp_path / "models" / "news")
-    assert window.model() == str(tmp_path / "models" / "news")
-    assert "model: news" in window.editor_label.text()  # the status bar says which model is in use
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda parent, title, text, *a, **k: (asked.append(text), answer[0])[1]))
+    assert not window.set_model(model)  # the rules did better: asked, and the editor said no
+    assert "scored below the rules on every label" in asked[-1] and window.model() is None
+    answer[0] = QMessageBox.StandardButton.Yes
+    assert window.set_model(model)
+    assert window.model() == str(model)
+    assert "model: model" in window.editor_label.text()  # the status bar says which model is in use
+    assert "chosen although the rules did better" in window.statusBar().currentMessage()
     without_suggestions(window, project, 2)
-    window.preannotate(current=True)
+    window.preannotate(current=False)  # every article this pipeline has not seen
     qtbot.waitUntil(lambda: window._thread is None, timeout=60000)
-    sources = {r[0] for r in sqlite3.connect(project).execute("SELECT source FROM spans WHERE doc_id = 2")}
+    sources = {r[0] for r in sqlite3.connect(project).execute("SELECT source FROM spans")}
     assert sources == {"rule", "model"}
     menu_action(window, "Use the &rules only").trigger()
     assert window.model() is None

@@ -175,6 +175,34 @@ def test_model_entities_and_span_groups_become_suggestions(model_path):
     assert ("Shelling", "ATTACK", Source.MODEL, 0.9) in found  # span group used directly, with its score
 
 
+def test_each_label_suggested_by_what_its_training_chose(model_path, tmp_path):
+    """A model whose meta.json says, per label, whether the rules, the model or both did best on its dev
+    articles (as `annotator train` writes it): each label's suggestions come from that choice, unless
+    model_anyway."""
+    import shutil
+
+    chosen = tmp_path / "chosen"
+    shutil.copytree(model_path, chosen)
+    meta = json.loads((chosen / "meta.json").read_text())
+    meta["annotator"] = {"trained_at": "2026-12-05T00:00:00+00:00",
+                         "sources": {"TIME": "model", "ATTACK": "rules", "ACTOR": "both", "PLACE": "rules"}}
+    (chosen / "meta.json").write_text(json.dumps(meta))
+    text = "Shelling hit Kabul and Kharan on Tuesday, Amira Nasser said."
+    annotator = build_annotator(load_scheme(), model=str(chosen))
+    found = {(text[s.start:s.end], s.label, s.source) for s in annotator.suggestions(annotator.nlp(text))}
+    assert ("Tuesday", "TIME", Source.MODEL) in found and ("Tuesday", "TIME", Source.RULE) not in found
+    assert ("Kabul", "PLACE", Source.RULE) in found
+    assert not any(w == "Kharan" for w, _, _ in found)  # PLACE is the rules': the model's own place is left out
+    assert ("Shelling", "ATTACK", Source.RULE) in found
+    assert ("Amira Nasser", "ACTOR", Source.MODEL) in found  # both
+    assert annotator.choice().startswith("the model for TIME; the model and the rules for ")
+    assert annotator.choice().endswith("; the rules for ATTACK, PLACE")  # in the order of the scheme
+    anyway = build_annotator(load_scheme(), model=str(chosen), model_anyway=True)
+    assert anyway.key != annotator.key
+    found = {(text[s.start:s.end], s.label, s.source) for s in anyway.suggestions(anyway.nlp(text))}
+    assert ("Kharan", "PLACE", Source.MODEL) in found and ("Tuesday", "TIME", Source.RULE) in found
+
+
 def test_model_and_rules_together_in_a_project(store, model_path):
     import_paths(store, [SAMPLES])
     rules_only = preannotate(store, build_annotator(store.scheme), doc_ids=[1])
