@@ -244,7 +244,7 @@ def test_worker_processes_save_and_report_exactly_what_one_process_does(tmp_path
     from tests.workflows.test_ray_engine_here import _breaking_on
 
     texts = [json.loads(line)["text"] for line in WIKINEWS.read_text(encoding="utf-8").splitlines()]
-    breaking = _breaking_on(texts[4][:60])(rules.spec[0])  # the fifth article breaks the pipeline
+    breaking = _breaking_on(texts[4][:60])(rules.spec["scheme"])  # the fifth article breaks the pipeline
     breaking = dataclasses.replace(breaking, spec=rules.spec, key=rules.key)
     seen = []
     for n in (1, 2):
