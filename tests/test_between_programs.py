@@ -125,6 +125,9 @@ def test_preannotation_killed_half_way_then_completed_gives_the_same_suggestions
     partial = read_only(db, "SELECT count(*) FROM preannotated")[0][0]
     assert 0 < partial < 1500, "pre-annotation was not interrupted half-way"
     assert read_only(db, "PRAGMA integrity_check") == [("ok",)]
+    from tests.test_durability import counts_are_true
+
+    assert counts_are_true(db)  # killed mid-batch: the tallies and the label filter went with the spans or not at all
     again = subprocess.run(annotator_cmd("preannotate", "--db", db), cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert f"pre-annotated {1500 - partial} document(s)" in again.stdout
@@ -136,6 +139,7 @@ def test_preannotation_killed_half_way_then_completed_gives_the_same_suggestions
              "JOIN documents d ON d.id = l.doc_id JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id "
              "ORDER BY 1, 2, 3, 4, 5, 6")
     assert read_only(db, links) == read_only(reference, links) and len(read_only(reference, links)) > 1500
+    assert counts_are_true(db)
 
 
 def test_export_killed_half_way_leaves_the_earlier_file_and_the_next_export_cleans_up(tmp_path):

@@ -253,7 +253,13 @@ def model_choice(names: Sequence[str], sources: Mapping[str, str], use_rules: bo
         by.setdefault(sources.get(label, "both"), []).append(label)
     if set(by) == {"both"}:
         return "the model and the rules for every label"
-    if set(by) == {"rules"}:
+    if lost_everywhere(sources) and set(by) == {"rules"}:
         return "the rules alone: the model scored below them on every label of its dev articles"
     words = {"model": "the model", "both": "the model and the rules", "rules": "the rules"}
     return "; ".join(f"{words[k]} for {', '.join(by[k])}" for k in ("model", "both", "rules") if k in by)
+
+
+def lost_everywhere(sources: Mapping[str, str]) -> bool:
+    """Training chose the rules for every label: the model scored below them on all of its dev articles' labels
+    (pre-annotation then keeps to the rules unless the editor insists)."""
+    return bool(sources) and set(sources.values()) == {"rules"}

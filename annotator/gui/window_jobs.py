@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from annotator.core.labels import model_choice
+from annotator.core.labels import lost_everywhere, model_choice
 from annotator.gui.plaintext import plain
 from annotator.gui.workers import ExportWorker, PreannotateWorker, Worker
 
@@ -117,7 +117,7 @@ class JobsMixin:
                 f"`annotator train --output` wrote."))
             return False
         anyway = False
-        if self._model_sources(folder) and set(self._model_sources(folder).values()) == {"rules"}:
+        if lost_everywhere(self._model_sources(folder)):
             # not used unless the editor insists
             answer = QMessageBox.question(self, "Choose model", plain(
                 f"{folder.name} scored below the rules on every label of the articles its training kept aside, "

@@ -150,31 +150,26 @@ class Documents(Repository):
         order (migration 0008's index), so a rare label's page does not look into every article; with words or
         a review, each article found is looked into for a span of the label. A rejected span does not count."""
         source, clauses, params = "FROM documents d", [], []
-        has_label = "EXISTS (SELECT 1 FROM spans s WHERE s.doc_id = d.id AND s.label = ? AND s.state != 'rejected')"
+        by_spans = False  # a label alone walks its spans, unless the articles of the answer asked for are fewer
         if answer == REVIEW:  # the articles left to decide, worst agreement first (document_ids orders them)
             source = "FROM reviews r CROSS JOIN documents d ON d.id = r.doc_id"
             clauses.append("d.answer = 'pending' AND r.disputed > 0")
             if query and query.strip():
                 clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
                 params.append(fts_query(query))
-            if label:
-                clauses.append(has_label)
-                params.append(label)
-            return source, "WHERE " + " AND ".join(clauses), params
-        if query and query.strip():
+            answer = None
+        elif query and query.strip():
             source = "FROM documents_fts f CROSS JOIN documents d ON d.id = f.rowid"  # CROSS: the index first
             clauses.append("documents_fts MATCH ?")
             params.append(fts_query(query))
-            if label:
-                clauses.append(has_label)
-                params.append(label)
         elif label and (not answer or self._label_spans(label) <= self.count_documents(answer)):
-            # the label's spans first (CROSS), unless the articles of that answer are fewer (both kept counts)
+            by_spans = True  # the label's spans first (CROSS); both counts are kept by the database
             source = "FROM spans s CROSS JOIN documents d ON d.id = s.doc_id"
             clauses.append("s.label = ? AND s.state != 'rejected'")
             params.append(label)
-        elif label:
-            clauses.append(has_label)
+        if label and not by_spans:
+            clauses.append("EXISTS (SELECT 1 FROM spans s WHERE s.doc_id = d.id AND s.label = ? "
+                           "AND s.state != 'rejected')")
             params.append(label)
         if answer:
             clauses.append("d.answer = ?")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.labels import lost_everywhere
 from annotator.core.model import Token
 from annotator.store import Store
 from annotator.workflows.exporting import export
@@ -78,7 +79,7 @@ class TrainReport:
     @property
     def worse_than_rules(self) -> bool:
         """The model, with the rules or alone, scores below the rules alone on every label."""
-        return bool(self.sources) and set(self.sources.values()) == {"rules"}
+        return lost_everywhere(self.sources)
 
 
 ALL = "(all)"

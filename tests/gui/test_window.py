@@ -377,6 +377,10 @@ def test_the_queue_filtered_by_label_from_its_box(qtbot, window, project, qtmode
     assert wanted[0] not in with_label("ATTACK")
     window.filter_box.setCurrentIndex(0)
     assert [window.queue.doc_id(r) for r in range(window.queue.rowCount())] == wanted[1:]
+    # the project opened again (or another with that label): the label stays chosen, and so does its filter
+    assert window.open_project(project)
+    assert box.currentText() == "ATTACK" and window.queue.label == "ATTACK"
+    assert [window.queue.doc_id(r) for r in range(window.queue.rowCount())] == wanted[1:]
     box.setCurrentIndex(0)
     assert window.queue.rowCount() == 12
 

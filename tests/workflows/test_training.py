@@ -147,6 +147,31 @@ def test_each_label_goes_to_whichever_scored_best_on_dev():
         "ATTACK": "model", "PLACE": "both", "TIME": "rules", "DEATH": "rules", "TALKS": "rules"}
 
 
+def test_the_threshold_is_the_one_that_scores_best_on_dev(monkeypatch, tmp_path):
+    """_calibrate tries each threshold on the dev articles, keeps the best F1 (of equal ones the nearest 0.5) and
+    leaves it set on the span categoriser, which saves it with the model."""
+    from annotator.workflows import training
+
+    class Spancat:
+        cfg = {"threshold": 0.5}
+
+    class Pipeline:
+        pipe_names = ["tok2vec", "spancat"]
+        spancat = Spancat()
+
+        def get_pipe(self, name):
+            return self.spancat
+
+        def evaluate(self, examples):  # F1 by threshold: best at 0.2 and 0.3 alike
+            return {"spans_sc_f": {0.2: 0.6, 0.3: 0.6, 0.5: 0.4}.get(self.spancat.cfg["threshold"], 0.1)}
+
+    monkeypatch.setattr("spacy.training.Corpus", lambda path: (lambda nlp: []))
+    nlp = Pipeline()
+    report = training.TrainReport(output=tmp_path)
+    training._calibrate(nlp, tmp_path / "dev.spacy", report)
+    assert report.threshold == 0.3 and nlp.spancat.cfg["threshold"] == 0.3
+
+
 def test_retraining_replaces_the_earlier_model(accepted, tmp_path):
     db = tmp_path / "p.db"
     shutil.copy(accepted, db)
