@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -256,15 +257,39 @@ class Store:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
-    def check_integrity(self) -> None:
+    def check_integrity(self, budget_s: float = 3.0) -> bool:
         """Refuses a damaged database before anything is written to it (SQLite's quick check: every page read
-        once, indexes not compared with their tables)."""
+        once, indexes not compared with their tables). The check stops after `budget_s` seconds: on a
+        project of several GiB it would take minutes (14 on a 12 GiB file read cold) before every command.
+        What it has not read is still guarded by SQLite, which refuses a damaged page when a command meets it
+        (and the command's transaction is rolled back). True when the whole file was checked."""
+        done = threading.Event()
+        stopped = []
+
+        def stop_when_late() -> None:  # SQLite's progress handler is not called inside the check; this is
+            if done.wait(budget_s):
+                return
+            stopped.append(True)
+            while not done.is_set():  # an interrupt before the check began would be lost: again until it ends
+                self.conn.interrupt()
+                done.wait(0.001)
+
+        watch = threading.Thread(target=stop_when_late, daemon=True)
+        watch.start()
         try:
             problems = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.OperationalError as exc:
+            if stopped:
+                return False  # out of time with nothing found so far
+            raise sqlite_error(self.path, exc) from None
         except sqlite3.Error as exc:
             raise sqlite_error(self.path, exc) from None
+        finally:
+            done.set()
+            watch.join()
         if problems != ["ok"]:
             raise sqlite_error(self.path, sqlite3.DatabaseError("malformed: " + "; ".join(problems)[:300]))
+        return True
 
     def bump(self, doc_id: int, expected_revision: int | None) -> None:
         """Inside a write: refuses the edit if the article changed since `expected_revision` (when given), and

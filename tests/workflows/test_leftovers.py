@@ -152,6 +152,40 @@ def test_a_damaged_database_is_named_before_anything_is_written(tmp_path):
     assert str(info.value).startswith(f"{path}: the database is damaged") and ".recover" in str(info.value)
 
 
+def test_the_check_before_writing_stops_at_its_budget_and_sqlite_still_refuses_the_damage_it_meets(tmp_path):
+    """On a project of several GiB the full check took minutes before every writing command: it stops at its
+    budget, and a damaged page it did not reach is refused by SQLite when a command reads it."""
+    from annotator.core.model import Document, Record
+    from annotator.store import Store
+
+    path = tmp_path / "p.db"
+    with Store(path) as store:
+        store.documents.add_records([Record(Document(text=f"Article {i}. " + "Rebels attacked Kidal. " * 40))
+                                     for i in range(300)])
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        articles_end = path.stat().st_size
+        # 200 MB more pages to read (a big project's), so that the check takes longer than its first interrupt
+        store.conn.execute("CREATE TABLE filler(b BLOB)")
+        store.conn.executemany("INSERT INTO filler VALUES (zeroblob(50000000))", [()] * 4)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert store.check_integrity() is True  # the whole file, within the budget
+        assert store.check_integrity(budget_s=0) is False  # out of time: not checked to the end, not refused
+    with open(path, "r+b") as fh:  # pages of the articles damaged
+        fh.seek(articles_end // 2)
+        fh.write(b"\x13" * 8192)
+    store = Store(path)
+    try:
+        assert store.check_integrity(budget_s=0) is False
+        with pytest.raises(DamagedDatabaseError):  # the articles' pages are read: SQLite names the damage
+            for doc_id in range(1, 301):
+                try:
+                    store.documents.document(doc_id)
+                except sqlite3.DatabaseError as exc:
+                    raise sqlite_error(path, exc) from None
+    finally:
+        store.close()
+
+
 def test_the_split_puts_the_nearest_article_on_a_side_left_empty(tmp_path):
     import hashlib
 
