@@ -42,7 +42,7 @@ def sentence_bank() -> tuple[str, list[tuple[str, list[Token], list[tuple], list
     articles = [json.loads(line) for line in WIKINEWS.open(encoding="utf-8")]
     rows = [(n, " ".join(a["text"].split()), None) for n, a in enumerate(articles)]
     bank = []
-    for (_, text, _), (_, packed, spans, links) in zip(rows, annotate_rows(annotator, rows)):
+    for (_, text, _), (_, packed, spans, links, _) in zip(rows, annotate_rows(annotator, rows)):
         tokens = unpack_tokens(packed)
         start = 0
         for part in SENTENCE_END.split(text):

@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -42,12 +43,12 @@ from annotator.gui.window_actions import ActionsMixin
 from annotator.gui.window_jobs import JobsMixin
 from annotator.gui.window_problems import ProblemsMixin
 from annotator.gui.window_projects import ProjectsMixin
-from annotator.gui.workers import Worker
+from annotator.gui.workers import TrainWorker, Worker
 from annotator.store import Store
-from annotator.store.documents import REVIEW
+from annotator.store.documents import REVIEW, USEFUL
 
 FILTERS = [("All", None), ("Pending", "pending"), ("Accepted", "accept"), ("Rejected", "reject"),
-           ("Skipped", "ignore"), ("To review, worst first", REVIEW)]
+           ("Skipped", "ignore"), ("To review, worst first", REVIEW), ("Pending, most useful first", USEFUL)]
 
 
 class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWindow):
@@ -63,6 +64,8 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         self.session_answers = 0
         self._thread: QThread | None = None
         self._worker: Worker | None = None
+        self.train_result: QDialog | None = None  # the table of the last training, and its offer
+        self._training: TrainWorker | None = None  # the training under way
         # why the project cannot be saved now (edits are blocked until it can), and what was told already
         self.problem: str | None = None
         self.problem_box: QMessageBox | None = None
@@ -279,8 +282,13 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
     def apply_filter(self) -> None:
         if self.queue is None:
             return
-        self.queue.set_filter(FILTERS[self.filter_box.currentIndex()][1], self.search.text(),
-                              self.label_filter.currentData())
+        answer = FILTERS[self.filter_box.currentIndex()][1]
+        self.queue.set_filter(answer, self.search.text(), self.label_filter.currentData())
+        if answer == USEFUL and self.store is not None and not self.store.documents.judged():
+            self.statusBar().showMessage(
+                "No pending article is judged yet, so they are in their order: pre-annotate them with a trained "
+                "model (Tools > Choose model…, then Pre-annotate all pending articles) to put the most useful first",
+                10000)
         if self.session and self.session.doc_id is not None:
             row = self._queue_row(self.session.doc_id)
             if row is not None:
@@ -419,13 +427,13 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         if answer is not Answer.PENDING:
             self.session_answers += 1
             self.update_status()
-        if self.queue is not None and not self.queue.by_id:  # reviewing: the worst article still to decide
-            target = next(iter(self.store.documents.document_ids(0, 1, REVIEW)), None)
+        if self.queue is not None and not self.queue.by_id:  # the worst article still to decide, or the most
+            target = next(iter(self.store.documents.document_ids(0, 1, self.queue.answer)), None)  # useful one
         else:
             target = self.store.documents.next_document(doc_id) or self.store.documents.next_document(0)
         if target is None:
-            self.statusBar().showMessage("Every article is answered." if self.queue is None or self.queue.by_id
-                                         else "Nothing is left to review.", 5000)
+            self.statusBar().showMessage("Nothing is left to review." if self.queue is not None
+                                         and self.queue.answer == REVIEW else "Every article is answered.", 5000)
         else:
             self.open_document(target)
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from annotator.gui.plaintext import plain
 from annotator.store import DocumentRow, Store
-from annotator.store.documents import REVIEW
+from annotator.store.documents import REVIEW, USEFUL
 
 ANSWER_NAMES = {"pending": "pending", "accept": "accepted", "reject": "rejected", "ignore": "skipped"}
 COLUMNS = ["Title", "Answer", "Spans"]
@@ -95,8 +95,9 @@ class QueueModel(QAbstractTableModel):
 
     @property
     def by_id(self) -> bool:
-        """Rows in the order of their ids (all filters but the review's, which puts the worst agreement first)."""
-        return self.answer != REVIEW
+        """Rows in the order of their ids (all filters but the review's, which puts the worst agreement first, and
+        the order of usefulness)."""
+        return self.answer not in (REVIEW, USEFUL)
 
     def fetch_all_until(self, doc_id: int) -> int | None:
         """Fetches the rows up to `doc_id` in one read (not page by page: an article far down a million would
@@ -115,7 +116,7 @@ class QueueModel(QAbstractTableModel):
         return self.row_of(doc_id)
 
     def row_of(self, doc_id: int) -> int | None:
-        if not self.by_id:  # the review's few rows, in order of agreement
+        if not self.by_id:  # the review's rows, in order of agreement, or the order of usefulness
             try:
                 return self._ids.index(doc_id)
             except ValueError:

@@ -121,6 +121,9 @@ class ActionsMixin:
                      "Pre-annotate with a trained spaCy pipeline (annotator train) as well as the rules", tools_menu)
         self._action("Use the &rules only", lambda: self.set_model(None), None,
                      "Pre-annotate with the rule patterns alone", tools_menu)
+        tools_menu.addSeparator()
+        self._action("&Train model…", self.train_dialog, None,
+                     "Train a span categoriser on the accepted articles, in the background", tools_menu)
 
         self.review_menu = menu.addMenu("&Review")
         self.review_actions: list[QAction] = []

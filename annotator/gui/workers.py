@@ -115,6 +115,37 @@ class ExportWorker(Worker):
         return "\n".join(report.lines())
 
 
+class TrainWorker(Worker):
+    """`annotator train` on the project's accepted articles, into `output`: progress by epoch, Cancel stops it
+    (nothing saved). `report` holds the result once it is done."""
+
+    def __init__(self, db_path: Path, output: Path, epochs: int = 30, patience: int = 5) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.output = output
+        self.epochs = epochs
+        self.patience = patience
+        self.report = None
+
+    def work(self) -> str:
+        from annotator.nlp.pipeline import tokenize
+        from annotator.store import Store
+        from annotator.workflows.training import TrainingCancelled, train
+
+        self.progress.emit(0, self.epochs)
+        try:
+            with Store(self.db_path, create=False) as store:
+                self.report = train(store, self.output, tokenizer=tokenize, epochs=self.epochs,
+                                    patience=self.patience, log=lambda line: None,
+                                    on_progress=lambda epoch, epochs: self.progress.emit(epoch - 1, epochs),
+                                    should_stop=lambda: self.cancelled)
+        except TrainingCancelled:
+            return "Training cancelled: nothing was saved"
+        r = self.report
+        return (f"Trained {r.output.name} in {r.seconds:.0f} s on {r.train_articles} article(s), {r.epochs} "
+                f"epoch(s): F1 {r.chosen_f():.2f} on {r.dev_articles} dev article(s) with the choice per label")
+
+
 class WarmUpWorker(Worker):
     """Imports spaCy and builds the tokenizer in the background once the window shows."""
 

@@ -77,6 +77,10 @@ class Annotator:
     # with a model and the rules: for each label, whose suggestions are made ("rules", "model" or "both"), as
     # training chose on its dev articles (a label not named: both)
     sources: dict[str, str] = field(default_factory=dict)
+    # a span categoriser's threshold: it is asked for candidates down to half of it, which are not suggested
+    # but tell how unsure the model is (`usefulness`); None without one
+    threshold: float | None = None
+    model_labels: frozenset[str] = frozenset()  # the labels the model was trained on
 
     def choice(self) -> str:
         """Which labels the model's suggestions are used for, in words (empty without a model)."""
@@ -110,6 +114,33 @@ class Annotator:
                       if (e, a, role) not in seen]
         return found
 
+    def usefulness(self, doc: Doc) -> float | None:
+        """How useful it is that an editor corrects this article next, for a model that learns from it (None
+        without a model): the model's doubtful calls and its disagreements with the rules, per 100 tokens.
+        Each span the model scores near its threshold counts up to 1 (1 at the threshold, 0 at 0 or 1; spans
+        down to half the threshold are scored without being suggested), and each span of the model's labels
+        that only one of the model and the rules found counts 1. Prodigy and INCEpTION order their queues
+        alike: the examples whose scores are nearest the decision first."""
+        if not self.use_model:
+            return None
+        doubt = 0.0
+        model: set[tuple[int, int, str]] = set()
+        for group in doc.spans.values():
+            scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
+            for i, span in enumerate(group):
+                if scores is None or i >= len(scores):
+                    model.add((span.start_char, span.end_char, span.label_))
+                    continue
+                score, t = float(scores[i]), self.threshold if self.threshold is not None else 0.5
+                doubt += max(0.0, 1 - abs(score - t) / ((t if score < t else 1 - t) or 1))
+                if score >= t:
+                    model.add((span.start_char, span.end_char, span.label_))
+        model.update((e.start_char, e.end_char, e.label_) for e in doc.ents)
+        known = self.model_labels
+        rules = {(s, e, label) for s, e, label, _ in doc.user_data.get(RULES_KEY, ()) if label in known}
+        disagree = len(rules ^ {m for m in model if m[2] in known})
+        return (doubt + disagree) / max(1.0, len(doc) / 100)
+
     def _suggestion_tuples(self, doc: Doc) -> list[tuple[int, int, str, str, float | None]]:
         """The suggestions as (start, end, label, source, score), merged."""
         labels = self.scheme.names
@@ -131,6 +162,8 @@ class Annotator:
                 label = span.label_ if span.label_ in labels else self.scheme.entity_map.get(span.label_)
                 if label:
                     score = float(scores[i]) if scores is not None and i < len(scores) else None
+                    if score is not None and self.threshold is not None and score < self.threshold:
+                        continue  # a candidate asked for to measure the model's doubt, not a suggestion
                     found.append((span.start_char, span.end_char, label, Source.MODEL, score))
         if sources:  # a label training left to the rules gets no model suggestions
             found = [f for f in found if f[3] is Source.RULE or sources.get(f[2]) != "rules"]
@@ -257,7 +290,19 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
         sources = {label: how for label, how in chosen.items() if how in ("rules", "model", "both")}
         if sources:
             key_parts.append("chosen")  # what a run with --model-anyway suggested is not the same
+    threshold, model_labels = None, frozenset()
+    if model:
+        for name, pipe in nlp.pipeline:
+            if name == RULES_KEY:
+                continue
+            if name == "spancat" or type(pipe).__name__ == "SpanCategorizer":
+                threshold = pipe.cfg.get("threshold")
+                if threshold is not None:
+                    pipe.cfg["threshold"] = threshold / 2  # the doubtful candidates too (see `usefulness`)
+            model_labels |= frozenset(getattr(pipe, "labels", ()) or ())
+        model_labels = frozenset(scheme.entity_map.get(lb, lb) for lb in model_labels) & scheme.names
     return Annotator(nlp=nlp, scheme=scheme, key="+".join(key_parts), use_model=bool(model),
+                     threshold=threshold, model_labels=model_labels,
                      spec={"scheme": scheme, "model": model, "patterns": Path(patterns) if patterns else None,
                            "use_rules": use_rules, "model_anyway": model_anyway},
                      use_rules=use_rules, sources=sources)

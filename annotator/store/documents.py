@@ -33,6 +33,9 @@ class DocumentRow:
 
 
 REVIEW = "review"  # the queue's filter for a team's articles left to decide, worst agreement first
+# the queue's order for active learning: the pending articles a trained model judged most useful to correct
+# first (migration 0009), then the pending articles no model has judged, in id order
+USEFUL = "useful"
 
 
 def fts_query(text: str) -> str:
@@ -136,6 +139,8 @@ class Documents(Repository):
     def count_documents(self, answer: str | None = None, query: str | None = None, label: str | None = None) -> int:
         """How many articles (with this answer, holding these words, showing a span of this label): without words
         or label, as the database keeps the counts (migration 0005), not by counting rows."""
+        if answer == USEFUL:  # every pending article, in another order
+            answer = "pending"
         if not (query and query.strip()) and answer != REVIEW and not label:
             name = f"answer:{Answer.parse(answer).value}" if answer else "documents"
             return self.conn.execute("SELECT n FROM counts WHERE name = ?", (name,)).fetchone()[0]
@@ -192,6 +197,8 @@ class Documents(Repository):
                      query: str | None = None, until: int | None = None, label: str | None = None) -> list[int]:
         """The next ids of the queue after `after` (keyset paging: as fast at the millionth row as at the first),
         at most `limit` of them (None: no limit), up to `until` when given."""
+        if answer == USEFUL:
+            return self._useful_ids(after, limit, query, label, until)
         source, where, params = self._doc_filter(answer, query, label)
         if answer == REVIEW:  # keyset on (agreement, id)
             score = "(SELECT score FROM reviews WHERE doc_id = ?)"
@@ -215,6 +222,63 @@ class Documents(Repository):
         distinct = "DISTINCT" if key == "s.doc_id" else ""  # an article holds many spans of a label
         return [r[0] for r in self.conn.execute(f"SELECT {distinct} {key} {source} {cond} ORDER BY {key} LIMIT ?",
                                                 [*params, *bounds, -1 if limit is None else limit])]
+
+    def _useful_ids(self, after: int, limit: int | None, query: str | None, label: str | None,
+                    until: int | None) -> list[int]:
+        """`document_ids` in the order of usefulness: the pending articles a model judged, most useful first
+        (keyset on the index's (rank, id)), then the pending articles it has not judged, by id. `after` and
+        `until` are articles of either part; the part of each is looked up."""
+        clauses, params = ["d.answer = 'pending'"], []
+        if query and query.strip():
+            clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(fts_query(query))
+        if label:
+            clauses.append("EXISTS (SELECT 1 FROM spans s WHERE s.doc_id = d.id AND s.label = ? "
+                           "AND s.state != 'rejected')")
+            params.append(label)
+        where = " AND ".join(clauses)
+
+        def rank(doc_id: int) -> float | None:
+            row = self.conn.execute("SELECT rank FROM priorities WHERE doc_id = ?", (doc_id,)).fetchone()
+            return row[0] if row else None
+
+        after_rank = rank(after) if after else None
+        until_rank = rank(until) if until is not None else None
+        left = -1 if limit is None else limit
+        ids: list[int] = []
+        if not after or after_rank is not None:  # the judged part
+            cond, bounds = where, []
+            if after:
+                cond += " AND (p.rank, p.doc_id) > (?, ?)"
+                bounds += [after_rank, after]
+            if until_rank is not None:
+                cond += " AND (p.rank, p.doc_id) <= (?, ?)"
+                bounds += [until_rank, until]
+            ids = [r[0] for r in self.conn.execute(
+                f"SELECT d.id FROM priorities p CROSS JOIN documents d ON d.id = p.doc_id WHERE {cond} "
+                "ORDER BY p.rank, p.doc_id LIMIT ?", [*params, *bounds, left])]
+            if until_rank is not None or (limit is not None and len(ids) >= limit):
+                return ids
+            after = 0
+        cond, bounds = where + " AND NOT EXISTS (SELECT 1 FROM priorities p WHERE p.doc_id = d.id) AND d.id > ?", [
+            after]
+        if until is not None:
+            cond += " AND d.id <= ?"
+            bounds.append(until)
+        return ids + [r[0] for r in self.conn.execute(
+            f"SELECT d.id FROM documents d WHERE {cond} ORDER BY d.id LIMIT ?",
+            [*params, *bounds, -1 if limit is None else limit - len(ids)])]
+
+    def usefulness(self, ids: Sequence[int]) -> dict[int, float]:
+        """How useful to correct next the last pre-annotation with a trained model judged these articles (those
+        it judged)."""
+        return {r[0]: -r[1] for r in rows_in(self.conn, "SELECT doc_id, rank FROM priorities WHERE doc_id IN ({in})",
+                                             ids)}
+
+    def judged(self) -> int:
+        """How many pending articles a trained model has judged for the order of usefulness."""
+        return self.conn.execute("SELECT count(*) FROM priorities p CROSS JOIN documents d ON d.id = p.doc_id "
+                                 "WHERE d.answer = 'pending'").fetchone()[0]
 
     def document_rows(self, ids: Sequence[int]) -> dict[int, DocumentRow]:
         """Queue rows (title, answer, visible spans) of these documents."""

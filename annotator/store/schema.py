@@ -254,6 +254,17 @@ def m0008_by_label_and_editor(db: Database) -> None:
     db.execute("CREATE INDEX layer_answers_editor ON layer_answers(editor, doc_id)")
 
 
+@migrations(name="0009_priorities")
+def m0009_priorities(db: Database) -> None:
+    """Active learning: how useful each article is to correct next, as the last pre-annotation with a trained
+    model judged it (the model unsure of its spans, or at odds with the rules; see `Annotator.usefulness`).
+    `rank` is minus that usefulness, so the queue's "most useful first" reads the index in its own order."""
+    db.execute("""CREATE TABLE priorities (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id), rank REAL NOT NULL, pipeline TEXT NOT NULL,
+        at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX priorities_rank ON priorities(rank, doc_id)")
+
+
 NOT_COUNTED = "('import', 'preannotate')"  # the change log's entries that are no editor's work
 NONE = "''"  # an empty key of a tally, in SQL
 

@@ -60,11 +60,12 @@ class Suggestions(Repository):
         ).fetchone()[0]
 
     def save_suggestions(self, results: Sequence[tuple], pipeline: str, who: str | None = None) -> int:
-        """Stores a batch of pre-annotation results (doc id, tokens, spans[, links]) in one transaction: spans
-        are `Span`s, links `Link`s naming them by position in the spans. Tokens are kept for documents that have
-        none yet. A suggestion never replaces or
-        repeats a span or link already there, whatever its state, and no link is suggested for a span the
-        editor removed. Returns the number of spans added."""
+        """Stores a batch of pre-annotation results (doc id, tokens, spans[, links[, usefulness]]) in one
+        transaction: spans are `Span`s, links `Link`s naming them by position in the spans, usefulness (when not
+        None) a trained model's judgement of how useful the article is to correct next (the queue's "most useful
+        first"). Tokens are kept for documents that have none yet. A suggestion never replaces or repeats a span
+        or link already there, whatever its state, and no link is suggested for a span the editor removed.
+        Returns the number of spans added."""
         stamp = now()
         token_rows = [(t if isinstance(t, bytes) else pack_tokens(t), r[0]) for r in results if (t := r[1])]
         insert = (
@@ -84,6 +85,10 @@ class Suggestions(Repository):
                 "INSERT OR REPLACE INTO preannotated(doc_id, pipeline, at, suggestions) VALUES (?, ?, ?, ?)",
                 [(r[0], pipeline, stamp, len(r[2])) for r in results],
             )
+            ranks = [(r[0], -float(r[4]), pipeline, stamp) for r in results if len(r) > 4 and r[4] is not None]
+            if ranks:  # a trained model's judgement of each article, for the queue's "most useful first"
+                conn.executemany("INSERT OR REPLACE INTO priorities(doc_id, rank, pipeline, at) VALUES (?, ?, ?, ?)",
+                                 ranks)
             if results:
                 self.store._log("preannotate", who, None, None, pipeline=pipeline, documents=len(results),
                           suggestions=added)

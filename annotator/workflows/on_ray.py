@@ -22,6 +22,7 @@ from __future__ import annotations
 import glob
 import json
 import logging
+import math
 import os
 import socket
 import tempfile
@@ -146,7 +147,7 @@ class AnnotateBatch:
         failed: list[tuple[int, str]] = []
         made = {res[0]: res for res in annotate_rows(self.annotator, rows, self.batch_size, failed)}
         errors = dict(failed)
-        out: dict[str, list] = {"id": ids, "tokens": [], "spans": [], "links": [], "error": []}
+        out: dict[str, list] = {"id": ids, "tokens": [], "spans": [], "links": [], "useful": [], "error": []}
         for doc_id in ids:
             res = made.get(doc_id)
             out["tokens"].append((res[1] or b"") if res else b"")
@@ -154,14 +155,16 @@ class AnnotateBatch:
                                             for s in res[2]]) if res else "[]")
             out["links"].append(json.dumps([[k.event, k.argument, k.role, k.source.value, k.score]
                                             for k in res[3]]) if res else "[]")
+            # NaN: no model judged the article (a column of None loses its type)
+            out["useful"].append(float(res[4]) if res and res[4] is not None else math.nan)
             out["error"].append(errors.get(doc_id, "" if res else "no result"))
         return out
 
 
 def _decode(batch: dict[str, Any]) -> Iterator[tuple[int, Result | None, str]]:
     """(id, result or None, error) for each row of a batch the actors gave back."""
-    for doc_id, tokens, spans, links, error in zip(batch["id"], batch["tokens"], batch["spans"], batch["links"],
-                                                    batch["error"]):
+    for doc_id, tokens, spans, links, useful, error in zip(batch["id"], batch["tokens"], batch["spans"],
+                                                            batch["links"], batch["useful"], batch["error"]):
         if error:
             yield int(doc_id), None, str(error)
             continue
@@ -169,7 +172,8 @@ def _decode(batch: dict[str, Any]) -> Iterator[tuple[int, Result | None, str]]:
                   [Span(s, e, label, Source(src), SpanState.SUGGESTED, score)
                    for s, e, label, src, score in json.loads(spans)],
                   [Link(ev, arg, role, Source(src), SpanState.SUGGESTED, score)
-                   for ev, arg, role, src, score in json.loads(links)])
+                   for ev, arg, role, src, score in json.loads(links)],
+                  None if math.isnan(float(useful)) else float(useful))
         yield int(doc_id), result, ""
 
 
@@ -324,7 +328,7 @@ def _write_shard(target: Path, records: list[Record], results: dict[int, Result]
                 result = results.get(n)
                 if result is None:
                     continue
-                _, made_tokens, spans, links = result
+                _, made_tokens, spans, links, _ = result
                 tokens = made_tokens if made_tokens is not None else pack_tokens(rec.document.tokens or [])
                 out = Record(replace(rec.document, tokens=None), spans, links=links)
                 fh.write(export_line(out, tokens, origin=origin))

@@ -24,8 +24,9 @@ from annotator.nlp.pipeline import Annotator, build_annotator, packed_tokens
 from annotator.store import Store
 
 Row = tuple[int, str, bytes | None]
-# doc id, tokens (None if it has some), suggested spans, suggested links (naming the spans by position)
-Result = tuple[int, bytes | None, list[Span], list[Link]]
+# doc id, tokens (None if it has some), suggested spans, suggested links (naming the spans by position), how
+# useful the article is to correct next (None without a model: `Annotator.usefulness`)
+Result = tuple[int, bytes | None, list[Span], list[Link], float | None]
 
 
 @dataclass
@@ -55,12 +56,13 @@ def pieces(text: str, limit: int) -> list[tuple[int, int]]:
     return out
 
 
-def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list[Span], list[Link]]:
+def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list[Span], list[Link], float | None]:
     """Tokens and suggestions of a text longer than the pipeline's `max_length` (spaCy refuses those: a
     model's memory grows with the text), made piece by piece."""
     tokens: list[Token] = []
     spans: list[Span] = []
     links: list[Link] = []
+    useful: list[tuple[float, int]] = []
     for start, end in pieces(text, annotator.nlp.max_length):
         doc = annotator.nlp(text[start:end])
         tokens += [Token(t.start + start, t.end + start, t.ws) for t in unpack_tokens(packed_tokens(doc))]
@@ -73,16 +75,19 @@ def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list[Span], 
             sp.start += start
             sp.end += start
         spans += found
-    return pack_tokens(tokens), spans, links
+        if (u := annotator.usefulness(doc)) is not None:
+            useful.append((u, len(doc)))
+    n = sum(size for _, size in useful)
+    return pack_tokens(tokens), spans, links, (sum(u * size for u, size in useful) / n if n else None)
 
 
-def _one(annotator: Annotator, text: str, doc: Any = None) -> tuple[bytes, list[Span], list[Link]]:
+def _one(annotator: Annotator, text: str, doc: Any = None) -> tuple[bytes, list[Span], list[Link], float | None]:
     if doc is None:
         if len(text) > annotator.nlp.max_length:
             return _annotate_long(annotator, text)
         doc = annotator.nlp(text)
     spans = annotator.suggestions(doc)
-    return packed_tokens(doc), spans, annotator.link_suggestions(doc, spans)
+    return packed_tokens(doc), spans, annotator.link_suggestions(doc, spans), annotator.usefulness(doc)
 
 
 def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 64,
@@ -91,7 +96,7 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
     input file) keeps them, and only suggestions that fit them are kept. An article the pipeline fails on is
     left out (and named in `failed`): it never holds up the others."""
     limit = annotator.nlp.max_length
-    made: dict[int, tuple[bytes, list[Span], list[Link]]] = {}
+    made: dict[int, tuple[bytes, list[Span], list[Link], float | None]] = {}
     short = [(doc_id, text) for doc_id, text, _ in rows if len(text) <= limit]
     try:
         docs = list(annotator.nlp.pipe((text for _, text in short), batch_size=batch_size))
@@ -111,7 +116,7 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
     for doc_id, _, stored in rows:
         if doc_id not in made:
             continue
-        tokens, spans, links = made[doc_id]
+        tokens, spans, links, useful = made[doc_id]
         if stored:
             starts, ends = (set(x) for x in token_bounds(stored))
             kept = {old: new for new, old in enumerate(
@@ -119,9 +124,9 @@ def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 6
             for lk in links:  # positions among the spans kept
                 lk.event, lk.argument = kept.get(lk.event, -1), kept.get(lk.argument, -1)
             out.append((doc_id, None, [spans[i] for i in kept],
-                        [lk for lk in links if lk.event >= 0 and lk.argument >= 0]))
+                        [lk for lk in links if lk.event >= 0 and lk.argument >= 0], useful))
         else:
-            out.append((doc_id, tokens, spans, links))
+            out.append((doc_id, tokens, spans, links, useful))
     return out
 
 

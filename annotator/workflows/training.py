@@ -33,6 +33,10 @@ class TrainingError(AnnotatorError):
     pass
 
 
+class TrainingCancelled(TrainingError):
+    """The editor cancelled the training (the window's Cancel): nothing is saved."""
+
+
 @dataclass
 class TrainReport:
     output: Path
@@ -118,6 +122,9 @@ def _register_progress_callback() -> None:
         def record(nlp: Any, info: dict[str, Any]) -> None:
             _PROGRESS["epoch"] = int(info.get("epoch", 0))
             _PROGRESS["step"] = int(info.get("step", 0))
+            hook = _PROGRESS.get("hook")
+            if hook is not None:  # the window's progress bar, and its Cancel (raised out of spaCy's loop)
+                hook(_PROGRESS["epoch"], _PROGRESS["step"])
 
         return record
 
@@ -164,7 +171,11 @@ def train(
     labels: list[str] | None = None,
     progress_bar: bool = False,
     log: Callable[[str], None] = print,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> TrainReport:
+    """`on_progress(epoch, epochs)` is told as each epoch starts (epochs from 1); `should_stop()`, asked before
+    every update, cancels the training when it says so (TrainingCancelled: nothing is saved)."""
     from spacy.cli.train import train as spacy_train
 
     output = Path(output)
@@ -207,6 +218,16 @@ def train(
                 f"not suggest spans that long")
         _register_progress_callback()
         _PROGRESS.clear()
+        seen_epoch = [-1]
+
+        def hook(epoch: int, step: int) -> None:
+            if should_stop is not None and should_stop():
+                raise TrainingCancelled("training cancelled: nothing was saved")
+            if on_progress is not None and epoch != seen_epoch[0]:
+                seen_epoch[0] = epoch
+                on_progress(epoch + 1, epochs)
+
+        _PROGRESS["hook"] = hook
         try:
             spacy_train(work / "config.cfg", work / "out", use_gpu=-1)
         except KeyboardInterrupt:
@@ -222,6 +243,7 @@ def train(
     except (OSError, ValueError) as exc:
         raise TrainingError(f"training failed: {exc}") from None
     finally:
+        _PROGRESS.pop("hook", None)
         shutil.rmtree(work, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report

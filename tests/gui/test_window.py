@@ -7,6 +7,7 @@ import sqlite3
 from PySide6.QtCore import QSettings, Qt
 
 from annotator.gui.main_window import MainWindow
+from annotator.store import Store
 
 
 def db_spans(path, doc_id):
@@ -622,3 +623,35 @@ def test_new_and_open_project_from_the_file_menu(qtbot, window, project, tmp_pat
     key(qtbot, window, Qt.Key.Key_O, ctrl)
     assert window.store.path == project and window.queue.rowCount() == 12
     assert "Artillery shelling kills four" in window.view.toPlainText()
+
+
+def test_pending_most_useful_first_lists_the_models_choice_and_answering_goes_to_the_next_one(
+        qtbot, window, project, qtmodeltester):
+    """Active learning in the window: with nothing judged the order says how to get one; once a model judged the
+    articles (here another program writes its judgement, as `annotator preannotate --model` does), the queue
+    lists the most useful first, and accepting an article opens the next most useful one."""
+    box = window.filter_box
+    useful = box.findText("Pending, most useful first")
+    assert useful >= 0
+    box.setCurrentIndex(useful)
+    assert "No pending article is judged yet" in window.statusBar().currentMessage()
+    assert [window.queue.doc_id(r) for r in range(window.queue.rowCount())] == list(range(1, 13))
+    with Store(project) as other:  # another program's pre-annotation with a model
+        other.suggestions.save_suggestions([(9, None, [], [], 4.0), (2, None, [], [], 1.5), (5, None, [], [], 3.0)],
+                                           "model:test")
+    box.setCurrentIndex(0)
+    box.setCurrentIndex(useful)
+    order = [9, 5, 2, 1, 3, 4, 6, 7, 8, 10, 11, 12]
+    assert [window.queue.doc_id(r) for r in range(window.queue.rowCount())] == order
+    qtmodeltester.check(window.queue)
+    window.queue_view.clicked.emit(window.queue.index(0, 0))  # the editor clicks the first row
+    assert window.session.doc_id == 9
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert db_answer(project, 9) == ("accept", "tester")
+    assert window.session.doc_id == 5  # the next most useful, not the next by id
+    # the answered row stays where it was until the filter is applied again (as under "Pending"), its answer shown
+    assert window.queue.data(window.queue.index(0, 1)) == "accepted"
+    assert window.queue_view.currentIndex().row() == 1
+    box.setCurrentIndex(0)
+    box.setCurrentIndex(useful)
+    assert [window.queue.doc_id(r) for r in range(window.queue.rowCount())] == order[1:]

@@ -46,7 +46,7 @@ def _with(rules, **kw):
 
 
 def _shown(result, text: str) -> tuple:
-    doc_id, _, spans, links = result
+    doc_id, _, spans, links, _ = result
     return (doc_id, [(text[s.start:s.end], s.label) for s in spans],
             sorted((text[spans[k.event].start:spans[k.event].end], k.role,
                     text[spans[k.argument].start:spans[k.argument].end]) for k in links))

@@ -1,0 +1,88 @@
+"""Tools > Train model…: training in the background with progress and Cancel, the per-label table at the end, and
+the offer to re-suggest the pending articles with the new model."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QPlainTextEdit, QPushButton
+
+from annotator.core.model import Answer, Document, Record
+from annotator.store import Store
+
+
+def accept_all_and_add_pending(project, n_pending: int = 3) -> list[int]:
+    """Another program: the editors' work (every sample accepted as the rules suggested it), and new articles."""
+    with Store(project) as store:
+        for (doc_id,) in store.conn.execute("SELECT id FROM documents").fetchall():
+            store.annotations.accept_all(doc_id, "ed")
+            store.annotations.set_answer(doc_id, Answer.ACCEPT, "ed")
+        texts = [store.documents.document(i).text for i in (1, 2, 3)][:n_pending]
+        return store.documents.add_records([Record(Document(text=t + "\n\nUpdated.")) for t in texts]).ids
+
+
+def action(window, text: str):
+    return next(a for a in window.command_actions if a.text().replace("&", "") == text)
+
+
+def test_train_from_the_window_shows_progress_and_the_table_and_re_suggests_the_pending_articles(
+        qtbot, window, project, monkeypatch):
+    new = accept_all_and_add_pending(project)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("first", True)))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes))
+    action(window, "Train model…").trigger()
+    assert window._worker is not None and window.job_bar.isVisible() and window.job_cancel.isVisible()
+    epochs = []
+    window._worker.progress.connect(lambda done, total: epochs.append((done, total)))
+    qtbot.waitUntil(lambda: window._thread is None, timeout=180_000)
+    model = project.parent / "models" / "first"
+    meta = json.loads((model / "meta.json").read_text(encoding="utf-8"))
+    assert meta["annotator"]["train_articles"] + meta["annotator"]["dev_articles"] == 12
+    assert epochs and all(total == 30 for _, total in epochs) and epochs == sorted(epochs)
+    assert window.job_bar.isHidden()
+    assert "Trained first" in window.statusBar().currentMessage()
+    dialog = window.train_result
+    assert dialog.isVisible()
+    text = dialog.findChild(QPlainTextEdit).toPlainText()
+    assert text.splitlines()[0].split() == ["label", "gold", "rules", "model", "both", "used"]
+    assert any(line.startswith("ATTACK") for line in text.splitlines())
+    # the editor takes the offer: the model is chosen (it lost to the rules everywhere, so the window asks
+    # first), and the 3 pending articles are suggested again with it, each judged for "most useful first"
+    use = dialog.findChild(QPushButton, "use")
+    assert use is not None and "3 article(s)" in use.text()
+    qtbot.mouseClick(use, Qt.MouseButton.LeftButton)
+    assert asked and "scored below the rules" in asked[0]
+    assert window.model() == str(model)
+    qtbot.waitUntil(lambda: window._thread is None, timeout=60_000)
+    conn = sqlite3.connect(project)
+    judged = [d for (d,) in conn.execute("SELECT doc_id FROM priorities ORDER BY doc_id")]
+    conn.close()
+    assert judged == new
+
+
+def test_cancel_stops_the_training_and_saves_nothing(qtbot, window, project, monkeypatch, messages):
+    accept_all_and_add_pending(project)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("stopped", True)))
+    action(window, "Train model…").trigger()
+    started = []
+    window._worker.progress.connect(lambda done, total: started.append(done))
+    qtbot.waitUntil(lambda: bool(started), timeout=60_000)  # spaCy's loop is running
+    qtbot.mouseClick(window.job_cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window._thread is None, timeout=60_000)
+    assert window.statusBar().currentMessage() == "Training cancelled: nothing was saved"
+    assert not (project.parent / "models" / "stopped").exists()
+    assert not list((project.parent / "models").glob(".stopped*"))  # no work folder left behind
+    assert window.train_result is None  # no table, no offer
+    assert messages == []
+
+
+def test_training_with_nothing_accepted_says_why_in_a_message(qtbot, window, project, monkeypatch, messages):
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("none", True)))
+    action(window, "Train model…").trigger()
+    qtbot.waitUntil(lambda: window._thread is None, timeout=60_000)
+    assert messages and messages[0][0] == "warning" and "0 accepted article(s)" in messages[0][1]
+    assert not (project.parent / "models" / "none").exists()
