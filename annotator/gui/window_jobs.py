@@ -197,8 +197,8 @@ class JobsMixin:
             return
         default = f"{self.store.path.stem}-{datetime.now().strftime('%Y%m%d-%H%M')}"
         name, ok = QInputDialog.getText(self, "Train model", plain(
-            f"Train a span categoriser on the accepted articles of {self.store.path.name}, in the background. "
-            f"The model is saved in {self.store.path.parent / 'models'} under the name:"), text=default)
+            f"Train a span categoriser on the accepted articles of {self.store.path.name}, in the background.\n"
+            f"The model is saved in {self.store.path.parent / 'models'} as:"), text=default)
         if ok and name.strip():
             self.train_model(self.store.path.parent / "models" / name.strip())
 
@@ -234,7 +234,7 @@ class JobsMixin:
         verdict = ("It scored below the rules on every label of its dev articles: pre-annotation with it keeps to "
                    "the rules." if report.worse_than_rules else
                    f"Pre-annotation with it suggests {self.model_choice(report.output)}.")
-        head = QLabel(plain(
+        head = QLabel((  # plain text: the label shows it as it is
             f"{report.output} — {report.train_articles} training and {report.dev_articles} dev article(s), "
             f"{report.epochs} epoch(s), {report.seconds:.0f} s. F1 on the dev articles of the rules, the model and "
             f"both, per label, and what pre-annotation uses:"), dialog)
@@ -243,9 +243,12 @@ class JobsMixin:
         table = QPlainTextEdit("\n".join(report.choice_table()), dialog)
         table.setReadOnly(True)
         table.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        table.setMinimumWidth(table.fontMetrics().horizontalAdvance("x" * 60))
-        tail = QLabel(plain(verdict + (f" Use it now and re-suggest the {pending} pending article(s) with it?"
-                                       if pending else "")), dialog)
+        metrics = table.fontMetrics()  # the whole table, without scrolling
+        table.setMinimumSize(metrics.horizontalAdvance("x" * 72),
+                             metrics.lineSpacing() * (len(report.choice_table()) + 1) + 12)
+        table.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        tail = QLabel(verdict + (f" Use it now and re-suggest the {pending} pending article(s) with it?"
+                                 if pending else ""), dialog)
         tail.setWordWrap(True)
         tail.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QDialogButtonBox(dialog)

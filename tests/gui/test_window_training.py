@@ -7,7 +7,7 @@ import json
 import sqlite3
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton
 
 from annotator.core.model import Answer, Document, Record
 from annotator.store import Store
@@ -48,6 +48,8 @@ def test_train_from_the_window_shows_progress_and_the_table_and_re_suggests_the_
     dialog = window.train_result
     assert dialog.isVisible()
     text = dialog.findChild(QPlainTextEdit).toPlainText()
+    said = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "12 dev article(s)" not in said and "training and" in said and "<" not in said  # plain words, no tags
     assert text.splitlines()[0].split() == ["label", "gold", "rules", "model", "both", "used"]
     assert any(line.startswith("ATTACK") for line in text.splitlines())
     # the editor takes the offer: the model is chosen (it lost to the rules everywhere, so the window asks
