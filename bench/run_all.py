@@ -10,7 +10,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHES = ["bench_quality.py", "bench_links.py", "bench_import.py", "bench_export.py", "bench_preannotate.py",
            "bench_memory.py", "bench_million.py", "bench_team.py",
-           "bench_train.py"]
+           "bench_train.py", "bench_model.py"]
 
 
 def main() -> int:

@@ -199,8 +199,15 @@ class JobsMixin:
         name, ok = QInputDialog.getText(self, "Train model", plain(
             f"Train a span categoriser on the accepted articles of {self.store.path.name}, in the background.\n"
             f"The model is saved in {self.store.path.parent / 'models'} as:"), text=default)
-        if ok and name.strip():
-            self.train_model(self.store.path.parent / "models" / name.strip())
+        name = name.strip()
+        if not ok or not name:
+            return
+        if any(c in name for c in '/\\:*?"<>|') or name.startswith("."):
+            QMessageBox.warning(self, "Train model", plain(
+                f"{name!r} cannot name the model's folder: use letters, digits, - and _ (no / \\ : * ? \" < > | "
+                f"and no leading dot)"))
+            return
+        self.train_model(self.store.path.parent / "models" / name)
 
     def train_model(self, output: Path, epochs: int = 30, patience: int = 5) -> None:
         if self.store is None:

@@ -88,3 +88,12 @@ def test_training_with_nothing_accepted_says_why_in_a_message(qtbot, window, pro
     qtbot.waitUntil(lambda: window._thread is None, timeout=60_000)
     assert messages and messages[0][0] == "warning" and "0 accepted article(s)" in messages[0][1]
     assert not (project.parent / "models" / "none").exists()
+
+
+def test_a_model_name_that_would_leave_the_models_folder_is_refused(qtbot, window, project, monkeypatch, messages):
+    for name in ("../outside", "a/b", ".hidden"):
+        monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, name=name, **k: (name, True)))
+        action(window, "Train model…").trigger()
+        assert window._thread is None  # nothing started
+        assert messages[-1][0] == "warning" and "cannot name the model's folder" in messages[-1][1]
+    assert not (project.parent / "outside").exists() and not (project.parent / "models").exists()
