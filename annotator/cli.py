@@ -2,81 +2,24 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sqlite3
 import sys
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
 from annotator import __version__
+from annotator.cli_queue import queue
+from annotator.cli_shared import _CURRENT_DB, DB_OPTION, EDITOR_OPTION, editor_name, open_store, progress_bar
 from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from annotator.core.labels import load_scheme
 from annotator.core.model import Answer
 
 SHOW_REJECTIONS = 10  # per file; the rest are counted
-DB_OPTION = click.option(
-    "--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-    help="The project database (an SQLite file; created if missing).",
-)
-EDITOR_OPTION = click.option(
-    "--editor", default=None, help="Who makes the change (default: $ANNOTATOR_EDITOR or your login name).",
-)
-
-
-def editor_name(value: str | None) -> str:
-    if value:
-        return value
-    env = os.environ.get("ANNOTATOR_EDITOR")
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name (some containers)
-        return "editor"
-
-
-@contextmanager
-def progress_bar(desc: str, total: int | None = None, unit: str = "doc"):
-    """A tqdm bar on a terminal; nothing when stderr is not one."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=desc, unit=unit, disable=not sys.stderr.isatty(), file=sys.stderr,
-               dynamic_ncols=True)
-    try:
-        yield bar.update
-    finally:
-        bar.close()
-
-
-_CURRENT_DB: list[Path] = []  # the project a command works on, named in SQLite's errors
-
-
-def open_store(db_path: Path, create: bool = True, scheme: str | None = None, *, reading: bool = False,
-               writing: bool = False):
-    """The project for a command. `reading`: the command only reads it (a read-only file or folder is fine).
-    `writing`: a damaged database is refused before anything is written to it."""
-    from annotator.store import Store, open_for_reading
-
-    _CURRENT_DB[:] = [db_path]
-    if reading:
-        return open_for_reading(db_path)
-    store = Store(db_path, create=create, scheme=load_scheme(scheme) if scheme else None)
-    if writing:
-        try:
-            store.check_integrity()
-        except BaseException:
-            store.close()
-            raise
-    return store
-
-
 class Group(click.Group):
     """Turns the project's own errors into one clear line and exit status 2, never a traceback."""
 
@@ -377,49 +320,6 @@ def stats(db_path: Path, as_json: bool) -> None:
         click.echo(f"pre-annotated by {key}: {n}")
 
 
-@cli.command()
-@DB_OPTION
-@click.option("--answer", type=click.Choice(["pending", "accept", "reject", "ignore", "all"]), default="pending",
-              show_default=True, help="Which articles: by their answer.")
-@click.option("--label", default=None, help="Only articles showing a span of this label (rejected spans do not count).")
-@click.option("--search", "words", default=None, help="Only articles holding these words.")
-@click.option("--order", type=click.Choice(["id", "uncertain"]), default="id", show_default=True,
-              help="id: as imported; uncertain: the pending articles a trained model judged most useful to correct "
-                   "first (it is least sure of them, or disagrees most with the rules), then the others.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, None), help="How many to list.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def queue(db_path: Path, answer: str, label: str | None, words: str | None, order: str, limit: int,
-          as_json: bool) -> None:
-    """List the articles to work on, as the window's queue shows them."""
-    from annotator.store.documents import USEFUL
-
-    if order == "uncertain" and answer != "pending":
-        raise click.UsageError("--order uncertain lists pending articles (the ones left to correct)")
-    with open_store(db_path, reading=True) as store:
-        if label is not None and label not in store.scheme.names:
-            raise click.UsageError(f"unknown label {label!r}; the project's labels: "
-                                   f"{', '.join(lb.name for lb in store.scheme.labels)}")
-        which = USEFUL if order == "uncertain" else (None if answer == "all" else answer)
-        ids = store.documents.document_ids(0, limit, which, words, label=label)
-        rows = store.documents.document_rows(ids)
-        useful = store.documents.usefulness(ids)
-        judged = store.documents.judged() if order == "uncertain" else None
-    if as_json:
-        for i in ids:
-            r = rows[i]
-            click.echo(json.dumps({"id": r.id, "title": r.title, "answer": r.answer, "spans": r.n_spans,
-                                   "usefulness": useful.get(i)}, ensure_ascii=False))
-        return
-    if judged == 0:
-        click.echo("no pending article is judged yet: pre-annotate with a trained model (annotator preannotate "
-                   "--model MODEL) to order them; listed in id order", err=True)
-    for i in ids:
-        r = rows[i]
-        title = " ".join((r.title or f"Document {r.id}").split())  # one line each, whatever the title holds
-        figure = f"{useful[i]:>7.2f}  " if i in useful else ("      -  " if order == "uncertain" else "")
-        click.echo(f"{r.id:>8}  {figure}{r.answer:<8}{r.n_spans:>5}  {title}")
-
-
 def _names(value: str | None) -> list[str] | None:
     return [x.strip() for x in value.split(",") if x.strip()] if value else None
 
@@ -614,6 +514,9 @@ def gui(db_path: Path | None) -> None:
     from annotator.gui.app import run
 
     sys.exit(run(str(db_path) if db_path else None, demo=Path("demo.db")))
+
+
+cli.add_command(queue)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -224,3 +224,37 @@ print(c.execute("SELECT text FROM documents").fetchall(), c.execute(
     "SELECT value FROM project WHERE key = 'browser'").fetchall())
 """], capture_output=True, text=True, timeout=60)
     assert check.stdout.strip() == "[('Rebels attacked Kidal.',)] [('was here',)]", check.stderr
+
+
+def test_preannotation_with_a_model_killed_half_way_keeps_each_judgement_with_its_suggestions(tmp_path, trained):
+    """The order of usefulness is written in the suggestions' transaction: after kill -9, read by another
+    process, every article the model's run finished has its judgement and no other article has one; the run
+    completed, every article has one."""
+    _, model = trained
+    n = 700
+    src = make_input(tmp_path / "in.jsonl", n)
+    db = tmp_path / "p.db"
+    subprocess.run(annotator_cmd("import", src, "--db", db), cwd=ROOT, check=True, capture_output=True)
+    run = annotator_cmd("preannotate", "--db", db, "--model", model)
+    proc = subprocess.Popen(run, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    done = 0
+    while done == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        try:
+            done = read_only(db, "SELECT count(*) FROM preannotated WHERE pipeline LIKE 'rules:%model:%'")[0][0]
+        except sqlite3.Error:
+            continue
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished = {d for (d,) in read_only(db, "SELECT doc_id FROM preannotated WHERE pipeline LIKE 'rules:%model:%'")}
+    judged = {d for (d,) in read_only(db, "SELECT doc_id FROM priorities")}
+    assert 0 < len(finished) < n, "pre-annotation was not interrupted half-way"
+    assert judged == finished
+    from tests.test_durability import counts_are_true
+
+    assert counts_are_true(db)
+    again = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert read_only(db, "SELECT count(*), count(DISTINCT doc_id) FROM priorities") == [(n, n)]
+    assert counts_are_true(db)

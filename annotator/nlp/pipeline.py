@@ -128,18 +128,23 @@ class Annotator:
         for group in doc.spans.values():
             scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
             for i, span in enumerate(group):
+                label = self._label(span.label_)
                 if scores is None or i >= len(scores):
-                    model.add((span.start_char, span.end_char, span.label_))
+                    model.add((span.start_char, span.end_char, label))
                     continue
                 score, t = float(scores[i]), self.threshold if self.threshold is not None else 0.5
                 doubt += max(0.0, 1 - abs(score - t) / ((t if score < t else 1 - t) or 1))
                 if score >= t:
-                    model.add((span.start_char, span.end_char, span.label_))
-        model.update((e.start_char, e.end_char, e.label_) for e in doc.ents)
+                    model.add((span.start_char, span.end_char, label))
+        model.update((e.start_char, e.end_char, self._label(e.label_)) for e in doc.ents)
         known = self.model_labels
         rules = {(s, e, label) for s, e, label, _ in doc.user_data.get(RULES_KEY, ()) if label in known}
         disagree = len(rules ^ {m for m in model if m[2] in known})
         return (doubt + disagree) / max(1.0, len(doc) / 100)
+
+    def _label(self, name: str) -> str | None:
+        """The scheme's label for a label of the model: its own, or the one the entity map gives."""
+        return name if name in self.scheme.names else self.scheme.entity_map.get(name)
 
     def _suggestion_tuples(self, doc: Doc) -> list[tuple[int, int, str, str, float | None]]:
         """The suggestions as (start, end, label, source, score), merged."""
@@ -159,7 +164,7 @@ class Annotator:
         for group in doc.spans.values():
             scores = group.attrs.get("scores") if hasattr(group, "attrs") else None
             for i, span in enumerate(group):
-                label = span.label_ if span.label_ in labels else self.scheme.entity_map.get(span.label_)
+                label = self._label(span.label_)
                 if label:
                     score = float(scores[i]) if scores is not None and i < len(scores) else None
                     if score is not None and self.threshold is not None and score < self.threshold:
