@@ -661,7 +661,8 @@ def test_a_long_session_does_not_wear_out_pythons_constants(qtbot, window, proje
     """PySide6 6.12.0 dropped a reference to True on every signal a Python slot received; on Python 3.10 and 3.11
     (where True and None are counted) the window then aborted ("bool_dealloc") after some thousands of signals,
     minutes into an editor's work. Three hundred keys (moving, marking, undoing, next article) leave the counts of
-    True, False and None as they were, give or take what the window itself holds. (From Python 3.12 the counts stand still whatever happens.)"""
+    True, False and None as they were, give or take what the window itself holds. (From Python 3.12 the counts
+    stand still whatever happens.)"""
     import sys
 
     before = {c: sys.getrefcount(c) for c in (True, False, None)}

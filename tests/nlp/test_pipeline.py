@@ -308,6 +308,7 @@ def test_gold_fixture_is_consistent_and_the_rules_stay_useful(rules):
     of what a person marked (on the 40 articles 0.62 precision, 0.64 recall; 0.61 and 0.61 on the 32 the rules
     were never tuned on)."""
     import importlib.util
+
     from annotator.core.spans import TokenIndex
     from annotator.nlp.pipeline import doc_tokens
     from tests.conftest import ROOT
