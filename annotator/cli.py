@@ -260,7 +260,7 @@ def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, 
 @click.option("--epochs", default=30, show_default=True, type=click.IntRange(1, 1000),
               help="At most this many passes over the training articles.")
 @click.option("--patience", default=5, show_default=True, type=click.IntRange(1, 1000),
-              help="Stop when the dev score has not improved for this many evaluations.")
+              help="Stop when the dev score has not improved for this many epochs.")
 @click.option("--split", default=0.8, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True),
               help="The fraction of the accepted articles to train on; the rest is the dev set.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Which articles go to dev, and spaCy's seed.")

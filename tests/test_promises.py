@@ -329,7 +329,7 @@ def test_train_labels_and_patience(tmp_path):
     r = invoke("train", "--db", db, "--output", out, "--labels", "ATTACK,DEATH", "--patience", "10", "--epochs",
                "40")
     assert r.exit_code == 0, r.output
-    assert "stopping after 10 evaluations without progress" in r.output
+    assert "stopping after 10 epochs without progress" in r.output
     # the rules, the model and both on the dev articles, and what pre-annotation uses for each label
     assert "label" in r.output and "rules  model   both   used" in r.output
     import spacy

@@ -4,7 +4,8 @@ The accepted articles are exported as DocBin train and dev files (`--split`, nev
 config is generated with `spacy init config` (span categoriser on a small CPU tok2vec, no vectors) and
 adjusted to the data (the suggester covers the span lengths the editors drew), and spaCy's own training loop
 runs it, printing its progress table. It stops after `epochs`, or earlier when the dev score has not improved
-for `patience` evaluations, or when the user presses Ctrl+C (the best model so far is kept). The best model is
+for `patience` epochs (evaluating twice an epoch), or when the user presses Ctrl+C (the best model so far is
+kept). The best model is
 evaluated on the dev articles, its precision, recall and F1 per label printed and written into its
 `meta.json`, and it is saved to `output` as a normal spaCy pipeline (`annotator preannotate --model output`)."""
 
@@ -150,13 +151,49 @@ def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: 
     return config
 
 
-def _corpus_stats(path: Path) -> tuple[int, list[int]]:
-    """(tokens, the length in tokens of each span) of a DocBin."""
+def _corpus_stats(path: Path) -> tuple[list[int], list[int]]:
+    """(the length in tokens of each doc, the length in tokens of each span) of a DocBin."""
     import spacy
     from spacy.tokens import DocBin
 
     docs = list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
-    return sum(len(d) for d in docs), [len(sp) for d in docs for sp in d.spans.get("sc", [])]
+    return [len(d) for d in docs], [len(sp) for d in docs for sp in d.spans.get("sc", [])]
+
+
+def _steps_per_epoch(config: Any, doc_lengths: list[int]) -> int:
+    """How many updates the config's batcher makes of the training docs in an epoch (its first: batches grow)."""
+    from spacy.util import registry
+
+    batcher = registry.resolve({"batcher": config["training"]["batcher"]})["batcher"]
+    return max(1, sum(1 for _ in batcher([range(n) for n in doc_lengths])))
+
+
+def _split_into_sentences(path: Path) -> None:
+    """Rewrites a DocBin of articles as one of their sentences (with the spans inside each; a span across a
+    sentence boundary keeps the sentences it spans together)."""
+    import spacy
+    from spacy.tokens import Doc, DocBin, Span
+
+    from annotator.formats.docbin import sentence_starts
+
+    vocab = spacy.blank("en").vocab
+    out = DocBin(store_user_data=False)
+    for doc in DocBin().from_disk(path).get_docs(vocab):
+        spans = list(doc.spans.get("sc", []))
+        starts = sentence_starts(doc.text, [t.idx for t in doc], [t.idx + len(t) for t in doc])
+        bounds = [i for i, first in enumerate(starts) if i == 0 or first] + [len(doc)]
+        for sp in spans:  # no cut inside a span
+            bounds = [b for b in bounds if not sp.start < b < sp.end]
+        for a, b in zip(bounds, bounds[1:]):
+            words = [t.text for t in doc[a:b]]
+            spaces = [bool(t.whitespace_) for t in doc[a:b]]
+            if not "".join(words).strip():
+                continue
+            part = Doc(vocab, words=words, spaces=spaces)
+            part.spans["sc"] = [Span(part, sp.start - a, sp.end - a, sp.label_) for sp in spans
+                                if a <= sp.start and sp.end <= b]
+            out.add(part)
+    out.to_disk(path)
 
 
 def train(
@@ -173,9 +210,11 @@ def train(
     log: Callable[[str], None] = print,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    examples: str = "articles",
 ) -> TrainReport:
     """`on_progress(epoch, epochs)` is told as each epoch starts (epochs from 1); `should_stop()`, asked before
-    every update, cancels the training when it says so (TrainingCancelled: nothing is saved)."""
+    every update, cancels the training when it says so (TrainingCancelled: nothing is saved). `examples`:
+    "articles" trains on whole articles, "sentences" on each sentence of them (the dev articles stay whole)."""
     from spacy.cli.train import train as spacy_train
 
     output = Path(output)
@@ -202,17 +241,24 @@ def train(
         report.spans = exported.spans
         if not exported.spans:
             raise TrainingError(f"{store.path}: the accepted articles hold no spans to learn from")
-        words, lengths = _corpus_stats(train_path)
+        if examples == "sentences":
+            _split_into_sentences(train_path)
+        elif examples != "articles":
+            raise TrainingError(f"examples: {examples!r} is not 'articles' or 'sentences'")
+        doc_lengths, lengths = _corpus_stats(train_path)
         max_tokens = max(1, min(MAX_SUGGESTED_TOKENS, max(lengths, default=1)))
         report.too_long = sum(1 for n in lengths if n > max_tokens)
-        # evaluate once or twice an epoch: spaCy's batches start at 100 words and grow towards 1,000
-        eval_frequency = max(10, min(200, words // 1000))
-        config = make_config(train_path, dev_path, max_tokens, epochs, patience, eval_frequency, seed,
-                             progress_bar)
+        config = make_config(train_path, dev_path, max_tokens, epochs, patience, 1, seed, progress_bar)
+        # Evaluate twice an epoch, and stop after `patience` epochs without progress. A span categoriser on a
+        # few dozen long articles scores 0.00 for its first two or three epochs before it finds its first
+        # spans: counted in evaluations of a fixed number of steps, patience stopped it there (issue 11).
+        steps = _steps_per_epoch(config, doc_lengths)
+        config["training"]["eval_frequency"] = max(1, steps // 2)
+        config["training"]["patience"] = patience * steps
         config.to_disk(work / "config.cfg")
         log(f"training a span categoriser on {report.train_articles} article(s) ({report.spans} spans in all), "
             f"dev {report.dev_articles}; spans of 1 to {max_tokens} tokens; at most {epochs} epochs, stopping "
-            f"after {patience} evaluations without progress; Ctrl+C stops and keeps the best model so far")
+            f"after {patience} epochs without progress; Ctrl+C stops and keeps the best model so far")
         if report.too_long:
             log(f"note: {report.too_long} training span(s) are longer than {max_tokens} tokens; the model will "
                 f"not suggest spans that long")

@@ -223,3 +223,33 @@ def test_training_needs_accepted_articles(tmp_path):
     r = CliRunner().invoke(cli, ["train", "--db", str(db), "--output", str(tmp_path / "mine")])
     assert r.exit_code == 2 and "holds other files" in r.output
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_sentence_examples_keep_each_span_in_its_sentence(tmp_path):
+    """--examples sentences: the training articles become one example a sentence, each with the spans inside it;
+    a span across two sentences keeps them together, and a paragraph break ends a sentence."""
+    from spacy.tokens import DocBin, Span
+
+    from annotator.workflows.training import _split_into_sentences
+
+    nlp = spacy.blank("en")
+    text = "Troops attacked the town. Five were killed. Smoke rose.\n\nTalks on Monday. Mr. A met B"
+    doc = nlp(text)
+
+    def span(words: str, label: str) -> Span:
+        start = text.index(words)
+        return doc.char_span(start, start + len(words), label=label)
+
+    doc.spans["sc"] = [span("attacked", "ATTACK"), span("Five", "CASUALTIES"), span("killed", "DEATH"),
+                       span("Monday", "TIME"), span("killed. Smoke", "DAMAGE")]  # across a full stop
+    path = tmp_path / "train.spacy"
+    DocBin(docs=[doc], store_user_data=False).to_disk(path)
+    _split_into_sentences(path)
+    parts = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    got = [(p.text.strip(), sorted((s.text, s.label_) for s in p.spans["sc"])) for p in parts]
+    assert got == [
+        ("Troops attacked the town.", [("attacked", "ATTACK")]),
+        ("Five were killed. Smoke rose.", [("Five", "CASUALTIES"), ("killed", "DEATH"), ("killed. Smoke", "DAMAGE")]),
+        ("Talks on Monday.", [("Monday", "TIME")]),
+        ("Mr. A met B", []),
+    ]
