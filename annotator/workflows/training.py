@@ -211,10 +211,12 @@ def train(
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     examples: str = "articles",
+    max_span_tokens: int = MAX_SUGGESTED_TOKENS,
 ) -> TrainReport:
     """`on_progress(epoch, epochs)` is told as each epoch starts (epochs from 1); `should_stop()`, asked before
     every update, cancels the training when it says so (TrainingCancelled: nothing is saved). `examples`:
-    "articles" trains on whole articles, "sentences" on each sentence of them (the dev articles stay whole)."""
+    "articles" trains on whole articles, "sentences" on each sentence of them (the dev articles stay whole).
+    `max_span_tokens`: the longest span the suggester proposes (fewer candidates, fewer negatives to learn)."""
     from spacy.cli.train import train as spacy_train
 
     output = Path(output)
@@ -246,7 +248,7 @@ def train(
         elif examples != "articles":
             raise TrainingError(f"examples: {examples!r} is not 'articles' or 'sentences'")
         doc_lengths, lengths = _corpus_stats(train_path)
-        max_tokens = max(1, min(MAX_SUGGESTED_TOKENS, max(lengths, default=1)))
+        max_tokens = max(1, min(max_span_tokens, max(lengths, default=1)))
         report.too_long = sum(1 for n in lengths if n > max_tokens)
         config = make_config(train_path, dev_path, max_tokens, epochs, patience, 1, seed, progress_bar)
         # Evaluate twice an epoch, and stop after `patience` epochs without progress. A span categoriser on a

@@ -253,3 +253,14 @@ def test_sentence_examples_keep_each_span_in_its_sentence(tmp_path):
         ("Talks on Monday.", [("Monday", "TIME")]),
         ("Mr. A met B", []),
     ]
+
+
+def test_patience_is_counted_in_epochs_of_the_batchers_steps(tmp_path):
+    """Patience counts epochs: the steps of an epoch are the config's batcher's (long articles a batch each,
+    short sentences a hundred words a batch), so a few dozen long articles get as many epochs to find their first
+    spans as a pile of short texts (issue 11: counted in evaluations of 10 steps, it stopped after 2 epochs)."""
+    from annotator.workflows.training import _steps_per_epoch, make_config
+
+    config = make_config(tmp_path / "t.spacy", tmp_path / "d.spacy", 5, 30, 5, 1, 0, False)
+    assert _steps_per_epoch(config, [500] * 26) == 26
+    assert 95 <= _steps_per_epoch(config, [10] * 1000) <= 100
