@@ -265,8 +265,10 @@ def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, 
               help="The fraction of the accepted articles to train on; the rest is the dev set.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Which articles go to dev, and spaCy's seed.")
 @click.option("--labels", default=None, help="Only these labels (comma-separated).")
+@click.option("--examples", type=click.Choice(["sentences", "articles"]), default="sentences", show_default=True,
+              help="Train on each sentence of the articles, or on whole articles (dev articles stay whole).")
 def train(db_path: Path, output: Path, epochs: int, patience: int, split: float, seed: int,
-          labels: str | None) -> None:
+          labels: str | None, examples: str) -> None:
     """Train a spaCy span categoriser on the accepted articles; prints P/R/F1 per label (Ctrl+C stops early)."""
     from annotator.nlp.pipeline import tokenize
     from annotator.workflows.training import progress_wanted
@@ -275,7 +277,7 @@ def train(db_path: Path, output: Path, epochs: int, patience: int, split: float,
     label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
     with open_store(db_path, reading=True) as store:
         report = run(store, output, tokenizer=tokenize, epochs=epochs, patience=patience, split=split, seed=seed,
-                     labels=label_list, progress_bar=progress_wanted(), log=click.echo)
+                     labels=label_list, progress_bar=progress_wanted(), log=click.echo, examples=examples)
     click.echo(f"dev articles: {report.dev_articles}; precision, recall and F1 per label (threshold "
                f"{report.threshold:g}, the best on them):")
     for line in report.table():

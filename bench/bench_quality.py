@@ -9,7 +9,7 @@ pipeline with its phrase patterns only (no token patterns), and the rules' recur
 (accepted as the editors' work, their own train/dev split inside) and scores on its held-out articles the rules,
 the model alone, both together, and what pre-annotation with that model uses (per label, the better of the three
 on the model's dev articles): F1 per label over all held-out articles (each scored once), and the time training
-took. --examples sentences trains on sentences instead of whole articles; --max-span-tokens N has the span
+took. --examples articles trains on whole articles instead of their sentences; --max-span-tokens N has the span
 categoriser's suggester propose spans of at most N tokens (10).
 Run: python bench/bench_quality.py [--cv [K]] [--examples articles|sentences] [--max-span-tokens N]"""
 
@@ -202,7 +202,7 @@ def main() -> int:
     if "--cv" in sys.argv:
         at = sys.argv.index("--cv")
         folds = int(sys.argv[at + 1]) if at + 1 < len(sys.argv) and sys.argv[at + 1].isdigit() else 5
-        examples = sys.argv[sys.argv.index("--examples") + 1] if "--examples" in sys.argv else "articles"
+        examples = sys.argv[sys.argv.index("--examples") + 1] if "--examples" in sys.argv else "sentences"
         longest = int(sys.argv[sys.argv.index("--max-span-tokens") + 1]) if "--max-span-tokens" in sys.argv else 10
         result = cross_validate(folds, examples=examples, max_span_tokens=longest)
         print_cv(result, f"{folds}-fold cross-validation on the 40 hand-annotated articles (examples: {examples}, "
