@@ -141,7 +141,8 @@ def fixture_lines(articles: list[Article], texts: dict[str, str]) -> list[str]:
     return out
 
 
-def annotate_in_window(articles: list[Article], texts: dict[str, str], project: Path) -> None:
+def annotate_in_window(articles: list[Article], texts: dict[str, str], titles: dict[str, str],
+                       project: Path) -> None:
     """Each decision made in the real window by keys and clicks; the project keeps them."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings, Qt
@@ -159,7 +160,7 @@ def annotate_in_window(articles: list[Article], texts: dict[str, str], project: 
     source = project.with_suffix(".jsonl")
     with source.open("w", encoding="utf-8") as fh:
         for a in articles:
-            fh.write(json.dumps({"id": a.id, "text": texts[a.id]}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"id": a.id, "title": titles[a.id], "text": texts[a.id]}, ensure_ascii=False) + "\n")
     store = Store(project)
     import_paths(store, [source], tokenizer=tokenize)
     store.close()
@@ -239,7 +240,9 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from annotator.core.labels import load_scheme
 
-    texts = {a["id"]: a["text"] for a in map(json.loads, ARTICLES.open(encoding="utf-8"))}
+    articles_jsonl = [json.loads(line) for line in ARTICLES.open(encoding="utf-8")]
+    texts = {a["id"]: a["text"] for a in articles_jsonl}
+    titles = {a["id"]: a.get("title", "") for a in articles_jsonl}
     try:
         articles = parse_spec(SPEC, texts, set(load_scheme().names))
     except SpecError as exc:
@@ -250,7 +253,7 @@ def main() -> int:
         same = OUT.exists() and OUT.read_text(encoding="utf-8").splitlines() == wanted
         print(f"{OUT.name}: {'matches' if same else 'differs from'} {SPEC.name}", file=sys.stderr)
         return 0 if same else 1
-    annotate_in_window(articles, texts, PROJECT)
+    annotate_in_window(articles, texts, titles, PROJECT)
     stored = fixture_lines(read_project(PROJECT, texts), texts)
     if sorted(stored) != sorted(wanted):
         for line in sorted(set(wanted) ^ set(stored))[:5]:
