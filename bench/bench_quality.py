@@ -159,8 +159,11 @@ def cross_validate(folds: int = 5, epochs: int = 30, seed: int = 0, log=print, *
         store.close()
         held_texts, held_gold = {i: texts[i] for i in held}, {i: gold[i] for i in held}
         add(out["scores"]["rules"], evaluate(rules, held_texts, held_gold))
-        if report is None:  # nothing learned: pre-annotation keeps the rules
-            add(out["scores"]["chosen"], evaluate(rules, held_texts, held_gold))
+        if report is None:  # nothing learned or saved: no model suggestions, and pre-annotation keeps the rules
+            by_rules = evaluate(rules, held_texts, held_gold)
+            add(out["scores"]["model"], {label: (0, 0, ref) for label, (_, _, ref) in by_rules.items()})
+            add(out["scores"]["both"], by_rules)
+            add(out["scores"]["chosen"], by_rules)
             continue
         out["thresholds"].append(report.threshold)
         out["chosen"].append(report.sources)

@@ -130,8 +130,12 @@ def _register_progress_callback() -> None:
         return record
 
 
-def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: int, eval_frequency: int,
+def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: int, doc_lengths: list[int],
                 seed: int, progress_bar: bool) -> Any:
+    """spaCy's config for a span categoriser. It is evaluated twice an epoch and stops after `patience` epochs
+    without progress, the steps of an epoch counted by its batcher over the training docs (`doc_lengths`). A
+    span categoriser on a few dozen long articles scores 0.00 for its first two or three epochs before it finds
+    its first spans: counted in evaluations of a fixed number of steps, patience stopped it there (issue 11)."""
     from spacy.cli.init_config import init_config
 
     config = init_config(lang="en", pipeline=["spancat"], optimize="efficiency", gpu=False, pretraining=False,
@@ -144,10 +148,11 @@ def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: 
     training = config["training"]
     training["max_epochs"] = epochs
     training["max_steps"] = 0
-    training["eval_frequency"] = eval_frequency
-    training["patience"] = patience * eval_frequency
     training["logger"] = {"@loggers": "annotator_console.v1", "progress_bar": progress_bar}
     training["before_update"] = {"@callbacks": "annotator_progress.v1"}
+    steps = _steps_per_epoch(config, doc_lengths)
+    training["eval_frequency"] = max(1, steps // 2)
+    training["patience"] = patience * steps
     return config
 
 
@@ -252,13 +257,7 @@ def train(
         doc_lengths, lengths = _corpus_stats(train_path)
         max_tokens = max(1, min(max_span_tokens, max(lengths, default=1)))
         report.too_long = sum(1 for n in lengths if n > max_tokens)
-        config = make_config(train_path, dev_path, max_tokens, epochs, patience, 1, seed, progress_bar)
-        # Evaluate twice an epoch, and stop after `patience` epochs without progress. A span categoriser on a
-        # few dozen long articles scores 0.00 for its first two or three epochs before it finds its first
-        # spans: counted in evaluations of a fixed number of steps, patience stopped it there (issue 11).
-        steps = _steps_per_epoch(config, doc_lengths)
-        config["training"]["eval_frequency"] = max(1, steps // 2)
-        config["training"]["patience"] = patience * steps
+        config = make_config(train_path, dev_path, max_tokens, epochs, patience, doc_lengths, seed, progress_bar)
         config.to_disk(work / "config.cfg")
         log(f"training a span categoriser on {report.train_articles} article(s) ({report.spans} spans in all), "
             f"dev {report.dev_articles}; spans of 1 to {max_tokens} tokens; at most {epochs} epochs, stopping "

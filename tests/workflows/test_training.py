@@ -261,6 +261,10 @@ def test_patience_is_counted_in_epochs_of_the_batchers_steps(tmp_path):
     spans as a pile of short texts (issue 11: counted in evaluations of 10 steps, it stopped after 2 epochs)."""
     from annotator.workflows.training import _steps_per_epoch, make_config
 
-    config = make_config(tmp_path / "t.spacy", tmp_path / "d.spacy", 5, 30, 5, 1, 0, False)
+    config = make_config(tmp_path / "t.spacy", tmp_path / "d.spacy", 5, 30, 5, [500] * 26, 0, False)
     assert _steps_per_epoch(config, [500] * 26) == 26
     assert 95 <= _steps_per_epoch(config, [10] * 1000) <= 100
+    # 26 long articles: evaluated every 13 steps, stopped after 5 epochs (130 steps) without progress
+    assert (config["training"]["eval_frequency"], config["training"]["patience"]) == (13, 130)
+    short = make_config(tmp_path / "t.spacy", tmp_path / "d.spacy", 5, 30, 5, [10] * 1000, 0, False)
+    assert short["training"]["patience"] == 5 * _steps_per_epoch(short, [10] * 1000)
