@@ -87,6 +87,19 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S, shown: str
     return f"ray://{rest}" if client else rest
 
 
+def _in_one_line(exc: BaseException) -> str:
+    """Ray's words for a failure, in one line: its first, and the last too where the first only introduces what
+    follows (Ray Client's "Initialization failure from server:" before the server's traceback, whose last line
+    says what went wrong and where its logs are)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    said = lines[0][:300]
+    if said.endswith(":") and len(lines) > 1:
+        said = f"{said} {lines[-1][:300]}"
+    return said
+
+
 @contextmanager
 def ray_running(address: str | None, workers: int) -> Iterator[Any]:
     """Ray, connected to the cluster at `address` ("auto", "HOST:PORT" or "ray://HOST:PORT"), or a local Ray of
@@ -108,9 +121,20 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
     logging.getLogger("ray.data").setLevel(logging.ERROR)
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING,
                               "configure_logging": True}
+    tries = ""
     try:
         if address:
-            ray.init(address=check_reachable(address, shown=shown), **kwargs)
+            reachable = check_reachable(address, shown=shown)
+            try:
+                ray.init(address=reachable, **kwargs)
+            except ConnectionAbortedError:
+                # Ray Client's head starts a server process for each session and gives it 30 s to answer (and a
+                # port it saw free a moment before): on a busy head that fails now and then, and a new session
+                # gets a new process and port. Ray has cleaned up the failed one.
+                if not reachable.startswith("ray://"):
+                    raise
+                tries = " (tried twice)"
+                ray.init(address=reachable, **kwargs)
         else:
             # "local": a new Ray here even when `ray start` ran on this machine (Ray would otherwise join the
             # cluster it last recorded, alive or not, and refuse num_cpus)
@@ -120,9 +144,9 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
         # Ray sends its token to a cluster named by address only when told to (its token authentication)
         hint = (" (a cluster with token authentication needs RAY_AUTH_MODE=token and its token: "
                 "`ray get-auth-token` on the head node)"
-                if address and isinstance(exc, ConnectionError) and not os.environ.get("RAY_AUTH_MODE") else "")
-        raise PipelineError(f"cannot start or reach Ray at {where}: {str(exc).splitlines()[0][:300]}{hint}") \
-            from None
+                if address and isinstance(exc, ConnectionError) and not isinstance(exc, ConnectionAbortedError)
+                and not os.environ.get("RAY_AUTH_MODE") else "")
+        raise PipelineError(f"cannot start or reach Ray at {where}{tries}: {_in_one_line(exc)}{hint}") from None
     try:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # the command line shows its own

@@ -48,8 +48,9 @@ def _numpy(columns: dict[str, list]) -> dict[str, np.ndarray]:
 class StandIn:
     """Ray's surface as on_ray uses it. `fail_at`: the batch at which Ray itself fails (a lost worker)."""
 
-    def __init__(self, initialized: bool = False, fail_at: int | None = None, refuse: Exception | None = None):
-        self.initialized, self.fail_at, self.refuse = initialized, fail_at, refuse
+    def __init__(self, initialized: bool = False, fail_at: int | None = None,
+                 refuse: Exception | list[Exception | None] | None = None):
+        self.initialized, self.fail_at, self.refuse = initialized, fail_at, refuse  # a list: one a call, in turn
         self.inits: list[dict[str, Any]] = []
         self.shutdowns = 0
         self.runs: list[dict[str, Any]] = []  # one a map_batches: its arguments, the rows and the batches' sizes
@@ -66,8 +67,9 @@ class StandIn:
         return self.initialized
 
     def init(self, **kwargs: Any) -> None:
-        if self.refuse is not None:
-            raise self.refuse
+        refuse = self.refuse.pop(0) if isinstance(self.refuse, list) else self.refuse
+        if refuse is not None:
+            raise refuse
         self.inits.append(kwargs)
 
     def shutdown(self) -> None:
@@ -570,3 +572,41 @@ def test_through_ray_client_the_same_articles_are_done_by_a_pool_of_actors(tmp_p
     report = on_ray.preannotate_on_ray(here, build_annotator(load_scheme()), workers=2, batch_size=3)
     assert _suggestions(here) == _suggestions(local) and report.documents == 7
     assert len(stand_in.actors) == 2 and stand_in.remote_options == {"num_cpus": 1} and stand_in.runs == []
+
+
+# Ray Client's words when the head could not start a session's server in time, as Ray 2.60 says them (seen by
+# running `ray start --head` with RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S=0 and connecting with ray://)
+SESSION_FAILED = ("Initialization failure from server:\nTraceback (most recent call last):\n  File \"/x/ray/util/"
+                  "client/server/proxier.py\", line 780, in Datapath\n    raise RuntimeError(\nRuntimeError: Proxy "
+                  "failed to Connect to backend! Check `ray_client_server.err` and `ray_client_server_23001.err` "
+                  "on the head node of the cluster for the relevant logs. By default these are located at "
+                  "/tmp/ray/session_latest/logs.\n")
+
+
+def test_a_ray_client_session_the_head_fails_to_start_is_tried_once_more_and_then_said_with_the_heads_reason(
+        tmp_path, stand_in, monkeypatch) -> None:
+    """A busy head fails to start a Ray Client session now and then (the project's CI saw it once): a second
+    session, on a new server process, is asked for; if that fails too, the head's reason is said, not only Ray's
+    'Initialization failure from server:'."""
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    store = _project(tmp_path / "p.db", 2)
+    with _listening() as port:
+        address = f"ray://127.0.0.1:{port}"
+        stand_in.refuse = [ConnectionAbortedError(SESSION_FAILED), None]
+        report = on_ray.preannotate_on_ray(store, build_annotator(load_scheme()), address=address)
+        assert report.documents == 2 and stand_in.inits[-1]["address"] == address and stand_in.refuse == []
+        stand_in.refuse = [ConnectionAbortedError(SESSION_FAILED), ConnectionAbortedError(SESSION_FAILED)]
+        with pytest.raises(PipelineError) as caught, on_ray.ray_running(address, 2):
+            pass
+        assert str(caught.value) == (
+            f"cannot start or reach Ray at {address} (tried twice): Initialization failure from server: "
+            "RuntimeError: Proxy failed to Connect to backend! Check `ray_client_server.err` and "
+            "`ray_client_server_23001.err` on the head node of the cluster for the relevant logs. By default these "
+            "are located at /tmp/ray/session_latest/logs.")
+        assert stand_in.refuse == []
+        # by HOST:PORT, Ray does not start sessions: its errors are said at once
+        stand_in.refuse = [ConnectionAbortedError("refused:\nwhy"), None]
+        with pytest.raises(PipelineError) as caught, on_ray.ray_running(f"127.0.0.1:{port}", 2):
+            pass
+        assert str(caught.value) == f"cannot start or reach Ray at 127.0.0.1:{port}: refused: why"
+    assert len(stand_in.inits) == 1
