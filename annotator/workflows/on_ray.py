@@ -87,6 +87,10 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S, shown: str
     return f"ray://{rest}" if client else rest
 
 
+def _errors_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.ERROR
+
+
 def _in_one_line(exc: BaseException) -> str:
     """Ray's words for a failure, in one line: its first, and the last too where the first only introduces what
     follows (Ray Client's "Initialization failure from server:" before the server's traceback, whose last line
@@ -119,6 +123,10 @@ def ray_running(address: str | None, workers: int) -> Iterator[Any]:
     # the editor's terminal; RAY_BACKEND_LOG_LEVEL set by the user wins
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     logging.getLogger("ray.data").setLevel(logging.ERROR)
+    # Through Ray Client the head's server streams its own log records here while it connects (such as its notice
+    # that it set no SIGTERM handler): like the workers' logs, all but its errors stay in the head's log files.
+    # A filter, as Ray Client sets this logger's level itself.
+    logging.getLogger("ray.util.client.logsclient").addFilter(_errors_only)
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING,
                               "configure_logging": True}
     tries = ""

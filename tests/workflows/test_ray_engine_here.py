@@ -610,3 +610,21 @@ def test_a_ray_client_session_the_head_fails_to_start_is_tried_once_more_and_the
             pass
         assert str(caught.value) == f"cannot start or reach Ray at 127.0.0.1:{port}: refused: why"
     assert len(stand_in.inits) == 1
+
+
+def test_the_heads_own_log_records_streamed_through_ray_client_stay_out_of_the_terminal_but_its_errors(
+        stand_in, caplog) -> None:
+    """Ray Client streams the head's server's log records to the driver as it connects (Ray 2.60 sends its
+    "SIGTERM handler is not set because current thread is not the main thread." to the editor's terminal, seen
+    running `annotator preannotate --address ray://...` against `ray start --head`). Ray Client sets that logger's
+    level itself, so its level alone cannot keep them out."""
+    import logging
+
+    streamed = logging.getLogger("ray.util.client.logsclient")
+    with on_ray.ray_running(None, 2):
+        streamed.setLevel(logging.INFO)  # as Ray Client does once connected
+        with caplog.at_level(logging.INFO, logger="ray.util.client.logsclient"):
+            streamed.log(logging.WARNING, "SIGTERM handler is not set because current thread is not the main thread.")
+            streamed.log(logging.INFO, "Connecting to existing Ray cluster")
+            streamed.log(logging.ERROR, "the head failed")
+    assert [record.getMessage() for record in caplog.records] == ["the head failed"]
