@@ -158,9 +158,9 @@ def cross_validate(folds: int = 5, epochs: int = 30, seed: int = 0, log=print, *
         out["seconds"].append(time.perf_counter() - started)
         store.close()
         held_texts, held_gold = {i: texts[i] for i in held}, {i: gold[i] for i in held}
-        add(out["scores"]["rules"], evaluate(rules, held_texts, held_gold))
+        by_rules = evaluate(rules, held_texts, held_gold)
+        add(out["scores"]["rules"], by_rules)
         if report is None:  # nothing learned or saved: no model suggestions, and pre-annotation keeps the rules
-            by_rules = evaluate(rules, held_texts, held_gold)
             add(out["scores"]["model"], {label: (0, 0, ref) for label, (_, _, ref) in by_rules.items()})
             add(out["scores"]["both"], by_rules)
             add(out["scores"]["chosen"], by_rules)
