@@ -366,35 +366,51 @@ def pack(db_path: Path, editor: str, output: Path) -> None:
 @click.option("--editor", default=None,
               help="Whose work the files hold (default: the editor each was packed for, else each article's "
                    "answerer).")
+@click.option("--add-labels", is_flag=True,
+              help="Add the labels and roles the files use that the team's scheme lacks (else they are refused).")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
-def merge(paths: tuple[Path, ...], db_path: Path, editor: str | None, as_json: bool) -> None:
+def merge(paths: tuple[Path, ...], db_path: Path, editor: str | None, add_labels: bool, as_json: bool) -> None:
     """Merge editors' project files into the team's project, each editor's work as their own layer."""
+    from annotator.nlp.pipeline import tokenize
     from annotator.workflows.team import merge as run
 
-    with open_store(db_path, create=False, writing=True) as store:
-        reports = run(store, list(paths), editor, editor_name(None))
-    if as_json:
-        click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+    done: list[dict] = []
+
+    def said(r: Any) -> None:
+        if as_json:
+            done.append(r.as_dict())
+            return
+        _say_merge(r)
+
+    try:
+        with open_store(db_path, create=False, writing=True) as store:
+            run(store, list(paths), editor, editor_name(None), tokenizer=tokenize, add_labels=add_labels,
+                on_report=said)
+    finally:
+        if as_json:
+            click.echo(json.dumps(done, indent=2, ensure_ascii=False))
+
+
+def _say_merge(r: Any) -> None:
+    figures = r.as_dict()["editors"]
+    if not any(any(v.values()) for v in figures.values()):
+        click.echo(f"{r.path}: nothing new")
         return
-    for r in reports:
-        figures = r.as_dict()["editors"]
-        if not any(any(v.values()) for v in figures.values()):
-            click.echo(f"{r.path}: nothing new")
-            continue
-        for name, f in figures.items():
-            click.echo(f"{r.path}: {name}: {f['articles']} article(s) ({f['new_articles']} new to the team), "
-                       f"{f['answers']} answer(s), {f['spans']} span(s), {f['links']} link(s), "
-                       f"{f['changes']} change(s)")
-        if r.labels_added:
-            click.echo(f"  labels added from the file: {', '.join(r.labels_added)}")
-        if r.conflicts:
-            click.echo(f"  {len(r.conflicts)} conflict(s): changed differently in two files of one editor, the "
-                       "later change kept:")
-            for c in r.conflicts[:50]:
-                click.echo(f"    {c.editor}, article {c.doc_id}, {c.what} {c.item}: kept {c.kept}, set aside "
-                           f"{c.other}")
-            if len(r.conflicts) > 50:
-                click.echo(f"    ... and {len(r.conflicts) - 50} more (--json lists all)")
+    for name, f in figures.items():
+        gone = f", {f['removed']} taken out (no longer in the file)" if f["removed"] else ""
+        click.echo(f"{r.path}: {name}: {f['articles']} article(s) ({f['new_articles']} new to the team), "
+                   f"{f['answers']} answer(s), {f['spans']} span(s), {f['links']} link(s), "
+                   f"{f['changes']} change(s){gone}")
+    if r.labels_added:
+        click.echo(f"  labels added from the file: {', '.join(r.labels_added)}")
+    if r.conflicts:
+        click.echo(f"  {len(r.conflicts)} conflict(s): changed differently in two files of one editor, the "
+                   "later change kept:")
+        for c in r.conflicts[:50]:
+            click.echo(f"    {c.editor}, article {c.doc_id}, {c.what} {c.item}: kept {c.kept}, set aside "
+                       f"{c.other}")
+        if len(r.conflicts) > 50:
+            click.echo(f"    ... and {len(r.conflicts) - 50} more (--json lists all)")
 
 
 @cli.command()
@@ -420,10 +436,19 @@ def review(db_path: Path, threshold: float, doc_id: int | None, take_editor: str
             click.echo(f"{r.articles} article(s) prepared: {r.settled} settled (every editor agreed), {r.disputed} "
                        f"left to decide; spans {r.spans_accepted} agreed, {r.spans_disputed} to decide; links "
                        f"{r.links_accepted} agreed, {r.links_disputed} to decide")
+            if r.reopened:
+                click.echo(f"{r.reopened} article(s) prepared earlier were prepared again: a later merge changed "
+                           "their editors' work and the reviewer had not decided them yet")
+            if r.waiting:
+                who_ = ", ".join(f"{e} {n}" for e, n in sorted(r.waiting.items()))
+                click.echo(f"{r.waiting_articles} article(s) wait for an assigned editor's answer and are not "
+                           f"settled (missing: {who_}); merge their files, then review again")
             if r.changed_since:
                 click.echo(f"{r.changed_since} article(s) prepared earlier have new work from their editors since; "
                            "they were left as they are (the reviewer's decisions stand)")
             return
+        if not take_editor and not answer:
+            raise click.UsageError(f"--article {doc_id}: say what to decide with --take EDITOR or --answer")
         if store.team.review_of(doc_id) is None:
             raise click.UsageError(f"article {doc_id} was not prepared for review (run annotator review first)")
         if take_editor:

@@ -193,7 +193,10 @@ def test_another_tools_annotations_join_the_team_as_their_annotators_work(tmp_pa
                              for t in ("Rebels shelled the town .", "Police detained two men .")))
     mine = tmp_path / "mine.db"
     annotator("import", plain, "--db", mine, "--editor", "dora")
-    out = annotator("merge", theirs, mine, "--into", team).stdout
+    refused = annotator("merge", theirs, mine, "--into", team, check=False)
+    assert refused.returncode == 2 and "theirs.db: uses label(s) the team's scheme lacks: Amenity" in refused.stderr
+    assert "--add-labels" in refused.stderr and "Traceback" not in refused.stderr
+    out = annotator("merge", theirs, mine, "--into", team, "--add-labels").stdout
     assert "theirs.db: original_annotations: 120 article(s) (120 new to the team), 120 answer(s), 252 span(s)" in out
     assert "labels added from the file: Amenity, Cuisine, Dish, Hours, Location, Price, Rating, " \
            "Restaurant_Name" in out

@@ -21,20 +21,18 @@ from sqlite_utils import Database
 
 from annotator.core.errors import (
     ConflictError,
-    DamagedDatabaseError,
     DatabaseError,
     NewerDatabaseError,
     NotAProjectError,
     ReadOnlyDatabaseError,
     SchemeError,
-    UnavailableError,
 )
 from annotator.core.labels import DEFAULT_SCHEME, Label, LabelScheme, Role, label_problem, load_scheme
 from annotator.store.annotations import Annotations
 from annotator.store.documents import Documents
 from annotator.store.links import Links
 from annotator.store.schema import SCHEMA_VERSION, migrations, write_roles, write_scheme
-from annotator.store.sql import TRANSACTION_TIME, clock, now
+from annotator.store.sql import TRANSACTION_TIME, clock, now, sqlite_error
 from annotator.store.streaming import ExportStream
 from annotator.store.suggestions import Suggestions
 from annotator.store.team import Team
@@ -410,29 +408,3 @@ def may_write(path: Path) -> bool:
     """May this user write the file and make SQLite's -wal and -shm files beside it? Asked of the system, not by
     writing: opening a project must not change it."""
     return os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
-
-
-def sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
-    """SQLite's error as one the user can act on, naming the file."""
-    text = str(exc)
-    if "malformed" in text or "disk image" in text or "corrupt" in text:
-        return DamagedDatabaseError(
-            f"{path}: the database is damaged ({text}); nothing was changed. Recover what it holds with "
-            f"`sqlite3 {path} .recover | sqlite3 recovered.db`, or restore a backup"
-        )
-    if "not a database" in text or "encrypted" in text:
-        return NotAProjectError(f"{path}: not an annotator project database (not an SQLite file)")
-    if "readonly" in text or "read-only" in text:
-        return ReadOnlyDatabaseError(
-            f"{path}: the file is read-only (no permission to write it, or to write its folder); "
-            "reading commands (stats, export) still work, or copy it somewhere you may write"
-        )
-    if "locked" in text or "busy" in text:
-        return UnavailableError(f"{path}: another program keeps the database busy; nothing was changed, try "
-                                "again")
-    if "full" in text:
-        return UnavailableError(f"{path}: the disk is full; the last change was not saved")
-    if "unable to open" in text or "disk I/O" in text:
-        return UnavailableError(f"{path}: cannot read or write the file ({text}); is it on a removed disk or "
-                                f"was it moved?")
-    return UnavailableError(f"{path}: {text}")

@@ -265,6 +265,21 @@ def m0009_priorities(db: Database) -> None:
     db.execute("CREATE INDEX priorities_rank ON priorities(rank, doc_id)")
 
 
+@migrations(name="0010_layer_removals")
+def m0010_layer_removals(db: Database) -> None:
+    """What left an editor's file since an earlier merge (a span relabelled or taken back, an answer put back to
+    pending): `layer_removed` remembers each removed row of a layer by its key, with the last change time of the
+    file that removed it, so that an older copy of the file merged later does not bring it back. `layer_merges`
+    is when a merge last changed an editor's layer of an article (the review reopens what changed after it)."""
+    db.execute("""CREATE TABLE layer_removed (
+        doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL, what TEXT NOT NULL,
+        key TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (doc_id, editor, what, key)) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE layer_merges (
+        doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL, at TEXT NOT NULL,
+        PRIMARY KEY (doc_id, editor)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX layer_merges_at ON layer_merges(doc_id, at)")
+
+
 NOT_COUNTED = "('import', 'preannotate')"  # the change log's entries that are no editor's work
 NONE = "''"  # an empty key of a tally, in SQL
 

@@ -10,6 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
+from annotator.core.errors import (
+    DamagedDatabaseError,
+    DatabaseError,
+    NotAProjectError,
+    ReadOnlyDatabaseError,
+    UnavailableError,
+)
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Answer, Source, Span, SpanState
 
@@ -96,3 +103,29 @@ class Repository:
     @property
     def conn(self) -> sqlite3.Connection:
         return self.store.conn
+
+
+def sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
+    """SQLite's error as one the user can act on, naming the file."""
+    text = str(exc)
+    if "malformed" in text or "disk image" in text or "corrupt" in text:
+        return DamagedDatabaseError(
+            f"{path}: the database is damaged ({text}); nothing was changed. Recover what it holds with "
+            f"`sqlite3 {path} .recover | sqlite3 recovered.db`, or restore a backup"
+        )
+    if "not a database" in text or "encrypted" in text:
+        return NotAProjectError(f"{path}: not an annotator project database (not an SQLite file)")
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyDatabaseError(
+            f"{path}: the file is read-only (no permission to write it, or to write its folder); "
+            "reading commands (stats, export) still work, or copy it somewhere you may write"
+        )
+    if "locked" in text or "busy" in text:
+        return UnavailableError(f"{path}: another program keeps the database busy; nothing was changed, try "
+                                "again")
+    if "full" in text:
+        return UnavailableError(f"{path}: the disk is full; the last change was not saved")
+    if "unable to open" in text or "disk I/O" in text:
+        return UnavailableError(f"{path}: cannot read or write the file ({text}); is it on a removed disk or "
+                                f"was it moved?")
+    return UnavailableError(f"{path}: {text}")

@@ -12,17 +12,18 @@ import hashlib
 import json
 import random
 import re
+import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotator.core.agreement import ArticleWork, LinkKey, f1
 from annotator.core.errors import DatabaseError, InputError
-from annotator.core.model import Answer
-from annotator.core.tokens import token_bounds
-from annotator.store.sql import Host, Repository, now, rows_in
+from annotator.core.model import Answer, Token
+from annotator.core.tokens import pack_tokens, token_bounds
+from annotator.store.sql import Host, Repository, execute_in, now, rows_in, sqlite_error
 
 GOLD = "gold"  # the reviewed layer (the project's own annotations: export --layer gold); no editor is called so
 # the change log's actions that are not an editor's work on an article
@@ -64,19 +65,20 @@ class MergeReport:
     spans: Counter = field(default_factory=Counter)
     links: Counter = field(default_factory=Counter)
     changes: Counter = field(default_factory=Counter)
+    removed: Counter = field(default_factory=Counter)  # rows of the layer the file no longer holds, taken out
     conflicts: list[Conflict] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
 
     @property
     def editors(self) -> list[str]:
-        return sorted(set(self.articles) | set(self.changes) | set(self.new_articles))
+        return sorted(set(self.articles) | set(self.changes) | set(self.new_articles) | set(self.removed))
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.path,
             "editors": {e: {"articles": self.articles[e], "new_articles": self.new_articles[e],
                             "answers": self.answers[e], "spans": self.spans[e], "links": self.links[e],
-                            "changes": self.changes[e]} for e in self.editors},
+                            "changes": self.changes[e], "removed": self.removed[e]} for e in self.editors},
             "conflicts": [c.__dict__ for c in self.conflicts],
             "labels_added": self.labels_added,
         }
@@ -98,6 +100,19 @@ def _later(existing: tuple[str, str] | None, incoming: tuple[str, str], seen_her
     return take, (existing[1] not in seen_there) if take else (incoming[1] not in seen_here)
 
 
+LINK_KEY = ["event_start", "event_end", "event_label", "arg_start", "arg_end", "arg_label", "role"]
+
+
+def _key(key: Sequence[Any]) -> str:
+    """A layer row's key (without article and editor) as `layer_removed` keeps it."""
+    return json.dumps(list(key), ensure_ascii=False)
+
+
+def _source_error(src: Host, exc: sqlite3.Error) -> DatabaseError:
+    """SQLite's error met while reading an editor's file, naming that file (not the team's project)."""
+    return sqlite_error(src.path, exc)
+
+
 def _uid(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
 
@@ -111,6 +126,8 @@ class Team(Repository):
         """Gives every article not yet assigned to `overlap` of the editors, balanced: each article goes to the
         editors with the fewest articles so far (counting earlier assignments), ties drawn by the seed.
         Returns the articles each editor was given now."""
+        if not [e for e in editors if e.strip()]:
+            raise InputError("--editors: no editor named (give their names, comma-separated: ana,ben)")
         names = [check_editor_name(e, "--editors") for e in editors]
         if len(set(names)) != len(names):
             raise InputError(f"--editors: {', '.join(sorted(n for n, k in Counter(names).items() if k > 1))} "
@@ -179,13 +196,16 @@ class Team(Repository):
 
     def prepare_review(self, threshold: float = 1.0, who: str | None = None) -> ReviewReport:
         """Writes the editors' layers into the project's own spans, links and answers (the gold layer), for every
-        article some editor answered that was not prepared before (a reviewer's decisions are never undone): a
-        span or link that at least `threshold` of the editors who accepted the article have is accepted
-        (INCEpTION's merge strategy; 1.0: all of them), the others are left as suggestions for the reviewer, and
-        suggestions no editor kept are rejected. `came_from` names the editors each came from. An article on
-        which every editor agrees (answers, spans and links) is answered at once. `reviews` records each
-        article's agreement (mean exact span F1 of its editors' pairs) and what is left to decide. One
-        transaction."""
+        article some editor answered that was not prepared before: a span or link that at least `threshold` of
+        the editors who accepted the article have is accepted (INCEpTION's merge strategy; 1.0: all of them),
+        the others are left as suggestions for the reviewer, and suggestions no editor kept are rejected.
+        `came_from` names the editors each came from. An article on which every editor it is assigned to has
+        answered and all agree (answers, spans and links) is answered at once; one that waits for an assigned
+        editor is never settled (`waiting` says whose answers are missing). An article prepared earlier whose
+        layers a later merge changed is prepared again if the reviewer has not touched it since (a settled one
+        is reopened when the new work disagrees); one the reviewer worked on is left as it is and counted in
+        `changed_since` (a reviewer's decisions are never undone). `reviews` records each article's agreement
+        (mean exact span F1 of its editors' pairs) and what is left to decide. One transaction."""
         if not 0 < threshold <= 1:
             raise InputError(f"--threshold {threshold}: a share of the editors, above 0 and at most 1")
         report = ReviewReport()
@@ -194,17 +214,46 @@ class Team(Repository):
             todo = [r[0] for r in conn.execute(
                 "SELECT DISTINCT a.doc_id FROM layer_answers a JOIN documents d ON d.id = a.doc_id WHERE "
                 "d.answer = 'pending' AND a.doc_id NOT IN (SELECT doc_id FROM reviews) ORDER BY a.doc_id")]
-            # prepared before, and an editor's work on it came in since: left as it is (the reviewer's decisions
-            # are never undone), and counted
-            report.changed_since = conn.execute(
-                "SELECT count(DISTINCT r.doc_id) FROM reviews r JOIN layer_answers a ON a.doc_id = r.doc_id "
-                "WHERE a.at > r.at").fetchone()[0]
-            for work in self._works(todo):
-                self._prepare_one(work, threshold, who, report)
-            if todo:
+            # prepared before, and a merge changed an editor's layer of it since
+            again, kept = [], 0
+            for d, reviewed, answer, answered_at, touched in conn.execute(
+                    "SELECT r.doc_id, r.at, d.answer, d.answered_at, EXISTS (SELECT 1 FROM changes c WHERE "
+                    "c.doc_id = r.doc_id AND c.at > r.at AND c.action != 'review') FROM reviews r JOIN documents d "
+                    "ON d.id = r.doc_id WHERE EXISTS (SELECT 1 FROM layer_merges m WHERE m.doc_id = r.doc_id AND "
+                    "m.at > r.at) ORDER BY r.doc_id").fetchall():
+                settled_by_review = answer != Answer.PENDING.value and answered_at == reviewed
+                if touched or not (answer == Answer.PENDING.value or settled_by_review):
+                    kept += 1  # the reviewer decided something since: their decisions stand
+                    continue
+                again.append(d)
+            report.changed_since = kept
+            if again:
+                self._reopen(again)
+                report.reopened = len(again)
+            assigned: dict[int, set[str]] = defaultdict(set)
+            ids = sorted({*todo, *again})
+            for d, e in rows_in(conn, "SELECT doc_id, editor FROM assignments WHERE doc_id IN ({in})", ids):
+                assigned[d].add(e)
+            for work in self._works(ids):
+                self._prepare_one(work, threshold, who, report, assigned.get(work.doc_id, set()))
+            if ids:
                 self.store._log("review", who, threshold=threshold, articles=report.articles, settled=report.settled,
-                                disputed=report.disputed)
+                                disputed=report.disputed, reopened=report.reopened, waiting=dict(report.waiting))
         return report
+
+    def _reopen(self, ids: list[int]) -> None:
+        """Inside the review: articles prepared before are put back as they were before the review (what it
+        wrote is a suggestion again, an answer it gave is taken back), to be prepared from the layers anew."""
+        conn = self.conn
+        stamp = now()
+        execute_in(conn, "DELETE FROM reviews WHERE doc_id IN ({in})", ids)
+        for d in ids:
+            conn.execute("UPDATE spans SET state = 'suggested', updated_at = ? WHERE doc_id = ? AND came_from IS NOT "
+                         "NULL", (stamp, d))
+            conn.execute("UPDATE links SET state = 'suggested', updated_at = ? WHERE doc_id = ? AND came_from IS NOT "
+                         "NULL", (stamp, d))
+            conn.execute("UPDATE documents SET answer = 'pending', answered_by = NULL, answered_at = NULL WHERE id = ?",
+                         (d,))
 
     def _works(self, ids: list[int], chunk: int = 500) -> Iterator[ArticleWork]:
         """Each editor's work on these articles (without their text: the review needs none)."""
@@ -230,11 +279,15 @@ class Team(Repository):
                                            f"state = 'accepted' AND {wanted}", ids, after=who):
             docs[d].links.setdefault(e, set()).add(((k[0], k[1], k[2]), (k[3], k[4], k[5]), k[6]))
 
-    def _prepare_one(self, work: ArticleWork, threshold: float, who: str | None, report: ReviewReport) -> None:
+    def _prepare_one(self, work: ArticleWork, threshold: float, who: str | None, report: ReviewReport,
+                     assigned: set[str]) -> None:
         conn = self.conn
         d = work.doc_id
         report.articles += 1
         answers = {e: a for e, a in work.answers.items() if a != Answer.PENDING.value}
+        missing = sorted(assigned - set(answers))
+        for e in missing:
+            report.waiting[e] += 1
         accepted = sorted(e for e, a in answers.items() if a == Answer.ACCEPT.value)
         same_answer = len(set(answers.values())) == 1
         self.store.bump(d, None)
@@ -292,6 +345,9 @@ class Team(Repository):
         if not same_answer:
             disputed += 1
             score = min(score, 0.0)  # the editors do not even agree whether the article holds events
+        if missing:  # never settled on the word of some of its editors
+            disputed += len(missing)
+            report.waiting_articles += 1
         if not disputed:
             answer = next(iter(answers.values()))
             conn.execute("UPDATE documents SET answer = ?, answered_by = ?, answered_at = ? WHERE id = ?",
@@ -379,6 +435,10 @@ class Team(Repository):
                              f"l.doc_id IN ({mine}) AND l.event_id IN (SELECT id FROM main.spans) AND "
                              "l.arg_id IN (SELECT id FROM main.spans)", (editor,))
                 self._own_work_back(editor)
+                # what the editor's layer has seen, so that a merge of this file can tell what they took back
+                conn.execute("INSERT INTO changes(doc_id, action, who, at, detail) SELECT doc_id, action, who, at, "
+                             f"detail FROM team.layer_changes WHERE editor = ? AND doc_id IN ({mine}) ORDER BY at, uid",
+                             (editor, editor))
                 conn.execute("INSERT INTO preannotated(doc_id, pipeline, at, suggestions) SELECT doc_id, pipeline, "
                              f"at, suggestions FROM team.preannotated WHERE doc_id IN ({mine})", (editor,))
                 stamp = now()
@@ -413,71 +473,59 @@ class Team(Repository):
     # ------------------------------------------------------------------ merging
 
     def merge(self, src: Host, editor: str | None = None, who: str | None = None,
-              only: set[int] | None = None) -> MergeReport:
+              only: set[int] | None = None, tokenizer: Callable[[str], Sequence[Token]] | None = None,
+              add_labels: bool = False) -> MergeReport:
         """Brings an editor's project file (`src`, open) into this team's project as that editor's layer: their
         answers, spans and links (those they decided, and those they changed after the file was packed), and
-        their change log. Articles the team's project lacks come in too (matched by their text's hash). The
+        their change log. Articles the team's project lacks come in too (matched by their text's hash), with
+        tokens made by `tokenizer` (so the team's tokens never depend on which file came first). The
         editor is `editor` if given, else the one the file was packed for, else each article's answerer. `only`:
-        just these articles of the file (by its ids), as a window merges each article when it is answered."""
+        just these articles of the file (by its ids), as a window merges each article when it is answered.
+
+        What left the file since an earlier merge (a span relabelled or taken back, an answer put back to pending)
+        leaves the layer too, when the file had seen it: after any sequence of edits and merges, an editor's
+        layer is what a fresh merge of their file gives. Labels and roles the team's scheme lacks are refused,
+        or added with `add_labels` (as `import --add-labels` does)."""
         report = MergeReport(str(src.path))
-        sconn = src.conn
-        meta = dict(sconn.execute("SELECT key, value FROM project WHERE key IN ('editor', 'packed_at')"))
-        default = check_editor_name(editor, "--editor") if editor else meta.get("editor")
-        packed_at = meta.get("packed_at")
-        docs = {r[0]: r[1:] for r in sconn.execute(
-            "SELECT id, input_hash, answer, answered_by, answered_at FROM documents")}
-        later = "state != 'suggested' OR (? IS NOT NULL AND coalesce(updated_at, '') > ?)"
-        spans = sconn.execute(
-            f'SELECT doc_id, start, "end", label, state, source, coalesce(updated_at, \'\') FROM spans WHERE {later}',
-            (packed_at, packed_at)).fetchall()
-        links = sconn.execute(
-            'SELECT l.doc_id, e.start, e."end", e.label, a.start, a."end", a.label, l.role, l.state, '
-            "coalesce(l.updated_at, '') FROM links l JOIN spans e ON e.id = l.event_id JOIN spans a ON "
-            f"a.id = l.arg_id WHERE {later.replace('state', 'l.state').replace('updated_at', 'l.updated_at')}",
-            (packed_at, packed_at)).fetchall()
-        changes = sconn.execute(
-            f"SELECT doc_id, who, at, action, detail FROM changes WHERE doc_id IS NOT NULL AND action NOT IN "
-            f"({', '.join(repr(a) for a in NOT_WORK)}) ORDER BY id").fetchall()
-        worked = {d for d, (_, answer, *_r) in docs.items() if answer != Answer.PENDING.value}
-        worked |= {r[0] for r in spans} | {r[0] for r in links}
-        if only is not None:
-            worked &= only
-            spans = [r for r in spans if r[0] in only]
-            links = [r for r in links if r[0] in only]
-            changes = [r for r in changes if r[0] in only]
-        owner: dict[int, str] = {}
-        for d in sorted(worked):
-            name = default or docs[d][2]
-            if not name:
-                raise InputError(f"{src.path}: article {d} holds annotations but no editor's name (the file was not "
-                                 "packed for an editor, and nobody is named as its answerer); name one with --editor")
-            owner[d] = check_editor_name(name, f"{src.path}: article {d}")
-        seen_there: dict[int, set[str]] = defaultdict(set)
-        for d, _who, at, _action, _detail in changes:
-            seen_there[d].add(at)
+        try:
+            incoming = self._read_source(src, editor, only)
+        except sqlite3.Error as exc:  # a damaged editor's file: named, the team's project untouched
+            raise _source_error(src, exc) from None
+        docs, spans, links, changes, worked, owner = (incoming[k] for k in (
+            "docs", "spans", "links", "changes", "worked", "owner"))
+        seen_there, last_there = incoming["seen"], incoming["last"]
         with self.store.write() as conn:
-            report.labels_added = self._labels_from(src, {r[3] for r in spans} | {r[3] for r in links} |
-                                                    {r[6] for r in links})
-            team_id = self._documents_from(src, sorted(worked), owner, report)
-            self._assign_missing(owner, team_id)
+            report.labels_added = self._labels_from(src, spans, links, add_labels)
+            team_id = self._documents_from(src, sorted(worked), owner, report, tokenizer)
+            team_id.update(self._known_documents(src, sorted(set(owner) - worked)))
+            self._assign_missing({d: owner[d] for d in worked}, team_id)
             seen_here: dict[tuple[str, int], set[str]] = defaultdict(set)
             for e, d, at in rows_in(conn, "SELECT editor, doc_id, at FROM layer_changes WHERE doc_id IN ({in})",
                                     sorted(set(team_id.values()))):
                 seen_here[e, d].add(at)
             touched: set[tuple[str, int]] = set()
+            offered: dict[str, set[tuple]] = defaultdict(set)  # kind -> (editor, team doc, *key) the file holds
 
             def put(kind: str, table: str, keys: list[str], values: list[str],
                     rows: list[tuple[tuple, tuple[str, str], tuple, int]], words: Any) -> None:
                 """rows: (key without doc and editor, (state, time), other values, src doc id)."""
                 existing = {}
+                removed = {}
                 wanted = ", ".join(["editor", *(f'"{k}"' for k in keys), values[0], "at"])
                 for d in sorted({team_id[r[3]] for r in rows}):
                     for row in conn.execute(f"SELECT {wanted} FROM {table} WHERE doc_id = ?", (d,)):
                         existing[(d, *row[:-2])] = (row[-2], row[-1])
+                    for e, key, at in conn.execute("SELECT editor, key, at FROM layer_removed WHERE doc_id = ? AND "
+                                                   "what = ?", (d, kind)):
+                        removed[(d, e, key)] = at
                 out = []
                 for key, value, extra, src_doc in rows:
                     d, e = team_id[src_doc], owner[src_doc]
                     full = (d, e, *key)
+                    offered[kind].add((e, d, *key))
+                    gone = removed.get((d, e, _key(key)))
+                    if gone is not None and gone >= value[1]:
+                        continue  # an older copy of what a later file of this editor no longer holds
                     take, conflict = _later(existing.get(full), value, seen_here[e, d], seen_there[src_doc])
                     if conflict:
                         old = existing[full]
@@ -500,12 +548,20 @@ class Team(Repository):
             put("span", "layer_spans", ["start", "end", "label"], ["state", "source"],
                 [((s, e, lb), (st, at), (source,), d) for d, s, e, lb, st, source, at in spans],
                 lambda key: f"{key[2]} at {key[0]}-{key[1]}")
-            put("link", "layer_links", ["event_start", "event_end", "event_label", "arg_start", "arg_end",
-                                        "arg_label", "role"], ["state"],
+            put("link", "layer_links", LINK_KEY, ["state"],
                 [((es, ee, el, a_s, ae, al, role), (st, at), (), d) for d, es, ee, el, a_s, ae, al, role, st, at
                  in links],
                 lambda key: f"{key[6]}: {key[5]} at {key[3]}-{key[4]} of {key[2]} at {key[0]}-{key[1]}")
-            for d, e in sorted({(d, owner[d]) for d in owner}):
+            for d in sorted(owner):
+                if d in team_id:
+                    self._remove_what_left(owner[d], team_id[d], offered, seen_there[d], last_there.get(d, ""),
+                                           report, touched)
+            for e, d in sorted(touched):
+                self._links_follow_spans(e, d, report)
+            stamp = now()
+            conn.executemany("INSERT OR REPLACE INTO layer_merges(doc_id, editor, at) VALUES (?, ?, ?)",
+                             [(d, e, stamp) for e, d in sorted(touched)])
+            for d, e in sorted({(d, owner[d]) for d in worked}):
                 report.articles[e] += (e, team_id[d]) in touched
             rows = []
             for d, w, at, action, detail in changes:
@@ -524,25 +580,169 @@ class Team(Repository):
                                 conflicts=len(report.conflicts), labels_added=report.labels_added)
         return report
 
-    def _labels_from(self, src: Host, used: set[str]) -> list[str]:
-        """Inside the merge: the labels the incoming work uses that this project lacks, copied from the file."""
+    def _read_source(self, src: Host, editor: str | None, only: set[int] | None) -> dict[str, Any]:
+        """What an editor's file holds for the merge, read before the team's project is written."""
+        sconn = src.conn
+        meta = dict(sconn.execute("SELECT key, value FROM project WHERE key IN ('editor', 'packed_at')"))
+        default = check_editor_name(editor, "--editor") if editor else meta.get("editor")
+        packed_at = meta.get("packed_at")
+        docs = {r[0]: r[1:] for r in sconn.execute(
+            "SELECT id, input_hash, answer, answered_by, answered_at FROM documents")}
+        later = "state != 'suggested' OR (? IS NOT NULL AND coalesce(updated_at, '') > ?)"
+        spans = sconn.execute(
+            f'SELECT doc_id, start, "end", label, state, source, coalesce(updated_at, \'\') FROM spans WHERE {later}',
+            (packed_at, packed_at)).fetchall()
+        links = sconn.execute(
+            'SELECT l.doc_id, e.start, e."end", e.label, a.start, a."end", a.label, l.role, l.state, '
+            "coalesce(l.updated_at, '') FROM links l JOIN spans e ON e.id = l.event_id JOIN spans a ON "
+            f"a.id = l.arg_id WHERE {later.replace('state', 'l.state').replace('updated_at', 'l.updated_at')}",
+            (packed_at, packed_at)).fetchall()
+        changes = sconn.execute(
+            f"SELECT doc_id, who, at, action, detail FROM changes WHERE doc_id IS NOT NULL AND action NOT IN "
+            f"({', '.join(repr(a) for a in NOT_WORK)}) ORDER BY id").fetchall()
+        # every change the file holds, whatever it was: a layer row stamped with one of these times was seen by
+        # this file, so when the file no longer holds it, the editor took it back
+        seen: dict[int, set[str]] = defaultdict(set)
+        anywhere: set[str] = set()
+        last: dict[int, str] = {}
+        for d, at in sconn.execute("SELECT doc_id, at FROM changes"):
+            if d is None:
+                anywhere.add(at)
+            else:
+                seen[d].add(at)
+                if at > last.get(d, ""):
+                    last[d] = at
+        worked = {d for d, (_, answer, *_r) in docs.items() if answer != Answer.PENDING.value}
+        worked |= {r[0] for r in spans} | {r[0] for r in links}
+        # the articles whose layer this file speaks for: all of a file packed for (or named as) one editor's,
+        # else those some editor answered
+        speaks = set(docs) if default else {d for d, r in docs.items() if r[2]}
+        speaks |= worked
+        if only is not None:
+            worked &= only
+            speaks &= only
+            spans = [r for r in spans if r[0] in only]
+            links = [r for r in links if r[0] in only]
+            changes = [r for r in changes if r[0] in only]
+        owner: dict[int, str] = {}
+        for d in sorted(speaks):
+            name = default or docs[d][2]
+            if not name:
+                if d not in worked:
+                    continue
+                raise InputError(f"{src.path}: article {d} holds annotations but no editor's name (the file was not "
+                                 "packed for an editor, and nobody is named as its answerer); name one with --editor")
+            owner[d] = check_editor_name(name, f"{src.path}: article {d}")
+        for d in owner:
+            seen[d] |= anywhere
+        self._check_self_links(src, links)
+        return {"docs": docs, "spans": spans, "links": links, "changes": changes, "worked": worked,
+                "owner": owner, "seen": seen, "last": last}
+
+    @staticmethod
+    def _check_self_links(src: Host, links: list[tuple]) -> None:
+        for r in links:
+            if r[1:4] == r[4:7]:
+                raise InputError(f"{src.path}: article {r[0]} links a span to itself ({r[3]} at {r[1]}-{r[2]} as "
+                                 f"its own {r[7]}); nothing was merged")
+
+    def _remove_what_left(self, editor: str, d: int, offered: dict[str, set[tuple]], seen: set[str], last: str,
+                          report: MergeReport, touched: set[tuple[str, int]]) -> None:
+        """Inside the merge: the rows of `editor`'s layer of article `d` that the file no longer holds though it
+        saw them (their time is one of its changes) are removed, and remembered as removed (`layer_removed`)
+        with the file's last change time, so an older copy of the file does not bring them back."""
         conn = self.conn
+        for kind, table, keys in (("answer", "layer_answers", []), ("span", "layer_spans", ["start", "end", "label"]),
+                                  ("link", "layer_links", LINK_KEY)):
+            cols = ", ".join([*(f'"{k}"' for k in keys), "at"])
+            gone = []
+            for row in conn.execute(f"SELECT {cols} FROM {table} WHERE doc_id = ? AND editor = ?", (d, editor)):
+                key, at = tuple(row[:-1]), row[-1]
+                if (editor, d, *key) in offered[kind] or at not in seen:
+                    continue
+                gone.append(key)
+            if not gone:
+                continue
+            where = " AND ".join(["doc_id = ?", "editor = ?", *(f'"{k}" = ?' for k in keys)])
+            conn.executemany(f"DELETE FROM {table} WHERE {where}", [(d, editor, *k) for k in gone])
+            conn.executemany("INSERT INTO layer_removed(doc_id, editor, what, key, at) VALUES (?, ?, ?, ?, ?) "
+                             "ON CONFLICT(doc_id, editor, what, key) DO UPDATE SET at = max(at, excluded.at)",
+                             [(d, editor, kind, _key(k), last) for k in gone])
+            report.removed[editor] += len(gone)
+            touched.add((editor, d))
+
+    def _links_follow_spans(self, editor: str, d: int, report: MergeReport) -> None:
+        """Inside the merge: an accepted link of the layer whose event or argument is not an accepted span of the
+        same layer (two copies of one file, the later one without the span) is rejected with it."""
+        span = ("SELECT 1 FROM layer_spans s WHERE s.doc_id = l.doc_id AND s.editor = l.editor AND s.state = "
+                "'accepted' AND s.start = l.{0}_start AND s.\"end\" = l.{0}_end AND s.label = l.{0}_label")
+        n = self.conn.execute(
+            f"UPDATE layer_links AS l SET state = 'rejected' WHERE doc_id = ? AND editor = ? AND state = 'accepted' "
+            f"AND NOT (EXISTS ({span.format('event')}) AND EXISTS ({span.format('arg')}))", (d, editor)).rowcount
+        report.removed[editor] += n
+
+    def _labels_from(self, src: Host, spans: list[tuple], links: list[tuple], add_labels: bool) -> list[str]:
+        """Inside the merge: the labels and roles the incoming work uses, checked against the team's scheme. What
+        the scheme lacks is refused (naming it), or with `add_labels` added from the file as `import
+        --add-labels` adds it. Returns the labels added."""
+        conn = self.conn
+        used = {r[3] for r in spans} | {r[3] for r in links} | {r[6] for r in links}
         have = {r[0] for r in conn.execute("SELECT name FROM labels")}
         missing = sorted(used - have)
         if missing:
+            try:
+                rows = {r[0]: r for r in rows_in(
+                    src.conn, "SELECT name, kind, colour, hotkey, description FROM labels WHERE name IN ({in})",
+                    missing)}
+            except sqlite3.Error as exc:
+                raise _source_error(src, exc) from None
+            ghosts = [n for n in missing if n not in rows]
+            if ghosts:
+                raise InputError(f"{src.path}: its spans use the label(s) {', '.join(ghosts)}, which its own label "
+                                 "table lacks (the file is damaged or was written by hand); nothing was merged")
+            if not add_labels:
+                raise InputError(f"{src.path}: uses label(s) the team's scheme lacks: {', '.join(missing)}; nothing "
+                                 "was merged (merge with --add-labels to add them to the team's scheme)")
             top = conn.execute("SELECT coalesce(max(position), -1) FROM labels").fetchone()[0]
-            rows = {r[0]: r for r in rows_in(
-                src.conn, "SELECT name, kind, colour, hotkey, description FROM labels WHERE name IN ({in})", missing)}
             conn.executemany("INSERT INTO labels(name, kind, colour, hotkey, description, position) VALUES "
                              "(?, ?, ?, NULL, ?, ?)",
                              [(n, rows[n][1], rows[n][2], rows[n][4], top + 1 + i) for i, n in enumerate(missing)])
             self.store._scheme = None
+        scheme = self.store.scheme
+        problems: dict[tuple[str, str, str], str] = {}
+        for r in links:
+            if r[8] == "rejected":
+                continue
+            problem = scheme.link_problem(r[3], r[7], r[6])
+            if problem:
+                problems.setdefault((r[3], r[7], r[6]), problem)
+        if problems:
+            fixable = all(getattr(scheme.get(ev), "kind", None) == "event" for ev, _, _ in problems)
+            if not (add_labels and fixable):
+                said = "; ".join(f"{ev} {role} {arg}: {why}" for (ev, role, arg), why in sorted(problems.items())[:5])
+                more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+                hint = " (merge with --add-labels to add the roles)" if fixable else ""
+                raise InputError(f"{src.path}: links the team's scheme refuses: {said}{more}; nothing was "
+                                 f"merged{hint}")
+            for ev, role, arg in sorted(problems):
+                scheme = scheme.with_link(ev, role, arg)
+            self.store._write_scheme(scheme)
         return missing
 
-    def _documents_from(self, src: Host, worked: list[int], owner: dict[int, str], report: MergeReport
-                        ) -> dict[int, int]:
+    def _known_documents(self, src: Host, ids: list[int]) -> dict[int, int]:
+        """The team's id of each of these articles of `src` the team's project has (matched by text hash)."""
+        if not ids:
+            return {}
+        hashes = dict(rows_in(src.conn, "SELECT id, input_hash FROM documents WHERE id IN ({in})", ids))
+        by_hash = dict(rows_in(self.conn, "SELECT input_hash, id FROM documents WHERE input_hash IN ({in})",
+                               sorted(set(hashes.values()))))
+        return {d: by_hash[h] for d, h in hashes.items() if h in by_hash}
+
+    def _documents_from(self, src: Host, worked: list[int], owner: dict[int, str], report: MergeReport,
+                        tokenizer: Callable[[str], Sequence[Token]] | None = None) -> dict[int, int]:
         """Inside the merge: the team's id of each article of `src` that holds work, matched by the hash of its
-        text; the articles this project lacks are added (with their tokens)."""
+        text; the articles this project lacks are added, with tokens: `tokenizer`'s (the team's own, whichever
+        file brings the article first), else the file's. An article of the team without tokens gets them too."""
         conn = self.conn
         hashes = dict(rows_in(src.conn, "SELECT id, input_hash FROM documents WHERE id IN ({in})", worked))
         by_hash = dict(rows_in(conn, "SELECT input_hash, id FROM documents WHERE input_hash IN ({in})",
@@ -554,11 +754,18 @@ class Team(Repository):
                                    "FROM documents WHERE id = ?", (d,)).fetchone()
             new = conn.execute("INSERT INTO documents(external_id, title, text, meta, input_hash, source_file, answer, "
                                "revision, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)", row).lastrowid
-            blob = src.conn.execute("SELECT data FROM tokens WHERE doc_id = ?", (d,)).fetchone()
-            if blob:
-                conn.execute("INSERT INTO tokens(doc_id, data) VALUES (?, ?)", (new, blob[0]))
+            if tokenizer is None:
+                blob = src.conn.execute("SELECT data FROM tokens WHERE doc_id = ?", (d,)).fetchone()
+                if blob:
+                    conn.execute("INSERT INTO tokens(doc_id, data) VALUES (?, ?)", (new, blob[0]))
             by_hash[hashes[d]] = new
             report.new_articles[owner[d]] += 1
+        if tokenizer is not None:
+            ids = sorted({by_hash[hashes[d]] for d in worked})
+            bare = [r for r in rows_in(conn, "SELECT id, text FROM documents WHERE id IN ({in}) AND id NOT IN "
+                                             "(SELECT doc_id FROM tokens)", ids)]
+            conn.executemany("INSERT INTO tokens(doc_id, data) VALUES (?, ?)",
+                             [(i, pack_tokens(tokenizer(text))) for i, text in bare])
         return {d: by_hash[hashes[d]] for d in worked}
 
     def _assign_missing(self, owner: dict[int, str], team_id: dict[int, int]) -> None:
@@ -587,6 +794,9 @@ class ReviewReport:
     links_accepted: int = 0
     links_disputed: int = 0
     changed_since: int = 0  # articles prepared earlier whose editors' work changed since: left as they were
+    reopened: int = 0  # articles prepared earlier, changed by a later merge, untouched by the reviewer: again
+    waiting_articles: int = 0  # of the prepared, those an assigned editor has not answered yet (never settled)
+    waiting: Counter = field(default_factory=Counter)  # editor -> articles waiting for their answer
 
 
 def _share(support: int, editors: int, threshold: float) -> bool:

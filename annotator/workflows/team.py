@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from annotator.core.agreement import Agreement
-from annotator.core.errors import InputError
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.model import Token
 from annotator.store import Store, open_for_reading
 from annotator.store.team import MergeReport, check_editor_name
 from annotator.workflows.files import replace
@@ -45,16 +47,30 @@ def pack(team: Store, editor: str, output: Path, who: str | None = None) -> int:
     return n
 
 
-def merge(team: Store, paths: list[Path], editor: str | None = None, who: str | None = None) -> list[MergeReport]:
+def merge(team: Store, paths: list[Path], editor: str | None = None, who: str | None = None, *,
+          tokenizer: Callable[[str], Sequence[Token]] | None = None, add_labels: bool = False,
+          on_report: Callable[[MergeReport], None] | None = None) -> list[MergeReport]:
     """Merges each editor's project file into the team's project, one transaction a file: a file either comes in
-    whole or not at all."""
+    whole or not at all. Each file is checked for damage before anything of it is read; `on_report` hears each
+    file's report as soon as it is committed, so that a failure on a later file (a full disk) leaves the earlier
+    ones said. An error names the file it is about."""
     for p in paths:
         if team.owns(p):
             raise InputError(f"{p}: is the team's project itself; merge the editors' files into it")
     reports = []
     for p in paths:
-        with open_for_reading(p) as src:
-            reports.append(team.team.merge(src, editor, who))
+        try:
+            with open_for_reading(p) as src:
+                src.check_integrity()
+                report = team.team.merge(src, editor, who, tokenizer=tokenizer, add_labels=add_labels)
+        except AnnotatorError as exc:
+            if str(p) in str(exc):
+                raise
+            raise type(exc)(f"{p}: not merged: {exc}") if not isinstance(exc, InputError) else \
+                InputError(f"not merged: {exc}", str(p)) from None
+        reports.append(report)
+        if on_report is not None:
+            on_report(report)
     return reports
 
 

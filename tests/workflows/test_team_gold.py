@@ -1,0 +1,318 @@
+"""The team's gold holds exactly what each editor last saved: what left an editor's file since an earlier merge
+leaves their layer, whatever the order of the merges and copies; links follow their spans; review waits for
+every assigned editor and reopens what a later merge changed."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.core.errors import InputError
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
+from annotator.store import Store
+from annotator.workflows.editing import EditSession
+from annotator.workflows.team import merge, pack
+from tests.workflows.test_team import TEXTS, annotate, ids_by_text, span_id, suggestions, team  # noqa: F401
+
+LAYERS = ("layer_answers", "layer_spans", "layer_links", "layer_changes")
+
+
+def layers(path: Path, editor: str) -> dict[str, list[tuple]]:
+    """An editor's layer of a team's project, keyed by the article's text (ids differ between projects)."""
+    conn = sqlite3.connect(path)
+    try:
+        text = dict(conn.execute("SELECT id, text FROM documents"))
+        out = {}
+        for t in LAYERS:
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({t})")]
+            rows = conn.execute(f"SELECT * FROM {t} WHERE editor = ?", (editor,)).fetchall()
+            out[t] = sorted((tuple(text[v] if c == "doc_id" else v for c, v in zip(cols, r, strict=True))
+                             for r in rows), key=repr)
+        return out
+    finally:
+        conn.close()
+
+
+def fresh(base: Path, file: Path, editor: str, tmp_path: Path) -> dict[str, list[tuple]]:
+    """The editor's layer as one merge of their file into the team's project as it was before any merge."""
+    path = tmp_path / f"fresh-{file.stem}.db"
+    shutil.copy(base, path)
+    with Store(path) as t:
+        merge(t, [file])
+    result = layers(path, editor)
+    path.unlink()
+    return result
+
+
+@pytest.fixture
+def ana(team, tmp_path) -> tuple[Store, Path, Path]:
+    """(the team's project, ana's file, a copy of the team's project before any merge)."""
+    team.team.assign(["ana"], 1)
+    path = tmp_path / "ana.db"
+    pack(team, "ana", path)
+    base = tmp_path / "base.db"
+    team.backup(base)
+    return team, path, base
+
+
+def first_doc(session: EditSession, text: str) -> bool:
+    return text == TEXTS[0]
+
+
+def test_a_relabelled_span_leaves_the_layer_on_the_next_merge(ana, tmp_path):
+    team, path, base = ana
+    at = TEXTS[0].index("attacked")
+
+    def accept(s, t):
+        if first_doc(s, t):
+            s.accept(span_id(s, "ATTACK", at))
+            s.set_answer(Answer.ACCEPT)
+
+    annotate(path, "ana", accept)
+    merge(team, [path])
+    annotate(path, "ana", lambda s, t: s.relabel(span_id(s, "ATTACK", at), "DEATH") if first_doc(s, t) else None)
+    report = merge(team, [path])[0]
+    assert report.removed["ana"] == 1
+    got = layers(team.path, "ana")
+    assert [(r[3], r[4], r[5]) for r in got["layer_spans"] if r[2] == at] == [(at + 8, "DEATH", "accepted")]
+    assert got == fresh(base, path, "ana", tmp_path)
+    # the same offsets with the old label again (undo of the relabel): ATTACK back, DEATH gone
+    annotate(path, "ana", lambda s, t: s.relabel(span_id(s, "DEATH", at), "ATTACK") if first_doc(s, t) else None)
+    merge(team, [path])
+    got = layers(team.path, "ana")
+    assert [(r[4], r[5]) for r in got["layer_spans"] if r[2] == at] == [("ATTACK", "accepted")]
+    assert got == fresh(base, path, "ana", tmp_path)
+    assert merge(team, [path])[0].removed["ana"] == 0  # a third time: nothing more
+
+
+def test_relabelling_a_linked_argument_leaves_no_accepted_link_to_the_old_label(ana, tmp_path):
+    team, path, base = ana
+    at = TEXTS[0].index("attacked")
+
+    def link(s, t):
+        if first_doc(s, t):
+            s.add_link(span_id(s, "ATTACK", at), span_id(s, "ACTOR", 0), "attacker")
+            s.set_answer(Answer.ACCEPT)
+
+    annotate(path, "ana", link)
+    merge(team, [path])
+    assert [r[3:9] for r in layers(team.path, "ana")["layer_links"]] == [
+        (at + 8, "ATTACK", 0, 6, "ACTOR", "attacker")]
+    annotate(path, "ana", lambda s, t: s.relabel(span_id(s, "ACTOR", 0), "PLACE") if first_doc(s, t) else None)
+    merge(team, [path])
+    got = layers(team.path, "ana")
+    assert [r for r in got["layer_links"] if r[9] == "accepted"] == []
+    assert not [r for r in got["layer_links"] if r[7] == "ACTOR"]
+    assert got == fresh(base, path, "ana", tmp_path)
+
+
+def test_an_answer_put_back_to_pending_leaves_the_layer(ana, tmp_path):
+    team, path, base = ana
+    with Store(path) as store:
+        session = EditSession(store, "ana")
+        doc = ids_by_text(store)[TEXTS[0]]
+        session.open(doc)
+        _, change = session.set_answer(Answer.ACCEPT)
+        merge(team, [path])
+        assert [r[2] for r in layers(team.path, "ana")["layer_answers"]] == ["accept"]
+        session.set_answer(Answer.PENDING, restore=change)  # Ctrl+Z: pending, the suggestions as they were
+    report = merge(team, [path])[0]
+    got = layers(team.path, "ana")
+    assert got["layer_answers"] == [] and not [r for r in got["layer_spans"] if r[5] == "accepted"]
+    assert report.removed["ana"] >= 1
+    assert got == fresh(base, path, "ana", tmp_path)
+    # and the review has nothing of ana's to settle
+    assert team.team.prepare_review(1.0, "rita").settled == 0
+
+
+def test_an_older_copy_of_the_file_never_brings_back_what_the_later_one_removed(ana, tmp_path):
+    """ana copies her file to a laptop, then goes on at the desk: relabels the attack, which takes its link's
+    argument key along. Merged in either order, the layer is the desk's, and no accepted link points at a span
+    the desk no longer has."""
+    team, desk, base = ana
+    at = TEXTS[0].index("attacked")
+
+    def link(s, t):
+        if first_doc(s, t):
+            s.add_link(span_id(s, "ATTACK", at), span_id(s, "ACTOR", 0), "attacker")
+            s.set_answer(Answer.ACCEPT)
+
+    annotate(desk, "ana", link)
+    laptop = tmp_path / "laptop.db"
+    shutil.copy(desk, laptop)
+    annotate(desk, "ana", lambda s, t: s.relabel(span_id(s, "ACTOR", 0), "TARGET") if first_doc(s, t) else None)
+    results = []
+    for order in ([laptop, desk], [desk, laptop]):
+        path = tmp_path / f"t-{order[0].stem}.db"
+        shutil.copy(base, path)
+        with Store(path) as t:
+            merge(t, order)
+            merge(t, order)  # and again
+        results.append(layers(path, "ana"))
+    assert results[0]["layer_spans"] == results[1]["layer_spans"]
+    assert results[0]["layer_links"] == results[1]["layer_links"]
+    spans = {(r[2], r[3], r[4]): r[5] for r in results[0]["layer_spans"]}
+    assert (0, 6, "ACTOR") not in spans and spans[(0, 6, "TARGET")] == "accepted"
+    for r in results[0]["layer_links"]:
+        if r[9] == "accepted":
+            assert spans.get((r[2], r[3], r[4])) == "accepted" and spans.get((r[5], r[6], r[7])) == "accepted"
+    assert results[0]["layer_spans"] == fresh(base, desk, "ana", tmp_path)["layer_spans"]
+
+
+def test_the_editor_not_yet_merged_and_another_editors_layer_are_untouched(team, tmp_path):
+    team.team.assign(["ana", "ben"], 2)
+    files = {e: tmp_path / f"{e}.db" for e in ("ana", "ben")}
+    for e, f in files.items():
+        pack(team, e, f)
+    at = TEXTS[0].index("attacked")
+    for e in ("ana", "ben"):
+        annotate(files[e], e, lambda s, t: (s.accept(span_id(s, "ATTACK", at)), s.set_answer(Answer.ACCEPT))
+                 if first_doc(s, t) else None)
+    merge(team, [files["ana"], files["ben"]])
+    ben_before = layers(team.path, "ben")
+    annotate(files["ana"], "ana", lambda s, t: s.relabel(span_id(s, "ATTACK", at), "DEATH")
+             if first_doc(s, t) else None)
+    merge(team, [files["ana"]])
+    assert layers(team.path, "ben") == ben_before
+    assert [r[4] for r in layers(team.path, "ana")["layer_spans"] if r[2] == at] == ["DEATH"]
+
+
+def test_a_file_whose_scheme_differs_is_refused_naming_what_and_merges_nothing(team, tmp_path):
+    other = tmp_path / "other.db"
+    text = "Troops shelled the village of Marj overnight ."
+    with Store(other) as o:
+        o.conn.execute("INSERT INTO labels(name, kind, colour, position) VALUES ('GHOSTLY', 'entity', '#ccc', 99)")
+        o.documents.add_records([Record(
+            Document(text=text, answer=Answer.ACCEPT, answered_by="dora"),
+            [Span(7, 14, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
+             Span(30, 34, "GHOSTLY", Source.EDITOR, SpanState.ACCEPTED)])])
+    before = sqlite3.connect(team.path).execute("SELECT count(*) FROM layer_spans").fetchone()
+    with pytest.raises(InputError, match="other.db: uses label.*GHOSTLY.*--add-labels"):
+        merge(team, [other])
+    assert team.conn.execute("SELECT count(*) FROM layer_spans").fetchone() == before
+    assert "GHOSTLY" not in team.scheme.names
+    report = merge(team, [other], add_labels=True)[0]
+    assert report.labels_added == ["GHOSTLY"] and "GHOSTLY" in team.scheme.names
+
+
+def test_a_link_the_teams_scheme_refuses_is_named_and_nothing_merged(team, tmp_path):
+    other = tmp_path / "other.db"
+    text = "Troops shelled the village of Marj overnight ."
+    with Store(other) as o:
+        o.documents.add_records([Record(Document(text=text, answer=Answer.ACCEPT, answered_by="dora"),
+                                        [Span(7, 14, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
+                                         Span(30, 34, "PLACE", Source.EDITOR, SpanState.ACCEPTED)])])
+        # a scheme where the place of an attack is 'where' (written straight into the file, as another
+        # version of the scheme would have it)
+        o.conn.execute("INSERT INTO roles(event, name, fillers, position) VALUES ('ATTACK', 'where', '[\"PLACE\"]', 9)")
+        ids = [r[0] for r in o.conn.execute("SELECT id FROM spans ORDER BY start")]
+        o.conn.execute("INSERT INTO links(doc_id, event_id, arg_id, role, source, state, updated_at) VALUES "
+                       "(1, ?, ?, 'where', 'editor', 'accepted', '2026-01-01')", ids)
+    with pytest.raises(InputError, match=r"other.db: links the team's scheme refuses: ATTACK where PLACE"):
+        merge(team, [other])
+    assert team.conn.execute("SELECT count(*) FROM layer_links").fetchone()[0] == 0
+    merge(team, [other], add_labels=True)
+    assert team.scheme.link_problem("ATTACK", "where", "PLACE") is None
+
+
+def test_a_label_missing_from_the_files_own_table_is_a_named_error(team, tmp_path):
+    other = tmp_path / "ghost.db"
+    with Store(other) as o:
+        o.documents.add_records([Record(Document(text="Troops shelled Marj .", answer=Answer.ACCEPT,
+                                                 answered_by="dora"),
+                                        [Span(7, 14, "ATTACK", Source.EDITOR, SpanState.ACCEPTED)])])
+        o.conn.execute("PRAGMA foreign_keys = OFF")
+        o.conn.execute("UPDATE spans SET label = 'GHOST'")
+    with pytest.raises(InputError, match="ghost.db: its spans use the label.*GHOST.*own label table lacks"):
+        merge(team, [other], add_labels=True)
+    assert team.conn.execute("SELECT count(*) FROM documents").fetchone()[0] == len(TEXTS)
+
+
+def test_merged_articles_get_the_teams_tokens_whatever_the_order(team, tmp_path, tokenize):
+    """An article that comes in first from a file without tokens gets the team's, so agreement tokenizes it
+    the same whichever file was merged first."""
+    text = "Troops shelled the village of Marj-al-Hamam overnight ."
+    for name, tokens in (("bare", None), ("tokened", tokenize(text))):
+        with Store(tmp_path / f"{name}.db") as o:
+            o.documents.add_records([Record(Document(text=text, answer=Answer.ACCEPT, answered_by=name,
+                                                     tokens=tokens))])
+    blobs = []
+    for order in (["bare", "tokened"], ["tokened", "bare"]):
+        path = tmp_path / f"t-{order[0]}.db"
+        team.backup(path)
+        with Store(path) as t:
+            merge(t, [tmp_path / f"{n}.db" for n in order], tokenizer=tokenize)
+            doc = t.conn.execute("SELECT id FROM documents WHERE text = ?", (text,)).fetchone()[0]
+            blobs.append(t.conn.execute("SELECT data FROM tokens WHERE doc_id = ?", (doc,)).fetchone())
+    assert blobs[0] is not None and blobs[0] == blobs[1]
+
+
+@pytest.fixture
+def pair(team, tmp_path) -> tuple[Store, dict[str, Path]]:
+    """ana and ben, every article assigned to both; ana accepts the attack of every article and answers accept;
+    ben does the same on articles 0-2 and rejects articles 3-5."""
+    team.team.assign(["ana", "ben"], 2)
+    files = {e: tmp_path / f"{e}.db" for e in ("ana", "ben")}
+    for e, f in files.items():
+        pack(team, e, f)
+
+    def plan(editor):
+        def run(s, t):
+            i = TEXTS.index(t)
+            s.accept(span_id(s, "ATTACK", t.index("attacked")))
+            s.set_answer(Answer.REJECT if editor == "ben" and i >= 3 else Answer.ACCEPT)
+        return run
+
+    for e in files:
+        annotate(files[e], e, plan(e))
+    return team, files
+
+
+def test_review_settles_nothing_before_every_assigned_editor_has_answered(pair):
+    team, files = pair
+    merge(team, [files["ana"]])
+    first = team.team.prepare_review(1.0, "rita")
+    assert (first.articles, first.settled, first.waiting_articles) == (6, 0, 6)
+    assert dict(first.waiting) == {"ben": 6}
+    assert team.conn.execute("SELECT count(*) FROM documents WHERE answer != 'pending'").fetchone()[0] == 0
+    merge(team, [files["ben"]])
+    second = team.team.prepare_review(1.0, "rita")
+    assert (second.reopened, second.articles, second.waiting_articles) == (6, 6, 0)
+    # they agree (spans and answers) on articles 0-2 only: those are settled, 3-5 are left to decide
+    assert (second.settled, second.disputed) == (3, 3)
+    answers = dict(team.conn.execute("SELECT text, answer FROM documents"))
+    assert [answers[t] for t in TEXTS] == ["accept"] * 3 + ["pending"] * 3
+    assert team.team.prepare_review(1.0, "rita").articles == 0  # nothing new: nothing again
+
+
+def test_a_settled_article_is_reopened_when_a_later_merge_disagrees(pair):
+    team, files = pair
+    merge(team, [files["ana"], files["ben"]])
+    assert team.team.prepare_review(1.0, "rita").settled == 3
+    at = TEXTS[0].index("attacked")
+    annotate(files["ben"], "ben", lambda s, t: s.relabel(span_id(s, "ATTACK", at), "DEATH")
+             if t == TEXTS[0] else None)
+    merge(team, [files["ben"]])
+    again = team.team.prepare_review(1.0, "rita")
+    assert (again.reopened, again.articles, again.settled, again.disputed) == (1, 1, 0, 1)
+    doc = ids_by_text(team)[TEXTS[0]]
+    assert team.documents.document(doc).answer is Answer.PENDING
+    states = {(s.label, s.state.value) for s in team.annotations.spans(doc) if s.start == at}
+    assert states == {("ATTACK", "suggested"), ("DEATH", "suggested")}
+
+
+def test_what_the_reviewer_decided_stands_and_the_notice_says_it_changed(pair):
+    team, files = pair
+    merge(team, [files["ana"], files["ben"]])
+    team.team.prepare_review(1.0, "rita")
+    doc = ids_by_text(team)[TEXTS[4]]
+    team.team.take(doc, "ben", "rita")
+    team.annotations.set_answer(doc, Answer.REJECT, "rita")
+    annotate(files["ben"], "ben", lambda s, t: s.set_answer(Answer.ACCEPT) if t == TEXTS[4] else None)
+    merge(team, [files["ben"]])
+    again = team.team.prepare_review(1.0, "rita")
+    assert (again.changed_since, again.reopened, again.articles) == (1, 0, 0)
+    assert team.documents.document(doc).answer is Answer.REJECT
