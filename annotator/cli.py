@@ -236,8 +236,9 @@ def _preannotate_files(inputs: list[Path], output: Path, model: str | None, patt
               help="The project's own annotations (the default; in a team's project, the reviewed gold layer).")
 @click.option("--editor", "layer_editor", default=None,
               help="A team's project: this editor's merged work instead of the gold layer.")
+@click.option("--force", is_flag=True, help="Replace the output if it exists (never a database, device or pipe).")
 def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, labels: str | None,
-           split: float | None, seed: int, layer: str | None, layer_editor: str | None) -> None:
+           split: float | None, seed: int, layer: str | None, layer_editor: str | None, force: bool) -> None:
     """Export answered documents with their accepted spans (Prodigy JSONL by default, or --format)."""
     from annotator.nlp.pipeline import tokenize
     from annotator.workflows.exporting import export as run
@@ -248,7 +249,8 @@ def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, 
     with open_store(db_path, reading=True) as store:
         with progress_bar("exporting") as update:
             report = run(store, output, fmt=fmt, include_pending=include_pending, labels=label_list,
-                         tokenizer=tokenize, split=split, seed=seed, on_progress=update, editor=layer_editor)
+                         tokenizer=tokenize, split=split, seed=seed, on_progress=update, editor=layer_editor,
+                         overwrite=force)
     for line in report.lines():
         click.echo(line)
 

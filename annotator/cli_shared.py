@@ -52,14 +52,14 @@ _CURRENT_DB: list[Path] = []  # the project a command works on, named in SQLite'
 def open_store(db_path: Path, create: bool = True, scheme: str | None = None, *, reading: bool = False,
                writing: bool = False):
     """The project for a command. `reading`: the command only reads it (a read-only file or folder is fine).
-    `writing`: a damaged database is refused before anything is written to it."""
+    Reading and `writing` commands refuse a damaged database, naming it, before they read or write anything: an
+    export of a damaged project would silently miss what the damaged pages hold."""
     from annotator.store import Store, open_for_reading
 
     _CURRENT_DB[:] = [db_path]
-    if reading:
-        return open_for_reading(db_path)
-    store = Store(db_path, create=create, scheme=load_scheme(scheme) if scheme else None)
-    if writing:
+    store = open_for_reading(db_path) if reading else \
+        Store(db_path, create=create, scheme=load_scheme(scheme) if scheme else None)
+    if reading or writing:
         try:
             store.check_integrity()
         except BaseException:

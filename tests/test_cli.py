@@ -37,6 +37,9 @@ def test_import_preannotate_stats_export(tmp_path):
     r = invoke("export", "--db", db, "--output", out)
     assert r.exit_code == 0 and "wrote 0 document(s)" in r.output  # nothing answered yet
     r = invoke("export", "--db", db, "--output", out, "--include-pending", "--labels", "PLACE,TIME")
+    assert r.exit_code == 2 and "out.jsonl: already exists" in r.output and "--force" in r.output
+    assert out.read_text() == ""  # the first export's file, untouched
+    r = invoke("export", "--db", db, "--output", out, "--include-pending", "--labels", "PLACE,TIME", "--force")
     assert "wrote 150 document(s)" in r.output
     assert {s["label"] for line in out.open() for s in json.loads(line)["spans"]} == {"PLACE", "TIME"}
 
@@ -114,7 +117,7 @@ def test_export_formats_and_split_from_the_command_line(tmp_path):
     assert parts and int(parts[1]) + int(parts[2]) == 12 and int(parts[1]) > int(parts[2]) > 0
     assert (tmp_path / "n.train.conll").exists() and (tmp_path / "n.dev.conll").exists()
     r = invoke("export", "--db", db, "--format", "brat", "--output", tmp_path / "n.train.conll")
-    assert r.exit_code == 2 and "is a file; brat writes a folder" in r.output
+    assert r.exit_code == 2 and "is a file; this format writes a folder" in r.output
     r = invoke("export", "--db", db, "--format", "conll", "--split", "2", "--output", tmp_path / "x.conll")
     assert r.exit_code == 2 and "--split must be between 0 and 1" in r.output
     r = invoke("import", tmp_path / "n.dev.conll", "--db", tmp_path / "q.db")

@@ -139,9 +139,9 @@ def test_init_on_an_existing_database_keeps_its_work_and_adds_labels(samples_db,
     assert "labels" in r.output and rows(samples_db, "SELECT count(*) FROM labels") == [(len(labels),)]
 
 
-DEFAULT_NAMES = {"prodigy": "p.jsonl", "doccano": "p.jsonl", "doccano-relations": "p.jsonl",
+DEFAULT_NAMES = {"prodigy": "p.jsonl", "doccano": "p.doccano.jsonl", "doccano-relations": "p.doccano-relations.jsonl",
                  "label-studio": "p.json", "brat": "p-brat", "conll": "p.conll", "spacy": "p.spacy",
-                 "events": "p.jsonl"}
+                 "events": "p.events.jsonl"}
 
 
 @pytest.mark.parametrize("fmt", sorted(DEFAULT_NAMES))

@@ -118,6 +118,8 @@ class Record:
     record: int | None = None  # its number in a file read whole (one pretty-printed JSON value), which has no lines
     # read out of a project: its links that could not go with it (a span of theirs was left out, by label)
     links_left_out: int = 0
+    # read out of a project: its accepted links whose spans are not both accepted (left out, never written)
+    links_hanging: int = 0
 
     def error(self, reason: str) -> InputError:
         """The error that says why this record cannot be used, naming its file and its line (or record)."""

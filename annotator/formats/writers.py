@@ -76,6 +76,8 @@ class Writer:
         if record.links_left_out:
             self.dropped_links["a span of the link is not in the export (its label left out)"] += \
                 record.links_left_out
+        if record.links_hanging:
+            self.dropped_links["a span of the link is not an accepted span of its article"] += record.links_hanging
 
     def write(self, record: Record, tokens: bytes) -> int:
         """Writes one document; returns the number of spans written."""

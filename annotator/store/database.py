@@ -286,7 +286,9 @@ class Store:
             done.set()
             watch.join()
         if problems != ["ok"]:
-            raise sqlite_error(self.path, sqlite3.DatabaseError("malformed: " + "; ".join(problems)[:300]))
+            lines = [ln for p in problems for ln in p.splitlines() if ln.strip() and not ln.startswith("***")]
+            more = f" and {len(lines) - 1} more problem(s)" if len(lines) > 1 else ""
+            raise sqlite_error(self.path, sqlite3.DatabaseError(f"malformed: {(lines or problems)[0][:200]}{more}"))
         return True
 
     def bump(self, doc_id: int, expected_revision: int | None) -> None:

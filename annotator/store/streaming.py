@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotator.core.model import Answer, Document, Link, Record, Source, Span, SpanState
+from annotator.core.model import Answer, Document, Link, Record, Source, Span
 from annotator.store.sql import ANSWERS, SOURCES, STATES, Repository, span_of
 
 
@@ -66,55 +66,90 @@ class ExportStream(Repository):
                 spans = [span_of(r) for r in by_doc.get(row[0], ())
                          if (r[5] == "accepted" or not answered) and (label_set is None or r[3] in label_set)]
                 position = {sp.id: i for i, sp in enumerate(spans)}
+                # the links an export of this article carries by their state (an answered article's accepted
+                # ones); of those, the ones whose spans do not both go out are counted, by why
+                due = [r for r in links_of.get(row[0], ()) if r[4] == "accepted" or not answered]
                 links = [Link(position[r[0]], position[r[1]], r[2], SOURCES[r[3]], STATES[r[4]], r[5], r[6])
-                         for r in links_of.get(row[0], ())
-                         if (r[4] == "accepted" or not answered) and r[0] in position and r[1] in position]
-                yield Record(document, spans, links=links,
-                             links_left_out=len(links_of.get(row[0], ())) - len(links)), row[9]
+                         for r in due if r[0] in position and r[1] in position]
+                out = {r[0] for r in by_doc.get(row[0], ()) if r[5] == "accepted" or not answered}
+                by_label = sum(1 for r in due if (r[0] not in position or r[1] not in position)
+                               and r[0] in out and r[1] in out)
+                yield Record(document, spans, links=links, links_left_out=by_label,
+                             links_hanging=len(due) - len(links) - by_label), row[9]
 
-    def layer_keys(self, editor: str) -> list[tuple[int, str, str]]:
-        """(id, input hash, answer) of the articles an editor answered in their layer, in id order."""
-        return self.conn.execute(
-            "SELECT d.id, d.input_hash, a.answer FROM layer_answers a JOIN documents d ON d.id = a.doc_id "
-            "WHERE a.editor = ? AND a.answer != 'pending' ORDER BY d.id", (editor,)).fetchall()
+    def layer_keys(self, editor: str, include_pending: bool = False) -> list[tuple[int, str, str]]:
+        """(id, input hash, answer) of the articles an editor answered in their layer (with `include_pending`,
+        also those assigned to them they have not answered), in id order."""
+        return [(d, h, a or "pending") for d, h, a in self.conn.execute(
+            "SELECT d.id, d.input_hash, a.answer FROM documents d LEFT JOIN layer_answers a ON a.doc_id = d.id AND "
+            "a.editor = ? WHERE (a.answer IS NOT NULL AND a.answer != 'pending') OR (? AND d.id IN (SELECT doc_id "
+            "FROM assignments WHERE editor = ?)) ORDER BY d.id", (editor, include_pending, editor))]
 
-    def iter_layer(self, editor: str, labels: Iterable[str] | None = None, batch_size: int = 500
-                   ) -> Iterator[tuple[Record, bytes | None]]:
-        """One editor's layer as `iter_for_export` gives the project's own: the articles they answered, with
-        their answer and the spans and links they accepted."""
+    def iter_layer(self, editor: str, labels: Iterable[str] | None = None, batch_size: int = 500,
+                   include_pending: bool = False) -> Iterator[tuple[Record, bytes | None]]:
+        """One editor's layer as `iter_for_export` gives their own project file: the articles they answered
+        (whatever the answer), with the spans and links they accepted; with `include_pending`, also the articles
+        assigned to them they have not answered, with the suggestions their file was packed with, as their
+        layer left them."""
         label_set = set(labels) if labels else None
-        last = -1
-        while True:
-            docs = self.conn.execute(
-                "SELECT d.id, d.external_id, d.title, d.text, d.meta, d.input_hash, a.answer, a.editor, a.at, "
-                "(SELECT data FROM tokens t WHERE t.doc_id = d.id) FROM layer_answers a JOIN documents d ON "
-                "d.id = a.doc_id WHERE a.editor = ? AND a.answer != 'pending' AND d.id > ? ORDER BY d.id LIMIT ?",
-                (editor, last, batch_size)).fetchall()
-            if not docs:
-                return
-            first, last = docs[0][0], docs[-1][0]
-            spans_of: dict[int, list[tuple]] = {}
-            for row in self.conn.execute(
-                    'SELECT doc_id, start, "end", label, source FROM layer_spans WHERE editor = ? AND doc_id BETWEEN '
-                    "? AND ? AND state = 'accepted' ORDER BY doc_id, start, \"end\" DESC, label",
-                    (editor, first, last)):
-                spans_of.setdefault(row[0], []).append(row[1:])
-            links_of: dict[int, list[tuple]] = {}
-            for row in self.conn.execute(
-                    "SELECT doc_id, event_start, event_end, event_label, arg_start, arg_end, arg_label, role FROM "
-                    "layer_links WHERE editor = ? AND doc_id BETWEEN ? AND ? AND state = 'accepted' ORDER BY doc_id",
-                    (editor, first, last)):
-                links_of.setdefault(row[0], []).append(row[1:])
-            for row in docs:
+        keys = self.layer_keys(editor, include_pending)
+        for i in range(0, len(keys), batch_size):
+            ids = [k[0] for k in keys[i:i + batch_size]]
+            answers = {k[0]: k[2] for k in keys[i:i + batch_size]}
+            first, last = ids[0], ids[-1]
+            at = dict(self.conn.execute("SELECT doc_id, at FROM layer_answers WHERE editor = ? AND doc_id BETWEEN ? "
+                                        "AND ?", (editor, first, last)))
+            docs = {r[0]: r for r in self.conn.execute(
+                "SELECT id, external_id, title, text, meta, input_hash, 'pending', NULL, NULL, (SELECT data FROM "
+                "tokens t WHERE t.doc_id = documents.id) FROM documents WHERE id BETWEEN ? AND ?", (first, last))}
+            spans_of: dict[int, dict[tuple, tuple[str, str]]] = {}
+            links_of: dict[int, dict[tuple, str]] = {}
+            pending = [d for d in ids if answers[d] == "pending"]
+            if pending:  # what the editor's file was packed with: the suggestions pre-annotation made
+                for d, s_, e, lb, source in self.conn.execute(
+                        'SELECT doc_id, start, "end", label, source FROM spans WHERE doc_id BETWEEN ? AND ? AND '
+                        "source != 'editor'", (first, last)):
+                    if answers.get(d) == "pending":
+                        spans_of.setdefault(d, {})[(s_, e, lb)] = ("suggested", source)
+                for d, *k in self.conn.execute(
+                        'SELECT l.doc_id, e.start, e."end", e.label, a.start, a."end", a.label, l.role FROM links l '
+                        "JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id WHERE l.doc_id BETWEEN ? "
+                        "AND ? AND l.source != 'editor' AND e.source != 'editor' AND a.source != 'editor'",
+                        (first, last)):
+                    if answers.get(d) == "pending":
+                        links_of.setdefault(d, {})[(tuple(k[0:3]), tuple(k[3:6]), k[6])] = "suggested"
+            for d, s_, e, lb, state, source in self.conn.execute(
+                    'SELECT doc_id, start, "end", label, state, source FROM layer_spans WHERE editor = ? AND doc_id '
+                    "BETWEEN ? AND ?", (editor, first, last)):
+                if d in answers:
+                    spans_of.setdefault(d, {})[(s_, e, lb)] = (state, source)
+            for d, *k in self.conn.execute(
+                    "SELECT doc_id, event_start, event_end, event_label, arg_start, arg_end, arg_label, role, state "
+                    "FROM layer_links WHERE editor = ? AND doc_id BETWEEN ? AND ?", (editor, first, last)):
+                if d in answers:
+                    links_of.setdefault(d, {})[(tuple(k[0:3]), tuple(k[3:6]), k[6])] = k[7]
+            for d in ids:
+                row = docs[d]
+                answer = answers[d]
+                if answer != "pending":
+                    row = (*row[:6], answer, editor, at.get(d), row[9])
                 document = _document(row)
-                answer = document.answer
-                spans = [Span(s, e, lb, SOURCES[src], SpanState.ACCEPTED) for s, e, lb, src in
-                         spans_of.get(row[0], ()) if answer is Answer.ACCEPT and (label_set is None or lb in label_set)]
+                answered = answer != "pending"
+                def due(state: str, answered: bool = answered) -> bool:  # what an export of the editor's own
+                    return state == "accepted" if answered else state != "rejected"  # file carries, by state
+
+                out = [Span(s_, e, lb, SOURCES[src], STATES[st]) for (s_, e, lb), (st, src) in
+                       sorted(spans_of.get(d, {}).items()) if due(st)]
+                spans = [sp for sp in out if label_set is None or sp.label in label_set]
                 position = {sp.key: i for i, sp in enumerate(spans)}
-                every = links_of.get(row[0], ()) if answer is Answer.ACCEPT else ()
-                links = [Link(position[r[0:3]], position[r[3:6]], r[6], Source.EDITOR, SpanState.ACCEPTED)
-                         for r in every if r[0:3] in position and r[3:6] in position]
-                yield Record(document, spans, links=links, links_left_out=len(every) - len(links)), row[9]
+                kept = {sp.key for sp in out}
+                every = [(k, st) for k, st in sorted(links_of.get(d, {}).items()) if due(st)]
+                links = [Link(position[k[0]], position[k[1]], k[2], Source.EDITOR, STATES[st]) for k, st in every
+                         if k[0] in position and k[1] in position]
+                by_label = sum(1 for k, _ in every if not (k[0] in position and k[1] in position)
+                               and k[0] in kept and k[1] in kept)
+                yield Record(document, spans, links=links, links_left_out=by_label,
+                             links_hanging=len(every) - len(links) - by_label), row[9]
 
     def stats(self) -> dict[str, Any]:
         """The project's figures, as the database keeps them (migrations 0005 and 0007): read, not counted."""

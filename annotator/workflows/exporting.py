@@ -27,7 +27,7 @@ from annotator.core.tokens import pack_tokens
 from annotator.formats import WRITERS
 from annotator.formats.writers import BRAT_MARK, Writer
 from annotator.store import Store
-from annotator.workflows.files import replace
+from annotator.workflows.files import check_replaceable, replace
 
 DEFAULT_FOLDER = Path("exports")
 
@@ -70,9 +70,13 @@ def writer_class(fmt: str) -> type[Writer]:
 
 
 def default_output(store: Store, fmt: str = "prodigy") -> Path:
-    """exports/<project><suffix of the format>, or exports/<project>-<format>/ for a folder format."""
+    """exports/<project><suffix of the format>, or exports/<project>-<format>/ for a folder format. Formats that
+    share an ending with the default one (JSONL) name themselves: exports/<project>.<format>.jsonl, so that two
+    exports in turn never write the same file."""
     cls = writer_class(fmt)
-    return DEFAULT_FOLDER / (store.path.stem + (f"-{fmt}" if cls.folder else "") + cls.suffix)
+    shared = fmt != "prodigy" and cls.suffix == writer_class("prodigy").suffix
+    return DEFAULT_FOLDER / (store.path.stem + (f"-{fmt}" if cls.folder else "") + (f".{fmt}" if shared else "")
+                             + cls.suffix)
 
 
 def tokenizer_name() -> str:
@@ -198,10 +202,13 @@ def export(
     seed: int = 0,
     on_progress: Callable[[int], None] | None = None,
     editor: str | None = None,
+    overwrite: bool = True,
 ) -> ExportReport:
     """Writes the project in format `fmt`; `tokenizer` tokenizes the documents that have no stored tokens
     yet, `sentences` splits sentences (CoNLL; annotator.formats.docbin.sentence_starts). With `editor`, that
-    editor's layer of a team's project instead of the project's own annotations (its gold layer)."""
+    editor's layer of a team's project instead of the project's own annotations (its gold layer). An existing
+    output is replaced only with `overwrite` (the command line's --force, the window's dialog), and never when it
+    is not a regular file or is an SQLite database."""
     cls = writer_class(fmt)
     target = Path(output) if output is not None else default_output(store, fmt=fmt)
     outputs = [target] if split is None else [part_path(target, p, cls.suffix) for p in ("train", "dev")]
@@ -210,10 +217,10 @@ def export(
             if store.owns(f"{path}{extra}"):
                 raise ExportError(f"{path}{extra}: is the project database itself (or one of SQLite's files "
                                   f"beside it); choose another output name")
-    if cls.folder and target.exists() and not target.is_dir():
-        raise ExportError(f"{target}: is a file; {fmt} writes a folder")
-    if not cls.folder and target.is_dir():
-        raise ExportError(f"{target}: is a folder; give a file name")
+    for path in outputs:
+        check_replaceable(path, overwrite, cls.folder or False)
+        for extra in cls.extra_suffixes:
+            check_replaceable(Path(f"{path}{extra}"), overwrite)
     for path in ([target] if split is None else [part_path(target, p, cls.suffix) for p in ("train", "dev")]):
         if cls.folder and path.is_dir() and any(path.iterdir()) and not _earlier_export(path):
             raise ExportError(f"{path}: the folder holds other files; an export replaces its folder whole, so "
@@ -230,7 +237,8 @@ def export(
     if split is not None and not 0 < split < 1:
         raise ExportError(f"--split must be between 0 and 1 (the train part), got {split}")
     if split is not None:
-        keys = store.exports.export_keys(include_pending) if editor is None else store.exports.layer_keys(editor)
+        keys = store.exports.export_keys(include_pending) if editor is None else \
+            store.exports.layer_keys(editor, include_pending)
         if not cls.holds_answers:  # split what will be written: the rejected and skipped articles are not
             keys = [k for k in keys if k[2] in ("accept", "pending")]
         train_ids = split_ids(keys, split, seed)
@@ -249,7 +257,7 @@ def export(
             writers[name] = cls(temps[name], store.scheme, tokenizer_name(), sentences)
         n = 0
         records = store.exports.iter_for_export(include_pending, label_list) if editor is None else \
-            store.exports.iter_layer(editor, label_list)
+            store.exports.iter_layer(editor, label_list, include_pending=include_pending)
         for record, stored in records:
             doc = record.document
             tokens = stored or pack_tokens(tokenizer(doc.text))

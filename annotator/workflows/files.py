@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+import stat
 from pathlib import Path
+
+from annotator.core.errors import ExportError
 
 
 def replace(tmp: Path, output: Path) -> None:
@@ -25,3 +29,48 @@ def replace(tmp: Path, output: Path) -> None:
     os.replace(tmp, output)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def check_replaceable(path: Path, overwrite: bool, folder: bool = False, what: str = "an export") -> None:
+    """Refuses, before anything is written, to put an output over what must not be replaced: anything but a
+    regular file (or, for `folder`, a folder): a device such as /dev/null, a pipe, a socket; any SQLite database
+    (another project, another application's data); and, unless `overwrite`, any existing file at all. The
+    file is asked through SQLite, never opened by hand (closing a descriptor of a database this process has
+    open would drop its locks)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot look at it: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        if folder:
+            if not overwrite and any(path.iterdir()):
+                raise ExportError(f"{path}: already exists; {what} does not replace it unless told to (--force)")
+            return
+        raise ExportError(f"{path}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise ExportError(f"{path}: is not a regular file (a device, pipe or socket); {what} only writes regular "
+                          "files, so choose another output name")
+    if folder:
+        raise ExportError(f"{path}: is a file; this format writes a folder")
+    if info.st_size and is_sqlite(path):
+        raise ExportError(f"{path}: is an SQLite database (another project, or another program's data); {what} "
+                          "never replaces one, so choose another output name")
+    if not overwrite:
+        raise ExportError(f"{path}: already exists; {what} does not replace a file unless told to (--force)")
+
+
+def is_sqlite(path: Path) -> bool:
+    """Whether SQLite reads `path` as a database (a file SQLite cannot tell about counts as one)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return True
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+        return True
+    except sqlite3.DatabaseError as exc:
+        return "not a database" not in str(exc) and "encrypted" not in str(exc)
+    finally:
+        conn.close()

@@ -29,15 +29,6 @@ def suggestions(text: str) -> list[Span]:
             Span(police, police + 6, "ACTOR", Source.RULE, SpanState.SUGGESTED)]
 
 
-@pytest.fixture
-def team(tmp_path, tokenize) -> Store:
-    store = Store(tmp_path / "team.db")
-    store.documents.add_records([Record(Document(text=t, title=f"article {i}", tokens=tokenize(t)), suggestions(t))
-                                 for i, t in enumerate(TEXTS)])
-    yield store
-    store.close()
-
-
 def dump(path: Path) -> dict[str, list[tuple]]:
     """The team's layers as rows, whatever order they were written in."""
     conn = sqlite3.connect(path)

@@ -15,7 +15,7 @@ from annotator.core.model import Answer, Document, Record, Source, Span, SpanSta
 from annotator.store import Store
 from annotator.workflows.editing import EditSession
 from annotator.workflows.team import merge, pack
-from tests.workflows.test_team import TEXTS, annotate, ids_by_text, span_id, suggestions, team  # noqa: F401
+from tests.workflows.test_team import TEXTS, annotate, ids_by_text, span_id
 
 LAYERS = ("layer_answers", "layer_spans", "layer_links", "layer_changes")
 
@@ -316,3 +316,51 @@ def test_what_the_reviewer_decided_stands_and_the_notice_says_it_changed(pair):
     again = team.team.prepare_review(1.0, "rita")
     assert (again.changed_since, again.reopened, again.articles) == (1, 0, 0)
     assert team.documents.document(doc).answer is Answer.REJECT
+
+
+@pytest.mark.parametrize("options", [{}, {"include_pending": True}, {"labels": ["ATTACK", "ACTOR"]},
+                                     {"include_pending": True, "labels": ["PLACE"]}])
+def test_exporting_an_editors_layer_matches_exporting_their_own_file(team, tmp_path, tokenize, options):
+    """ana accepts two articles (one with a link, one after removing a suggestion), rejects one with a span kept,
+    and leaves three pending (one with a span accepted): `export --editor ana` writes what exporting ana.db
+    itself writes."""
+    import json
+
+    from annotator.workflows.exporting import export
+
+    team.team.assign(["ana"], 1)
+    path = tmp_path / "ana.db"
+    pack(team, "ana", path)
+
+    def plan(s, t):
+        i = TEXTS.index(t)
+        at = t.index("attacked")
+        if i == 0:
+            s.add_link(span_id(s, "ATTACK", at), span_id(s, "ACTOR", 0), "attacker")
+            s.set_answer(Answer.ACCEPT)
+        elif i == 1:
+            s.delete(span_id(s, "ACTOR", t.index("police")))
+            s.set_answer(Answer.ACCEPT)
+        elif i == 2:
+            s.accept(span_id(s, "ATTACK", at))
+            s.set_answer(Answer.REJECT)
+        elif i == 3:
+            s.accept(span_id(s, "PLACE", t.index("Kidal")))
+
+    annotate(path, "ana", plan)
+    merge(team, [path])
+
+    def lines(store: Store, **kwargs) -> list[dict]:
+        out = tmp_path / "out.jsonl"
+        report = export(store, out, tokenizer=tokenize, **options, **kwargs)
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        for r in rows:
+            r["relations"] = sorted(r.get("relations", []), key=repr)
+        return rows, report.lines()
+
+    with Store(path) as own:
+        mine, said = lines(own)
+    theirs, said_layer = lines(team, editor="ana")
+    assert theirs == mine and said_layer[1:] == said[1:]
+    assert len(mine) == (6 if options.get("include_pending") else 3)
+    assert sum(len(r["spans"]) for r in mine) > 0
