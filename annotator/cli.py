@@ -110,6 +110,8 @@ def import_cmd(paths: tuple[Path, ...], db_path: Path, fmt: str | None, text_col
         click.echo(f"widened {report.snapped} span(s) to whole tokens")
     if report.trimmed:
         click.echo(f"note: {report.trimmed} span(s) started or ended on whitespace; narrowed to their words")
+    for what, n in sorted(report.kept_aside.items()):
+        click.echo(f"note: {n} {what}")
     if report.rolled_back:
         click.echo(f"--strict: {report.rejected} record(s) rejected, so nothing was imported", err=True)
         sys.exit(1)

@@ -127,3 +127,147 @@ def test_links_left_out_are_counted_only_when_they_are_and_for_the_true_reason(t
     assert "link(s): a span of the link is not in the export (its label left out)" in labelled.stdout
     whole = run("export", "--db", db2, "--output", tmp_path / "c.jsonl", "--include-pending")
     assert "left out" not in whole.stdout
+
+
+TEXT = "Rebels attacked the town of Kidal on Monday ."
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("self.jsonl", json.dumps({"text": TEXT, "events": [{"trigger": {"start": 7, "end": 15, "label": "ATTACK"},
+                                                          "arguments": [{"role": "target", "start": 7, "end": 15,
+                                                                         "label": "ATTACK"}]}]}) + "\n",
+     "links the span 7..15 'attacked' to itself"),
+    ("doccano.jsonl", json.dumps({"text": TEXT, "entities": [
+        {"id": 1, "start_offset": 7, "end_offset": 15, "label": "ATTACK"},
+        {"id": 2, "start_offset": 0, "end_offset": 6, "label": "ACTOR"}],
+        "relations": [{"id": 9, "from_id": 1, "to_id": 1, "type": "attacker"}]}) + "\n",
+     "relation 0 (attacker): from_id and to_id are both 1"),
+    ("twice.jsonl", json.dumps({"text": TEXT, "entities": [
+        {"id": 1, "start_offset": 7, "end_offset": 15, "label": "ATTACK"},
+        {"id": 1, "start_offset": 0, "end_offset": 6, "label": "ACTOR"}], "relations": []}) + "\n",
+     "entity 1: id 1 is given twice"),
+])
+def test_import_refuses_self_links_and_repeated_ids_naming_the_record(tmp_path, name, content, words):
+    src = tmp_path / name
+    src.write_text(content, encoding="utf-8")
+    fmt = "doccano" if name != "self.jsonl" else "events"
+    result = run("import", src, "--db", tmp_path / "p.db", "--format", fmt)
+    no_traceback(result)
+    assert result.returncode == 1 and f"rejected: {src}:1: " in result.stderr and words in result.stderr
+    conn = sqlite3.connect(tmp_path / "p.db")
+    assert conn.execute("SELECT count(*) FROM links").fetchone()[0] == 0
+    conn.close()
+
+
+@pytest.mark.parametrize("ann, words", [
+    ("T1\tATTACK 7 15\tattacked\nT2\tACTOR 0 6\tRebels\nE1\tATTACK:T1 target:E1\n",
+     ":3: target:E1 links the event's trigger T1 to itself"),
+    ("T1\tATTACK 7 15\tattacked\nR1\tattacker Arg1:T1 Arg2:T1\n",
+     ":2: the attacker relation links T1 to itself"),
+    ("T1\tATTACK 7 15\tattacked\nT1\tACTOR 0 6\tRebels\n", ":2: T1 is defined twice (lines 1 and 2)"),
+])
+def test_brat_self_links_and_repeated_ids_are_named_by_line(tmp_path, ann, words):
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "a.ann").write_text(ann, encoding="utf-8")
+    result = run("import", folder, "--db", tmp_path / "p.db")
+    no_traceback(result)
+    assert result.returncode == 1 and f"{folder / 'a.ann'}{words}" in result.stderr, result.stderr
+
+
+def test_a_label_studio_relation_without_labels_is_said_in_the_summary(tmp_path):
+    task = {"data": {"text": TEXT}, "annotations": [{"result": [
+        {"id": "a", "type": "labels", "value": {"start": 7, "end": 15, "labels": ["ATTACK"]}},
+        {"id": "b", "type": "labels", "value": {"start": 0, "end": 6, "labels": ["ACTOR"]}},
+        {"type": "relation", "from_id": "a", "to_id": "b", "direction": "right"}]}]}
+    src = tmp_path / "ls.json"
+    src.write_text(json.dumps([task]), encoding="utf-8")
+    result = run("import", src, "--db", tmp_path / "p.db")
+    assert result.returncode == 0, result.stderr
+    assert "note: 1 Label Studio relation(s) without a label: kept in each article's meta" in result.stdout
+
+
+def test_a_model_folder_is_never_missing_even_when_killed_between_the_steps(tmp_path, monkeypatch):
+    """The new model takes the old one's place in one step: a kill at any moment leaves a model at the path."""
+    from annotator.workflows import files
+
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "meta.json").write_text("old")
+    tmp = tmp_path / ".model.part"
+    tmp.mkdir()
+    (tmp / "meta.json").write_text("new")
+    real = os.replace
+    steps = []
+
+    def killed_after_the_first_step(a, b):  # the process dies between two renames
+        steps.append((a, b))
+        if len(steps) > 1:
+            raise KeyboardInterrupt
+        real(a, b)
+
+    monkeypatch.setattr(files.os, "replace", killed_after_the_first_step)
+    try:
+        files.replace(tmp, out)
+    except KeyboardInterrupt:
+        pass
+    assert (out / "meta.json").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # the old one removed, nothing else left
+
+
+def test_what_a_killed_training_left_is_removed_and_said(tmp_path):
+    from annotator.workflows.training import clean_training_leftovers
+
+    dead = 2 ** 22 + 12345  # above the kernel's largest process id: never a live process
+    for name in (".news.training", f".news.training-{dead}", f".news.training-{os.getpid()}", ".old.part",
+                 ".brat-export.123.abc.part"):
+        (tmp_path / name).mkdir()
+    (tmp_path / ".old.part" / "meta.json").write_text("{}")  # an unfinished model
+    removed = clean_training_leftovers(tmp_path)
+    assert sorted(p.name for p in removed) == sorted([".news.training", f".news.training-{dead}", ".old.part"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f".news.training-{os.getpid()}",
+                                                                 ".brat-export.123.abc.part"])
+
+
+def test_a_full_disk_names_the_file_the_user_asked_for(tmp_path, monkeypatch):
+    from annotator.core.errors import UnavailableError
+    from annotator.store import Store, sqlite_error
+    from annotator.store.team import Team
+    from annotator.workflows.team import merge, pack
+
+    team = Store(tmp_path / "team.db")
+    from annotator.core.model import Answer, Document, Record
+    team.documents.add_records([Record(Document(text=f"Rebels attacked Kidal{i} .")) for i in range(3)])
+    team.team.assign(["ana"], 1)
+
+    def full(self, team_path, editor, who=None):
+        raise sqlite_error(self.store.path, sqlite3.OperationalError("database or disk is full"))
+
+    with monkeypatch.context() as m:
+        m.setattr(Team, "fill_from", full)
+        with pytest.raises(UnavailableError) as caught:
+            pack(team, "ana", tmp_path / "ana.db")
+    assert str(caught.value).startswith(f"{tmp_path / 'ana.db'}: the disk is full")
+    assert ".partial" not in str(caught.value) and not list(tmp_path.glob(".ana.db*"))
+    # three files merged, the disk full at the second: the first's report is heard, the second named
+    files = []
+    for name in ("a", "b", "c"):
+        with Store(tmp_path / f"{name}.db") as f:
+            f.documents.add_records([Record(Document(text=f"Police detained {name} .", answer=Answer.ACCEPT,
+                                                     answered_by=name))])
+        files.append(tmp_path / f"{name}.db")
+    real = Team.merge
+
+    def full_at_b(self, src, *args, **kwargs):
+        if src.path.name == "b.db":
+            raise sqlite_error(self.store.path, sqlite3.OperationalError("database or disk is full"))
+        return real(self, src, *args, **kwargs)
+
+    heard = []
+    monkeypatch.setattr(Team, "merge", full_at_b)
+    with pytest.raises(UnavailableError) as caught:
+        merge(team, files, on_report=heard.append)
+    assert [r.path for r in heard] == [str(files[0])]
+    assert str(caught.value).startswith(f"{files[1]}: not merged: ") and "disk is full" in str(caught.value)
+    team.close()

@@ -335,7 +335,8 @@ def test_a_fifo_as_input_is_refused_at_once(tmp_path):
     os.mkfifo(folder / "pipe.txt")
     write(folder / "a.txt", "Rebels attacked Kidal.\n")
     result = run("import", folder, "--db", tmp_path / "p.db", timeout=60)
-    assert result.returncode == 0 and "imported 1 document(s)" in result.stdout
+    assert "imported 1 document(s)" in result.stdout and "1 rejected" in result.stdout
+    assert f"rejected: {folder / 'pipe.txt'}: not a regular file" in result.stderr and result.returncode == 1
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 

@@ -68,9 +68,16 @@ def read_pair(txt: Path, ann: Path | None, root: Path) -> Record:
         # lines end at \n (or \r\n) only, as brat writes them: str.splitlines() would also break a T line at
         # a \x85 or \u2028 inside the span's text
         lines = [ln[:-1] if ln.endswith("\r") else ln for ln in _read(ann, "annotation file").split("\n")]
+        defined: dict[str, int] = {}  # an id of a T, E or R line -> the line that defined it
         for lineno, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
+            first = line.split("\t", 1)[0].strip()
+            if line.startswith(("T", "E", "R")) and first:
+                if first in defined:
+                    raise InputError(f"{first} is defined twice (lines {defined[first]} and {lineno}); each "
+                                     "annotation needs its own id", str(ann), lineno)
+                defined[first] = lineno
             if line.startswith("T"):
                 m = _T_LINE.match(line)
                 if not m:
@@ -135,8 +142,14 @@ def _links(events: dict[str, tuple[int, str, list[str]]], relations: list[tuple[
         event = span_of(trigger, lineno)
         for argument in arguments:
             role, ref = argument.rsplit(":", 1)  # the id follows the last colon (a role may hold one)
-            links.append(Link(event, span_of(ref, lineno), role_name(role)))
+            target = span_of(ref, lineno)
+            if target == event:
+                raise InputError(f"{argument} links the event's trigger {trigger} to itself", where, lineno)
+            links.append(Link(event, target, role_name(role)))
     for lineno, kind, head, tail in relations:
+        if span_of(head, lineno) == span_of(tail, lineno):
+            raise InputError(f"the {kind} relation links {head} to itself (Arg1 and Arg2 are the same span)", where,
+                             lineno)
         links.append(Link(span_of(head, lineno), span_of(tail, lineno), kind))
     return links
 

@@ -42,7 +42,13 @@ def convert(value: dict[str, Any], options: ReadOptions) -> Record:
             if not isinstance(ent, dict) or "label" not in ent:
                 raise InputError(f"entity {i} must be an object with start_offset, end_offset and label")
             if ent.get("id") is not None:
-                entity_ids[ent["id"]] = len(spans)
+                key = ent["id"]
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    raise InputError(f"entity {i}: its id {key!r} must be a number or a string")
+                if key in entity_ids:
+                    raise InputError(f"entity {i}: id {key!r} is given twice (entity {entity_ids[key]} has it "
+                                     "too); each entity needs its own id")
+                entity_ids[key] = len(spans)
             spans.append(Span(as_int(ent.get("start_offset"), f"entity {i} start_offset"),
                               as_int(ent.get("end_offset"), f"entity {i} end_offset"),
                               str(ent["label"]), Source.EDITOR, SpanState.ACCEPTED))
@@ -91,8 +97,12 @@ def _links(relations: Any, entity_ids: dict[Any, int]) -> list[Link]:
         if not isinstance(rel, dict) or not isinstance(rel.get("type"), str):
             raise InputError(f"relation {i} must be an object with from_id, to_id and type")
         for end in ("from_id", "to_id"):
-            if rel.get(end) not in entity_ids:
-                raise InputError(f"relation {i}: {end} {rel.get(end)!r} names no entity of this record")
+            ref = rel.get(end)
+            if not isinstance(ref, (str, int)) or isinstance(ref, bool) or ref not in entity_ids:
+                raise InputError(f"relation {i}: {end} {ref!r} names no entity of this record")
+        if rel["from_id"] == rel["to_id"]:
+            raise InputError(f"relation {i} ({rel['type']}): from_id and to_id are both {rel['from_id']!r}; an "
+                             "entity cannot be linked to itself")
         links.append(Link(entity_ids[rel["from_id"]], entity_ids[rel["to_id"]], rel["type"]))
     return links
 

@@ -3,23 +3,43 @@ or the new one, never half of one."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import sqlite3
 import stat
+import sys
 from pathlib import Path
 
 from annotator.core.errors import ExportError
 
 
+def exchange(a: Path, b: Path) -> bool:
+    """Swaps two paths in one step (Linux's renameat2 with RENAME_EXCHANGE), so that `b` is never missing, even
+    to a kill; False where the system or the file system cannot (the caller then moves the old one aside)."""
+    if sys.platform != "linux":
+        return False
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # pragma: no cover - a C library without it (musl before 1.2.5)
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def replace(tmp: Path, output: Path) -> None:
     """Moves a finished temporary file or folder to `output`. A file is synced to disk first and replaces the
-    old one in one step; a folder (brat export, trained pipeline) takes the old one's place after it is moved
-    aside, which is then removed."""
+    old one in one step; a folder (brat export, trained pipeline) swaps places with the old one in one step
+    where the system can (Linux), else takes its place after it is moved aside; the old one is then removed."""
     if not tmp.is_dir():
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, output)
+        return
+    if output.is_dir() and not output.is_symlink() and exchange(tmp, output):
+        shutil.rmtree(tmp, ignore_errors=True)  # the old folder, swapped out in the same step
         return
     old = None
     if output.exists():

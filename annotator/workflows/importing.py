@@ -5,6 +5,7 @@ With `strict`, the whole import is one transaction that is rolled back if anythi
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ class ImportReport:
     rolled_back: bool = False
     snapped: int = 0
     trimmed: int = 0
+    kept_aside: Counter[str] = field(default_factory=Counter)  # what records kept in meta, not as annotations
 
     @property
     def ok(self) -> bool:
@@ -77,6 +79,11 @@ def _expand(paths: Sequence[Path], fmt: str | None,
             continue
         files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
                        and not is_project(p))
+        # a pipe, device or socket among the articles is named, never read (a pipe would wait forever)
+        for p in sorted(path.rglob("*")):
+            if not p.name.startswith(".") and not p.is_dir() and not p.is_file() and \
+                    (fmt is not None or p.suffix.lower() in KNOWN_SUFFIXES):
+                yield InputError("not a regular file (a pipe, device or socket); skipped", str(p))
         if fmt == "brat" or (fmt is None and any(p.suffix == ".ann" for p in files)):
             yield path, "brat"  # .txt/.ann pairs, read together
             continue
@@ -121,6 +128,7 @@ class Checker:
         self.changed = False
         self.snapped = 0
         self.trimmed = 0
+        self.kept_aside: Counter[str] = Counter()
 
     def check(self, rec: Record) -> InputError | None:
         doc = rec.document
@@ -132,6 +140,7 @@ class Checker:
                 for link in rec.links:
                     link.state = SpanState.ACCEPTED
         if not rec.spans:
+            self._note_kept_aside(rec)
             return None
         # every bad span of the record is named, not only the first
         reasons = []
@@ -193,7 +202,17 @@ class Checker:
             self.changed = True
         self.trimmed += trimmed
         self.snapped += snapped
+        self._note_kept_aside(rec)
         return None
+
+    def _note_kept_aside(self, rec: Record) -> None:
+        """Counts what a taken record keeps in its meta rather than as spans or links, to say so."""
+        results = rec.document.meta.get("label_studio_results") if isinstance(rec.document.meta, dict) else None
+        if isinstance(results, list):
+            n = sum(1 for r in results if isinstance(r, dict) and r.get("type") == "relation")
+            if n:
+                self.kept_aside["Label Studio relation(s) without a label: kept in each article's meta "
+                                "(label_studio_results), not made links"] += n
 
     def _learn(self, rec: Record, unknown: list[str]) -> tuple[LabelScheme, list[str]] | InputError:
         """The scheme with what this record adds (the same scheme when it adds nothing) and the roles it added,
@@ -214,6 +233,11 @@ class Checker:
             if not (0 <= lk.event < len(rec.spans) and 0 <= lk.argument < len(rec.spans)):
                 return rec.error(f"link {i + 1} names a span the record does not have")
             event, argument = rec.spans[lk.event].label, rec.spans[lk.argument].label
+            if lk.event == lk.argument or rec.spans[lk.event].key == rec.spans[lk.argument].key:
+                sp = rec.spans[lk.event]
+                return rec.error(f"link {i + 1} ({event} {lk.role}) links the span {sp.start}..{sp.end} "
+                                 f"{rec.document.text[sp.start:sp.end]!r} to itself; a span cannot be an argument "
+                                 "of its own event")
             bad_name = role_problem(lk.role)
             problem = bad_name or scheme.link_problem(event, lk.role, argument)
             if problem is None:
@@ -337,6 +361,7 @@ def import_paths(
         run()
     report.snapped = checker.snapped
     report.trimmed = checker.trimmed
+    report.kept_aside = checker.kept_aside
     return report
 
 

@@ -77,14 +77,37 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S, shown: str
     if not sep or not host or not port.isdigit():
         raise PipelineError(f"cannot reach Ray at {shown}: give it as auto, HOST:PORT or ray://HOST:PORT")
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout) as sock:
+            answered = _speaks_grpc(sock)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         if isinstance(exc, TimeoutError) or reason == "timed out":
             reason = f"no answer within {timeout:g} s"
         raise PipelineError(f"cannot reach Ray at {shown}: {reason} (is `ray start --head` running there?)")\
             from None
+    if not answered:
+        raise PipelineError(f"cannot reach Ray at {shown}: something listens there but does not answer as Ray "
+                            "does (is it Ray's port?)")
     return f"ray://{rest}" if client else rest
+
+
+# HTTP/2's connection preface and an empty SETTINGS frame: a gRPC server (Ray's GCS and Ray Client's server are
+# both) answers with a SETTINGS frame of its own at once; a listener that is not Ray answers nothing
+_HTTP2_HELLO = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
+def _speaks_grpc(sock: socket.socket) -> bool:
+    """Whether the server on `sock` answers an HTTP/2 greeting with a SETTINGS frame (its first frame), within
+    the socket's timeout (which raises TimeoutError); False when it closes the connection or says something
+    else."""
+    sock.sendall(_HTTP2_HELLO)
+    head = b""
+    while len(head) < 9:
+        chunk = sock.recv(9 - len(head))
+        if not chunk:
+            return False
+        head += chunk
+    return head[3] == 0x04  # the frame's type: SETTINGS
 
 
 def _errors_only(record: logging.LogRecord) -> bool:

@@ -40,9 +40,13 @@ def pack(team: Store, editor: str, output: Path, who: str | None = None) -> int:
         for side in ("-wal", "-shm"):  # closed cleanly: SQLite checkpointed its log; nothing must be left
             Path(f"{tmp}{side}").unlink(missing_ok=True)
         replace(tmp, output)
-    except BaseException:
+    except BaseException as exc:
         for side in ("", "-wal", "-shm", "-journal"):
             Path(f"{tmp}{side}").unlink(missing_ok=True)
+        if isinstance(exc, AnnotatorError) and str(tmp) in str(exc):  # name the file the user asked for
+            raise type(exc)(str(exc).replace(str(tmp), str(output)) + "; nothing was packed") from None
+        if isinstance(exc, OSError):
+            raise InputError(f"{output}: cannot be written: {exc.strerror or exc}; nothing was packed") from None
         raise
     return n
 

@@ -11,6 +11,8 @@ normal spaCy pipeline (`annotator preannotate --model output`)."""
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
 import sys
 import time
@@ -236,7 +238,10 @@ def train(
     if accepted < 2:
         raise TrainingError(f"{store.path}: {accepted} accepted article(s); training needs at least 2 (one for "
                             f"the dev split), and a useful model a few hundred")
-    work = output.with_name(f".{output.name}.training")
+    cleaned = clean_training_leftovers(output.parent)
+    if cleaned:
+        log(f"removed {len(cleaned)} folder(s) a killed training left: {', '.join(p.name for p in cleaned)}")
+    work = output.with_name(f".{output.name}.training-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     report = TrainReport(output=output)
@@ -425,6 +430,30 @@ def _compare_with_rules(nlp: Any, dev: Path, store: Store, report: TrainReport) 
             totals[way][1] += len(spans)
             totals[way][2] += len(gold)
     report.compare[ALL] = {way: _prf(*c) for way, c in totals.items()}
+
+
+def clean_training_leftovers(folder: Path) -> list[Path]:
+    """Removes the working folders of trainings that were killed (`.NAME.training-PID` of a process that is gone,
+    `.NAME.training` of earlier versions, and their unfinished `.NAME.part` models). Returns what it removed."""
+    from annotator.workflows.exporting import _alive
+
+    removed = []
+    try:
+        found = sorted(folder.glob(".*.training*")) + sorted(folder.glob(".*.part"))
+    except OSError:
+        return removed
+    for path in found:
+        if not path.is_dir() or path.is_symlink():
+            continue
+        pid = path.name.rpartition(".training-")[2]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        if path.name.endswith(".part") and (not (path / "meta.json").exists() or any(
+                folder.glob(f".{glob.escape(path.name[1:-5])}.training-*"))):
+            continue  # not a model (an export's), or a training running now finishes its model there
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int, split: float) -> None:

@@ -152,13 +152,61 @@ def _breaking_on(marker: str):
     return build
 
 
+SETTINGS = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"  # an empty HTTP/2 SETTINGS frame
+
+
 @contextmanager
-def _listening(host: str = "127.0.0.1", family: int = socket.AF_INET) -> Iterator[int]:
-    """A port something listens on (what check_reachable asks for), for the block's length."""
+def _listening(host: str = "127.0.0.1", family: int = socket.AF_INET, answer: bytes | None = SETTINGS
+               ) -> Iterator[int]:
+    """A port something listens on, for the block's length, that answers each connection with `answer` (by
+    default an HTTP/2 SETTINGS frame, as a gRPC server such as Ray's does; None: it never answers)."""
+    import threading
+
     with socket.socket(family) as listening:
         listening.bind((host, 0))
         listening.listen()
-        yield listening.getsockname()[1]
+        listening.settimeout(0.1)
+        done = threading.Event()
+        held = []
+
+        def serve() -> None:
+            while not done.is_set():
+                try:
+                    conn, _ = listening.accept()
+                except OSError:
+                    continue
+                held.append(conn)
+                if answer is not None:
+                    conn.sendall(answer)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        if answer is not None:
+            thread.start()
+        try:
+            yield listening.getsockname()[1]
+        finally:
+            done.set()
+            if answer is not None:
+                thread.join()
+            for conn in held:
+                conn.close()
+
+
+def test_a_listener_that_is_not_ray_is_refused_in_one_line_within_the_timeout():
+    """Something accepts the connection but never answers (or answers something else): Ray would retry for
+    minutes printing its warnings; the check says so in one line within its timeout."""
+    import time
+
+    with _listening(answer=None) as port:
+        started = time.monotonic()
+        with pytest.raises(PipelineError) as caught:
+            on_ray.check_reachable(f"127.0.0.1:{port}", timeout=1.0)
+        assert time.monotonic() - started < 5
+    assert str(caught.value) == (f"cannot reach Ray at 127.0.0.1:{port}: no answer within 1 s (is `ray start "
+                                 "--head` running there?)")
+    with _listening(answer=b"HTTP/1.1 400 Bad Request\r\n\r\n") as port:
+        with pytest.raises(PipelineError, match="something listens there but does not answer as Ray does"):
+            on_ray.check_reachable(f"127.0.0.1:{port}", timeout=1.0)
 
 
 def test_the_ray_engine_saves_exactly_the_local_suggestions_window_by_window(tmp_path, stand_in, monkeypatch):
