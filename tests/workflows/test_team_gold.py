@@ -364,3 +364,22 @@ def test_exporting_an_editors_layer_matches_exporting_their_own_file(team, tmp_p
     assert theirs == mine and said_layer[1:] == said[1:]
     assert len(mine) == (6 if options.get("include_pending") else 3)
     assert sum(len(r["spans"]) for r in mine) > 0
+
+
+def test_an_accepted_link_whose_span_is_not_accepted_is_rejected_with_it(team, tmp_path):
+    """A file from another tool (or an old version) holds an accepted link to a span it removed: the layer does
+    not accept the link, so neither review nor export takes it into gold."""
+    other = tmp_path / "other.db"
+    text = "Troops shelled the village of Marj overnight ."
+    with Store(other) as o:
+        o.documents.add_records([Record(Document(text=text, answer=Answer.ACCEPT, answered_by="dora"),
+                                        [Span(7, 14, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
+                                         Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)])])
+        ids = dict(o.conn.execute("SELECT label, id FROM spans"))
+        o.conn.execute("INSERT INTO links(doc_id, event_id, arg_id, role, source, state, updated_at) VALUES "
+                       "(1, ?, ?, 'attacker', 'editor', 'accepted', '2026-01-01')", (ids["ATTACK"], ids["ACTOR"]))
+        o.conn.execute("UPDATE spans SET state = 'rejected' WHERE label = 'ACTOR'")
+    merge(team, [other])
+    assert team.conn.execute("SELECT state FROM layer_links").fetchall() == [("rejected",)]
+    team.team.prepare_review(1.0, "rita")
+    assert team.conn.execute("SELECT count(*) FROM links WHERE state = 'accepted'").fetchone()[0] == 0
