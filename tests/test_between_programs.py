@@ -150,7 +150,7 @@ def test_export_killed_half_way_leaves_the_earlier_file_and_the_next_export_clea
     out = tmp_path / "out" / "data.jsonl"
     out.parent.mkdir()
     out.write_text('{"text": "an earlier export"}\n', encoding="utf-8")
-    proc = subprocess.Popen(annotator_cmd("export", "--db", db, "--output", out), cwd=ROOT,
+    proc = subprocess.Popen(annotator_cmd("export", "--db", db, "--output", out, "--force"), cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(".part") and p.stat().st_size > 100_000 for p in out.parent.iterdir()):
@@ -162,8 +162,8 @@ def test_export_killed_half_way_leaves_the_earlier_file_and_the_next_export_clea
     assert leftovers, "a killed export leaves its temporary file"
     # the earlier export is whole: never half a file
     assert out.read_text(encoding="utf-8") == '{"text": "an earlier export"}\n'
-    done = subprocess.run(annotator_cmd("export", "--db", db, "--output", out), cwd=ROOT, capture_output=True,
-                          text=True)
+    done = subprocess.run(annotator_cmd("export", "--db", db, "--output", out, "--force"), cwd=ROOT,
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.parent.iterdir()) == ["data.jsonl"], "leftovers were not cleaned up"
     lines = out.read_text(encoding="utf-8").splitlines()

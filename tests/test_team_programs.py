@@ -98,7 +98,7 @@ def test_the_command_line_round_trip_on_real_articles(tmp_path):
     out = annotator("review", "--db", team, "--article", worst["doc_id"], "--take", "ben", "--answer", "accept").stdout
     assert f"article {worst['doc_id']}: answered accept in gold" in out
     for args, n in (((), settled + 1), (("--editor", "ana"), 12), (("--editor", "ben"), 12)):
-        out = annotator("export", "--db", team, "--output", tmp_path / "x.jsonl", *args).stdout
+        out = annotator("export", "--db", team, "--output", tmp_path / "x.jsonl", "--force", *args).stdout
         assert f"wrote {n} document(s)" in out, (args, out)
     records = [json.loads(line) for line in (tmp_path / "x.jsonl").open(encoding="utf-8")]
     assert not any(s["label"] == "PLACE" for r in records for s in r.get("spans", []))  # ben's layer

@@ -38,6 +38,8 @@ def replace(tmp: Path, output: Path) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, output)
         return
+    # a folder this process id set aside in an earlier run (killed before it removed it) goes first
+    shutil.rmtree(output.with_name(f".{output.name}.old-{os.getpid()}"), ignore_errors=True)
     if output.is_dir() and not output.is_symlink() and exchange(tmp, output):
         shutil.rmtree(tmp, ignore_errors=True)  # the old folder, swapped out in the same step
         return
