@@ -8,7 +8,7 @@ from typing import Any
 
 from annotator.core.errors import DatabaseError
 from annotator.core.model import Answer, Span, SpanState
-from annotator.store.sql import Repository, marks, now, span_of
+from annotator.store.sql import Repository, marks, now, rows_in, span_of
 
 
 class Annotations(Repository):
@@ -114,6 +114,7 @@ class Annotations(Repository):
                     "UPDATE spans SET label = ?, state = 'accepted', updated_at = ? WHERE id = ?",
                     (label, stamp, span_id),
                 )
+                self._restamp_links([span_id], stamp)
                 unfit = self.store.links.reject_unfit(span_id, stamp)  # roles the new label does not have
                 self.store._log("relabel", who, doc_id, span_id, before=span.label, after=label,
                           state_before=span.state.value, **({"links_rejected": unfit} if unfit else {}))
@@ -198,6 +199,18 @@ class Annotations(Repository):
 
     def _put_back(self, doc_id: int, rows: Sequence[tuple[int, str, str]], stamp: str) -> None:
         """Sets spans of the document to (id, label, state) each, inside the caller's transaction."""
+        ids = [r[0] for r in rows]
+        labels = dict(rows_in(self.conn, "SELECT id, label FROM spans WHERE id IN ({in})", ids)) if ids else {}
         self.conn.executemany(
             "UPDATE spans SET label = ?, state = ?, updated_at = ? WHERE id = ? AND doc_id = ?",
             [(label, SpanState(state).value, stamp, span_id, doc_id) for span_id, label, state in rows])
+        self._restamp_links([i for i, label, _ in rows if labels.get(i, label) != label], stamp)
+
+    def _restamp_links(self, span_ids: Sequence[int], stamp: str) -> None:
+        """Inside the caller's transaction: the links of spans whose label changed carry the change's time, as
+        the spans do. A link is known elsewhere (an editor's layer of a team's project) by its spans' labels:
+        relabelling a span changes what its links are, which must never look like an old change."""
+        for part in range(0, len(span_ids), 400):
+            chunk = list(span_ids[part:part + 400])
+            self.conn.execute(f"UPDATE links SET updated_at = ? WHERE event_id IN ({marks(len(chunk))}) OR arg_id IN "
+                              f"({marks(len(chunk))})", (stamp, *chunk, *chunk))

@@ -9,6 +9,7 @@ thing and neither had seen the other's change (work on two machines), the merge 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -504,28 +505,38 @@ class Team(Repository):
                                     sorted(set(team_id.values()))):
                 seen_here[e, d].add(at)
             touched: set[tuple[str, int]] = set()
-            offered: dict[str, set[tuple]] = defaultdict(set)  # kind -> (editor, team doc, *key) the file holds
+            offered: dict[str, list[tuple]] = {}  # kind -> the rows the file holds (as `put` takes them)
+            before: dict[str, tuple[dict[tuple, tuple[str, str]], set[int], set[int]]] = {}  # see `put`
+            has_removals = conn.execute("SELECT EXISTS (SELECT 1 FROM layer_removed)").fetchone()[0]
 
             def put(kind: str, table: str, keys: list[str], values: list[str],
                     rows: list[tuple[tuple, tuple[str, str], tuple, int]], words: Any) -> None:
                 """rows: (key without doc and editor, (state, time), other values, src doc id)."""
-                existing = {}
-                removed = {}
+                existing: dict[tuple, tuple[str, str]] = {}
                 wanted = ", ".join(["editor", *(f'"{k}"' for k in keys), values[0], "at"])
-                for d in sorted({team_id[r[3]] for r in rows}):
-                    for row in conn.execute(f"SELECT {wanted} FROM {table} WHERE doc_id = ?", (d,)):
+                whose = {team_id[r[3]]: owner[r[3]] for r in rows}  # an article's layer this file writes to
+                docs = sorted(whose)
+                for d in docs:  # the editor's rows of the article (the table's key begins with both)
+                    for row in conn.execute(f"SELECT {wanted} FROM {table} WHERE doc_id = ? AND editor = ?",
+                                            (d, whose[d])):
                         existing[(d, *row[:-2])] = (row[-2], row[-1])
-                    for e, key, at in conn.execute("SELECT editor, key, at FROM layer_removed WHERE doc_id = ? AND "
-                                                   "what = ?", (d, kind)):
-                        removed[(d, e, key)] = at
+                removed = {(d, e, *json.loads(key)): at for d, e, key, at in rows_in(
+                    conn, "SELECT doc_id, editor, key, at FROM layer_removed WHERE what = ? AND doc_id IN ({in})", docs,
+                    before=[kind])} if has_removals else {}
+                # the rows the layer had before (what the loop below changes are rows the file offers, never
+                # removed), the articles that had any, and the articles read
+                before[kind] = (existing, {k[0] for k in existing}, set(docs))
+                offered[kind] = rows
                 out = []
                 for key, value, extra, src_doc in rows:
                     d, e = team_id[src_doc], owner[src_doc]
                     full = (d, e, *key)
-                    offered[kind].add((e, d, *key))
-                    gone = removed.get((d, e, _key(key)))
-                    if gone is not None and gone >= value[1]:
-                        continue  # an older copy of what a later file of this editor no longer holds
+                    if full not in existing and value[1] in seen_here[e, d]:
+                        continue  # a change a file merged before had seen, and no longer held: an older copy's
+                    gone = removed.get(full) if removed else None
+                    if gone is not None and gone >= value[1] and gone not in seen_there[src_doc]:
+                        continue  # an older copy of what a later file of this editor no longer holds (a file that
+                        # saw the removal and holds the row again made it again)
                     take, conflict = _later(existing.get(full), value, seen_here[e, d], seen_there[src_doc])
                     if conflict:
                         old = existing[full]
@@ -552,12 +563,9 @@ class Team(Repository):
                 [((es, ee, el, a_s, ae, al, role), (st, at), (), d) for d, es, ee, el, a_s, ae, al, role, st, at
                  in links],
                 lambda key: f"{key[6]}: {key[5]} at {key[3]}-{key[4]} of {key[2]} at {key[0]}-{key[1]}")
-            for d in sorted(owner):
-                if d in team_id:
-                    self._remove_what_left(owner[d], team_id[d], offered, seen_there[d], last_there.get(d, ""),
-                                           report, touched)
-            for e, d in sorted(touched):
-                self._links_follow_spans(e, d, report)
+            self._remove_what_left({team_id[d]: (owner[d], d) for d in owner if d in team_id}, team_id, offered,
+                                   before, seen_there, last_there, report, touched)
+            self._links_follow_spans(touched, report)
             stamp = now()
             conn.executemany("INSERT OR REPLACE INTO layer_merges(doc_id, editor, at) VALUES (?, ?, ?)",
                              [(d, e, stamp) for e, d in sorted(touched)])
@@ -605,7 +613,9 @@ class Team(Repository):
         seen: dict[int, set[str]] = defaultdict(set)
         anywhere: set[str] = set()
         last: dict[int, str] = {}
-        for d, at in sconn.execute("SELECT doc_id, at FROM changes"):
+        not_work = ", ".join(repr(a) for a in NOT_WORK)
+        for d, at in itertools.chain(((r[0], r[2]) for r in changes), sconn.execute(
+                f"SELECT doc_id, at FROM changes WHERE doc_id IS NULL OR action IN ({not_work})")):
             if d is None:
                 anywhere.add(at)
             else:
@@ -646,40 +656,68 @@ class Team(Repository):
                 raise InputError(f"{src.path}: article {r[0]} links a span to itself ({r[3]} at {r[1]}-{r[2]} as "
                                  f"its own {r[7]}); nothing was merged")
 
-    def _remove_what_left(self, editor: str, d: int, offered: dict[str, set[tuple]], seen: set[str], last: str,
-                          report: MergeReport, touched: set[tuple[str, int]]) -> None:
-        """Inside the merge: the rows of `editor`'s layer of article `d` that the file no longer holds though it
-        saw them (their time is one of its changes) are removed, and remembered as removed (`layer_removed`)
-        with the file's last change time, so an older copy of the file does not bring them back."""
+    def _remove_what_left(self, speaks: dict[int, tuple[str, int]], team_id: dict[int, int],
+                          offered: dict[str, list[tuple]],
+                          before: dict[str, tuple[dict[tuple, tuple[str, str]], set[int], set[int]]],
+                          seen: dict[int, set[str]], last: dict[int, str], report: MergeReport,
+                          touched: set[tuple[str, int]]) -> None:
+        """Inside the merge: the rows of an editor's layer of an article the file speaks for (`speaks`: team
+        article -> (editor, the file's article)) that the file no longer holds though it saw them (their time is
+        one of its changes) are removed, and remembered as removed (`layer_removed`) with the file's last change
+        time, so an older copy of the file does not bring them back."""
         conn = self.conn
         for kind, table, keys in (("answer", "layer_answers", []), ("span", "layer_spans", ["start", "end", "label"]),
                                   ("link", "layer_links", LINK_KEY)):
-            cols = ", ".join([*(f'"{k}"' for k in keys), "at"])
+            # the layer rows `put` read (and wrote), the articles that had rows before, the articles it read
+            known, prior, read = before.get(kind, ({}, set(), set()))
+            # what the file holds of the articles whose layer had rows before (none at an editor's first merge)
+            held = {(team_id[r[3]], speaks[team_id[r[3]]][0], *r[0]) for r in offered.get(kind, ())
+                    if team_id[r[3]] in prior}
+            rows = [(*k, known[k][1]) for k in known.keys() - held if k[0] in prior]  # those it no longer holds
+            cols = ", ".join(["doc_id", "editor", *(f'"{k}"' for k in keys), "at"])
+            by_editor: dict[str, list[int]] = defaultdict(list)
+            for d, (e, _src) in speaks.items():
+                if d not in read:
+                    by_editor[e].append(d)
+            for e, docs in sorted(by_editor.items()):
+                rows += rows_in(conn, f"SELECT {cols} FROM {table} WHERE editor = ? AND doc_id IN ({{in}})",
+                                sorted(docs), before=[e])
             gone = []
-            for row in conn.execute(f"SELECT {cols} FROM {table} WHERE doc_id = ? AND editor = ?", (d, editor)):
-                key, at = tuple(row[:-1]), row[-1]
-                if (editor, d, *key) in offered[kind] or at not in seen:
+            for row in rows:
+                d, editor, key, at = row[0], row[1], tuple(row[2:-1]), row[-1]
+                if d not in speaks:
                     continue
-                gone.append(key)
+                mine, src_doc = speaks[d]
+                if editor != mine or (d, editor, *key) in held or at not in seen[src_doc]:
+                    continue
+                gone.append((d, editor, key, last.get(src_doc, at)))
             if not gone:
                 continue
             where = " AND ".join(["doc_id = ?", "editor = ?", *(f'"{k}" = ?' for k in keys)])
-            conn.executemany(f"DELETE FROM {table} WHERE {where}", [(d, editor, *k) for k in gone])
+            conn.executemany(f"DELETE FROM {table} WHERE {where}", [(d, e, *k) for d, e, k, _ in gone])
             conn.executemany("INSERT INTO layer_removed(doc_id, editor, what, key, at) VALUES (?, ?, ?, ?, ?) "
                              "ON CONFLICT(doc_id, editor, what, key) DO UPDATE SET at = max(at, excluded.at)",
-                             [(d, editor, kind, _key(k), last) for k in gone])
-            report.removed[editor] += len(gone)
-            touched.add((editor, d))
+                             [(d, e, kind, _key(k), at) for d, e, k, at in gone])
+            for d, e, _k, _at in gone:
+                report.removed[e] += 1
+                touched.add((e, d))
 
-    def _links_follow_spans(self, editor: str, d: int, report: MergeReport) -> None:
-        """Inside the merge: an accepted link of the layer whose event or argument is not an accepted span of the
+    def _links_follow_spans(self, touched: set[tuple[str, int]], report: MergeReport) -> None:
+        """Inside the merge: an accepted link of a layer whose event or argument is not an accepted span of the
         same layer (two copies of one file, the later one without the span) is rejected with it."""
         span = ("SELECT 1 FROM layer_spans s WHERE s.doc_id = l.doc_id AND s.editor = l.editor AND s.state = "
                 "'accepted' AND s.start = l.{0}_start AND s.\"end\" = l.{0}_end AND s.label = l.{0}_label")
-        n = self.conn.execute(
-            f"UPDATE layer_links AS l SET state = 'rejected' WHERE doc_id = ? AND editor = ? AND state = 'accepted' "
-            f"AND NOT (EXISTS ({span.format('event')}) AND EXISTS ({span.format('arg')}))", (d, editor)).rowcount
-        report.removed[editor] += n
+        by_editor: dict[str, list[int]] = defaultdict(list)
+        for e, d in sorted(touched):
+            by_editor[e].append(d)
+        for e, docs in by_editor.items():
+            for i in range(0, len(docs), 500):
+                part = docs[i:i + 500]
+                n = self.conn.execute(
+                    f"UPDATE layer_links AS l SET state = 'rejected' WHERE editor = ? AND doc_id IN "
+                    f"({', '.join('?' * len(part))}) AND state = 'accepted' AND NOT "
+                    f"(EXISTS ({span.format('event')}) AND EXISTS ({span.format('arg')}))", (e, *part)).rowcount
+                report.removed[e] += n
 
     def _labels_from(self, src: Host, spans: list[tuple], links: list[tuple], add_labels: bool) -> list[str]:
         """Inside the merge: the labels and roles the incoming work uses, checked against the team's scheme. What

@@ -113,6 +113,8 @@ class MergeMachine(RuleBasedStateMachine):
                 pack(team, e, self.files[e])
             team.backup(self.dir / "base.db")
         self.merged: set[str] = set()
+        self.merges: dict[str, int] = {e: 0 for e in EDITORS}  # merges of each editor's file so far
+        self.copies: dict[str, int] = {}  # an older copy of each editor's file: the merges made before it
 
     def teardown(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -139,8 +141,28 @@ class MergeMachine(RuleBasedStateMachine):
         with Store(self.team_path) as team:
             merge(team, [self.files[editor]])
         self.merged.add(editor)
+        self.merges[editor] = self.merges.get(editor, 0) + 1
         # the file as this merge saw it: what a fresh merge is compared with until the next merge
         copy_of(self.files[editor], self.dir / f"{editor}.at-merge.db")
+
+    @rule(editor=st.sampled_from(EDITORS))
+    def copy_file(self, editor):
+        """The editor copies their file to a laptop and leaves it there (an ancestor of what they go on with)."""
+        copy_of(self.files[editor], self.dir / f"{editor}.copy.db")
+        self.copies[editor] = self.merges[editor]
+
+    @rule(editor=st.sampled_from(EDITORS))
+    def merge_older_copy(self, editor):
+        """The laptop's copy, older than the file merged since: merging it changes nothing (it never brings back
+        what the newer file took out)."""
+        if self.copies.get(editor) is None or self.copies[editor] >= self.merges[editor]:
+            return
+        before = {e: layers(self.team_path, e) for e in EDITORS}
+        with Store(self.team_path) as team:
+            merge(team, [self.dir / f"{editor}.copy.db"])
+        after = {e: layers(self.team_path, e) for e in EDITORS}
+        assert {e: {k: v for k, v in t.items() if k != "layer_changes"} for e, t in after.items()} == \
+            {e: {k: v for k, v in t.items() if k != "layer_changes"} for e, t in before.items()}
 
     @invariant()
     def layers_equal_fresh_merges_and_so_does_gold(self):
@@ -162,6 +184,6 @@ class MergeMachine(RuleBasedStateMachine):
         fresh.unlink()
 
 
-MergeMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=8, deadline=None,
+MergeMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=10, deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])
 test_layers_and_gold_equal_fresh_merges = MergeMachine.TestCase
