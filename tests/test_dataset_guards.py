@@ -271,3 +271,32 @@ def test_a_full_disk_names_the_file_the_user_asked_for(tmp_path, monkeypatch):
     assert [r.path for r in heard] == [str(files[0])]
     assert str(caught.value).startswith(f"{files[1]}: not merged: ") and "disk is full" in str(caught.value)
     team.close()
+
+
+def test_merging_a_damaged_editors_file_names_it_and_merges_nothing(demo, tmp_path):
+    team = tmp_path / "team.db"
+    team.write_bytes(demo.read_bytes())
+    assert run("assign", "--db", team, "--editors", "ana").returncode == 0
+    ana = tmp_path / "ana.db"
+    assert run("pack", "--db", team, "--editor", "ana", "--output", ana).returncode == 0
+    conn = sqlite3.connect(ana)
+    conn.execute("UPDATE documents SET answer = 'accept', answered_by = 'ana', answered_at = '2026-12-01'")
+    conn.commit()
+    conn.close()
+    damage_index(ana, tmp_path / "ana-damaged.db")
+    before = hashlib.sha256(team.read_bytes()).hexdigest()
+    result = run("merge", tmp_path / "ana-damaged.db", "--into", team)
+    no_traceback(result)
+    assert result.returncode == 2 and f"{tmp_path / 'ana-damaged.db'}: the database is damaged" in result.stderr
+    assert f"{team}: the database is damaged" not in result.stderr
+    assert hashlib.sha256(team.read_bytes()).hexdigest() == before
+
+
+def test_commands_that_were_told_nothing_to_do_say_what_is_missing(demo, tmp_path):
+    team = tmp_path / "team.db"
+    team.write_bytes(demo.read_bytes())
+    bare = run("review", "--db", team, "--article", "1")
+    assert bare.returncode == 2 and "--article 1: say what to decide with --take EDITOR or --answer" in bare.stderr
+    commas = run("assign", "--db", team, "--editors", ",,")
+    assert commas.returncode == 2 and "--editors: no editor named" in commas.stderr
+    assert "between 1 and 0" not in commas.stderr

@@ -305,7 +305,7 @@ class Team(Repository):
         disputed = 0
         ids: dict[tuple[int, int, str], int] = {}
         for key, editors in sorted(span_support.items()):
-            agreed = same_answer and _share(len(editors), len(accepted), threshold)
+            agreed = same_answer and not missing and _share(len(editors), len(accepted), threshold)
             state = "accepted" if agreed else "suggested"
             origin = ",".join(editors)
             if key in existing:
@@ -330,7 +330,7 @@ class Team(Repository):
                 continue
             both = conn.execute("SELECT count(*) FROM spans WHERE id IN (?, ?) AND state = 'accepted'",
                                 (ids[ev], ids[arg])).fetchone()[0] == 2
-            agreed = same_answer and _share(len(editors), len(accepted), threshold) and both
+            agreed = same_answer and not missing and _share(len(editors), len(accepted), threshold) and both
             state = "accepted" if agreed else "suggested"
             conn.execute("INSERT INTO links(doc_id, event_id, arg_id, role, source, state, created_by, updated_at, "
                          "came_from) VALUES (?, ?, ?, ?, 'editor', ?, ?, ?, ?) ON CONFLICT(event_id, arg_id, role) "

@@ -278,6 +278,9 @@ def test_review_settles_nothing_before_every_assigned_editor_has_answered(pair):
     assert (first.articles, first.settled, first.waiting_articles) == (6, 0, 6)
     assert dict(first.waiting) == {"ben": 6}
     assert team.conn.execute("SELECT count(*) FROM documents WHERE answer != 'pending'").fetchone()[0] == 0
+    # nothing goes into gold on ana's word alone: her spans wait as suggestions to decide
+    assert first.spans_accepted == 0 and first.spans_disputed > 0
+    assert team.conn.execute("SELECT count(*) FROM spans WHERE state = 'accepted'").fetchone()[0] == 0
     merge(team, [files["ben"]])
     second = team.team.prepare_review(1.0, "rita")
     assert (second.reopened, second.articles, second.waiting_articles) == (6, 6, 0)
