@@ -62,6 +62,13 @@ def first_doc(session: EditSession, text: str) -> bool:
     return text == TEXTS[0]
 
 
+def link_the_attacker(s: EditSession, t: str) -> None:
+    """In the first article: the rebels linked as the attacker of the attack, and the article accepted."""
+    if first_doc(s, t):
+        s.add_link(span_id(s, "ATTACK", t.index("attacked")), span_id(s, "ACTOR", 0), "attacker")
+        s.set_answer(Answer.ACCEPT)
+
+
 def test_a_relabelled_span_leaves_the_layer_on_the_next_merge(ana, tmp_path):
     team, path, base = ana
     at = TEXTS[0].index("attacked")
@@ -91,13 +98,7 @@ def test_a_relabelled_span_leaves_the_layer_on_the_next_merge(ana, tmp_path):
 def test_relabelling_a_linked_argument_leaves_no_accepted_link_to_the_old_label(ana, tmp_path):
     team, path, base = ana
     at = TEXTS[0].index("attacked")
-
-    def link(s, t):
-        if first_doc(s, t):
-            s.add_link(span_id(s, "ATTACK", at), span_id(s, "ACTOR", 0), "attacker")
-            s.set_answer(Answer.ACCEPT)
-
-    annotate(path, "ana", link)
+    annotate(path, "ana", link_the_attacker)
     merge(team, [path])
     assert [r[3:9] for r in layers(team.path, "ana")["layer_links"]] == [
         (at + 8, "ATTACK", 0, 6, "ACTOR", "attacker")]
@@ -133,14 +134,7 @@ def test_an_older_copy_of_the_file_never_brings_back_what_the_later_one_removed(
     argument key along. Merged in either order, the layer is the desk's, and no accepted link points at a span
     the desk no longer has."""
     team, desk, base = ana
-    at = TEXTS[0].index("attacked")
-
-    def link(s, t):
-        if first_doc(s, t):
-            s.add_link(span_id(s, "ATTACK", at), span_id(s, "ACTOR", 0), "attacker")
-            s.set_answer(Answer.ACCEPT)
-
-    annotate(desk, "ana", link)
+    annotate(desk, "ana", link_the_attacker)
     laptop = tmp_path / "laptop.db"
     shutil.copy(desk, laptop)
     annotate(desk, "ana", lambda s, t: s.relabel(span_id(s, "ACTOR", 0), "TARGET") if first_doc(s, t) else None)
@@ -180,6 +174,16 @@ def test_the_editor_not_yet_merged_and_another_editors_layer_are_untouched(team,
     assert [r[4] for r in layers(team.path, "ana")["layer_spans"] if r[2] == at] == ["DEATH"]
 
 
+MARJ = "Troops shelled the village of Marj overnight ."
+
+
+def doras_file(path: Path, spans: list[Span]) -> Store:
+    """A project file from another tool: one article of MARJ accepted by dora, with these spans (open)."""
+    o = Store(path)
+    o.documents.add_records([Record(Document(text=MARJ, answer=Answer.ACCEPT, answered_by="dora"), spans)])
+    return o
+
+
 def test_a_file_whose_scheme_differs_is_refused_naming_what_and_merges_nothing(team, tmp_path):
     other = tmp_path / "other.db"
     text = "Troops shelled the village of Marj overnight ."
@@ -200,11 +204,8 @@ def test_a_file_whose_scheme_differs_is_refused_naming_what_and_merges_nothing(t
 
 def test_a_link_the_teams_scheme_refuses_is_named_and_nothing_merged(team, tmp_path):
     other = tmp_path / "other.db"
-    text = "Troops shelled the village of Marj overnight ."
-    with Store(other) as o:
-        o.documents.add_records([Record(Document(text=text, answer=Answer.ACCEPT, answered_by="dora"),
-                                        [Span(7, 14, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
-                                         Span(30, 34, "PLACE", Source.EDITOR, SpanState.ACCEPTED)])])
+    with doras_file(other, [Span(7, 14, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
+                            Span(30, 34, "PLACE", Source.EDITOR, SpanState.ACCEPTED)]) as o:
         # a scheme where the place of an attack is 'where' (written straight into the file, as another
         # version of the scheme would have it)
         o.conn.execute("INSERT INTO roles(event, name, fillers, position) VALUES ('ATTACK', 'where', '[\"PLACE\"]', 9)")
@@ -373,11 +374,8 @@ def test_an_accepted_link_whose_span_is_not_accepted_is_rejected_with_it(team, t
     """A file from another tool (or an old version) holds an accepted link to a span it removed: the layer does
     not accept the link, so neither review nor export takes it into gold."""
     other = tmp_path / "other.db"
-    text = "Troops shelled the village of Marj overnight ."
-    with Store(other) as o:
-        o.documents.add_records([Record(Document(text=text, answer=Answer.ACCEPT, answered_by="dora"),
-                                        [Span(7, 14, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
-                                         Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)])])
+    with doras_file(other, [Span(7, 14, "ATTACK", Source.EDITOR, SpanState.ACCEPTED),
+                            Span(0, 6, "ACTOR", Source.EDITOR, SpanState.ACCEPTED)]) as o:
         ids = dict(o.conn.execute("SELECT label, id FROM spans"))
         o.conn.execute("INSERT INTO links(doc_id, event_id, arg_id, role, source, state, updated_at) VALUES "
                        "(1, ?, ?, 'attacker', 'editor', 'accepted', '2026-01-01')", (ids["ATTACK"], ids["ACTOR"]))
