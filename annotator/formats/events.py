@@ -106,8 +106,7 @@ def export_line(record: Record, event_labels: set[str]) -> str:
         line["title"] = doc.title
     if doc.meta:
         line["meta"] = doc.meta
-    if doc.answer is not Answer.PENDING:
-        line["answer"] = doc.answer.value
+    line["answer"] = doc.answer.value  # "pending" too: every line has the field the README lists
     line["events"] = [{"trigger": item(t),
                          "arguments": [{"role": role, **item(a)} for a, role in arguments.get(t, ())]}
                         for t in triggers]

@@ -59,6 +59,7 @@ class ArticleView(QPlainTextEdit):
         self.setFont(font)
         self.document().setDocumentMargin(18)
         self.scheme: LabelScheme | None = None
+        self.origins: dict[int, list[str]] = {}  # in a team's review: span id -> the editors whose work held it
         self.spans: list[Span] = []
         self.selected: int | None = None
         self._text = ""
@@ -87,6 +88,7 @@ class ArticleView(QPlainTextEdit):
 
     def set_article(self, text: str, scheme: LabelScheme) -> None:
         self.scheme = scheme
+        self.origins = {}
         self._text = text
         self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if not text.isascii() else []
         self.spans = []
@@ -346,8 +348,9 @@ class ArticleView(QPlainTextEdit):
                     lb = self.scheme.get(s.label)
                     state = "accepted" if s.state is SpanState.ACCEPTED else "suggestion"
                     score = f", score {s.score:.2f}" if s.score is not None else ""
-                    lines.append(f"<b>{esc(s.label)}</b> ({lb.kind if lb else '?'}) — {state}, "
-                                 f"{SOURCE_NAMES.get(s.source.value, s.source.value)}{score}")
+                    source = (f"in the work of {esc(', '.join(self.origins[s.id]))}" if s.id in self.origins else
+                              SOURCE_NAMES.get(s.source.value, s.source.value))
+                    lines.append(f"<b>{esc(s.label)}</b> ({lb.kind if lb else '?'}) — {state}, {source}{score}")
                     roles = [role for _, arg, role, _ in self.links if arg == s.id]
                     if roles:
                         lines.append(f"&nbsp;&nbsp;{esc(', '.join(roles))} of the event in focus")

@@ -252,8 +252,8 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         spans = self.session.spans
         if selected is not None and not any(s.id == selected for s in spans):
             selected = None
+        origins = self.view.origins = self.store.team.origins(self.session.doc.id)  # review: whose each span is
         self.view.show_spans(spans, selected, changed)
-        origins = self.store.team.origins(self.session.doc.id)
         self.span_list.set_spans(spans, self.session.doc.text, self.store.scheme, selected, origins)
         review = self.store.team.review_of(self.session.doc.id)
         if review is None:

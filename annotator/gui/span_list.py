@@ -110,7 +110,10 @@ class SpanList(QTableView):
     def set_spans(self, spans: Sequence[Span], text: str, scheme: LabelScheme, selected: int | None,
                   origins: dict[int, list[str]] | None = None) -> None:
         self._quiet = True
+        another = text != self.model_.text  # another article: its list starts at its top, not where the last was
         self.model_.set_spans(spans, text, scheme, origins)
+        if another:
+            self.scrollToTop()
         self.select(selected)
         self._quiet = False
 

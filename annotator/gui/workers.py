@@ -7,6 +7,7 @@ import sys
 import threading
 import traceback
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -141,9 +142,22 @@ class TrainWorker(Worker):
                                     should_stop=lambda: self.cancelled)
         except TrainingCancelled:
             return "Training cancelled: nothing was saved"
-        r = self.report
-        return (f"Trained {r.output.name} in {r.seconds:.0f} s on {r.train_articles} article(s), {r.epochs} "
-                f"epoch(s): F1 {r.chosen_f():.2f} on {r.dev_articles} dev article(s) with the choice per label")
+        return training_summary(self.report)
+
+
+def training_summary(r: Any) -> str:
+    """The status bar's line after training: each F1 on the dev articles named by whose it is (the rules', the
+    model's alone, and what pre-annotation will use: the better of them per label)."""
+    from annotator.workflows.training import ALL
+
+    figures = r.compare.get(ALL, {})
+
+    def f(way: str) -> str:
+        return f"{figures.get(way, {}).get('f', 0.0):.2f}"
+
+    return (f"Trained {r.output.name} in {r.seconds:.0f} s on {r.train_articles} article(s), {r.epochs} epoch(s). "
+            f"F1 on {r.dev_articles} dev article(s): the model alone {f('model')}, the rules {f('rules')}, what "
+            f"pre-annotation will use (the better per label) {f('chosen')}")
 
 
 class WarmUpWorker(Worker):

@@ -676,3 +676,24 @@ def test_a_long_session_does_not_wear_out_pythons_constants(qtbot, window, proje
     worn = {c: before[c] - sys.getrefcount(c) for c in before}
     assert all(n < 100 for n in worn.values()), worn
     assert window.undo_stack.count() > 0  # the keys did reach the window
+
+
+def test_the_span_list_starts_at_the_top_of_each_article_and_keeps_its_place_on_edits(qtbot, window):
+    bar = window.span_list.verticalScrollBar()
+    window.span_list.setFixedHeight(90)  # a few rows in view: the list scrolls
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum())
+    assert bar.value() > 0
+    first = window.session.doc_id
+    window.select_span(None)
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # the next article
+    qtbot.waitUntil(lambda: window.session.doc_id != first)
+    assert bar.value() == 0
+    # an edit in the same article keeps the list where the editor put it
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum())
+    last = window.view.spans[-1]
+    window.select_span(last.id)
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert last.id not in {s.id for s in window.session.spans}
+    assert bar.value() > 0

@@ -178,3 +178,25 @@ def test_two_editors_windows_on_one_shared_project_keep_their_work_apart(qtbot, 
         == 2
     conn.close()
     ana.close()
+
+
+def test_hovering_a_span_in_review_names_the_editors_whose_work_held_it(qtbot, review_window, team):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    w = review_window
+    first = worst_first(team)[0]
+    w.open_document(first)
+    qtbot.waitUntil(lambda: w.session.doc_id == first)
+    said = {}
+    for span in w.view.spans:
+        w.view.set_selection(span.start + 1, span.start + 1)
+        point = w.view.cursorRect().center()
+        w.view.event(QHelpEvent(QEvent.Type.ToolTip, point, w.view.mapToGlobal(point)))
+        said[span.id] = QToolTip.text()
+    origins = w.store.team.origins(first)
+    assert any(", ".join(origins[i]) == "ana" for i in said) and any(", ".join(origins[i]) == "ana, ben" for i in said)
+    for span_id, text in said.items():
+        assert f"in the work of {', '.join(origins[span_id])}" in text, text
+        assert "suggested by a rule" not in text

@@ -44,7 +44,12 @@ def test_train_from_the_window_shows_progress_and_the_table_and_re_suggests_the_
     assert meta["annotator"]["train_articles"] + meta["annotator"]["dev_articles"] == 12
     assert epochs and all(total == 30 for _, total in epochs) and epochs == sorted(epochs)
     assert window.job_bar.isHidden()
-    assert "Trained first" in window.statusBar().currentMessage()
+    said = window.statusBar().currentMessage()
+    assert "Trained first" in said
+    # each F1 named by whose it is: the model's own score never hides behind the choice per label
+    figures = meta["annotator"]["compare"]["(all)"]
+    assert f"the model alone {figures['model']['f']:.2f}" in said and f"the rules {figures['rules']['f']:.2f}" in said
+    assert f"what pre-annotation will use (the better per label) {figures['chosen']['f']:.2f}" in said
     dialog = window.train_result
     assert dialog.isVisible()
     text = dialog.findChild(QPlainTextEdit).toPlainText()

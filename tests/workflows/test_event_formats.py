@@ -350,7 +350,7 @@ def test_an_events_line_field_by_field():
              "arguments": [{"role": "place", "start": 38, "end": 42, "text": "Doha", "label": "PLACE"}]}],
         "spans": []}
     plain = json.loads(export_line(Record(Document("Talks.")), {"TALKS"}))
-    assert plain == {"text": "Talks.", "events": [], "spans": []}
+    assert plain == {"text": "Talks.", "answer": "pending", "events": [], "spans": []}  # a pending one says so
 
 
 def test_an_event_span_without_arguments_is_still_an_event_and_other_spans_stay_free(tmp_path):
