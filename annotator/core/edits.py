@@ -18,6 +18,7 @@ from annotator.core.model import Answer, Record, SpanState
 
 SpanRow = tuple[int, str, str]  # id, label, state
 LinkRow = tuple[int, str]  # id, state
+BoundsRow = tuple[int, int, int]  # id, start, end
 
 
 class AnnotationsPort(Protocol):
@@ -34,7 +35,10 @@ class AnnotationsPort(Protocol):
     def accept_all(self, doc_id: int, who: str | None, expected_revision: int | None = None) -> Any: ...
 
     def restore_spans(self, doc_id: int, rows: Any, who: str | None, expected_revision: int | None = None,
-                      links: Any = ()) -> None: ...
+                      links: Any = (), bounds: Any = ()) -> None: ...
+
+    def resize_span(self, span_id: int, start: int, end: int, who: str | None,
+                    expected_revision: int | None = None) -> Any: ...
 
 
 class Port(Protocol):
@@ -71,6 +75,10 @@ class Edit:
         (start, end) by id; None: anywhere."""
         return None
 
+    def moves(self) -> tuple[int, ...]:
+        """The spans whose edges this edit can move (their offsets are recorded before and after)."""
+        return ()
+
 
 @dataclass(frozen=True)
 class AddSpan(Edit):
@@ -101,6 +109,28 @@ class Relabel(Edit):
 
     def where(self, spans: dict[int, tuple[int, int]]) -> tuple[int, int] | None:
         return spans.get(self.span_id)
+
+
+@dataclass(frozen=True)
+class Resize(Edit):
+    """Moves a span's edges (snapped to tokens by the session): its label, state and links stay."""
+
+    span_id: int
+    start: int
+    end: int
+
+    def run(self, port: Port, who: str | None, revision: int) -> Any:
+        return port.annotations.resize_span(self.span_id, self.start, self.end, who, revision)
+
+    def describe(self) -> str:
+        return "resize span"
+
+    def where(self, spans: dict[int, tuple[int, int]]) -> tuple[int, int] | None:
+        now = spans.get(self.span_id)
+        return (min(now[0], self.start), max(now[1], self.end)) if now else (self.start, self.end)
+
+    def moves(self) -> tuple[int, ...]:
+        return (self.span_id,)
 
 
 @dataclass(frozen=True)
@@ -196,20 +226,32 @@ class AddArgument(Edit):
 
 @dataclass(frozen=True)
 class Restore(Edit):
-    """Puts spans back as (id, label, state) and links as (id, state): every edit's inverse and redo."""
+    """Puts spans back as (id, label, state), their edges as (id, start, end) and links as (id, state): every
+    edit's inverse and redo."""
 
     spans: tuple[SpanRow, ...] = ()
     links: tuple[LinkRow, ...] = ()
+    bounds: tuple[BoundsRow, ...] = ()
 
     def run(self, port: Port, who: str | None, revision: int) -> Any:
-        port.annotations.restore_spans(self.doc_id, list(self.spans), who, revision, links=list(self.links))
+        port.annotations.restore_spans(self.doc_id, list(self.spans), who, revision, links=list(self.links),
+                                       bounds=list(self.bounds))
         return None
 
     def describe(self) -> str:
         return "restore"
 
+    def moves(self) -> tuple[int, ...]:
+        return tuple(b[0] for b in self.bounds)
+
+    def record(self) -> dict[str, Any]:
+        out = super().record()
+        if not self.bounds:  # the log of an undo that moved no edge reads as it always did
+            out.pop("bounds")
+        return out
+
     def __bool__(self) -> bool:
-        return bool(self.spans or self.links)
+        return bool(self.spans or self.links or self.bounds)
 
 
 @dataclass(frozen=True)

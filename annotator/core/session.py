@@ -10,6 +10,8 @@ span in focus)`, `links_changed(doc_id)`, `answer_changed(doc_id, answer)`, `sel
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -21,16 +23,18 @@ from annotator.core.edits import (
     AddLink,
     AddSpan,
     AnnotationsPort,
+    BoundsRow,
     Edit,
     LinkRow,
     Relabel,
+    Resize,
     Restore,
     SetAnswer,
     SetLinkState,
     SetSpanState,
     SpanRow,
 )
-from annotator.core.errors import EditError, LinkError
+from annotator.core.errors import AnnotatorError, EditError, LinkError
 from annotator.core.events import Events
 from annotator.core.labels import LabelScheme, Role
 from annotator.core.model import Answer, Document, Link, Span, SpanState, Token
@@ -88,15 +92,17 @@ class Change:
     links_before: list[LinkRow] = field(default_factory=list)
     links_after: list[LinkRow] = field(default_factory=list)
     edit: Edit | None = None
+    bounds_before: list[BoundsRow] = field(default_factory=list)  # the edges of the spans it moved
+    bounds_after: list[BoundsRow] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.after or self.links_after)
+        return bool(self.after or self.links_after or self.bounds_after)
 
     def inverse(self) -> Restore:
-        return Restore(self.doc_id, tuple(self.before), tuple(self.links_before))
+        return Restore(self.doc_id, tuple(self.before), tuple(self.links_before), tuple(self.bounds_before))
 
     def redo(self) -> Restore:
-        return Restore(self.doc_id, tuple(self.after), tuple(self.links_after))
+        return Restore(self.doc_id, tuple(self.after), tuple(self.links_after), tuple(self.bounds_after))
 
 
 class ArticleSession:
@@ -234,10 +240,18 @@ class ArticleSession:
         where = edit.where({s.id: (s.start, s.end) for s in self.spans})
         before = self.store.annotations.span_states(doc_id, where)
         links_before = self.store.links.states(doc_id)
+        moved = edit.moves()
+        edges_before = self._edges(moved)
         with self.store.recording(edit.record()):
             result = edit.run(self.store, self.who, self.revision)
         after = self.store.annotations.span_states(doc_id, where)
         change = Change(doc_id, result=result, edit=edit)
+        edges_after = self._edges(moved)
+        for span_id in moved:
+            if edges_before.get(span_id) != edges_after.get(span_id) and span_id in edges_after:
+                change.bounds_before.append((span_id, *edges_before[span_id]))
+                change.bounds_after.append((span_id, *edges_after[span_id]))
+        self._move_spans(change.bounds_after)
         for span_id, now in after.items():
             old = before.get(span_id)
             if old != now:
@@ -271,9 +285,29 @@ class ArticleSession:
     def _announce(self, change: Change, focus: int | None) -> None:
         """After an edit: the span it made or changed is in focus, and the widgets are told what changed."""
         self.selected = focus if focus is None or any(s.id == focus for s in self.spans) else None
-        self.events.spans_changed.emit(change.doc_id, {r[0] for r in change.after}, self.selected)
+        changed = {r[0] for r in change.after} | {b[0] for b in change.bounds_after}
+        self.events.spans_changed.emit(change.doc_id, changed, self.selected)
         if change.links_after:
             self.events.links_changed.emit(change.doc_id)
+
+    def _edges(self, span_ids: tuple[int, ...]) -> dict[int, tuple[int, int]]:
+        """(start, end) of these spans as the store has them."""
+        out = {}
+        for span_id in span_ids:
+            try:
+                _, span = self.store.annotations.span(span_id)
+            except AnnotatorError:
+                continue
+            out[span_id] = (span.start, span.end)
+        return out
+
+    def _move_spans(self, rows: list[BoundsRow]) -> None:
+        """The in-memory spans whose edges an edit moved: new objects, so that a view holding the old ones can
+        still tell where they were (and repaint there)."""
+        moved = {span_id: (start, end) for span_id, start, end in rows}
+        if moved:
+            self.spans = [dataclasses.replace(s, start=moved[s.id][0], end=moved[s.id][1]) if s.id in moved else s
+                          for s in self.spans]
 
     def _update_spans(self, rows: list[SpanRow]) -> None:
         """Brings the in-memory span list up to date with the rows an edit changed (no full reload)."""
@@ -326,6 +360,33 @@ class ArticleSession:
         if snapped is None:
             raise EditError("the selection holds no word")
         return self.apply(AddSpan(self._open_id(), snapped[0], snapped[1], label))
+
+    def resize(self, span_id: int, start: int, end: int) -> Change:
+        """Moves a span's edges to the tokens of [start, end) (snapped): one edit, undone as one."""
+        snapped = self.snap(start, end)
+        if snapped is None:
+            raise EditError("the new edges hold no word")
+        return self.apply(Resize(self._open_id(), span_id, snapped[0], snapped[1]))
+
+    def move_edge(self, span_id: int, edge: str, step: int) -> Change:
+        """Moves a span's start or end (`edge`) by `step` tokens (-1: one token left, 1: one right), never past
+        its other edge: the keys that widen "bridge" to "Russian highway bridge" or cut "strike on" to "strike"."""
+        span = next((s for s in self.spans if s.id == span_id), None)
+        if span is None:
+            raise EditError("no span selected")
+        index = self.token_index()
+        first = bisect.bisect_right(index.ends, span.start)  # the span's first token
+        last = bisect.bisect_left(index.starts, span.end) - 1  # and its last
+        if first >= len(index) or last < first:
+            raise EditError("the span holds no token")
+        if edge == "start":
+            first = min(max(first + step, 0), last)
+        else:
+            last = max(min(last + step, len(index) - 1), first)
+        start, end = index.starts[first], index.ends[last]
+        if (start, end) == (span.start, span.end):
+            raise EditError("the span cannot move that way (it would hold no word, or the article ends there)")
+        return self.apply(Resize(self._open_id(), span_id, start, end))
 
     def relabel(self, span_id: int, label: str) -> Change:
         return self.apply(Relabel(self._open_id(), span_id, label))

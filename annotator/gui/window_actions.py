@@ -88,6 +88,13 @@ class ActionsMixin:
                      edits=True)
         self._action("Accept a&ll suggestions", self.accept_all, "Ctrl+Shift+A",
                      "Accept every remaining suggestion of the article", edit, tools, edits=True)
+        narrow_start, narrow_end = ["Shift+[", "{", "Shift+{"], ["Shift+]", "}", "Shift+}"]
+        for text, edge, step, keys, tip in (
+                ("Widen span at its s&tart", "start", -1, ["["], "The selected span's start one word earlier"),
+                ("Narrow span at its start", "start", 1, narrow_start, "The selected span's start one word later"),
+                ("Widen span at its &end", "end", 1, ["]"], "The selected span's end one word later"),
+                ("Narrow span at its end", "end", -1, narrow_end, "The selected span's end one word earlier")):
+            self._action(text, lambda edge=edge, step=step: self.move_edge(edge, step), keys, tip, edit, edits=True)
         self._action("Cancel &linking", lambda: self.link_tool.cancel(), "Escape",
                      "Leave link mode without linking", edit)
         self._action("&Next span", lambda: self.select_next_span(1), None, "Select the next span (Tab)", edit)
@@ -202,6 +209,15 @@ class ActionsMixin:
             self.addAction(action)
             self.review_menu.addAction(action)
             self.review_actions.append(action)
+
+    def move_edge(self, edge: str, step: int) -> None:
+        """Moves the selected span's start or end by one word (token): one undo step that keeps its label, state
+        and links."""
+        if self.session is None or self.selected_span is None or self._blocked():
+            return
+        span_id = self.selected_span
+        self.push_edit("resize span", lambda: self.session.move_edge(span_id, edge, step))
+        self.select_span(span_id)
 
     def show_shortcuts(self) -> None:
         rows = [("Select text, then a label key", "mark the words as a span (snaps to whole words)")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from annotator.core.errors import DatabaseError
+from annotator.core.errors import DatabaseError, EditError
 from annotator.core.model import Answer, Span, SpanState
 from annotator.store.sql import Repository, marks, now, rows_in, span_of
 
@@ -121,6 +121,33 @@ class Annotations(Repository):
                 result_id = span_id
         return self.span(result_id)[1]
 
+    def resize_span(self, span_id: int, start: int, end: int, who: str | None,
+                    expected_revision: int | None = None) -> Span:
+        """Moves a span's edges to [start, end): its label, state and links stay (the links carry the change's
+        time, as a relabel's do). Refused, changing nothing, where another span of that label already has those
+        edges, or the edges lie outside the article."""
+        with self.store.write() as conn:
+            doc_id, span = self.span(span_id)
+            text_len = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+            if not (0 <= start < end <= text_len):
+                raise EditError(f"span {start}..{end} lies outside the article")
+            self.store.bump(doc_id, expected_revision)
+            if (start, end) == (span.start, span.end):
+                return span
+            other = conn.execute('SELECT state FROM spans WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ? '
+                                 "AND id != ?", (doc_id, start, end, span.label, span_id)).fetchone()
+            if other is not None:
+                said = "a suggestion" if other[0] == "suggested" else ("a removed span" if other[0] == "rejected"
+                                                                      else "a span")
+                raise EditError(f"{said} labelled {span.label} already has those edges; accept or relabel it "
+                                "instead")
+            stamp = now()
+            conn.execute('UPDATE spans SET start = ?, "end" = ?, updated_at = ? WHERE id = ?',
+                         (start, end, stamp, span_id))
+            self._restamp_links([span_id], stamp)
+            self.store._log("resize", who, doc_id, span_id, before=[span.start, span.end], after=[start, end])
+        return self.span(span_id)[1]
+
     def delete_span(self, span_id: int, who: str | None, expected_revision: int | None = None) -> Span:
         """Removes a span from the article. It is kept as 'rejected', so pre-annotation never suggests it again."""
         return self.set_span_state(span_id, SpanState.REJECTED, who, expected_revision)
@@ -184,17 +211,24 @@ class Annotations(Repository):
         return accepted
 
     def restore_spans(self, doc_id: int, rows: Sequence[tuple[int, str, str]], who: str | None,
-                      expected_revision: int | None = None, links: Sequence[tuple[int, str]] = ()) -> None:
-        """Puts spans back as they were, (id, label, state) each, and links, (id, state) each: how the window
-        undoes and redoes. One transaction, logged as 'restore'."""
+                      expected_revision: int | None = None, links: Sequence[tuple[int, str]] = (),
+                      bounds: Sequence[tuple[int, int, int]] = ()) -> None:
+        """Puts spans back as they were, (id, label, state) each, their edges, (id, start, end) each, and links,
+        (id, state) each: how the window undoes and redoes. One transaction, logged as 'restore'."""
         with self.store.write():
             self.store.bump(doc_id, expected_revision)
             stamp = now()
+            if bounds:
+                self.conn.executemany('UPDATE spans SET start = ?, "end" = ?, updated_at = ? WHERE id = ? AND '
+                                      "doc_id = ?", [(s, e, stamp, i, doc_id) for i, s, e in bounds])
+                self._restamp_links([b[0] for b in bounds], stamp)
             self._put_back(doc_id, rows, stamp)
             self.store.links.put_back(doc_id, links, stamp)
             detail: dict[str, Any] = {"spans": [list(r) for r in rows]}
             if links:
                 detail["links"] = [list(r) for r in links]
+            if bounds:
+                detail["bounds"] = [list(b) for b in bounds]
             self.store._log("restore", who, doc_id, None, **detail)
 
     def _put_back(self, doc_id: int, rows: Sequence[tuple[int, str, str]], stamp: str) -> None:

@@ -697,3 +697,37 @@ def test_the_span_list_starts_at_the_top_of_each_article_and_keeps_its_place_on_
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert last.id not in {s.id for s in window.session.spans}
     assert bar.value() > 0
+
+
+def test_the_bracket_keys_move_a_spans_edges_word_by_word_in_one_undo_step_each(qtbot, window, project):
+    import sqlite3
+
+    def edges(span_id):
+        conn = sqlite3.connect(project)
+        found = conn.execute('SELECT start, "end", label, state FROM spans WHERE id = ?', (span_id,)).fetchone()
+        conn.close()
+        return found
+
+    text = window.session.doc.text
+    span = next(s for s in window.view.spans if s.start > 0 and s.end < len(text) - 20)
+    window.select_span(span.id)
+    start, end, label, state = edges(span.id)
+    words = [(t.start, t.end) for t in window.session.token_index().tokens]
+    before = max(s for s, _ in words if s < start)  # the word before the span
+    after = min(e for _, e in words if e > end)  # and after it
+    qtbot.keyClick(window.view, Qt.Key.Key_BracketLeft)  # [ : the start one word earlier
+    assert edges(span.id) == (before, end, label, state)
+    qtbot.keyClick(window.view, Qt.Key.Key_BracketRight)  # ] : the end one word later
+    assert edges(span.id) == (before, after, label, state)
+    qtbot.keyClick(window.view, Qt.Key.Key_BraceLeft, Qt.KeyboardModifier.ShiftModifier)  # Shift+[ : back
+    assert edges(span.id) == (start, after, label, state)
+    assert window.selected_span == span.id  # the span stays in focus for the next key
+    shown = next(s for s in window.view.spans if s.id == span.id)
+    assert (shown.start, shown.end) == (start, after)  # the text view shows the new edges
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one undo step each
+    assert edges(span.id) == (before, after, label, state)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert edges(span.id) == (start, end, label, state)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert edges(span.id) == (before, end, label, state)  # redo
