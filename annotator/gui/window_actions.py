@@ -88,7 +88,7 @@ class ActionsMixin:
                      edits=True)
         self._action("Accept a&ll suggestions", self.accept_all, "Ctrl+Shift+A",
                      "Accept every remaining suggestion of the article", edit, tools, edits=True)
-        narrow_start, narrow_end = ["Shift+[", "{", "Shift+{"], ["Shift+]", "}", "Shift+}"]
+        narrow_start, narrow_end = ["{"], ["}"]
         for text, edge, step, keys, tip in (
                 ("Widen span at its s&tart", "start", -1, ["["], "The selected span's start one word earlier"),
                 ("Narrow span at its start", "start", 1, narrow_start, "The selected span's start one word later"),

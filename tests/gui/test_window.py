@@ -719,7 +719,8 @@ def test_the_bracket_keys_move_a_spans_edges_word_by_word_in_one_undo_step_each(
     assert edges(span.id) == (before, end, label, state)
     qtbot.keyClick(window.view, Qt.Key.Key_BracketRight)  # ] : the end one word later
     assert edges(span.id) == (before, after, label, state)
-    qtbot.keyClick(window.view, Qt.Key.Key_BraceLeft, Qt.KeyboardModifier.ShiftModifier)  # Shift+[ : back
+    # Shift+[ types "{" (on X11 Qt matches it to "{" whatever the layout's modifiers; checked under Xvfb)
+    qtbot.keyClick(window.view, Qt.Key.Key_BraceLeft)  # the start back in
     assert edges(span.id) == (start, after, label, state)
     assert window.selected_span == span.id  # the span stays in focus for the next key
     shown = next(s for s in window.view.spans if s.id == span.id)
