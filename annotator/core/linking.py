@@ -49,3 +49,42 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
             links.append((i, best, role.name))
             taken.add(best)
     return links
+
+
+# labels that hold a count ("four civilians", "at least 12 people", "dozens"): a number-led phrase fills a role
+# with one of these where the role takes it
+COUNT_LABELS = ("CASUALTIES", "AMOUNT", "QUANTITY", "NUMBER")
+_NUMBER_WORDS = frozenset(
+    "a an one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand "
+    "thousands million millions dozen dozens scores several many some few".split())
+_LEAD_INS = ("at least ", "at most ", "more than ", "less than ", "fewer than ", "about ", "around ", "nearly ",
+             "almost ", "up to ", "some ", "over ", "as many as ")
+
+
+def number_led(words: str) -> bool:
+    """Whether a phrase starts with a number ("472 drones", "at least seven", "four civilians", "dozens")."""
+    text = words.strip().lower()
+    for lead in _LEAD_INS:
+        if text.startswith(lead):
+            text = text[len(lead):]
+            break
+    words_ = text.split()
+    if not words_:
+        return False
+    first = words_[0].strip(",.;:")
+    if first[:1].isdigit():
+        return True
+    if first in ("a", "an"):  # "a dozen soldiers", "a hundred homes"
+        return len(words_) > 1 and words_[1] in ("dozen", "hundred", "thousand", "few")
+    return first in _NUMBER_WORDS and first not in ("some", "many", "few")
+
+
+def fitting_filler(fillers: Sequence[str], words: str) -> str:
+    """The label to mark `words` with when they fill a role that takes `fillers`: a count label for a
+    number-led phrase ("four civilians" as a victim is CASUALTIES), else the role's first filler."""
+    if number_led(words):
+        for name in fillers:
+            if name in COUNT_LABELS:
+                return name
+    return fillers[0]

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.labels import LabelScheme, Role
+from annotator.core.linking import fitting_filler
 from annotator.core.model import Link, Span, SpanState
 from annotator.core.session import ArticleSession, Change
 from annotator.gui.article_view import ArticleView
@@ -240,9 +241,9 @@ class LinkTool(QObject):
         if role is None:
             return
         selection = self.window.view.selection_range()
-        if selection is not None:  # new text: mark it with the role's first label and link it, one step
+        if selection is not None:  # new text: mark it with the label that fits the words and link it, one step
             start, end = selection
-            label = role.fillers[0]
+            label = fitting_filler(role.fillers, self._session.doc.text[start:end])
             event_id = event.id
             self.cancel(quiet=True)
             self._push(f"mark {label} as {role.name}",
@@ -251,7 +252,9 @@ class LinkTool(QObject):
             return
         self.role = role.name
         self.candidates = self._session.candidates(event.id, role.name)
-        self.index = 0
+        # on the filler already linked in this role, if any: fixing a wrong link is Delete, not a hunt with Tab
+        linked = [i for i, s in enumerate(self.candidates) if self._existing(s.id) is not None]
+        self.index = linked[0] if linked else 0
         if not self.candidates:
             self.role = None
             self.window.statusBar().showMessage(
@@ -312,6 +315,8 @@ class LinkTool(QObject):
             self.window.statusBar().clearMessage()
         if was and not quiet:
             self.window.statusBar().showMessage("Linking cancelled", 2000)
+            if self._event() is not None:  # Escape: back on the event, not on the last candidate looked at
+                self.window.select_span(self.event_id)
         if was:
             self.refresh()
 

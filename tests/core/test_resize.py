@@ -98,14 +98,16 @@ def test_a_resize_merges_like_any_edit(tmp_path, tokenize):
 
     team = Store(tmp_path / "team.db")
     bridge = TEXT.index("bridge")
+    blown = TEXT.index("blown")
     team.documents.add_records([Record(Document(TEXT, tokens=tokenize(TEXT)),
-                                       [Span(bridge, bridge + 6, "TARGET", Source.RULE, SpanState.SUGGESTED)])])
+                                       [Span(bridge, bridge + 6, "TARGET", Source.RULE, SpanState.SUGGESTED),
+                                        Span(blown, blown + 5, "DAMAGE", Source.RULE, SpanState.SUGGESTED)])])
     team.team.assign(["ana"], 1)
     pack(team, "ana", tmp_path / "ana.db")
     with Store(tmp_path / "ana.db") as mine:
         s = EditSession(mine, "ana")
         s.open(1)
-        s.accept(span(s, "TARGET").id)
+        s.add_link(span(s, "DAMAGE").id, span(s, "TARGET").id, "artifact")
         s.set_answer(Answer.ACCEPT)
     merge(team, [tmp_path / "ana.db"])
     with Store(tmp_path / "ana.db") as mine:
@@ -113,6 +115,10 @@ def test_a_resize_merges_like_any_edit(tmp_path, tokenize):
         s.open(1)
         s.move_edge(span(s, "TARGET").id, "start", -2)
     merge(team, [tmp_path / "ana.db"])
-    rows = team.conn.execute('SELECT start, "end", label, state FROM layer_spans').fetchall()
+    rows = team.conn.execute('SELECT start, "end", label, state FROM layer_spans WHERE label = ?',
+                             ("TARGET",)).fetchall()
     assert rows == [(TEXT.index("Russian"), bridge + 6, "TARGET", "accepted")]
+    # the link follows the span's new edges into the layer (its old key is gone)
+    links = team.conn.execute("SELECT arg_start, arg_end, role, state FROM layer_links").fetchall()
+    assert links == [(TEXT.index("Russian"), bridge + 6, "artifact", "accepted")]
     team.close()

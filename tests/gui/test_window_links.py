@@ -202,3 +202,54 @@ def test_the_status_bar_stops_asking_for_an_event_once_one_is_selected(qtbot, wi
     assert window.statusBar().currentMessage().startswith("Select an event span first")
     click_text(qtbot, window, text.index("shelling killed"))
     assert window.statusBar().currentMessage() == ""
+
+
+def test_link_mode_starts_on_the_linked_filler_delete_removes_it_and_escape_returns_to_the_event(qtbot, window,
+                                                                                                 project):
+    text = window.view.toPlainText()
+    killed = text.index("killed four")
+    click_text(qtbot, window, killed)
+    event = window.view.span(window.selected_span)
+    assert (event.start, event.label) == (killed, "DEATH")
+    # the victim linked is not the nearest candidate: link the farthest instead of what the rules suggested
+    session = window.session
+    candidates = session.candidates(event.id, "victim")
+    for link in [lk for lk in session.links if lk.event == event.id and lk.role == "victim"]:
+        session.remove_link(link.id)
+    session.add_link(event.id, candidates[-1].id, "victim")
+    assert len(candidates) > 1
+    linked = {arg: state for (ev, role, arg), state in db_links(project).items()
+              if ev == "killed" and role == "victim" and state != "rejected"}
+    assert list(linked) == [text[candidates[-1].start:candidates[-1].end]]
+    press(qtbot, window, Qt.Key.Key_V, SHIFT)  # link mode for the victim: on the filler already linked
+    said = window.statusBar().currentMessage()
+    current = window.view.span(window.selected_span)
+    assert text[current.start:current.end] in linked and "already linked (Delete removes it)" in said
+    press(qtbot, window, Qt.Key.Key_Delete)  # one key removes the wrong link
+    assert db_links(project)[("killed", "victim", text[current.start:current.end])] == "rejected"
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert not window.link_tool.active and window.selected_span == event.id  # back on the event
+
+
+def test_a_number_led_phrase_marked_as_a_victim_is_a_casualty_count(qtbot, window, project):
+    text = window.view.toPlainText()
+    killed = text.index("killed four")
+    four = text.index("four civilians")
+    for span in [s for s in window.view.spans if s.start == four]:  # drawn afresh, not taken from a suggestion
+        window.select_span(span.id)
+        press(qtbot, window, Qt.Key.Key_Delete)
+    click_text(qtbot, window, killed)
+    window.view.set_selection(four, four + len("four civilians"))
+    press(qtbot, window, Qt.Key.Key_V, SHIFT)
+    conn = sqlite3.connect(project)
+    label, state = conn.execute('SELECT label, state FROM spans WHERE doc_id = 1 AND start = ? AND "end" = ? AND '
+                                "state = 'accepted'", (four, four + len("four civilians"))).fetchone()
+    conn.close()
+    assert (label, state) == ("CASUALTIES", "accepted")
+    assert db_links(project)[("killed", "victim", "four civilians")] == "accepted"
+    # words that are no count take the role's first filler, as before
+    civilians = text.index("civilians and")
+    click_text(qtbot, window, killed)
+    window.view.set_selection(civilians, civilians + len("civilians"))
+    press(qtbot, window, Qt.Key.Key_V, SHIFT)
+    assert db_links(project)[("killed", "victim", "civilians")] == "accepted"
