@@ -384,3 +384,69 @@ def test_an_accepted_link_whose_span_is_not_accepted_is_rejected_with_it(team, t
     assert team.conn.execute("SELECT state FROM layer_links").fetchall() == [("rejected",)]
     team.team.prepare_review(1.0, "rita")
     assert team.conn.execute("SELECT count(*) FROM links WHERE state = 'accepted'").fetchone()[0] == 0
+
+
+def test_links_both_editors_drew_reach_the_layers_and_the_gold(pair_of_linkers):
+    team = pair_of_linkers
+    for e in ("ana", "ben"):
+        rows = team.conn.execute("SELECT event_label, arg_label, role, state FROM layer_links WHERE editor = ? AND "
+                                 "state = 'accepted'", (e,)).fetchall()
+        assert ("ATTACK", "ACTOR", "attacker") in {r[:3] for r in rows}
+    report = team.team.prepare_review(1.0, "rita")
+    assert report.links_accepted >= 1
+    gold = team.conn.execute("SELECT e.label, a.label, l.role, l.state, l.came_from FROM links l JOIN spans e ON "
+                             "e.id = l.event_id JOIN spans a ON a.id = l.arg_id WHERE l.role = 'attacker'").fetchall()
+    assert ("ATTACK", "ACTOR", "attacker", "accepted", "ana,ben") in gold
+
+
+@pytest.fixture
+def pair_of_linkers(team, tmp_path) -> Store:
+    """ana and ben both link the rebels as the attacker in the first article and accept it; both merged."""
+    team.team.assign(["ana", "ben"], 2)
+    for e in ("ana", "ben"):
+        pack(team, e, tmp_path / f"{e}.db")
+        annotate(tmp_path / f"{e}.db", e, link_the_attacker)
+    merge(team, [tmp_path / "ana.db", tmp_path / "ben.db"])
+    return team
+
+
+def test_pre_annotation_never_links_onto_a_span_the_editor_removed(tmp_path, rules):
+    from annotator.workflows.preannotating import preannotate
+
+    text = "Rebels attacked the town of Kidal on Monday ."
+    with Store(tmp_path / "p.db") as store:
+        store.documents.add_records([Record(Document(text=text))])
+        preannotate(store, rules)
+        spans = {s.label: s for s in store.annotations.spans(1)}
+        assert store.links.of_document(1), "the rules link something here"
+        linked_to = {lk.argument for lk in store.links.of_document(1)}
+        gone = next(s for s in store.annotations.spans(1) if s.id in linked_to)
+        session = EditSession(store, "ana")
+        session.open(1)
+        session.delete(gone.id)  # the editor removes an argument the rules linked
+        store.suggestions.remove(rules.key, [1], "ana")  # the run taken back, so that it runs again
+        again = preannotate(store, rules)
+        assert again.documents == 1 and store.links.of_document(1), "pre-annotated again, with links"
+        for link in store.links.of_document(1):
+            assert gone.id not in (link.event, link.argument), link
+        assert spans and store.annotations.span(gone.id)[1].state is SpanState.REJECTED
+
+
+def test_a_suggested_link_never_lands_on_a_span_the_editor_removed(store):
+    """A new link (no earlier one to block it) that a later pre-annotation suggests onto a removed span is not
+    stored: the editor's removal holds for links too."""
+    from annotator.core.model import Link
+
+    text = "Rebels attacked the town of Kidal on Monday ."
+    store.documents.add_records([Record(Document(text=text))])
+    rebels = Span(0, 6, "ACTOR", Source.RULE, SpanState.SUGGESTED)
+    attack = Span(7, 15, "ATTACK", Source.RULE, SpanState.SUGGESTED)
+    store.suggestions.save_suggestions([(1, None, [rebels, attack])], "first")
+    actor = next(s for s in store.annotations.spans(1) if s.label == "ACTOR")
+    store.annotations.delete_span(actor.id, "ana")
+    store.suggestions.save_suggestions([(1, None, [rebels, attack], [Link(1, 0, "attacker")])], "second")
+    assert store.links.of_document(1, states=[SpanState.SUGGESTED, SpanState.ACCEPTED, SpanState.REJECTED]) == []
+    # a link between spans that stand is stored
+    store.suggestions.save_suggestions([(1, None, [attack, Span(28, 33, "PLACE", Source.RULE, SpanState.SUGGESTED)],
+                                         [Link(0, 1, "place")])], "third")
+    assert [lk.role for lk in store.links.of_document(1)] == ["place"]
