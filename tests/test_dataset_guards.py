@@ -216,18 +216,25 @@ def test_a_model_folder_is_never_missing_even_when_killed_between_the_steps(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # the old one removed, nothing else left
 
 
-def test_what_a_killed_training_left_is_removed_and_said(tmp_path):
-    from annotator.workflows.training import clean_training_leftovers
+def test_what_a_killed_training_left_is_removed_and_said(tmp_path, store):
+    """A killed training leaves its working folder and maybe an unfinished model beside the model's path: the next
+    training of that model removes those of processes that are gone (and the unnamed folder of earlier versions),
+    says so, and leaves a live training's and other models' alone."""
+    from annotator.core.errors import AnnotatorError
+    from annotator.workflows.training import train
 
     dead = 2 ** 22 + 12345  # above the kernel's largest process id: never a live process
-    for name in (".news.training", f".news.training-{dead}", f".news.training-{os.getpid()}", ".old.part",
-                 ".brat-export.123.abc.part"):
-        (tmp_path / name).mkdir()
-    (tmp_path / ".old.part" / "meta.json").write_text("{}")  # an unfinished model
-    removed = clean_training_leftovers(tmp_path)
-    assert sorted(p.name for p in removed) == sorted([".news.training", f".news.training-{dead}", ".old.part"])
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f".news.training-{os.getpid()}",
-                                                                 ".brat-export.123.abc.part"])
+    models = tmp_path / "models"
+    models.mkdir()
+    left = [f".news.{dead}.training.part", f".news.{dead}.model.part", ".news.training"]
+    kept = [f".news.{os.getpid()}.training.part", f".other.{dead}.training.part"]
+    for name in left + kept:
+        (models / name).mkdir()
+    said = []
+    with pytest.raises(AnnotatorError, match="training needs at least 2"):  # nothing to train on: stops there
+        train(store, models / "news", tokenizer=lambda t: [], log=said.append)
+    assert sorted(p.name for p in models.iterdir()) == sorted(kept)
+    assert said == ["removed 3 folder(s) a killed training of news left beside it"]
 
 
 def test_a_full_disk_names_the_file_the_user_asked_for(tmp_path, monkeypatch):

@@ -55,9 +55,9 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
 # with one of these where the role takes it
 COUNT_LABELS = ("CASUALTIES", "AMOUNT", "QUANTITY", "NUMBER")
 _NUMBER_WORDS = frozenset(
-    "a an one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand "
-    "thousands million millions dozen dozens scores several many some few".split())
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands "
+    "million millions dozen dozens scores several".split())
 _LEAD_INS = ("at least ", "at most ", "more than ", "less than ", "fewer than ", "about ", "around ", "nearly ",
              "almost ", "up to ", "some ", "over ", "as many as ")
 
@@ -77,7 +77,7 @@ def number_led(words: str) -> bool:
         return True
     if first in ("a", "an"):  # "a dozen soldiers", "a hundred homes"
         return len(words_) > 1 and words_[1] in ("dozen", "hundred", "thousand", "few")
-    return first in _NUMBER_WORDS and first not in ("some", "many", "few")
+    return first in _NUMBER_WORDS
 
 
 def fitting_filler(fillers: Sequence[str], words: str) -> str:

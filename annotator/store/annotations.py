@@ -244,7 +244,7 @@ class Annotations(Repository):
         """Inside the caller's transaction: the links of spans whose label changed carry the change's time, as
         the spans do. A link is known elsewhere (an editor's layer of a team's project) by its spans' labels:
         relabelling a span changes what its links are, which must never look like an old change."""
-        for part in range(0, len(span_ids), 400):
-            chunk = list(span_ids[part:part + 400])
-            self.conn.execute(f"UPDATE links SET updated_at = ? WHERE event_id IN ({marks(len(chunk))}) OR arg_id IN "
-                              f"({marks(len(chunk))})", (stamp, *chunk, *chunk))
+        for end in ("event_id", "arg_id"):
+            for _ in rows_in(self.conn, f"UPDATE links SET updated_at = ? WHERE {end} IN ({{in}})", span_ids,
+                             before=[stamp]):
+                pass

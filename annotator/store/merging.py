@@ -10,7 +10,6 @@ fresh merge of the file gives."""
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import sqlite3
 from collections import Counter, defaultdict
@@ -251,23 +250,23 @@ class Merging(Repository):
             "coalesce(l.updated_at, '') FROM links l JOIN spans e ON e.id = l.event_id JOIN spans a ON "
             f"a.id = l.arg_id WHERE {later.replace('state', 'l.state').replace('updated_at', 'l.updated_at')}",
             (packed_at, packed_at)).fetchall()
-        changes = sconn.execute(
-            f"SELECT doc_id, who, at, action, detail FROM changes WHERE doc_id IS NOT NULL AND action NOT IN "
-            f"({', '.join(repr(a) for a in NOT_WORK)}) ORDER BY id").fetchall()
         # every change the file holds, whatever it was: a layer row stamped with one of these times was seen by
-        # this file, so when the file no longer holds it, the editor took it back
+        # this file, so when the file no longer holds it, the editor took it back; the editor's work among them
+        # goes to the layer's change log
+        changes = []
         seen: dict[int, set[str]] = defaultdict(set)
         anywhere: set[str] = set()
         last: dict[int, str] = {}
-        not_work = ", ".join(repr(a) for a in NOT_WORK)
-        for d, at in itertools.chain(((r[0], r[2]) for r in changes), sconn.execute(
-                f"SELECT doc_id, at FROM changes WHERE doc_id IS NULL OR action IN ({not_work})")):
+        for d, who_, at, action, detail in sconn.execute("SELECT doc_id, who, at, action, detail FROM changes "
+                                                          "ORDER BY id"):
             if d is None:
                 anywhere.add(at)
-            else:
-                seen[d].add(at)
-                if at > last.get(d, ""):
-                    last[d] = at
+                continue
+            seen[d].add(at)
+            if at > last.get(d, ""):
+                last[d] = at
+            if action not in NOT_WORK:
+                changes.append((d, who_, at, action, detail))
         worked = {d for d, (_, answer, *_r) in docs.items() if answer != Answer.PENDING.value}
         worked |= {r[0] for r in spans} | {r[0] for r in links}
         # the articles whose layer this file speaks for: all of a file packed for (or named as) one editor's,

@@ -11,7 +11,6 @@ normal spaCy pipeline (`annotator preannotate --model output`)."""
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import sys
@@ -26,7 +25,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.labels import lost_everywhere
 from annotator.core.model import Token
 from annotator.store import Store
-from annotator.workflows.exporting import export
+from annotator.workflows.exporting import clean_leftovers, export
 from annotator.workflows.files import replace
 
 MAX_SUGGESTED_TOKENS = 10  # longest span the suggester proposes; longer ones cannot be learned
@@ -234,14 +233,18 @@ def train(
     if output.is_dir() and any(output.iterdir()) and not _earlier_model(output):
         raise TrainingError(f"{output}: the folder holds other files; the model replaces its folder whole, so give "
                             f"a new or empty folder (or a model annotator trained before)")
+    # what killed trainings of this model left (their working folders and unfinished models carry their process
+    # id, so the export's own cleaning of leftovers tells them), and the unnamed folder of earlier versions
+    legacy = output.with_name(f".{output.name}.training")
+    cleaned = clean_leftovers(output) + legacy.is_dir()
+    shutil.rmtree(legacy, ignore_errors=True)
+    if cleaned:
+        log(f"removed {cleaned} folder(s) a killed training of {output.name} left beside it")
     accepted = store.conn.execute("SELECT count(*) FROM documents WHERE answer = 'accept'").fetchone()[0]
     if accepted < 2:
         raise TrainingError(f"{store.path}: {accepted} accepted article(s); training needs at least 2 (one for "
                             f"the dev split), and a useful model a few hundred")
-    cleaned = clean_training_leftovers(output.parent)
-    if cleaned:
-        log(f"removed {len(cleaned)} folder(s) a killed training left: {', '.join(p.name for p in cleaned)}")
-    work = output.with_name(f".{output.name}.training-{os.getpid()}")
+    work = output.with_name(f".{output.name}.{os.getpid()}.training.part")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     report = TrainReport(output=output)
@@ -432,30 +435,6 @@ def _compare_with_rules(nlp: Any, dev: Path, store: Store, report: TrainReport) 
     report.compare[ALL] = {way: _prf(*c) for way, c in totals.items()}
 
 
-def clean_training_leftovers(folder: Path) -> list[Path]:
-    """Removes the working folders of trainings that were killed (`.NAME.training-PID` of a process that is gone,
-    `.NAME.training` of earlier versions, and their unfinished `.NAME.part` models). Returns what it removed."""
-    from annotator.workflows.exporting import _alive
-
-    removed = []
-    try:
-        found = sorted(folder.glob(".*.training*")) + sorted(folder.glob(".*.part"))
-    except OSError:
-        return removed
-    for path in found:
-        if not path.is_dir() or path.is_symlink():
-            continue
-        pid = path.name.rpartition(".training-")[2]
-        if pid.isdigit() and _alive(int(pid)):
-            continue
-        if path.name.endswith(".part") and (not (path / "meta.json").exists() or any(
-                folder.glob(f".{glob.escape(path.name[1:-5])}.training-*"))):
-            continue  # not a model (an export's), or a training running now finishes its model there
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
-    return removed
-
-
 def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int, split: float) -> None:
     """The best model, with its scores in meta.json, moved into place whole."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -471,7 +450,7 @@ def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int
         "stopped_by_user": report.stopped_by_user, "per_label": report.per_label, "scores": report.scores,
         "threshold": report.threshold, "compare": report.compare, "sources": report.sources,
     }
-    tmp = output.with_name(f".{output.name}.part")
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.model.part")
     shutil.rmtree(tmp, ignore_errors=True)
     nlp.to_disk(tmp)
     replace(tmp, output)
