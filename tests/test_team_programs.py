@@ -205,3 +205,76 @@ def test_another_tools_annotations_join_the_team_as_their_annotators_work(tmp_pa
     assert dict(conn.execute("SELECT editor, count(*) FROM assignments GROUP BY editor")) == {
         "original_annotations": 120, "dora": 2}
     conn.close()
+
+
+def test_a_second_merge_after_edits_between_programs_equals_a_fresh_merge_even_killed_half_way(tmp_path):
+    """ana's window (a session in this process, its handle kept open) relabels and takes back an answer after her
+    first merge; the command line merges her file again while she keeps it open and while a second handle of the
+    team's project in this process reads it; the merge is killed with -9 at moments that fall where they may.
+    The team's layer is always as it was or exactly a fresh merge of her file, and every handle sees it."""
+    from annotator.core.model import Answer
+    from annotator.store import Store
+    from annotator.workflows.editing import EditSession
+
+    team = make_team(tmp_path, 60)
+    annotator("assign", "--db", team, "--editors", "ana", "--overlap", "1")
+    ana = tmp_path / "ana.db"
+    annotator("pack", "--db", team, "--editor", "ana", "--output", ana)
+    base = tmp_path / "base.db"
+    base.write_bytes(team.read_bytes())  # the team's project before any merge (closed, checkpointed)
+    done = subprocess.run([sys.executable, "-c", EDITOR, ana, "ana", "all"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    annotator("merge", ana, "--into", team)
+    before = layers(team)
+    window = Store(ana)  # the editor's window: open on her file from here on
+    reader = Store(team)  # a second handle of the team's project in this process
+    try:
+        session = EditSession(window, "ana")
+        relabelled = 0
+        for (doc_id,) in window.conn.execute("SELECT id FROM documents ORDER BY id LIMIT 40").fetchall():
+            session.open(doc_id)
+            for span in [s for s in session.spans if s.label == "ATTACK"]:
+                session.relabel(span.id, "DEATH")
+                relabelled += 1
+        session.open(3)
+        session.set_answer(Answer.PENDING)
+        assert relabelled > 5
+        fresh_copy = tmp_path / "fresh.db"
+        fresh_copy.write_bytes(base.read_bytes())
+        annotator("merge", ana, "--into", fresh_copy)  # what one fresh merge of her file gives
+        fresh = layers(fresh_copy)
+        assert fresh != before
+        seen = set()
+        for delay in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.5, 3.0):
+            proc = subprocess.Popen([sys.executable, "-c", MERGER, team, ana, "run"], cwd=ROOT,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            assert proc.stdout.readline().strip() == "merging"
+            time.sleep(delay)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            now = layers(team)  # read by another connection, integrity checked
+            assert now in (before, fresh), f"killed after {delay} s: half a merge"
+            seen.add("fresh" if now == fresh else "as it was")
+            if now == fresh:
+                break
+        if "fresh" not in seen:
+            annotator("merge", ana, "--into", team)
+        assert layers(team) == fresh
+        # the second handle in this process reads the merged layer, and the window's handle goes on working
+        old_attacks = {r[0] for r in before["layer_spans"] if r[4] == "ATTACK" and r[0] <= 40 and r[5] == "accepted"}
+        assert old_attacks and not reader.conn.execute(
+            "SELECT count(*) FROM layer_spans WHERE label = 'ATTACK' AND doc_id <= 40 AND state = 'accepted'"
+            ).fetchone()[0]
+        assert reader.conn.execute("SELECT count(*) FROM layer_answers WHERE doc_id = 3").fetchone()[0] == 0
+        session.open(1)
+        session.relabel(next(s for s in session.spans if s.label == "DEATH").id, "ATTACK")
+        out = annotator("merge", ana, "--into", team).stdout
+        assert "taken out (no longer in the file)" in out
+        again = tmp_path / "again.db"
+        again.write_bytes(base.read_bytes())
+        annotator("merge", ana, "--into", again)
+        assert layers(team) == layers(again)
+    finally:
+        window.close()
+        reader.close()
