@@ -265,6 +265,29 @@ def build() -> list[dict]:
                      "refugees", "fighters"]:
             add("CASUALTIES", f"{many} of {noun}", "casualty-count")
 
+    # amounts of things, not people ("472 drones", "41 Russian warplanes", "450 square kilometers"): AMOUNT holds
+    # the weapon or thing it counts, which keeps its own label
+    things = ["drones", "missiles", "rockets", "shells", "bombs", "warplanes", "aircraft", "planes", "jets",
+              "helicopters", "tanks", "vehicles", "trucks", "artillery", "guns", "rifles", "weapons", "mines",
+              "landmines", "grenades", "ships", "boats", "vessels", "buildings", "homes", "houses", "schools",
+              "hospitals", "bridges", "apartments", "shops", "villages", "towns", "settlements", "tons", "tonnes",
+              "barrels", "kilograms", "kilos", "dollars", "euros", "rounds", "munitions", "launchers",
+              "ambulances", "cars", "buses", "trains", "wagons", "targets", "positions", "facilities", "depots",
+              "airfields", "substations"]
+    kinds = ["armoured", "armored", "fighter", "ballistic", "cruise", "residential", "unmanned", "anti-tank"]
+    # few distinct word tests, since the fast matcher has room for 64 in all: "square" and the kinds are counted
+    # words too ("450 square kilometers" and "two armoured vehicles" hold "450 square" and "two armoured", which
+    # the longer match of the same label swallows)
+    counted = {"LOWER": {"IN": things + kinds + ["hectares", "acres", "km²", "km2", "square"]}}
+    number = {"LIKE_NUM": True, "OP": "+"}
+    add("AMOUNT", [number, counted, {"LOWER": {"IN": ["kilometers", "kilometres", "km", "miles"]}}], "amount-area")
+    add("AMOUNT", [number, counted], "amount-things")
+    add("AMOUNT", [number, {"IS_TITLE": True}, counted], "amount-things")  # "41 Russian warplanes"
+    add("AMOUNT", [number, counted, counted], "amount-things")  # "two armoured vehicles"
+    for many in ["dozens", "hundreds", "thousands"]:
+        for noun in things:
+            add("AMOUNT", f"{many} of {noun}", "amount-things")
+
     for d in DAYS:
         add("TIME", d, "day")
         for part in ["morning", "afternoon", "evening", "night"]:

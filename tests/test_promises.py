@@ -168,8 +168,8 @@ def test_brat_export_writes_its_configuration_from_the_scheme(samples_db, tmp_pa
     # event labels are brat events, with their roles and the labels that may fill each
     events = conf.split("[events]\n")[1].split("\n\n")[0].split("\n")
     assert [line.split("\t")[0] for line in events] == [n for n, _ in labels if kinds[n] == "event"]
-    assert ("ATTACK\tattacker*:ACTOR, target*:TARGET|ACTOR|PLACE, instrument*:WEAPON, place*:PLACE, time*:TIME, "
-            "casualties*:CASUALTIES") in events
+    assert ("ATTACK\tattacker*:ACTOR, target*:TARGET|ACTOR|PLACE|AMOUNT, instrument*:WEAPON|AMOUNT, place*:PLACE, "
+            "time*:TIME, casualties*:CASUALTIES") in events
 
 
 def test_label_studio_config_has_every_label_with_its_colour_escaped(tmp_path):

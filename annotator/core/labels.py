@@ -71,6 +71,9 @@ class Label:
     hotkey: str
     description: str
     roles: tuple[Role, ...] = ()
+    # the guidelines of the label: words that are marked with it, and words that look like it but are not
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
 
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name == name), None)
@@ -82,6 +85,7 @@ class LabelScheme:
     labels: list[Label]
     description: str = ""
     entity_map: dict[str, str] = field(default_factory=dict)
+    guidelines: str = ""  # the project's guideline text (Markdown), kept beside the scheme's TOML file
     _by_name: dict[str, Label] = field(init=False, repr=False, compare=False)
     _names: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -175,7 +179,16 @@ class LabelScheme:
                                   for r in label.roles)
                 label = replace(label, roles=roles)
             labels.append(label)
-        return LabelScheme(self.name, labels, self.description, dict(self.entity_map))
+        return LabelScheme(self.name, labels, self.description, dict(self.entity_map), self.guidelines)
+
+
+def _texts(spec: dict, key: str, where: str) -> tuple[str, ...]:
+    value = spec.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SchemeError(f"{where}: {key} must be a list of texts")
+    return tuple(value)
 
 
 def parse_scheme(data: dict, origin: str) -> LabelScheme:
@@ -197,7 +210,9 @@ def parse_scheme(data: dict, origin: str) -> LabelScheme:
         if len(hotkey) > 1:
             raise SchemeError(f"{origin}: label {name}: hotkey must be a single key, got {hotkey!r}")
         roles = _parse_roles(spec.get("roles", {}), f"{origin}: label {name}")
-        labels.append(Label(name, kind, colour.lower(), hotkey.lower(), str(spec.get("description", "")), roles))
+        where = f"{origin}: label {name}"
+        labels.append(Label(name, kind, colour.lower(), hotkey.lower(), str(spec.get("description", "")), roles,
+                            _texts(spec, "examples", where), _texts(spec, "counter_examples", where)))
     entity_map = data.get("entity_map", {})
     if not isinstance(entity_map, dict) or not all(isinstance(v, str) for v in entity_map.values()):
         raise SchemeError(f"{origin}: [entity_map] must map entity labels to label names")
@@ -239,7 +254,26 @@ def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> LabelScheme:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SchemeError(f"{path}: not a valid TOML scheme: {exc}") from None
-    return parse_scheme(data, str(path))
+    scheme = parse_scheme(data, str(path))
+    scheme.guidelines = _guidelines(data, path)
+    return scheme
+
+
+def _guidelines(data: dict, path: Path) -> str:
+    """The guideline text of a scheme file: the Markdown file its `guidelines` key names (beside it), else the
+    Markdown file of the same name beside it, if there is one."""
+    named = data.get("guidelines")
+    if named is not None and not isinstance(named, str):
+        raise SchemeError(f"{path}: guidelines must name a Markdown file beside the scheme")
+    guide = path.parent / named if named else path.with_suffix(".md")
+    if not guide.is_file():
+        if named:
+            raise SchemeError(f"{path}: its guidelines file {guide} does not exist")
+        return ""
+    try:
+        return guide.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemeError(f"{guide}: the scheme's guidelines cannot be read as UTF-8 text: {exc}") from None
 
 
 def model_choice(names: Sequence[str], sources: Mapping[str, str], use_rules: bool = True) -> str:

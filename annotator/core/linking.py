@@ -80,11 +80,33 @@ def number_led(words: str) -> bool:
     return first in _NUMBER_WORDS
 
 
+# the nouns that make a counted phrase a count of people ("four civilians"): such a phrase is never an AMOUNT
+_PEOPLE = frozenset(
+    "people persons civilians soldiers troops officers policemen police militants fighters children women men "
+    "residents protesters demonstrators passengers workers students migrants refugees others rebels insurgents "
+    "victims servicemen members journalists inmates hostages bodies personnel villagers officials citizens "
+    "nationals pilots crew sailors guards staff patients adults teenagers babies families".split())
+
+
+def _counts_people(words: str) -> bool | None:
+    """Whether a number-led phrase counts people (True), things (False), or names no noun at all (None:
+    "at least seven", "dozens")."""
+    last = words.strip().lower().rstrip(",.;:").split()[-1]
+    if last[:1].isdigit() or last in _NUMBER_WORDS or last in ("least", "than", "about", "around", "dozen"):
+        return None
+    return last in _PEOPLE
+
+
 def fitting_filler(fillers: Sequence[str], words: str) -> str:
-    """The label to mark `words` with when they fill a role that takes `fillers`: a count label for a
-    number-led phrase ("four civilians" as a victim is CASUALTIES), else the role's first filler."""
+    """The label to mark `words` with when they fill a role that takes `fillers`: for a number-led phrase the
+    role's count label (people are CASUALTIES, "four civilians"; things are AMOUNT, "472 drones"; a bare number
+    prefers CASUALTIES), else the role's first filler that is not a count."""
     if number_led(words):
-        for name in fillers:
-            if name in COUNT_LABELS:
+        people = _counts_people(words)
+        order = (("AMOUNT",) if people is False else ("CASUALTIES",)) + COUNT_LABELS
+        if people:
+            order = tuple(name for name in order if name != "AMOUNT")
+        for name in order:
+            if name in fillers:
                 return name
-    return fillers[0]
+    return next((name for name in fillers if name not in COUNT_LABELS), fillers[0])

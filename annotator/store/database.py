@@ -354,11 +354,16 @@ class Store:
                 "SELECT event, name, fillers, hotkey, description FROM roles ORDER BY event, position, name"):
             roles.setdefault(event, []).append(Role(name, tuple(json.loads(fillers)), hotkey or "",
                                                     description or ""))
+        guides = {label: (tuple(json.loads(examples)), tuple(json.loads(counter)))
+                  for label, examples, counter in self.conn.execute(
+                      "SELECT label, examples, counter_examples FROM label_guidelines")}
         return LabelScheme(
             name=self.get_meta("scheme") or "custom",
-            labels=[Label(*row, roles=tuple(roles.get(row[0], ()))) for row in rows],
+            labels=[Label(*row, roles=tuple(roles.get(row[0], ())), examples=guides.get(row[0], ((), ()))[0],
+                          counter_examples=guides.get(row[0], ((), ()))[1]) for row in rows],
             description=self.get_meta("scheme_description") or "",
             entity_map=json.loads(self.get_meta("entity_map") or "{}"),
+            guidelines=self.get_meta("guidelines") or "",
         )
 
     @contextmanager

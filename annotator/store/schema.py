@@ -4,11 +4,12 @@ it is kept in `PRAGMA user_version` so that opening a database tells at once whe
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from annotator.core.labels import LabelScheme, load_scheme
+from annotator.core.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 
 migrations = Migrations("annotator")
 
@@ -280,6 +281,46 @@ def m0010_layer_removals(db: Database) -> None:
     db.execute("CREATE INDEX layer_merges_at ON layer_merges(doc_id, at)")
 
 
+GAINED_IN_0011 = ("AMOUNT",)  # the labels the default scheme gained with migration 0011
+
+
+@migrations(name="0011_guidelines_and_amounts")
+def m0011_guidelines_and_amounts(db: Database) -> None:
+    """The scheme's guidelines kept in the project (examples and counter-examples per label, the guideline text),
+    so that every editor's file and the team's project carry them. A project on the default scheme gets the
+    labels the default scheme gained since it was made (AMOUNT), added to the roles that take them, and the
+    default guidelines."""
+    db.execute("""CREATE TABLE label_guidelines (
+        label TEXT PRIMARY KEY REFERENCES labels(name), examples TEXT NOT NULL, counter_examples TEXT NOT NULL)
+        WITHOUT ROWID""")
+    first = getattr(db, "first_scheme", None)
+    if first is not None:
+        write_guidelines(db, first)
+        return
+    row = db.execute("SELECT value FROM project WHERE key = 'scheme'").fetchone()
+    if row is None or row[0] != DEFAULT_SCHEME:
+        return
+    default = load_scheme()
+    held = {r[0] for r in db.execute("SELECT name FROM labels")}
+    new = [lb for lb in default.labels if lb.name in GAINED_IN_0011 and lb.name not in held]
+    position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM labels").fetchone()[0]
+    db["labels"].insert_all([{"name": lb.name, "kind": lb.kind, "colour": lb.colour, "hotkey": lb.hotkey,
+                              "description": lb.description, "position": position + i}
+                             for i, lb in enumerate(new)])
+    added = {lb.name for lb in new}
+    for label in default.labels:  # the roles the project has take the new labels the default gives them
+        for role in label.roles:
+            gained = [f for f in role.fillers if f in added]
+            found = db.execute("SELECT fillers FROM roles WHERE event = ? AND name = ?",
+                               (label.name, role.name)).fetchone()
+            if gained and found is not None:
+                fillers = json.loads(found[0])
+                db.execute("UPDATE roles SET fillers = ? WHERE event = ? AND name = ?",
+                           (json.dumps(fillers + [f for f in gained if f not in fillers]), label.name, role.name))
+    write_guidelines(db, LabelScheme(default.name, [replace(lb, roles=()) for lb in default.labels
+                                                    if lb.name in held | added], guidelines=default.guidelines))
+
+
 NOT_COUNTED = "('import', 'preannotate')"  # the change log's entries that are no editor's work
 NONE = "''"  # an empty key of a tally, in SQL
 
@@ -296,6 +337,19 @@ def write_scheme(db: Database, scheme: LabelScheme) -> None:
         ("scheme", scheme.name), ("scheme_description", scheme.description),
         ("entity_map", json.dumps(scheme.entity_map))])
     write_roles(db, scheme)
+    if db["label_guidelines"].exists():  # a new project writes its scheme before migration 0011 makes the table
+        write_guidelines(db, scheme)
+
+
+def write_guidelines(db: Database, scheme: LabelScheme) -> None:
+    """The scheme's guidelines: each label's examples and counter-examples, and the guideline text. What the
+    scheme leaves empty keeps what the project had (a scheme without guidelines never wipes them)."""
+    db["label_guidelines"].insert_all(
+        [{"label": lb.name, "examples": json.dumps(list(lb.examples), ensure_ascii=False),
+          "counter_examples": json.dumps(list(lb.counter_examples), ensure_ascii=False)}
+         for lb in scheme.labels if lb.examples or lb.counter_examples], replace=True)
+    if scheme.guidelines.strip():
+        db.conn.execute("INSERT OR REPLACE INTO project(key, value) VALUES ('guidelines', ?)", (scheme.guidelines,))
 
 
 def write_roles(db: Database, scheme: LabelScheme) -> None:

@@ -24,7 +24,7 @@ def test_default_scheme_has_every_label_of_the_brief():
         "ATTACK", "DEATH", "INJURY", "ARREST", "TALKS", "AGREEMENT", "TERRITORY", "DAMAGE", "PROTEST",
         "THREAT", "MOVEMENT"]
     assert [lb.name for lb in scheme.of_kind("argument")] == [
-        "ACTOR", "TARGET", "PLACE", "TIME", "WEAPON", "CASUALTIES"]
+        "ACTOR", "TARGET", "PLACE", "TIME", "WEAPON", "CASUALTIES", "AMOUNT"]
     for label in scheme.labels:
         assert label.colour.startswith("#") and len(label.colour) == 7
         assert len(label.hotkey) == 1 and label.description

@@ -246,3 +246,64 @@ def test_a_scheme_defined_twice_over_is_refused_word_for_word() -> None:
         LabelScheme("t", [place, Label("ATTACK", "event", "#e6194b", "a", "", roles=(
             Role("site", ("PLACE", "TOWN", "VILLAGE")),))])
     assert str(caught.value).endswith("role 'site' may be filled by unknown label(s) TOWN, VILLAGE")
+
+
+GUIDED = """name = "guided"
+guidelines = "guide.md"
+[labels.ATTACK]
+kind = "event"
+colour = "#e6194b"
+examples = ["air strike", "shelling"]
+counter_examples = ["a heart attack"]
+[labels.ACTOR]
+kind = "argument"
+colour = "#42d4f4"
+"""
+
+
+def test_guidelines_are_read_from_the_markdown_file_beside_the_scheme_and_kept_in_the_project(tmp_path):
+    from annotator.store import Store
+
+    (tmp_path / "guided.toml").write_text(GUIDED, encoding="utf-8")
+    (tmp_path / "guide.md").write_text("# Our rules\n\nMark the *fewest* words. <b>not bold</b>\n", encoding="utf-8")
+    scheme = load_scheme(tmp_path / "guided.toml")
+    assert scheme.guidelines.startswith("# Our rules")
+    assert scheme.get("ATTACK").examples == ("air strike", "shelling")
+    assert scheme.get("ATTACK").counter_examples == ("a heart attack",)
+    assert scheme.get("ACTOR").examples == ()
+    with Store(tmp_path / "p.db", scheme=scheme):
+        pass
+    # another handle reads them back from the project (an editor's file carries them without the TOML)
+    (tmp_path / "guide.md").unlink()
+    with Store(tmp_path / "p.db", create=False) as store:
+        back = store.scheme
+    assert back.guidelines == scheme.guidelines and back.labels == scheme.labels
+    # a scheme given again without guidelines does not wipe them
+    with Store(tmp_path / "p.db", create=False) as store:
+        store.set_scheme(parse_scheme({"labels": {"ATTACK": {"kind": "event", "colour": "#e6194b"}}}, "bare.toml"))
+    with Store(tmp_path / "p.db", create=False) as store:
+        assert store.scheme.guidelines.startswith("# Our rules")
+        assert store.scheme.get("ATTACK").examples == ("air strike", "shelling")
+
+
+def test_a_markdown_file_of_the_same_name_is_the_guidelines_and_a_missing_named_one_is_an_error(tmp_path):
+    (tmp_path / "plain.toml").write_text(GUIDED.replace('guidelines = "guide.md"\n', ""), encoding="utf-8")
+    assert load_scheme(tmp_path / "plain.toml").guidelines == ""
+    (tmp_path / "plain.md").write_text("Same name.", encoding="utf-8")
+    assert load_scheme(tmp_path / "plain.toml").guidelines == "Same name."
+    (tmp_path / "guided.toml").write_text(GUIDED, encoding="utf-8")
+    with pytest.raises(SchemeError, match=r"guided.toml: its guidelines file .*guide.md does not exist"):
+        load_scheme(tmp_path / "guided.toml")
+    (tmp_path / "guide.md").write_bytes(b"\xff\xfe bad")
+    with pytest.raises(SchemeError, match=r"guide.md: the scheme's guidelines cannot be read as UTF-8"):
+        load_scheme(tmp_path / "guided.toml")
+    bad = GUIDED.replace('examples = ["air strike", "shelling"]', "examples = [1, 2]")
+    with pytest.raises(SchemeError, match="label ATTACK: examples must be a list of texts"):
+        parse_scheme(__import__("tomllib").loads(bad), "bad.toml")
+
+
+def test_the_default_scheme_describes_every_label_with_examples_and_counter_examples():
+    scheme = load_scheme()
+    for label in scheme.labels:
+        assert label.examples and label.counter_examples, label.name
+    assert "AMOUNT" in scheme.guidelines and scheme.guidelines.startswith("# Guidelines: conflict-news")

@@ -44,6 +44,19 @@ def test_rules_find_each_kind_of_argument(rules):
         assert expected in found, expected  # context words of the pattern are not part of the span
 
 
+def test_rules_mark_amounts_of_things_and_keep_counts_of_people_apart(rules):
+    text = ("Russia launched 472 drones and seized 450 square kilometers; 41 Russian warplanes were hit, two "
+            "armoured vehicles burned, dozens of buildings were destroyed and four civilians died, 160 km away.")
+    found = {(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))}
+    for expected in [("472 drones", "AMOUNT"), ("drones", "WEAPON"), ("450 square kilometers", "AMOUNT"),
+                     ("41 Russian warplanes", "AMOUNT"), ("two armoured vehicles", "AMOUNT"),
+                     ("dozens of buildings", "AMOUNT"), ("four civilians", "CASUALTIES")]:
+        assert expected in found, expected
+    amounts = {words for words, label in found if label == "AMOUNT"}
+    # the shorter matches the longer swallows, people, and a distance are no amounts
+    assert not amounts & {"450 square", "two armoured", "four civilians", "160 km"}, amounts
+
+
 @pytest.mark.parametrize(("text", "wrong", "right"), [
     # pronouns are never places; abbreviations in capitals still are
     ("Let us know, the US envoy said in the UK.", [("us", "PLACE")], [("US", "PLACE"), ("UK", "PLACE")]),

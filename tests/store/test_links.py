@@ -51,7 +51,8 @@ def test_every_event_label_of_the_default_scheme_has_described_roles_with_keys()
             assert role.description and role.hotkey and role.fillers, (label.name, role.name)
             assert all(scheme.get(f) is not None for f in role.fillers)
     attack = {r.name: r.fillers for r in scheme.roles("ATTACK")}
-    assert attack == {"attacker": ("ACTOR",), "target": ("TARGET", "ACTOR", "PLACE"), "instrument": ("WEAPON",),
+    assert attack == {"attacker": ("ACTOR",), "target": ("TARGET", "ACTOR", "PLACE", "AMOUNT"),
+                      "instrument": ("WEAPON", "AMOUNT"),
                       "place": ("PLACE",), "time": ("TIME",), "casualties": ("CASUALTIES",)}
     assert scheme.roles("ACTOR") == ()
 

@@ -27,7 +27,7 @@ def test_new_database_is_wal_with_foreign_keys_and_the_default_scheme(store):
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000  # waits for another writer
-    assert store.scheme.name == "conflict-news" and len(store.scheme.labels) == 17
+    assert store.scheme.name == "conflict-news" and len(store.scheme.labels) == 18
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
@@ -169,17 +169,23 @@ def test_older_database_is_backed_up_then_migrated(db_path):
     assert ("who", "at") in {tuple(i.columns) for i in store.db["changes"].indexes}
     plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM changes WHERE who = 'a' AND at > '2024'")
     assert any("who" in str(row) and "INDEX" in str(row) for row in plan)
-    # migration 0003: the project made before events has its scheme's roles (for the labels it holds)
-    assert [(r.name, r.fillers) for r in store.scheme.roles("ATTACK")][:2] == [("attacker", ("ACTOR",)),
-                                                                               ("target", ("ACTOR",))]
+    # migration 0003: the project made before events has its scheme's roles (for the labels it holds), and
+    # migration 0011 the AMOUNT label the default scheme gained since
+    assert [lb.name for lb in store.scheme.labels] == ["ATTACK", "ACTOR", "AMOUNT"]
+    assert [(r.name, r.fillers) for r in store.scheme.roles("ATTACK")][:3] == [
+        ("attacker", ("ACTOR",)), ("target", ("ACTOR", "AMOUNT")), ("instrument", ("AMOUNT",))]
     assert store.scheme.link_problem("ATTACK", "attacker", "ACTOR") is None
     from annotator.core.labels import Role, load_scheme
 
     assert store.scheme.roles("ATTACK") == tuple(  # with their keys and descriptions, the fillers it holds
-        Role(r.name, ("ACTOR",), r.hotkey, r.description) for r in load_scheme().roles("ATTACK")
-        if "ACTOR" in r.fillers)
+        Role(r.name, tuple(f for f in r.fillers if f in ("ACTOR", "AMOUNT")), r.hotkey, r.description)
+        for r in load_scheme().roles("ATTACK") if {"ACTOR", "AMOUNT"} & set(r.fillers))
+    # and the default guidelines: the text, and each label's examples
+    assert store.scheme.guidelines.startswith("# Guidelines: conflict-news")
+    assert "472 drones" in store.scheme.get("AMOUNT").examples
     assert store.scheme.get("ATTACK").colour == "#e6194b"  # its own labels are left as they were
-    assert store.scheme.names == {"ATTACK", "ACTOR"}  # migration 0004 writes a scheme only into a new project
+    # migration 0004 writes a scheme only into a new project (0011 adds the AMOUNT the default scheme gained)
+    assert store.scheme.names == {"ATTACK", "ACTOR", "AMOUNT"}
     backup = db_path.with_name(db_path.name + ".bak-v1")
     assert backup.exists()
     old = sqlite3.connect(backup)

@@ -284,8 +284,8 @@ def test_the_brat_configuration_declares_arguments_events_and_roles(tmp_path):
     conf = (tmp_path / "deep" / "brat" / "annotation.conf").read_text(encoding="utf-8")
     assert conf.startswith(f"{BRAT_MARK} from the label scheme 'conflict-news'\n[entities]\nACTOR\nTARGET\nPLACE\n")
     events = conf.split("[events]\n")[1].split("\n\n")[0].splitlines()
-    assert events[0].startswith("ATTACK\tattacker*:ACTOR, target*:TARGET|ACTOR|PLACE, ")
-    assert events[-1] == "MOVEMENT\tagent*:ACTOR, moved*:ACTOR|TARGET|WEAPON|CASUALTIES, origin*:PLACE, " \
+    assert events[0].startswith("ATTACK\tattacker*:ACTOR, target*:TARGET|ACTOR|PLACE|AMOUNT, ")
+    assert events[-1] == "MOVEMENT\tagent*:ACTOR, moved*:ACTOR|TARGET|WEAPON|CASUALTIES|AMOUNT, origin*:PLACE, " \
                          "destination*:PLACE, time*:TIME"
     assert conf.rstrip().endswith("[attributes]") and "[relations]\n\n[events]" in conf
 

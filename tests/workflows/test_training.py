@@ -72,7 +72,8 @@ def test_annotator_train_then_preannotate_never_worse_than_the_rules(trained, tm
     ours = meta["annotator"]
     assert ours["scores"]["f"] > 0  # never the untrained model
     assert ours["threshold"] in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-    assert spacy.load(model).get_pipe("spancat").cfg["threshold"] == ours["threshold"]  # calibrated, and kept
+    # calibrated, and kept (srsly reads 0.3 back as 0.30000000000000004)
+    assert spacy.load(model).get_pipe("spancat").cfg["threshold"] == pytest.approx(ours["threshold"])
     compare = ours["compare"]
     assert compare["(all)"]["rules"]["f"] == 1.0 > compare["(all)"]["model"]["f"] > 0
     assert set(ours["sources"].values()) == {"rules"}
