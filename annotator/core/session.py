@@ -117,6 +117,7 @@ class ArticleSession:
         self.version: tuple[int, int] = (-1, -1)
         self._index: TokenIndex | None = None
         self.selected: int | None = None  # the span in focus (the text, the span list and the Event panel follow)
+        self.seen: set[int] = set()  # the spans put in focus since the article was opened here
         self.events = Events("opened", "spans_changed", "links_changed", "answer_changed", "selection_changed",
                              "changed_elsewhere")
 
@@ -126,6 +127,7 @@ class ArticleSession:
         self.doc = self.store.documents.document(doc_id, with_tokens=False)  # tokens are read when a selection snaps
         self._index = None
         self.selected = None
+        self.seen = set()
         self._load()
         self.events.opened.emit(self.doc)
         return self.doc
@@ -160,6 +162,8 @@ class ArticleSession:
         """Puts a span of the article in focus (None: none); `selection_changed` tells the widgets."""
         if span_id is not None and not any(s.id == span_id for s in self.spans):
             span_id = None
+        if span_id is not None:
+            self.seen.add(span_id)
         if span_id != self.selected:
             self.selected = span_id
             self.events.selection_changed.emit(self.doc_id, span_id)
@@ -167,6 +171,16 @@ class ArticleSession:
     def _keep_selection(self) -> None:
         if self.selected is not None and not any(s.id == self.selected for s in self.spans):
             self.selected = None
+
+    def unseen(self) -> tuple[int, int]:
+        """How many suggested spans, and suggested links, were never in focus since the article was opened here:
+        what accepting the article would accept unlooked-at. A link counts as looked at when its event or its
+        argument was in focus (the Event panel and the events overview show an event's links)."""
+        suggested = SpanState.SUGGESTED
+        spans = sum(s.state is suggested and s.id not in self.seen for s in self.spans)
+        links = sum(lk.state is suggested and lk.event not in self.seen and lk.argument not in self.seen
+                    for lk in self.links)
+        return spans, links
 
     @property
     def links(self) -> list[Link]:

@@ -7,51 +7,46 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDockWidget,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.core.errors import AnnotatorError, NotAProjectError, UnavailableError
 from annotator.core.model import Answer, Document
-from annotator.core.session import ArticleSession, Change
+from annotator.core.session import ArticleSession
 from annotator.gui.article_view import ArticleView
-from annotator.gui.commands import AnswerCommand, EditCommand
+from annotator.gui.events_overview import EventsOverview
 from annotator.gui.frame_panel import FramePanel, LinkTool
+from annotator.gui.guidelines_panel import GuidelinesPanel
 from annotator.gui.label_bar import LabelBar
 from annotator.gui.plaintext import plain
 from annotator.gui.queue_model import QueueModel
+from annotator.gui.queue_panel import FILTERS, QueuePanel
 from annotator.gui.span_list import SpanList
 from annotator.gui.window_actions import ActionsMixin
+from annotator.gui.window_edits import EditsMixin
 from annotator.gui.window_jobs import JobsMixin
 from annotator.gui.window_problems import ProblemsMixin
 from annotator.gui.window_projects import ProjectsMixin
 from annotator.gui.workers import TrainWorker, Worker
 from annotator.store import Store
-from annotator.store.documents import REVIEW, USEFUL
-
-FILTERS = [("All", None), ("Pending", "pending"), ("Accepted", "accept"), ("Rejected", "reject"),
-           ("Skipped", "ignore"), ("To review, worst first", REVIEW), ("Pending, most useful first", USEFUL)]
+from annotator.store.documents import USEFUL
 
 
-class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWindow):
+class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWindow):
     def __init__(self, settings: QSettings, editor: str) -> None:
         super().__init__()
         self.settings = settings
@@ -114,55 +109,33 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         layout.addWidget(self.view, 1)
         self.setCentralWidget(central)
 
-        queue_box = QWidget(self)
-        qlayout = QVBoxLayout(queue_box)
-        qlayout.setContentsMargins(4, 4, 4, 4)
-        self.search = QLineEdit(queue_box)
-        self.search.setPlaceholderText("Search articles (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
+        queue_box = QueuePanel(self)
+        self.search, self.filter_box, self.label_filter = queue_box.search, queue_box.filter_box, queue_box.label_filter
+        self.queue_view = queue_box.view
         self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self.apply_filter)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
-        self.filter_box = QComboBox(queue_box)
-        for name, _ in FILTERS:
-            self.filter_box.addItem(name)
         self.filter_box.currentIndexChanged.connect(lambda _: self.apply_filter())
-        self.label_filter = QComboBox(queue_box)  # the project's labels: filled as a project opens
-        self.label_filter.setToolTip("Only the articles showing a span of this label (rejected spans do not count)")
-        self.label_filter.addItem("All labels", None)
         self.label_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
-        self.queue_view = QTableView(queue_box)
-        self.queue_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.queue_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.queue_view.verticalHeader().setVisible(False)
-        self.queue_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.queue_view.clicked.connect(lambda index: self.open_document(self.queue.doc_id(index.row())))
-        qlayout.addWidget(self.search)
-        filters = QHBoxLayout()
-        filters.addWidget(self.filter_box, 1)
-        filters.addWidget(self.label_filter, 1)
-        qlayout.addLayout(filters)
-        qlayout.addWidget(self.queue_view, 1)
-        dock = QDockWidget("Articles", self)
-        dock.setObjectName("queue")
-        dock.setWidget(queue_box)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        dock = self._dock("Articles", "queue", queue_box, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.queue: QueueModel | None = None
-
         self.span_list = SpanList(self)
         self.span_list.spanSelected.connect(lambda span_id: self.select_span(span_id))
-        sdock = QDockWidget("Spans", self)
-        sdock.setObjectName("spans")
-        sdock.setWidget(self.span_list)
-        sdock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, sdock)
+        sdock = self._dock("Spans", "spans", self.span_list, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.events_overview = EventsOverview(self)  # F3: every event and its roles, a tab beside the spans
+        self.events_overview.spanChosen.connect(lambda span_id: self.select_span(span_id))
+        self.events_overview.done.connect(lambda: self.view.setFocus())
+        self.events_dock = self._dock("Events", "events", self.events_overview, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(sdock, self.events_dock)
+        sdock.raise_()
+        self.events_dock.visibilityChanged.connect(lambda shown: shown and self.refresh_overview())
         self.frame_panel = FramePanel(self)
-        fdock = QDockWidget("Event", self)
-        fdock.setObjectName("event")
-        fdock.setWidget(self.frame_panel)
-        fdock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, fdock)
+        self._dock("Event", "event", self.frame_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.link_tool = LinkTool(self, self.frame_panel)
+        self.guidelines = GuidelinesPanel(self)  # F2: shown beside the text, hidden until asked for
+        self.guidelines_dock = self._dock("Guidelines", "guidelines", self.guidelines,
+                                          Qt.DockWidgetArea.RightDockWidgetArea)
+        self.guidelines_dock.hide()
         self.resizeDocks([dock, sdock], [330, 380], Qt.Orientation.Horizontal)
 
         bar = self.statusBar()
@@ -182,6 +155,47 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         bar.addPermanentWidget(self.review_label)
         bar.addPermanentWidget(self.progress_label)
         bar.addPermanentWidget(self.editor_label)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def refresh_overview(self, force: bool = False) -> None:
+        """The events overview follows the article while it is shown; hidden, it is only marked out of date."""
+        if self.session is None or self.session.doc is None or self.store is None:
+            return
+        if not self.events_overview.isVisible():
+            self.events_overview.stale = True
+            return
+        if force or self.events_overview.stale:
+            self.events_overview.show_article(self.session.doc.text, self.session.spans, self.session.links,
+                                              self.store.scheme, self.selected_span)
+
+    def show_overview(self) -> None:
+        """F3: the events overview, with the cursor in it (Enter or Escape go back to the text)."""
+        self.events_dock.show()
+        self.events_dock.raise_()
+        self.refresh_overview(force=True)
+        self.events_overview.setFocus()
+        if self.events_overview.currentItem() is None and self.events_overview.topLevelItemCount():
+            self.events_overview.setCurrentItem(self.events_overview.topLevelItem(0))
+
+    def toggle_guidelines(self) -> None:
+        """F2: the scheme's guidelines beside the text, at the label of the span in focus; F2 again hides them."""
+        if self.guidelines_dock.isVisible():
+            self.guidelines_dock.hide()
+            self.view.setFocus()
+            return
+        if self.store is not None and self.guidelines.scheme is not self.store.scheme:
+            self.guidelines.set_scheme(self.store.scheme)
+        self.guidelines_dock.show()
+        self.resizeDocks([self.guidelines_dock], [max(self.height() // 2, 300)], Qt.Orientation.Vertical)
+        span = self.view.span(self.selected_span) if self.selected_span is not None else None
+        self.guidelines.show_label(span.label if span is not None else None)
 
     def open_document(self, doc_id: int | None, restore_scroll: bool = False) -> None:
         if self.session is None or self.store is None:
@@ -218,6 +232,7 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         self.link_tool.reset()
         self._show_title(doc)
         self.refresh_spans(None)
+        self.refresh_overview(force=True)
         self.settings.setValue(self._key("doc"), doc.id)
         if self.queue is not None:
             row = self._queue_row(doc.id)
@@ -236,6 +251,8 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
         """An edit (or another program) changed the article's spans: the view, the span list and the queue
         follow; the span the edit made or changed is selected (a reload keeps the selection)."""
         self.refresh_spans(focus, changed)
+        self.events_overview.stale = True
+        self.refresh_overview()
         if self.queue is not None:
             self.queue.refresh(doc_id)
 
@@ -341,101 +358,6 @@ class MainWindow(ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWin
             i = 0 if step > 0 else len(ids) - 1
         self.view.clear_selection()
         self.select_span(ids[i])
-
-    def take_version(self, editor: str) -> None:
-        """Review: of what is left to decide in the open article, accept what `editor` had and remove the rest
-        (one undo step)."""
-        if self.session is None or self.session.doc_id is None or self.store is None or self._blocked():
-            return
-        doc_id = self.session.doc_id
-        spans, links = self.store.team.take_rows(doc_id, editor)
-        if not spans and not links:
-            self.statusBar().showMessage("Nothing is left to decide in this article", 3000)
-            return
-        self.push_edit(f"take {editor}'s version", lambda: self.session.restore(doc_id, spans, links))
-
-    def show_agreement(self) -> None:
-        from annotator.gui.agreement_view import AgreementDialog
-
-        if self.store is None:
-            return
-        AgreementDialog(self.store, self).exec()
-
-    def push_edit(self, text: str, action: Callable[[], Change]) -> None:
-        """Runs an editor's action as an undo step."""
-        assert self.session is not None
-        self.undo_stack.push(EditCommand(self.session, text, action, self.on_edit_error))
-
-    def apply_label(self, label: str) -> None:
-        if self.session is None or self.session.doc is None or self._blocked():
-            return
-        selection = self.view.selection_range()
-        if selection is not None:
-            start, end = selection
-            if self.session.snap(start, end) is None:
-                self.statusBar().showMessage("The selection holds no word", 3000)
-                return
-            self.push_edit(f"mark {label}", lambda: self.session.add_span(start, end, label))
-            self.view.clear_selection()
-        elif self.selected_span is not None:
-            span_id = self.selected_span
-            self.push_edit(f"relabel as {label}", lambda: self.session.relabel(span_id, label))
-        else:
-            self.statusBar().showMessage("Select some text or a span first", 3000)
-
-    def accept_selected(self) -> None:
-        if self.link_tool.active:
-            self.link_tool.commit()
-            return
-        if self.session is None or self.selected_span is None:
-            return
-        span_id = self.selected_span
-        span = self.view.span(span_id)
-        if span is not None and span.state.value == "accepted":
-            self.select_next_span(1)
-            return
-        self.push_edit("accept suggestion", lambda: self.session.accept(span_id))
-        self.select_next_span(1)
-
-    def delete_selected(self) -> None:
-        if self.link_tool.active:
-            self.link_tool.remove_current()
-            return
-        if self.session is None or self.selected_span is None:
-            return
-        span_id = self.selected_span
-        ids = [s.id for s in self.view.spans]
-        following = ids[ids.index(span_id) + 1] if span_id in ids and ids.index(span_id) + 1 < len(ids) else None
-        self.push_edit("delete span", lambda: self.session.delete(span_id))
-        if following is not None:
-            self.select_span(following)
-
-    def accept_all(self) -> None:
-        if self.session is None or self.session.doc is None:
-            return
-        self.push_edit("accept all suggestions", self.session.accept_all)
-
-    def answer(self, answer: Answer) -> None:
-        """Answers the open article (accepting accepts the suggestions shown) and goes to the next pending one."""
-        if self.session is None or self.session.doc_id is None or self.store is None or self._blocked():
-            return
-        doc_id = self.session.doc_id
-        command = AnswerCommand(self.session, doc_id, answer, self.on_edit_error)
-        self.undo_stack.push(command)
-        if not command.done:
-            return
-        if answer is not Answer.PENDING:
-            self.session_answers += 1
-            self.update_status()
-        if self.queue is not None and not self.queue.by_id:  # the worst article still to decide, or the most
-            target = next(iter(self.store.documents.document_ids(0, 1, self.queue.answer)), None)  # useful one
-        else:
-            target = self.store.documents.next_document(doc_id) or self.store.documents.next_document(0)
-        if target is None:
-            self.statusBar().showMessage("Nothing is left to review." if self.queue is not None
-                                         and self.queue.answer == REVIEW else "Every article is answered.", 5000)
-        else:
-            self.open_document(target)
 
     def update_status(self) -> None:
         if self.store is None:

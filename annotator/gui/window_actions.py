@@ -139,9 +139,15 @@ class ActionsMixin:
         view = menu.addMenu("&View")
         self._action("&Larger text", lambda: self.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", view)
         self._action("&Smaller text", lambda: self.zoom(-1), "Ctrl+-", "Smaller text", view)
+        self._action("&Events overview", self.show_overview, "F3",
+                     "Every event of the article with its roles: arrows go through them, the text follows, Enter "
+                     "returns to the text", view)
 
         help_menu = menu.addMenu("&Help")
         self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", "The keyboard cheat sheet", help_menu)
+        self._action("&Guidelines", self.toggle_guidelines, "F2",
+                     "The scheme's guidelines beside the text, at the label of the span in focus (F2 again hides "
+                     "them)", help_menu)
         self._action("&About", self.show_about, None, "About annotator", help_menu)
         self.label_actions: list[QAction] = []
 

@@ -55,12 +55,13 @@ class ProjectsMixin:
         events = self.session.events
         events.opened.connect(self._on_opened)
         events.spans_changed.connect(self._on_spans_changed)
-        events.links_changed.connect(lambda doc_id: self.link_tool.refresh())
+        events.links_changed.connect(lambda doc_id: (self.link_tool.refresh(), self.refresh_overview(force=True)))
         events.answer_changed.connect(self._on_answer_changed)
         events.selection_changed.connect(self._on_selection_changed)
         events.changed_elsewhere.connect(lambda doc_id: self.statusBar().showMessage(
             "This article was changed elsewhere and has been reloaded", 5000))
         self.undo_stack.clear()
+        self.guidelines.set_scheme(store.scheme)
         self._build_label_actions()
         self._build_review_actions()
         if self.queue is None:

@@ -1,0 +1,132 @@
+"""The events overview (F3): every event of the open article in text order, each with all of its roles, filled
+(accepted), suggested or empty. Arrow keys go through it and the text follows the event (or argument) under the
+cursor; Enter or Escape returns to the text. Only built while it is shown: an article of a thousand events costs
+nothing while the editor looks at the span list instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+
+from annotator.core.labels import LabelScheme
+from annotator.core.model import Link, Span, SpanState
+from annotator.gui.article_view import readable_on
+
+SPAN_ID = Qt.ItemDataRole.UserRole
+SUGGESTED_COLOUR = QColor("#6b6b6b")
+OWN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape)
+MAX_WORDS = 60  # characters of a span's words shown
+
+
+def _words(text: str, span: Span) -> str:
+    words = " ".join(text[span.start:span.end].split())
+    return words if len(words) <= MAX_WORDS else words[:MAX_WORDS - 1] + "…"
+
+
+def overview_rows(text: str, spans: Iterable[Span], links: Iterable[Link], scheme: LabelScheme,
+                  ) -> list[tuple[Span, list[tuple[str, list[tuple[Span, SpanState]]]]]]:
+    """(event, [(role, [(filler, link state)])]) for each event span in text order, every role of its label in
+    the scheme's order (empty ones too), then any role the scheme does not know that a link names."""
+    by_id = {s.id: s for s in spans}
+    events = [s for s in by_id.values() if (lb := scheme.get(s.label)) is not None and lb.kind == "event"]
+    events.sort(key=lambda s: (s.start, s.end))
+    mine: dict[int, list[Link]] = {}
+    for lk in links:
+        if lk.state in (SpanState.ACCEPTED, SpanState.SUGGESTED) and lk.argument in by_id:
+            mine.setdefault(lk.event, []).append(lk)
+    rows = []
+    for event in events:
+        roles = [r.name for r in scheme.roles(event.label)]
+        held = mine.get(event.id, [])  # type: ignore[arg-type]
+        roles += sorted({lk.role for lk in held} - set(roles))
+        rows.append((event, [(role, [(by_id[lk.argument], lk.state) for lk in held if lk.role == role])
+                             for role in roles]))
+    return rows
+
+
+class EventsOverview(QTreeWidget):
+    spanChosen = Signal(int)  # the cursor moved onto an event or an argument: the text follows
+    done = Signal()  # Enter or Escape: back to the text
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("events")
+        self.setHeaderLabels(["Event / role", "Words"])
+        self.setColumnWidth(0, 170)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self._building = False
+        self.stale = True
+        self.currentItemChanged.connect(self._on_current)
+
+    def show_article(self, text: str, spans: list[Span], links: list[Link], scheme: LabelScheme,
+                     selected: int | None) -> None:
+        self._building = True
+        try:
+            self.clear()
+            current = None
+            for event, roles in overview_rows(text, spans, links, scheme):
+                mark = "✓" if event.state is SpanState.ACCEPTED else "?"
+                top = QTreeWidgetItem([f"{mark} {event.label}", _words(text, event)])
+                top.setData(0, SPAN_ID, event.id)
+                colour = QColor(scheme.get(event.label).colour)  # type: ignore[union-attr]
+                top.setBackground(0, QBrush(colour))
+                top.setForeground(0, QBrush(readable_on(colour)))
+                if event.state is SpanState.SUGGESTED:
+                    top.setToolTip(0, "a suggested event (? ): Enter in the text accepts it")
+                filled = 0
+                for role, fillers in roles:
+                    if not fillers:
+                        child = QTreeWidgetItem([f"  {role}", "—"])
+                        child.setForeground(1, QBrush(SUGGESTED_COLOUR))
+                        top.addChild(child)
+                        continue
+                    filled += 1
+                    for filler, state in fillers:
+                        shown = "✓ " if state is SpanState.ACCEPTED else "? "
+                        child = QTreeWidgetItem([f"  {role}", f"{shown}{_words(text, filler)} ({filler.label})"])
+                        child.setData(0, SPAN_ID, filler.id)
+                        if state is SpanState.SUGGESTED:
+                            child.setForeground(1, QBrush(SUGGESTED_COLOUR))
+                            child.setToolTip(1, "a suggested link: Enter in link mode accepts it, Delete removes it")
+                        top.addChild(child)
+                top.setText(0, f"{top.text(0)} {filled}/{len(roles)}")
+                self.addTopLevelItem(top)
+                if event.id == selected:
+                    current = top
+            self.expandAll()
+            if current is not None:
+                self.setCurrentItem(current)
+        finally:
+            self._building = False
+        self.stale = False
+
+    def _on_current(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        if self._building or item is None:
+            return
+        span_id = item.data(0, SPAN_ID)
+        if span_id is None and item.parent() is not None:  # an empty role: its event
+            span_id = item.parent().data(0, SPAN_ID)
+        if span_id is not None:
+            self.spanChosen.emit(int(span_id))
+
+    def event(self, event: QEvent) -> bool:
+        """Enter and Escape are the overview's own here (the window's Enter accepts a suggestion)."""
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in OWN_KEYS  # type: ignore[attr-defined]
+                and not event.modifiers() & Qt.KeyboardModifier.ControlModifier):  # type: ignore[attr-defined]
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.key() in OWN_KEYS and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.done.emit()
+            return
+        super().keyPressEvent(event)
+
+    def events_shown(self) -> list[str]:
+        """The top rows' texts (what a test reads)."""
+        return [self.topLevelItem(i).text(0) for i in range(self.topLevelItemCount())]
