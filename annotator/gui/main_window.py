@@ -128,7 +128,8 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
         self.events_dock = self._dock("Events", "events", self.events_overview, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(sdock, self.events_dock)
         sdock.raise_()
-        self.events_dock.visibilityChanged.connect(lambda shown: shown and self.refresh_overview())
+        self.overview_shown = False  # a tab behind the span list stays "visible" to Qt: the dock's signal says
+        self.events_dock.visibilityChanged.connect(self._overview_visibility)
         self.frame_panel = FramePanel(self)
         self._dock("Event", "event", self.frame_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.link_tool = LinkTool(self, self.frame_panel)
@@ -164,11 +165,16 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
         self.addDockWidget(area, dock)
         return dock
 
+    def _overview_visibility(self, shown: bool) -> None:
+        self.overview_shown = shown
+        if shown:
+            self.refresh_overview()
+
     def refresh_overview(self, force: bool = False) -> None:
         """The events overview follows the article while it is shown; hidden, it is only marked out of date."""
         if self.session is None or self.session.doc is None or self.store is None:
             return
-        if not self.events_overview.isVisible():
+        if not self.overview_shown:
             self.events_overview.stale = True
             return
         if force or self.events_overview.stale:
@@ -179,6 +185,7 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
         """F3: the events overview, with the cursor in it (Enter or Escape go back to the text)."""
         self.events_dock.show()
         self.events_dock.raise_()
+        self.overview_shown = True
         self.refresh_overview(force=True)
         self.events_overview.setFocus()
         if self.events_overview.currentItem() is None and self.events_overview.topLevelItemCount():

@@ -139,3 +139,22 @@ def test_ctrl_enter_in_the_overview_still_accepts_the_article(qtbot, window, pro
     conn = sqlite3.connect(project)
     assert conn.execute("SELECT answer FROM documents WHERE id = 1").fetchone()[0] == "accept"
     conn.close()
+
+
+def test_the_overview_catches_up_with_edits_made_while_its_tab_was_hidden(qtbot, window, project):
+    qtbot.keyClick(window.view, Qt.Key.Key_F3)
+    first = window.events_overview.topLevelItem(0)
+    event_id = first.data(0, Qt.ItemDataRole.UserRole)
+    assert first.text(0).startswith("? ")
+    spans_dock = window.findChild(type(window.events_dock), "spans")
+    spans_dock.raise_()  # the editor goes back to the span list
+    qtbot.waitUntil(lambda: not window.overview_shown)
+    window.select_span(event_id)
+    press(qtbot, window, Qt.Key.Key_Return)  # accepts the event meanwhile
+    assert window.events_overview.stale
+    window.events_dock.raise_()  # a click on the Events tab
+    qtbot.waitUntil(lambda: window.overview_shown)
+    assert window.events_overview.topLevelItem(0).text(0).startswith("✓ ")
+    conn = sqlite3.connect(project)
+    assert conn.execute("SELECT state FROM spans WHERE id = ?", (event_id,)).fetchone()[0] == "accepted"
+    conn.close()
