@@ -187,6 +187,9 @@ B = [
   "    new = []", "tests/store/test_store.py"),
  ("gold: a scheme without guidelines wipes them", "annotator/store/schema.py",
   "    if scheme.guidelines.strip():\n", "    if True:\n", "tests/core/test_scheme_parsing.py"),
+ ("gold: AMOUNT takes a key another label holds", "annotator/store/schema.py",
+  '    new = [lb if lb.hotkey not in keys else replace(lb, hotkey="") for lb in new]', "    new = list(new)",
+  "tests/store/test_store.py"),
  ("recent list iterated as a string", "annotator/gui/window_projects.py", "            return [value] if value else []", "            return list(value)",
   "tests/gui/test_window_trust.py"),
 ]

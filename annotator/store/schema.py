@@ -304,6 +304,8 @@ def m0011_guidelines_and_amounts(db: Database) -> None:
     held = {r[0] for r in db.execute("SELECT name FROM labels")}
     new = [lb for lb in default.labels if lb.name in GAINED_IN_0011 and lb.name not in held]
     position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM labels").fetchone()[0]
+    keys = {r[0] for r in db.execute("SELECT hotkey FROM labels WHERE hotkey != ''")}
+    new = [lb if lb.hotkey not in keys else replace(lb, hotkey="") for lb in new]  # a key in use stays its label's
     db["labels"].insert_all([{"name": lb.name, "kind": lb.kind, "colour": lb.colour, "hotkey": lb.hotkey,
                               "description": lb.description, "position": position + i}
                              for i, lb in enumerate(new)])
@@ -344,10 +346,11 @@ def write_scheme(db: Database, scheme: LabelScheme) -> None:
 def write_guidelines(db: Database, scheme: LabelScheme) -> None:
     """The scheme's guidelines: each label's examples and counter-examples, and the guideline text. What the
     scheme leaves empty keeps what the project had (a scheme without guidelines never wipes them)."""
+    held = {r[0] for r in db.execute("SELECT name FROM labels")}  # a label the project lacks has no guidelines here
     db["label_guidelines"].insert_all(
         [{"label": lb.name, "examples": json.dumps(list(lb.examples), ensure_ascii=False),
           "counter_examples": json.dumps(list(lb.counter_examples), ensure_ascii=False)}
-         for lb in scheme.labels if lb.examples or lb.counter_examples], replace=True)
+         for lb in scheme.labels if (lb.examples or lb.counter_examples) and lb.name in held], replace=True)
     if scheme.guidelines.strip():
         db.conn.execute("INSERT OR REPLACE INTO project(key, value) VALUES ('guidelines', ?)", (scheme.guidelines,))
 

@@ -804,3 +804,32 @@ def test_migrating_a_project_keeps_the_roles_its_editors_made_and_backs_up_only_
     with Store(fresh) as store:
         assert store.documents.count_documents() == 0
     assert not list(tmp_path.glob("fresh.db.bak*"))
+
+
+def test_migration_0011_gives_amount_no_key_another_label_holds_and_leaves_other_schemes_alone(db_path, tmp_path):
+    """A project made before AMOUNT (schema 10) on the default scheme, whose editors gave key 7 to a label of their
+    own: AMOUNT comes without a key (a key used twice would stop the project opening); a project on another
+    scheme gets no AMOUNT at all."""
+    for path, scheme in ((db_path, "conflict-news"), (tmp_path / "other.db", "sports")):
+        conn = sqlite3.connect(path, isolation_level=None)
+        db = Database(conn)
+        migrations.apply(db, stop_before="0011_guidelines_and_amounts")
+        conn.execute("PRAGMA user_version = 10")
+        conn.execute("PRAGMA application_id = 1095650900")
+        conn.execute("DELETE FROM labels")
+        conn.execute("DELETE FROM roles")
+        conn.execute("UPDATE project SET value = ? WHERE key = 'scheme'", (scheme,))
+        conn.execute("UPDATE project SET value = '{}' WHERE key = 'entity_map'")
+        conn.execute("INSERT INTO labels VALUES ('ATTACK', 'event', '#e6194b', 'a', 'Strikes.', 0)")
+        conn.execute("INSERT INTO labels VALUES ('VEHICLE', 'argument', '#42d4f4', '7', 'Ours.', 1)")
+        conn.execute("INSERT INTO roles(event, name, fillers, hotkey, description, position) "
+                     "VALUES ('ATTACK', 'instrument', '[\"VEHICLE\"]', 'i', 'With what.', 0)")
+        conn.close()
+    with Store(db_path) as store:
+        amount = store.scheme.get("AMOUNT")
+        assert amount is not None and amount.hotkey == "" and store.scheme.get("VEHICLE").hotkey == "7"
+        assert store.scheme.roles("ATTACK")[0].fillers == ("VEHICLE", "AMOUNT")
+        assert "472 drones" in amount.examples and store.scheme.guidelines
+    with Store(tmp_path / "other.db") as store:
+        assert store.scheme.names == {"ATTACK", "VEHICLE"} and store.scheme.guidelines == ""
+        assert store.scheme.roles("ATTACK")[0].fillers == ("VEHICLE",)
