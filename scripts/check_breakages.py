@@ -190,6 +190,12 @@ B = [
  ("gold: AMOUNT takes a key another label holds", "annotator/store/schema.py",
   '    new = [lb if lb.hotkey not in keys else replace(lb, hotkey="") for lb in new]', "    new = list(new)",
   "tests/store/test_store.py"),
+ ("gold: a scheme named on opening an old project stands in for its own", "annotator/store/database.py",
+  "            self.db.first_scheme = scheme if version == 0 else None", "            self.db.first_scheme = scheme",
+  "tests/test_migration_programs.py"),
+ ("desk: the shown overview is rebuilt for each event of an edit", "annotator/gui/main_window.py",
+  "            self._overview_timer.start()\n", "            self.refresh_overview(force=True)\n",
+  "tests/gui/test_window_overview.py"),
  ("recent list iterated as a string", "annotator/gui/window_projects.py", "            return [value] if value else []", "            return list(value)",
   "tests/gui/test_window_trust.py"),
 ]

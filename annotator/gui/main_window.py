@@ -128,6 +128,7 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
         self.events_dock = self._dock("Events", "events", self.events_overview, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(sdock, self.events_dock)
         sdock.raise_()
+        self._overview_timer = QTimer(self, singleShot=True, interval=0, timeout=self.refresh_overview)
         self.overview_shown = False  # a tab behind the span list stays "visible" to Qt: the dock's signal says
         self.events_dock.visibilityChanged.connect(self._overview_visibility)
         self.frame_panel = FramePanel(self)
@@ -169,6 +170,13 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
         self.overview_shown = shown
         if shown:
             self.refresh_overview()
+
+    def overview_changed(self) -> None:
+        """The article's spans or links changed: the overview is rebuilt once the edit is done (an answer changes
+        both, and tells of each), and only if it is shown."""
+        self.events_overview.stale = True
+        if self.overview_shown:
+            self._overview_timer.start()
 
     def refresh_overview(self, force: bool = False) -> None:
         """The events overview follows the article while it is shown; hidden, it is only marked out of date."""
@@ -258,8 +266,7 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
         """An edit (or another program) changed the article's spans: the view, the span list and the queue
         follow; the span the edit made or changed is selected (a reload keeps the selection)."""
         self.refresh_spans(focus, changed)
-        self.events_overview.stale = True
-        self.refresh_overview()
+        self.overview_changed()
         if self.queue is not None:
             self.queue.refresh(doc_id)
 

@@ -39,10 +39,12 @@ class EditsMixin:
             return
         AgreementDialog(self.store, self).exec()
 
-    def push_edit(self, text: str, action: Callable[[], Change]) -> None:
-        """Runs an editor's action as an undo step."""
+    def push_edit(self, text: str, action: Callable[[], Change]) -> bool:
+        """Runs an editor's action as an undo step; whether it changed anything."""
         assert self.session is not None
-        self.undo_stack.push(EditCommand(self.session, text, action, self.on_edit_error))
+        command = EditCommand(self.session, text, action, self.on_edit_error)
+        self.undo_stack.push(command)
+        return bool(command.change)
 
     def apply_label(self, label: str) -> None:
         if self.session is None or self.session.doc is None or self._blocked():
@@ -92,8 +94,7 @@ class EditsMixin:
         if self.session is None or self.session.doc is None:
             return
         unseen = self.session.unseen()
-        self.push_edit("accept all suggestions", self.session.accept_all)
-        if any(unseen):
+        if self.push_edit("accept all suggestions", self.session.accept_all) and any(unseen):
             self.statusBar().showMessage(f"Accepted {unseen_words(unseen)} you never selected (Ctrl+Z takes it "
                                          "back)", 10000)
 

@@ -55,7 +55,7 @@ class ProjectsMixin:
         events = self.session.events
         events.opened.connect(self._on_opened)
         events.spans_changed.connect(self._on_spans_changed)
-        events.links_changed.connect(lambda doc_id: (self.link_tool.refresh(), self.refresh_overview(force=True)))
+        events.links_changed.connect(lambda doc_id: (self.link_tool.refresh(), self.overview_changed()))
         events.answer_changed.connect(self._on_answer_changed)
         events.selection_changed.connect(self._on_selection_changed)
         events.changed_elsewhere.connect(lambda doc_id: self.statusBar().showMessage(

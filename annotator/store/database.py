@@ -157,7 +157,8 @@ class Store:
         if existed and version > 0:
             self.backup(self.path.with_name(f"{self.path.name}.bak-v{version}"))
         with self.write():
-            self.db.first_scheme = scheme  # type: ignore[attr-defined]  # what migration 0004 writes in a new project
+            # what migrations 0004 and 0011 write into a new project; a project that has a scheme keeps its own
+            self.db.first_scheme = scheme if version == 0 else None  # type: ignore[attr-defined]
             migrations.apply(self.db)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -346,11 +346,10 @@ def write_scheme(db: Database, scheme: LabelScheme) -> None:
 def write_guidelines(db: Database, scheme: LabelScheme) -> None:
     """The scheme's guidelines: each label's examples and counter-examples, and the guideline text. What the
     scheme leaves empty keeps what the project had (a scheme without guidelines never wipes them)."""
-    held = {r[0] for r in db.execute("SELECT name FROM labels")}  # a label the project lacks has no guidelines here
     db["label_guidelines"].insert_all(
         [{"label": lb.name, "examples": json.dumps(list(lb.examples), ensure_ascii=False),
           "counter_examples": json.dumps(list(lb.counter_examples), ensure_ascii=False)}
-         for lb in scheme.labels if (lb.examples or lb.counter_examples) and lb.name in held], replace=True)
+         for lb in scheme.labels if (lb.examples or lb.counter_examples)], replace=True)
     if scheme.guidelines.strip():
         db.conn.execute("INSERT OR REPLACE INTO project(key, value) VALUES ('guidelines', ?)", (scheme.guidelines,))
 

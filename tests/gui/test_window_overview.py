@@ -48,7 +48,7 @@ def test_the_overview_lists_every_event_with_every_role_and_the_arrows_move_the_
     assert window.session.spans and window.view.span(events[1].id).state.value == "suggested"  # Enter took nothing
     # an edit made in the text shows in the overview at once: the event accepted loses "(suggested)"
     press(qtbot, window, Qt.Key.Key_Return)
-    assert overview.events_shown()[1].startswith(f"✓ {events[1].label} ")
+    qtbot.waitUntil(lambda: overview.events_shown()[1].startswith(f"✓ {events[1].label} "))
     assert text  # the article is still open
     # a link added in the text: the role is filled in the overview ("✓")
     shelling = text.index("shelling killed")
@@ -58,9 +58,10 @@ def test_the_overview_lists_every_event_with_every_role_and_the_arrows_move_the_
     assert db_links(project)[("shelling", "time", "March 3")] == "accepted"
     row = next(i for i in range(overview.topLevelItemCount())
                if overview.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == window.selected_span)
-    item = overview.topLevelItem(row)
-    assert any(item.child(i).text(0).strip() == "time" and item.child(i).text(1) == "✓ March 3 (TIME)"
-               for i in range(item.childCount()))
+    qtbot.waitUntil(lambda: any(
+        overview.topLevelItem(row).child(i).text(0).strip() == "time"
+        and overview.topLevelItem(row).child(i).text(1) == "✓ March 3 (TIME)"
+        for i in range(overview.topLevelItem(row).childCount())))
 
 
 def test_accepting_says_how_many_suggestions_were_never_looked_at_and_undo_takes_it_back(qtbot, window, project):
@@ -158,3 +159,16 @@ def test_the_overview_catches_up_with_edits_made_while_its_tab_was_hidden(qtbot,
     conn = sqlite3.connect(project)
     assert conn.execute("SELECT state FROM spans WHERE id = ?", (event_id,)).fetchone()[0] == "accepted"
     conn.close()
+
+
+def test_an_edit_that_changes_spans_and_links_rebuilds_the_shown_overview_once(qtbot, window, project):
+    qtbot.keyClick(window.view, Qt.Key.Key_F3)
+    builds = []
+    real = window.events_overview.show_article
+    window.events_overview.show_article = lambda *a: (builds.append(1), real(*a))
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | Qt.KeyboardModifier.ShiftModifier)  # accept every suggestion
+    assert suggested_counts(project) == (0, 0)
+    qtbot.waitUntil(lambda: all(t.startswith("✓ ") for t in window.events_overview.events_shown()))
+    qtbot.wait(50)
+    assert builds == [1]
