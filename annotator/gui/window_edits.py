@@ -104,6 +104,7 @@ class EditsMixin:
             return
         doc_id = self.session.doc_id
         unseen = self.session.unseen() if answer is Answer.ACCEPT else (0, 0)
+        title = self.title_label.text()  # the window moves on: the message names the article it was about
         command = AnswerCommand(self.session, doc_id, answer, self.on_edit_error)
         self.undo_stack.push(command)
         if not command.done:
@@ -121,5 +122,5 @@ class EditsMixin:
         else:
             self.open_document(target)
         if any(unseen):
-            self.statusBar().showMessage(f"Accepted, with {unseen_words(unseen)} you never selected accepted too "
-                                         "(Ctrl+Z goes back to it)", 10000)
+            self.statusBar().showMessage(f"Accepted “{title}”, with {unseen_words(unseen)} you never selected "
+                                         "(Ctrl+Z takes the answer back)", 10000)

@@ -73,10 +73,13 @@ def test_accepting_says_how_many_suggestions_were_never_looked_at_and_undo_takes
     seen_links = sum(lk.event == window.selected_span and lk.state.value == "suggested"
                      for lk in window.session.links)
     assert seen_links
+    title = window.title_label.text()
     qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL)
     message = window.statusBar().currentMessage()
-    assert message == (f"Accepted, with {before_spans - 1} suggested spans and {before_links - seen_links} "
-                       "suggested links you never selected accepted too (Ctrl+Z goes back to it)")
+    assert window.title_label.text() != title  # on to the next article: the message names the one accepted
+    assert message == (f"Accepted “{title}”, with {before_spans - 1} suggested spans and "
+                       f"{before_links - seen_links} suggested links you never selected (Ctrl+Z takes the answer "
+                       "back)")
     assert suggested_counts(project) == (0, 0)  # they are accepted all the same
     window.undo_stack.undo()
     assert suggested_counts(project) == (before_spans, before_links)
@@ -167,8 +170,17 @@ def test_an_edit_that_changes_spans_and_links_rebuilds_the_shown_overview_once(q
     real = window.events_overview.show_article
     window.events_overview.show_article = lambda *a: (builds.append(1), real(*a))
     window.view.setFocus()
+    unseen = window.session.unseen()
+    assert all(unseen)
     qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | Qt.KeyboardModifier.ShiftModifier)  # accept every suggestion
     assert suggested_counts(project) == (0, 0)
+    assert window.statusBar().currentMessage() == (
+        f"Accepted {unseen[0]} suggested spans and {unseen[1]} suggested links you never selected (Ctrl+Z takes "
+        "it back)")
+    # nothing left to accept: a second Ctrl+Shift+A changes nothing and says nothing of what was unseen
+    window.statusBar().clearMessage()
+    qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert "never selected" not in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: all(t.startswith("✓ ") for t in window.events_overview.events_shown()))
     qtbot.wait(50)
     assert builds == [1]
