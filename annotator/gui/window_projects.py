@@ -61,7 +61,6 @@ class ProjectsMixin:
         events.changed_elsewhere.connect(lambda doc_id: self.statusBar().showMessage(
             "This article was changed elsewhere and has been reloaded", 5000))
         self.undo_stack.clear()
-        self.guidelines.set_scheme(store.scheme)
         self._build_label_actions()
         self._build_review_actions()
         if self.queue is None:
