@@ -199,6 +199,23 @@ def bench_window() -> bool:
         del span_id
     for name, values in times.items():
         ok &= report(f"{name} a span on that article (median of 20)", statistics.median(values), 16)
+    # the same edit with the events overview (F3) shown: it is rebuilt once the edit is done
+    window.show_overview()
+    paint(window.view)
+    shown = []
+    for k in range(20):
+        tok = tokens[20 + k * 41]
+        t = time.perf_counter()
+        window.view.set_selection(tok.start, tok.end)
+        window.apply_label("WEAPON")
+        paint(window.view)
+        shown.append((time.perf_counter() - t) * 1000)
+        window.delete_selected()
+        paint(window.view)
+    events_shown = window.events_overview.topLevelItemCount()
+    ok &= report(f"add a span with the events overview of its {events_shown} events shown (median of 20)",
+                 statistics.median(shown), 16, statistics.median(times["add"]), "the same with the overview hidden")
+    window.events_dock.hide()
     # moving between ordinary articles
     moves = []
     window.open_document(1)

@@ -196,6 +196,12 @@ B = [
  ("desk: the shown overview is rebuilt for each event of an edit", "annotator/gui/main_window.py",
   "            self._overview_timer.start()\n", "            self.refresh_overview(force=True)\n",
   "tests/gui/test_window_overview.py"),
+ ("desk: the overview keeps an event's rows when they changed", "annotator/gui/events_overview.py",
+  "    return (event.label, event.state, event.start, event.end,", "    return (event.label, event.start, event.end,",
+  "tests/gui/test_window_overview.py"),
+ ("desk: the overview's cursor jumps on an edit", "annotator/gui/events_overview.py",
+  "            if where is not None and where[0] in self._items:", "            if False:",
+  "tests/gui/test_window_overview.py"),
  ("recent list iterated as a string", "annotator/gui/window_projects.py", "            return [value] if value else []", "            return list(value)",
   "tests/gui/test_window_trust.py"),
 ]

@@ -47,6 +47,12 @@ def overview_rows(text: str, spans: Iterable[Span], links: Iterable[Link], schem
     return rows
 
 
+def _signature(event: Span, roles: list[tuple[str, list[tuple[Span, SpanState]]]]) -> tuple:
+    """What an event's rows show: rebuilt only when this changes."""
+    return (event.label, event.state, event.start, event.end,
+            tuple((role, tuple((f.id, f.start, f.end, f.label, st) for f, st in fillers)) for role, fillers in roles))
+
+
 class EventsOverview(QTreeWidget):
     spanChosen = Signal(int)  # the cursor moved onto an event or an argument: the text follows
     done = Signal()  # Enter or Escape: back to the text
@@ -60,49 +66,82 @@ class EventsOverview(QTreeWidget):
         self.setAlternatingRowColors(True)
         self._building = False
         self.stale = True
+        self._doc_id: int | None = None
+        self._scheme: LabelScheme | None = None
+        self._items: dict[int, tuple[tuple, QTreeWidgetItem]] = {}  # event id -> (what its rows show, its item)
         self.currentItemChanged.connect(self._on_current)
 
-    def show_article(self, text: str, spans: list[Span], links: list[Link], scheme: LabelScheme,
-                     selected: int | None) -> None:
+    def show_article(self, doc_id: int | None, text: str, spans: list[Span], links: list[Link],
+                     scheme: LabelScheme, selected: int | None) -> None:
+        """Shows the article's events. For the article already shown, only the events whose rows changed are
+        rebuilt, taken out or put in (an edit touches one or two of a long article's thousand events)."""
+        rows = overview_rows(text, spans, links, scheme)
+        same_article = doc_id is not None and (doc_id, scheme) == (self._doc_id, self._scheme) and self._items
+        where = self._cursor() if same_article else None
         self._building = True
         try:
-            self.clear()
-            current = None
-            for event, roles in overview_rows(text, spans, links, scheme):
-                mark = "✓" if event.state is SpanState.ACCEPTED else "?"
-                top = QTreeWidgetItem([f"{mark} {event.label}", _words(text, event)])
-                top.setData(0, SPAN_ID, event.id)
-                colour = QColor(scheme.get(event.label).colour)  # type: ignore[union-attr]
-                top.setBackground(0, QBrush(colour))
-                top.setForeground(0, QBrush(readable_on(colour)))
-                if event.state is SpanState.SUGGESTED:
-                    top.setToolTip(0, "a suggested event (? ): Enter in the text accepts it")
-                filled = 0
-                for role, fillers in roles:
-                    if not fillers:
-                        child = QTreeWidgetItem([f"  {role}", "—"])
-                        child.setForeground(1, QBrush(SUGGESTED_COLOUR))
-                        top.addChild(child)
-                        continue
-                    filled += 1
-                    for filler, state in fillers:
-                        shown = "✓ " if state is SpanState.ACCEPTED else "? "
-                        child = QTreeWidgetItem([f"  {role}", f"{shown}{_words(text, filler)} ({filler.label})"])
-                        child.setData(0, SPAN_ID, filler.id)
-                        if state is SpanState.SUGGESTED:
-                            child.setForeground(1, QBrush(SUGGESTED_COLOUR))
-                            child.setToolTip(1, "a suggested link: Enter in link mode accepts it, Delete removes it")
-                        top.addChild(child)
-                top.setText(0, f"{top.text(0)} {filled}/{len(roles)}")
-                self.addTopLevelItem(top)
-                if event.id == selected:
-                    current = top
-            self.expandAll()
-            if current is not None:
-                self.setCurrentItem(current)
+            if not same_article:
+                self.clear()
+                self._items = {}
+            self._doc_id, self._scheme = doc_id, scheme
+            wanted = {event.id for event, _ in rows}
+            for event_id in [i for i in self._items if i not in wanted]:
+                self.takeTopLevelItem(self.indexOfTopLevelItem(self._items.pop(event_id)[1]))
+            for position, (event, roles) in enumerate(rows):
+                key = _signature(event, roles)
+                old = self._items.get(event.id)  # type: ignore[arg-type]
+                if old is not None and old[0] == key and self.topLevelItem(position) is old[1]:
+                    continue
+                if old is not None:
+                    self.takeTopLevelItem(self.indexOfTopLevelItem(old[1]))
+                top = self._event_item(text, event, roles, scheme)
+                self.insertTopLevelItem(position, top)
+                top.setExpanded(True)
+                self._items[event.id] = (key, top)  # type: ignore[index]
+            if where is not None and where[0] in self._items:  # the cursor stays where it was
+                top = self._items[where[0]][1]
+                self.setCurrentItem(top.child(min(where[1], top.childCount() - 1)) if where[1] >= 0 else top)
+            elif selected in self._items:
+                self.setCurrentItem(self._items[selected][1])  # type: ignore[index]
         finally:
             self._building = False
         self.stale = False
+
+    def _cursor(self) -> tuple[int, int] | None:
+        """(the event of the row under the cursor, which of its rows it is; -1: the event's own)."""
+        item = self.currentItem()
+        if item is None:
+            return None
+        top = item.parent() or item
+        event_id = top.data(0, SPAN_ID)
+        return (int(event_id), -1 if top is item else top.indexOfChild(item)) if event_id is not None else None
+
+    @staticmethod
+    def _event_item(text: str, event: Span, roles: list[tuple[str, list[tuple[Span, SpanState]]]],
+                    scheme: LabelScheme) -> QTreeWidgetItem:
+        mark = "✓" if event.state is SpanState.ACCEPTED else "?"
+        filled = sum(bool(fillers) for _, fillers in roles)
+        top = QTreeWidgetItem([f"{mark} {event.label} {filled}/{len(roles)}", _words(text, event)])
+        top.setData(0, SPAN_ID, event.id)
+        colour = QColor(scheme.get(event.label).colour)  # type: ignore[union-attr]
+        top.setBackground(0, QBrush(colour))
+        top.setForeground(0, QBrush(readable_on(colour)))
+        if event.state is SpanState.SUGGESTED:
+            top.setToolTip(0, "a suggested event (? ): Enter in the text accepts it")
+        for role, fillers in roles:
+            if not fillers:
+                child = QTreeWidgetItem([f"  {role}", "—"])
+                child.setForeground(1, QBrush(SUGGESTED_COLOUR))
+                top.addChild(child)
+            for filler, state in fillers:
+                shown = "✓ " if state is SpanState.ACCEPTED else "? "
+                child = QTreeWidgetItem([f"  {role}", f"{shown}{_words(text, filler)} ({filler.label})"])
+                child.setData(0, SPAN_ID, filler.id)
+                if state is SpanState.SUGGESTED:
+                    child.setForeground(1, QBrush(SUGGESTED_COLOUR))
+                    child.setToolTip(1, "a suggested link: Enter in link mode accepts it, Delete removes it")
+                top.addChild(child)
+        return top
 
     def _on_current(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         if self._building or item is None:

@@ -186,8 +186,8 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
             self.events_overview.stale = True
             return
         if force or self.events_overview.stale:
-            self.events_overview.show_article(self.session.doc.text, self.session.spans, self.session.links,
-                                              self.store.scheme, self.selected_span)
+            self.events_overview.show_article(self.session.doc.id, self.session.doc.text, self.session.spans,
+                                              self.session.links, self.store.scheme, self.selected_span)
 
     def show_overview(self) -> None:
         """F3: the events overview, with the cursor in it (Enter or Escape go back to the text)."""

@@ -184,3 +184,43 @@ def test_an_edit_that_changes_spans_and_links_rebuilds_the_shown_overview_once(q
     qtbot.waitUntil(lambda: all(t.startswith("✓ ") for t in window.events_overview.events_shown()))
     qtbot.wait(50)
     assert builds == [1]
+
+
+def overview_texts(tree) -> list[list[str]]:
+    return [[tree.topLevelItem(i).text(0), tree.topLevelItem(i).text(1)]
+            + [tree.topLevelItem(i).child(j).text(0) + "|" + tree.topLevelItem(i).child(j).text(1)
+               for j in range(tree.topLevelItem(i).childCount())] for i in range(tree.topLevelItemCount())]
+
+
+def test_the_overview_updated_in_place_equals_one_built_afresh_and_keeps_its_cursor(qtbot, window, project):
+    """Edits rebuild only the events they touch: after each, what the overview shows equals an overview built
+    from nothing, and the cursor stays on the same event row."""
+    from annotator.gui.events_overview import EventsOverview
+
+    def fresh_texts():
+        other = EventsOverview()
+        other.show_article(window.session.doc.id, window.session.doc.text, window.session.spans,
+                           window.session.links, window.store.scheme, None)
+        return overview_texts(other)
+
+    text = window.view.toPlainText()
+    qtbot.keyClick(window.view, Qt.Key.Key_F3)
+    overview = window.events_overview
+    second = overview.topLevelItem(1)
+    overview.setCurrentItem(second.child(1))  # the cursor on the second event's second role
+    kept = (second.data(0, Qt.ItemDataRole.UserRole), second.child(1).text(0))
+    shelling = text.index("shelling killed")
+    click_text(qtbot, window, shelling)
+    steps = [lambda: press(qtbot, window, Qt.Key.Key_Return),  # accept the event
+             lambda: (press(qtbot, window, Qt.Key.Key_W, Qt.KeyboardModifier.ShiftModifier),
+                      press(qtbot, window, Qt.Key.Key_Return)),  # link its time
+             lambda: press(qtbot, window, Qt.Key.Key_Delete),  # delete the span now in focus
+             lambda: window.undo_stack.undo(),
+             lambda: window.undo_stack.undo()]
+    for step in steps:
+        step()
+        qtbot.wait(20)
+        assert overview_texts(overview) == fresh_texts()
+    current = overview.currentItem()
+    assert current.parent() is not None
+    assert (current.parent().data(0, Qt.ItemDataRole.UserRole), current.text(0)) == kept
