@@ -87,6 +87,7 @@ def open_window(path, settings_name: str):
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from annotator.gui.app import settle_memory
     from annotator.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -97,6 +98,7 @@ def open_window(path, settings_name: str):
     window.open_project(path)
     window.show()
     app.processEvents()
+    settle_memory()  # as `annotator gui` does once its window shows
     return app, window
 
 

@@ -113,6 +113,7 @@ class ArticleSession:
         self.doc: Document | None = None
         self.spans: list[Span] = []
         self._links: list[Link] | None = []
+        self.links_version = 0  # changes whenever the links do (the view redraws its arcs then)
         self.revision = -1
         self.version: tuple[int, int] = (-1, -1)
         self._index: TokenIndex | None = None
@@ -135,7 +136,8 @@ class ArticleSession:
     def _load(self) -> None:
         assert self.doc is not None and self.doc.id is not None
         self.spans = self.store.annotations.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
-        self._links = None  # read when first asked for (most articles are opened without an event in focus)
+        self._links = None  # read when first asked for
+        self.links_version += 1
         self.version = self.store.documents.version(self.doc.id)
         self.revision = self.version[0]
 
@@ -358,6 +360,7 @@ class ArticleSession:
                 self._links.append(link)
             link.state = SpanState(state)
         self._links.sort(key=lambda lk: lk.id or 0)
+        self.links_version += 1
 
     # ---------------------------------------------------------------- the editor's actions
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 import sys
@@ -93,6 +94,15 @@ def display_problem() -> str | None:
             "display: `annotator import`, `preannotate`, `export`, `stats`, `train` (see `annotator --help`).")
 
 
+def settle_memory() -> None:
+    """Puts what the program has built so far (Qt's wrappers, the project, spaCy once loaded) out of the garbage
+    collector's walk: a full collection otherwise goes through all of it, a pause of a few milliseconds in the
+    middle of opening an article or an edit. What is garbage now is collected first, so nothing is kept that
+    should not be."""
+    gc.collect()
+    gc.freeze()
+
+
 def run(db: str | None = None, demo: Path | None = None) -> int:
     problem = display_problem()
     if problem:
@@ -103,12 +113,14 @@ def run(db: str | None = None, demo: Path | None = None) -> int:
     window = create_window(db, demo=demo)
     install_error_hook(window)
     window.show()
+    settle_memory()
     # spaCy loads in the background once the window shows (it is needed only for articles without tokens)
     thread = QThread()
     worker = WarmUpWorker()
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit)
+    worker.finished.connect(settle_memory)
     worker.failed.connect(thread.quit)
     QTimer.singleShot(300, thread.start)
     code = app.exec()

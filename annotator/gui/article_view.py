@@ -1,20 +1,30 @@
-"""The article: readable text with every span highlighted in its label's colour.
+"""The article: readable text with every span drawn in its label's colour, and the links between them as arcs.
 
-Event spans are drawn as a background tint, argument spans as a coloured bar under the words, so an argument inside
-an event stays visible; suggestions are paler (and dashed) than accepted spans; the selected span gets a strong tint
-and a frame. The highlights are painted directly, for the lines on screen only, so an article with thousands of
-spans opens as fast as plain text. Offsets: Python counts code points, Qt UTF-16 units, so positions are converted
-when the text has characters outside the Basic Multilingual Plane."""
+The view keeps room between the lines of text: right under each line, lanes, one per level of nesting, where every
+span has its bar (so "four civilians" holding "civilians" shows two bars, one under the other, and spans that only
+touch show two bars with a gap between them); above each line, a band where the arcs of the links run, with the
+role written on each and the arrowhead on the argument. The links of the event in focus are drawn fully, the
+others faded. An arc between two lines runs in the band of each line, out to the margin, never over words.
+
+Event spans also get a fill under their words; suggestions have dashed bars and a paler fill (see
+annotator.gui.colours). The selected span gets a stronger fill and a frame; its edges can be dragged with the
+mouse to another word. A click on a lane selects the span of that lane; a click on words held by several spans
+selects the innermost, and clicking again the next one out.
+
+Everything is painted directly, for the lines on screen only, so an article with thousands of spans opens as fast
+as plain text. Offsets: Python counts code points, Qt UTF-16 units, so positions are converted when the text has
+characters outside the Basic Multilingual Plane."""
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -22,42 +32,49 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QRegion,
+    QStaticText,
+    QTextBlockFormat,
     QTextCursor,
+    QTextDocument,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
 from annotator.core.labels import LabelScheme
-from annotator.core.model import Span, SpanState
+from annotator.core.model import Link, Span, SpanState
+from annotator.gui.colours import bar, label_colour, mix, readable_on, span_style
 from annotator.gui.plaintext import esc
 
+__all__ = ["SOURCE_NAMES", "ArticleView", "readable_on"]
+
 SOURCE_NAMES = {"rule": "suggested by a rule", "model": "suggested by the model", "editor": "drawn by an editor"}
+LANES = 3  # lanes drawn under a line; deeper nesting shares the last one
+ARC_LEVELS = 3  # heights at which arcs run in a band
+LEVEL_STEP = 4.0  # pixels between them
+FADED_BOX = QColor(255, 255, 255, 150)
+EDGE_GRIP = 5  # pixels either side of a selected span's edge where the mouse grips it
 
 
-def readable_on(colour: QColor) -> QColor:
-    return QColor("#000000") if colour.lightness() > 140 else QColor("#ffffff")
-
-
-def tint(colour: QColor, alpha: int) -> QColor:
-    c = QColor(colour)
-    c.setAlpha(alpha)
-    return c
-
-
-class ArticleView(QPlainTextEdit):
+class ArticleView(QTextEdit):
     spanClicked = Signal(int)  # span id, or -1 for a click outside every span
     navigate = Signal(int)  # +1 Tab, -1 Shift+Tab
+    edgeDragged = Signal(int, int, int)  # span id, new start, new end (Python offsets, not yet snapped)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
+        self.setAcceptRichText(False)
+        self.setUndoRedoEnabled(False)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.setTabChangesFocus(False)
+        self.viewport().setMouseTracking(True)
         font = QFont(self.font())
         font.setPointSize(max(font.pointSize(), 12))
+        # Latin text needs no shaping: laying out a long article goes several times faster without it (scripts
+        # that need shaping, Arabic or Devanagari, are still shaped: Qt asks the font)
+        font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
         self.setFont(font)
-        self.document().setDocumentMargin(18)
         self.scheme: LabelScheme | None = None
         self.origins: dict[int, list[str]] = {}  # in a team's review: span id -> the editors whose work held it
         self.spans: list[Span] = []
@@ -66,10 +83,61 @@ class ArticleView(QPlainTextEdit):
         self._astral: list[int] = []  # Python offsets of characters that take two UTF-16 units
         self._paint_spans: list[tuple[int, int, Span]] = []
         self._paint_starts: list[int] = []
+        self._by_id: dict[int | None, tuple[int, int, Span]] = {}
         self._longest = 0
-        # the links of the event in focus: (event id, argument id, role, accepted), drawn as arcs over the text
-        self.links: list[tuple[int, int, str, bool]] = []
+        self.lanes: dict[int, int] = {}  # span id -> its lane under the text (0: right under the words)
+        # every link of the article: (event id, argument id, role, accepted); those of `focus` are drawn fully
+        self.links: Sequence[Link] = []
+        self._links_key: tuple[int, int] = (0, -1)
+        self._link_rows: dict[int | None, tuple] = {}  # link id -> its ends, role and state, as last drawn
+        self.focus: int | None = None
         self.candidate: int | None = None  # the span link mode offers
+        self._drag: tuple[int, str, int] | None = None  # span id, "start"/"end", the edge's offset while dragged
+        # the roles written at the last paint: (event id, argument id, role, where, of the event in focus)
+        self.painted_roles: list[tuple[int, int, str, QRectF, bool]] = []
+        self._geometry()
+
+    # ---------------------------------------------------------------- room between the lines
+
+    def _geometry(self) -> None:
+        """The room kept between lines, from the font: lanes under each line, then the band for arcs."""
+        metrics = QFontMetricsF(self.font())
+        self.line_h = metrics.height()
+        self.pitch = max(3.0, round(self.line_h / 6))  # one lane
+        self.lanes_h = LANES * self.pitch + 1
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.68))
+        self.role_font = small
+        self.role_h = QFontMetricsF(small).height()
+        self._role_texts: dict[str, QStaticText] = {}  # the roles' names, laid out once
+        self._role_widths: dict[str, float] = {}
+        self.arc_h = round(self.role_h + 2 + (ARC_LEVELS - 1) * LEVEL_STEP)  # the roles' boxes stay clear of words
+        self.gap = self.lanes_h + self.arc_h
+
+    def _line_format(self) -> QTextBlockFormat:
+        fmt = QTextBlockFormat()
+        fmt.setLineHeight(self.gap, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
+        return fmt
+
+    def _apply_spacing(self, doc: QTextDocument, blank_only: bool = False) -> None:
+        doc.setDocumentMargin(18)
+        root = doc.rootFrame()
+        frame = root.frameFormat()
+        frame.setTopMargin(18 + self.arc_h)
+        root.setFrameFormat(frame)
+        cursor = QTextCursor(doc)
+        if not blank_only:
+            cursor.select(QTextCursor.SelectionType.Document)
+            cursor.mergeBlockFormat(self._line_format())
+        # a blank line between paragraphs is room enough for the arcs over the next one
+        blank = QTextBlockFormat()
+        blank.setLineHeight(0, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
+        text = self._text
+        start = text.find("\n\n")
+        while start != -1:
+            cursor.setPosition(self.to_qt(start + 1))
+            cursor.setBlockFormat(blank)
+            start = text.find("\n\n", start + 1)
 
     # ---------------------------------------------------------------- offsets
 
@@ -94,23 +162,41 @@ class ArticleView(QPlainTextEdit):
         self.spans = []
         self.selected = None
         self.links = []
+        self._links_key = (0, -1)
+        self._link_rows = {}
+        self.focus = None
         self.candidate = None
+        self._drag = None
         self._paint_spans = []
         self._paint_starts = []
-        self.setPlainText(text)
+        self._by_id = {}
+        self.lanes = {}
+        self._geometry()
+        # the text is laid out with its room between lines before the view shows it: formats set on a document
+        # on screen would lay it out again at each block
+        doc = QTextDocument(self)
+        doc.setUndoRedoEnabled(False)
+        doc.setDefaultFont(self.font())
+        cursor = QTextCursor(doc)
+        cursor.setBlockFormat(self._line_format())  # every paragraph inserted takes it
+        cursor.insertText(text)
+        self._apply_spacing(doc, blank_only=True)
+        self.setDocument(doc)  # the previous one, the view's own, is deleted
 
     def show_spans(self, spans: Sequence[Span], selected: int | None = None,
                    changed: set[int] | None = None) -> None:
         """Shows these spans. With `changed` (the ids an edit touched), only the lines those spans are on are
         repainted, which keeps an edit within one frame on long articles."""
         before = self._region(changed | {self.selected} if changed is not None else None)
+        lanes = self.lanes
         self.spans = list(spans)
         self.selected = selected
         self._prepare()
         if changed is None:
             self.viewport().update()
         else:
-            self.viewport().update(before.united(self._region(changed | {selected})))
+            moved = {i for i, lane in self.lanes.items() if lanes.get(i) != lane}  # an edit can shift lanes
+            self.viewport().update(before.united(self._region(changed | moved | {selected})))
 
     def select_span(self, span_id: int | None, scroll: bool = True) -> None:
         before = self._region({self.selected})
@@ -123,99 +209,76 @@ class ArticleView(QPlainTextEdit):
             self.setTextCursor(cursor)
             self.ensureCursorVisible()
 
-    def show_links(self, links: list[tuple[int, int, str, bool]], candidate: int | None) -> None:
-        """Draws these links (those of the event in focus) as arcs from the event to each argument, and a dashed
-        frame round the candidate of link mode."""
-        if links == self.links and candidate == self.candidate:
+    def show_links(self, links: Sequence[Link], candidate: int | None, focus: int | None, version: int) -> None:
+        """Draws the article's links (the session's list, and its version: it changes whenever a link does) as
+        arcs from each event to its arguments: those of the event in focus fully, the others faded; and a dashed
+        frame round the candidate of link mode. A new focus or candidate repaints only the lines they are on."""
+        key = (id(links), version)
+        if key == self._links_key and candidate == self.candidate and focus == self.focus:
             return
-        self.links = list(links)
+        ends: set[int | None] | None = None  # the spans whose lines change; None: the whole view
+        if key[0] == self._links_key[0]:  # the same list (another one: another article, or read again)
+            ends = {self.candidate, candidate, self.focus, focus} - {None}
+            ends |= {lk.argument for lk in links if lk.event in ends}
+        if key != self._links_key:
+            rows = {lk.id: (lk.event, lk.argument, lk.role, lk.state) for lk in links}
+            if ends is not None:  # some links changed: the lines of their ends
+                old = self._link_rows
+                for i in rows.keys() ^ old.keys() | {i for i in rows.keys() & old.keys() if rows[i] != old[i]}:
+                    ends.update((rows.get(i) or old[i])[:2])
+            self._link_rows = rows
+        self._links_key = key
+        self.links = links
         self.candidate = candidate
-        self.viewport().update()
-
-    def _first_rect(self, span: Span) -> QRectF | None:
-        qs, qe = self.to_qt(span.start), self.to_qt(span.end)
-        block = self.document().findBlock(qs)
-        if not block.isValid():
-            return None
-        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
-        rects = self._rects(qs, qe, block, top)
-        return rects[0] if rects else None
-
-    def _paint_links(self, painter: QPainter) -> None:
-        by_id = {s.id: s for s in self.spans}
-        metrics = self.fontMetrics()
-        for event_id, arg_id, _role, accepted in self.links:
-            event, arg = by_id.get(event_id), by_id.get(arg_id)
-            if event is None or arg is None:
-                continue
-            a, b = self._first_rect(event), self._first_rect(arg)
-            if a is None or b is None:
-                continue
-            colour = self._colour(arg.label)[0].darker(150)
-            pen = QPen(colour, 1.6 if accepted else 1.2)
-            pen.setStyle(Qt.PenStyle.SolidLine if accepted else Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            # an arc over the text from the event to the argument, an arrow head on the argument; a plain-text
-            # view keeps its lines close, so the role is not written on the arc (it would cover words): the
-            # Event panel lists the roles, and hovering an argument names its role
-            start = QPointF(a.center().x(), a.top())
-            end = QPointF(b.center().x(), b.top())
-            lift = min(metrics.height() * 0.9, 4 + abs(end.x() - start.x()) / 8 + abs(end.y() - start.y()) / 3)
-            top_y = min(start.y(), end.y()) - lift
-            path = QPainterPath(start)
-            path.cubicTo(QPointF(start.x(), top_y), QPointF(end.x(), top_y), end)
-            painter.drawPath(path)
-            painter.drawLine(end, QPointF(end.x() - 3, end.y() - 5))  # an arrow head on the argument
-            painter.drawLine(end, QPointF(end.x() + 3, end.y() - 5))
-        candidate = by_id.get(self.candidate) if self.candidate is not None else None
-        if candidate is not None:
-            rect = self._first_rect(candidate)
-            if rect is not None:
-                pen = QPen(QColor("#000000"), 2)
-                pen.setStyle(Qt.PenStyle.DashLine)
-                painter.setPen(pen)
-                painter.drawRect(rect.adjusted(-2, -2, 2, 2))
+        self.focus = focus
+        if ends is None:
+            self.viewport().update()
+        else:
+            self.viewport().update(self._region(ends))
 
     def span(self, span_id: int | None) -> Span | None:
         return next((s for s in self.spans if s.id == span_id), None) if span_id is not None else None
 
     def _prepare(self) -> None:
-        """The spans ready for painting: sorted by start, with their Qt offsets."""
+        """The spans ready for painting: sorted by start, with their Qt offsets, each in its lane. Lanes: the
+        first free one, in text order, longer spans first (a span holding another sits above it); in a review,
+        editors in a fixed order, so each editor's version of the same words keeps its place."""
         spans = self.spans  # sorted by start by the session
-        if any(a.start > b.start for a, b in zip(spans, spans[1:])):
-            spans = sorted(spans, key=lambda s: (s.start, -s.end))
+        if self.origins or any(a.start > b.start for a, b in zip(spans, spans[1:])):
+            rank = {name: i for i, name in enumerate(sorted({n for names in self.origins.values() for n in names}))}
+            spans = sorted(spans, key=lambda s: (s.start, -s.end, min((rank[n] for n in self.origins.get(s.id, ())),
+                                                                      default=-1)))
         if self._astral:
             self._paint_spans = [(self.to_qt(s.start), self.to_qt(s.end), s) for s in spans]
         else:
             self._paint_spans = [(s.start, s.end, s) for s in spans]
         self._paint_starts = [p[0] for p in self._paint_spans]
+        self._by_id = {p[2].id: p for p in self._paint_spans}
         self._longest = max((p[1] - p[0] for p in self._paint_spans), default=0)
-
-    def _region(self, ids: set[int | None] | None) -> QRegion:
-        """The screen area of these spans (whole lines, a little taller: frames and bars reach the edges)."""
-        region = QRegion()
-        if ids is None:
-            return region
-        width = self.viewport().width()
-        offset = self.contentOffset()
-        doc = self.document()
+        lanes: dict[int, int] = {}
+        ends: list[int] = []  # the end of the last span in each lane
         for qs, qe, span in self._paint_spans:
-            if span.id in ids:
-                block = doc.findBlock(qs)
-                while block.isValid() and block.position() < qe:
-                    top = self.blockBoundingGeometry(block).translated(offset).top()
-                    for rect in self._rects(qs, qe, block, top):
-                        region = region.united(QRegion(0, int(rect.top()) - 2, width, int(rect.height()) + 4))
-                    block = block.next()
-        return region
+            lane = 0
+            while lane < len(ends) and ends[lane] > qs:
+                lane += 1
+            if lane == len(ends):
+                ends.append(0)
+            ends[lane] = qe
+            lanes[span.id] = lane
+        self.lanes = lanes
 
-    def _colour(self, label: str) -> tuple[QColor, bool]:
-        lb = self.scheme.get(label) if self.scheme else None
-        return QColor(lb.colour if lb else "#888888"), lb is None or lb.kind == "event"
+    # ---------------------------------------------------------------- geometry
 
-    def _rects(self, qstart: int, qend: int, block, top: float) -> list[QRectF]:  # noqa: ANN001
-        """The rectangles of the text between two document positions within one block, line by line."""
+    def _offset(self) -> QPointF:
+        return QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+
+    def _rects(self, qstart: int, qend: int, block, offset: QPointF) -> list[QRectF]:  # noqa: ANN001
+        """The rectangles of the words between two document positions within one block, line by line (the text
+        only, not the room under it)."""
         layout = block.layout()
+        if layout is None or layout.lineCount() == 0:
+            return []
+        origin = layout.position() + offset
         bpos = block.position()
         out = []
         a, b = max(qstart, bpos) - bpos, min(qend, bpos + block.length() - 1) - bpos
@@ -224,75 +287,272 @@ class ArticleView(QPlainTextEdit):
             line_end = line.textStart() + line.textLength()
             x1 = line.cursorToX(a)[0]
             x2 = line.cursorToX(min(b, line_end))[0]
-            out.append(QRectF(x1, top + line.y(), max(x2 - x1, 2.0), line.height()))
+            out.append(QRectF(origin.x() + x1, origin.y() + line.y(), max(x2 - x1, 2.0), line.ascent() +
+                              line.descent()))
             if b <= line_end:
                 break
             a = line_end
             line = layout.lineForTextPosition(a)
         return out
 
+    def _span_rects(self, qs: int, qe: int, offset: QPointF | None = None) -> list[QRectF]:
+        offset = self._offset() if offset is None else offset
+        doc = self.document()
+        out: list[QRectF] = []
+        block = doc.findBlock(qs)
+        while block.isValid() and block.position() < qe:
+            out += self._rects(qs, qe, block, offset)
+            block = block.next()
+        return out
+
+    def _region(self, ids: set[int | None] | None) -> QRegion:
+        """The screen area of these spans: their lines, the lanes under them and the band over them."""
+        region = QRegion()
+        if ids is None:
+            return region
+        width = self.viewport().width()
+        offset = self._offset()
+        for span_id in ids:
+            found = self._by_id.get(span_id)
+            if found is not None:
+                for rect in self._span_rects(found[0], found[1], offset):
+                    region = region.united(QRegion(0, int(rect.top() - self.arc_h) - 2, width,
+                                                   int(rect.height() + self.arc_h + self.lanes_h) + 4))
+        return region
+
+    def _lane_y(self, rect: QRectF, lane: int) -> float:
+        return rect.bottom() + 1 + min(lane, LANES - 1) * self.pitch + self.pitch / 2
+
+    # ---------------------------------------------------------------- painting
+
     def paintEvent(self, event: QPaintEvent) -> None:
-        spans = getattr(self, "_paint_spans", None)
+        spans = self._paint_spans
         if not spans:
             super().paintEvent(event)
             return
-        # only the spans in the stretch of text on screen (an article may be one block of 20,000 words)
+        # only the spans in the stretch of text on screen (an article may be one block of 20,000 words); the
+        # lines just outside it too, whose lanes or arcs reach into it
         area = event.rect()
-        vis_a = self.cursorForPosition(area.topLeft()).position()
-        vis_b = self.cursorForPosition(area.bottomRight()).position() + 1
+        vis_a = self.cursorForPosition(QPoint(area.left(), int(area.top() - self.gap))).position()
+        vis_b = self.cursorForPosition(QPoint(area.right(), int(area.bottom() + self.gap))).position() + 1
         first = bisect_left(self._paint_starts, vis_a - self._longest)
         last = bisect_right(self._paint_starts, vis_b)
-        offset = self.contentOffset()
-        doc = self.document()
-        visible = []
+        offset = self._offset()
+        top, bottom = area.top() - self.gap, area.bottom() + self.gap
+        visible: list[tuple[QRectF, Span]] = []
         for qs, qe, span in spans[first:last]:
             if qe <= vis_a:
                 continue
-            block = doc.findBlock(qs)
-            while block.isValid() and block.position() < qe:
-                top = self.blockBoundingGeometry(block).translated(offset).top()
-                for rect in self._rects(qs, qe, block, top):
-                    if rect.bottom() >= area.top() and rect.top() <= area.bottom():
-                        visible.append((rect, span))
-                block = block.next()
+            visible += [(rect, span) for rect in self._span_rects(qs, qe, offset)
+                        if rect.bottom() >= top and rect.top() <= bottom]
+        scheme = self.scheme
+        styles = {}
+        for _, span in visible:
+            if span.id not in styles:
+                styles[span.id] = span_style(scheme.get(span.label) if scheme else None,
+                                             span.state is SpanState.ACCEPTED, span.id == self.selected)
         painter = QPainter(self.viewport())
-        # backgrounds under the text: events (longer first, so nested ones show on top), then the selection
-        for rect, span in sorted(visible, key=lambda rs: -(rs[1].end - rs[1].start)):
-            colour, is_event = self._colour(span.label)
-            if span.id == self.selected:
-                continue
-            if is_event:
-                painter.fillRect(rect, tint(colour, 110 if span.state is SpanState.ACCEPTED else 40))
-        for rect, span in visible:
-            if span.id == self.selected:
-                colour, _ = self._colour(span.label)
-                painter.fillRect(rect, tint(colour, 190))
+        # fills under the text: events (longer first, so nested ones show on top), the selected span last
+        for rect, span in sorted(visible, key=lambda rs: (rs[1].id == self.selected, -(rs[1].end - rs[1].start))):
+            style = styles[span.id]
+            if style.fill is not None:
+                painter.fillRect(rect, style.fill)
         painter.end()
         super().paintEvent(event)
         painter = QPainter(self.viewport())
-        # arguments: a bar under the words; suggestions dashed; nested arguments lower down
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # every span's bar in its lane under the words: solid when accepted, dashed when suggested; a little short
+        # of each end, so that spans that touch show as two
         for rect, span in visible:
-            colour, is_event = self._colour(span.label)
-            accepted = span.state is SpanState.ACCEPTED
-            if not is_event:
-                pen = QPen(colour, 3 if accepted else 2)
-                pen.setStyle(Qt.PenStyle.SolidLine if accepted else Qt.PenStyle.DashLine)
-                painter.setPen(pen)
-                y = rect.bottom() - 1.5
-                painter.drawLine(rect.left() + 1, y, rect.right() - 1, y)
-            elif not accepted and span.id != self.selected:
-                pen = QPen(colour, 1)
-                pen.setStyle(Qt.PenStyle.DotLine)
-                painter.setPen(pen)
-                painter.drawLine(rect.left(), rect.bottom() - 0.5, rect.right(), rect.bottom() - 0.5)
+            style = styles[span.id]
+            pen = QPen(style.bar, style.width)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            if style.dashed:
+                pen.setDashPattern([2.5, 1.5])
+            painter.setPen(pen)
+            y = self._lane_y(rect, self.lanes.get(span.id, 0))
+            inset = 1.5 if rect.width() > 6 else 0.5
+            painter.drawLine(QPointF(rect.left() + inset, y), QPointF(rect.right() - inset, y))
         for rect, span in visible:
             if span.id == self.selected:
-                colour, _ = self._colour(span.label)
-                painter.setPen(QPen(colour.darker(170), 2))
-                painter.drawRect(rect.adjusted(0, 0, -1, -1))
-        if self.links or self.candidate is not None:
-            self._paint_links(painter)
+                painter.setPen(QPen(bar(label_colour(scheme.get(span.label) if scheme else None)).darker(140), 2))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(rect.adjusted(-1, -1, 0, 0))
+        if self._drag is not None:
+            self._paint_drag(painter, offset)
+        if self.links:
+            self._paint_links(painter, visible)
+        candidate = self.candidate
+        if candidate is not None:
+            for rect, span in visible:
+                if span.id == candidate:
+                    pen = QPen(QColor("#000000"), 2)
+                    pen.setStyle(Qt.PenStyle.DashLine)
+                    painter.setPen(pen)
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRect(rect.adjusted(-2, -2, 2, 2))
         painter.end()
+
+    def _paint_drag(self, painter: QPainter, offset: QPointF) -> None:
+        span_id, edge, pos = self._drag  # type: ignore[misc]
+        span = self.span(span_id)
+        if span is None:
+            return
+        start, end = (pos, span.end) if edge == "start" else (span.start, pos)
+        if end <= start:
+            return
+        pen = QPen(QColor("#000000"), 1.5)
+        pen.setStyle(Qt.PenStyle.DotLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for rect in self._span_rects(self.to_qt(start), self.to_qt(end), offset):
+            painter.drawRect(rect.adjusted(-3, -3, 3, 3))
+
+    def _paint_links(self, painter: QPainter, visible: list[tuple[QRectF, Span]]) -> None:
+        """The arcs of the links whose event or argument is on screen. Each arc runs in the band over its line:
+        from the event up, across, and down onto the argument with an arrowhead; the role is written where it
+        runs across. An arc between two lines is drawn as two halves, each in its own line's band, out to the
+        margin. Arcs in the same band take different heights, shorter ones lower."""
+        self.painted_roles = []
+        firsts: dict[int, QRectF] = {}
+        for rect, span in visible:
+            if span.id not in firsts:
+                firsts[span.id] = rect
+        if not firsts:
+            return
+        scheme = self.scheme
+        labels = {s.id: s.label for _, s in visible}
+        left, right = 4.0, self.viewport().width() - 4.0
+        # pieces: (band, from x, to x, focus, accepted, role, colour, rises from the event, lands on the argument)
+        pieces = []
+        accepted_state = SpanState.ACCEPTED
+        colours: dict[str | None, QColor] = {}  # an argument's label -> its arcs' colour
+        for link in self.links:
+            event_id, arg_id = link.event, link.argument
+            a, b = firsts.get(event_id), firsts.get(arg_id)
+            if a is None and b is None:
+                continue
+            role, accepted = link.role, link.state is accepted_state
+            focus = event_id == self.focus
+            colour = colours.get(labels.get(arg_id))
+            if colour is None:
+                colour = colours[labels.get(arg_id)] = bar(label_colour(scheme.get(labels[arg_id]) if scheme and
+                                                                        arg_id in labels else None))
+            if a is not None and b is not None and abs(a.top() - b.top()) < 1:
+                pieces.append((a.top(), a.center().x(), b.center().x(), focus, accepted, role, colour, True, True,
+                               (event_id, arg_id)))
+                continue
+            if a is not None and b is not None:
+                later = b.top() > a.top()
+            else:
+                later = self._before(event_id, arg_id)
+            if a is not None:  # the event's half, out to the margin the argument lies towards
+                pieces.append((a.top(), a.center().x(), right if later else left, focus, accepted, role, colour,
+                               True, False, (event_id, arg_id)))
+            if b is not None:  # the argument's half, in from the margin the event lies towards
+                pieces.append((b.top(), left if later else right, b.center().x(), focus, accepted, role, colour,
+                               False, True, (event_id, arg_id)))
+        # heights: in each band, shorter arcs lower; an arc takes the lowest height free over its stretch
+        taken: dict[int, list[list[tuple[float, float]]]] = {}
+        placed = []
+        for piece in sorted(pieces, key=lambda p: abs(p[2] - p[1])):
+            x1, x2 = sorted((piece[1], piece[2]))
+            levels = taken.setdefault(round(piece[0]), [[] for _ in range(ARC_LEVELS)])
+            level = next((k for k, used in enumerate(levels) if all(x2 < u1 or x1 > u2 for u1, u2 in used)),
+                         ARC_LEVELS - 1)
+            levels[level].append((x1 - 2, x2 + 2))
+            placed.append((level, piece))
+        painter.setFont(self.role_font)
+        metrics = QFontMetricsF(self.role_font)
+        written: dict[int, list[QRectF]] = {}
+        roles = []
+        pens: dict[tuple[int, bool, bool], tuple[QPen, QColor]] = {}
+        for level, (band, fx, tx, focus, accepted, role, colour, rise, land, ends) in sorted(placed,
+                                                                                               key=lambda p: p[1][3]):
+            # the faded arcs first, the focus event's on top
+            y = band - 2 - self.role_h / 2 - level * LEVEL_STEP
+            sign = 1.0 if tx >= fx else -1.0
+            r = min(4.0, abs(tx - fx) / 2)
+            pen_key = (colour.rgb(), focus, accepted)
+            pen, shade = pens.get(pen_key, (None, None))
+            if pen is None:
+                shade = QColor(colour) if focus else mix(colour, 0.3)  # faded: opaque, pale (fast to draw)
+                pen = QPen(shade, 1.7 if focus else 1.0)
+                pen.setStyle(Qt.PenStyle.SolidLine if accepted else Qt.PenStyle.DashLine)
+                pens[pen_key] = (pen, shade)
+            # the focus event's arcs smooth; the faded ones as plain lines (a screen may hold a hundred of them)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, focus)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            if focus:
+                path = QPainterPath()
+                if rise:
+                    path.moveTo(QPointF(fx, band - 1))
+                    path.quadTo(QPointF(fx, y), QPointF(fx + sign * r, y))
+                else:
+                    path.moveTo(QPointF(fx, y))
+                if land:
+                    path.lineTo(QPointF(tx - sign * r, y))
+                    path.quadTo(QPointF(tx, y), QPointF(tx, band - 4))
+                else:
+                    path.lineTo(QPointF(tx, y))
+                painter.drawPath(path)
+            else:
+                points = [QPointF(fx, band - 1)] if rise else []
+                points += [QPointF(fx, y), QPointF(tx, y)]
+                if land:
+                    points.append(QPointF(tx, band - 4))
+                painter.drawPolyline(points)
+            if land:  # the arrowhead, on the argument
+                painter.setBrush(shade)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.drawPolygon([QPointF(tx, band - 1.5), QPointF(tx - 3.5, band - 7.5),  # the tip just over
+                                     QPointF(tx + 3.5, band - 7.5)])  # the words, not on them
+            roles.append((focus, role, colour, y, fx, tx, rise, land, ends, round(band)))
+        # the roles, where the arcs run across: the focus event's first, each where no other is written yet (a
+        # faded one is left out if there is no room)
+        for focus, role, colour, y, fx, tx, rise, land, ends, key in sorted(roles, key=lambda r: not r[0]):
+            here = written.setdefault(key, [])  # the roles already written in this band
+            width = self._role_widths.get(role)
+            if width is None:
+                width = self._role_widths[role] = metrics.horizontalAdvance(role) + 6
+            lo, hi = max(min(fx, tx), left) + width / 2, min(max(fx, tx), right) - width / 2
+            preferred = (fx + tx) / 2 if rise and land else (fx + (width / 2 + 8) * (1 if tx >= fx else -1) if rise
+                                                              else tx - (width / 2 + 8) * (1 if tx >= fx else -1))
+            preferred = min(max(preferred, lo), hi) if lo <= hi else (lo + hi) / 2
+            box = None
+            for k in range(9):
+                mid = preferred + (k + 1) // 2 * (width + 4) * (1 if k % 2 else -1)
+                if k and not lo <= mid <= hi:
+                    continue
+                candidate = QRectF(mid - width / 2, y - self.role_h / 2, width, self.role_h)
+                if not any(candidate.intersects(w) for w in here):
+                    box = candidate
+                    break
+            if box is None:
+                if not focus:
+                    continue
+                box = QRectF(preferred - width / 2, y - self.role_h / 2, width, self.role_h)
+            here.append(box)
+            self.painted_roles.append((ends[0], ends[1], role, box, focus))
+            if focus:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(255, 255, 255, 235))
+                painter.drawRoundedRect(box, 3, 3)
+                painter.setPen(colour.darker(130))
+            else:
+                painter.fillRect(box, FADED_BOX)
+                painter.setPen(mix(colour, 0.55))
+            static = self._role_texts.get(role)
+            if static is None:
+                static = self._role_texts[role] = QStaticText(role)
+                static.prepare(font=self.role_font)
+            painter.drawStaticText(QPointF(box.left() + 3, box.top()), static)
+
+    def _before(self, a: int, b: int) -> bool:
+        """Whether span `a` starts before span `b` (either may be off screen)."""
+        sa, sb = self.span(a), self.span(b)
+        return sa is not None and sb is not None and sa.start < sb.start
 
     # ---------------------------------------------------------------- reading the user
 
@@ -316,10 +576,80 @@ class ArticleView(QPlainTextEdit):
     def spans_at(self, pos: int) -> list[Span]:
         return sorted((s for s in self.spans if s.start <= pos < s.end), key=lambda s: (s.end - s.start, s.start))
 
+    def span_in_lane(self, point: QPoint) -> Span | None:
+        """The span whose bar is under this point, if the point is in the lanes under a line."""
+        y = point.y()
+        for probe in (y, y - self.lanes_h):  # the line the point is on or the one above it
+            cursor = self.cursorForPosition(QPoint(point.x(), int(probe)))
+            rect = self.cursorRect(cursor)
+            line_bottom = rect.top() + self.line_h
+            if line_bottom <= y <= line_bottom + self.lanes_h:
+                lane = int((y - line_bottom - 1) // self.pitch)
+                pos = self.to_py(cursor.position())
+                under = [s for s in self.spans if s.start <= pos <= s.end and
+                         min(self.lanes.get(s.id, 0), LANES - 1) == min(lane, LANES - 1)]
+                # a position between two words belongs to the span it is in, not the one it ends
+                return next((s for s in under if s.start <= pos < s.end), under[0] if under else None)
+        return None
+
+    def _edge_at(self, point: QPoint) -> str | None:
+        """"start" or "end" when the point grips an edge of the selected span."""
+        span = self.span(self.selected)
+        if span is None:
+            return None
+        rects = self._span_rects(self.to_qt(span.start), self.to_qt(span.end))
+        if not rects:
+            return None
+        for edge, rect, x in (("start", rects[0], rects[0].left()), ("end", rects[-1], rects[-1].right())):
+            if abs(point.x() - x) <= EDGE_GRIP and rect.top() - 2 <= point.y() <= rect.bottom() + self.lanes_h:
+                return edge
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.selected is not None:
+            edge = self._edge_at(event.position().toPoint())
+            if edge is not None:
+                span = self.span(self.selected)
+                assert span is not None
+                self._drag = (span.id, edge, span.start if edge == "start" else span.end)
+                return  # no text selection while an edge is dragged
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
+        if self._drag is not None:
+            span = self.span(self._drag[0])
+            if span is not None:
+                pos = self.to_py(self.cursorForPosition(point).position())
+                pos = min(pos, span.end - 1) if self._drag[1] == "start" else max(pos, span.start + 1)
+                if pos != self._drag[2]:
+                    self._drag = (self._drag[0], self._drag[1], pos)
+                    self.viewport().update()
+            return
+        if not event.buttons():
+            grip = self._edge_at(point) is not None
+            self.viewport().setCursor(Qt.CursorShape.SizeHorCursor if grip else Qt.CursorShape.IBeamCursor)
+        super().mouseMoveEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None:
+            span_id, edge, pos = self._drag
+            self._drag = None
+            self.viewport().update()
+            span = self.span(span_id)
+            if span is not None:
+                start, end = (pos, span.end) if edge == "start" else (span.start, pos)
+                if (start, end) != (span.start, span.end) and start < end:
+                    self.edgeDragged.emit(span_id, start, end)
+            return
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
-            pos = self.to_py(self.cursorForPosition(event.position().toPoint()).position())
+            point = event.position().toPoint()
+            in_lane = self.span_in_lane(point)
+            if in_lane is not None:
+                self.spanClicked.emit(in_lane.id)
+                return
+            pos = self.to_py(self.cursorForPosition(point).position())
             under = self.spans_at(pos)
             if under and under[0].id == self.selected and len(under) > 1:
                 # clicking the selected span again reaches the span around it
@@ -340,8 +670,10 @@ class ArticleView(QPlainTextEdit):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.scheme is not None:
-            pos = self.to_py(self.cursorForPosition(event.pos()).position())  # type: ignore[attr-defined]
-            under = self.spans_at(pos)
+            point = event.pos()  # type: ignore[attr-defined]
+            in_lane = self.span_in_lane(point)
+            under = [in_lane] if in_lane is not None else self.spans_at(
+                self.to_py(self.cursorForPosition(point).position()))
             if under:
                 lines = []
                 for s in under:
@@ -351,7 +683,7 @@ class ArticleView(QPlainTextEdit):
                     source = (f"in the work of {esc(', '.join(self.origins[s.id]))}" if s.id in self.origins else
                               SOURCE_NAMES.get(s.source.value, s.source.value))
                     lines.append(f"<b>{esc(s.label)}</b> ({lb.kind if lb else '?'}) — {state}, {source}{score}")
-                    roles = [role for _, arg, role, _ in self.links if arg == s.id]
+                    roles = [lk.role for lk in self.links if lk.argument == s.id and lk.event == self.focus]
                     if roles:
                         lines.append(f"&nbsp;&nbsp;{esc(', '.join(roles))} of the event in focus")
                 QToolTip.showText(event.globalPos(), "<br>".join(lines), self)  # type: ignore[attr-defined]
@@ -368,8 +700,8 @@ class ArticleView(QPlainTextEdit):
         """Scrolls so that the line holding `position` is at the top of the view."""
         cursor = QTextCursor(self.document())
         cursor.setPosition(min(self.to_qt(position), self.document().characterCount() - 1))
-        bar = self.verticalScrollBar()
-        bar.setValue(bar.maximum())  # from the end, making the cursor visible brings its line to the top
+        bar_ = self.verticalScrollBar()
+        bar_.setValue(bar_.maximum())  # from the end, making the cursor visible brings its line to the top
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
 
@@ -377,3 +709,5 @@ class ArticleView(QPlainTextEdit):
         font = QFont(self.font())
         font.setPointSize(max(7, min(40, font.pointSize() + steps)))
         self.setFont(font)
+        self._geometry()
+        self._apply_spacing(self.document())

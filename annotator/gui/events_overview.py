@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Link, Span, SpanState
-from annotator.gui.article_view import readable_on
+from annotator.gui.colours import label_colour, readable_on
 
 SPAN_ID = Qt.ItemDataRole.UserRole
 SUGGESTED_COLOUR = QColor("#6b6b6b")
@@ -123,7 +123,7 @@ class EventsOverview(QTreeWidget):
         filled = sum(bool(fillers) for _, fillers in roles)
         top = QTreeWidgetItem([f"{mark} {event.label} {filled}/{len(roles)}", _words(text, event)])
         top.setData(0, SPAN_ID, event.id)
-        colour = QColor(scheme.get(event.label).colour)  # type: ignore[union-attr]
+        colour = label_colour(scheme.get(event.label))
         top.setBackground(0, QBrush(colour))
         top.setForeground(0, QBrush(readable_on(colour)))
         if event.state is SpanState.SUGGESTED:

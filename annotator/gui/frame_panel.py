@@ -209,14 +209,15 @@ class LinkTool(QObject):
         session, store = self.window.session, self.window.store
         if session is None or store is None or session.doc is None:
             self.panel.show_frame(None, "", None, [], [])
-            self.window.view.show_links([], None)
+            self.window.view.show_links([], None, None, -1)
             return
         event = next((s for s in session.spans if s.id == self.event_id), None)
         frame = session.frame(self.event_id) if event is not None else []
         self.panel.show_frame(event, session.doc.text, store.scheme, frame, session.spans, self.role)
-        links = [(lk.event, lk.argument, lk.role, lk.state is SpanState.ACCEPTED) for _, lks in frame for lk in lks]
+        # every link of the article is drawn, those of the event in focus fully
         current = self.candidates[self.index].id if self.active and self.candidates else None
-        self.window.view.show_links(links, current)
+        self.window.view.show_links(session.links, current, self.event_id if event is not None else None,
+                                    session.links_version)
 
     # ---------------------------------------------------------------- link mode
 
@@ -253,7 +254,8 @@ class LinkTool(QObject):
         self.role = role.name
         self.candidates = self._session.candidates(event.id, role.name)
         # on the filler already linked in this role, if any: fixing a wrong link is Delete, not a hunt with Tab
-        linked = [i for i, s in enumerate(self.candidates) if self._existing(s.id) is not None]
+        filled = {lk.argument for lk in self._session.links if lk.event == self.event_id and lk.role == self.role}
+        linked = [i for i, s in enumerate(self.candidates) if s.id in filled]
         self.index = linked[0] if linked else 0
         if not self.candidates:
             self.role = None

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocu
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from annotator.core.labels import Label, LabelScheme
+from annotator.gui.colours import label_colour
 
 MARKDOWN = QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
 
@@ -71,7 +72,7 @@ class GuidelinesPanel(QTextBrowser):
         cursor.insertBlock()
         name = QTextCharFormat()
         name.setFontWeight(QFont.Weight.Bold)
-        name.setBackground(QColor(label.colour))
+        name.setBackground(label_colour(label))
         name.setForeground(QColor("#000000"))
         name.setAnchor(True)
         name.setAnchorNames([anchor(label.name)])

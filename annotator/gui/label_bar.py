@@ -4,11 +4,10 @@ argument labels in two groups."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from annotator.core.labels import LabelScheme
-from annotator.gui.article_view import readable_on
+from annotator.gui.colours import label_colour, readable_on
 from annotator.gui.flow_layout import FlowLayout
 from annotator.gui.plaintext import esc, no_mnemonic
 
@@ -41,7 +40,7 @@ class LabelBar(QWidget):
             for lb in labels:
                 key = lb.hotkey.upper() if lb.hotkey else ""
                 button = QPushButton(no_mnemonic(f"{lb.name} [{key}]" if key else lb.name))
-                colour = QColor(lb.colour)
+                colour = label_colour(lb)
                 button.setStyleSheet(
                     f"QPushButton {{ background: {colour.name()}; color: {readable_on(colour).name()}; "
                     "border-radius: 4px; padding: 3px 7px; font-weight: 600; }"

@@ -104,6 +104,7 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
         self.view = ArticleView(central)
         self.view.spanClicked.connect(self.on_span_clicked)
         self.view.navigate.connect(self.select_next_span)
+        self.view.edgeDragged.connect(self.drag_edge)
         layout.addWidget(self.label_bar)
         layout.addWidget(self.title_label)
         layout.addWidget(self.view, 1)
@@ -248,7 +249,7 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
         self._show_title(doc)
         self.refresh_spans(None)
         self.refresh_overview(force=True)
-        self.settings.setValue(self._key("doc"), doc.id)
+        self._scroll_timer.start()  # the article and reading place are saved in a moment (and on closing)
         if self.queue is not None:
             row = self._queue_row(doc.id)
             if row is not None:

@@ -7,25 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Span
+from annotator.gui.colours import fill, label_colour
 from annotator.gui.plaintext import excerpt, plain
 
 HEADERS = ["Label", "Text", "Source", "State"]
 _ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.UserRole,
           Qt.ItemDataRole.ToolTipRole}
 Index = QModelIndex | QPersistentModelIndex
-
-
-def _readable_tint(colour: str) -> QColor:
-    """The label's hue, light enough for black text (DEATH's dark red made its name unreadable)."""
-    c = QColor(colour)
-    h, sat, light, _ = c.getHsl()
-    c.setHsl(h, sat, max(light, 175))
-    return c
 
 
 class SpanModel(QAbstractTableModel):
@@ -42,7 +35,7 @@ class SpanModel(QAbstractTableModel):
         self.spans = list(spans)
         self.origins = origins or {}
         self.text = text
-        self.brushes = {lb.name: QBrush(_readable_tint(lb.colour)) for lb in scheme.labels}
+        self.brushes = {lb.name: QBrush(fill(label_colour(lb), 0.42)) for lb in scheme.labels}
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.labels import LabelScheme
 from annotator.core.model import Answer
+from annotator.gui.colours import use_safe_palette
 from annotator.gui.plaintext import esc, no_mnemonic
 
 
@@ -142,6 +143,11 @@ class ActionsMixin:
         self._action("&Events overview", self.show_overview, "F3",
                      "Every event of the article with its roles: arrows go through them, the text follows, Enter "
                      "returns to the text", view)
+        self.safe_colours = self._action("&Colour-blind-safe colours", self.toggle_safe_colours, None,
+                                         "Label colours told apart with any colour vision (Okabe-Ito for events, "
+                                         "Tol's muted for arguments)", view)
+        self.safe_colours.setCheckable(True)
+        self.safe_colours.setChecked(self.settings.value("view/safe_colours", False, type=bool))
 
         help_menu = menu.addMenu("&Help")
         self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", "The keyboard cheat sheet", help_menu)
@@ -172,6 +178,7 @@ class ActionsMixin:
         self.labels_menu.clear()
         assert self.store is not None
         scheme = self.store.scheme
+        use_safe_palette(scheme if self.settings.value("view/safe_colours", False, type=bool) else None)
         self.label_bar.set_scheme(scheme)
         self._fill_label_filter(scheme)
         for kind in ("event", "argument"):
@@ -223,6 +230,28 @@ class ActionsMixin:
             return
         span_id = self.selected_span
         self.push_edit("resize span", lambda: self.session.move_edge(span_id, edge, step))
+        self.select_span(span_id)
+
+    def toggle_safe_colours(self) -> None:
+        """The colour-blind-safe palette on or off: the label bar, the text, the span list and the panels follow."""
+        on = self.safe_colours.isChecked()
+        self.settings.setValue("view/safe_colours", on)
+        if self.store is None:
+            return
+        self._build_label_actions()
+        self.guidelines.scheme = None  # built again, in the new colours, when next shown
+        if self.guidelines_dock.isVisible():
+            self.guidelines.set_scheme(self.store.scheme)
+        if self.session is not None and self.session.doc is not None:
+            self.refresh_spans(self.selected_span)
+            self.refresh_overview(force=True)
+
+    def drag_edge(self, span_id: int, start: int, end: int) -> None:
+        """An edge of the selected span dragged with the mouse: the span now holds the words from `start` to `end`
+        (snapped to whole words), one undo step that keeps its label, state and links."""
+        if self.session is None or self._blocked():
+            return
+        self.push_edit("resize span", lambda: self.session.resize(span_id, start, end))
         self.select_span(span_id)
 
     def show_shortcuts(self) -> None:

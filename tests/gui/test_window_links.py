@@ -65,7 +65,7 @@ def test_link_by_keys_with_undo_redo_and_the_frame_panel(qtbot, window, project)
     assert window.selected_span == event.id  # the event keeps the focus
     assert any(r.startswith("→ Tuesday") and "suggested" not in r for r in window.frame_panel.rows())
     # the arc is drawn for the new link
-    assert any(link[2] == "time" and link[3] for link in window.view.links)
+    assert any(link.role == "time" and link.state.value == "accepted" for link in window.view.links)
     # undo and redo, by keys: the link goes, and the two spans linking accepted are suggestions again
     assert span_state(project, shelling) == span_state(project, text.index("Tuesday")) == "accepted"
     press(qtbot, window, Qt.Key.Key_Z, CTRL)

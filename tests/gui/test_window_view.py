@@ -1,0 +1,257 @@
+"""The text view as an editor sees it: nested spans in lanes, arcs between the lines with their roles, the edges of a
+span dragged with the mouse, and colours that keep text readable and suggestions apart. Checked on the pixels the
+real window paints and in the database."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QTextCursor
+
+from annotator.core.labels import load_scheme
+from annotator.gui.colours import contrast, label_colour, span_style, use_safe_palette
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def edges(path, span_id: int) -> tuple:
+    conn = sqlite3.connect(path)
+    found = conn.execute('SELECT start, "end", label, state FROM spans WHERE id = ?', (span_id,)).fetchone()
+    conn.close()
+    return found
+
+
+def links_of(path, span_id: int) -> set:
+    conn = sqlite3.connect(path)
+    found = set(conn.execute("SELECT event_id, arg_id, role, state FROM links WHERE event_id = ? OR arg_id = ?",
+                             (span_id, span_id)).fetchall())
+    conn.close()
+    return found
+
+
+def span_of(window, text: str, label: str):
+    pos = window.session.doc.text.index(text)
+    return next(s for s in window.view.spans if (s.start, s.end, s.label) == (pos, pos + len(text), label))
+
+
+def rects(window, span) -> list[QRectF]:
+    view = window.view
+    return view._span_rects(view.to_qt(span.start), view.to_qt(span.end))
+
+
+def shot(window) -> QImage:
+    window.view.viewport().repaint()
+    return window.view.viewport().grab().toImage()
+
+
+def near(image: QImage, x: float, y: float, colour: QColor, tolerance: int = 60) -> bool:
+    """Whether a pixel close to (x, y) has about this colour."""
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            c = image.pixelColor(int(x) + dx, int(y) + dy)
+            if sum(abs(a - b) for a, b in zip((c.red(), c.green(), c.blue()),
+                                              (colour.red(), colour.green(), colour.blue()))) < tolerance:
+                return True
+    return False
+
+
+def bar_seen(image: QImage, rect: QRectF, y: float, colour: QColor) -> bool:
+    """Whether a bar of this colour is drawn at height y under the words of `rect` (dashed or not)."""
+    return any(near(image, x, y, colour) for x in range(int(rect.left()) + 3, int(rect.right()) - 2, 2))
+
+
+def test_nested_and_touching_spans_get_lanes_and_each_shows_its_bar(window):
+    view = window.view
+    outer = span_of(window, "four civilians", "CASUALTIES")
+    inner = span_of(window, "civilians", "TARGET")
+    assert view.lanes[outer.id] != view.lanes[inner.id]  # nested: two lanes, one under the other
+    image = shot(window)
+    scheme = window.store.scheme
+    for span in (outer, inner):
+        rect = rects(window, span)[-1]
+        y = view._lane_y(rect, view.lanes[span.id])
+        assert bar_seen(image, rect, y, span_style(scheme.get(span.label), False, False).bar), span.label
+    # spans that only touch share a lane, with a gap between their bars
+    text = window.session.doc.text
+    a, b = text.index("Artillery shelling killed"), text.index("shelling killed")
+    window.session.add_span(a, a + len("Artillery"), "TARGET")  # touches nothing: the WEAPON "Artillery" is there
+    weapon = next(s for s in window.view.spans if s.start == a and s.label == "WEAPON")
+    attack = next(s for s in window.view.spans if s.start == b and s.label == "ATTACK")
+    assert view.lanes[attack.id] == 0 and view.lanes[weapon.id] in (0, 1)
+    same = [s for s in window.view.spans if s.start == a and s.end == a + len("Artillery")]
+    assert len(same) == 2 and view.lanes[same[0].id] != view.lanes[same[1].id]  # same words, another label
+
+
+def test_a_click_on_a_lane_selects_that_span_and_clicking_words_again_reaches_the_outer_one(qtbot, window):
+    view = window.view
+    outer = span_of(window, "four civilians", "CASUALTIES")
+    inner = span_of(window, "civilians", "TARGET")
+    view.select_span(inner.id)  # scrolled to it
+    rect = rects(window, inner)[-1]
+    for span in (outer, inner, outer):
+        y = view._lane_y(rect, view.lanes[span.id])
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(rect.center().x()), int(y)))
+        assert window.selected_span == span.id
+    # on the words: the innermost first, then the one around it
+    window.select_span(None)
+    point = rect.center().toPoint()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.selected_span == inner.id
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.selected_span == outer.id
+
+
+def test_arcs_run_between_the_lines_never_over_words_with_the_role_on_each(qtbot, window):
+    view = window.view
+    event = span_of(window, "killed", "DEATH")
+    window.select_span(event.id)
+    assert view.focus == event.id
+    focus_links = [(lk.event, lk.argument, lk.role) for lk in view.links if lk.event == event.id]
+    assert focus_links, "the sample article's DEATH has suggested links"
+    with_arcs = shot(window)
+    links = view.links
+    view.links = []
+    without = shot(window)
+    view.links = links
+    # the lines of words (a blank line between paragraphs is room for arcs)
+    lines = []
+    block = view.document().firstBlock()
+    offset = view._offset()
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            if not block.text().strip():
+                continue
+            top = layout.position().y() + offset.y() + line.y()
+            lines.append((top, top + line.ascent() + line.descent()))
+        block = block.next()
+    changed = 0
+    for y in range(with_arcs.height()):
+        inside = any(top + 1 <= y <= bottom - 1 for top, bottom in lines)
+        for x in range(0, with_arcs.width(), 2):
+            if with_arcs.pixel(x, y) != without.pixel(x, y):
+                changed += 1
+                assert not inside, f"an arc is drawn over the words at ({x}, {y})"
+    assert changed > 100
+    # every link of the event in focus has its role written, fully, over no words; and the arrowhead is drawn
+    # right over its argument
+    written = {(e, a, r) for e, a, r, _, focus in view.painted_roles if focus}
+    assert set(focus_links) <= written
+    for *_, role, box, _ in view.painted_roles:
+        assert not any(box.top() < bottom - 1 and box.bottom() > top + 1 for top, bottom in lines), role
+    for _, arg_id, _ in focus_links:
+        arg = view.span(arg_id)
+        first = rects(window, arg)[0]
+        tip = QPointF(first.center().x(), first.top() - 3)
+        assert with_arcs.pixel(int(tip.x()), int(tip.y())) != without.pixel(int(tip.x()), int(tip.y())), arg.label
+
+
+def test_the_event_in_focus_has_its_arcs_drawn_fully_the_others_faded(qtbot, window):
+    view = window.view
+    event = span_of(window, "killed", "DEATH")
+    other = span_of(window, "shelling", "ATTACK")
+    window.select_span(event.id)
+    shot(window)
+    focus = {(e, r) for e, _, r, _, f in view.painted_roles if f}
+    assert focus and all(e == event.id for e, _ in focus)
+    assert any(e == other.id and not f for e, _, _, _, f in view.painted_roles)  # another event's, faded
+    window.select_span(other.id)
+    shot(window)
+    assert {e for e, _, _, _, f in view.painted_roles if f} == {other.id}
+
+
+def drag(qtbot, view, start: QPoint, end: QPoint) -> None:
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view.viewport(), end)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_dragging_an_edge_with_the_mouse_resizes_the_span_in_one_undo_step_keeping_links(qtbot, window, project):
+    view = window.view
+    text = window.session.doc.text
+    span = span_of(window, "civilians", "TARGET")
+    window.select_span(span.id)
+    before = edges(project, span.id)
+    links = links_of(project, span.id)
+    rect = rects(window, span)[0]
+    # the start edge dragged onto "four": the span holds "four civilians"
+    four = text.index("four civilians")
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(view.to_qt(four) + 2)  # the middle of the word: snapped to the whole word
+    target = view.cursorRect(cursor).center()
+    drag(qtbot, view, QPoint(int(rect.left()) + 1, int(rect.center().y())), target)
+    assert edges(project, span.id) == (four, before[1], "TARGET", before[3])
+    assert links_of(project, span.id) == links
+    assert window.selected_span == span.id
+    # the end edge dragged onto the next word, then undone: back to "four civilians"
+    span = view.span(span.id)
+    rect = rects(window, span)[-1]
+    cursor.setPosition(view.to_qt(text.index("and wounded")) + 1)
+    drag(qtbot, view, QPoint(int(rect.right()), int(rect.center().y())), view.cursorRect(cursor).center())
+    assert edges(project, span.id)[:2] == (four, text.index("and wounded") + 3)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert edges(project, span.id) == (four, before[1], "TARGET", before[3])
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert edges(project, span.id) == before
+    # an edge dragged past the other one stops a word short of it: the span keeps a word
+    span = view.span(span.id)
+    window.select_span(span.id)
+    rect = rects(window, span)[-1]
+    cursor.setPosition(view.to_qt(text.index("Artillery shelling killed")))
+    drag(qtbot, view, QPoint(int(rect.right()), int(rect.center().y())), view.cursorRect(cursor).center())
+    start, end, _, _ = edges(project, span.id)
+    assert start == before[0] and start < end <= before[1]
+
+
+def test_a_press_away_from_the_edges_selects_text_as_before(qtbot, window):
+    view = window.view
+    span = span_of(window, "four civilians", "CASUALTIES")
+    window.select_span(span.id)
+    rect = rects(window, span)[0]
+    assert view._edge_at(QPoint(int(rect.left()), int(rect.center().y()))) == "start"
+    assert view._edge_at(QPoint(int(rect.center().x()), int(rect.center().y()))) is None
+    assert view._edge_at(QPoint(int(rect.right()), int(rect.top() - view.arc_h))) is None  # the band above
+
+
+def test_colours_keep_text_readable_and_suggestions_apart_in_both_palettes():
+    scheme = load_scheme()
+    black, white = QColor("#000000"), QColor("#ffffff")
+    try:
+        for safe in (False, True):
+            use_safe_palette(scheme if safe else None)
+            for label in scheme.labels:
+                accepted, suggested = span_style(label, True, False), span_style(label, False, False)
+                selected = span_style(label, False, True)
+                for style in (accepted, suggested, selected):
+                    if style.fill is not None:  # dark text readable on every fill (WCAG AAA)
+                        assert contrast(style.fill, black) >= 7, (label.name, safe)
+                    assert contrast(style.bar, white) >= 3, (label.name, safe)  # the bar shows on white
+                assert accepted.dashed is False and suggested.dashed is True  # a pattern, not only a colour
+                if label.kind == "event":  # an accepted event's fill is clearly stronger than a suggestion's
+                    assert contrast(accepted.fill, white) > contrast(suggested.fill, white) * 1.15, label.name
+            for kind in ("event", "argument"):  # each label of a kind has its own colour
+                colours = [label_colour(lb).name() for lb in scheme.of_kind(kind)]
+                assert len(set(colours)) == len(colours), (kind, safe)
+    finally:
+        use_safe_palette(None)
+
+
+def test_the_colour_blind_palette_is_a_view_setting_that_the_label_bar_and_text_follow(qtbot, window, qsettings):
+    button = window.label_bar.buttons["ATTACK"]
+    before = button.styleSheet()
+    try:
+        window.safe_colours.trigger()
+        assert qsettings.value("view/safe_colours", type=bool) is True
+        assert window.label_bar.buttons["ATTACK"].styleSheet() != before
+        assert "#cc6677" in window.label_bar.buttons["ATTACK"].styleSheet()
+        attack = span_of(window, "shelling", "ATTACK")
+        rect = rects(window, attack)[0]
+        image = shot(window)
+        y = window.view._lane_y(rect, window.view.lanes[attack.id])
+        assert bar_seen(image, rect, y, span_style(window.store.scheme.get("ATTACK"), False, False).bar)
+        window.safe_colours.trigger()
+        assert window.label_bar.buttons["ATTACK"].styleSheet() == before
+    finally:
+        use_safe_palette(None)
