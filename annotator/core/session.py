@@ -74,6 +74,7 @@ class Store(Protocol):
     documents: DocumentsPort
     annotations: AnnotationsReader
     links: Any
+    notes: Any
 
     @property
     def scheme(self) -> LabelScheme: ...
@@ -120,7 +121,7 @@ class ArticleSession:
         self.selected: int | None = None  # the span in focus (the text, the span list and the Event panel follow)
         self.seen: set[int] = set()  # the spans put in focus since the article was opened here
         self.events = Events("opened", "spans_changed", "links_changed", "answer_changed", "selection_changed",
-                             "changed_elsewhere")
+                             "changed_elsewhere", "notes_changed")
 
     # ---------------------------------------------------------------- reading
 
@@ -404,6 +405,24 @@ class ArticleSession:
         if (start, end) == (span.start, span.end):
             raise EditError("the span cannot move that way (it would hold no word, or the article ends there)")
         return self.apply(Resize(self._open_id(), span_id, start, end))
+
+    def notes(self) -> dict[int, Any]:
+        """The open article's notes: span id (0: the article) -> Note (annotator.store.notes), those not taken
+        back."""
+        return self.store.notes.of_document(self._open_id()) if self.doc_id is not None else {}
+
+    def set_note(self, span_id: int, text: str, flagged: bool, doc_id: int | None = None) -> tuple[str, bool]:
+        """Sets the note of the open article (span_id 0) or of one of its spans (`doc_id`: of that article,
+        opened if another one is open, as undo needs): an edit under the article's revision check, logged; an
+        empty text without a flag takes it back. Returns the note before (undo sets it back)."""
+        if doc_id is not None and doc_id != self.doc_id:
+            self.open(doc_id)
+        doc_id = self._open_id()
+        before = self.store.notes.set(doc_id, span_id, text, flagged, self.who, expected_revision=self.revision)
+        self.version = self.store.documents.version(doc_id)
+        self.revision = self.version[0]
+        self.events.notes_changed.emit(doc_id)
+        return before.text, before.flagged
 
     def relabel(self, span_id: int, label: str) -> Change:
         return self.apply(Relabel(self._open_id(), span_id, label))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -92,6 +93,7 @@ class ArticleView(QTextEdit):
         self._link_rows: dict[int | None, tuple] = {}  # link id -> its ends, role and state, as last drawn
         self.focus: int | None = None
         self.candidate: int | None = None  # the span link mode offers
+        self.notes: dict[int, Any] = {}  # span id -> its note (annotator.store.notes.Note): a mark at its end
         self._drag: tuple[int, str, int] | None = None  # span id, "start"/"end", the edge's offset while dragged
         # the roles written at the last paint: (event id, argument id, role, where, of the event in focus)
         self.painted_roles: list[tuple[int, int, str, QRectF, bool]] = []
@@ -236,6 +238,14 @@ class ArticleView(QTextEdit):
         else:
             self.viewport().update(self._region(ends))
 
+    def set_notes(self, notes: dict[int, Any]) -> None:
+        """The spans that have a note (a comment or a flag) get a mark at their end."""
+        if notes == self.notes:
+            return
+        changed = {i for i in notes.keys() | self.notes.keys() if notes.get(i) != self.notes.get(i)}
+        self.notes = dict(notes)
+        self.viewport().update(self._region(changed))
+
     def span(self, span_id: int | None) -> Span | None:
         return next((s for s in self.spans if s.id == span_id), None) if span_id is not None else None
 
@@ -378,6 +388,15 @@ class ArticleView(QTextEdit):
                 painter.setPen(QPen(bar(label_colour(scheme.get(span.label) if scheme else None)).darker(140), 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(rect.adjusted(-1, -1, 0, 0))
+        if self.notes:  # a corner at the end of each span with a note: red when flagged
+            for rect, span in visible:
+                note = self.notes.get(span.id)
+                if note is not None and rect is self._last_rect(visible, span.id):
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(QColor("#d62728") if note.flagged else QColor("#444444"))
+                    r = rect.right()
+                    painter.drawPolygon([QPointF(r - 6, rect.top()), QPointF(r + 1, rect.top()),
+                                         QPointF(r + 1, rect.top() + 7)])
         if self._drag is not None:
             self._paint_drag(painter, offset)
         if self.links:
@@ -392,6 +411,10 @@ class ArticleView(QTextEdit):
                     painter.setBrush(Qt.BrushStyle.NoBrush)
                     painter.drawRect(rect.adjusted(-2, -2, 2, 2))
         painter.end()
+
+    @staticmethod
+    def _last_rect(visible: list[tuple[QRectF, Span]], span_id: int | None) -> QRectF | None:
+        return next((rect for rect, span in reversed(visible) if span.id == span_id), None)
 
     def _paint_drag(self, painter: QPainter, offset: QPointF) -> None:
         span_id, edge, pos = self._drag  # type: ignore[misc]
@@ -683,6 +706,10 @@ class ArticleView(QTextEdit):
                     source = (f"in the work of {esc(', '.join(self.origins[s.id]))}" if s.id in self.origins else
                               SOURCE_NAMES.get(s.source.value, s.source.value))
                     lines.append(f"<b>{esc(s.label)}</b> ({lb.kind if lb else '?'}) — {state}, {source}{score}")
+                    note = self.notes.get(s.id)
+                    if note is not None:
+                        lines.append(f"&nbsp;&nbsp;{'⚑ flagged' if note.flagged else ''}"
+                                     f"{' — ' if note.flagged and note.text else ''}{esc(note.text[:300])}")
                     roles = [lk.role for lk in self.links if lk.argument == s.id and lk.event == self.focus]
                     if roles:
                         lines.append(f"&nbsp;&nbsp;{esc(', '.join(roles))} of the event in focus")

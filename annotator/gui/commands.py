@@ -45,6 +45,40 @@ class EditCommand(QUndoCommand):
             self.on_error(exc, True)
 
 
+class NoteCommand(QUndoCommand):
+    """Sets the note (a comment and a flag) of an article or of one of its spans; undo sets the one before."""
+
+    def __init__(self, session: ArticleSession, doc_id: int, span_id: int, text: str, flagged: bool, what: str,
+                 on_error: OnError) -> None:
+        super().__init__(what)
+        self.session = session
+        self.doc_id, self.span_id = doc_id, span_id
+        self.after = (text, flagged)
+        self.before: tuple[str, bool] | None = None
+        self.on_error = on_error
+
+    def redo(self) -> None:
+        try:
+            before = self.session.set_note(self.span_id, *self.after, doc_id=self.doc_id)
+        except Exception as exc:  # noqa: BLE001
+            if self.before is None:
+                self.setObsolete(True)
+            self.on_error(exc, self.before is not None)
+            return
+        if self.before is None:
+            self.before = before
+            if before == self.after:
+                self.setObsolete(True)  # nothing changed: no undo step
+
+    def undo(self) -> None:
+        if self.before is None:
+            return
+        try:
+            self.session.set_note(self.span_id, *self.before, doc_id=self.doc_id)
+        except Exception as exc:  # noqa: BLE001
+            self.on_error(exc, True)
+
+
 class AnswerCommand(QUndoCommand):
     """Answers an article. Accepting it accepts the suggestions on screen with it; undo takes both back."""
 

@@ -1,7 +1,6 @@
-"""The main window: a coordinator. The queue on the left, the article in the middle with the label bar above it,
-the span list on the right, the status bar below. Every command is one QAction (menu, shortcut, toolbar);
-every change goes to the database at once through the article session (annotator.core.session), inside an
-undo command; the widgets follow the session's events."""
+"""The main window, a coordinator: the queue on the left, the article in the middle under the label bar, the span
+list on the right. Every command is one QAction; every change goes to the database at once through the article
+session (annotator.core.session), inside an undo command; the widgets follow the session's events."""
 
 from __future__ import annotations
 
@@ -39,6 +38,7 @@ from annotator.gui.span_list import SpanList
 from annotator.gui.window_actions import ActionsMixin
 from annotator.gui.window_edits import EditsMixin
 from annotator.gui.window_jobs import JobsMixin
+from annotator.gui.window_notes import NotesMixin
 from annotator.gui.window_problems import ProblemsMixin
 from annotator.gui.window_projects import ProjectsMixin
 from annotator.gui.workers import TrainWorker, Worker
@@ -46,7 +46,7 @@ from annotator.store import Store
 from annotator.store.documents import USEFUL
 
 
-class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWindow):
+class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWindow):
     def __init__(self, settings: QSettings, editor: str) -> None:
         super().__init__()
         self.settings = settings
@@ -259,9 +259,9 @@ class MainWindow(EditsMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMix
 
     def _show_title(self, doc: Document) -> None:
         answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
-        title = f"{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}"
-        self.title_label.setText(title)
-        self.title_label.setToolTip(plain(title))
+        marks, notes = self.note_marks()  # ⚑ flagged, ✎ commented; the notes in the tooltip
+        self.title_label.setText(title := f"{marks}{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}")
+        self.title_label.setToolTip(plain("\n".join([title, *notes])))
 
     def _on_spans_changed(self, doc_id: int, changed: set[int] | None, focus: int | None) -> None:
         """An edit (or another program) changed the article's spans: the view, the span list and the queue

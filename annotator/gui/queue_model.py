@@ -177,7 +177,8 @@ class QueueModel(QAbstractTableModel):
             return None
         col = index.column()
         if col == 0:
-            title = row.title or f"Document {row.id}"
+            marks = ("⚑ " if row.flagged else "") + ("✎ " if row.commented else "")  # flagged, commented
+            title = marks + (row.title or f"Document {row.id}")
             return title if role == Qt.ItemDataRole.DisplayRole else plain(f"#{row.id}: {title}")
         if col == 1:
             return ANSWER_NAMES.get(row.answer, row.answer)

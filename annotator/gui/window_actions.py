@@ -113,6 +113,14 @@ class ActionsMixin:
         self._action("&Skip article", lambda: self.answer(Answer.IGNORE), "Ctrl+K",
                      "Skip the article for now and go to the next pending one", article, tools, edits=True)
         article.addSeparator()
+        self._action("&Comment…", lambda: self.comment(), "Ctrl+M",
+                     "A comment (and a flag) on the selected span, or on the article if none is selected", article,
+                     edits=True)
+        self._action("Comment on the a&rticle…", lambda: self.comment(on_article=True), "Ctrl+Shift+M",
+                     "A comment (and a flag) on the article", article, edits=True)
+        self._action("&Flag for review", self.toggle_flag, "Ctrl+Shift+F",
+                     "Flag the article for the reviewer (again: take the flag back)", article, edits=True)
+        article.addSeparator()
         self._action("&Next article", lambda: self.go_to_article(1), ["Alt+Right", "Ctrl+PgDown"],
                      "The next article, without answering", article, tools)
         self._action("&Previous article", lambda: self.go_to_article(-1), ["Alt+Left", "Ctrl+PgUp"],
@@ -135,6 +143,9 @@ class ActionsMixin:
 
         self.review_menu = menu.addMenu("&Review")
         self.review_actions: list[QAction] = []
+        self._action("&Take this version", self.take_here, "Ctrl+T",
+                     "Accept the selected span's editor's version of these words and remove the others'",
+                     self.review_menu, edits=True)
         self._action("&Agreement…", self.show_agreement, None,
                      "The editors' agreement per label and their progress, as a chart", self.review_menu)
         view = menu.addMenu("&View")

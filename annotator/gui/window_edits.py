@@ -32,6 +32,26 @@ class EditsMixin:
             return
         self.push_edit(f"take {editor}'s version", lambda: self.session.restore(doc_id, spans, links))
 
+    def take_here(self) -> None:
+        """Review: the version of the selected span's editor at this place: the open spans over the same words
+        from the other editors' work removed, this one accepted, with the open links they hold (one undo
+        step). Tab, or a click on another lane, picks another editor's version first."""
+        if self.session is None or self.session.doc_id is None or self.store is None or self._blocked():
+            return
+        span = self.view.span(self.selected_span)
+        editors = self.view.origins.get(span.id) if span is not None else None
+        if span is None or not editors or span.state.value != "suggested":
+            self.statusBar().showMessage("Select a span still to decide in a review first: its editor's version "
+                                         "of those words is taken", 4000)
+            return
+        doc_id, span_id = self.session.doc_id, span.id
+        spans, links = self.store.team.take_rows(doc_id, editors[0], (span.start, span.end))
+        if self.push_edit(f"take {editors[0]}'s version here", lambda: self.session.restore(doc_id, spans, links)):
+            self.select_span(span_id)
+            others = sum(st == "rejected" for _, _, st in spans)
+            self.statusBar().showMessage(f"Took {', '.join(editors)}'s {span.label} here"
+                                         + (f"; {others} other version(s) removed" if others else ""), 4000)
+
     def show_agreement(self) -> None:
         from annotator.gui.agreement_view import AgreementDialog
 

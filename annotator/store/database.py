@@ -31,6 +31,7 @@ from annotator.core.labels import DEFAULT_SCHEME, Label, LabelScheme, Role, labe
 from annotator.store.annotations import Annotations
 from annotator.store.documents import Documents
 from annotator.store.links import Links
+from annotator.store.notes import Notes
 from annotator.store.schema import SCHEMA_VERSION, migrations, write_roles, write_scheme
 from annotator.store.sql import TRANSACTION_TIME, clock, now, sqlite_error
 from annotator.store.streaming import ExportStream
@@ -67,6 +68,7 @@ class Store:
         self.suggestions = Suggestions(self)
         self.exports = ExportStream(self)
         self.team = Team(self)
+        self.notes = Notes(self)
         self._edit: dict[str, Any] | None = None  # the edit command being applied (see `recording`)
         if self.path.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project database")

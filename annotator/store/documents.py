@@ -10,6 +10,7 @@ from typing import Any
 from annotator.core.errors import ConflictError, DatabaseError
 from annotator.core.model import Answer, Document, Link, Record, SpanState, Token
 from annotator.core.tokens import pack_tokens, unpack_tokens
+from annotator.store.notes import EMPTY as EMPTY_NOTE
 from annotator.store.sql import Repository, execute_in, now, rows_in
 
 
@@ -30,12 +31,15 @@ class DocumentRow:
     title: str
     answer: str
     n_spans: int
+    flagged: bool = False  # it or one of its spans is flagged (annotator.store.notes)
+    commented: bool = False
 
 
 REVIEW = "review"  # the queue's filter for a team's articles left to decide, worst agreement first
 # the queue's order for active learning: the pending articles a trained model judged most useful to correct
 # first (migration 0009), then the pending articles no model has judged, in id order
 USEFUL = "useful"
+NOTED = "noted"  # the queue's filter for the articles flagged or commented (their own notes, or an editor's)
 
 
 def fts_query(text: str) -> str:
@@ -141,7 +145,7 @@ class Documents(Repository):
         or label, as the database keeps the counts (migration 0005), not by counting rows."""
         if answer == USEFUL:  # every pending article, in another order
             answer = "pending"
-        if not (query and query.strip()) and answer != REVIEW and not label:
+        if not (query and query.strip()) and answer not in (REVIEW, NOTED) and not label:
             name = f"answer:{Answer.parse(answer).value}" if answer else "documents"
             return self.conn.execute("SELECT n FROM counts WHERE name = ?", (name,)).fetchone()[0]
         source, where, params = self._doc_filter(answer, query, label)
@@ -156,6 +160,12 @@ class Documents(Repository):
         a review, each article found is looked into for a span of the label. A rejected span does not count."""
         source, clauses, params = "FROM documents d", [], []
         by_spans = False  # a label alone walks its spans, unless the articles of the answer asked for are fewer
+        if answer == NOTED:  # flagged or commented, by its own notes (not on a removed span) or an editor's
+            clauses.append("(d.id IN (SELECT n.doc_id FROM notes n LEFT JOIN spans s ON s.id = n.span_id WHERE "
+                           "(n.text != '' OR n.flagged) AND (n.span_id = 0 OR s.state != 'rejected')) OR d.id IN "
+                           "(SELECT doc_id FROM layer_notes WHERE note != ?))")
+            params.append(EMPTY_NOTE)
+            answer = None
         if answer == REVIEW:  # the articles left to decide, worst agreement first (document_ids orders them)
             source = "FROM reviews r CROSS JOIN documents d ON d.id = r.doc_id"
             clauses.append("d.answer = 'pending' AND r.disputed > 0")
@@ -281,8 +291,9 @@ class Documents(Repository):
                                  "WHERE d.answer = 'pending'").fetchone()[0]
 
     def document_rows(self, ids: Sequence[int]) -> dict[int, DocumentRow]:
-        """Queue rows (title, answer, visible spans) of these documents."""
-        return {row[0]: DocumentRow(*row) for row in rows_in(
+        """Queue rows (title, answer, visible spans, flagged, commented) of these documents."""
+        marks = self.store.notes.marks(ids)
+        return {row[0]: DocumentRow(*row, *marks.get(row[0], (False, False))) for row in rows_in(
             self.conn, "SELECT d.id, d.title, d.answer, (SELECT count(*) FROM spans s WHERE s.doc_id = d.id "
             "AND s.state != 'rejected') FROM documents d WHERE d.id IN ({in})", ids)}
 

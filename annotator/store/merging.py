@@ -62,6 +62,7 @@ class MergeReport:
     answers: Counter = field(default_factory=Counter)
     spans: Counter = field(default_factory=Counter)
     links: Counter = field(default_factory=Counter)
+    notes: Counter = field(default_factory=Counter)  # comments and flags
     changes: Counter = field(default_factory=Counter)
     removed: Counter = field(default_factory=Counter)  # rows of the layer the file no longer holds, taken out
     conflicts: list[Conflict] = field(default_factory=list)
@@ -76,7 +77,8 @@ class MergeReport:
             "file": self.path,
             "editors": {e: {"articles": self.articles[e], "new_articles": self.new_articles[e],
                             "answers": self.answers[e], "spans": self.spans[e], "links": self.links[e],
-                            "changes": self.changes[e], "removed": self.removed[e]} for e in self.editors},
+                            "notes": self.notes[e], "changes": self.changes[e], "removed": self.removed[e]}
+                        for e in self.editors},
             "conflicts": [c.__dict__ for c in self.conflicts],
             "labels_added": self.labels_added,
         }
@@ -111,6 +113,10 @@ def _source_error(src: Host, exc: sqlite3.Error) -> DatabaseError:
     return sqlite_error(src.path, exc)
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
 def _uid(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
 
@@ -137,8 +143,8 @@ class Merging(Repository):
             incoming = self._read_source(src, editor, only)
         except sqlite3.Error as exc:  # a damaged editor's file: named, the team's project untouched
             raise _source_error(src, exc) from None
-        docs, spans, links, changes, worked, owner = (incoming[k] for k in (
-            "docs", "spans", "links", "changes", "worked", "owner"))
+        docs, spans, links, notes, changes, worked, owner = (incoming[k] for k in (
+            "docs", "spans", "links", "notes", "changes", "worked", "owner"))
         seen_there, last_there = incoming["seen"], incoming["last"]
         with self.store.write() as conn:
             report.labels_added = self._labels_from(src, spans, links, add_labels)
@@ -208,6 +214,10 @@ class Merging(Repository):
                 [((es, ee, el, a_s, ae, al, role), (st, at), (), d) for d, es, ee, el, a_s, ae, al, role, st, at
                  in links],
                 lambda key: f"{key[6]}: {key[5]} at {key[3]}-{key[4]} of {key[2]} at {key[0]}-{key[1]}")
+            put("note", "layer_notes", ["start", "end", "label"], ["note"],
+                [((s, e, lb), (json.dumps([text, bool(flagged)]), at), (), d) for d, s, e, lb, text, flagged, at
+                 in notes],
+                lambda key: "the article's note" if key[0] == -1 else f"the note on {key[2]} at {key[0]}-{key[1]}")
             self._remove_what_left({team_id[d]: (owner[d], d) for d in owner if d in team_id}, team_id, offered,
                                    before, seen_there, last_there, report, touched)
             self._links_follow_spans(touched, report)
@@ -267,8 +277,13 @@ class Merging(Repository):
                 last[d] = at
             if action not in NOT_WORK:
                 changes.append((d, who_, at, action, detail))
+        # the editor's notes (all of them: a file holds no one else's), on the article or on a span they hold
+        notes = sconn.execute(
+            'SELECT n.doc_id, coalesce(s.start, -1), coalesce(s."end", -1), coalesce(s.label, \'\'), n.text, '
+            "n.flagged, n.updated_at FROM notes n LEFT JOIN spans s ON s.id = n.span_id AND n.span_id != 0 WHERE "
+            "n.span_id = 0 OR s.id IS NOT NULL").fetchall() if _has_table(sconn, "notes") else []
         worked = {d for d, (_, answer, *_r) in docs.items() if answer != Answer.PENDING.value}
-        worked |= {r[0] for r in spans} | {r[0] for r in links}
+        worked |= {r[0] for r in spans} | {r[0] for r in links} | {r[0] for r in notes}
         # the articles whose layer this file speaks for: all of a file packed for (or named as) one editor's,
         # else those some editor answered
         speaks = set(docs) if default else {d for d, r in docs.items() if r[2]}
@@ -278,6 +293,7 @@ class Merging(Repository):
             speaks &= only
             spans = [r for r in spans if r[0] in only]
             links = [r for r in links if r[0] in only]
+            notes = [r for r in notes if r[0] in only]
             changes = [r for r in changes if r[0] in only]
         owner: dict[int, str] = {}
         for d in sorted(speaks):
@@ -291,7 +307,7 @@ class Merging(Repository):
         for d in owner:
             seen[d] |= anywhere
         self._check_self_links(src, links)
-        return {"docs": docs, "spans": spans, "links": links, "changes": changes, "worked": worked,
+        return {"docs": docs, "spans": spans, "links": links, "notes": notes, "changes": changes, "worked": worked,
                 "owner": owner, "seen": seen, "last": last}
 
     @staticmethod
@@ -311,8 +327,9 @@ class Merging(Repository):
         one of its changes) are removed, and remembered as removed (`layer_removed`) with the file's last change
         time, so an older copy of the file does not bring them back."""
         conn = self.conn
-        for kind, table, keys in (("answer", "layer_answers", []), ("span", "layer_spans", ["start", "end", "label"]),
-                                  ("link", "layer_links", LINK_KEY)):
+        span_key = ["start", "end", "label"]
+        for kind, table, keys in (("answer", "layer_answers", []), ("span", "layer_spans", span_key),
+                                  ("link", "layer_links", LINK_KEY), ("note", "layer_notes", span_key)):
             # the layer rows `put` read (and wrote), the articles that had rows before, the articles it read
             known, prior, read = before.get(kind, ({}, set(), set()))
             # what the file holds of the articles whose layer had rows before (none at an editor's first merge)

@@ -203,18 +203,36 @@ class Review(Repository):
         self.store._log("review", who, d, None, editors=sorted(answers), threshold=threshold, disputed=disputed,
                         settled=not disputed)
 
-    def take_rows(self, doc_id: int, editor: str) -> tuple[list[tuple[int, str, str]], list[tuple[int, str]]]:
+    def take_rows(self, doc_id: int, editor: str, where: tuple[int, int] | None = None
+                  ) -> tuple[list[tuple[int, str, str]], list[tuple[int, str]]]:
         """What taking `editor`'s version of an article's open questions does: every span and link still to be
         decided (a suggestion the review wrote) accepted if it came from that editor, removed if not. As
-        (id, label, state) of spans and (id, state) of links, for the session's Restore (so undo puts it back)."""
-        spans = [(i, label, "accepted" if editor in c.split(",") else "rejected") for i, label, c in self.conn.execute(
-            "SELECT id, label, came_from FROM spans WHERE doc_id = ? AND state = 'suggested' AND came_from IS NOT "
-            "NULL ORDER BY id", (doc_id,))]
-        standing = {i for i, _, st in spans if st == "accepted"} | self._accepted(doc_id)
-        links = [(i, "accepted" if editor in c.split(",") and ev in standing and arg in standing else "rejected")
-                 for i, ev, arg, c in self.conn.execute(
-                     "SELECT id, event_id, arg_id, came_from FROM links WHERE doc_id = ? AND state = 'suggested' AND "
-                     "came_from IS NOT NULL ORDER BY id", (doc_id,))]
+        (id, label, state) of spans and (id, state) of links, for the session's Restore (so undo puts it back).
+
+        With `where` (start, end), only the open spans overlapping those characters are decided, and the open
+        links they hold: the version of one place. A link whose other end is still open elsewhere is left open."""
+        sql = ("SELECT id, label, came_from FROM spans WHERE doc_id = ? AND state = 'suggested' AND came_from IS NOT "
+               "NULL")
+        params: list = [doc_id]
+        if where is not None:
+            sql += ' AND start < ? AND "end" > ?'
+            params += [where[1], where[0]]
+        spans = [(i, label, "accepted" if editor in c.split(",") else "rejected")
+                 for i, label, c in self.conn.execute(sql + " ORDER BY id", params)]
+        decided = {i: st for i, _, st in spans}
+        standing = {i for i, st in decided.items() if st == "accepted"} | self._accepted(doc_id)
+        links = []
+        for i, ev, arg, c in self.conn.execute(
+                "SELECT id, event_id, arg_id, came_from FROM links WHERE doc_id = ? AND state = 'suggested' AND "
+                "came_from IS NOT NULL ORDER BY id", (doc_id,)):
+            if where is not None:
+                if ev not in decided and arg not in decided:
+                    continue  # not at this place
+                if decided.get(ev) != "rejected" and decided.get(arg) != "rejected" and not (
+                        ev in standing and arg in standing):
+                    continue  # its other end is still to be decided
+            links.append((i, "accepted" if editor in c.split(",") and ev in standing and arg in standing
+                          else "rejected"))
         return spans, links
 
     def _accepted(self, doc_id: int) -> set[int]:

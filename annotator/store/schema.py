@@ -323,6 +323,21 @@ def m0011_guidelines_and_amounts(db: Database) -> None:
                                                     if lb.name in held | added], guidelines=default.guidelines))
 
 
+@migrations(name="0012_notes")
+def m0012_notes(db: Database) -> None:
+    """Comments and flags: `notes` holds this project's own, one per article (span_id 0) and one per span, each
+    a text and a flag (an empty text and no flag: taken back, kept so a merge can tell); `layer_notes` holds the
+    editors' notes merged into a team's project, keyed like their spans (an article's note: start and end -1,
+    no label), the note as JSON [text, flagged]."""
+    db.execute("""CREATE TABLE notes (
+        doc_id INTEGER NOT NULL REFERENCES documents(id), span_id INTEGER NOT NULL, text TEXT NOT NULL,
+        flagged INTEGER NOT NULL, who TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (doc_id, span_id)) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE layer_notes (
+        doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL, start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL, label TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL,
+        PRIMARY KEY (doc_id, editor, start, "end", label)) WITHOUT ROWID""")
+
+
 NOT_COUNTED = "('import', 'preannotate')"  # the change log's entries that are no editor's work
 NONE = "''"  # an empty key of a tally, in SQL
 

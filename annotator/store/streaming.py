@@ -59,8 +59,11 @@ class ExportStream(Repository):
                 "WHERE doc_id BETWEEN ? AND ? AND state != 'rejected' ORDER BY doc_id, id", (first, last),
             ):
                 links_of.setdefault(row[0], []).append(row[1:])
+            notes = self.store.notes.for_export([r[0] for r in docs])  # comments and flags go out in meta
             for row in docs:
                 document = _document(row)
+                if row[0] in notes:
+                    document.meta = {**document.meta, **notes[row[0]]}
                 answer = document.answer
                 answered = answer is not Answer.PENDING
                 spans = [span_of(r) for r in by_doc.get(row[0], ())
@@ -128,12 +131,15 @@ class ExportStream(Repository):
                     "FROM layer_links WHERE editor = ? AND doc_id BETWEEN ? AND ?", (editor, first, last)):
                 if d in answers:
                     links_of.setdefault(d, {})[(tuple(k[0:3]), tuple(k[3:6]), k[6])] = k[7]
+            notes = self.store.notes.for_export(ids, editor)
             for d in ids:
                 row = docs[d]
                 answer = answers[d]
                 if answer != "pending":
                     row = (*row[:6], answer, editor, at.get(d), row[9])
                 document = _document(row)
+                if d in notes:
+                    document.meta = {**document.meta, **notes[d]}
                 answered = answer != "pending"
                 def due(state: str, answered: bool = answered) -> bool:  # what an export of the editor's own
                     return state == "accepted" if answered else state != "rejected"  # file carries, by state

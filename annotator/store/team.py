@@ -162,6 +162,13 @@ class Team(Merging, Review):
             "l.editor, l.at FROM team.layer_links l WHERE l.editor = ? AND l.doc_id IN (SELECT id FROM "
             "main.documents) ORDER BY 1, 2, 3, 4 ON CONFLICT(event_id, arg_id, role) DO UPDATE SET "
             "state = excluded.state, updated_at = excluded.updated_at", (editor,))
+        conn.execute(  # their notes, on the article or on the span they were on
+            "INSERT OR REPLACE INTO notes(doc_id, span_id, text, flagged, who, updated_at) SELECT doc_id, span_id, "
+            "text, flagged, editor, at FROM (SELECT n.doc_id, CASE WHEN n.start = -1 THEN 0 ELSE (SELECT s.id FROM "
+            'main.spans s WHERE s.doc_id = n.doc_id AND s.start = n.start AND s."end" = n."end" AND s.label = '
+            "n.label) END AS span_id, json_extract(n.note, '$[0]') AS text, json_extract(n.note, '$[1]') AS flagged, "
+            "n.editor, n.at FROM team.layer_notes n WHERE n.editor = ? AND n.doc_id IN (SELECT id FROM "
+            "main.documents)) WHERE span_id IS NOT NULL", (editor,))
         conn.execute("UPDATE documents SET (answer, answered_by, answered_at) = (SELECT a.answer, a.editor, a.at "
                      "FROM team.layer_answers a WHERE a.doc_id = documents.id AND a.editor = ?) WHERE id IN "
                      "(SELECT doc_id FROM team.layer_answers WHERE editor = ?)", (editor, editor))

@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from annotator.core.model import Answer
 from annotator.store import Store
@@ -200,3 +200,75 @@ def test_hovering_a_span_in_review_names_the_editors_whose_work_held_it(qtbot, r
     for span_id, text in said.items():
         assert f"in the work of {', '.join(origins[span_id])}" in text, text
         assert "suggested by a rule" not in text
+
+
+@pytest.fixture
+def relabelled(project, tmp_path):
+    """ana accepts every suggestion of article 1; ben relabels "four civilians" (CASUALTIES) as TARGET and deletes
+    "March 3" (TIME), then accepts: two open questions at two places. Merged and prepared for review."""
+    store = Store(project)
+    store.team.assign(["ana", "ben"], 2)
+    for e in ("ana", "ben"):
+        pack(store, e, tmp_path / f"{e}.db")
+    for e in ("ana", "ben"):
+        with Store(tmp_path / f"{e}.db") as mine:
+            session = EditSession(mine, e)
+            session.open(1)
+            text = session.doc.text
+            if e == "ben":
+                four = text.index("four civilians")
+                span = next(s for s in session.spans if (s.start, s.label) == (four, "CASUALTIES"))
+                session.relabel(span.id, "TARGET")
+                march = next(s for s in session.spans if s.start == text.index("March 3") and s.label == "TIME")
+                session.delete(march.id)
+            session.set_answer(Answer.ACCEPT)
+    merge(store, [tmp_path / "ana.db", tmp_path / "ben.db"])
+    store.team.prepare_review(1.0, "rita")
+    store.close()
+    return project
+
+
+def test_each_editors_version_has_its_lane_and_ctrl_t_takes_the_one_under_the_cursor(qtbot, relabelled, window):
+    w = window
+    w.open_document(1)
+    text = w.session.doc.text
+    four = text.index("four civilians")
+    place = {s.label: s for s in w.view.spans if (s.start, s.end) == (four, four + len("four civilians"))}
+    assert w.view.origins[place["CASUALTIES"].id] == ["ana"] and w.view.origins[place["TARGET"].id] == ["ben"]
+    # side by side: ana's version in the lane over ben's
+    assert w.view.lanes[place["CASUALTIES"].id] < w.view.lanes[place["TARGET"].id]
+    before = spans_of(relabelled, 1)
+    conn = sqlite3.connect(relabelled)
+    held = conn.execute("SELECT COUNT(*) FROM links WHERE doc_id = 1 AND state = 'suggested' AND (event_id = ? OR "
+                        "arg_id = ?)", (place["CASUALTIES"].id, place["CASUALTIES"].id)).fetchone()[0]
+    conn.close()
+    key = (four, four + len("four civilians"))
+    # ben's version picked with a click on its lane, then Ctrl+T
+    w.view.select_span(place["TARGET"].id)
+    rect = w.view._span_rects(w.view.to_qt(four), w.view.to_qt(key[1]))[0]
+    y = w.view._lane_y(rect, w.view.lanes[place["TARGET"].id])
+    qtbot.mouseClick(w.view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(rect.center().x()), int(y)))
+    assert w.selected_span == place["TARGET"].id
+    qtbot.keyClick(w.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    after = spans_of(relabelled, 1)
+    assert after[(*key, "TARGET")] == "accepted" and after[(*key, "CASUALTIES")] == "rejected"
+    march = text.index("March 3")
+    assert after[(march, march + 7, "TIME")] == "suggested"  # the other place is still to decide
+    assert {k: v for k, v in after.items() if k[:2] != key} == {k: v for k, v in before.items() if k[:2] != key}
+    assert "1 span(s) left to decide" in w.review_label.text()
+    # the links ana's casualty count held are removed with it
+    assert held, "ana's CASUALTIES held links"
+    conn = sqlite3.connect(relabelled)
+    open_links = conn.execute("SELECT COUNT(*) FROM links WHERE doc_id = 1 AND state = 'suggested' AND came_from IS "
+                              "NOT NULL AND (event_id = ? OR arg_id = ?)",
+                              (place["CASUALTIES"].id, place["CASUALTIES"].id)).fetchone()[0]
+    conn.close()
+    assert open_links == 0
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one undo step
+    assert spans_of(relabelled, 1) == before
+    # a span that is not an open question: Ctrl+T says what it needs and changes nothing
+    settled = next(s for s in w.view.spans if s.id not in w.view.origins or s.state.value == "accepted")
+    w.select_span(settled.id)
+    qtbot.keyClick(w.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert spans_of(relabelled, 1) == before
+    assert "Select a span still to decide" in w.statusBar().currentMessage()
