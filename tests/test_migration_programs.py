@@ -12,6 +12,7 @@ from pathlib import Path
 
 from annotator.core.model import Document, Record, Source, Span, SpanState
 from annotator.store import Store
+from annotator.store.schema import SCHEMA_VERSION
 from tests.conftest import ROOT
 from tests.test_durability import annotator_cmd
 
@@ -34,6 +35,9 @@ def made_before_amount(path: Path) -> None:
                      (json.dumps([f for f in json.loads(fillers) if f != "AMOUNT"]), event, name))
     conn.execute("DELETE FROM project WHERE key = 'guidelines'")
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (M0011,))
+    conn.execute("DROP TABLE notes")  # and what later migrations made
+    conn.execute("DROP TABLE layer_notes")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name > ?", (M0011,))
     conn.execute("PRAGMA user_version = 10")
     conn.close()
 
@@ -52,6 +56,7 @@ print(json.dumps({
               else None,
     "applied": conn.execute("SELECT count(*) FROM _sqlite_migrations WHERE name = ?", ("@M0011@",)).fetchone()[0],
     "spans": conn.execute("SELECT count(*) FROM spans").fetchone()[0],
+    "notes": "notes" in tables,
 }))
 """.replace("@M0011@", M0011)
 
@@ -71,6 +76,7 @@ def dying(db):
     os.kill(os.getpid(), signal.SIGKILL)
 step.fn = dying
 from annotator.store import Store
+from annotator.store.schema import SCHEMA_VERSION
 Store(sys.argv[1])
 """.replace("@M0011@", M0011)
 
@@ -102,14 +108,15 @@ def test_a_migration_killed_half_way_leaves_the_file_as_it_was_and_the_next_prog
     finally:
         window.close()
     after = read_elsewhere(db)
-    assert (after["version"], after["check"], after["amount"], after["applied"], after["spans"]) == (
-        11, "ok", 1, 1, 3)
+    assert (after["version"], after["check"], after["amount"], after["applied"], after["spans"], after["notes"]) == (
+        SCHEMA_VERSION, "ok", 1, 1, 3, True)
     assert after["target"] == ["TARGET", "ACTOR", "PLACE", "AMOUNT"] and after["guides"] == 18
 
 
 OPEN = r"""
 import sys
 from annotator.store import Store
+from annotator.store.schema import SCHEMA_VERSION
 sys.stdin.readline()  # both programs wait here, then open the old file at once
 with Store(sys.argv[1]) as store:
     print(len(store.scheme.labels), flush=True)
@@ -128,7 +135,7 @@ def test_two_programs_migrating_one_file_at_once_both_open_it_and_migrate_it_onc
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in results]
     assert [out.strip() for out, _ in results] == ["18", "18"]
     after = read_elsewhere(db)
-    assert (after["version"], after["amount"], after["applied"], after["check"]) == (11, 1, 1, "ok")
+    assert (after["version"], after["amount"], after["applied"], after["check"]) == (SCHEMA_VERSION, 1, 1, "ok")
     assert after["target"].count("AMOUNT") == 1
 
 

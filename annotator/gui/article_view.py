@@ -105,7 +105,7 @@ class ArticleView(QTextEdit):
         """The room kept between lines, from the font: lanes under each line, then the band for arcs."""
         metrics = QFontMetricsF(self.font())
         self.line_h = metrics.height()
-        self.pitch = max(3.0, round(self.line_h / 6))  # one lane
+        self.pitch = max(4.0, round(self.line_h / 5))  # one lane
         self.lanes_h = LANES * self.pitch + 1
         small = QFont(self.font())
         small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.68))

@@ -91,17 +91,17 @@ class NotesMixin:
             self.queue.refresh(self.session.doc.id)  # its row's marks
 
     def note_marks(self) -> tuple[str, list[str]]:
-        """"⚑ " for a flagged article, "✎ " for one with comments (its own, its spans', in a team's review the
-        editors'), and the notes in words, one line each."""
+        """"⚑ " for an article flagged, or with a span flagged, "✎ " for one with comments (its own, its spans',
+        in a team's review the editors'), as the queue marks it; and the notes in words, one line each."""
         if self.session is None or self.session.doc is None or self.store is None:
             return "", []
         notes = self.session.notes()
         editors = self.store.notes.of_editors(self.session.doc.id)
-        flagged = any(n.flagged for i, n in notes.items() if i == ARTICLE) or any(
-            e.flagged and e.span is None for e in editors)
+        by_id = {s.id: s for s in self.session.spans}
+        flagged = any(n.flagged for i, n in notes.items() if i == ARTICLE or i in by_id) or any(
+            e.flagged for e in editors)
         commented = any(n.text for n in notes.values()) or any(e.text for e in editors)
         text = self.session.doc.text
-        by_id = {s.id: s for s in self.session.spans}
         lines = []
         for n in notes.values():
             span = by_id.get(n.span_id)

@@ -50,12 +50,13 @@ def test_ctrl_m_comments_on_the_selected_span_with_undo_redo_and_marks(qtbot, wi
     qtbot.keyClick(w.view, Qt.Key.Key_M, CTRL)
     back_in(qtbot, w)
     assert notes(project) == {(doc, span.id): ("An <b>ambush</b>?", 1)}
-    assert w.title_label.text().startswith("✎ ")  # commented (a span's flag does not flag the article)
+    assert w.title_label.text().startswith("⚑ ✎ ")  # something in it flagged, and commented, as the queue says
+    assert w.queue.index(w._queue_row(doc), 0).data().startswith("⚑ ✎ ")
     assert "An &lt;b&gt;ambush&lt;/b&gt;?" in w.title_label.toolTip()  # shown as the words typed, not as markup
     assert w.view.notes[span.id].flagged
     qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL)  # undo: no note
     assert notes(project)[(doc, span.id)] == ("", 0)
-    assert span.id not in w.view.notes and not w.title_label.text().startswith("✎")
+    assert span.id not in w.view.notes and w.title_label.text()[0] not in "⚑✎"
     qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL | SHIFT)  # redo
     assert notes(project)[(doc, span.id)] == ("An <b>ambush</b>?", 1)
     # the dialog again, emptied and saved: the comment is taken back
