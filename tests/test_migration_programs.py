@@ -37,6 +37,7 @@ def made_before_amount(path: Path) -> None:
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (M0011,))
     conn.execute("DROP TABLE notes")  # and what later migrations made
     conn.execute("DROP TABLE layer_notes")
+    conn.execute("DROP INDEX spans_review")
     conn.execute("DELETE FROM _sqlite_migrations WHERE name > ?", (M0011,))
     conn.execute("PRAGMA user_version = 10")
     conn.close()

@@ -191,9 +191,12 @@ class ArticleView(QTextEdit):
         repainted, which keeps an edit within one frame on long articles."""
         before = self._region(changed | {self.selected} if changed is not None else None)
         lanes = self.lanes
+        same = (changed is not None and not changed and len(spans) == len(self.spans)
+                and all(a is b for a, b in zip(spans, self.spans)))  # a link edit, or the selection moved
         self.spans = list(spans)
         self.selected = selected
-        self._prepare()
+        if not same:
+            self._prepare()
         if changed is None:
             self.viewport().update()
         else:
@@ -343,8 +346,21 @@ class ArticleView(QTextEdit):
         # only the spans in the stretch of text on screen (an article may be one block of 20,000 words); the
         # lines just outside it too, whose lanes or arcs reach into it
         area = event.rect()
-        vis_a = self.cursorForPosition(QPoint(area.left(), int(area.top() - self.gap))).position()
-        vis_b = self.cursorForPosition(QPoint(area.right(), int(area.bottom() + self.gap))).position() + 1
+        # (a point below the text laid out so far would give the article's end: kept inside the view, and the
+        # next line's start found from the last line on screen)
+        height = self.viewport().height() - 1
+        vis_a = self.cursorForPosition(QPoint(area.left(), max(0, int(area.top() - self.gap)))).position()
+        vis_b = self.cursorForPosition(QPoint(area.right(), min(height, int(area.bottom() + self.gap)))).position()
+        block = self.document().findBlock(vis_b)
+        line = block.layout().lineForTextPosition(vis_b - block.position()) if block.isValid() else None
+        if line is not None and line.isValid():  # the whole line, and the one after it (its band may show)
+            vis_b = block.position() + line.textStart() + line.textLength()
+            following = block.layout().lineForTextPosition(vis_b - block.position() + 1)
+            if following.isValid():
+                vis_b = block.position() + following.textStart() + following.textLength()
+            else:
+                vis_b = block.next().position() + 200 if block.next().isValid() else vis_b
+        vis_b += 1
         first = bisect_left(self._paint_starts, vis_a - self._longest)
         last = bisect_right(self._paint_starts, vis_b)
         offset = self._offset()

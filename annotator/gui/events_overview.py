@@ -33,24 +33,29 @@ def overview_rows(text: str, spans: Iterable[Span], links: Iterable[Link], schem
     by_id = {s.id: s for s in spans}
     events = [s for s in by_id.values() if (lb := scheme.get(s.label)) is not None and lb.kind == "event"]
     events.sort(key=lambda s: (s.start, s.end))
-    mine: dict[int, list[Link]] = {}
+    mine: dict[int, dict[str, list[tuple[Span, SpanState]]]] = {}  # event -> role -> (filler, state)
+    shown = (SpanState.ACCEPTED, SpanState.SUGGESTED)
     for lk in links:
-        if lk.state in (SpanState.ACCEPTED, SpanState.SUGGESTED) and lk.argument in by_id:
-            mine.setdefault(lk.event, []).append(lk)
+        if lk.state in shown and lk.argument in by_id:
+            mine.setdefault(lk.event, {}).setdefault(lk.role, []).append((by_id[lk.argument], lk.state))
+    names: dict[str, list[str]] = {}  # label -> its roles' names (looked up once a label)
     rows = []
     for event in events:
-        roles = [r.name for r in scheme.roles(event.label)]
-        held = mine.get(event.id, [])  # type: ignore[arg-type]
-        roles += sorted({lk.role for lk in held} - set(roles))
-        rows.append((event, [(role, [(by_id[lk.argument], lk.state) for lk in held if lk.role == role])
-                             for role in roles]))
+        roles = names.get(event.label)
+        if roles is None:
+            roles = names[event.label] = [r.name for r in scheme.roles(event.label)]
+        held = mine.get(event.id, {})  # type: ignore[arg-type]
+        extra = sorted(held.keys() - set(roles)) if held else []
+        rows.append((event, [(role, held.get(role, [])) for role in (roles + extra if extra else roles)]))
     return rows
 
 
 def _signature(event: Span, roles: list[tuple[str, list[tuple[Span, SpanState]]]]) -> tuple:
-    """What an event's rows show: rebuilt only when this changes."""
+    """What an event's rows show: rebuilt only when this changes (its label gives its roles, so only the filled
+    ones are looked at)."""
     return (event.label, event.state, event.start, event.end,
-            tuple((role, tuple((f.id, f.start, f.end, f.label, st) for f, st in fillers)) for role, fillers in roles))
+            tuple((role, f.id, f.start, f.end, f.label, st) for role, fillers in roles if fillers
+                  for f, st in fillers))
 
 
 class EventsOverview(QTreeWidget):

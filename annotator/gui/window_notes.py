@@ -81,11 +81,13 @@ class NotesMixin:
         self.undo_stack.push(NoteCommand(self.session, self.session.doc_id, span_id, text, flagged, what,
                                          self.on_edit_error))
 
-    def show_notes(self) -> None:
+    def show_notes(self, title: bool = True) -> None:
         """The open article's notes: marks on the spans that have one, and the title again (its marks)."""
         if self.session is None or self.session.doc is None or self.store is None:
             return
         self.view.set_notes({i: n for i, n in self.session.notes().items() if i != ARTICLE})
+        if not title:  # just opened: the title was shown with its marks
+            return
         self._show_title(self.session.doc)
         if self.queue is not None:
             self.queue.refresh(self.session.doc.id)  # its row's marks

@@ -54,7 +54,7 @@ class ProjectsMixin:
         self.session = ArticleSession(store, self.editor, tokenizer=lazy_tokenize)
         events = self.session.events
         events.opened.connect(self._on_opened)
-        events.opened.connect(lambda _doc: self.show_notes())
+        events.opened.connect(lambda _doc: self.show_notes(title=False))
         events.notes_changed.connect(lambda _doc_id: self.show_notes())
         events.changed_elsewhere.connect(lambda _doc_id: self.show_notes())
         events.spans_changed.connect(self._on_spans_changed)

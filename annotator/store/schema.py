@@ -328,7 +328,7 @@ def m0012_notes(db: Database) -> None:
     """Comments and flags: `notes` holds this project's own, one per article (span_id 0) and one per span, each
     a text and a flag (an empty text and no flag: taken back, kept so a merge can tell); `layer_notes` holds the
     editors' notes merged into a team's project, keyed like their spans (an article's note: start and end -1,
-    no label), the note as JSON [text, flagged]."""
+    no label), the note as JSON [text, flagged]. And an index of the spans a review wrote."""
     db.execute("""CREATE TABLE notes (
         doc_id INTEGER NOT NULL REFERENCES documents(id), span_id INTEGER NOT NULL, text TEXT NOT NULL,
         flagged INTEGER NOT NULL, who TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (doc_id, span_id)) WITHOUT ROWID""")
@@ -336,6 +336,9 @@ def m0012_notes(db: Database) -> None:
         doc_id INTEGER NOT NULL REFERENCES documents(id), editor TEXT NOT NULL, start INTEGER NOT NULL,
         "end" INTEGER NOT NULL, label TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL,
         PRIMARY KEY (doc_id, editor, start, "end", label)) WITHOUT ROWID""")
+    # the spans a review wrote, by article: the window asks for them at each article it opens (whose work each
+    # span was), and in a project without a review there are none to walk past
+    db.execute("CREATE INDEX spans_review ON spans(doc_id) WHERE came_from IS NOT NULL")
 
 
 NOT_COUNTED = "('import', 'preannotate')"  # the change log's entries that are no editor's work
