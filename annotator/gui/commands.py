@@ -45,71 +45,78 @@ class EditCommand(QUndoCommand):
             self.on_error(exc, True)
 
 
-class NoteCommand(QUndoCommand):
-    """Sets the note (a comment and a flag) of an article or of one of its spans; undo sets the one before."""
+class SetBackCommand(QUndoCommand):
+    """Sets something that holds one value at a time (an article's answer, a note): the first redo remembers the
+    value before, undo sets that back. Subclasses say how in `_set`, which returns the value it replaced."""
 
-    def __init__(self, session: ArticleSession, doc_id: int, span_id: int, text: str, flagged: bool, what: str,
-                 on_error: OnError) -> None:
-        super().__init__(what)
-        self.session = session
-        self.doc_id, self.span_id = doc_id, span_id
-        self.after = (text, flagged)
-        self.before: tuple[str, bool] | None = None
+    after: object
+    same_is_nothing = True  # setting the value it had is no undo step
+
+    def __init__(self, text: str, on_error: OnError) -> None:
+        super().__init__(text)
         self.on_error = on_error
+        self.before: object | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.before is not None
+
+    def _set(self, value: object, undo: bool) -> object:
+        raise NotImplementedError
 
     def redo(self) -> None:
         try:
-            before = self.session.set_note(self.span_id, *self.after, doc_id=self.doc_id)
-        except Exception as exc:  # noqa: BLE001
+            before = self._set(self.after, undo=False)
+        except Exception as exc:  # noqa: BLE001 - refused or failed: reported, and no undo step
             if self.before is None:
                 self.setObsolete(True)
             self.on_error(exc, self.before is not None)
             return
         if self.before is None:
             self.before = before
-            if before == self.after:
+            if self.same_is_nothing and before == self.after:
                 self.setObsolete(True)  # nothing changed: no undo step
 
     def undo(self) -> None:
         if self.before is None:
             return
         try:
-            self.session.set_note(self.span_id, *self.before, doc_id=self.doc_id)
+            self._set(self.before, undo=True)
         except Exception as exc:  # noqa: BLE001
             self.on_error(exc, True)
 
 
-class AnswerCommand(QUndoCommand):
-    """Answers an article. Accepting it accepts the suggestions on screen with it; undo takes both back."""
+class NoteCommand(SetBackCommand):
+    """Sets the note (a comment and a flag) of an article or of one of its spans; undo sets the one before."""
+
+    def __init__(self, session: ArticleSession, doc_id: int, span_id: int, text: str, flagged: bool, what: str,
+                 on_error: OnError) -> None:
+        super().__init__(what, on_error)
+        self.session = session
+        self.doc_id, self.span_id = doc_id, span_id
+        self.after = (text, flagged)
+
+    def _set(self, value: object, undo: bool) -> object:
+        text, flagged = value  # type: ignore[misc]
+        return self.session.set_note(self.span_id, text, flagged, doc_id=self.doc_id)
+
+
+class AnswerCommand(SetBackCommand):
+    """Answers an article. Accepting it accepts the suggestions on screen with it; undo takes both back (also when
+    it was accepted already: the suggestions it accepted are a change)."""
+
+    same_is_nothing = False
 
     def __init__(self, session: ArticleSession, doc_id: int, answer: Answer, on_error: OnError) -> None:
-        super().__init__(f"answer {answer.value}")
+        super().__init__(f"answer {answer.value}", on_error)
         self.session = session
         self.doc_id = doc_id
-        self.answer = answer
-        self.on_error = on_error
-        self.before: Answer | None = None
+        self.after = answer
         self.accepted: Change | None = None
 
-    @property
-    def done(self) -> bool:
-        return self.before is not None
-
-    def redo(self) -> None:
-        try:
-            before, self.accepted = self.session.set_answer(self.answer, self.doc_id)
-        except Exception as exc:  # noqa: BLE001
-            if self.before is None:
-                self.setObsolete(True)
-            self.on_error(exc, self.before is not None)
-            return
-        if self.before is None:
-            self.before = before
-
-    def undo(self) -> None:
-        if self.before is None:
-            return
-        try:
-            self.session.set_answer(self.before, self.doc_id, restore=self.accepted)
-        except Exception as exc:  # noqa: BLE001
-            self.on_error(exc, True)
+    def _set(self, value: object, undo: bool) -> object:
+        assert isinstance(value, Answer)
+        if undo:
+            return self.session.set_answer(value, self.doc_id, restore=self.accepted)[0]
+        before, self.accepted = self.session.set_answer(value, self.doc_id)
+        return before

@@ -277,11 +277,13 @@ class Merging(Repository):
                 last[d] = at
             if action not in NOT_WORK:
                 changes.append((d, who_, at, action, detail))
-        # the editor's notes (all of them: a file holds no one else's), on the article or on a span they hold
+        # the editor's notes (all of them: a file holds no one else's), on the article or on a span they hold; a
+        # note on a span changed when the span last did too (relabelled or resized, it sits under another key)
         notes = sconn.execute(
             'SELECT n.doc_id, coalesce(s.start, -1), coalesce(s."end", -1), coalesce(s.label, \'\'), n.text, '
-            "n.flagged, n.updated_at FROM notes n LEFT JOIN spans s ON s.id = n.span_id AND n.span_id != 0 WHERE "
-            "n.span_id = 0 OR s.id IS NOT NULL").fetchall() if _has_table(sconn, "notes") else []
+            "n.flagged, max(n.updated_at, coalesce(s.updated_at, n.updated_at)) FROM notes n LEFT JOIN spans s ON "
+            "s.id = n.span_id AND n.span_id != 0 WHERE n.span_id = 0 OR s.id IS NOT NULL").fetchall() \
+            if _has_table(sconn, "notes") else []
         worked = {d for d, (_, answer, *_r) in docs.items() if answer != Answer.PENDING.value}
         worked |= {r[0] for r in spans} | {r[0] for r in links} | {r[0] for r in notes}
         # the articles whose layer this file speaks for: all of a file packed for (or named as) one editor's,

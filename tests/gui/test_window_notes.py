@@ -93,3 +93,41 @@ def test_ctrl_shift_f_flags_the_article_the_queue_marks_and_filters_it_and_undo_
     qtbot.keyClick(w.view, Qt.Key.Key_F, CTRL | SHIFT)
     assert notes(project)[(first, 0)] == ("date unclear", 0)
     assert w.title_label.text().startswith("✎ ")
+
+
+def test_a_note_another_program_writes_shows_in_the_window_and_the_command_line_exports_the_windows(
+        qtbot, window, project, tmp_path):
+    import json
+    import subprocess
+
+    from annotator.store import Store
+    from annotator.workflows.editing import EditSession
+    from tests.conftest import ROOT
+    from tests.test_durability import annotator_cmd
+
+    w = window
+    doc = w.session.doc_id
+    # another program (a second handle here) flags the open article: the window notices and marks it, and its
+    # next edit is not refused as a conflict
+    with Store(project) as other:
+        session = EditSession(other, "ben")
+        session.open(doc)
+        session.set_note(0, "ben: the date?", True)
+    w.check_external_changes()
+    assert w.title_label.text().startswith("⚑ ✎ ") and "ben: the date?" in w.title_label.toolTip()
+    span = next(s for s in w.view.spans if s.label == "ATTACK")
+    w.select_span(span.id)
+    answer_dialog(qtbot, "mine")
+    qtbot.keyClick(w.view, Qt.Key.Key_M, CTRL)
+    back_in(qtbot, w)
+    assert notes(project)[(doc, span.id)] == ("mine", 0) and notes(project)[(doc, 0)] == ("ben: the date?", 1)
+    # the command line, while the window holds the file, exports both notes in the article's meta
+    qtbot.keyClick(w.view, Qt.Key.Key_Return, CTRL)  # accepted: it goes out
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run(annotator_cmd("export", "--db", project, "--format", "events", "--output", out), cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    meta = json.loads(out.read_text(encoding="utf-8").splitlines()[0])["meta"]
+    assert meta["flagged"] is True
+    assert [c["text"] for c in meta["comments"]] == ["ben: the date?", "mine"]
+    assert meta["comments"][1]["span"] == [span.start, span.end, "ATTACK"]

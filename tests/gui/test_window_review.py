@@ -20,24 +20,32 @@ from annotator.workflows.team import merge, pack
 def team(project, tmp_path):
     """The sample project as a team's: ana accepts every suggestion of her articles; ben removes the first
     suggestion of each (the last two of the six: one more), then accepts. Merged, and prepared for review."""
+    def work(session: EditSession, editor: str) -> None:
+        for (doc_id,) in session.store.conn.execute("SELECT id FROM documents ORDER BY id LIMIT 6").fetchall():
+            session.open(doc_id)
+            if editor == "ben":
+                for span in session.spans[: 2 if doc_id >= 5 else 1]:
+                    session.delete(span.id)
+            session.set_answer(Answer.ACCEPT)
+
+    assert two_editors(project, tmp_path, work).disputed == 6
+    return project
+
+
+def two_editors(project, tmp_path, work):
+    """ana and ben each get the project's articles in a file, `work(session, editor)` in it, merged back and
+    prepared for review by rita; the review's report."""
     store = Store(project)
     store.team.assign(["ana", "ben"], 2)
     for e in ("ana", "ben"):
         pack(store, e, tmp_path / f"{e}.db")
     for e in ("ana", "ben"):
         with Store(tmp_path / f"{e}.db") as mine:
-            session = EditSession(mine, e)
-            for (doc_id,) in mine.conn.execute("SELECT id FROM documents ORDER BY id LIMIT 6").fetchall():
-                session.open(doc_id)
-                if e == "ben":
-                    for span in session.spans[: 2 if doc_id >= 5 else 1]:
-                        session.delete(span.id)
-                session.set_answer(Answer.ACCEPT)
+            work(EditSession(mine, e), e)
     merge(store, [tmp_path / "ana.db", tmp_path / "ben.db"])
     report = store.team.prepare_review(1.0, "rita")
-    assert report.disputed == 6
     store.close()
-    return project
+    return report
 
 
 @pytest.fixture
@@ -206,25 +214,18 @@ def test_hovering_a_span_in_review_names_the_editors_whose_work_held_it(qtbot, r
 def relabelled(project, tmp_path):
     """ana accepts every suggestion of article 1; ben relabels "four civilians" (CASUALTIES) as TARGET and deletes
     "March 3" (TIME), then accepts: two open questions at two places. Merged and prepared for review."""
-    store = Store(project)
-    store.team.assign(["ana", "ben"], 2)
-    for e in ("ana", "ben"):
-        pack(store, e, tmp_path / f"{e}.db")
-    for e in ("ana", "ben"):
-        with Store(tmp_path / f"{e}.db") as mine:
-            session = EditSession(mine, e)
-            session.open(1)
-            text = session.doc.text
-            if e == "ben":
-                four = text.index("four civilians")
-                span = next(s for s in session.spans if (s.start, s.label) == (four, "CASUALTIES"))
-                session.relabel(span.id, "TARGET")
-                march = next(s for s in session.spans if s.start == text.index("March 3") and s.label == "TIME")
-                session.delete(march.id)
-            session.set_answer(Answer.ACCEPT)
-    merge(store, [tmp_path / "ana.db", tmp_path / "ben.db"])
-    store.team.prepare_review(1.0, "rita")
-    store.close()
+    def work(session: EditSession, editor: str) -> None:
+        session.open(1)
+        text = session.doc.text
+        if editor == "ben":
+            four = text.index("four civilians")
+            span = next(s for s in session.spans if (s.start, s.label) == (four, "CASUALTIES"))
+            session.relabel(span.id, "TARGET")
+            march = next(s for s in session.spans if s.start == text.index("March 3") and s.label == "TIME")
+            session.delete(march.id)
+        session.set_answer(Answer.ACCEPT)
+
+    two_editors(project, tmp_path, work)
     return project
 
 

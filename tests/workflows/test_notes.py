@@ -148,3 +148,20 @@ def test_a_file_packed_again_carries_the_notes_and_its_merge_keeps_them(team, tm
     report = merge(team, [again])[0]
     assert report.removed["ana"] == 0
     assert len(team.notes.of_editors(ids_by_text(team)[TEXTS[0]])) == 2
+
+
+def test_a_note_whose_span_is_relabelled_moves_with_it_in_the_layer(team, tmp_path):
+    team.team.assign(["ana"], 1)
+    path = tmp_path / "ana.db"
+    pack(team, "ana", path)
+    annotate(path, "ana", note_plan)
+    merge(team, [path])
+    at = TEXTS[0].index("attacked")
+    with Store(path) as mine:
+        session = EditSession(mine, "ana")
+        session.open(ids_by_text(mine)[TEXTS[0]])
+        session.relabel(span_id(session, "ATTACK", at), "DAMAGE")
+    merge(team, [path])
+    doc = ids_by_text(team)[TEXTS[0]]
+    on_spans = [(n.span, n.text) for n in team.notes.of_editors(doc) if n.span is not None]
+    assert on_spans == [((at, at + 8, "DAMAGE"), "an ambush?")]  # one note, on the span as it is now
