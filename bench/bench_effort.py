@@ -49,6 +49,7 @@ class Tally:
     needed."""
 
     actions: Counter = field(default_factory=Counter)  # by kind
+    ops: Counter = field(default_factory=Counter)  # actions by what they were for
     by_label: Counter = field(default_factory=Counter)
     before: int = 0  # the same corrections with the tools of before issue 29
     words: int = 0
@@ -120,9 +121,12 @@ class Editor:
         rect = self.view.cursorRect(cursor)
         return QPoint(rect.center().x() + (-1 if right else 1), rect.center().y())
 
+    op = ""  # what the actions are for, now
+
     def _count(self, kind: str, label: str) -> None:
         self.tally.actions[kind] += 1
         self.tally.by_label[label] += 1
+        self.tally.ops[self.op] += 1
 
     # ------------------------------------------------------------------ actions
 
@@ -230,11 +234,13 @@ def work_article(editor: Editor, doc_id: int, text: str, gold: set[Key], links: 
         if links and (final.get(lk.event), lk.role, final.get(lk.argument)) in links:
             held[lk.event] += 1
             held[lk.argument] += 1
+    editor.op = "delete a wrong suggestion"
     for s in sorted(deletes, key=lambda x: (x.start, -x.end, x.label)):  # in text order: Delete selects the next
         if window.selected_span != s.id:
             editor.click_span(s.id, s.label)
         editor.key(Qt.Key.Key_Delete, s.label)
     for s, g in fixes:
+        editor.op = "fix a suggestion (edges, label)"
         if window.selected_span != s.id:
             editor.click_span(s.id, g[2])
         moved = 0
@@ -262,6 +268,7 @@ def work_article(editor: Editor, doc_id: int, text: str, gold: set[Key], links: 
             ev_label = via[0][2]
             role = next((r for r in scheme.roles(ev_label) if r.name == via[1]), None)
         if role is not None and fitting_filler(role.fillers, text[g[0]:g[1]]) == g[2]:
+            editor.op = "draw an argument in its role"
             event_id = present[via[0]]
             if window.selected_span != event_id:
                 editor.click_span(event_id, g[2])
@@ -270,11 +277,13 @@ def work_article(editor: Editor, doc_id: int, text: str, gold: set[Key], links: 
             if role.fillers[0] != g[2]:
                 tally.before += 2  # before: the role's first label, then a relabel (a click and a key)
         else:
+            editor.op = "draw a span"
             editor.drag_text(g[0], g[1], g[2])
             editor.char_key(hotkey[g[2]], g[2])
         present = {(s.start, s.end, s.label): s.id for s in session.spans}
     if links is not None:
         work_links(editor, links)
+    editor.op = "accept the article"
     editor.key(Qt.Key.Key_Return, "answer", ctrl=True)  # accept the article: its suggestions left are right
 
 
@@ -301,6 +310,7 @@ def work_links(editor: Editor, gold: set[tuple[Key, str, Key]]) -> None:
             if role is None:
                 continue
             for what, k in sorted(todo, key=lambda t: t[0] != "remove"):  # the wrong ones out first
+                editor.op = "remove a wrong link" if what == "remove" else "add a link"
                 tool = window.link_tool
                 if not (tool.active and tool.role == role_name and tool.event_id == event_id):
                     if window.selected_span != event_id:
@@ -407,6 +417,9 @@ def main() -> int:
     cut = 1 - with_s.total / max(before, 1)
     print(f"\nwith suggestions / from nothing: {ratio:.2f} (goal <= 0.50) {'OK' if ratio <= 0.5 else 'BELOW GOAL'}")
     print(f"cut by this issue's tools: {cut:.0%} (goal >= 33%) {'OK' if cut >= 1 / 3 else 'BELOW GOAL'}")
+    print(f"\n{'what the actions were for':<34}{'with':>7}{'nothing':>9}")
+    for op in sorted(set(with_s.ops) | set(without.ops), key=lambda o: -with_s.ops[o]):
+        print(f"{op:<34}{with_s.ops[op]:>7}{without.ops[op]:>9}")
     print(f"\n{'per label':<14}{'with':>7}{'nothing':>9}")
     for label in sorted(set(with_s.by_label) | set(without.by_label)):
         print(f"{label:<14}{with_s.by_label[label]:>7}{without.by_label[label]:>9}")
