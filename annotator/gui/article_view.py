@@ -95,6 +95,7 @@ class ArticleView(QTextEdit):
         self.candidate: int | None = None  # the span link mode offers
         self.notes: dict[int, Any] = {}  # span id -> its note (annotator.store.notes.Note): a mark at its end
         self._drag: tuple[int, str, int] | None = None  # span id, "start"/"end", the edge's offset while dragged
+        self._document: QTextDocument | None = None  # the article's document, made by set_article
         # the roles written at the last paint: (event id, argument id, role, where, of the event in focus)
         self.painted_roles: list[tuple[int, int, str, QRectF, bool]] = []
         self._geometry()
@@ -183,7 +184,10 @@ class ArticleView(QTextEdit):
         cursor.setBlockFormat(self._line_format())  # every paragraph inserted takes it
         cursor.insertText(text)
         self._apply_spacing(doc, blank_only=True)
-        self.setDocument(doc)  # the previous one, the view's own, is deleted
+        self.setDocument(doc)
+        if self._document is not None:  # the previous article's (Qt deletes only the document it made itself):
+            self._document.setParent(None)  # now Python's alone, freed as it is dropped here
+        self._document = doc
 
     def show_spans(self, spans: Sequence[Span], selected: int | None = None,
                    changed: set[int] | None = None) -> None:

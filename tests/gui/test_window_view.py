@@ -255,3 +255,12 @@ def test_the_colour_blind_palette_is_a_view_setting_that_the_label_bar_and_text_
         assert window.label_bar.buttons["ATTACK"].styleSheet() == before
     finally:
         use_safe_palette(None)
+
+
+def test_the_view_keeps_one_article_document_however_many_articles_are_opened(window):
+    from PySide6.QtGui import QTextDocument
+
+    for doc_id in (2, 3, 4, 1, 2):
+        window.open_document(doc_id)
+    assert len(window.view.findChildren(QTextDocument)) == 1  # each article's document freed with the next
+    assert window.view.toPlainText() == window.session.doc.text
