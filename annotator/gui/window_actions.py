@@ -271,11 +271,15 @@ class ActionsMixin:
             for lb in self.store.scheme.labels:
                 rows.append((lb.hotkey.upper(), f"{lb.name} — {lb.description}"))
         rows += [
-            ("Click / Tab / Shift+Tab", "select a span"), ("Label key on a selected span", "relabel it"),
+            ("Click / Tab / Shift+Tab", "select a span (a click on a bar under the words: that bar's span)"),
+            ("Label key on a selected span", "relabel it"),
+            ("Drag an edge of the selected span", "move that edge to another word (one undo step; label, state "
+             "and links kept)"),
             ("Shift+role key, with an event selected", "link in that role: Tab / Shift+Tab go through the spans "
              "that fit, nearest first; Enter links, Delete unlinks, Escape cancels; a click links the span "
              "clicked (the Event panel lists the roles and their keys)"),
-            ("Select text, then Shift+role key", "mark it with the role's label and link it to the event"),
+            ("Select text, then Shift+role key", "mark it with the label that fits the role and link it to the "
+             "event"),
         ]
         # every command with a key, as its action says it (menus, toolbar and this sheet share one action)
         for action in [self.undo_action, self.redo_action, *self.command_actions]:

@@ -58,7 +58,8 @@ class NotesMixin:
         span = None if on_article else self.view.span(self.selected_span)
         span_id = span.id if span is not None else ARTICLE
         about = (f"Comment on {span.label} “{excerpt(self.session.doc.text[span.start:span.end], 60)}”"
-                 if span is not None else f"Comment on the article “{self.title_label.text()}”")
+                 if span is not None else
+                 f"Comment on the article “{self.session.doc.title or f'Document {self.session.doc_id}'}”")
         before = self.session.notes().get(span_id)
         dialog = NoteDialog(self, about, before.text if before else "", before.flagged if before else False)
         if dialog.exec() != QDialog.DialogCode.Accepted:
