@@ -93,11 +93,12 @@ class Annotator:
         return [Span(s, e, label, SOURCES[source], SpanState.SUGGESTED, score)
                 for s, e, label, source, score in self._suggestion_tuples(doc)]
 
-    def link_suggestions(self, doc: Doc, spans: Sequence[Span]) -> list[Link]:
+    def link_suggestions(self, doc: Doc, spans: Sequence[Span], text: str | None = None) -> list[Link]:
         """Links between the suggestions `spans` of `doc`, naming them by position in `spans`. The model's own,
         when a component of the pipeline leaves them in `doc.user_data["annotator_links"]` as (event start, end,
         label, argument start, end, label, role) between spans it suggests, and the scheme allows them; then,
-        with the rules, within a sentence, the nearest span that fits each role."""
+        with the rules, within a sentence, the nearest span that fits each role. `text`: the doc's text, when the
+        caller has it (`doc.text` joins every token's text in a Python loop)."""
         keys = [sp.key for sp in spans]
         found: list[Link] = []
         if self.use_model:
@@ -110,7 +111,7 @@ class Annotator:
         if self.use_rules:
             seen = {lk.key for lk in found}
             found += [Link(e, a, role, Source.RULE, SpanState.SUGGESTED)
-                      for e, a, role in suggest_links(keys, sentence_starts(doc), self.scheme)
+                      for e, a, role in suggest_links(keys, sentence_starts(doc, text), self.scheme)
                       if (e, a, role) not in seen]
         return found
 
@@ -177,12 +178,48 @@ class Annotator:
 
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
 
-def sentence_starts(doc: Doc) -> list[int]:
-    """Where the sentences of a Doc begin (characters): spaCy's boundaries, and every paragraph break (a
-    headline has no full stop)."""
-    starts = {sent.start_char for sent in doc.sents} if doc.has_annotation("SENT_START") else {0}
-    starts.update(m.end() for m in _PARAGRAPH.finditer(doc.text))
+def sentence_starts(doc: Doc, text: str | None = None) -> list[int]:
+    """Where the sentences of a Doc begin (characters): the pipeline's boundaries when it has a parser or a
+    sentence recogniser, else spaCy's sentencizer rule (`punctuation_starts`), and every paragraph break (a
+    headline has no full stop). `text`: the doc's text, if the caller has it (`doc.text` is made again from
+    every token, in Python)."""
+    starts = {sent.start_char for sent in doc.sents} if _has_sentences(doc) else punctuation_starts(doc)
+    starts.update(m.end() for m in _PARAGRAPH.finditer(doc.text if text is None else text))
     return sorted(starts)
+
+
+def _has_sentences(doc: Doc) -> bool:
+    """Whether a component set sentence boundaries: `doc.has_annotation("SENT_START")` without its Python loop
+    over every token."""
+    from spacy.attrs import SENT_START
+
+    return len(doc) > 1 and bool(doc.to_array([SENT_START])[1:].any())
+
+
+_PUNCT_HASHES: dict[int, Any] = {}  # id of a vocabulary's string store -> the hashes of the sentence-ending marks
+
+
+def punctuation_starts(doc: Doc) -> set[int]:
+    """The sentence starts (characters) spaCy's `sentencizer` would set, from the token arrays in one pass of
+    numpy instead of a Python loop over the tokens (a fifth of pre-annotation's time went there): after a
+    sentence-ending mark (its `punct_chars`), the next token that is no punctuation starts a sentence."""
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
+    from spacy.pipeline.sentencizer import Sentencizer
+
+    if not len(doc):
+        return {0}
+    marks = _PUNCT_HASHES.get(id(doc.vocab.strings))
+    if marks is None:
+        marks = _PUNCT_HASHES[id(doc.vocab.strings)] = np.array(
+            sorted(doc.vocab.strings.add(c) for c in Sentencizer.default_punct_chars), dtype=np.uint64)
+    arr = doc.to_array([ORTH, IS_PUNCT, IDX])
+    period = np.isin(arr[:, 0], marks)
+    seen = np.concatenate(([0], np.cumsum(period)))  # marks before each token (seen[i]: among tokens < i)
+    words = np.nonzero((arr[:, 1] == 0) & ~period)[0]  # the tokens that may start a sentence
+    before = np.concatenate(([0], words[:-1] + 1))  # just after the previous such token (0 for the first)
+    new = words[seen[words] - seen[before] > 0]
+    return {0, *arr[new, 2].tolist()}
 
 
 Candidate = tuple[int, int, str, Source, "float | None"]  # start, end, label, source, score
@@ -285,8 +322,8 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
         key_parts.insert(0, f"rules:{path.name}@{file_digest(path)}")
     if not key_parts:
         raise PipelineError("nothing to pre-annotate with: no rules and no model")
-    if not any(nlp.has_pipe(name) for name in ("parser", "senter", "sentencizer")):
-        nlp.add_pipe("sentencizer", first=True)  # link suggestions stay within a sentence
+    # link suggestions stay within a sentence: the parser's or senter's, else the sentencizer's rule, applied by
+    # `sentence_starts` from the token arrays (the component itself walks every token in Python)
     if any(label.roles for label in scheme.labels):
         key_parts.append("links:1")  # projects pre-annotated before links were suggested get them on the next run
     sources: dict[str, str] = {}

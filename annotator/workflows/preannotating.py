@@ -67,7 +67,8 @@ def _annotate_long(annotator: Annotator, text: str) -> tuple[bytes, list[Span], 
         doc = annotator.nlp(text[start:end])
         tokens += [Token(t.start + start, t.end + start, t.ws) for t in unpack_tokens(packed_tokens(doc))]
         found = annotator.suggestions(doc)
-        for lk in annotator.link_suggestions(doc, found):  # positions in the piece's spans, then in all of them
+        for lk in annotator.link_suggestions(doc, found, text[start:end]):  # positions in the piece's spans, then
+            # in all of them
             lk.event += len(spans)
             lk.argument += len(spans)
             links.append(lk)
@@ -87,7 +88,7 @@ def _one(annotator: Annotator, text: str, doc: Any = None) -> tuple[bytes, list[
             return _annotate_long(annotator, text)
         doc = annotator.nlp(text)
     spans = annotator.suggestions(doc)
-    return packed_tokens(doc), spans, annotator.link_suggestions(doc, spans), annotator.usefulness(doc)
+    return packed_tokens(doc), spans, annotator.link_suggestions(doc, spans, text), annotator.usefulness(doc)
 
 
 def annotate_rows(annotator: Annotator, rows: Sequence[Row], batch_size: int = 64,

@@ -461,3 +461,25 @@ def test_workers_are_forked_only_where_no_other_thread_runs(rules, monkeypatch):
     monkeypatch.setattr(preannotating.sys, "platform", "darwin")  # macOS: spawn, whatever the threads
     context, spec = preannotating._pool_context(rules)
     assert (context.get_start_method(), spec) == ("spawn", rules.spec)
+
+
+def test_sentence_starts_are_the_sentencizers_on_real_news_and_hostile_edges():
+    """The rules' pipeline no longer runs spaCy's sentencizer (a Python loop over every token): its rule is
+    applied to the token arrays instead, and must give the same starts."""
+    import json
+
+    import spacy
+
+    from annotator.nlp.pipeline import punctuation_starts, sentence_starts
+    from tests.conftest import WIKINEWS
+
+    bare, reference = spacy.blank("en"), spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    texts = [json.loads(line)["text"] for line in WIKINEWS.open(encoding="utf-8")]
+    texts += ["", ".", "Hi.", ". Hello", "He said “no.” Then left!", "U.S. officials met Mr. Smith. \n\nThen?! "
+              "\"Yes\" (he said).", "a\n\nb. c", "!!! ??? ...", "Ende。次の文"]
+    for text in texts:
+        doc, ref = bare(text), reference(text)
+        assert punctuation_starts(doc) == ({s.start_char for s in ref.sents} if len(ref) else {0}), text[:60]
+    doc = bare("Troops left. Talks began.\n\nA headline\nThen more")
+    assert sentence_starts(doc) == [0, 13, 25, 27]  # the break after the stop (as spaCy has it), the paragraph
