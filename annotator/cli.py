@@ -518,9 +518,10 @@ def agreement(db_path: Path, labels: str | None, editors: str | None, as_json: b
 @cli.command()
 @DB_OPTION
 @click.option("--samples", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Folder of sample articles (default: resources/samples).")
+              help="Folder of sample articles (default: resources/samples and resources/samples-long).")
 def demo(db_path: Path, samples: Path | None) -> None:
-    """Build a demo database from the sample articles (if it does not exist yet) and pre-annotate it."""
+    """Build a demo database from the sample articles (if it does not exist yet) and pre-annotate it: the twelve
+    short ones, then two long wire reports of a war (many events, nested arguments, numbers)."""
     from annotator.nlp import build_annotator
     from annotator.nlp.pipeline import RESOURCES, tokenize
     from annotator.workflows.importing import import_paths
@@ -530,7 +531,9 @@ def demo(db_path: Path, samples: Path | None) -> None:
         click.echo(f"{db_path} exists; using it")
     with open_store(db_path) as store:
         if store.documents.count_documents() == 0:
-            report = import_paths(store, [samples or RESOURCES / "samples"], tokenizer=tokenize, who="demo")
+            folders = [samples] if samples else [p for p in (RESOURCES / "samples", RESOURCES / "samples-long")
+                                                 if p.is_dir()]
+            report = import_paths(store, folders, tokenizer=tokenize, who="demo")
             click.echo(f"imported {report.added} sample article(s)")
             result = run(store, build_annotator(store.scheme), who="demo")
             click.echo(f"pre-annotated them: {result.suggestions} suggestion(s)")

@@ -268,7 +268,11 @@ def test_conll_never_breaks_a_sentence_inside_a_span(tmp_path):
 def test_demo_builds_once_and_the_window_falls_back_to_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = invoke("demo", "--db", "demo.db")
-    assert r.exit_code == 0 and "imported 12 sample article(s)" in r.output and "12 document(s)" in r.output
+    assert r.exit_code == 0 and "imported 14 sample article(s)" in r.output and "14 document(s)" in r.output
+    # the two long war reports, with events, their arguments and links between them
+    long = rows(tmp_path / "demo.db", "SELECT d.id, count(DISTINCT l.id) FROM documents d JOIN links l ON "
+                                      "l.doc_id = d.id WHERE d.title LIKE 'Drone battles%' GROUP BY d.id")
+    assert len(long) == 1 and long[0][1] >= 10
     n = rows(tmp_path / "demo.db", "SELECT count(*) FROM spans")[0][0]
     assert n > 100
     r = invoke("demo", "--db", "demo.db")
