@@ -19,7 +19,8 @@ EVENTS: dict[str, list[str]] = {
         raid raids raided ambush ambushed ambushes shooting shootings shot dead opened fire gunfire gunfight
         offensive assault assaults assaulted clashes clashed clash fighting stabbing stabbed massacre massacred
         detonated invasion invaded invade suicide bombing car bombing fired missiles fired rockets fired on
-        launched missiles launched rockets launched an attack suicide attack suicide attacks""",
+        launched missiles launched rockets launched an attack suicide attack suicide attacks targeted targeting
+        blew up blown up blow up blowing up drone battle drone battles""",
     "DEATH": """killed killing killings kill kills dead died die dies death deaths death toll fatalities fatally
         slain murdered murder murders executed execution executions perished lost their lives bodies body
         lost his life lost her life death tolls death count deceased""",
@@ -48,6 +49,8 @@ EVENTS: dict[str, list[str]] = {
         flee fleeing displaced withdrew withdraw withdrawal withdrawing pulled out retreated retreat
         sent troops moved troops crossed into""",
 }
+
+TRAILING = {"on", "with", "into", "to", "at", "against"}  # prepositions an event's words never end with
 
 WEAPONS = """missile missiles ballistic missile cruise missile rocket rockets drone drones bomb bombs car bomb
     IED IEDs improvised explosive device explosives explosive artillery mortar mortars grenade grenades rifle rifles
@@ -209,7 +212,8 @@ def build() -> list[dict]:
                    "drone strike", "drone strikes", "rocket attack", "rocket attacks", "shot dead", "opened fire",
                    "suicide bombing", "car bombing", "fired missiles", "fired rockets", "fired on",
                    "launched missiles", "launched rockets", "launched an attack", "strike on", "strikes on",
-                   "suicide attack", "suicide attacks"],
+                   "suicide attack", "suicide attacks", "blew up", "blown up", "blow up", "blowing up",
+                   "drone battle", "drone battles"],
         "DEATH": ["death toll", "death tolls", "death count", "lost their lives", "lost his life", "lost her life"],
         "INJURY": ["seriously injured", "critically injured"],
         "ARREST": ["taken into custody", "taken hostage"],
@@ -227,7 +231,9 @@ def build() -> list[dict]:
         for p in sorted(phrases, key=len, reverse=True):  # whole words only: "air strike" is no part of "air
             text = re.sub(rf"(?<!\S){re.escape(p)}(?!\S)", " ", text)  # strikes" (which left an "s" trigger)
         for word in sorted(set(text.split()) - IN_CONTEXT.get(label, set())) + phrases:
-            add(label, word, f"{label.lower()}-trigger")
+            # "strike on", "fired on", "spoke with": matched with the preposition, marked without it
+            trailing = len(word.split()) > 1 and word.split()[-1] in TRAILING
+            add(label, word, f"{label.lower()}-trigger" + ("@:-1" if trailing else ""))
     _context_patterns(add)
 
     skip = {"ballistic", "cruise", "car", "improvised", "explosive", "device", "machine", "tear", "gas", "rubber",

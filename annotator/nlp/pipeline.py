@@ -319,6 +319,9 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
             ruler.add_patterns(pats)
         except Exception as exc:
             raise PipelineError(f"{path}: a pattern is not valid: {str(exc)[:500]}") from None
+        names = {lb.name for lb in scheme.labels}
+        if {"PLACE", "ACTOR"} <= names:  # the default scheme's: a country that acts is its event's actor
+            ruler.set_acting("PLACE", "ACTOR", [lb.name for lb in scheme.of_kind("event")])
         key_parts.insert(0, f"rules:{path.name}@{file_digest(path)}")
     if not key_parts:
         raise PipelineError("nothing to pre-annotate with: no rules and no model")

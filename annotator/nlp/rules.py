@@ -42,6 +42,13 @@ class RuleMatcher:
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.tokens = AnchoredMatcher(nlp, name, spans_key=name, window=window)
         self.keys: dict[int, tuple[str, str]] = {}
+        # a place that does something is an actor: (the place label, the actor label, the event labels)
+        self.acting: tuple[str, str, frozenset[str]] | None = None
+
+    def set_acting(self, place: str, actor: str, events: Iterable[str]) -> None:
+        """A `place` span right before an event's words ("Russia launched", "Ukraine seized", "Israel has
+        struck") is suggested as `actor` instead: a state that acts in an event is its actor, not a place."""
+        self.acting = (place, actor, frozenset(events))
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
         phrases: dict[tuple[str, str], list[str]] = {}
@@ -92,15 +99,46 @@ class RuleMatcher:
                 matches += self.tokens.find_general(doc, self.tokens.bits(arr[:, 0]))
             if matches:
                 ends = idx + length
-                for s, e, label, pid in matches:
-                    s, e = token_slice(s, e, pid)
-                    if s < e:
-                        found.append((int(idx[s]), int(ends[e - 1]), label, pid))
+                kept = [(s, e, label, pid) for s, e, label, pid in
+                        ((*token_slice(s, e, pid), label, pid) for s, e, label, pid in matches) if s < e]
+                if self.acting is not None:
+                    kept = self._acting(doc, kept)
+                found = [(int(idx[s]), int(ends[e - 1]), label, pid) for s, e, label, pid in kept]
             if idx[0] == 0 and int(length.max()) < WS_BIT:
                 # the tokens in annotator.core.tokens' compact form, built with numpy
                 values = length.astype("<u2") | (arr[:, 3].astype("<u2") << 15)
                 doc.user_data[TOKENS_KEY] = bytes([LENGTHS]) + values.tobytes()
         doc.user_data[USER_DATA_KEY] = found
+
+
+    def _acting(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+        place, actor, events = self.acting  # type: ignore[misc]
+        # the events told by a verb in the past ("launched", "struck"): before a noun ("the Kabul car bombing",
+        # "US airstrike", "Ukraine negotiations") the place only names where, or whose
+        starts = {s for s, _, label, _ in kept if label in events and (
+            doc[s].lower_.endswith("ed") or doc[s].lower_ in PAST)}
+        if not starts:
+            return kept
+        out = []
+        for s, e, label, pid in kept:
+            if label == place and (s == 0 or doc[s - 1].lower_ not in AFTER_PREPOSITION):  # "the strike on
+                # Odesa killed": a place after a preposition is no subject
+                j = e
+                while j < len(doc) and j - e < 2 and doc[j].lower_ in BETWEEN:  # "has", "also", "reportedly"
+                    j += 1
+                if j in starts:
+                    label, pid = actor, "actor-acting"
+            out.append((s, e, label, pid))
+        return out
+
+
+AFTER_PREPOSITION = frozenset({"on", "in", "at", "near", "from", "to", "into", "over", "across", "of", "against",
+                               "towards", "toward", "outside", "inside", "around", "along", "by", "for", "with",
+                               "through", "between", "beyond", "within"})
+PAST = frozenset({"struck", "shot", "hit", "fought", "took", "overran", "withdrew", "sent", "threw", "beat",
+                  "met", "held", "stole", "began", "led", "broke", "blew", "set", "fled", "lost", "won", "sought"})
+BETWEEN = frozenset({"has", "have", "had", "also", "then", "later", "reportedly", "allegedly", "again", "first",
+                     "repeatedly", "twice", "recently", "now"})
 
 
 @Language.factory("annotator_rules", default_config={"window": WINDOW})

@@ -483,3 +483,28 @@ def test_sentence_starts_are_the_sentencizers_on_real_news_and_hostile_edges():
         assert punctuation_starts(doc) == ({s.start_char for s in ref.sents} if len(ref) else {0}), text[:60]
     doc = bare("Troops left. Talks began.\n\nA headline\nThen more")
     assert sentence_starts(doc) == [0, 13, 25, 27]  # the break after the stop (as spaCy has it), the paragraph
+
+
+def test_event_words_end_before_a_preposition_and_phrasal_events_are_found(rules):
+    """Issue 30: "strike on" took the preposition; "blown up", "targeted", "drone battles" were not found."""
+    text = ("The missile strike on Odesa killed two. Saboteurs blew up a bridge and another was blown up later. "
+            "Drone battles raged as the army targeted rebel positions and fired on a convoy.")
+    found = {(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))}
+    assert {("missile strike", "ATTACK"), ("blew up", "ATTACK"), ("blown up", "ATTACK"), ("Drone battles", "ATTACK"),
+            ("targeted", "ATTACK"), ("fired", "ATTACK")} <= found
+    assert not any(words.endswith((" on", " with", " into")) for words, label in found if label == "ATTACK")
+
+
+def test_a_country_that_acts_is_an_actor_and_a_place_that_names_where_stays_a_place(rules):
+    cases = {
+        "Ukraine seized the village.": ("Ukraine", "ACTOR"),
+        "Iran launched missiles at the base.": ("Iran", "ACTOR"),
+        "Israel has attacked the port.": ("Israel", "ACTOR"),  # an auxiliary between
+        "The missile strike on Odesa killed two.": ("Odesa", "PLACE"),  # after a preposition: no subject
+        "The Kabul car bombing killed five.": ("Kabul", "PLACE"),  # before a noun: where, not who
+        "Russia's defence ministry said it attacked.": ("Russia", "PLACE"),  # whose
+        "Talks in Geneva resumed.": ("Geneva", "PLACE"),
+    }
+    for text, (words, label) in cases.items():
+        found = {(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))}
+        assert (words, label) in found, (text, found)
