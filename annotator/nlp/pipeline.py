@@ -183,38 +183,38 @@ def sentence_starts(doc: Doc, text: str | None = None) -> list[int]:
     sentence recogniser, else spaCy's sentencizer rule (`punctuation_starts`), and every paragraph break (a
     headline has no full stop). `text`: the doc's text, if the caller has it (`doc.text` is made again from
     every token, in Python)."""
-    starts = {sent.start_char for sent in doc.sents} if _has_sentences(doc) else punctuation_starts(doc)
+    arr = _sentence_columns(doc)
+    if len(doc) > 1 and arr[1:, 3].any():  # a component set the boundaries (doc.has_annotation("SENT_START")
+        starts = {sent.start_char for sent in doc.sents}  # without its loop over every token)
+    else:
+        starts = punctuation_starts(doc, arr)
     starts.update(m.end() for m in _PARAGRAPH.finditer(doc.text if text is None else text))
     return sorted(starts)
 
 
-def _has_sentences(doc: Doc) -> bool:
-    """Whether a component set sentence boundaries: `doc.has_annotation("SENT_START")` without its Python loop
-    over every token."""
-    from spacy.attrs import SENT_START
+def _sentence_columns(doc: Doc) -> Any:
+    from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START
 
-    return len(doc) > 1 and bool(doc.to_array([SENT_START])[1:].any())
+    return doc.to_array([ORTH, IS_PUNCT, IDX, SENT_START])
 
 
-_PUNCT_HASHES: dict[int, Any] = {}  # id of a vocabulary's string store -> the hashes of the sentence-ending marks
+_MARKS: list[Any] = []  # the hashes of the sentence-ending marks (the same in every vocabulary), made once
 
 
-def punctuation_starts(doc: Doc) -> set[int]:
+def punctuation_starts(doc: Doc, arr: Any = None) -> set[int]:
     """The sentence starts (characters) spaCy's `sentencizer` would set, from the token arrays in one pass of
     numpy instead of a Python loop over the tokens (a fifth of pre-annotation's time went there): after a
     sentence-ending mark (its `punct_chars`), the next token that is no punctuation starts a sentence."""
     import numpy as np
-    from spacy.attrs import IDX, IS_PUNCT, ORTH
     from spacy.pipeline.sentencizer import Sentencizer
 
     if not len(doc):
         return {0}
-    marks = _PUNCT_HASHES.get(id(doc.vocab.strings))
-    if marks is None:
-        marks = _PUNCT_HASHES[id(doc.vocab.strings)] = np.array(
-            sorted(doc.vocab.strings.add(c) for c in Sentencizer.default_punct_chars), dtype=np.uint64)
-    arr = doc.to_array([ORTH, IS_PUNCT, IDX])
-    period = np.isin(arr[:, 0], marks)
+    if not _MARKS:
+        _MARKS.append(np.array(sorted(doc.vocab.strings.add(c) for c in Sentencizer.default_punct_chars),
+                               dtype=np.uint64))
+    arr = _sentence_columns(doc) if arr is None else arr
+    period = np.isin(arr[:, 0], _MARKS[0])
     seen = np.concatenate(([0], np.cumsum(period)))  # marks before each token (seen[i]: among tokens < i)
     words = np.nonzero((arr[:, 1] == 0) & ~period)[0]  # the tokens that may start a sentence
     before = np.concatenate(([0], words[:-1] + 1))  # just after the previous such token (0 for the first)
