@@ -55,7 +55,8 @@ def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, 
         if labels is not None and entry["label"] not in labels:
             raise PipelineError(str(InputError(f"unknown label {entry['label']!r}", str(path), lineno)))
         patterns.append({"label": entry["label"], "pattern": entry["pattern"], **(
-            {"id": entry["id"]} if "id" in entry else {})})
+            {"id": entry["id"]} if "id" in entry else {}), **(
+            {"in_event_sentence": True} if entry.get("in_event_sentence") is True else {})})
     return patterns
 
 
@@ -183,7 +184,9 @@ def sentence_starts(doc: Doc, text: str | None = None) -> list[int]:
     sentence recogniser, else spaCy's sentencizer rule (`punctuation_starts`), and every paragraph break (a
     headline has no full stop). `text`: the doc's text, if the caller has it (`doc.text` is made again from
     every token, in Python)."""
-    arr = _sentence_columns(doc)
+    from annotator.nlp.sentences import columns
+
+    arr = columns(doc)
     if len(doc) > 1 and arr[1:, 3].any():  # a component set the boundaries (doc.has_annotation("SENT_START")
         starts = {sent.start_char for sent in doc.sents}  # without its loop over every token)
     else:
@@ -192,34 +195,15 @@ def sentence_starts(doc: Doc, text: str | None = None) -> list[int]:
     return sorted(starts)
 
 
-def _sentence_columns(doc: Doc) -> Any:
-    from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START
-
-    return doc.to_array([ORTH, IS_PUNCT, IDX, SENT_START])
-
-
-_MARKS: list[Any] = []  # the hashes of the sentence-ending marks (the same in every vocabulary), made once
-
-
 def punctuation_starts(doc: Doc, arr: Any = None) -> set[int]:
     """The sentence starts (characters) spaCy's `sentencizer` would set, from the token arrays in one pass of
-    numpy instead of a Python loop over the tokens (a fifth of pre-annotation's time went there): after a
-    sentence-ending mark (its `punct_chars`), the next token that is no punctuation starts a sentence."""
-    import numpy as np
-    from spacy.pipeline.sentencizer import Sentencizer
+    numpy instead of a Python loop over the tokens (a fifth of pre-annotation's time went there)."""
+    from annotator.nlp.sentences import columns, start_tokens
 
     if not len(doc):
         return {0}
-    if not _MARKS:
-        _MARKS.append(np.array(sorted(doc.vocab.strings.add(c) for c in Sentencizer.default_punct_chars),
-                               dtype=np.uint64))
-    arr = _sentence_columns(doc) if arr is None else arr
-    period = np.isin(arr[:, 0], _MARKS[0])
-    seen = np.concatenate(([0], np.cumsum(period)))  # marks before each token (seen[i]: among tokens < i)
-    words = np.nonzero((arr[:, 1] == 0) & ~period)[0]  # the tokens that may start a sentence
-    before = np.concatenate(([0], words[:-1] + 1))  # just after the previous such token (0 for the first)
-    new = words[seen[words] - seen[before] > 0]
-    return {0, *arr[new, 2].tolist()}
+    arr = columns(doc) if arr is None else arr
+    return {0, *arr[start_tokens(doc, arr), 2].tolist()}
 
 
 Candidate = tuple[int, int, str, Source, "float | None"]  # start, end, label, source, score
@@ -319,9 +303,9 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
             ruler.add_patterns(pats)
         except Exception as exc:
             raise PipelineError(f"{path}: a pattern is not valid: {str(exc)[:500]}") from None
-        names = {lb.name for lb in scheme.labels}
-        if {"PLACE", "ACTOR"} <= names:  # the default scheme's: a country that acts is its event's actor
-            ruler.set_acting("PLACE", "ACTOR", [lb.name for lb in scheme.of_kind("event")])
+        ruler.set_events(lb.name for lb in scheme.of_kind("event"))
+        if {"PLACE", "ACTOR"} <= {lb.name for lb in scheme.labels}:  # the default scheme's: a country that acts
+            ruler.set_acting("PLACE", "ACTOR")  # is its event's actor
         key_parts.insert(0, f"rules:{path.name}@{file_digest(path)}")
     if not key_parts:
         raise PipelineError("nothing to pre-annotate with: no rules and no model")

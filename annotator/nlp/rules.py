@@ -22,6 +22,7 @@ from annotator.core.tokens import LENGTHS, WS_BIT
 from annotator.nlp.anchored import COLUMNS, WINDOW, AnchoredMatcher
 from annotator.nlp.keys import RULES_KEY as USER_DATA_KEY
 from annotator.nlp.keys import TOKENS_KEY
+from annotator.nlp.sentences import sentence_ids
 
 
 def token_slice(start: int, end: int, pattern_id: str) -> tuple[int, int]:
@@ -42,18 +43,26 @@ class RuleMatcher:
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.tokens = AnchoredMatcher(nlp, name, spans_key=name, window=window)
         self.keys: dict[int, tuple[str, str]] = {}
-        # a place that does something is an actor: (the place label, the actor label, the event labels)
-        self.acting: tuple[str, str, frozenset[str]] | None = None
+        self.events: frozenset[str] = frozenset()  # the scheme's event labels
+        # a place that does something is an actor: (the place label, the actor label)
+        self.acting: tuple[str, str] | None = None
+        # (label, pattern id) of the patterns whose matches count only in a sentence that reports an event
+        self.in_event_sentence: set[tuple[str, str]] = set()
 
-    def set_acting(self, place: str, actor: str, events: Iterable[str]) -> None:
+    def set_events(self, events: Iterable[str]) -> None:
+        self.events = frozenset(events)
+
+    def set_acting(self, place: str, actor: str) -> None:
         """A `place` span right before an event's words ("Russia launched", "Ukraine seized", "Israel has
         struck") is suggested as `actor` instead: a state that acts in an event is its actor, not a place."""
-        self.acting = (place, actor, frozenset(events))
+        self.acting = (place, actor)
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
         phrases: dict[tuple[str, str], list[str]] = {}
         token_patterns = []
         for p in patterns:
+            if p.get("in_event_sentence"):
+                self.in_event_sentence.add((p["label"], str(p.get("id", ""))))
             if isinstance(p["pattern"], str):
                 phrases.setdefault((p["label"], str(p.get("id", ""))), []).append(p["pattern"])
             else:
@@ -101,8 +110,10 @@ class RuleMatcher:
                 ends = idx + length
                 kept = [(s, e, label, pid) for s, e, label, pid in
                         ((*token_slice(s, e, pid), label, pid) for s, e, label, pid in matches) if s < e]
-                if self.acting is not None:
+                if self.acting is not None and self.events:
                     kept = self._acting(doc, kept)
+                if self.in_event_sentence and self.events:
+                    kept = self._in_event_sentences(doc, kept)
                 found = [(int(idx[s]), int(ends[e - 1]), label, pid) for s, e, label, pid in kept]
             if idx[0] == 0 and int(length.max()) < WS_BIT:
                 # the tokens in annotator.core.tokens' compact form, built with numpy
@@ -112,7 +123,8 @@ class RuleMatcher:
 
 
     def _acting(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-        place, actor, events = self.acting  # type: ignore[misc]
+        place, actor = self.acting  # type: ignore[misc]
+        events = self.events
         # the events told by a verb in the past ("launched", "struck"): before a noun ("the Kabul car bombing",
         # "US airstrike", "Ukraine negotiations") the place only names where, or whose
         starts = {s for s, _, label, _ in kept if label in events and (
@@ -130,6 +142,17 @@ class RuleMatcher:
                     label, pid = actor, "actor-acting"
             out.append((s, e, label, pid))
         return out
+
+
+    def _in_event_sentences(self, doc: Doc, kept: list[tuple[int, int, str, str]]
+                            ) -> list[tuple[int, int, str, str]]:
+        """The matches of patterns marked `in_event_sentence` that lie in a sentence with an event's words."""
+        wanted = self.in_event_sentence
+        if not any((label, pid.split("@")[0]) in wanted for _, _, label, pid in kept):
+            return kept
+        sentence = sentence_ids(doc)
+        with_events = {int(sentence[s]) for s, _, label, _ in kept if label in self.events}
+        return [m for m in kept if (m[2], m[3].split("@")[0]) not in wanted or int(sentence[m[0]]) in with_events]
 
 
 AFTER_PREPOSITION = frozenset({"on", "in", "at", "near", "from", "to", "into", "over", "across", "of", "against",

@@ -508,3 +508,16 @@ def test_a_country_that_acts_is_an_actor_and_a_place_that_names_where_stays_a_pl
     for text, (words, label) in cases.items():
         found = {(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))}
         assert (words, label) in found, (text, found)
+
+
+def test_role_words_are_suggested_only_in_a_sentence_that_reports_an_event(rules):
+    """The guidelines mark the army, officials, a titled name or a target where they fill an event's role; named
+    by a deed ("gunmen", "protesters") they count anywhere."""
+    text = ("The government announced a budget on Tuesday. Police said gunmen were seen in the area.\n\n"
+            "The army attacked rebel positions, officials said. Militants gathered.")
+    found = {(text[s.start:s.end], s.start < text.index("The army")) for s in rules.suggestions(rules.nlp(text))
+             if s.label == "ACTOR"}
+    assert ("government", True) not in found and ("Police", True) not in found  # no event in their sentences
+    assert ("gunmen", True) in found  # named by a deed: anywhere
+    assert ("army", False) in found and ("officials", False) in found  # in the sentence of "attacked"
+    assert ("Militants", False) in found
