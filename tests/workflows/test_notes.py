@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +101,16 @@ def note_plan(session: EditSession, text: str) -> None:
         session.set_answer(Answer.ACCEPT)
 
 
+def ana_noted(team, tmp_path) -> Path:
+    """ana's file, packed from the team's project, with note_plan's notes on the first article, merged once."""
+    team.team.assign(["ana"], 1)
+    path = tmp_path / "ana.db"
+    pack(team, "ana", path)
+    annotate(path, "ana", note_plan)
+    merge(team, [path])
+    return path
+
+
 def test_notes_merge_with_the_team_once_and_leave_the_layer_when_taken_back(team, tmp_path, tokenize):
     team.team.assign(["ana"], 1)
     path = tmp_path / "ana.db"
@@ -132,11 +143,7 @@ def test_notes_merge_with_the_team_once_and_leave_the_layer_when_taken_back(team
 
 
 def test_a_file_packed_again_carries_the_notes_and_its_merge_keeps_them(team, tmp_path):
-    team.team.assign(["ana"], 1)
-    path = tmp_path / "ana.db"
-    pack(team, "ana", path)
-    annotate(path, "ana", note_plan)
-    merge(team, [path])
+    ana_noted(team, tmp_path)
     again = tmp_path / "ana2.db"
     pack(team, "ana", again)
     with Store(again) as mine:
@@ -151,11 +158,7 @@ def test_a_file_packed_again_carries_the_notes_and_its_merge_keeps_them(team, tm
 
 
 def test_a_note_whose_span_is_relabelled_moves_with_it_in_the_layer(team, tmp_path):
-    team.team.assign(["ana"], 1)
-    path = tmp_path / "ana.db"
-    pack(team, "ana", path)
-    annotate(path, "ana", note_plan)
-    merge(team, [path])
+    path = ana_noted(team, tmp_path)
     at = TEXTS[0].index("attacked")
     with Store(path) as mine:
         session = EditSession(mine, "ana")
