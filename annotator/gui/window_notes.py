@@ -103,7 +103,8 @@ class NotesMixin:
         by_id = {s.id: s for s in self.session.spans}
         flagged = any(n.flagged for i, n in notes.items() if i == ARTICLE or i in by_id) or any(
             e.flagged for e in editors)
-        commented = any(n.text for n in notes.values()) or any(e.text for e in editors)
+        commented = any(n.text for i, n in notes.items() if i == ARTICLE or i in by_id) or any(
+            e.text for e in editors)
         text = self.session.doc.text
         lines = []
         for n in notes.values():

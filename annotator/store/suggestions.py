@@ -116,8 +116,9 @@ class Suggestions(Repository):
                 spans = [span_of(r) for r in conn.execute(
                     'SELECT id, start, "end", label, source, state, score FROM spans s WHERE doc_id = ? AND '
                     "created_by = ? AND state = 'suggested' AND NOT EXISTS (SELECT 1 FROM links l WHERE "
-                    "(l.event_id = s.id OR l.arg_id = s.id) AND l.state != 'suggested') ORDER BY start, \"end\", "
-                    "label", (doc_id, pipeline))]
+                    "(l.event_id = s.id OR l.arg_id = s.id) AND l.state != 'suggested') AND NOT EXISTS (SELECT 1 "
+                    "FROM notes n WHERE n.doc_id = s.doc_id AND n.span_id = s.id AND (n.text != '' OR n.flagged)) "
+                    "ORDER BY start, \"end\", label", (doc_id, pipeline))]  # one with the editor's note stays
                 ids = [sp.id for sp in spans]
                 removed += len(ids)
                 gone = set(ids)

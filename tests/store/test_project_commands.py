@@ -228,3 +228,18 @@ def test_an_import_of_many_files_names_the_first_twenty_and_the_editor_who_ran_i
     assert logged(store)[-1] == {"kind": "AddDocuments", "documents": 23,
                                  "files": [str(folder / f"w{n:02d}.jsonl") for n in range(20)]}
     assert store.conn.execute("SELECT DISTINCT who FROM changes").fetchall() == [("ben",)]
+
+
+def test_taking_suggestions_back_keeps_a_suggestion_the_editor_left_a_note_on(store, rules, tmp_path, tokenize):
+    """A comment or a flag on a suggestion is the editor's work: taking the run's suggestions back leaves that
+    span (and its note) as they are."""
+    src = tmp_path / "wire.jsonl"
+    src.write_text("".join(json.dumps({"text": x["text"]}) + "\n" for x in LINES))
+    import_paths(store, [src], tokenizer=tokenize)
+    preannotate(store, rules, who="ana")
+    noted, other = store.annotations.spans(1)[:2]
+    store.notes.set(1, noted.id, "is this the town?", True, "ben")
+    apply(store, RemoveSuggestions(rules.key, (1,)), "ana")
+    left = store.annotations.spans(1)
+    assert [s.id for s in left] == [noted.id] and other.id not in {s.id for s in left}
+    assert store.notes.note(1, noted.id).text == "is this the town?"
