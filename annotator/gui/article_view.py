@@ -510,6 +510,7 @@ class ArticleView(QTextEdit):
         written: dict[int, list[QRectF]] = {}
         roles = []
         pens: dict[tuple[int, bool, bool], tuple[QPen, QColor]] = {}
+        faded_text: dict[int, QColor] = {}  # a faded role's colour, by its arc's
         for level, (band, fx, tx, focus, accepted, role, colour, rise, land, ends) in sorted(placed,
                                                                                                key=lambda p: p[1][3]):
             # the faded arcs first, the focus event's on top
@@ -585,7 +586,10 @@ class ArticleView(QTextEdit):
                 painter.setPen(colour.darker(130))
             else:
                 painter.fillRect(box, FADED_BOX)
-                painter.setPen(mix(colour, 0.55))
+                faded = faded_text.get(colour.rgb())
+                if faded is None:
+                    faded = faded_text[colour.rgb()] = mix(colour, 0.55)
+                painter.setPen(faded)
             static = self._role_texts.get(role)
             if static is None:
                 static = self._role_texts[role] = QStaticText(role)

@@ -165,6 +165,7 @@ class LinkTool(QObject):
         self.event_id: int | None = None
         self.role: str | None = None
         self.candidates: list[Span] = []
+        self._shown: tuple | None = None  # what the panel shows (see refresh)
         self.index = 0
         panel.roleChosen.connect(self.start)
         panel.linkAccepted.connect(lambda link_id: self._push("accept link",
@@ -210,10 +211,16 @@ class LinkTool(QObject):
         if session is None or store is None or session.doc is None:
             self.panel.show_frame(None, "", None, [], [])
             self.window.view.show_links([], None, None, -1)
+            self._shown = None
             return
         event = next((s for s in session.spans if s.id == self.event_id), None)
-        frame = session.frame(self.event_id) if event is not None else []
-        self.panel.show_frame(event, session.doc.text, store.scheme, frame, session.spans, self.role)
+        # the panel is built again only when what it shows can have changed (an edit refreshes it several times)
+        shown = (session.doc.id, self.event_id, event.label if event else None, event.state if event else None,
+                 self.role, session.links_version, session.revision, id(session.spans), id(store.scheme))
+        if shown != self._shown:
+            frame = session.frame(self.event_id) if event is not None else []
+            self.panel.show_frame(event, session.doc.text, store.scheme, frame, session.spans, self.role)
+            self._shown = shown
         # every link of the article is drawn, those of the event in focus fully
         current = self.candidates[self.index].id if self.active and self.candidates else None
         self.window.view.show_links(session.links, current, self.event_id if event is not None else None,
