@@ -168,3 +168,74 @@ def test_a_note_whose_span_is_relabelled_moves_with_it_in_the_layer(team, tmp_pa
     doc = ids_by_text(team)[TEXTS[0]]
     on_spans = [(n.span, n.text) for n in team.notes.of_editors(doc) if n.span is not None]
     assert on_spans == [((at, at + 8, "DAMAGE"), "an ambush?")]  # one note, on the span as it is now
+
+
+KILLED_WHILE_NOTING = r"""
+import os, signal, sys
+from annotator.store import Store
+from annotator.store.notes import Notes
+
+real = Notes.set
+Notes.set = lambda self, *a, **k: real(self, *a, **k) if a[2] != "the last" else _die(self, *a)
+def _die(self, doc_id, span_id, text, flagged, who, expected_revision=None):  # killed inside the transaction
+    with self.store.write() as conn:
+        conn.execute("INSERT OR REPLACE INTO notes(doc_id, span_id, text, flagged, who, updated_at) VALUES "
+                     "(?, ?, ?, 1, ?, 'x')", (doc_id, span_id, text, who))
+        os.kill(os.getpid(), signal.SIGKILL)
+with Store(sys.argv[1]) as store:
+    store.notes.set(1, 0, "saved first", True, "ana")
+    print("saved", flush=True)
+    store.notes.set(1, 0, "the last", False, "ana")
+"""
+
+
+def test_a_note_program_killed_mid_write_leaves_the_saved_note_and_a_sound_file(team, tmp_path):
+    """kill -9 inside the transaction of a note's write: another process reads the file afterwards and finds the
+    note saved before it whole, and nothing of the half-done one."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = team.path
+    team.close()
+    done = subprocess.run([sys.executable, "-c", KILLED_WHILE_NOTING, str(path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == -9 and "saved" in done.stdout
+    reader = subprocess.run([sys.executable, "-c", (
+        "import sqlite3, sys; c = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True); "
+        "print(c.execute('PRAGMA quick_check').fetchone()[0]); "
+        "print(c.execute('SELECT text, flagged FROM notes WHERE doc_id = 1 AND span_id = 0').fetchall()); "
+        "print(c.execute(\"SELECT count(*) FROM changes WHERE action = 'note'\").fetchone()[0])"), str(path)],
+        capture_output=True, text=True, check=True)
+    assert reader.stdout.split("\n")[:3] == ["ok", "[('saved first', 1)]", "1"]
+    with Store(path) as again:  # the next program opens it and writes on
+        again.notes.set(1, 0, "after", False, "ana")
+        assert again.notes.note(1).text == "after"
+
+
+def test_notes_on_the_same_words_under_two_labels_and_on_touching_spans_merge_apart(team, tmp_path):
+    """Each note keeps its own span through a merge: the same offsets with another label, and spans that only
+    touch, are four notes, not two; an editor not yet merged has none in the team's project."""
+    team.team.assign(["ana", "ben"], 2)
+    path = tmp_path / "ana.db"
+    pack(team, "ana", path)
+    pack(team, "ben", tmp_path / "ben.db")
+    at, town = TEXTS[0].index("attacked"), TEXTS[0].index("Kidal")
+    with Store(path) as mine:
+        session = EditSession(mine, "ana")
+        session.open(ids_by_text(mine)[TEXTS[0]])
+        attack = span_id(session, "ATTACK", at)
+        other = session.add_span(at, at + 8, "DAMAGE").result  # the same words, another label
+        place = span_id(session, "PLACE", town)
+        before = session.add_span(at + 9, town - 1, "TARGET").result  # "the town of" touches "Kidal0"
+        for sid, text in ((attack, "attack?"), (other.id, "damage?"),
+                          (place, "which Kidal?"), (before.id, "the town")):
+            session.set_note(sid, text, False)
+        session.set_answer(Answer.ACCEPT)
+    merge(team, [path])
+    doc = ids_by_text(team)[TEXTS[0]]
+    got = {(n.span, n.text) for n in team.notes.of_editors(doc)}
+    assert got == {((at, at + 8, "ATTACK"), "attack?"), ((at, at + 8, "DAMAGE"), "damage?"),
+                   ((town, TEXTS[0].index(" on"), "PLACE"), "which Kidal?"), ((at + 9, town - 1, "TARGET"), "the town")}
+    assert all(n.editor == "ana" for n in team.notes.of_editors(doc))  # ben, not merged yet, has none
