@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import InputError, PipelineError
 from annotator.core.labels import LabelScheme, model_choice
+from annotator.core.link_model import LinkModel
 from annotator.core.linking import suggest_links
 from annotator.core.model import Link, Source, Span, SpanState, Token
 from annotator.core.resources import resources_dir
@@ -82,6 +83,9 @@ class Annotator:
     # but tell how unsure the model is (`usefulness`); None without one
     threshold: float | None = None
     model_labels: frozenset[str] = frozenset()  # the labels the model was trained on
+    # links learned from accepted links (annotator.core.link_model), saved with a model `annotator train` made
+    link_model: LinkModel | None = None
+    model_anyway: bool = False
 
     def choice(self) -> str:
         """Which labels the model's suggestions are used for, in words (empty without a model)."""
@@ -109,7 +113,17 @@ class Annotator:
                 if event in position and argument in position and not self.scheme.link_problem(event[2], role,
                                                                                               argument[2]):
                     found.append(Link(position[event], position[argument], role, Source.MODEL, SpanState.SUGGESTED))
-        if self.use_rules:
+        if self.link_model is not None:  # learned links in the roles training chose it for, the rule's in others
+            seen = {lk.key for lk in found}
+            starts = sentence_starts(doc, text)
+            text = doc.text if text is None else text
+            if self.use_rules and not self.model_anyway:
+                made = self.link_model.links(text, keys, starts, self.scheme)
+            else:  # the learned links in every role
+                made = [(lk, True) for lk in self.link_model.predict(text, keys, starts, self.scheme)]
+            found += [Link(e, a, role, Source.MODEL if learned else Source.RULE, SpanState.SUGGESTED)
+                      for (e, a, role), learned in made if (e, a, role) not in seen]
+        elif self.use_rules:
             seen = {lk.key for lk in found}
             found += [Link(e, a, role, Source.RULE, SpanState.SUGGESTED)
                       for e, a, role in suggest_links(keys, sentence_starts(doc, text), self.scheme)
@@ -330,11 +344,31 @@ def build_annotator(scheme: LabelScheme, model: str | None = None, patterns: Pat
                     pipe.cfg["threshold"] = threshold / 2  # the doubtful candidates too (see `usefulness`)
             model_labels |= frozenset(getattr(pipe, "labels", ()) or ())
         model_labels = frozenset(scheme.entity_map.get(lb, lb) for lb in model_labels) & scheme.names
+    link_model = _link_model(nlp, model) if model else None
     return Annotator(nlp=nlp, scheme=scheme, key="+".join(key_parts), use_model=bool(model),
-                     threshold=threshold, model_labels=model_labels,
+                     threshold=threshold, model_labels=model_labels, link_model=link_model,
+                     model_anyway=model_anyway,
                      spec={"scheme": scheme, "model": model, "patterns": Path(patterns) if patterns else None,
                            "use_rules": use_rules, "model_anyway": model_anyway},
                      use_rules=use_rules, sources=sources)
+
+
+LINK_MODEL_FILE = "annotator_links.json"  # in a model's folder: the link model training learned
+
+
+def _link_model(nlp: Language, model: str) -> LinkModel | None:
+    """The link model saved in the folder of the pipeline `model`, if training left one."""
+    import json
+
+    folder = getattr(nlp, "path", None) or (Path(model) if Path(model).is_dir() else None)
+    path = Path(folder) / LINK_MODEL_FILE if folder else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        return LinkModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as exc:
+        raise PipelineError(f"{path}: not a link model annotator can read ({exc}); train the model again, or "
+                            f"delete the file to suggest links by the rule") from None
 
 
 _TOKENIZER: Any = None

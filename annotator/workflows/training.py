@@ -55,6 +55,12 @@ class TrainReport:
     # on the dev articles, per label and in all: the F1 (and P, R) of the rules, the model and both, exact spans
     compare: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # per label, what pre-annotation uses
+    # the link model, learned from the accepted links of the training articles (None: no links to learn from),
+    # and on the dev articles' spans, per role, [true positives, predicted, gold] of the rule, the model and the
+    # per-role choice (`link_model.roles`)
+    link_model: Any = None
+    link_counts: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    link_note: str = ""  # why there is no link model
 
     def table(self) -> list[str]:
         rows = [f"{'label':<14}{'P':>7}{'R':>7}{'F1':>7}"]
@@ -77,6 +83,31 @@ class TrainReport:
             c = self.compare[ALL]
             rows.append(f"{'all':<14}{int(c['rules']['gold']):>6}{c['rules']['f']:>7.2f}{c['model']['f']:>7.2f}"
                         f"{c['both']['f']:>7.2f}   {self.chosen_f():.2f} with the choice above")
+        return rows + self.link_table()
+
+    def link_table(self) -> list[str]:
+        """F1 on the dev articles' spans of the nearest-span rule and the link model, per role, and which one
+        suggests the role's links."""
+        if not self.link_counts:
+            return [f"links: {self.link_note}"] if self.link_note else []
+        from annotator.core.link_model import MIN_SUPPORT, f1
+
+        model = self.link_model
+        rows = ["", f"{'link role':<14}{'gold':>6}{'rules':>7}{'model':>7}   used"]
+        counts = self.link_counts
+        for role in sorted(counts["rules"]):
+            r, m = counts["rules"][role], counts["model"].get(role, [0, 0, 0])
+            rows.append(f"{role:<14}{r[2]:>6}{f1(*r):>7.2f}{f1(*m):>7.2f}   "
+                        f"{'model' if model is not None and model.roles.get(role) == 'model' else 'rules'}"
+                        f"{'*' if r[2] < MIN_SUPPORT else ''}")
+        total = {way: [sum(v[n] for v in c.values()) for n in range(3)] for way, c in counts.items()}
+        rows.append(f"{'all':<14}{total['rules'][2]:>6}{f1(*total['rules']):>7.2f}{f1(*total['model']):>7.2f}   "
+                    f"{f1(*total['chosen']):.2f} with the choice above")
+        if any(c[2] < MIN_SUPPORT for c in counts["rules"].values()):
+            rows.append(f"* fewer than {MIN_SUPPORT} links on the dev articles, too few to judge the role alone: "
+                        f"it follows all roles together")
+        if self.link_note:
+            rows.append(f"links: {self.link_note}")
         return rows
 
     def chosen_f(self) -> float:
@@ -258,6 +289,7 @@ def train(
         report.spans = exported.spans
         if not exported.spans:
             raise TrainingError(f"{store.path}: the accepted articles hold no spans to learn from")
+        _train_links(train_path, dev_path, store, report, seed, log)
         if examples == "sentences":
             _split_into_sentences(train_path)
         elif examples != "articles":
@@ -435,6 +467,56 @@ def _compare_with_rules(nlp: Any, dev: Path, store: Store, report: TrainReport) 
     report.compare[ALL] = {way: _prf(*c) for way, c in totals.items()}
 
 
+def _link_examples(path: Path) -> list[Any]:
+    """The articles of an exported DocBin as link examples: their spans, sentence starts and links."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from annotator.core.link_model import Example
+    from annotator.formats.docbin import USER_KEY
+    from annotator.nlp.pipeline import sentence_starts
+
+    out = []
+    for doc in DocBin().from_disk(path).get_docs(spacy.blank("en").vocab):
+        spans = [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("sc", [])]
+        info = doc.user_data.get(USER_KEY) or {}
+        links = {(int(e), int(a), str(role)) for e, a, role in info.get("links") or ()
+                 if 0 <= int(e) < len(spans) and 0 <= int(a) < len(spans)}
+        out.append(Example(doc.text, spans, sentence_starts(doc), links))
+    return out
+
+
+MIN_LINKS = 5  # accepted links in the training articles below which no link model is learned
+
+
+def _train_links(train_path: Path, dev_path: Path, store: Store, report: TrainReport, seed: int,
+                 log: Callable[[str], None]) -> None:
+    """A link model from the training articles' accepted links, its threshold and its roles chosen on the dev
+    articles' (`link_model.choose_roles`: never worse there than the rule); kept only where it suggests some
+    role's links."""
+    from annotator.core.link_model import choose_roles, fit
+
+    if not any(label.roles for label in store.scheme.labels):
+        return
+    train_examples, dev_examples = _link_examples(train_path), _link_examples(dev_path)
+    learned = sum(len(ex.links) for ex in train_examples)
+    tested = sum(len(ex.links) for ex in dev_examples)
+    if learned < MIN_LINKS or not tested:
+        report.link_note = (f"{learned} accepted link(s) in the training articles and {tested} in the dev articles: "
+                            f"no link model (it needs {MIN_LINKS} to learn from and one to test on); the rule "
+                            f"suggests every link")
+        return
+    model = fit(train_examples, store.scheme, seed=seed)
+    report.link_counts = choose_roles(model, dev_examples, store.scheme)
+    if not model.roles:
+        report.link_note = "the link model scored no better than the rule on the dev articles: the rule suggests " \
+                           "every link"
+        return
+    report.link_model = model
+    log(f"link model: learned from {learned} accepted link(s), used for "
+        f"{', '.join(sorted(model.roles))} (better than the rule on the dev articles' {tested} link(s))")
+
+
 def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int, split: float) -> None:
     """The best model, with its scores in meta.json, moved into place whole."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -450,9 +532,18 @@ def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int
         "stopped_by_user": report.stopped_by_user, "per_label": report.per_label, "scores": report.scores,
         "threshold": report.threshold, "compare": report.compare, "sources": report.sources,
     }
+    if report.link_model is not None:
+        nlp.meta["annotator"]["links"] = {"roles": report.link_model.roles, "threshold": report.link_model.threshold,
+                                          "compare": report.link_counts}
     tmp = output.with_name(f".{output.name}.{os.getpid()}.model.part")
     shutil.rmtree(tmp, ignore_errors=True)
     nlp.to_disk(tmp)
+    if report.link_model is not None:
+        import json
+
+        from annotator.nlp.pipeline import LINK_MODEL_FILE
+
+        (tmp / LINK_MODEL_FILE).write_text(json.dumps(report.link_model.to_dict(), indent=0), encoding="utf-8")
     replace(tmp, output)
 
 

@@ -270,3 +270,74 @@ def test_patience_is_counted_in_epochs_of_the_batchers_steps(tmp_path):
     assert (config["training"]["eval_frequency"], config["training"]["patience"]) == (13, 130)
     short = make_config(tmp_path / "t.spacy", tmp_path / "d.spacy", 5, 30, 5, [10] * 1000, 0, False)
     assert short["training"]["patience"] == 5 * _steps_per_epoch(short, [10] * 1000)
+
+
+def test_rules_own_links_accepted_leave_no_link_model(trained):
+    """The editors accepted the rule's links as they were: the rule is perfect on the dev articles, the link
+    model cannot beat it, and none is saved (pre-annotation keeps the rule's links)."""
+    _, model = trained
+    assert not (model / "annotator_links.json").exists()
+    assert "links" not in json.loads((model / "meta.json").read_text())["annotator"]
+    assert build_annotator(load_scheme(), model=str(model)).link_model is None
+
+
+def _team_project(db: Path) -> None:
+    """Fifteen short reports whose editors link the town after "near" as the attack's place, where the rule
+    takes the nearer dateline; accepted, with their spans and links."""
+    from annotator.core.model import Document, Link, Record, Span, SpanState
+    from tests.core.test_link_model import articles
+
+    records = []
+    for ex in articles() + articles(shift=9)[:1]:
+        spans = [Span(s, e, lb, Source.EDITOR, SpanState.ACCEPTED) for s, e, lb in ex.spans]
+        records.append(Record(Document(ex.text, answer=Answer.ACCEPT), spans,
+                              links=[Link(e, a, role) for e, a, role in sorted(ex.links)]))
+    with Store(db) as store:
+        store.documents.add_records(records, who="ed")
+
+
+def test_train_learns_the_teams_links_and_preannotate_suggests_them(tmp_path):
+    """`annotator train` learns links from the accepted ones beside its span model, chooses per role on its dev
+    articles, prints the choice and saves the link model in the model's folder; `preannotate --model` then
+    suggests the team's place (the town after "near") on a new article where the rule gives the dateline."""
+    db = tmp_path / "team.db"
+    _team_project(db)
+    r = CliRunner().invoke(cli, ["train", "--db", str(db), "--output", str(tmp_path / "m"), "--epochs", "8",
+                                 "--patience", "8", "--split", "0.6"])
+    assert r.exit_code == 0, r.output
+    assert "link model: learned from" in r.output
+    assert any(line.split()[:1] == ["place"] and line.split()[-1].startswith("model") for line in
+               r.output.splitlines())
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())["annotator"]
+    assert meta["links"]["roles"]["place"] == "model"
+    assert (tmp_path / "m" / "annotator_links.json").is_file()
+
+    (tmp_path / "new.txt").write_text("Baghdad — Gunmen attacked a checkpoint near Mosul on Monday.\n")
+    runner = CliRunner()
+    for n, model_args in enumerate(([], ["--model", str(tmp_path / "m")])):  # a new project each
+        fresh = tmp_path / f"fresh{n}.db"
+        assert runner.invoke(cli, ["import", "--db", str(fresh), str(tmp_path / "new.txt")]).exit_code == 0
+        r = runner.invoke(cli, ["preannotate", "--db", str(fresh), "--all", *model_args])
+        assert r.exit_code == 0, r.output
+        with Store(fresh, readonly=True) as store:
+            rows = store.conn.execute(
+                "SELECT l.role, l.source, d.text, a.start, a.end FROM links l JOIN spans a ON a.id = l.arg_id "
+                "JOIN documents d ON d.id = l.doc_id WHERE l.state = 'suggested' AND l.role = 'place'").fetchall()
+        places = {(text[s:e], source) for _, source, text, s, e in rows}
+        assert places == ({("Baghdad", "rule")} if not model_args else {("Mosul", "model")})
+
+
+def test_a_damaged_link_model_file_is_named_not_a_traceback(tmp_path):
+    folder = tmp_path / "m"
+    spacy.blank("en").to_disk(folder)
+    (folder / "annotator_links.json").write_text('{"version": 1, "weights": {"a": "x"}, "roles": {}, '
+                                                 '"threshold": 0.5}')
+    db = tmp_path / "p.db"
+    (tmp_path / "a.txt").write_text("Gunmen attacked a checkpoint near Mosul on Monday.\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", "--db", str(db), str(tmp_path / "a.txt")]).exit_code == 0
+    r = runner.invoke(cli, ["preannotate", "--db", str(db), "--model", str(folder)])
+    assert r.exit_code == 2 and "annotator_links.json: not a link model" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    (folder / "annotator_links.json").unlink()  # without it: the rule's links, and no error
+    assert runner.invoke(cli, ["preannotate", "--db", str(db), "--model", str(folder)]).exit_code == 0
