@@ -241,10 +241,14 @@ class JobsMixin:
         verdict = ("It scored below the rules on every label of its dev articles: pre-annotation with it keeps to "
                    "the rules." if report.worse_than_rules else
                    f"Pre-annotation with it suggests {self.model_choice(report.output)}.")
+        if report.link_model is not None:  # the learned links are used whatever became of the spans
+            verdict += (" Its links are suggested for the roles marked model: "
+                        f"{', '.join(sorted(report.link_model.roles))}.")
         head = QLabel((  # plain text: the label shows it as it is
             f"{report.output} — {report.train_articles} training and {report.dev_articles} dev article(s), "
             f"{report.epochs} epoch(s), {report.seconds:.0f} s. F1 on the dev articles of the rules, the model and "
-            f"both, per label, and what pre-annotation uses:"), dialog)
+            f"both, per label (and of the nearest-span rule and the learned links, per role), and what pre-annotation "
+            f"uses:"), dialog)
         head.setWordWrap(True)
         head.setTextFormat(Qt.TextFormat.PlainText)
         table = QPlainTextEdit("\n".join(report.choice_table()), dialog)

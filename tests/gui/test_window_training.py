@@ -57,6 +57,12 @@ def test_train_from_the_window_shows_progress_and_the_table_and_re_suggests_the_
     assert "12 dev article(s)" not in said and "training and" in said and "<" not in said  # plain words, no tags
     assert text.splitlines()[0].split() == ["label", "gold", "rules", "model", "both", "used"]
     assert any(line.startswith("ATTACK") for line in text.splitlines())
+    # below, the links per role: the editors accepted the rule's own links, so the learned ones never beat it
+    lines = text.splitlines()
+    at = lines.index(next(line for line in lines if line.split()[:2] == ["link", "role"]))
+    roles = [line.split() for line in lines[at + 1:] if line[:1].isalpha() and not line.startswith(("all", "links"))]
+    assert roles and all(row[-1].rstrip("*") == "rules" for row in roles)
+    assert "no better than the rule" in text and "Its links are suggested" not in said
     # the editor takes the offer: the model is chosen (it lost to the rules everywhere, so the window asks
     # first), and the 3 pending articles are suggested again with it, each judged for "most useful first"
     use = dialog.findChild(QPushButton, "use")
