@@ -147,21 +147,22 @@ class LinkModel:
     # per role, whose links are suggested: "model" or "rules" (a role not named: the rule's)
     roles: dict[str, str] = field(default_factory=dict)
 
-    def scores(self, text: str, spans: Sequence[SpanKey], starts: Sequence[int],
-               scheme: LabelScheme) -> list[tuple[Pair, float]]:
+    def scores(self, text: str, spans: Sequence[SpanKey], starts: Sequence[int], scheme: LabelScheme,
+               rules: Iterable[Pair] | None = None) -> list[tuple[Pair, float]]:
+        """Each candidate with its probability; `rules`: the rule's links, if the caller has them already."""
         pairs = candidates(spans, starts, scheme)
-        ruled = set(suggest_links(spans, starts, scheme))
+        ruled = set(suggest_links(spans, starts, scheme) if rules is None else rules)
         w = self.weights
         return [(pair, _sigmoid(sum(w.get(f, 0.0) for f in feats)))
                 for pair, feats in zip(pairs, pair_features(text, spans, pairs, ruled, scheme))]
 
     def predict(self, text: str, spans: Sequence[SpanKey], starts: Sequence[int], scheme: LabelScheme,
-                threshold: float | None = None) -> list[Pair]:
+                threshold: float | None = None, rules: Iterable[Pair] | None = None) -> list[Pair]:
         """The links the model makes: each candidate scoring at least the threshold, an argument taking one role
         of an event (its best)."""
         t = self.threshold if threshold is None else threshold
         best: dict[tuple[int, int], tuple[float, str]] = {}
-        for (i, j, role), p in self.scores(text, spans, starts, scheme):
+        for (i, j, role), p in self.scores(text, spans, starts, scheme, rules):
             if p >= t and p > best.get((i, j), (-1.0, ""))[0]:
                 best[(i, j)] = (p, role)
         return sorted((i, j, role) for (i, j), (_, role) in best.items())
@@ -171,7 +172,8 @@ class LinkModel:
         """The links to suggest, each with whether the model made it: the model's in the roles chosen for it,
         the rule's (`rules`, or `suggest_links`) in the others."""
         ruled = list(suggest_links(spans, starts, scheme) if rules is None else rules)
-        learned = [lk for lk in self.predict(text, spans, starts, scheme) if self.roles.get(lk[2]) == "model"]
+        learned = [lk for lk in self.predict(text, spans, starts, scheme, rules=ruled)
+                   if self.roles.get(lk[2]) == "model"]
         taken = {(i, j) for i, j, _ in learned}
         return [(lk, True) for lk in learned] + [(lk, False) for lk in ruled
                                                  if self.roles.get(lk[2]) != "model" and lk[:2] not in taken]
@@ -260,7 +262,7 @@ def choose_roles(model: LinkModel, dev: Sequence[Example], scheme: LabelScheme
     worse than the rule on `dev` is not used at all. Returns the counts per role for "rules", "model" and
     "chosen" (role -> [tp, predicted, gold])."""
     ruled = [suggest_links(ex.spans, ex.starts, scheme) for ex in dev]
-    scored = [model.scores(ex.text, ex.spans, ex.starts, scheme) for ex in dev]
+    scored = [model.scores(ex.text, ex.spans, ex.starts, scheme, ruled[k]) for k, ex in enumerate(dev)]
 
     def predicted(k: int, t: float) -> list[Pair]:
         best: dict[tuple[int, int], tuple[float, str]] = {}
