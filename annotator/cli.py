@@ -14,8 +14,9 @@ import click
 from annotator import __version__
 from annotator.cli_queue import queue
 from annotator.cli_shared import _CURRENT_DB, DB_OPTION, EDITOR_OPTION, editor_name, open_store, progress_bar
+from annotator.core.effort import effort_lines
 from annotator.core.errors import AnnotatorError
-from annotator.core.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from annotator.core.formats import EFFORT_FORMAT, EXPORT_FORMATS, IMPORT_FORMATS
 from annotator.core.labels import load_scheme
 from annotator.core.model import Answer
 
@@ -226,9 +227,10 @@ def _preannotate_files(inputs: list[Path], output: Path, model: str | None, patt
 @DB_OPTION
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="The file (brat: folder) to write (default: exports/<database name> and the format's ending).")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="prodigy", show_default=True,
-              help="prodigy JSONL, doccano JSONL (label triples or entities/relations), label-studio JSON, brat "
-                   "standoff folder, conll IOB2, spacy DocBin.")
+@click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, EFFORT_FORMAT]), default="prodigy",
+              show_default=True, help="prodigy JSONL, doccano JSONL (label triples or entities/relations), "
+              "label-studio JSON, brat standoff folder, conll IOB2, spacy DocBin; or effort: the editors' work per "
+              "article (JSONL), no annotations.")
 @click.option("--include-pending", is_flag=True, help="Also the unanswered documents, with their suggestions.")
 @click.option("--labels", default=None, help="Only these labels (comma-separated).")
 @click.option("--split", type=float, default=None,
@@ -298,14 +300,23 @@ def train(db_path: Path, output: Path, epochs: int, patience: int, split: float,
 
 @cli.command()
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def stats(db_path: Path, as_json: bool) -> None:
-    """Documents by answer, spans by label and state, work per editor."""
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON (the effort figures included).")
+@click.option("--effort", is_flag=True, help="Where the work goes: each editor's active time and pace, what the "
+              "suggestions saved per label, rule pattern and model, the articles flagged for a look, and the work "
+              "with and without suggestions.")
+def stats(db_path: Path, as_json: bool, effort: bool) -> None:
+    """Documents by answer, spans by label and state, work per editor (--effort: where the work goes)."""
     with open_store(db_path, reading=True) as store:
         figures = store.exports.stats()
+        figures["effort"] = store.effort.figures()
+        flagged = store.effort.flagged(limit=20) if effort else []
         scheme = store.scheme
     if as_json:
-        click.echo(json.dumps(figures, indent=2))
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    if effort:
+        for line in effort_lines(figures["effort"], flagged):
+            click.echo(line)
         return
     click.echo(f"{db_path}: {figures['documents']} document(s)")
     answered = figures["documents"] - figures["by_answer"]["pending"]
@@ -324,6 +335,23 @@ def stats(db_path: Path, as_json: bool) -> None:
             click.echo(f"  {who}: {', '.join(parts)}")
     for key, n in figures["preannotated"].items():
         click.echo(f"pre-annotated by {key}: {n}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--hide-suggestions", "share", type=click.FloatRange(0, 0.5), default=None,
+              help="Show this share of the articles (0 to 0.5, e.g. 0.1) without suggestions, to measure the work "
+                   "with and without them (`annotator stats --effort`); 0 shows them everywhere.")
+@click.option("--seed", default=None, help="Which articles --hide-suggestions chooses (every editor's file hides the "
+                                            "same ones).")
+def settings(db_path: Path, share: float | None, seed: str | None) -> None:
+    """The project's settings: the share of articles shown without suggestions."""
+    with open_store(db_path, create=False, writing=share is not None or seed is not None) as store:
+        old_share, old_seed = store.effort.hide_setting()
+        if share is not None or seed is not None:
+            store.effort.set_hide(old_share if share is None else share, old_seed if seed is None else seed)
+        share, seed = store.effort.hide_setting()
+    click.echo(f"{db_path}: suggestions hidden on {share:.0%} of the articles (seed {seed})")
 
 
 def _names(value: str | None) -> list[str] | None:

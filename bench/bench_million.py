@@ -112,8 +112,12 @@ def build(n: int) -> Path:
                          "accept" if answered else "pending", editor, stamp if answered else None))
             tokens.append((doc_id, pack_tokens(toks)))
             done.append((doc_id, key, stamp, len(ids)))
-            if answered:
-                changes.append((doc_id, "answer", editor, stamp, json.dumps({"before": "pending", "after": "accept"})))
+            if answered:  # as the window records it: the opening, then the answer with its active time
+                changes.append((doc_id, "opened", editor, stamp, json.dumps(
+                    {"work": {"kind": "opened", "ms": 0, "words": len(text.split()), "hidden": 0}})))
+                changes.append((doc_id, "answer", editor, stamp, json.dumps(
+                    {"before": "pending", "after": "accept",
+                     "work": {"kind": "answer", "ms": rng.randint(20_000, 600_000), "answer": "accept"}})))
                 # two editors' merged work, as `annotator merge` leaves it: the answerer's spans, and a second
                 # editor's who missed about one in ten
                 other = rng.choice([e for e in EDITORS if e != editor])
@@ -314,12 +318,17 @@ def bench_reading(path: Path) -> bool:
     bare = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     t = time.perf_counter()
     store.exports.stats()
+    effort = store.effort.figures()
     stats_ms = (time.perf_counter() - t) * 1000
+    answered = sum(e["articles"] for e in effort["editors"].values())
+    print(f"  (the effort figures among them: {answered:,} articles answered by {len(effort['editors'])} editors, "
+          f"{sum(e['active_hours'] for e in effort['editors'].values()):,.0f} active hours)")
     t = time.perf_counter()
     bare.execute("SELECT answer, count(*) FROM documents GROUP BY answer").fetchall()
     bare.execute("SELECT label, state, count(*) FROM spans GROUP BY label, state").fetchall()
     base_ms = (time.perf_counter() - t) * 1000
-    ok &= line("the statistics (annotator stats)", stats_ms, base_ms, "bare SQLite: answers and spans grouped", 200)
+    ok &= line("the statistics with the effort figures (annotator stats --json)", stats_ms, base_ms,
+               "bare SQLite: answers and spans grouped", 200)
 
     limit = 50_000
     t = time.perf_counter()

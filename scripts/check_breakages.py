@@ -245,6 +245,25 @@ B = [
   "        events.changed_elsewhere.connect(lambda _doc_id: self.show_notes())\n", "", "tests/gui/test_window_notes.py"),
  ("recent list iterated as a string", "annotator/gui/window_projects.py", "            return [value] if value else []", "            return list(value)",
   "tests/gui/test_window_trust.py"),
+ # where the work goes (issue 31)
+ ("idle gaps counted as work", "annotator/core/effort.py",
+  "if self.last is not None and 0 <= t - self.last <= IDLE_MS / 1000:", "if self.last is not None:",
+  "tests/store/test_effort.py tests/gui/test_window_effort.py"),
+ ("work recorded on every entry of an edit", "annotator/store/database.py",
+  'detail["work"], self._work = self._work, None', 'detail["work"] = self._work', "tests/store/test_effort.py"),
+ ("a run of stamped articles never broken", "annotator/store/schema.py",
+  "DO UPDATE SET n = CASE WHEN excluded.n THEN n + 1 ELSE 0 END;", "DO UPDATE SET n = n + excluded.n;",
+  "tests/store/test_effort.py"),
+ ("an article without suggestions accepts them", "annotator/core/session.py",
+  "accept_suggested=not self.hidden", "accept_suggested=True",
+  "tests/store/test_effort.py tests/gui/test_window_effort.py"),
+ ("opening an article counted as a change", "annotator/store/schema.py",
+  "NOT_COUNTED_NOW = \"('import', 'preannotate', 'opened', 'left')\"", "NOT_COUNTED_NOW = \"('import', 'preannotate')\"",
+  "tests/store/test_effort.py"),
+ ("a reviewer's opening counted as a decision", "annotator/store/review.py",
+  "c.action NOT IN ('review', 'opened', 'left')", "c.action != 'review'", "tests/workflows/test_team_gold.py"),
+ ("a link removed with its span costs an action", "annotator/store/links.py",
+  "SpanState.REJECTED, stamp, dropped=True)", "SpanState.REJECTED, stamp)", "tests/store/test_effort.py"),
 ]
 only = sys.argv[1:]
 failures = 0

@@ -51,13 +51,35 @@ def counts_are_true(db: Path) -> bool:
         total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         answers = dict(conn.execute("SELECT 'answer:' || answer, count(*) FROM documents GROUP BY answer"))
         # and the statistics' tallies (migration 0007)
-        tallies = set(conn.execute("SELECT what, a, b, n FROM tallies WHERE n != 0"))
+        recounted = ("span", "preannotated", "answered", "changes", "outcome", "origin", "link", "ms", "act", "flag")
+        tallies = set(conn.execute(f"SELECT what, a, b, n FROM tallies WHERE n != 0 AND what IN {recounted}"))
+        work = ("SELECT coalesce(who, '') AS editor, json_extract(detail, '$.work.kind') AS kind, "
+                "coalesce(json_extract(detail, '$.work.ms'), 0) AS ms FROM changes WHERE doc_id IS NOT NULL AND "
+                "json_valid(detail) AND json_type(detail, '$.work') = 'object' UNION ALL SELECT editor, "
+                "json_extract(detail, '$.work.kind'), coalesce(json_extract(detail, '$.work.ms'), 0) FROM "
+                "layer_changes WHERE doc_id IS NOT NULL AND json_valid(detail) AND json_type(detail, '$.work') = "
+                "'object'")
+        outcome = ("CASE WHEN source = 'editor' THEN CASE WHEN state = 'accepted' THEN 'drawn' ELSE 'undrawn' END "
+                   "WHEN state = 'suggested' THEN 'open' WHEN state = 'rejected' THEN 'deleted' WHEN {changed} "
+                   "THEN 'changed' ELSE 'kept' END")
+        span_outcome = outcome.format(changed="first_label != label OR first_at != start || ':' || \"end\"")
+        link_outcome = outcome.format(changed="0").replace("WHEN state = 'rejected' THEN 'deleted'",
+                                                           "WHEN state = 'rejected' THEN iif(dropped, 'dropped', "
+                                                           "'deleted')")
         recount = set(conn.execute(
             "SELECT 'span', label, state, count(*) FROM spans GROUP BY 2, 3 UNION ALL "
             "SELECT 'preannotated', pipeline, '', count(*) FROM preannotated GROUP BY 2 UNION ALL "
             "SELECT 'answered', coalesce(answered_by, ''), answer, count(*) FROM documents WHERE answer != 'pending' "
             "GROUP BY 2, 3 UNION ALL SELECT 'changes', coalesce(who, ''), '', count(*) FROM changes WHERE action "
-            "NOT IN ('import', 'preannotate') GROUP BY 2"))
+            "NOT IN ('import', 'preannotate', 'opened', 'left') GROUP BY 2 UNION ALL "
+            # what became of the suggestions (migration 0013), and each editor's time and actions
+            f"SELECT 'outcome', coalesce(first_label, label), {span_outcome}, count(*) FROM spans GROUP BY 2, 3 "
+            "UNION ALL SELECT 'origin', CASE WHEN source = 'editor' THEN 'editor' ELSE coalesce(origin, source) END, "
+            f"{span_outcome}, count(*) FROM spans GROUP BY 2, 3 UNION ALL "
+            f"SELECT 'link', role, {link_outcome}, count(*) FROM links GROUP BY 2, 3 UNION ALL "
+            f"SELECT 'ms', editor, '', sum(ms) FROM ({work}) GROUP BY 2 HAVING sum(ms) != 0 UNION ALL "
+            f"SELECT 'act', editor, kind, count(*) FROM ({work}) WHERE kind NOT IN ('opened', 'left') GROUP BY 2, 3 "
+            "UNION ALL SELECT 'flag', editor, flag, count(*) FROM effort WHERE flag != '' GROUP BY 2, 3"))
         # the queue's filter by label, as a second handle reads it (from migration 0008's index, or from the
         # articles of an answer when those are fewer), against a recount by this connection
         labels = [r[0] for r in conn.execute("SELECT name FROM labels")]

@@ -38,6 +38,14 @@ def made_before_amount(path: Path) -> None:
     conn.execute("DROP TABLE notes")  # and what later migrations made
     conn.execute("DROP TABLE layer_notes")
     conn.execute("DROP INDEX spans_review")
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'effort%' "
+                                   "OR name LIKE 'outcome%' OR name = 'first_of_suggestion')").fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE effort")
+    for column in ("origin", "first_label", "first_at"):
+        conn.execute(f"ALTER TABLE spans DROP COLUMN {column}")
+    conn.execute("ALTER TABLE links DROP COLUMN dropped")
+    conn.execute("DELETE FROM tallies WHERE what IN ('outcome', 'origin', 'link')")
     conn.execute("DELETE FROM _sqlite_migrations WHERE name > ?", (M0011,))
     conn.execute("PRAGMA user_version = 10")
     conn.close()

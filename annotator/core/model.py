@@ -58,6 +58,8 @@ class Span:
     state: SpanState = SpanState.ACCEPTED
     score: float | None = None
     id: int | None = None
+    # a suggestion's maker: its rule pattern's id, or the model (what `annotator stats --effort` tells apart)
+    origin: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[int, int, str]:

@@ -34,6 +34,7 @@ from annotator.core.edits import (
     SetSpanState,
     SpanRow,
 )
+from annotator.core.effort import ActivityClock, words
 from annotator.core.errors import AnnotatorError, EditError, LinkError
 from annotator.core.events import Events
 from annotator.core.labels import LabelScheme, Role
@@ -75,11 +76,13 @@ class Store(Protocol):
     annotations: AnnotationsReader
     links: Any
     notes: Any
+    effort: Any
+    readonly: bool
 
     @property
     def scheme(self) -> LabelScheme: ...
 
-    def recording(self, edit: dict[str, Any]) -> AbstractContextManager[None]: ...
+    def recording(self, edit: dict[str, Any], work: dict[str, Any] | None = None) -> AbstractContextManager[None]: ...
 
 
 @dataclass
@@ -120,6 +123,11 @@ class ArticleSession:
         self._index: TokenIndex | None = None
         self.selected: int | None = None  # the span in focus (the text, the span list and the Event panel follow)
         self.seen: set[int] = set()  # the spans put in focus since the article was opened here
+        # the editor's active time (annotator.core.effort), recorded with each edit; None: not recorded
+        self.clock: ActivityClock | None = None
+        self.visiting: int | None = None  # the article the editor last opened (`visit`), whose time runs
+        self.hidden = False  # the open article shows no suggestions (the project's share without them)
+        self._unwritten: tuple[Document, bool, tuple[int, int] | None] | None = None  # `visit`'s deferred entry
         self.events = Events("opened", "spans_changed", "links_changed", "answer_changed", "selection_changed",
                              "changed_elsewhere", "notes_changed")
 
@@ -127,6 +135,7 @@ class ArticleSession:
 
     def open(self, doc_id: int) -> Document:
         self.doc = self.store.documents.document(doc_id, with_tokens=False)  # tokens are read when a selection snaps
+        self.hidden = self.store.effort.is_hidden(doc_id)
         self._index = None
         self.selected = None
         self.seen = set()
@@ -134,9 +143,72 @@ class ArticleSession:
         self.events.opened.emit(self.doc)
         return self.doc
 
+    def visit(self, doc_id: int, defer: bool = False) -> Document:
+        """The editor opens an article: `open`, and, when the time is recorded, an "opened" entry in the change
+        log with the active time left on the article opened before. Opening the same article again records
+        nothing. `defer`: the entry is written by `flush_visit` (the window calls it once the article shows), or
+        with the next edit, whichever comes first."""
+        doc = self.open(doc_id)
+        if self.clock is not None and doc_id != self.visiting and not self.store.readonly:
+            self.flush_visit()
+            left = self.clock.take()
+            self._unwritten = (doc, self.hidden, (self.visiting, left) if self.visiting is not None else None)
+            if not defer:
+                self.flush_visit()
+        self.visiting = doc_id
+        return doc
+
+    def flush_visit(self) -> None:
+        """Writes the "opened" entry `visit` deferred, if any."""
+        if self._unwritten is not None:
+            doc, hidden, left = self._unwritten
+            self._unwritten = None
+            assert doc.id is not None
+            self.store.effort.opened(doc.id, self.who, words=words(doc.text), hidden=hidden, left=left)
+
+    def leave(self) -> None:
+        """The editor closes the article (or the window): the active time left on it is recorded."""
+        self.flush_visit()
+        if self.clock is not None and self.visiting is not None and not self.store.readonly:
+            self.store.effort.left(self.visiting, self.who, self.clock.take())
+        self.visiting = None
+
+    def _work(self, edit: Edit) -> dict[str, Any]:
+        """What an edit is as the editor's work (annotator.core.effort): its kind of action, the span label it
+        acts on, and the active time since the last record (when the time is recorded)."""
+        label = None
+        if isinstance(edit, AddSpan):
+            label = edit.label
+            kind = "accept" if any(s.key == (edit.start, edit.end, edit.label) and s.state is SpanState.SUGGESTED
+                                   for s in self.spans) else "draw"
+        elif isinstance(edit, AddArgument):
+            kind, label = "draw", edit.label
+        elif isinstance(edit, Relabel):
+            kind, label = "relabel", edit.label
+        elif isinstance(edit, Resize):
+            kind = "resize"
+        elif isinstance(edit, SetSpanState):
+            kind = {SpanState.ACCEPTED.value: "accept", SpanState.REJECTED.value: "delete"}.get(edit.state, "undo")
+        elif isinstance(edit, AcceptAll):
+            kind = "accept"
+        elif isinstance(edit, AddLink):
+            kind = "link"
+        elif isinstance(edit, SetLinkState):
+            kind = "accept" if edit.state == SpanState.ACCEPTED.value else "unlink"
+        else:
+            kind = "undo"
+        span_id = getattr(edit, "span_id", None)
+        if label is None and span_id is not None:
+            label = next((s.label for s in self.spans if s.id == span_id), None)
+        work: dict[str, Any] = {"kind": kind, "ms": self.clock.take() if self.clock is not None else 0}
+        if label is not None:
+            work["label"] = label
+        return work
+
     def _load(self) -> None:
         assert self.doc is not None and self.doc.id is not None
-        self.spans = self.store.annotations.spans(self.doc.id, states=[SpanState.SUGGESTED, SpanState.ACCEPTED])
+        shown = [SpanState.ACCEPTED] if self.hidden else [SpanState.SUGGESTED, SpanState.ACCEPTED]
+        self.spans = self.store.annotations.spans(self.doc.id, states=shown)
         self._links = None  # read when first asked for
         self.links_version += 1
         self.version = self.store.documents.version(self.doc.id)
@@ -189,7 +261,9 @@ class ArticleSession:
     def links(self) -> list[Link]:
         """The open article's links, suggested and accepted."""
         if self._links is None:
-            self._links = self.store.links.of_document(self.doc.id) if self.doc and self.doc.id is not None else []
+            shown = [SpanState.ACCEPTED] if self.hidden else None
+            self._links = (self.store.links.of_document(self.doc.id, shown) if self.doc and self.doc.id is not None
+                           else [])
         return self._links
 
     @property
@@ -254,13 +328,22 @@ class ArticleSession:
         if self.doc_id != edit.doc_id:
             self.open(edit.doc_id)
         doc_id = edit.doc_id
+        if self.hidden and isinstance(edit, AcceptAll):
+            raise EditError("this article shows no suggestions (the project measures the work without them here)")
         where = edit.where({s.id: (s.start, s.end) for s in self.spans})
         before = self.store.annotations.span_states(doc_id, where)
         links_before = self.store.links.states(doc_id)
+        self.flush_visit()
         moved = edit.moves()
         edges_before = self._edges(moved)
-        with self.store.recording(edit.record()):
-            result = edit.run(self.store, self.who, self.revision)
+        work = self._work(edit)
+        try:
+            with self.store.recording(edit.record(), work):
+                result = edit.run(self.store, self.who, self.revision)
+        except BaseException:
+            if self.clock is not None:
+                self.clock.give_back(work["ms"])
+            raise
         after = self.store.annotations.span_states(doc_id, where)
         change = Change(doc_id, result=result, edit=edit)
         edges_after = self._edges(moved)
@@ -332,7 +415,7 @@ class ArticleSession:
         by_id = {s.id: s for s in self.spans}
         for span_id, label, state in rows:
             span = by_id.get(span_id)
-            if state == SpanState.REJECTED.value:
+            if state == SpanState.REJECTED.value or (self.hidden and state == SpanState.SUGGESTED.value):
                 if span is not None:
                     self.spans.remove(span)
                 continue
@@ -352,7 +435,7 @@ class ArticleSession:
         by_id = {lk.id: lk for lk in self._links}
         for link_id, state in rows:
             link = by_id.get(link_id)
-            if state == SpanState.REJECTED.value:
+            if state == SpanState.REJECTED.value or (self.hidden and state == SpanState.SUGGESTED.value):
                 if link is not None:
                     self._links.remove(link)
                 continue
@@ -479,10 +562,18 @@ class ArticleSession:
         before = self.store.documents.document(doc_id, with_tokens=False).answer
         links_before = self.store.links.states(doc_id)
         back = edit.restore or Restore(doc_id)
-        with self.store.recording(edit.record()):
-            accepted = self.store.annotations.set_answer(
-                doc_id, answer, self.who, expected_revision=self.revision, accept_suggested=True,
-                restore=list(back.spans), restore_links=list(back.links))
+        self.flush_visit()
+        ms = self.clock.take() if self.clock is not None else 0
+        work = {"kind": "undo" if restore is not None else "answer", "ms": ms, "answer": answer.value}
+        try:
+            with self.store.recording(edit.record(), work):
+                accepted = self.store.annotations.set_answer(  # what an article without suggestions hides stays
+                    doc_id, answer, self.who, expected_revision=self.revision, accept_suggested=not self.hidden,
+                    restore=list(back.spans), restore_links=list(back.links))
+        except BaseException:
+            if self.clock is not None:
+                self.clock.give_back(ms)
+            raise
         change = Change(doc_id, before=accepted, after=[(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted],
                         edit=edit)
         self._link_changes(change, links_before)

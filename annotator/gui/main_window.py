@@ -37,6 +37,7 @@ from annotator.gui.queue_panel import FILTERS, QueuePanel
 from annotator.gui.span_list import SpanList
 from annotator.gui.window_actions import ActionsMixin
 from annotator.gui.window_edits import EditsMixin
+from annotator.gui.window_effort import EffortMixin
 from annotator.gui.window_jobs import JobsMixin
 from annotator.gui.window_notes import NotesMixin
 from annotator.gui.window_problems import ProblemsMixin
@@ -46,7 +47,8 @@ from annotator.store import Store
 from annotator.store.documents import USEFUL
 
 
-class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, QMainWindow):
+class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, EffortMixin,
+                 QMainWindow):
     def __init__(self, settings: QSettings, editor: str) -> None:
         super().__init__()
         self.settings = settings
@@ -223,17 +225,18 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
             return
         try:
             try:
-                self.session.open(doc_id)  # the view follows through the session's `opened` event
+                self.session.visit(doc_id, defer=True)  # the view follows through the session's `opened` event
             except (UnavailableError, NotAProjectError, sqlite3.Error):
                 raise
             except AnnotatorError:  # gone (deleted elsewhere): the first article instead
                 doc_id = self.store.documents.next_document(0, answer=None) if self.store else None
                 if doc_id is None:
                     return self.open_document(None)
-                self.session.open(doc_id)
+                self.session.visit(doc_id, defer=True)
         except (AnnotatorError, sqlite3.Error) as exc:
             self.report_problem(exc)
             return
+        QTimer.singleShot(0, self._flush_visit)  # the opening is recorded once the article shows
         self._pending_scroll = None
         if restore_scroll:
             value = self.settings.value(self._key("top"))
@@ -393,8 +396,3 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
     def zoom(self, steps: int) -> None:
         self.view.zoom(steps)
         self.settings.setValue("view/font_size", self.view.font().pointSize())
-
-
-
-
-

@@ -6,11 +6,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QTableView, QVBoxLayout, QWidget
 
-from annotator.store.documents import NOTED, REVIEW, USEFUL
+from annotator.store.documents import HASTY, NOTED, REVIEW, USEFUL
 
 FILTERS = [("All", None), ("Pending", "pending"), ("Accepted", "accept"), ("Rejected", "reject"),
            ("Skipped", "ignore"), ("To review, worst first", REVIEW), ("Pending, most useful first", USEFUL),
-           ("Flagged or commented", NOTED)]
+           ("Flagged or commented", NOTED), ("Accepted in haste (for a look)", HASTY)]
 
 
 class QueuePanel(QWidget):

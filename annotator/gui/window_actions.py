@@ -167,6 +167,7 @@ class ActionsMixin:
                      "them)", help_menu)
         self._action("&About", self.show_about, None, "About annotator", help_menu)
         self.label_actions: list[QAction] = []
+        self._build_effort(file_menu, view)
 
     def _fill_label_filter(self, scheme: LabelScheme) -> None:
         """The queue's label filter lists this project's labels, events first; a label chosen before stays

@@ -45,6 +45,7 @@ class ProjectsMixin:
             return False
         if self.store is not None:
             self._save_position()
+            self._leave_article()
             self._merge_layer()
             self.store.close()
         if self.team_store is not None:
@@ -52,6 +53,7 @@ class ProjectsMixin:
         self.team_store = team
         self.store = store
         self.session = ArticleSession(store, self.editor, tokenizer=lazy_tokenize)
+        self._follow_recording()
         events = self.session.events
         events.opened.connect(self._on_opened)
         events.opened.connect(lambda _doc: self.show_notes(title=False))
@@ -206,6 +208,7 @@ class ProjectsMixin:
             self._finish_job()
         self.settings.sync()
         if self.store is not None:
+            self._leave_article()
             self._merge_layer()
             self.store.close()
             self.store = None

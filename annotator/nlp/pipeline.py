@@ -95,7 +95,11 @@ class Annotator:
 
     def suggestions(self, doc: Doc) -> list[Span]:
         """The spans suggested for `doc`: the rules' and the model's, merged (see `merge_suggestion_tuples`)."""
-        return [Span(s, e, label, SOURCES[source], SpanState.SUGGESTED, score)
+        patterns: dict[tuple[int, int, str], str] = {}  # each rule span's pattern id (the first, in id order)
+        for s, e, label, pid in sorted(doc.user_data.get(RULES_KEY, ()), key=lambda m: m[3] or ""):
+            patterns.setdefault((s, e, label), pid or "")
+        return [Span(s, e, label, SOURCES[source], SpanState.SUGGESTED, score,
+                     origin=patterns.get((s, e, label)) if source == "rule" else None)
                 for s, e, label, source, score in self._suggestion_tuples(doc)]
 
     def link_suggestions(self, doc: Doc, spans: Sequence[Span], text: str | None = None) -> list[Link]:

@@ -30,6 +30,7 @@ from annotator.core.errors import (
 from annotator.core.labels import DEFAULT_SCHEME, Label, LabelScheme, Role, label_problem, load_scheme
 from annotator.store.annotations import Annotations
 from annotator.store.documents import Documents
+from annotator.store.effort import Effort
 from annotator.store.links import Links
 from annotator.store.notes import Notes
 from annotator.store.schema import SCHEMA_VERSION, migrations, write_roles, write_scheme
@@ -70,6 +71,8 @@ class Store:
         self.team = Team(self)
         self.notes = Notes(self)
         self._edit: dict[str, Any] | None = None  # the edit command being applied (see `recording`)
+        self._work: dict[str, Any] | None = None  # and what it cost the editor, for its first log entry
+        self.effort = Effort(self)
         if self.path.is_dir():
             raise NotAProjectError(f"{self.path}: is a folder, not a project database")
         try:
@@ -370,19 +373,22 @@ class Store:
         )
 
     @contextmanager
-    def recording(self, edit: dict[str, Any]) -> Iterator[None]:
+    def recording(self, edit: dict[str, Any], work: dict[str, Any] | None = None) -> Iterator[None]:
         """The change log entries written meanwhile carry this edit command (kind and fields): the log says what
-        the editor asked for, not only what it did to each row."""
-        self._edit = edit
+        the editor asked for, not only what it did to each row. `work` (annotator.core.effort: the kind of action
+        and the active time it took) goes with the first entry only, so that it is counted once."""
+        self._edit, self._work = edit, work
         try:
             yield
         finally:
-            self._edit = None
+            self._edit = self._work = None
 
     def _log(self, action: str, who: str | None, doc_id: int | None = None, span_id: int | None = None,
              **detail: Any) -> None:
         if self._edit is not None:
             detail["edit"] = self._edit
+        if self._work is not None:
+            detail["work"], self._work = self._work, None
         self.conn.execute(
             "INSERT INTO changes(doc_id, span_id, action, who, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
             (doc_id, span_id, action, who, now(), json.dumps(detail, ensure_ascii=False) if detail else None),

@@ -40,6 +40,7 @@ REVIEW = "review"  # the queue's filter for a team's articles left to decide, wo
 # first (migration 0009), then the pending articles no model has judged, in id order
 USEFUL = "useful"
 NOTED = "noted"  # the queue's filter for the articles flagged or commented (their own notes, or an editor's)
+HASTY = "hasty"  # the queue's filter for the articles accepted unread, or in a run with every suggestion as it was
 
 
 def fts_query(text: str) -> str:
@@ -145,7 +146,7 @@ class Documents(Repository):
         or label, as the database keeps the counts (migration 0005), not by counting rows."""
         if answer == USEFUL:  # every pending article, in another order
             answer = "pending"
-        if not (query and query.strip()) and answer not in (REVIEW, NOTED) and not label:
+        if not (query and query.strip()) and answer not in (REVIEW, NOTED, HASTY) and not label:
             name = f"answer:{Answer.parse(answer).value}" if answer else "documents"
             return self.conn.execute("SELECT n FROM counts WHERE name = ?", (name,)).fetchone()[0]
         source, where, params = self._doc_filter(answer, query, label)
@@ -165,6 +166,9 @@ class Documents(Repository):
                            "(n.text != '' OR n.flagged) AND (n.span_id = 0 OR s.state != 'rejected')) OR d.id IN "
                            "(SELECT doc_id FROM layer_notes WHERE note != ?))")
             params.append(EMPTY_NOTE)
+            answer = None
+        if answer == HASTY:  # flagged for a reviewer's look by the effort figures (annotator.core.effort)
+            clauses.append("d.id IN (SELECT doc_id FROM effort WHERE flag != '')")
             answer = None
         if answer == REVIEW:  # the articles left to decide, worst agreement first (document_ids orders them)
             source = "FROM reviews r CROSS JOIN documents d ON d.id = r.doc_id"

@@ -110,10 +110,12 @@ class Links(Repository):
         self.store.conn.execute("UPDATE spans SET state = 'accepted', updated_at = ? WHERE id IN (?, ?) AND "
                                 "state = 'suggested'", (stamp, event_id, arg_id))
 
-    def _mark(self, ids: Sequence[int], state: SpanState, stamp: str) -> list[int]:
-        """Inside the caller's transaction: sets these links to a state; returns their ids."""
-        self.store.conn.executemany("UPDATE links SET state = ?, updated_at = ? WHERE id = ?",
-                                    [(state.value, stamp, i) for i in ids])
+    def _mark(self, ids: Sequence[int], state: SpanState, stamp: str, dropped: bool = False) -> list[int]:
+        """Inside the caller's transaction: sets these links to a state; returns their ids. `dropped`: removed
+        with one of their spans (or by its relabel), not by the editor's own hand (the effort figures tell
+        them apart)."""
+        self.store.conn.executemany("UPDATE links SET state = ?, updated_at = ?, dropped = ? WHERE id = ?",
+                                    [(state.value, stamp, int(dropped), i) for i in ids])
         return list(ids)
 
     def reject_hanging(self, span_id: int, stamp: str) -> list[int]:
@@ -121,7 +123,7 @@ class Links(Repository):
         returns their ids."""
         ids = [r[0] for r in self.store.conn.execute(
             "SELECT id FROM links WHERE (event_id = ? OR arg_id = ?) AND state != 'rejected'", (span_id, span_id))]
-        return self._mark(ids, SpanState.REJECTED, stamp)
+        return self._mark(ids, SpanState.REJECTED, stamp, dropped=True)
 
     def reject_unfit(self, span_id: int, stamp: str) -> list[int]:
         """Inside the caller's transaction, after `span_id` was relabelled: rejects its links that the scheme no
@@ -132,7 +134,8 @@ class Links(Repository):
             "SELECT l.id, e.label, l.role, a.label FROM links l JOIN spans e ON e.id = l.event_id "
             "JOIN spans a ON a.id = l.arg_id WHERE (l.event_id = ? OR l.arg_id = ?) AND l.state != 'rejected'",
             (span_id, span_id)).fetchall()
-        return self._mark([r[0] for r in rows if scheme.link_problem(r[1], r[2], r[3])], SpanState.REJECTED, stamp)
+        return self._mark([r[0] for r in rows if scheme.link_problem(r[1], r[2], r[3])], SpanState.REJECTED, stamp,
+                          dropped=True)
 
     def accept_suggested(self, doc_id: int, stamp: str) -> list[int]:
         """Inside the caller's transaction: accepts the article's suggested links whose spans are both shown

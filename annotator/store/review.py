@@ -61,9 +61,9 @@ class Review(Repository):
             again, kept = [], 0
             for d, reviewed, answer, answered_at, touched in conn.execute(
                     "SELECT r.doc_id, r.at, d.answer, d.answered_at, EXISTS (SELECT 1 FROM changes c WHERE "
-                    "c.doc_id = r.doc_id AND c.at > r.at AND c.action != 'review') FROM reviews r JOIN documents d "
-                    "ON d.id = r.doc_id WHERE EXISTS (SELECT 1 FROM layer_merges m WHERE m.doc_id = r.doc_id AND "
-                    "m.at > r.at) ORDER BY r.doc_id").fetchall():
+                    "c.doc_id = r.doc_id AND c.at > r.at AND c.action NOT IN ('review', 'opened', 'left')) "
+                    "FROM reviews r JOIN documents d ON d.id = r.doc_id WHERE EXISTS (SELECT 1 FROM layer_merges m "
+                    "WHERE m.doc_id = r.doc_id AND m.at > r.at) ORDER BY r.doc_id").fetchall():
                 settled_by_review = answer != Answer.PENDING.value and answered_at == reviewed
                 if touched or not (answer == Answer.PENDING.value or settled_by_review):
                     kept += 1  # the reviewer decided something since: their decisions stand

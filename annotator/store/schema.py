@@ -9,6 +9,7 @@ from dataclasses import replace
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from annotator.core.effort import FAST_MS_PER_100_WORDS, KINDS, STAMP_STREAK, bucket_sql
 from annotator.core.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 
 migrations = Migrations("annotator")
@@ -343,6 +344,8 @@ def m0012_notes(db: Database) -> None:
 
 NOT_COUNTED = "('import', 'preannotate')"  # the change log's entries that are no editor's work
 NONE = "''"  # an empty key of a tally, in SQL
+# since 0013: nor is opening an article, or the time left on it
+NOT_COUNTED_NOW = "('import', 'preannotate', 'opened', 'left')"
 
 
 def write_scheme(db: Database, scheme: LabelScheme) -> None:
@@ -380,6 +383,154 @@ def write_roles(db: Database, scheme: LabelScheme) -> None:
         [{"event": lb.name, "name": r.name, "fillers": json.dumps(list(r.fillers)), "hotkey": r.hotkey,
           "description": r.description, "position": i}
          for lb in scheme.labels for i, r in enumerate(lb.roles)])
+
+
+# ---------------------------------------------------------------- 0013: where the work goes
+
+def _add(what: str, a: str, b: str, n: str) -> str:
+    """A statement adding `n` to a tally (made when missing)."""
+    return (f"INSERT INTO tallies(what, a, b, n) VALUES ('{what}', {a}, {b}, {n}) "
+            f"ON CONFLICT(what, a, b) DO UPDATE SET n = n + excluded.n;")
+
+
+SPAN_OUTCOME = ("CASE WHEN {r}.source = 'editor' THEN CASE WHEN {r}.state = 'accepted' THEN 'drawn' ELSE 'undrawn' END "
+                "WHEN {r}.state = 'suggested' THEN 'open' WHEN {r}.state = 'rejected' THEN 'deleted' "
+                "WHEN coalesce({r}.first_label, {r}.label) = {r}.label AND coalesce({r}.first_at, {r}.start || ':' || "
+                "{r}.\"end\") = {r}.start || ':' || {r}.\"end\" THEN 'kept' ELSE 'changed' END")
+SPAN_ORIGIN = "CASE WHEN {r}.source = 'editor' THEN 'editor' ELSE coalesce({r}.origin, {r}.source) END"
+LINK_OUTCOME = ("CASE WHEN {r}.source = 'editor' THEN CASE WHEN {r}.state = 'accepted' THEN 'drawn' ELSE 'undrawn' END "
+                "WHEN {r}.state = 'suggested' THEN 'open' WHEN {r}.state = 'rejected' THEN CASE WHEN {r}.dropped "
+                "THEN 'dropped' ELSE 'deleted' END ELSE 'kept' END")
+KIND_COLUMNS = [f"k_{k}" for k in KINDS]
+
+
+def _work_trigger(table: str, editor: str) -> str:
+    """The trigger that keeps the effort figures from the `work` record of a change log entry (`table`:
+    changes, or layer_changes for a merged editor's)."""
+    w = "NEW.detail"
+    kind = f"json_extract({w}, '$.work.kind')"
+    ms = f"coalesce(json_extract({w}, '$.work.ms'), 0)"
+    answer = f"json_extract({w}, '$.work.answer')"
+    row = f"doc_id = NEW.doc_id AND editor = {editor}"
+    side = "CASE WHEN hidden THEN 'without' ELSE 'with' END"
+    edits = " + ".join(c for c in KIND_COLUMNS if c not in ("k_accept", "k_answer"))
+    actions = " + ".join(KIND_COLUMNS)
+    is_answer = f"{answer} IS NOT NULL"
+    figures = ("CASE tallies.b WHEN 'articles' THEN 1 WHEN 'words' THEN e.words WHEN 'ms' THEN e.answer_ms "
+               "ELSE e.answer_actions END")
+    body = [
+        # an article answered before: its answer's figures are taken back first
+        f"UPDATE tallies SET n = n - 1 WHERE {is_answer} AND what = 'day' AND a = {editor} AND b = (SELECT "
+        f"substr(answered_at, 1, 10) FROM effort WHERE {row} AND answer != 'pending');",
+        f"UPDATE tallies SET n = n - 1 WHERE {is_answer} AND what = 'time' AND a = {editor} AND b = (SELECT "
+        f"{bucket_sql('answer_ms')} FROM effort WHERE {row} AND answer != 'pending');",
+        f"UPDATE tallies SET n = n - (SELECT {figures} FROM effort e WHERE e.{row}) WHERE {is_answer} AND "
+        f"what = 'compare' AND a = (SELECT {side} FROM effort WHERE {row} AND answer != 'pending');",
+        # the article's record
+        f"INSERT INTO effort(doc_id, editor, ms, opened, {', '.join(KIND_COLUMNS)}, hidden, words) VALUES "
+        f"(NEW.doc_id, {editor}, {ms}, {kind} = 'opened', "
+        + ", ".join(f"{kind} = '{k}'" for k in KINDS)
+        + f", coalesce(json_extract({w}, '$.work.hidden'), 0), coalesce(json_extract({w}, '$.work.words'), 0)) "
+        "ON CONFLICT(doc_id, editor) DO UPDATE SET ms = ms + excluded.ms, opened = opened + excluded.opened, "
+        + ", ".join(f"{c} = {c} + excluded.{c}" for c in KIND_COLUMNS)
+        + ", hidden = max(hidden, excluded.hidden), words = max(words, excluded.words);",
+        f"UPDATE effort SET answer = {answer}, answered_at = NEW.at, answer_ms = ms, answer_actions = {actions} "
+        f"WHERE {is_answer} AND {row};",
+        # the editor's and the team's tallies
+        f"INSERT INTO tallies(what, a, b, n) SELECT 'ms', {editor}, '', {ms} WHERE {ms} != 0 "
+        "ON CONFLICT(what, a, b) DO UPDATE SET n = n + excluded.n;",
+        f"INSERT INTO tallies(what, a, b, n) SELECT 'act', {editor}, {kind}, 1 WHERE {kind} IN {tuple(KINDS)} "
+        "ON CONFLICT(what, a, b) DO UPDATE SET n = n + excluded.n;",
+        f"INSERT INTO tallies(what, a, b, n) SELECT 'label_actions', json_extract({w}, '$.work.label'), {side}, 1 "
+        f"FROM effort WHERE {row} AND {kind} IN {tuple(KINDS)} AND json_extract({w}, '$.work.label') IS NOT NULL "
+        "ON CONFLICT(what, a, b) DO UPDATE SET n = n + excluded.n;",
+        # the answer's figures
+        f"INSERT INTO tallies(what, a, b, n) SELECT 'day', {editor}, substr(answered_at, 1, 10), 1 FROM effort "
+        f"WHERE {is_answer} AND {row} AND answer != 'pending' ON CONFLICT(what, a, b) DO UPDATE SET n = n + 1;",
+        f"INSERT INTO tallies(what, a, b, n) SELECT 'time', {editor}, {bucket_sql('answer_ms')}, 1 FROM effort "
+        f"WHERE {is_answer} AND {row} AND answer != 'pending' ON CONFLICT(what, a, b) DO UPDATE SET n = n + 1;",
+        f"INSERT INTO tallies(what, a, b, n) SELECT 'compare', {side}, f.b, CASE f.b WHEN 'articles' THEN 1 WHEN "
+        "'words' THEN words WHEN 'ms' THEN answer_ms ELSE answer_actions END FROM effort, (SELECT 'articles' AS b "
+        "UNION ALL SELECT 'words' UNION ALL SELECT 'ms' UNION ALL SELECT 'actions') AS f "
+        f"WHERE {is_answer} AND {row} AND answer != 'pending' "
+        "ON CONFLICT(what, a, b) DO UPDATE SET n = n + excluded.n;",
+        # care: a run of articles accepted with every suggestion as it was, and articles accepted unread
+        f"INSERT INTO tallies(what, a, b, n) SELECT 'streak', {editor}, '', answer = 'accept' AND {edits} = 0 "
+        f"FROM effort WHERE {is_answer} AND {row} AND answer != 'pending' "
+        "ON CONFLICT(what, a, b) DO UPDATE SET n = CASE WHEN excluded.n THEN n + 1 ELSE 0 END;",
+        f"UPDATE effort SET flag = CASE WHEN answer != 'accept' THEN '' WHEN words > 0 AND answer_ms * 100 < words * "
+        f"{FAST_MS_PER_100_WORDS} THEN 'fast' WHEN {edits} = 0 AND (SELECT n FROM tallies WHERE what = 'streak' AND "
+        f"a = {editor} AND b = '') >= {STAMP_STREAK} THEN 'stamped' ELSE '' END WHERE {is_answer} AND {row};",
+    ]
+    return (f"CREATE TRIGGER effort_{table} AFTER INSERT ON {table} WHEN NEW.doc_id IS NOT NULL AND "
+            f"json_valid(NEW.detail) AND json_type({w}, '$.work') = 'object' BEGIN\n  " + "\n  ".join(body) + "\nEND")
+
+
+@migrations(name="0013_effort")
+def m0013_effort(db: Database) -> None:
+    """Where the work goes (annotator.core.effort): each editor's work per article (`effort`: active time,
+    actions by kind, the answer and the figures at it, a flag for the reviewer), kept by triggers from the `work`
+    records of the change log, the project's own and the editors' a merge brings (a merged entry is inserted
+    once: merging twice counts nothing twice); and what became of the suggestions, per label, rule pattern or
+    model, and role, kept by triggers on the spans and links. A suggestion remembers where it came from
+    (`origin`: its rule pattern's id, or the model) and what it was (`first_label`, `first_at`), so that one
+    accepted after a change is told from one accepted as it was."""
+    db.execute(f"""CREATE TABLE effort (
+        doc_id INTEGER NOT NULL, editor TEXT NOT NULL, ms INTEGER NOT NULL DEFAULT 0,
+        opened INTEGER NOT NULL DEFAULT 0, {', '.join(f'{c} INTEGER NOT NULL DEFAULT 0' for c in KIND_COLUMNS)},
+        hidden INTEGER NOT NULL DEFAULT 0, words INTEGER NOT NULL DEFAULT 0, answer TEXT NOT NULL DEFAULT 'pending',
+        answered_at TEXT, answer_ms INTEGER NOT NULL DEFAULT 0, answer_actions INTEGER NOT NULL DEFAULT 0,
+        flag TEXT NOT NULL DEFAULT '', PRIMARY KEY (doc_id, editor)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX effort_flagged ON effort(doc_id) WHERE flag != ''")
+    db.execute("CREATE TRIGGER effort_flag AFTER UPDATE OF flag ON effort WHEN OLD.flag != NEW.flag BEGIN "
+               "UPDATE tallies SET n = n - 1 WHERE what = 'flag' AND a = OLD.editor AND b = OLD.flag; "
+               "INSERT INTO tallies(what, a, b, n) SELECT 'flag', NEW.editor, NEW.flag, 1 WHERE NEW.flag != '' "
+               "ON CONFLICT(what, a, b) DO UPDATE SET n = n + 1; END")
+    db.execute(_work_trigger("changes", f"coalesce(NEW.who, {NONE})"))
+    db.execute(_work_trigger("layer_changes", "NEW.editor"))
+    # the editor's opening of an article, and the time left on it, are no change to count as one
+    db.execute("DROP TRIGGER tally_change_insert")
+    db.execute("DROP TRIGGER tally_change_delete")
+    new_who, old_who = f"coalesce(NEW.who, {NONE})", f"coalesce(OLD.who, {NONE})"
+    db.execute(f"CREATE TRIGGER tally_change_insert AFTER INSERT ON changes WHEN NEW.action NOT IN {NOT_COUNTED_NOW} "
+               f"BEGIN {_tally('changes', new_who, NONE, 1)} END")
+    db.execute(f"CREATE TRIGGER tally_change_delete AFTER DELETE ON changes WHEN OLD.action NOT IN {NOT_COUNTED_NOW} "
+               f"BEGIN {_tally('changes', old_who, NONE, -1)} END")
+    for column in ("origin", "first_label", "first_at"):
+        db.execute(f"ALTER TABLE spans ADD COLUMN {column} TEXT")
+    # a link removed with its span (or by its relabel) rather than by the editor's hand: no action of its own
+    db.execute("ALTER TABLE links ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE spans SET first_label = label, first_at = start || ':' || \"end\" WHERE source != 'editor'")
+    # a suggestion however it came (pre-annotation names it at once; an import, a merge) remembers what it was
+    db.execute("CREATE TRIGGER first_of_suggestion AFTER INSERT ON spans WHEN NEW.source != 'editor' AND "
+               "NEW.first_label IS NULL BEGIN UPDATE spans SET first_label = NEW.label, first_at = NEW.start || ':' "
+               "|| NEW.\"end\" WHERE id = NEW.id; END")
+    outcome, origin = SPAN_OUTCOME.format(r="NEW"), SPAN_ORIGIN.format(r="NEW")
+    old_outcome, old_origin = SPAN_OUTCOME.format(r="OLD"), SPAN_ORIGIN.format(r="OLD")
+    db.execute(f"INSERT INTO tallies SELECT 'outcome', coalesce(first_label, label), o, count(*) FROM (SELECT *, "
+               f"{SPAN_OUTCOME.format(r='spans')} AS o FROM spans) GROUP BY 2, 3")
+    db.execute(f"INSERT INTO tallies SELECT 'origin', g, o, count(*) FROM (SELECT {SPAN_ORIGIN.format(r='spans')} AS "
+               f"g, {SPAN_OUTCOME.format(r='spans')} AS o FROM spans) GROUP BY 2, 3")
+    db.execute(f"INSERT INTO tallies SELECT 'link', role, {LINK_OUTCOME.format(r='links')}, count(*) FROM links "
+               "GROUP BY 2, 3")
+    add_span = (_add("outcome", "coalesce(NEW.first_label, NEW.label)", outcome, "1")
+                + _add("origin", origin, outcome, "1"))
+    take_span = (_add("outcome", "coalesce(OLD.first_label, OLD.label)", old_outcome, "-1")
+                 + _add("origin", old_origin, old_outcome, "-1"))
+    db.execute(f"CREATE TRIGGER outcome_span_insert AFTER INSERT ON spans BEGIN {add_span} END")
+    db.execute(f"CREATE TRIGGER outcome_span_delete AFTER DELETE ON spans BEGIN {take_span} END")
+    db.execute("CREATE TRIGGER outcome_span_update AFTER UPDATE OF label, start, \"end\", state, source ON spans WHEN "
+               "OLD.label != NEW.label OR OLD.start != NEW.start OR OLD.\"end\" != NEW.\"end\" OR OLD.state != "
+               f"NEW.state OR OLD.source != NEW.source BEGIN {take_span} {add_span} END")
+    db.execute("CREATE TRIGGER outcome_link_insert AFTER INSERT ON links BEGIN "
+               f"{_add('link', 'NEW.role', LINK_OUTCOME.format(r='NEW'), '1')} END")
+    db.execute("CREATE TRIGGER outcome_link_delete AFTER DELETE ON links BEGIN "
+               f"{_add('link', 'OLD.role', LINK_OUTCOME.format(r='OLD'), '-1')} END")
+    db.execute("CREATE TRIGGER outcome_link_update AFTER UPDATE OF state, source, role, dropped ON links WHEN "
+               "OLD.state != NEW.state OR OLD.source != NEW.source OR OLD.role != NEW.role OR OLD.dropped != "
+               "NEW.dropped BEGIN "
+               f"{_add('link', 'OLD.role', LINK_OUTCOME.format(r='OLD'), '-1')} "
+               f"{_add('link', 'NEW.role', LINK_OUTCOME.format(r='NEW'), '1')} END")
 
 
 SCHEMA_VERSION = len(migrations._migrations)

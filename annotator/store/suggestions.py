@@ -6,9 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from annotator.core.model import Link, Span, SpanState
+from annotator.core.model import Link, Source, Span, SpanState
 from annotator.core.tokens import pack_tokens
 from annotator.store.sql import Repository, execute_in, now, rows_in, span_of
+
+
+def origin(span: Span, pipeline: str) -> str:
+    """A suggestion's maker as the effort figures name it: its rule pattern's id, or the model of the pipeline."""
+    if span.source is Source.MODEL:
+        return f"model:{pipeline}"
+    return span.origin or span.source.value
 
 
 class Suggestions(Repository):
@@ -70,10 +77,11 @@ class Suggestions(Repository):
         token_rows = [(t if isinstance(t, bytes) else pack_tokens(t), r[0]) for r in results if (t := r[1])]
         insert = (
             'INSERT OR IGNORE INTO spans(doc_id, start, "end", label, source, state, score, created_by, '
-            "updated_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?)"
+            "updated_at, origin, first_label, first_at) VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?, ?, ?)"
         )
-        rows = [(r[0], s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp)
-                for r in results for s in r[2]]
+        # where each came from (its rule pattern, or the model) and what it was: `annotator stats --effort`
+        rows = [(r[0], s.start, s.end, s.label, s.source.value, s.score, pipeline, stamp, origin(s, pipeline), s.label,
+                 f"{s.start}:{s.end}") for r in results for s in r[2]]
         with self.store.write() as conn:
             if token_rows:
                 conn.executemany("INSERT OR IGNORE INTO tokens(data, doc_id) VALUES (?, ?)", token_rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from annotator.core.errors import ExportError
-from annotator.core.formats import EXPORT_FORMATS
+from annotator.core.formats import EFFORT_FORMAT, EXPORT_FORMATS
 from annotator.core.model import Token
 from annotator.core.tokens import pack_tokens
 from annotator.formats import WRITERS
@@ -44,9 +45,13 @@ class ExportReport:
     dropped_links: Counter[str] = field(default_factory=Counter)
     left_out: Counter[str] = field(default_factory=Counter)  # "article(s) answered reject (...)" -> how many
     notes: list[str] = field(default_factory=list)
+    effort: bool = False  # the editors' work, not annotations: `documents` counts (article, editor) records
 
     def lines(self) -> list[str]:
         """What the user is told: what was written, and everything left out, with the reason."""
+        if self.effort:
+            return [f"wrote {self.documents} record(s) of the editors' work (one per article and editor: active "
+                    f"time, actions by kind, answer, flag) to {self.path}"]
         out = []
         parts = f" ({', '.join(f'{k} {v}' for k, v in self.split.items())})" if self.split else ""
         where = ", ".join(str(p) for p in self.paths) or str(self.path)
@@ -208,7 +213,14 @@ def export(
     yet, `sentences` splits sentences (CoNLL; annotator.formats.docbin.sentence_starts). With `editor`, that
     editor's layer of a team's project instead of the project's own annotations (its gold layer). An existing
     output is replaced only with `overwrite` (the command line's --force, the window's dialog), and never when it
-    is not a regular file or is an SQLite database."""
+    is not a regular file or is an SQLite database. Format "effort": the editors' work per article instead
+    (annotator.store.effort), JSONL."""
+    if fmt == EFFORT_FORMAT:
+        if split is not None or labels or editor is not None or include_pending:
+            raise ExportError("the effort export holds every editor's record of every article: --split, --labels, "
+                              "--editor and --include-pending do not apply to it")
+        return _export_effort(store, Path(output) if output is not None else
+                              DEFAULT_FOLDER / f"{store.path.stem}.effort.jsonl", overwrite)
     cls = writer_class(fmt)
     target = Path(output) if output is not None else default_output(store, fmt=fmt)
     outputs = [target] if split is None else [part_path(target, p, cls.suffix) for p in ("train", "dev")]
@@ -304,4 +316,28 @@ def export(
         if isinstance(exc, OSError):
             raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
         raise
+    return report
+
+
+def _export_effort(store: Store, target: Path, overwrite: bool) -> ExportReport:
+    """Every editor's record of every article they worked on, one JSON object a line, written whole or not at
+    all."""
+    if store.owns(target):
+        raise ExportError(f"{target}: is the project database itself (or one of SQLite's files beside it); choose "
+                          "another output name")
+    check_replaceable(target, overwrite, False)
+    report = ExportReport(path=target, effort=True)
+    tmp = _temporary(target, folder=False)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for row in store.effort.rows():
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                report.documents += 1
+        replace(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise
+    report.paths.append(target)
     return report

@@ -450,3 +450,26 @@ def test_a_suggested_link_never_lands_on_a_span_the_editor_removed(store):
     store.suggestions.save_suggestions([(1, None, [attack, Span(28, 33, "PLACE", Source.RULE, SpanState.SUGGESTED)],
                                          [Link(0, 1, "place")])], "third")
     assert [lk.role for lk in store.links.of_document(1)] == ["place"]
+
+
+def test_a_reviewer_who_only_opened_a_settled_article_has_decided_nothing(pair, tokenize):
+    """The window records opening an article (where the work goes): an opening is no decision, so a later merge
+    that disagrees still reopens the article."""
+    from annotator.core.effort import ActivityClock
+    from annotator.core.session import ArticleSession
+
+    team, files = pair
+    merge(team, [files["ana"], files["ben"]])
+    assert team.team.prepare_review(1.0, "rita").settled == 3
+    doc = ids_by_text(team)[TEXTS[0]]
+    rita = ArticleSession(team, "rita", tokenizer=tokenize)
+    rita.clock = ActivityClock()
+    rita.visit(doc)
+    rita.leave()
+    at = TEXTS[0].index("attacked")
+    annotate(files["ben"], "ben", lambda s, t: s.relabel(span_id(s, "ATTACK", at), "DEATH")
+             if t == TEXTS[0] else None)
+    merge(team, [files["ben"]])
+    again = team.team.prepare_review(1.0, "rita")
+    assert (again.reopened, again.changed_since) == (1, 0)
+    assert team.documents.document(doc).answer is Answer.PENDING

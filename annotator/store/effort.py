@@ -1,0 +1,96 @@
+"""Where the editors' work goes (`store.effort`): the "opened" entries of the change log, the project's setting
+that hides the suggestions of a share of the articles, and the effort figures, read from the tallies the
+database keeps (migration 0013), never counted at each look. See annotator.core.effort."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from annotator.core.effort import KINDS, effort_figures, hidden
+from annotator.core.errors import InputError
+from annotator.store.sql import Repository
+
+HIDE_SHARE, HIDE_SEED = "hide_suggestions_share", "hide_suggestions_seed"
+EFFORT_TALLIES = ("outcome", "origin", "link", "ms", "act", "day", "time", "flag", "compare", "label_actions")
+FLAGS = {"fast": "accepted faster than it can be read", "stamped": "accepted with every suggestion as it was, "
+         "many articles in a row"}
+
+
+class Effort(Repository):
+    """`store.effort`."""
+
+    def opened(self, doc_id: int, who: str | None, *, words: int, hidden: bool,
+               left: tuple[int, int] | None = None) -> None:
+        """The editor opened an article (the window records it, unless the editor turned recording off): one
+        transaction, with the active time left on the article before (`left`: its id and milliseconds)."""
+        with self.store.write():
+            if left is not None and left[1] > 0:
+                self.store._log("left", who, left[0], work={"kind": "left", "ms": left[1]})
+            self.store._log("opened", who, doc_id, work={"kind": "opened", "ms": 0, "words": words,
+                                                          "hidden": int(hidden)})
+
+    def left(self, doc_id: int, who: str | None, ms: int) -> None:
+        """The active time left on an article as the editor closes it (the window, the project)."""
+        if ms > 0:
+            with self.store.write():
+                self.store._log("left", who, doc_id, work={"kind": "left", "ms": ms})
+
+    # ---------------------------------------------------------------- hiding suggestions
+
+    def hide_setting(self) -> tuple[float, str]:
+        """The share of articles shown without suggestions (0: none), and the seed that chooses them."""
+        try:
+            share = float(self.store.get_meta(HIDE_SHARE) or 0)
+        except ValueError:
+            share = 0.0
+        return (share if math.isfinite(share) and 0 <= share <= 1 else 0.0), self.store.get_meta(HIDE_SEED) or "0"
+
+    def set_hide(self, share: float, seed: str = "0") -> None:
+        if not (isinstance(share, int | float) and math.isfinite(share) and 0 <= share <= 0.5):
+            raise InputError(f"the share of articles without suggestions must be between 0 and 0.5, not {share}")
+        with self.store.write():
+            self.store._set_meta(HIDE_SHARE, repr(float(share)))
+            self.store._set_meta(HIDE_SEED, str(seed))
+            self.store._log("set_hide", None, None, None, share=share, seed=str(seed))
+
+    def is_hidden(self, doc_id: int) -> bool:
+        share, seed = self.hide_setting()
+        if share <= 0:
+            return False
+        row = self.conn.execute("SELECT input_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row is not None and hidden(row[0], share, seed)
+
+    # ---------------------------------------------------------------- the figures
+
+    def figures(self) -> dict[str, Any]:
+        """The effort figures (annotator.core.effort.effort_figures) with the hiding setting: read from the
+        tallies, as fast on a million articles as on ten."""
+        rows = self.conn.execute(f"SELECT what, a, b, n FROM tallies WHERE what IN {EFFORT_TALLIES} AND n != 0 "
+                                 "ORDER BY what, a, b").fetchall()
+        out = effort_figures(rows)
+        share, seed = self.hide_setting()
+        out["with_and_without_suggestions"]["hidden_share"] = share
+        out["with_and_without_suggestions"]["seed"] = seed
+        return out
+
+    def flagged(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """The articles flagged for a reviewer's look, first ones first."""
+        return [{"id": r[0], "title": r[1], "editor": r[2], "flag": r[3], "why": FLAGS.get(r[3], r[3]),
+                 "seconds": round(r[4] / 1000, 1), "words": r[5]} for r in self.conn.execute(
+            "SELECT e.doc_id, d.title, e.editor, e.flag, e.answer_ms, e.words FROM effort e JOIN documents d ON "
+            "d.id = e.doc_id WHERE e.flag != '' ORDER BY e.doc_id, e.editor LIMIT ?", (limit,))]
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Every editor's record of every article they worked on (`annotator export --format effort`)."""
+        kinds = ", ".join(f"e.k_{k}" for k in KINDS)
+        for r in self.conn.execute(
+                f"SELECT e.doc_id, d.external_id, d.title, e.editor, e.ms, e.opened, e.words, e.hidden, e.answer, "
+                f"e.answered_at, e.answer_ms, e.flag, {kinds} FROM effort e JOIN documents d ON d.id = e.doc_id "
+                "ORDER BY e.doc_id, e.editor"):
+            yield {"id": r[0], "external_id": r[1], "title": r[2], "editor": r[3],
+                   "active_seconds": round(r[4] / 1000, 1), "opened": r[5], "words": r[6],
+                   "suggestions_hidden": bool(r[7]), "answer": r[8], "answered_at": r[9],
+                   "seconds_at_answer": round(r[10] / 1000, 1), "flag": r[11],
+                   "actions": dict(zip(KINDS, r[12:], strict=True))}

@@ -1,0 +1,164 @@
+"""`annotator stats --effort`, `export --format effort` and `settings`, as a user runs them, on a known history
+(written by the article session with a controlled clock, as the window writes it), and the window's record
+read by the command line's own process."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.core.effort import ActivityClock
+from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
+from annotator.core.session import ArticleSession
+from annotator.store import Store
+from tests.conftest import ROOT
+
+TEXT = "Rebel commanders attacked the town of Kidal on Monday, officials said."  # 11 words
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def history(tmp_path, tokenize):
+    """ana: article 1 in 90 s (a suggestion deleted, one kept, a span drawn), article 2 accepted in 50 ms
+    (unread: flagged), article 3 opened and skipped after 30 s; bob: article 4 in 45 s, every suggestion kept."""
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        store.documents.add_records([Record(Document(text=TEXT.replace("Kidal", town)), [
+            Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+            Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)]) for town in ("Kidal", "Gao", "Mopti", "Segou")])
+        t = Clock()
+        for who, steps in (("ana", [(1, 90, "work"), (2, 0.05, "accept"), (3, 30, "skip")]),
+                           ("bob", [(4, 45, "accept")])):
+            s = ArticleSession(store, who, tokenizer=tokenize)
+            s.clock = ActivityClock(t)
+            for doc, seconds, what in steps:
+                s.visit(doc)
+                if what == "work":
+                    actor, attack = (sp.id for sp in s.spans)
+                    t.t += seconds / 3
+                    s.delete(actor)
+                    t.t += seconds / 3
+                    s.add_span(38, 43, "PLACE")
+                    t.t += seconds / 3
+                    s.set_answer(Answer.ACCEPT)
+                else:
+                    t.t += seconds
+                    s.set_answer(Answer.IGNORE if what == "skip" else Answer.ACCEPT)
+            s.leave()
+    return db
+
+
+def test_stats_effort_prints_the_figures_of_a_known_history(history):
+    r = invoke("stats", "--db", history, "--effort")
+    assert r.exit_code == 0, r.output
+    out = r.output.splitlines()
+    ana = next(line for line in out if line.strip().startswith("ana"))
+    # 90 + 0.05 + 30 s = 0.03 h; 3 articles; 1 delete + 1 draw + 3 answers
+    assert "0.03 h" in ana and "3 articles" in ana and "5 actions" in ana and "flagged: fast 1" in ana
+    bob = next(line for line in out if line.strip().startswith("bob"))
+    assert "0.01 h" in bob and "1 articles" in bob and "80.0 articles/h" in bob
+    actor = next(line for line in out if line.strip().startswith("ACTOR"))
+    assert actor.split()[1:9] == ["kept", "2", "changed", "0", "deleted", "1", "open", "1"]  # article 3 skipped
+    assert "saved      +2" in actor  # 2 kept x 2 actions, less 1 deleted x 2
+    assert "articles flagged for a look: 1" in r.output
+    assert any("ana: accepted faster than it can be read (0.1 s, 11 words)" in line for line in out)
+    figures = json.loads(invoke("stats", "--db", history, "--json").output)["effort"]
+    assert figures["editors"]["ana"]["actions_by_kind"] == {"accept": 0, "delete": 1, "relabel": 0, "resize": 0,
+                                                            "draw": 1, "link": 0, "unlink": 0, "answer": 3,
+                                                            "undo": 0}
+    assert figures["editors"]["ana"]["time_per_article"]["1-2 min"] == 1
+    assert figures["editors"]["ana"]["time_per_article"]["< 1 min"] == 2
+
+
+def test_export_effort_writes_one_line_per_article_and_editor(history, tmp_path):
+    out = tmp_path / "effort.jsonl"
+    r = invoke("export", "--db", history, "--format", "effort", "--output", out)
+    assert r.exit_code == 0 and "wrote 4 record(s) of the editors' work" in r.output, r.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(x["id"], x["editor"], x["active_seconds"], x["answer"], x["flag"]) for x in rows] == [
+        (1, "ana", 90.0, "accept", ""), (2, "ana", 0.1, "accept", "fast"), (3, "ana", 30.0, "ignore", ""),
+        (4, "bob", 45.0, "accept", "")]
+    assert rows[0]["actions"]["draw"] == 1 and rows[0]["words"] == 11
+    # an annotation export is what it always was: nothing of the effort in it
+    ann = tmp_path / "ann.jsonl"
+    assert invoke("export", "--db", history, "--output", ann).exit_code == 0
+    assert "effort" not in ann.read_text(encoding="utf-8") and "active" not in ann.read_text(encoding="utf-8")
+    # an existing output is kept without --force; options that do not apply are refused, plainly
+    r = invoke("export", "--db", history, "--format", "effort", "--output", out)
+    assert r.exit_code != 0 and "already exists" in r.output and "Traceback" not in r.output
+    r = invoke("export", "--db", history, "--format", "effort", "--output", tmp_path / "x.jsonl", "--split", "0.8")
+    assert r.exit_code != 0 and "do not apply" in r.output
+    r = invoke("export", "--db", history, "--format", "effort", "--output", history, "--force")
+    assert r.exit_code != 0 and "project database itself" in r.output
+
+
+def test_settings_hide_a_share_of_the_suggestions(history):
+    r = invoke("settings", "--db", history)
+    assert r.exit_code == 0 and "hidden on 0% of the articles (seed 0)" in r.output
+    r = invoke("settings", "--db", history, "--hide-suggestions", "0.1", "--seed", "7")
+    assert r.exit_code == 0 and "hidden on 10% of the articles (seed 7)" in r.output
+    r = invoke("settings", "--db", history, "--hide-suggestions", "0.9")
+    assert r.exit_code == 2 and "0.9" in r.output and "Traceback" not in r.output
+    r = invoke("stats", "--db", history, "--effort")
+    assert "hidden on 10% of the articles, seed 7" in r.output
+
+
+def test_the_command_line_reads_what_the_window_recorded_while_it_is_open(history, tokenize):
+    """Another process reads the figures while a handle (the window's) is still open on the file."""
+    with Store(history) as store:
+        s = ArticleSession(store, "cy", tokenizer=tokenize)
+        t = Clock()
+        s.clock = ActivityClock(t)
+        s.visit(3)
+        t.t += 12
+        s.set_answer(Answer.REJECT)
+        out = subprocess.run([sys.executable, "-m", "annotator", "stats", "--db", str(history), "--json"],
+                             capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    cy = json.loads(out.stdout)["effort"]["editors"]["cy"]
+    assert cy["articles"] == 1 and cy["active_hours"] == round(12 / 3600, 2)
+
+
+def test_recording_changes_nothing_an_annotation_export_holds(tmp_path, tokenize):
+    """The same edits with the time recorded and without: every annotation format exports the same."""
+    exports = {}
+    for recorded in (True, False):
+        db = tmp_path / f"{recorded}.db"
+        with Store(db) as store:
+            store.documents.add_records([Record(Document(text=TEXT), [
+                Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
+                Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)])])
+            s = ArticleSession(store, "ana", tokenizer=tokenize)
+            if recorded:
+                t = Clock()
+                s.clock = ActivityClock(t)
+            s.visit(1)
+            s.add_span(38, 43, "PLACE")
+            s.set_answer(Answer.ACCEPT)
+            s.leave()
+        for fmt in ("prodigy", "doccano", "label-studio", "events"):
+            out = tmp_path / f"{recorded}.{fmt}"
+            assert invoke("export", "--db", db, "--format", fmt, "--output", out).exit_code == 0
+            text = out.read_text(encoding="utf-8")
+            exports[(recorded, fmt)] = re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00", "TIME",  # when it was answered
+                                              text.replace(str(tmp_path), ""))
+    for fmt in ("prodigy", "doccano", "label-studio", "events"):
+        assert exports[(True, fmt)] == exports[(False, fmt)], fmt
+        assert "PLACE" in exports[(True, fmt)]
