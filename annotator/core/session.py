@@ -127,7 +127,7 @@ class ArticleSession:
         self.clock: ActivityClock | None = None
         self.visiting: int | None = None  # the article the editor last opened (`visit`), whose time runs
         self.hidden = False  # the open article shows no suggestions (the project's share without them)
-        self._unwritten: tuple[Document, bool, tuple[int, int] | None] | None = None  # `visit`'s deferred entry
+        self._unwritten: list[tuple[Document, bool, tuple[int, int] | None]] = []  # `visit`'s deferred entries
         self.events = Events("opened", "spans_changed", "links_changed", "answer_changed", "selection_changed",
                              "changed_elsewhere", "notes_changed")
 
@@ -146,25 +146,23 @@ class ArticleSession:
     def visit(self, doc_id: int, defer: bool = False) -> Document:
         """The editor opens an article: `open`, and, when the time is recorded, an "opened" entry in the change
         log with the active time left on the article opened before. Opening the same article again records
-        nothing. `defer`: the entry is written by `flush_visit` (the window calls it once the article shows), or
-        with the next edit, whichever comes first."""
+        nothing. `defer`: the entries wait for `flush_visit` (the window calls it once the editor stays on an
+        article: browsing never waits for a write) or for the next edit, whichever comes first."""
         doc = self.open(doc_id)
         if self.clock is not None and doc_id != self.visiting and not self.store.readonly:
-            self.flush_visit()
             left = self.clock.take()
-            self._unwritten = (doc, self.hidden, (self.visiting, left) if self.visiting is not None else None)
+            self._unwritten.append((doc, self.hidden, (self.visiting, left) if self.visiting is not None else None))
             if not defer:
                 self.flush_visit()
         self.visiting = doc_id
         return doc
 
     def flush_visit(self) -> None:
-        """Writes the "opened" entry `visit` deferred, if any."""
-        if self._unwritten is not None:
-            doc, hidden, left = self._unwritten
-            self._unwritten = None
-            assert doc.id is not None
-            self.store.effort.opened(doc.id, self.who, words=words(doc.text), hidden=hidden, left=left)
+        """Writes the "opened" entries `visit` deferred, if any (one transaction)."""
+        if self._unwritten:
+            pending, self._unwritten = self._unwritten, []
+            self.store.effort.opened([(doc.id, words(doc.text), hidden, left) for doc, hidden, left in pending],
+                                     self.who)
 
     def leave(self) -> None:
         """The editor closes the article (or the window): the active time left on it is recorded."""

@@ -236,7 +236,7 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         except (AnnotatorError, sqlite3.Error) as exc:
             self.report_problem(exc)
             return
-        QTimer.singleShot(0, self._flush_visit)  # the opening is recorded once the article shows
+        self.visit_timer.start()  # the opening is recorded once the editor stays on the article
         self._pending_scroll = None
         if restore_scroll:
             value = self.settings.value(self._key("top"))

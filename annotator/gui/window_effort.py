@@ -8,13 +8,14 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from annotator.core.effort import ActivityClock
 from annotator.core.errors import AnnotatorError
 
 RECORD_KEY, TOLD_KEY = "effort/record", "effort/told"
+VISIT_DELAY_MS = 1500
 NOTICE = ("Your active time on each article (idle minutes left out) and your actions are recorded in this project "
           "file, to show the team where the work goes. Nothing leaves your machine.")
 INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
@@ -43,6 +44,9 @@ class EffortMixin:
         """The clock, its input filter, the notice and the commands (File > Record my working time,
         View > Statistics)."""
         self.activity = ActivityClock()
+        # the openings are written once the editor stays on an article a moment (or with the next edit): moving
+        # through articles never waits for a write
+        self.visit_timer = QTimer(self, singleShot=True, interval=VISIT_DELAY_MS, timeout=self._flush_visit)
         self._activity_filter = ActivityFilter(self.activity, self)
         app = QApplication.instance()
         if app is not None:

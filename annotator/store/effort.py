@@ -21,15 +21,16 @@ FLAGS = {"fast": "accepted faster than it can be read", "stamped": "accepted wit
 class Effort(Repository):
     """`store.effort`."""
 
-    def opened(self, doc_id: int, who: str | None, *, words: int, hidden: bool,
-               left: tuple[int, int] | None = None) -> None:
-        """The editor opened an article (the window records it, unless the editor turned recording off): one
-        transaction, with the active time left on the article before (`left`: its id and milliseconds)."""
+    def opened(self, visits: list[tuple[int, int, bool, tuple[int, int] | None]], who: str | None) -> None:
+        """The editor opened these articles, each (id, its words, whether it hides its suggestions, the active
+        time left on the article before as (id, milliseconds) or None): one transaction. The window records
+        them, unless the editor turned recording off."""
         with self.store.write():
-            if left is not None and left[1] > 0:
-                self.store._log("left", who, left[0], work={"kind": "left", "ms": left[1]})
-            self.store._log("opened", who, doc_id, work={"kind": "opened", "ms": 0, "words": words,
-                                                          "hidden": int(hidden)})
+            for doc_id, words, hidden_, left in visits:
+                if left is not None and left[1] > 0:
+                    self.store._log("left", who, left[0], work={"kind": "left", "ms": left[1]})
+                self.store._log("opened", who, doc_id, work={"kind": "opened", "ms": 0, "words": words,
+                                                              "hidden": int(hidden_)})
 
     def left(self, doc_id: int, who: str | None, ms: int) -> None:
         """The active time left on an article as the editor closes it (the window, the project)."""

@@ -49,6 +49,8 @@ def test_the_window_records_the_editors_time_and_actions(qtbot, window, project,
     conn = sqlite3.connect(project)
     words = len(conn.execute("SELECT text FROM documents WHERE id = 1").fetchone()[0].split())
     conn.close()
+    assert last_work(project)[0][0] == "preannotate"  # the opening is written once the editor stays a moment
+    qtbot.waitUntil(lambda: last_work(project)[0][0] == "opened", timeout=3000)
     assert last_work(project) == [("opened", 1, "tester", {"kind": "opened", "ms": 0, "words": words, "hidden": 0})]
     assert window.effort_notice.isVisible() and window.record_action.isChecked()
     clock = Clock()

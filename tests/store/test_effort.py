@@ -334,7 +334,7 @@ def test_merging_brings_the_effort_once(tmp_path, tokenize):
     assert [(r["editor"], r["active_seconds"], r["answer"]) for r in rows] == [("ana", 12.0, "accept")]
 
 
-def test_recording_survives_another_handle_and_the_migration_of_an_older_project(session, store, db_path, clock):
+def test_another_handle_reads_the_figures_and_an_opening_is_no_change(session, store, db_path, clock):
     other = Store(db_path)  # a second handle in the same process (the command line beside the window)
     session.visit(1)
     clock.wait(3)
@@ -372,3 +372,48 @@ def test_one_edit_that_writes_two_entries_is_one_action_and_its_time_counts_once
     row = effort_row(store, 1)
     assert (row["k_draw"], row["k_link"], row["ms"]) == (1, 0, 6000)
     assert [w["kind"] for a, w in work_log(store) if w and a != "opened"] == ["draw"]
+
+
+def test_an_older_project_gets_the_figures_of_what_it_holds(tmp_path, tokenize):
+    """A project made before migration 0013: its suggestions' fates are counted from what it holds (a relabel
+    made before cannot be told: it counts as kept), and from then on everything is recorded."""
+    import sqlite3
+
+    from tests.test_durability import counts_are_true
+
+    db = tmp_path / "old.db"
+    with Store(db) as store:
+        suggest(store, [TEXT, TEXT.replace("Kidal", "Gao")])
+        s = ArticleSession(store, "ana", tokenizer=tokenize)
+        s.open(1)
+        actor, attack = (sp.id for sp in s.spans)
+        s.delete(actor)
+        s.relabel(attack, "DEATH")
+        s.add_span(38, 43, "PLACE")
+    conn = sqlite3.connect(db, isolation_level=None)  # as schema 12 left it
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'effort%' OR "
+                                   "name LIKE 'outcome%' OR name = 'first_of_suggestion')").fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE effort")
+    for column in ("origin", "first_label", "first_at"):
+        conn.execute(f"ALTER TABLE spans DROP COLUMN {column}")
+    conn.execute("ALTER TABLE links DROP COLUMN dropped")
+    conn.execute("DELETE FROM tallies WHERE what NOT IN ('span', 'preannotated', 'answered', 'changes')")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0013_effort'")
+    conn.execute("UPDATE changes SET detail = json_remove(detail, '$.work') WHERE json_valid(detail)")  # none then
+    conn.execute("PRAGMA user_version = 12")
+    conn.close()
+    with Store(db) as store:
+        by_label = store.effort.figures()["suggestions"]["by_label"]
+        assert (by_label["ACTOR"]["deleted"], by_label["ACTOR"]["open"]) == (1, 1)
+        assert by_label["DEATH"]["kept"] == 1 and by_label["PLACE"]["drawn"] == 1
+        assert store.effort.figures()["suggestions"]["by_origin"] == {
+            "rule": {"kept": 1, "changed": 0, "deleted": 1, "open": 2, "drawn": 0, "actions_saved": 0}}
+        s = ArticleSession(store, "ana", tokenizer=tokenize)
+        s.clock = ActivityClock(Clock())
+        s.visit(2)
+        s.relabel(s.spans[1].id, "DEATH")  # from now on a relabel is told (a relabelled span is accepted)
+        assert store.effort.figures()["suggestions"]["by_label"]["ATTACK"]["changed"] == 1
+        s.set_answer(Answer.ACCEPT)
+        assert store.effort.figures()["editors"]["ana"]["articles"] == 1
+    assert counts_are_true(db)
