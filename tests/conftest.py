@@ -88,3 +88,30 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+class FakeClock:
+    """The editor's time in tests (an ActivityClock's `now`), moved by the test."""
+
+    def __init__(self, t: float = 1000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+    def wait(self, seconds: float) -> None:
+        self.t += seconds
+
+
+def undo_migration_0013(conn) -> None:
+    """Takes out of a project what migration 0013 (where the work goes) made, as an older project lacks it."""
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'effort%' "
+                                   "OR name LIKE 'outcome%' OR name = 'first_of_suggestion')").fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE effort")
+    for column in ("origin", "first_label", "first_at"):
+        conn.execute(f"ALTER TABLE spans DROP COLUMN {column}")
+    conn.execute("ALTER TABLE links DROP COLUMN dropped")
+    conn.execute("DELETE FROM tallies WHERE what NOT IN ('span', 'preannotated', 'answered', 'changes')")
+    conn.execute("UPDATE changes SET detail = json_remove(detail, '$.work') WHERE json_valid(detail)")  # none then
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0013_effort'")

@@ -18,20 +18,13 @@ from annotator.core.model import Answer, Document, Record, Source, Span, SpanSta
 from annotator.core.session import ArticleSession
 from annotator.store import Store
 from tests.conftest import ROOT
+from tests.conftest import FakeClock as Clock
 
 TEXT = "Rebel commanders attacked the town of Kidal on Monday, officials said."  # 11 words
 
 
 def invoke(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ def history(tmp_path, tokenize):
         store.documents.add_records([Record(Document(text=TEXT.replace("Kidal", town)), [
             Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
             Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)]) for town in ("Kidal", "Gao", "Mopti", "Segou")])
-        t = Clock()
+        t = Clock(0.0)
         for who, steps in (("ana", [(1, 90, "work"), (2, 0.05, "accept"), (3, 30, "skip")]),
                            ("bob", [(4, 45, "accept")])):
             s = ArticleSession(store, who, tokenizer=tokenize)
@@ -124,7 +117,7 @@ def test_the_command_line_reads_what_the_window_recorded_while_it_is_open(histor
     """Another process reads the figures while a handle (the window's) is still open on the file."""
     with Store(history) as store:
         s = ArticleSession(store, "cy", tokenizer=tokenize)
-        t = Clock()
+        t = Clock(0.0)
         s.clock = ActivityClock(t)
         s.visit(3)
         t.t += 12
@@ -147,7 +140,7 @@ def test_recording_changes_nothing_an_annotation_export_holds(tmp_path, tokenize
                 Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)])])
             s = ArticleSession(store, "ana", tokenizer=tokenize)
             if recorded:
-                t = Clock()
+                t = Clock(0.0)
                 s.clock = ActivityClock(t)
             s.visit(1)
             s.add_span(38, 43, "PLACE")

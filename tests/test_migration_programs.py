@@ -13,7 +13,7 @@ from pathlib import Path
 from annotator.core.model import Document, Record, Source, Span, SpanState
 from annotator.store import Store
 from annotator.store.schema import SCHEMA_VERSION
-from tests.conftest import ROOT
+from tests.conftest import ROOT, undo_migration_0013
 from tests.test_durability import annotator_cmd
 
 TEXT = "Rebels launched 472 drones at the town overnight , and four civilians died ."
@@ -38,14 +38,7 @@ def made_before_amount(path: Path) -> None:
     conn.execute("DROP TABLE notes")  # and what later migrations made
     conn.execute("DROP TABLE layer_notes")
     conn.execute("DROP INDEX spans_review")
-    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'effort%' "
-                                   "OR name LIKE 'outcome%' OR name = 'first_of_suggestion')").fetchall():
-        conn.execute(f"DROP TRIGGER {trigger}")
-    conn.execute("DROP TABLE effort")
-    for column in ("origin", "first_label", "first_at"):
-        conn.execute(f"ALTER TABLE spans DROP COLUMN {column}")
-    conn.execute("ALTER TABLE links DROP COLUMN dropped")
-    conn.execute("DELETE FROM tallies WHERE what IN ('outcome', 'origin', 'link')")
+    undo_migration_0013(conn)
     conn.execute("DELETE FROM _sqlite_migrations WHERE name > ?", (M0011,))
     conn.execute("PRAGMA user_version = 10")
     conn.close()

@@ -8,18 +8,9 @@ import sqlite3
 
 from PySide6.QtCore import QSettings, Qt
 
+from tests.conftest import FakeClock as Clock
+
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 5000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def wait(self, seconds: float) -> None:
-        self.t += seconds
 
 
 def bars(plot) -> list:

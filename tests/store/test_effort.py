@@ -13,22 +13,10 @@ from annotator.core.errors import EditError
 from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.core.session import ArticleSession
 from annotator.store import Store
+from tests.conftest import FakeClock as Clock
 
 TEXT = "Rebel commanders attacked the town of Kidal on Monday."  # 9 words
 WORDS = 9
-
-
-class Clock:
-    """The editor's time, moved by the test."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def wait(self, seconds: float) -> None:
-        self.t += seconds
 
 
 def suggest(store: Store, texts: list[str]) -> None:
@@ -379,6 +367,7 @@ def test_an_older_project_gets_the_figures_of_what_it_holds(tmp_path, tokenize):
     made before cannot be told: it counts as kept), and from then on everything is recorded."""
     import sqlite3
 
+    from tests.conftest import undo_migration_0013
     from tests.test_durability import counts_are_true
 
     db = tmp_path / "old.db"
@@ -391,16 +380,7 @@ def test_an_older_project_gets_the_figures_of_what_it_holds(tmp_path, tokenize):
         s.relabel(attack, "DEATH")
         s.add_span(38, 43, "PLACE")
     conn = sqlite3.connect(db, isolation_level=None)  # as schema 12 left it
-    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'effort%' OR "
-                                   "name LIKE 'outcome%' OR name = 'first_of_suggestion')").fetchall():
-        conn.execute(f"DROP TRIGGER {trigger}")
-    conn.execute("DROP TABLE effort")
-    for column in ("origin", "first_label", "first_at"):
-        conn.execute(f"ALTER TABLE spans DROP COLUMN {column}")
-    conn.execute("ALTER TABLE links DROP COLUMN dropped")
-    conn.execute("DELETE FROM tallies WHERE what NOT IN ('span', 'preannotated', 'answered', 'changes')")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0013_effort'")
-    conn.execute("UPDATE changes SET detail = json_remove(detail, '$.work') WHERE json_valid(detail)")  # none then
+    undo_migration_0013(conn)
     conn.execute("PRAGMA user_version = 12")
     conn.close()
     with Store(db) as store:
