@@ -414,6 +414,9 @@ def _work_trigger(table: str, editor: str) -> str:
     row = f"doc_id = NEW.doc_id AND editor = {editor}"
     side = "CASE WHEN hidden THEN 'without' ELSE 'with' END"
     edits = " + ".join(c for c in KIND_COLUMNS if c not in ("k_accept", "k_answer"))
+    # accepted with every suggestion as it was: no edit, and it showed suggestions
+    stamped = (f"({edits}) = 0 AND NOT hidden AND EXISTS (SELECT 1 FROM spans s WHERE s.doc_id = NEW.doc_id AND "
+               "s.source != 'editor')")
     actions = " + ".join(KIND_COLUMNS)
     is_answer = f"{answer} IS NOT NULL"
     figures = ("CASE tallies.b WHEN 'articles' THEN 1 WHEN 'words' THEN e.words WHEN 'ms' THEN e.answer_ms "
@@ -455,11 +458,14 @@ def _work_trigger(table: str, editor: str) -> str:
         f"WHERE {is_answer} AND {row} AND answer != 'pending' "
         "ON CONFLICT(what, a, b) DO UPDATE SET n = n + excluded.n;",
         # care: a run of articles accepted with every suggestion as it was, and articles accepted unread
-        f"INSERT INTO tallies(what, a, b, n) SELECT 'streak', {editor}, '', answer = 'accept' AND {edits} = 0 "
-        f"FROM effort WHERE {is_answer} AND {row} AND answer != 'pending' "
-        "ON CONFLICT(what, a, b) DO UPDATE SET n = CASE WHEN excluded.n THEN n + 1 ELSE 0 END;",
+        # the run goes on with an article accepted with its suggestions as they were, is left as it was by one
+        # accepted without edits that showed none (nothing suggested, or hidden), and ends with anything else
+        f"INSERT OR IGNORE INTO tallies(what, a, b, n) SELECT 'streak', {editor}, '', 0 WHERE {is_answer};",
+        f"UPDATE tallies SET n = (SELECT CASE WHEN e.answer = 'accept' AND {stamped} THEN n + 1 WHEN e.answer = "
+        f"'accept' AND {edits} = 0 THEN n ELSE 0 END FROM effort e WHERE e.{row}) WHERE {is_answer} AND what = "
+        f"'streak' AND a = {editor} AND b = '' AND (SELECT answer FROM effort WHERE {row}) != 'pending';",
         f"UPDATE effort SET flag = CASE WHEN answer != 'accept' THEN '' WHEN words > 0 AND answer_ms * 100 < words * "
-        f"{FAST_MS_PER_100_WORDS} THEN 'fast' WHEN {edits} = 0 AND (SELECT n FROM tallies WHERE what = 'streak' AND "
+        f"{FAST_MS_PER_100_WORDS} THEN 'fast' WHEN {stamped} AND (SELECT n FROM tallies WHERE what = 'streak' AND "
         f"a = {editor} AND b = '') >= {STAMP_STREAK} THEN 'stamped' ELSE '' END WHERE {is_answer} AND {row};",
     ]
     return (f"CREATE TRIGGER effort_{table} AFTER INSERT ON {table} WHEN NEW.doc_id IS NOT NULL AND "

@@ -397,3 +397,17 @@ def test_an_older_project_gets_the_figures_of_what_it_holds(tmp_path, tokenize):
         s.set_answer(Answer.ACCEPT)
         assert store.effort.figures()["editors"]["ana"]["articles"] == 1
     assert counts_are_true(db)
+
+
+def test_an_article_that_showed_no_suggestions_neither_extends_nor_breaks_a_run(store, tokenize):
+    texts = [TEXT.replace("Kidal", f"town{i}") for i in range(3)] + ["Talks resumed in Doha."] + \
+        [TEXT.replace("Kidal", f"city{i}") for i in range(2)]
+    suggest(store, texts)  # the fourth article has no suggestion: the run is 3, 3, 4, then 5
+    t = Clock()
+    s = ArticleSession(store, "ana", tokenizer=tokenize)
+    s.clock = ActivityClock(t)
+    for doc_id in range(1, 7):
+        s.visit(doc_id)
+        t.wait(30)
+        s.set_answer(Answer.ACCEPT)
+    assert [effort_row(store, d)["flag"] for d in range(1, 7)] == ["", "", "", "", "", "stamped"]
