@@ -344,12 +344,15 @@ def stats(db_path: Path, as_json: bool, effort: bool) -> None:
                    "with and without them (`annotator stats --effort`); 0 shows them everywhere.")
 @click.option("--seed", default=None, help="Which articles --hide-suggestions chooses (every editor's file hides the "
                                             "same ones).")
-def settings(db_path: Path, share: float | None, seed: str | None) -> None:
+@EDITOR_OPTION
+def settings(db_path: Path, share: float | None, seed: str | None, editor: str | None) -> None:
     """The project's settings: the share of articles shown without suggestions."""
-    with open_store(db_path, create=False, writing=share is not None or seed is not None) as store:
+    changing = share is not None or seed is not None
+    with open_store(db_path, create=False, reading=not changing, writing=changing) as store:
         old_share, old_seed = store.effort.hide_setting()
-        if share is not None or seed is not None:
-            store.effort.set_hide(old_share if share is None else share, old_seed if seed is None else seed)
+        if changing:
+            store.effort.set_hide(old_share if share is None else share, old_seed if seed is None else seed,
+                                  who=editor_name(editor))
         share, seed = store.effort.hide_setting()
     click.echo(f"{db_path}: suggestions hidden on {share:.0%} of the articles (seed {seed})")
 

@@ -107,6 +107,15 @@ def test_settings_hide_a_share_of_the_suggestions(history):
     assert r.exit_code == 0 and "hidden on 0% of the articles (seed 0)" in r.output
     r = invoke("settings", "--db", history, "--hide-suggestions", "0.1", "--seed", "7")
     assert r.exit_code == 0 and "hidden on 10% of the articles (seed 7)" in r.output
+    import sqlite3
+
+    def logged() -> int:
+        conn = sqlite3.connect(history)
+        n = conn.execute("SELECT count(*) FROM changes WHERE action = 'set_hide'").fetchone()[0]
+        conn.close()
+        return n
+
+    assert logged() == 1 and invoke("settings", "--db", history).exit_code == 0 and logged() == 1  # only read
     r = invoke("settings", "--db", history, "--hide-suggestions", "0.9")
     assert r.exit_code == 2 and "0.9" in r.output and "Traceback" not in r.output
     r = invoke("stats", "--db", history, "--effort")

@@ -48,13 +48,14 @@ class Effort(Repository):
             share = 0.0
         return (share if math.isfinite(share) and 0 <= share <= 1 else 0.0), self.store.get_meta(HIDE_SEED) or "0"
 
-    def set_hide(self, share: float, seed: str = "0") -> None:
+    def set_hide(self, share: float, seed: str = "0", who: str | None = None) -> None:
+        """Shows `share` of the articles (0 to 0.5) without suggestions, chosen by `seed` (logged)."""
         if not (isinstance(share, int | float) and math.isfinite(share) and 0 <= share <= 0.5):
             raise InputError(f"the share of articles without suggestions must be between 0 and 0.5, not {share}")
         with self.store.write():
             self.store._set_meta(HIDE_SHARE, repr(float(share)))
             self.store._set_meta(HIDE_SEED, str(seed))
-            self.store._log("set_hide", None, None, None, share=share, seed=str(seed))
+            self.store._log("set_hide", who, None, None, share=share, seed=str(seed))
 
     def is_hidden(self, doc_id: int) -> bool:
         share, seed = self.hide_setting()
