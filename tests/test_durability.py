@@ -73,10 +73,11 @@ def counts_are_true(db: Path) -> bool:
             "GROUP BY 2, 3 UNION ALL SELECT 'changes', coalesce(who, ''), '', count(*) FROM changes WHERE action "
             "NOT IN ('import', 'preannotate', 'opened', 'left') GROUP BY 2 UNION ALL "
             # what became of the suggestions (migration 0013), and each editor's time and actions
-            f"SELECT 'outcome', coalesce(first_label, label), {span_outcome}, count(*) FROM spans GROUP BY 2, 3 "
-            "UNION ALL SELECT 'origin', CASE WHEN source = 'editor' THEN 'editor' ELSE coalesce(origin, source) END, "
-            f"{span_outcome}, count(*) FROM spans GROUP BY 2, 3 UNION ALL "
-            f"SELECT 'link', role, {link_outcome}, count(*) FROM links GROUP BY 2, 3 UNION ALL "
+            f"SELECT 'outcome', coalesce(first_label, label), {span_outcome}, count(*) FROM spans WHERE state != "
+            "'suggested' GROUP BY 2, 3 UNION ALL SELECT 'origin', CASE WHEN source = 'editor' THEN 'editor' ELSE "
+            f"coalesce(origin, source) END, {span_outcome}, count(*) FROM spans WHERE state != 'suggested' GROUP BY "
+            f"2, 3 UNION ALL SELECT 'link', role, {link_outcome}, count(*) FROM links WHERE state != 'suggested' "
+            "GROUP BY 2, 3 UNION ALL "
             f"SELECT 'ms', editor, '', sum(ms) FROM ({work}) GROUP BY 2 HAVING sum(ms) != 0 UNION ALL "
             f"SELECT 'act', editor, kind, count(*) FROM ({work}) WHERE kind NOT IN ('opened', 'left') GROUP BY 2, 3 "
             "UNION ALL SELECT 'flag', editor, flag, count(*) FROM effort WHERE flag != '' GROUP BY 2, 3"))

@@ -89,7 +89,7 @@ class Outcomes:
     kept: int = 0  # accepted as they were
     changed: int = 0  # accepted after a relabel or a move of an edge
     deleted: int = 0
-    open: int = 0  # not decided yet
+    open: int | None = 0  # not decided yet (known per label only: the spans' tallies of suggestions left)
     drawn: int = 0  # spans (links) of that label (role) the editors drew by hand
     dropped: int = 0  # links removed with one of their spans (no action of their own, no cost)
 
@@ -143,8 +143,10 @@ def effort_figures(rows: Iterable[tuple[str, str, str, int]]) -> dict[str, Any]:
     for what, a, b, n in rows:
         if what in ("outcome", "origin", "link"):
             table = {"outcome": spans, "origin": origins, "link": roles}[what]
-            if b in ("kept", "changed", "deleted", "open", "drawn", "dropped"):
-                setattr(table.setdefault(a, Outcomes()), b, n)
+            if b in ("kept", "changed", "deleted", "drawn", "dropped"):
+                setattr(table.setdefault(a, Outcomes(open=0 if what == "outcome" else None)), b, n)
+        elif what == "span" and b == "suggested":  # the suggestions left, by label (the spans' own tallies)
+            spans.setdefault(a, Outcomes()).open = n
         elif what in ("ms", "act", "day", "time", "flag"):
             ed = editors.setdefault(a or "(unknown)", Editor(actions={}, flagged={}))
             if what == "ms":
@@ -206,8 +208,9 @@ def _printable(text: str, width: int = 60) -> str:
 
 def _outcome_line(name: str, o: dict[str, int], width: int) -> str:
     gone = o.get("removed_with_their_span", 0)
+    left = "-" if o["open"] is None else o["open"]
     return (f"  {_printable(name, width):<{width}} kept {o['kept']:>6}  changed {o['changed']:>5}  deleted "
-            f"{o['deleted']:>5}  open {o['open']:>6}  drawn {o['drawn']:>5}  saved {o['actions_saved']:>+7}"
+            f"{o['deleted']:>5}  open {left:>6}  drawn {o['drawn']:>5}  saved {o['actions_saved']:>+7}"
             + (f"  (and {gone} removed with their span)" if gone else ""))
 
 

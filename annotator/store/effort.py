@@ -13,7 +13,7 @@ from annotator.core.errors import InputError
 from annotator.store.sql import Repository
 
 HIDE_SHARE, HIDE_SEED = "hide_suggestions_share", "hide_suggestions_seed"
-EFFORT_TALLIES = ("outcome", "origin", "link", "ms", "act", "day", "time", "flag", "compare", "label_actions")
+EFFORT_TALLIES = ("outcome", "origin", "link", "ms", "act", "day", "time", "flag", "compare", "label_actions", "span")
 FLAGS = {"fast": "accepted faster than it can be read", "stamped": "accepted with every suggestion as it was, "
          "many articles in a row"}
 

@@ -393,6 +393,12 @@ def _add(what: str, a: str, b: str, n: str) -> str:
             f"ON CONFLICT(what, a, b) DO UPDATE SET n = n + excluded.n;")
 
 
+def _add_if(what: str, a: str, b: str, n: str, when: str) -> str:
+    """`_add`, only when `when` holds."""
+    return (f"INSERT INTO tallies(what, a, b, n) SELECT '{what}', {a}, {b}, {n} WHERE {when} "
+            f"ON CONFLICT(what, a, b) DO UPDATE SET n = n + excluded.n;")
+
+
 SPAN_OUTCOME = ("CASE WHEN {r}.source = 'editor' THEN CASE WHEN {r}.state = 'accepted' THEN 'drawn' ELSE 'undrawn' END "
                 "WHEN {r}.state = 'suggested' THEN 'open' WHEN {r}.state = 'rejected' THEN 'deleted' "
                 "WHEN coalesce({r}.first_label, {r}.label) = {r}.label AND coalesce({r}.first_at, {r}.start || ':' || "
@@ -511,32 +517,37 @@ def m0013_effort(db: Database) -> None:
     db.execute("CREATE TRIGGER first_of_suggestion AFTER INSERT ON spans WHEN NEW.source != 'editor' AND "
                "NEW.first_label IS NULL BEGIN UPDATE spans SET first_label = NEW.label, first_at = NEW.start || ':' "
                "|| NEW.\"end\" WHERE id = NEW.id; END")
+    # a suggestion still a suggestion is no outcome yet: nothing is tallied for it (pre-annotation's inserts stay
+    # as fast as they were; the suggestions left per label are the spans' own tallies)
     outcome, origin = SPAN_OUTCOME.format(r="NEW"), SPAN_ORIGIN.format(r="NEW")
     old_outcome, old_origin = SPAN_OUTCOME.format(r="OLD"), SPAN_ORIGIN.format(r="OLD")
     db.execute(f"INSERT INTO tallies SELECT 'outcome', coalesce(first_label, label), o, count(*) FROM (SELECT *, "
-               f"{SPAN_OUTCOME.format(r='spans')} AS o FROM spans) GROUP BY 2, 3")
+               f"{SPAN_OUTCOME.format(r='spans')} AS o FROM spans WHERE state != 'suggested') GROUP BY 2, 3")
     db.execute(f"INSERT INTO tallies SELECT 'origin', g, o, count(*) FROM (SELECT {SPAN_ORIGIN.format(r='spans')} AS "
-               f"g, {SPAN_OUTCOME.format(r='spans')} AS o FROM spans) GROUP BY 2, 3")
+               f"g, {SPAN_OUTCOME.format(r='spans')} AS o FROM spans WHERE state != 'suggested') GROUP BY 2, 3")
     db.execute(f"INSERT INTO tallies SELECT 'link', role, {LINK_OUTCOME.format(r='links')}, count(*) FROM links "
-               "GROUP BY 2, 3")
-    add_span = (_add("outcome", "coalesce(NEW.first_label, NEW.label)", outcome, "1")
-                + _add("origin", origin, outcome, "1"))
-    take_span = (_add("outcome", "coalesce(OLD.first_label, OLD.label)", old_outcome, "-1")
-                 + _add("origin", old_origin, old_outcome, "-1"))
-    db.execute(f"CREATE TRIGGER outcome_span_insert AFTER INSERT ON spans BEGIN {add_span} END")
-    db.execute(f"CREATE TRIGGER outcome_span_delete AFTER DELETE ON spans BEGIN {take_span} END")
+               "WHERE state != 'suggested' GROUP BY 2, 3")
+    add_span = (_add_if("outcome", "coalesce(NEW.first_label, NEW.label)", outcome, "1", "NEW.state != 'suggested'")
+                + _add_if("origin", origin, outcome, "1", "NEW.state != 'suggested'"))
+    take_span = (_add_if("outcome", "coalesce(OLD.first_label, OLD.label)", old_outcome, "-1",
+                         "OLD.state != 'suggested'")
+                 + _add_if("origin", old_origin, old_outcome, "-1", "OLD.state != 'suggested'"))
+    db.execute(f"CREATE TRIGGER outcome_span_insert AFTER INSERT ON spans WHEN NEW.state != 'suggested' BEGIN "
+               f"{add_span} END")
+    db.execute(f"CREATE TRIGGER outcome_span_delete AFTER DELETE ON spans WHEN OLD.state != 'suggested' BEGIN "
+               f"{take_span} END")
     db.execute("CREATE TRIGGER outcome_span_update AFTER UPDATE OF label, start, \"end\", state, source ON spans WHEN "
-               "OLD.label != NEW.label OR OLD.start != NEW.start OR OLD.\"end\" != NEW.\"end\" OR OLD.state != "
-               f"NEW.state OR OLD.source != NEW.source BEGIN {take_span} {add_span} END")
-    db.execute("CREATE TRIGGER outcome_link_insert AFTER INSERT ON links BEGIN "
-               f"{_add('link', 'NEW.role', LINK_OUTCOME.format(r='NEW'), '1')} END")
-    db.execute("CREATE TRIGGER outcome_link_delete AFTER DELETE ON links BEGIN "
-               f"{_add('link', 'OLD.role', LINK_OUTCOME.format(r='OLD'), '-1')} END")
+               "(OLD.state != 'suggested' OR NEW.state != 'suggested') AND (OLD.label != NEW.label OR OLD.start != "
+               "NEW.start OR OLD.\"end\" != NEW.\"end\" OR OLD.state != NEW.state OR OLD.source != NEW.source) "
+               f"BEGIN {take_span} {add_span} END")
+    add_link = _add_if("link", "NEW.role", LINK_OUTCOME.format(r="NEW"), "1", "NEW.state != 'suggested'")
+    take_link = _add_if("link", "OLD.role", LINK_OUTCOME.format(r="OLD"), "-1", "OLD.state != 'suggested'")
+    db.execute(f"CREATE TRIGGER outcome_link_insert AFTER INSERT ON links WHEN NEW.state != 'suggested' BEGIN "
+               f"{add_link} END")
+    db.execute(f"CREATE TRIGGER outcome_link_delete AFTER DELETE ON links WHEN OLD.state != 'suggested' BEGIN "
+               f"{take_link} END")
     db.execute("CREATE TRIGGER outcome_link_update AFTER UPDATE OF state, source, role, dropped ON links WHEN "
-               "OLD.state != NEW.state OR OLD.source != NEW.source OR OLD.role != NEW.role OR OLD.dropped != "
-               "NEW.dropped BEGIN "
-               f"{_add('link', 'OLD.role', LINK_OUTCOME.format(r='OLD'), '-1')} "
-               f"{_add('link', 'NEW.role', LINK_OUTCOME.format(r='NEW'), '1')} END")
-
+               "(OLD.state != 'suggested' OR NEW.state != 'suggested') AND (OLD.state != NEW.state OR OLD.source != "
+               f"NEW.source OR OLD.role != NEW.role OR OLD.dropped != NEW.dropped) BEGIN {take_link} {add_link} END")
 
 SCHEMA_VERSION = len(migrations._migrations)
