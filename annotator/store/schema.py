@@ -346,6 +346,7 @@ NOT_COUNTED = "('import', 'preannotate')"  # the change log's entries that are n
 NONE = "''"  # an empty key of a tally, in SQL
 # since 0013: nor is opening an article, or the time left on it
 NOT_COUNTED_NOW = "('import', 'preannotate', 'opened', 'left')"
+MAX_RECORD_MS = 86_400_000  # a day: no one record of an editor's time is longer
 
 
 def write_scheme(db: Database, scheme: LabelScheme) -> None:
@@ -415,7 +416,9 @@ def _work_trigger(table: str, editor: str) -> str:
     changes, or layer_changes for a merged editor's)."""
     w = "NEW.detail"
     kind = f"json_extract({w}, '$.work.kind')"
-    ms = f"coalesce(json_extract({w}, '$.work.ms'), 0)"
+    # what another program wrote is bounded: a record's time is a whole number of milliseconds, 0 to a day; the
+    # words of an article 0 or more; hidden 0 or 1
+    ms = f"min(max(CAST(coalesce(json_extract({w}, '$.work.ms'), 0) AS INTEGER), 0), {MAX_RECORD_MS})"
     answer = f"json_extract({w}, '$.work.answer')"
     row = f"doc_id = NEW.doc_id AND editor = {editor}"
     side = "CASE WHEN hidden THEN 'without' ELSE 'with' END"
@@ -439,7 +442,8 @@ def _work_trigger(table: str, editor: str) -> str:
         f"INSERT INTO effort(doc_id, editor, ms, opened, {', '.join(KIND_COLUMNS)}, hidden, words) VALUES "
         f"(NEW.doc_id, {editor}, {ms}, {kind} = 'opened', "
         + ", ".join(f"{kind} = '{k}'" for k in KINDS)
-        + f", coalesce(json_extract({w}, '$.work.hidden'), 0), coalesce(json_extract({w}, '$.work.words'), 0)) "
+        + f", CAST(coalesce(json_extract({w}, '$.work.hidden'), 0) AS INTEGER) != 0, "
+        f"min(max(CAST(coalesce(json_extract({w}, '$.work.words'), 0) AS INTEGER), 0), 10000000)) "
         "ON CONFLICT(doc_id, editor) DO UPDATE SET ms = ms + excluded.ms, opened = opened + excluded.opened, "
         + ", ".join(f"{c} = {c} + excluded.{c}" for c in KIND_COLUMNS)
         + ", hidden = max(hidden, excluded.hidden), words = max(words, excluded.words);",

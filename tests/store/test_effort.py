@@ -411,3 +411,35 @@ def test_an_article_that_showed_no_suggestions_neither_extends_nor_breaks_a_run(
         t.wait(30)
         s.set_answer(Answer.ACCEPT)
     assert [effort_row(store, d)["flag"] for d in range(1, 7)] == ["", "", "", "", "", "stamped"]
+
+
+def test_hostile_work_records_in_a_merged_file_count_as_nothing_or_as_bounded_time(tmp_path, tokenize):
+    """An editor's file whose change log another program wrote: work records with time of the wrong type, below
+    zero or of years, unknown kinds, a detail that is not JSON. The merge goes through; none of it breaks the
+    figures or counts more than a day."""
+    import sqlite3
+
+    from annotator.workflows.team import pack
+
+    with Store(tmp_path / "team.db") as t:
+        suggest(t, [TEXT, TEXT.replace("Kidal", "Gao")])
+        t.team.assign(["ana"], overlap=1)
+        pack(t, "ana", tmp_path / "ana.db")
+    conn = sqlite3.connect(tmp_path / "ana.db", isolation_level=None)
+    at = "2026-12-06T10:00:00.000+00:00"
+    for i, detail in enumerate([
+            '{"work": {"kind": "draw", "ms": -5000000, "label": "ACTOR"}}',
+            '{"work": {"kind": "draw", "ms": "lots", "label": "<b>ACTOR</b>"}}',
+            '{"work": {"kind": "explode", "ms": 1e30}}',
+            '{"work": {"kind": "opened", "ms": 0, "words": -40, "hidden": "yes"}}',
+            '{"work": {"kind": "opened", "ms": 0, "words": 1e300}}',
+            '{"work": "draw"}', "not json {", None]):
+        conn.execute("INSERT INTO changes(doc_id, action, who, at, detail) VALUES (1, 'add_span', 'ana', ?, ?)",
+                     (f"{at[:-10]}{i:02d}.000+00:00", detail))
+    conn.close()
+    with Store(tmp_path / "team.db") as t:
+        t.team.merge(Store(tmp_path / "ana.db"))
+        ana = t.effort.figures()["editors"]["ana"]
+        row = effort_row(t, 1, "ana")
+    assert ana["actions_by_kind"]["draw"] == 2 and ana["actions"] == 2  # the unknown kind is no action
+    assert 0 <= row["ms"] <= 24 * 3600 * 1000 and row["words"] == 10_000_000 and row["hidden"] == 0
