@@ -234,7 +234,7 @@ def effort_lines(figures: dict[str, Any], flagged: list[dict[str, Any]] = ()) ->
                 out.append(f"    time per article: {times}")
     days = figures["answered_per_day"]
     if days:
-        out.append("articles answered per day:")
+        out.append("articles answered per day (UTC days):")
         for day, by in list(days.items())[-14:]:
             out.append(f"  {day}  {sum(by.values()):>5}  (" + ", ".join(f"{_printable(k, 20)} {v}"
                                                                   for k, v in by.items()) + ")")

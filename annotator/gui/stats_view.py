@@ -51,7 +51,7 @@ class StatsView(QDialog):
         layout.addLayout(grid, 1)
         self.plots: dict[str, pg.PlotWidget] = {}
         for i, (key, title) in enumerate((
-                ("days", "Articles answered per day"), ("times", "Time per article (articles)"),
+                ("days", "Articles answered per day (UTC)"), ("times", "Time per article (articles)"),
                 ("labels", "Spans per label (accepted)"), ("outcomes", "Suggestions per label: what became of them"),
                 ("pace", "Each editor's pace (per active hour)"), ("compare", "Per 100 words, with and without "
                                                                           "suggestions"))):

@@ -95,7 +95,8 @@ class NotesMixin:
 
     def note_marks(self) -> tuple[str, list[str]]:
         """"⚑ " for an article flagged, or with a span flagged, "✎ " for one with comments (its own, its spans',
-        in a team's review the editors'), as the queue marks it; and the notes in words, one line each."""
+        in a team's review the editors'), as the queue marks it, "⏱ " for one accepted in haste (annotator.core.
+        effort); and the notes and the haste in words, one line each."""
         if self.session is None or self.session.doc is None or self.store is None:
             return "", []
         notes = self.session.notes()
@@ -115,4 +116,7 @@ class NotesMixin:
         for e in editors:
             where = "the article" if e.span is None else f"{e.span[2]} “{excerpt(text[e.span[0]:e.span[1]], 40)}”"
             lines.append(f"{e.editor}, {'⚑ ' if e.flagged else ''}on {where}: {e.text}".rstrip(": "))
-        return ("⚑ " if flagged else "") + ("✎ " if commented else ""), lines
+        hasty = self.store.effort.flags_of(self.session.doc.id)  # for a reviewer's look (where the work goes)
+        for editor, why, seconds, words in hasty:
+            lines.append(f"⏱ {editor}: {why} ({seconds:g} s for {words} words)")
+        return ("⚑ " if flagged else "") + ("✎ " if commented else "") + ("⏱ " if hasty else ""), lines

@@ -84,6 +84,12 @@ class Effort(Repository):
             "SELECT e.doc_id, d.title, e.editor, e.flag, e.answer_ms, e.words FROM effort e JOIN documents d ON "
             "d.id = e.doc_id WHERE e.flag != '' ORDER BY e.doc_id, e.editor LIMIT ?", (limit,))]
 
+    def flags_of(self, doc_id: int) -> list[tuple[str, str, float, int]]:
+        """Why an article was flagged for a look, per editor: (editor, why, seconds at the answer, words)."""
+        return [(r[0], FLAGS.get(r[1], r[1]), round(r[2] / 1000, 1), r[3]) for r in self.conn.execute(
+            "SELECT editor, flag, answer_ms, words FROM effort WHERE doc_id = ? AND flag != '' ORDER BY editor",
+            (doc_id,))]
+
     def rows(self) -> Iterator[dict[str, Any]]:
         """Every editor's record of every article they worked on (`annotator export --format effort`)."""
         kinds = ", ".join(f"e.k_{k}" for k in KINDS)
