@@ -13,6 +13,7 @@ from pathlib import Path
 from annotator.core.agreement import ArticleWork
 from annotator.core.errors import DatabaseError, InputError
 from annotator.core.tokens import token_bounds
+from annotator.store.effort import HIDE_SEED, HIDE_SHARE
 from annotator.store.merging import GOLD, NOT_WORK, Conflict, MergeReport, Merging, check_editor_name
 from annotator.store.review import Review, ReviewReport
 from annotator.store.sql import now, rows_in
@@ -122,9 +123,9 @@ class Team(Merging, Review):
                              f"IN ({mine})", (editor,))
                 # the suggestions pre-annotation made (whatever a review did with them since), as suggestions
                 conn.execute('INSERT INTO spans(id, doc_id, start, "end", label, source, state, score, created_by, '
-                             'updated_at) SELECT id, doc_id, start, "end", label, source, \'suggested\', score, '
-                             f"created_by, updated_at FROM team.spans WHERE source != 'editor' AND doc_id IN ({mine})",
-                             (editor,))
+                             'updated_at, origin) SELECT id, doc_id, start, "end", label, source, \'suggested\', '
+                             f"score, created_by, updated_at, origin FROM team.spans WHERE source != 'editor' AND "
+                             f"doc_id IN ({mine})", (editor,))  # with the rule pattern or model that made each
                 conn.execute("INSERT INTO links(id, doc_id, event_id, arg_id, role, source, state, score, created_by, "
                              "updated_at) SELECT l.id, l.doc_id, l.event_id, l.arg_id, l.role, l.source, 'suggested', "
                              "l.score, l.created_by, l.updated_at FROM team.links l WHERE l.source != 'editor' AND "
@@ -140,6 +141,9 @@ class Team(Merging, Review):
                 stamp = now()
                 conn.executemany("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", [
                     ("editor", editor), ("packed_at", stamp), ("team", Path(team_path).name)])
+                # the team's share of articles without suggestions: every editor's file hides the same ones
+                conn.execute("INSERT OR REPLACE INTO project(key, value) SELECT key, value FROM team.project WHERE "
+                             "key IN (?, ?)", (HIDE_SHARE, HIDE_SEED))
                 self.store._log("pack", who, editor=editor, documents=n, team=str(team_path))
         finally:
             conn.execute("DETACH DATABASE team")

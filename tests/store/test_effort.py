@@ -443,3 +443,23 @@ def test_hostile_work_records_in_a_merged_file_count_as_nothing_or_as_bounded_ti
         row = effort_row(t, 1, "ana")
     assert ana["actions_by_kind"]["draw"] == 2 and ana["actions"] == 2  # the unknown kind is no action
     assert 0 <= row["ms"] <= 24 * 3600 * 1000 and row["words"] == 10_000_000 and row["hidden"] == 0
+
+
+def test_a_packed_file_hides_what_the_team_hides_and_names_each_suggestions_maker(tmp_path, tokenize):
+    from annotator.workflows.team import pack
+
+    texts = [TEXT.replace("Kidal", f"town{i}") for i in range(30)]
+    with Store(tmp_path / "team.db") as t:
+        suggest(t, texts)
+        t.effort.set_hide(0.3, "5")
+        t.team.assign(["ana"], overlap=1)
+        pack(t, "ana", tmp_path / "ana.db")
+        team_hidden = [t.effort.is_hidden(d) for d in range(1, 31)]
+    with Store(tmp_path / "ana.db") as mine:
+        assert mine.effort.hide_setting() == (0.3, "5")
+        assert [mine.effort.is_hidden(d) for d in range(1, 31)] == team_hidden and any(team_hidden)
+        s = ArticleSession(mine, "ana", tokenizer=tokenize)
+        shown = team_hidden.index(False) + 1
+        s.open(shown)
+        s.delete(s.spans[0].id)
+        assert mine.effort.figures()["suggestions"]["by_origin"]["actor"]["deleted"] == 1
