@@ -16,7 +16,17 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")  # the window's Qt, whateve
 
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.core.effort import TIME_BUCKETS, effort_lines  # noqa: E402
 from annotator.core.errors import AnnotatorError  # noqa: E402
@@ -37,8 +47,12 @@ def _short(text: str, width: int = 18) -> str:
 class StatsView(QDialog):
     """The statistics of a project, as charts; `figures` holds what they show (the tests read it)."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None, who: str | None = None,
+                 settable: bool = True) -> None:
+        """`who`: the editor a change of the hidden share is logged under; `settable`: whether this project is
+        where the share is set (not an editor's own layer of a team's project: the team's project sets it)."""
         super().__init__(parent)
+        self.store, self.who = store, who
         self.setWindowTitle(f"Statistics — {store.path.name}")
         self.resize(1100, 820)
         pg.setConfigOptions(background="w", foreground="k", antialias=True)
@@ -68,14 +82,47 @@ class StatsView(QDialog):
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.details)
+        # the share of articles shown without suggestions, to measure what they save
+        hide = QHBoxLayout()
+        hide.addWidget(QLabel("Show suggestions on all articles but", self))
+        self.share = QSpinBox(self, minimum=0, maximum=50, suffix=" %")
+        self.seed = QLineEdit(self)
+        self.seed.setMaximumWidth(90)
+        self.apply_share = QPushButton("Apply", self)
+        self.apply_share.clicked.connect(self.set_share)
+        for w in (self.share, QLabel(", chosen by the seed", self), self.seed, self.apply_share):
+            hide.addWidget(w)
+        hide.addStretch(1)
+        layout.addLayout(hide)
+        share, seed = store.effort.hide_setting()
+        self.share.setValue(round(share * 100))
+        self.seed.setText(seed)
+        if not settable:
+            for w in (self.share, self.seed, self.apply_share):
+                w.setEnabled(False)
+                w.setToolTip("Set on the team's project: every editor's file hides the same articles")
         self.figures: dict[str, Any] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reads the figures again and redraws."""
         try:
-            self.figures = store.effort.figures()
-            self.figures["spans"] = store.exports.stats()["spans"]
+            self.figures = self.store.effort.figures()
+            self.figures["spans"] = self.store.exports.stats()["spans"]
         except (AnnotatorError, sqlite3.Error) as exc:
             self.summary.setText(f"The statistics cannot be read: {exc}")
             return
         self._draw()
+
+    def set_share(self) -> None:
+        """The project hides the suggestions of this share of its articles from now on (what is open in a window
+        follows at its next article)."""
+        try:
+            self.store.effort.set_hide(self.share.value() / 100, self.seed.text().strip() or "0", who=self.who)
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self.summary.setText(f"The share was not changed: {exc}")
+            return
+        self.refresh()
 
     # ---------------------------------------------------------------- charts
 

@@ -126,5 +126,5 @@ class EffortMixin:
             return
         from annotator.gui.stats_view import StatsView
 
-        self.stats_view = StatsView(self.store, self)
+        self.stats_view = StatsView(self.store, self, who=self.editor, settable=self.team_store is None)
         self.stats_view.show()

@@ -88,6 +88,15 @@ def test_the_window_records_the_editors_time_and_actions(qtbot, window, project,
     assert len(kept_changed_deleted) == 3  # one stack a part, a row a label whose suggestions were decided
     kept = sum(kept_changed_deleted[0].opts["width"])  # the suggestions the two answers accepted as they were
     assert kept == sum(v["kept"] for v in view.figures["suggestions"]["by_label"].values()) > 0
+    # the team lead hides the suggestions of a fifth of the articles from here
+    assert view.share.value() == 0 and view.share.isEnabled()
+    view.share.setValue(20)
+    view.seed.setText("9")
+    qtbot.mouseClick(view.apply_share, Qt.MouseButton.LeftButton)
+    assert window.store.effort.hide_setting() == (0.2, "9")
+    assert "hidden on 20% of the articles" in view.summary.text()
+    assert last_work(project)[0][:3] == ("set_hide", None, "tester")
+    window.store.effort.set_hide(0.0, "0")
     view.close()
     # turned off from the notice: nothing more of the time is recorded, and the notice is not shown again
     qtbot.mouseClick(window.notice_off, Qt.MouseButton.LeftButton)

@@ -185,6 +185,15 @@ def test_two_editors_windows_on_one_shared_project_keep_their_work_apart(qtbot, 
     assert conn.execute("SELECT count(*) FROM layer_spans WHERE editor = 'ben' AND state = 'rejected'").fetchone()[0] \
         == 2
     conn.close()
+    # where the work goes: each editor's record reached the shared project with their layer, and the share of
+    # articles without suggestions is set there, not in an editor's own layer
+    with Store(project) as shared:
+        effort = shared.effort.figures()["editors"]
+    assert effort["ana"]["actions_by_kind"]["answer"] == 1 and effort["ana"]["actions_by_kind"]["delete"] == 0
+    assert effort["ben"]["actions_by_kind"]["delete"] == 2 and effort["ben"]["articles"] == 1
+    ana.show_statistics()
+    assert not ana.stats_view.share.isEnabled() and not ana.stats_view.apply_share.isEnabled()
+    ana.stats_view.close()
     ana.close()
 
 
