@@ -182,3 +182,59 @@ def test_two_processes_write_at_once_and_nothing_is_lost(tmp_path):
     a_first, a_last = conn.execute("SELECT min(at), max(at) FROM changes WHERE who = 'editor-a'").fetchone()
     b_first, b_last = conn.execute("SELECT min(at), max(at) FROM changes WHERE who = 'editor-b'").fetchone()
     assert a_first < b_last and b_first < a_last
+
+
+RECORDING_EDITOR = """
+import sys
+from annotator.core.effort import ActivityClock
+from annotator.core.model import Answer
+from annotator.core.session import ArticleSession
+from annotator.nlp.pipeline import tokenize
+from annotator.store import Store
+from tests.conftest import FakeClock
+store = Store(sys.argv[1])
+clock = FakeClock()
+s = ArticleSession(store, "eve", tokenizer=tokenize)
+s.clock = ActivityClock(clock)
+for doc_id in range(1, 151):
+    s.visit(doc_id)
+    clock.wait(7)
+    if s.spans:
+        s.delete(s.spans[0].id)
+    clock.wait(3)
+    s.add_span(0, 3, "TIME")
+    clock.wait(2)
+    s.set_answer(Answer.ACCEPT)
+    print(doc_id, flush=True)
+"""
+
+
+def test_an_editor_killed_while_recording_leaves_figures_that_match_the_log(tmp_path):
+    """The window's records (time, actions, what became of the suggestions) are written with each edit: killed at
+    any moment, the tallies the database keeps equal a recount of what the log and the rows hold."""
+    db = tmp_path / "p.db"
+    assert subprocess.run(annotator_cmd("import", WIKINEWS, "--db", db), cwd=ROOT, capture_output=True).returncode == 0
+    assert subprocess.run(annotator_cmd("preannotate", "--db", db), cwd=ROOT, capture_output=True).returncode == 0
+    editor = subprocess.Popen([sys.executable, "-c", RECORDING_EDITOR, str(db)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    assert editor.stdout is not None
+    for _ in range(25):  # some articles done, then killed in the middle of whatever it was writing
+        line = editor.stdout.readline()
+        assert line, editor.stderr.read() if editor.stderr else ""
+    time.sleep(0.013)
+    os.kill(editor.pid, signal.SIGKILL)
+    editor.wait()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert counts_are_true(db)
+    conn = sqlite3.connect(db)
+    per_article = conn.execute(
+        "SELECT e.doc_id, e.ms, (SELECT coalesce(sum(json_extract(c.detail, '$.work.ms')), 0) FROM changes c WHERE "
+        "c.doc_id = e.doc_id AND c.who = 'eve' AND json_extract(c.detail, '$.work') IS NOT NULL) FROM effort e WHERE "
+        "e.editor = 'eve'").fetchall()
+    answered = conn.execute("SELECT count(*) FROM documents WHERE answered_by = 'eve'").fetchone()[0]
+    days = conn.execute("SELECT sum(n) FROM tallies WHERE what = 'day' AND a = 'eve'").fetchone()[0]
+    conn.close()
+    assert len(per_article) >= 25 and all(ms == logged for _, ms, logged in per_article)
+    assert days == answered >= 25
