@@ -103,6 +103,18 @@ class FakeClock:
         self.t += seconds
 
 
+def recording_session(store, who: str, tokenizer=None, clock: FakeClock | None = None):
+    """An article session recording the editor's time as the window does, on a clock the test moves: (session,
+    clock)."""
+    from annotator.core.effort import ActivityClock
+    from annotator.core.session import ArticleSession
+
+    clock = clock or FakeClock()
+    session = ArticleSession(store, who, tokenizer=tokenizer)
+    session.clock = ActivityClock(clock)
+    return session, clock
+
+
 def undo_migration_0013(conn) -> None:
     """Takes out of a project what migration 0013 (where the work goes) made, as an older project lacks it."""
     for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'effort%' "

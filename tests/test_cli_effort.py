@@ -13,11 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from annotator.core.effort import ActivityClock
 from annotator.core.model import Answer, Document, Record, Source, Span, SpanState
 from annotator.core.session import ArticleSession
 from annotator.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, recording_session
 from tests.conftest import FakeClock as Clock
 
 TEXT = "Rebel commanders attacked the town of Kidal on Monday, officials said."  # 11 words
@@ -39,8 +38,7 @@ def history(tmp_path, tokenize):
         t = Clock(0.0)
         for who, steps in (("ana", [(1, 90, "work"), (2, 0.05, "accept"), (3, 30, "skip")]),
                            ("bob", [(4, 45, "accept")])):
-            s = ArticleSession(store, who, tokenizer=tokenize)
-            s.clock = ActivityClock(t)
+            s, _ = recording_session(store, who, tokenize, t)
             for doc, seconds, what in steps:
                 s.visit(doc)
                 if what == "work":
@@ -125,9 +123,7 @@ def test_settings_hide_a_share_of_the_suggestions(history):
 def test_the_command_line_reads_what_the_window_recorded_while_it_is_open(history, tokenize):
     """Another process reads the figures while a handle (the window's) is still open on the file."""
     with Store(history) as store:
-        s = ArticleSession(store, "cy", tokenizer=tokenize)
-        t = Clock(0.0)
-        s.clock = ActivityClock(t)
+        s, t = recording_session(store, "cy", tokenize, Clock(0.0))
         s.visit(3)
         t.t += 12
         s.set_answer(Answer.REJECT)
@@ -147,10 +143,8 @@ def test_recording_changes_nothing_an_annotation_export_holds(tmp_path, tokenize
             store.documents.add_records([Record(Document(text=TEXT), [
                 Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED),
                 Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED)])])
-            s = ArticleSession(store, "ana", tokenizer=tokenize)
-            if recorded:
-                t = Clock(0.0)
-                s.clock = ActivityClock(t)
+            s = recording_session(store, "ana", tokenize)[0] if recorded else \
+                ArticleSession(store, "ana", tokenizer=tokenize)
             s.visit(1)
             s.add_span(38, 43, "PLACE")
             s.set_answer(Answer.ACCEPT)

@@ -186,16 +186,12 @@ def test_two_processes_write_at_once_and_nothing_is_lost(tmp_path):
 
 RECORDING_EDITOR = """
 import sys
-from annotator.core.effort import ActivityClock
 from annotator.core.model import Answer
-from annotator.core.session import ArticleSession
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
-from tests.conftest import FakeClock
+from tests.conftest import recording_session
 store = Store(sys.argv[1])
-clock = FakeClock()
-s = ArticleSession(store, "eve", tokenizer=tokenize)
-s.clock = ActivityClock(clock)
+s, clock = recording_session(store, "eve", tokenize)
 for doc_id in range(1, 151):
     s.visit(doc_id)
     clock.wait(7)

@@ -14,6 +14,7 @@ from annotator.core.model import Answer, Document, Record, Source, Span, SpanSta
 from annotator.core.session import ArticleSession
 from annotator.store import Store
 from tests.conftest import FakeClock as Clock
+from tests.conftest import recording_session
 
 TEXT = "Rebel commanders attacked the town of Kidal on Monday."  # 9 words
 WORDS = 9
@@ -200,9 +201,7 @@ def test_an_undone_answer_takes_its_figures_back(session, store, clock):
 
 def test_articles_accepted_unread_or_stamped_are_flagged(store, tokenize):
     suggest(store, [TEXT] * 1 + [TEXT.replace("Kidal", f"town{i}") for i in range(9)])
-    t = Clock()
-    s = ArticleSession(store, "ana", tokenizer=tokenize)
-    s.clock = ActivityClock(t)
+    s, t = recording_session(store, "ana", tokenize)
     s.visit(1)
     t.wait(0.05)  # 50 ms for 9 words: under 1 s per 100 words
     s.set_answer(Answer.ACCEPT)
@@ -250,9 +249,7 @@ def test_an_article_without_suggestions_hides_them_and_keeps_them(store, tokeniz
     hide = [hidden(h, 0.25, "7") for h in hashes]
     assert 4 <= sum(hide) <= 16 and hide != [hidden(h, 0.25, "8") for h in hashes]
     doc = hide.index(True) + 1
-    t = Clock()
-    s = ArticleSession(store, "ana", tokenizer=tokenize)
-    s.clock = ActivityClock(t)
+    s, t = recording_session(store, "ana", tokenize)
     s.visit(doc)
     assert s.hidden and s.spans == [] and s.links == []
     with pytest.raises(EditError):
@@ -299,10 +296,8 @@ def test_merging_brings_the_effort_once(tmp_path, tokenize):
     with Store(tmp_path / "team.db") as t:
         t.team.assign(["ana"], overlap=1)
         pack(t, "ana", editor_path)
-    t_clock = Clock()
     with Store(editor_path) as mine:
-        s = ArticleSession(mine, "ana", tokenizer=tokenize)
-        s.clock = ActivityClock(t_clock)
+        s, t_clock = recording_session(mine, "ana", tokenize)
         s.visit(1)
         t_clock.wait(12)
         s.delete(s.spans[0].id)
@@ -389,8 +384,7 @@ def test_an_older_project_gets_the_figures_of_what_it_holds(tmp_path, tokenize):
         assert by_label["DEATH"]["kept"] == 1 and by_label["PLACE"]["drawn"] == 1
         assert store.effort.figures()["suggestions"]["by_origin"] == {
             "rule": {"kept": 1, "changed": 0, "deleted": 1, "open": None, "drawn": 0, "actions_saved": 0}}
-        s = ArticleSession(store, "ana", tokenizer=tokenize)
-        s.clock = ActivityClock(Clock())
+        s, _ = recording_session(store, "ana", tokenize)
         s.visit(2)
         s.relabel(s.spans[1].id, "DEATH")  # from now on a relabel is told (a relabelled span is accepted)
         assert store.effort.figures()["suggestions"]["by_label"]["ATTACK"]["changed"] == 1
@@ -403,9 +397,7 @@ def test_an_article_that_showed_no_suggestions_neither_extends_nor_breaks_a_run(
     texts = [TEXT.replace("Kidal", f"town{i}") for i in range(3)] + ["Talks resumed in Doha."] + \
         [TEXT.replace("Kidal", f"city{i}") for i in range(2)]
     suggest(store, texts)  # the fourth article has no suggestion: the run is 3, 3, 4, then 5
-    t = Clock()
-    s = ArticleSession(store, "ana", tokenizer=tokenize)
-    s.clock = ActivityClock(t)
+    s, t = recording_session(store, "ana", tokenize)
     for doc_id in range(1, 7):
         s.visit(doc_id)
         t.wait(30)
