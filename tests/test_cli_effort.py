@@ -87,6 +87,10 @@ def test_export_effort_writes_one_line_per_article_and_editor(history, tmp_path)
         (1, "ana", 90.0, "accept", ""), (2, "ana", 0.1, "accept", "fast"), (3, "ana", 30.0, "ignore", ""),
         (4, "bob", 45.0, "accept", "")]
     assert rows[0]["actions"]["draw"] == 1 and rows[0]["words"] == 11
+    # what the suggestions became, against what was saved: article 1 had two, one deleted and one kept; a span drawn
+    assert (rows[0]["suggestions"], rows[0]["drawn_by_hand"]) == (
+        {"made": 2, "kept": 1, "changed": 0, "deleted": 1, "open": 0}, 1)
+    assert rows[2]["suggestions"] == {"made": 2, "kept": 0, "changed": 0, "deleted": 0, "open": 2}  # skipped
     # an annotation export is what it always was: nothing of the effort in it
     ann = tmp_path / "ann.jsonl"
     assert invoke("export", "--db", history, "--output", ann).exit_code == 0

@@ -91,14 +91,25 @@ class Effort(Repository):
             (doc_id,))]
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        """Every editor's record of every article they worked on (`annotator export --format effort`)."""
+        """Every editor's record of every article they worked on (`annotator export --format effort`), with
+        what the article's suggestions became in this project's own annotations (an editor's file: theirs; a
+        team's project: the gold layer), beside the spans drawn by hand."""
         kinds = ", ".join(f"e.k_{k}" for k in KINDS)
+        kept = ("s.state = 'accepted' AND coalesce(s.first_label, s.label) = s.label AND coalesce(s.first_at, "
+                "s.start || ':' || s.\"end\") = s.start || ':' || s.\"end\"")
+        fates = (f"SELECT count(*), coalesce(sum({kept}), 0), coalesce(sum(s.state = 'accepted'), 0), "
+                 "coalesce(sum(s.state = 'rejected'), 0) FROM spans s WHERE s.doc_id = ? AND s.source != 'editor'")
+        drawn = "SELECT count(*) FROM spans WHERE doc_id = ? AND source = 'editor' AND state = 'accepted'"
         for r in self.conn.execute(
                 f"SELECT e.doc_id, d.external_id, d.title, e.editor, e.ms, e.opened, e.words, e.hidden, e.answer, "
                 f"e.answered_at, e.answer_ms, e.flag, {kinds} FROM effort e JOIN documents d ON d.id = e.doc_id "
-                "ORDER BY e.doc_id, e.editor"):
+                "ORDER BY e.doc_id, e.editor"):  # streamed: each article's spans asked on their own cursor
+            made, as_made, accepted, deleted = self.conn.execute(fates, (r[0],)).fetchone()
             yield {"id": r[0], "external_id": r[1], "title": r[2], "editor": r[3],
                    "active_seconds": round(r[4] / 1000, 1), "opened": r[5], "words": r[6],
                    "suggestions_hidden": bool(r[7]), "answer": r[8], "answered_at": r[9],
                    "seconds_at_answer": round(r[10] / 1000, 1), "flag": r[11],
-                   "actions": dict(zip(KINDS, r[12:], strict=True))}
+                   "actions": dict(zip(KINDS, r[12:], strict=True)),
+                   "suggestions": {"made": made, "kept": as_made, "changed": accepted - as_made, "deleted": deleted,
+                                   "open": made - accepted - deleted},
+                   "drawn_by_hand": self.conn.execute(drawn, (r[0],)).fetchone()[0]}
