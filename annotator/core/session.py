@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -203,6 +203,18 @@ class ArticleSession:
             work["label"] = label
         return work
 
+    @contextmanager
+    def _recording(self, edit: Edit, work: dict[str, Any]) -> Iterator[None]:
+        """The store's change log entries meanwhile carry the edit and its work record; an edit that fails gives
+        its time back to the clock (it counts with the next one)."""
+        try:
+            with self.store.recording(edit.record(), work):
+                yield
+        except BaseException:
+            if self.clock is not None:
+                self.clock.give_back(work["ms"])
+            raise
+
     def _load(self) -> None:
         assert self.doc is not None and self.doc.id is not None
         shown = [SpanState.ACCEPTED] if self.hidden else [SpanState.SUGGESTED, SpanState.ACCEPTED]
@@ -334,14 +346,8 @@ class ArticleSession:
         self.flush_visit()
         moved = edit.moves()
         edges_before = self._edges(moved)
-        work = self._work(edit)
-        try:
-            with self.store.recording(edit.record(), work):
-                result = edit.run(self.store, self.who, self.revision)
-        except BaseException:
-            if self.clock is not None:
-                self.clock.give_back(work["ms"])
-            raise
+        with self._recording(edit, self._work(edit)):
+            result = edit.run(self.store, self.who, self.revision)
         after = self.store.annotations.span_states(doc_id, where)
         change = Change(doc_id, result=result, edit=edit)
         edges_after = self._edges(moved)
@@ -561,17 +567,12 @@ class ArticleSession:
         links_before = self.store.links.states(doc_id)
         back = edit.restore or Restore(doc_id)
         self.flush_visit()
-        ms = self.clock.take() if self.clock is not None else 0
-        work = {"kind": "undo" if restore is not None else "answer", "ms": ms, "answer": answer.value}
-        try:
-            with self.store.recording(edit.record(), work):
-                accepted = self.store.annotations.set_answer(  # what an article without suggestions hides stays
-                    doc_id, answer, self.who, expected_revision=self.revision, accept_suggested=not self.hidden,
-                    restore=list(back.spans), restore_links=list(back.links))
-        except BaseException:
-            if self.clock is not None:
-                self.clock.give_back(ms)
-            raise
+        work = {"kind": "undo" if restore is not None else "answer",
+                "ms": self.clock.take() if self.clock is not None else 0, "answer": answer.value}
+        with self._recording(edit, work):
+            accepted = self.store.annotations.set_answer(  # what an article without suggestions hides stays
+                doc_id, answer, self.who, expected_revision=self.revision, accept_suggested=not self.hidden,
+                restore=list(back.spans), restore_links=list(back.links))
         change = Change(doc_id, before=accepted, after=[(i, lb, SpanState.ACCEPTED.value) for i, lb, _ in accepted],
                         edit=edit)
         self._link_changes(change, links_before)

@@ -455,3 +455,94 @@ def test_a_packed_file_hides_what_the_team_hides_and_names_each_suggestions_make
         s.open(shown)
         s.delete(s.spans[0].id)
         assert mine.effort.figures()["suggestions"]["by_origin"]["actor"]["deleted"] == 1
+
+
+def test_a_refused_edit_gives_its_time_to_the_next_one(session, store, clock):
+    from annotator.core.errors import AnnotatorError
+
+    session.visit(1)
+    actor = session.spans[0].id
+    clock.wait(4)
+    with pytest.raises(AnnotatorError):
+        session.relabel(actor, "NO-SUCH-LABEL")
+    clock.wait(1)
+    session.delete(actor)
+    assert work_log(store)[-1] == ("set_state", {"kind": "delete", "ms": 5000, "label": "ACTOR"})
+    assert effort_row(store, 1)["ms"] == 5000 and effort_row(store, 1)["k_relabel"] == 0
+
+
+def test_a_second_merge_after_an_undo_gives_the_figures_of_a_fresh_merge(tmp_path, tokenize):
+    """ana answers, the team merges; she takes the answer back, edits on and answers otherwise, the team merges
+    again: the team's figures equal those of a team's project that merges her final file once. ben, assigned
+    but not yet merged, has no figures."""
+    from annotator.workflows.team import pack
+    from tests.test_durability import counts_are_true
+
+    def team_project(path):
+        with Store(path) as t:
+            suggest(t, [TEXT, TEXT.replace("Kidal", "Gao"), TEXT.replace("Kidal", "Mopti")])
+            t.team.assign(["ana", "ben"], overlap=2)
+        return path
+
+    team_project(tmp_path / "team.db")
+    with Store(tmp_path / "team.db") as t:
+        pack(t, "ana", tmp_path / "ana.db")
+    with Store(tmp_path / "ana.db") as mine:
+        s, clock = recording_session(mine, "ana", tokenize)
+        s.visit(1)
+        clock.wait(20)
+        _, change = s.set_answer(Answer.ACCEPT)
+        s.leave()
+    with Store(tmp_path / "team.db") as t:
+        t.team.merge(Store(tmp_path / "ana.db"))
+        assert t.effort.figures()["editors"]["ana"]["articles"] == 1
+    with Store(tmp_path / "ana.db") as mine:
+        s, clock = recording_session(mine, "ana", tokenize, Clock(5000.0))
+        s.visit(1)
+        s.set_answer(Answer.PENDING, restore=change)  # undo
+        clock.wait(9)
+        s.delete(next(sp.id for sp in s.spans if sp.label == "ACTOR"))
+        s.set_answer(Answer.REJECT)
+        s.visit(2)
+        clock.wait(30)
+        s.set_answer(Answer.ACCEPT)
+        s.leave()
+    with Store(tmp_path / "team.db") as t:
+        t.team.merge(Store(tmp_path / "ana.db"))
+        again = t.effort.figures()
+        rows = list(t.effort.rows())
+    team_project(tmp_path / "fresh.db")
+    with Store(tmp_path / "fresh.db") as f:
+        f.team.merge(Store(tmp_path / "ana.db"))
+        fresh = f.effort.figures()
+        fresh_rows = list(f.effort.rows())
+    assert again == fresh and rows == fresh_rows
+    ana = again["editors"]["ana"]
+    assert ana["articles"] == 2 and ana["actions_by_kind"]["undo"] == 1 and ana["actions_by_kind"]["delete"] == 1
+    assert [(r["id"], r["answer"]) for r in rows] == [(1, "reject"), (2, "accept")]
+    assert "ben" not in again["editors"]
+    assert counts_are_true(tmp_path / "team.db") and counts_are_true(tmp_path / "fresh.db")
+
+
+def test_the_same_offsets_under_another_label_and_spans_that_only_touch(store, tokenize):
+    """A suggestion relabelled onto the same words where the other label was suggested too: the one it was is
+    deleted, the other kept (no span twice); two touching suggestions decided apart stay apart."""
+    from tests.test_durability import counts_are_true
+
+    store.documents.add_records([Record(Document(text=TEXT))])
+    store.suggestions.save_suggestions([(1, None, [
+        Span(0, 16, "ACTOR", Source.RULE, SpanState.SUGGESTED, origin="actor"),
+        Span(0, 16, "TARGET", Source.RULE, SpanState.SUGGESTED, origin="target"),
+        Span(17, 25, "ATTACK", Source.RULE, SpanState.SUGGESTED, origin="attack-trigger"),
+        Span(26, 29, "TARGET", Source.RULE, SpanState.SUGGESTED, origin="target"),
+        Span(29, 34, "PLACE", Source.RULE, SpanState.SUGGESTED, origin="gazetteer")])], "rules:test")
+    s, _ = recording_session(store, "ana", tokenize)
+    s.visit(1)
+    by = {(sp.start, sp.label): sp.id for sp in s.spans}
+    s.relabel(by[(0, "ACTOR")], "TARGET")
+    s.delete(by[(26, "TARGET")])
+    s.accept(by[(29, "PLACE")])
+    f = store.effort.figures()["suggestions"]["by_label"]
+    assert (f["ACTOR"]["deleted"], f["ACTOR"]["changed"], f["TARGET"]["kept"], f["TARGET"]["deleted"]) == (1, 0, 1, 1)
+    assert f["PLACE"]["kept"] == 1 and f["ATTACK"]["open"] == 1
+    assert counts_are_true(store.path)
