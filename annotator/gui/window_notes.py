@@ -95,7 +95,7 @@ class NotesMixin:
 
     def note_marks(self) -> tuple[str, list[str]]:
         """"⚑ " for an article flagged, or with a span flagged, "✎ " for one with comments (its own, its spans',
-        in a team's review the editors'), as the queue marks it, "⏱ " for one accepted in haste (annotator.core.
+        in a team's review the editors'), as the queue marks it, "⚡ " for one accepted in haste (annotator.core.
         effort); and the notes and the haste in words, one line each."""
         if self.session is None or self.session.doc is None or self.store is None:
             return "", []
@@ -118,5 +118,5 @@ class NotesMixin:
             lines.append(f"{e.editor}, {'⚑ ' if e.flagged else ''}on {where}: {e.text}".rstrip(": "))
         hasty = self.store.effort.flags_of(self.session.doc.id)  # for a reviewer's look (where the work goes)
         for editor, why, seconds, words in hasty:
-            lines.append(f"⏱ {editor}: {why} ({seconds:g} s for {words} words)")
-        return ("⚑ " if flagged else "") + ("✎ " if commented else "") + ("⏱ " if hasty else ""), lines
+            lines.append(f"⚡ {editor}: {why} ({seconds:g} s for {words} words)")
+        return ("⚑ " if flagged else "") + ("✎ " if commented else "") + ("⚡ " if hasty else ""), lines

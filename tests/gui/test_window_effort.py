@@ -72,8 +72,8 @@ def test_the_window_records_the_editors_time_and_actions(qtbot, window, project,
     qtbot.waitUntil(lambda: window.queue.rowCount() == 1)
     assert window.queue.doc_id(0) == 2
     window.open_document(2)  # the reviewer sees why: a mark in the title, the reason in its tooltip
-    assert window.title_label.text().startswith("⏱ ")
-    assert "⏱ tester: accepted faster than it can be read (0.2 s for " in window.title_label.toolTip()
+    assert window.title_label.text().startswith("⚡ ")
+    assert "⚡ tester: accepted faster than it can be read (0.2 s for " in window.title_label.toolTip()
     window.filter_box.setCurrentIndex(0)
     # the statistics view shows what was recorded
     qtbot.keyClick(window, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
