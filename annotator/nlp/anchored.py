@@ -3,10 +3,10 @@
 spaCy's Matcher visits every token of a document and builds a Python `Token` for each (about 1.6 µs a token
 here), whatever the patterns. Patterns made only of tests on the word itself (ORTH, LOWER, SHAPE, LIKE_NUM,
 IS_TITLE..., with `IN` and `NOT_IN` sets) are matched here instead: each distinct word gets a bitmask of the tests
-it passes, worked out once, and a batch of documents is matched with a few numpy operations on those bits, from
-the tokens where a pattern can start. Any other pattern goes to spaCy's Matcher, on the windows after its anchors,
-or on the whole document when its first token cannot be tested that way (an optional first token). A test checks
-that the results equal the Matcher's."""
+it passes, worked out once (64 tests to a uint64 column, as many columns as the tests need), and a batch of
+documents is matched with a few numpy operations on those bits, from the tokens where a pattern can start. Any
+other pattern goes to spaCy's Matcher, on the windows after its anchors, or on the whole document when its first
+token cannot be tested that way (an optional first token). A test checks that the results equal the Matcher's."""
 
 from __future__ import annotations
 
@@ -29,6 +29,21 @@ COLUMNS = ["ORTH", "IDX", "LENGTH", "SPACY"]
 WINDOW = 7  # the longest stretch a token pattern is expected to match (a title and a long name)
 
 Step = tuple[int, str]  # (bits the token must have, operator)
+WORD = 64  # tests to a column of the bitmask
+FULL = (1 << WORD) - 1
+
+
+def columns_of(required: int) -> list[tuple[int, numpy.uint64]]:
+    """The columns a token pattern's required bits fall in, with the bits required in each."""
+    out = []
+    column = 0
+    while required:
+        part = required & FULL
+        if part:
+            out.append((column, numpy.uint64(part)))
+        required >>= WORD
+        column += 1
+    return out
 
 
 class AnchoredMatcher:
@@ -40,9 +55,10 @@ class AnchoredMatcher:
         # each distinct test (attribute, values, negated) is one bit of a per-word bitmask
         self._tests: dict[tuple, int] = {}
         self._predicates: list[Any] = []
-        # the words seen so far (sorted ORTH hashes) and the bitmask of the tests each passes
+        # the words seen so far (sorted ORTH hashes) and the bitmask of the tests each passes (a row per column
+        # of 64 tests, a word per column)
         self._known = numpy.zeros(0, dtype="uint64")
-        self._known_bits = numpy.zeros(0, dtype="uint64")
+        self._known_bits = numpy.zeros((1, 0), dtype="uint64")
         # patterns made only of word tests: fixed-length ones matched by shifting masks, the others by a small
         # NFA from each token where they can start
         self.fixed: list[tuple[str, str, list[int]]] = []
@@ -95,22 +111,25 @@ class AnchoredMatcher:
     def _bit(self, prop: str, values: list[Any], negate: bool) -> int | None:
         key = (prop, frozenset(values), negate)
         if key not in self._tests:
-            if len(self._tests) == 64:
-                return None
             wanted = frozenset(values)
             self._tests[key] = len(self._tests)
             self._predicates.append(lambda lex: (getattr(lex, prop) in wanted) != negate)
             self._known = numpy.zeros(0, dtype="uint64")  # every word is worked out again
-            self._known_bits = numpy.zeros(0, dtype="uint64")
+            self._known_bits = numpy.zeros((self.width, 0), dtype="uint64")
         return self._tests[key]
 
-    def _word_bits(self, orth: int) -> int:
+    @property
+    def width(self) -> int:
+        """Columns of 64 tests the bitmask has."""
+        return max(1, -(-len(self._tests) // WORD))
+
+    def _word_bits(self, orth: int) -> list[int]:
         lex = self.vocab[orth]
         bits = 0
         for i, predicate in enumerate(self._predicates):
             if predicate(lex):
                 bits |= 1 << i
-        return bits
+        return [(bits >> (WORD * c)) & FULL for c in range(self.width)]
 
     def _lookup(self, uniq: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
         pos = numpy.searchsorted(self._known, uniq)
@@ -119,26 +138,31 @@ class AnchoredMatcher:
         return pos, found
 
     def bits(self, orths: numpy.ndarray) -> numpy.ndarray:
-        """The test bits of each token, from its word: worked out once per distinct word and remembered (a
-        sorted array of the words seen, so that a batch is looked up in one search)."""
+        """The test bits of each token, from its word (a row per column of 64 tests, a column per token):
+        worked out once per distinct word and remembered (a sorted array of the words seen, so that a batch is
+        looked up in one search)."""
         uniq, inverse = numpy.unique(orths, return_inverse=True)
         pos, found = self._lookup(uniq)
         if not found.all():
             new = uniq[~found]
-            new_bits = numpy.array([self._word_bits(h) for h in new.tolist()], dtype="uint64")
+            new_bits = numpy.array([self._word_bits(h) for h in new.tolist()], dtype="uint64").reshape(
+                len(new), self.width).T
             known = numpy.concatenate((self._known, new))
             order = numpy.argsort(known, kind="stable")
             self._known = known[order]
-            self._known_bits = numpy.concatenate((self._known_bits, new_bits))[order]
+            self._known_bits = numpy.concatenate((self._known_bits, new_bits), axis=1)[:, order]
             pos, found = self._lookup(uniq)
-        return self._known_bits[pos][inverse.ravel()]
+        return numpy.ascontiguousarray(self._known_bits[:, pos[inverse.ravel()]])
 
     @staticmethod
     def _mask(bits: numpy.ndarray, required: int, cache: dict) -> numpy.ndarray:
         mask = cache.get(required)
         if mask is None:
-            req = numpy.uint64(required)
-            mask = (bits & req) == req
+            for column, part in columns_of(required):
+                passed = (bits[column] & part) == part
+                mask = passed if mask is None else mask & passed
+            if mask is None:  # a token pattern that tests nothing: every token
+                mask = numpy.ones(bits.shape[1], dtype=bool)
             cache[required] = mask
         return mask
 
@@ -197,7 +221,7 @@ class AnchoredMatcher:
         documents one after the other: `limit[i]` is the end (exclusive) of the document of token i, and no
         match crosses it."""
         spans: list[tuple[int, int, str, str]] = []
-        n = len(bits)
+        n = bits.shape[1]
         if not n:
             return spans
         cache: dict = {}

@@ -108,7 +108,7 @@ def test_the_rules_recurring_errors_on_real_news_are_gone(rules, text, wrong, ri
 
 def test_the_shipped_patterns_are_what_the_script_writes_and_run_on_the_fast_path(rules):
     """resources/patterns is made by scripts/build_patterns.py (the place to fix a rule), and every token
-    pattern is matched by the fast path: over 64 distinct word tests, the rest would fall to spaCy's Matcher."""
+    pattern is matched by the fast path (none falls to spaCy's Matcher, which visits every token)."""
     import importlib.util
 
     from annotator.nlp.pipeline import DEFAULT_PATTERNS, load_patterns
@@ -283,7 +283,8 @@ def test_worker_processes_save_and_report_exactly_what_one_process_does(tmp_path
 
 
 def test_anchored_token_patterns_find_exactly_what_spacys_matcher_finds():
-    """The fast path (annotator.nlp.anchored) must agree with spaCy's Matcher on the shipped patterns and on
+    """The fast path (annotator.nlp.anchored) must agree with spaCy's Matcher on the shipped patterns, on
+    patterns whose word tests fill more than one 64-bit column (a pattern testing words of two columns), and on
     patterns it can only run through the Matcher (a regex, an optional first token), over real articles."""
     from spacy.matcher import Matcher
 
@@ -298,9 +299,22 @@ def test_anchored_token_patterns_find_exactly_what_spacys_matcher_finds():
         {"label": "CASUALTIES", "pattern": [{"IS_DIGIT": True}, {"IS_PUNCT": True, "OP": "*"},
                                             {"LOWER": "people"}]},
     ]
+    # 80 more word tests, so that the bits take three columns; pairs of words from different columns
+    words = ["of", "the", "in", "and", "to", "a", "was", "said", "on", "for", "by", "that", "with", "at", "is",
+             "from", "his", "as", "he", "were", "has", "an", "have", "it", "had", "after", "which", "its", "be",
+             "their", "been", "who", "not", "are", "but", "they", "this", "also", "or", "killed", "police",
+             "people", "government", "president", "two", "one", "year", "last", "new", "first", "would", "more",
+             "than", "some", "about", "into", "over", "other", "there", "when", "all", "she", "her", "would",
+             "will", "out", "up", "no", "before", "we", "three", "against", "during", "while", "city", "since",
+             "between", "later", "where", "many", "most"]
+    patterns += [{"label": "W", "pattern": [{"LOWER": w, "OP": "+"}], "id": f"w{i}"} for i, w in enumerate(words)]
+    patterns += [{"label": "P", "pattern": [{"LOWER": a}, {"LOWER": b}]}
+                 for a, b in [("of", "the"), ("in", "the"), ("said", "that"), ("killed", "in"), ("the", "city")]]
+    patterns.append({"label": "P", "pattern": [{"LOWER": "the"}, {"IS_TITLE": True, "LOWER": {"NOT_IN": words}}]})
     fast = AnchoredMatcher(nlp, "t", "sc")
     fast.add_patterns(patterns)
     assert fast.fixed and fast.simple and fast.general  # all three ways are exercised
+    assert fast.width == 3 and len(fast.general) == 2  # past 64 tests, word tests stay on the fast path
     slow = Matcher(nlp.vocab)
     for i, p in enumerate(patterns):
         slow.add(f"{p['label']}|{i}", [p["pattern"]])
