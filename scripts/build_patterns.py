@@ -53,7 +53,14 @@ EVENTS: dict[str, list[str]] = {
 # who is named by a deed ("gunmen", "protesters") is an actor anywhere; the others (the army, officials, a titled
 # name, a country's forces, a target) only in a sentence that reports an event: the guidelines mark them where they
 # fill a role, and elsewhere they were two suggestions to delete for one to keep
-DEEDS = {"gunmen", "militants", "insurgents", "rebels", "protesters", "protestors", "demonstrators", "Houthi rebels"}
+# (the guidelines' own examples: "the attacker", "the suspect", "the suicide bomber")
+DEEDS = {"gunmen", "militants", "insurgents", "rebels", "protesters", "protestors", "demonstrators", "Houthi rebels",
+         "gunman", "attacker", "attackers", "assailant", "assailants", "suspects", "suicide bomber",
+         "suicide bombers", "shooter", "shooters", "hijacker", "hijackers", "kidnapper", "kidnappers", "abductors",
+         "arsonist", "arsonists", "looters", "rioters"}
+# "the suspect", not "police suspect that"
+SUSPECT_AFTER = ["the", "a", "one", "another", "second", "third", "main", "detained", "arrested", "alleged", "lone",
+                 "male", "female", "suspected"]
 IN_EVENT_SENTENCE = {"actor", "title-name", "demonym-force", "target"}
 
 TRAILING = {"on", "with", "into", "to", "at", "against"}  # prepositions an event's words never end with
@@ -68,6 +75,12 @@ DEMONYMS = """afghan american british chinese egyptian french german indian iran
     ethiopian venezuelan colombian mexican filipino burmese myanmar korean north south us u.s. un nato
     government opposition rebel""".split()
 
+# a count of them is a count of people ("eight Mexicans")
+NATIONALS = """Afghans Americans Britons Canadians Chinese Egyptians French Germans Indians Iranians Iraqis Israelis
+    Italians Japanese Kurds Lebanese Libyans Mexicans Nigerians Pakistanis Palestinians Russians Saudis Somalis
+    Syrians Turks Ukrainians Yemenis Malians Ethiopians Venezuelans Colombians Filipinos Koreans Australians
+    Spaniards Poles Belarusians Georgians Armenians Sudanese Kenyans Congolese""".split()
+
 ACTOR_NOUNS = """forces troops military army police government officials authorities soldiers navy coalition
     militants rebels fighters""".split() + ["security forces", "air force"]
 
@@ -78,6 +91,7 @@ ACTOR_LIST = [
     "opposition", "security forces",
     "Red Cross", "gunmen", "officials", "authorities", "troops", "Houthis", "Houthi rebels", "Kurdish forces",
     "emergencies ministry", "interior ministry", "defence ministry", "defense ministry", "foreign ministry",
+    *sorted(DEEDS),
 ]
 
 TARGETS = [
@@ -91,6 +105,9 @@ TARGETS = [
 
 DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 MONTHS = "January February March April June July August September October November December".split()
+# time zones written after a clock time ("19:45 CEST", "7:30 a.m. EDT")
+TIME_ZONES = """UTC GMT BST CET CEST EET EEST WET WEST MSK IST PKT AFT IRST GST JST KST HKT SGT WIB AEST AEDT NZST
+    NZDT EST EDT CST CDT MST MDT PST PDT AST""".split()
 RELATIVE_TIMES = [
     "yesterday", "today", "tonight", "last night", "this morning", "this week", "last week", "last month",
     "last year", "earlier this week", "earlier this month", "earlier this year", "overnight", "midnight",
@@ -254,8 +271,24 @@ def build() -> list[dict]:
     count_nouns = ["people", "persons", "civilians", "soldiers", "troops", "officers", "policemen", "militants",
                    "fighters", "children", "women", "men", "residents", "protesters", "demonstrators", "passengers",
                    "workers", "students", "migrants", "refugees", "others", "rebels", "insurgents", "victims",
-                   "servicemen", "members", "journalists", "police", "inmates", "hostages", "bodies", "personnel"]
+                   "servicemen", "members", "journalists", "police", "inmates", "hostages", "bodies", "personnel",
+                   "nationals", "individuals", "occupants", "firefighters", "citizens", "tourists", "visitors",
+                   "crew", "sailors", "miners", "supporters", "employees", "patients", "prisoners", "detainees",
+                   "pilgrims", "worshippers", "shoppers", "teenagers", "adults", "babies", "doctors", "nurses",
+                   "guards", "peacekeepers", "villagers", "farmers", "pupils", "casualties"]
     add("CASUALTIES", [{"LIKE_NUM": True, "OP": "+"}, {"LOWER": {"IN": count_nouns}}], "casualty-count")
+    # "six Mexican nationals", "eight Mexicans": a count of people of a nation (a count: "first" is like a number
+    # to spaCy, and "the September 2015 deaths" holds a year)
+    count = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ["first", "second", "third", "fourth", "fifth", "last"]}}
+    add("CASUALTIES", [count, {"IS_TITLE": True}, {"LOWER": {"IN": count_nouns}}], "casualty-count")
+    add("CASUALTIES", [count, {"LIKE_NUM": True}, {"IS_TITLE": True}, {"LOWER": {"IN": count_nouns}}],
+        "casualty-count")
+    add("CASUALTIES", [count, {"ORTH": {"IN": NATIONALS}}], "casualty-count")
+    add("CASUALTIES", [count, {"LIKE_NUM": True}, {"ORTH": {"IN": NATIONALS}}], "casualty-count")
+    # "750 deaths", "five dead": the number counts the people
+    not_a_year = {"LIKE_NUM": True, "SHAPE": {"NOT_IN": ["dddd"]}}
+    add("CASUALTIES", [not_a_year, {"LOWER": {"IN": ["deaths", "fatalities", "injuries", "dead", "injured",
+                                                     "wounded"]}}], "casualty-count@:-1")
     add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": "other"}, {"LOWER": {"IN": count_nouns}}], "casualty-count")
     add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": "security"}, {"LOWER": "forces"}], "casualty-count")
     # a bare number right after a verb of harm ("killed twelve", "wounded 110"): the number is the count
@@ -268,8 +301,10 @@ def build() -> list[dict]:
         "casualties-after-verb@-1:")
     # "190 were dead", "Dozens died": the number, then the verb of harm
     add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": {"IN": ["were", "are", "was", "have", "had"]}},
-                       {"LOWER": {"IN": ["been", "reportedly", "confirmed"]}, "OP": "*"},
-                       {"LOWER": {"IN": ["dead", "killed", "injured", "wounded", "arrested", "detained", "hurt"]}}],
+                       {"LOWER": {"IN": ["been", "reportedly", "confirmed", "reported", "later", "also", "taken",
+                                         "seriously", "critically", "badly", "slightly", "fatally"]}, "OP": "*"},
+                       {"LOWER": {"IN": ["dead", "killed", "injured", "wounded", "arrested", "detained", "hurt",
+                                         "hospitalised", "hospitalized", "missing", "stabbed", "shot"]}}],
         "casualties-before-verb@:1")
     for many in ["dozens", "hundreds", "thousands", "scores"]:
         add("CASUALTIES", [{"LOWER": many}, {"LOWER": {"IN": ["died", "dead", "killed", "were", "injured",
@@ -320,14 +355,20 @@ def build() -> list[dict]:
             add("TIME", f"{when} {m}", "part-of-month")
     add("TIME", [day, {"ORTH": {"IN": months}}], "date")
     add("TIME", [day, {"ORTH": {"IN": months}}, year], "date")
-    # years and clock times are closed lists: phrases are far cheaper than token patterns
+    # years and hours are closed lists: phrases are far cheaper than token patterns
     for year in range(1900, 2041):
         add("TIME", str(year), "year")
     for hour in range(1, 13):
-        for minutes in ("", ":00", ":15", ":30", ":45"):
-            for suffix in ("am", "pm", "a.m.", "p.m."):
-                add("TIME", f"{hour}{minutes}{suffix}", "clock")
-                add("TIME", f"{hour}{minutes} {suffix}", "clock")
+        for suffix in ("am", "pm", "a.m.", "p.m."):
+            add("TIME", f"{hour}{suffix}", "clock")
+            add("TIME", f"{hour} {suffix}", "clock")
+    # a clock time, with what is written after it: "20:00", "10:39 a.m. local time", "19:45 CEST", "7:30 a.m. EDT"
+    clock = {"SHAPE": {"IN": ["d:dd", "dd:dd", "d:ddxx", "dd:ddxx"]}}
+    half = {"LOWER": {"IN": ["a.m.", "p.m.", "am", "pm"]}}
+    zone = {"ORTH": {"IN": TIME_ZONES}}
+    local = [{"LOWER": "local"}, {"LOWER": "time"}]
+    for tail in ([], [half], [zone], [half, zone], local, [half, *local]):
+        add("TIME", [clock, *tail], "clock")
     for t in RELATIVE_TIMES:
         add("TIME", t, "relative-time")
 
@@ -339,6 +380,7 @@ def build() -> list[dict]:
     for a in ACTOR_LIST:
         if a.lower() not in IN_CONTEXT["ACTOR"]:
             add("ACTOR", _as_written(a) if _is_abbreviation(a) else a, "actor-deed" if a in DEEDS else "actor")
+    add("ACTOR", [{"LOWER": {"IN": SUSPECT_AFTER}}, {"LOWER": "suspect"}], "actor-deed@1:")
     capitals = [d.upper() for d in DEMONYMS if _is_abbreviation(d.upper())]  # US, U.S., UN: as written
     for demonym in DEMONYMS:
         for noun in ACTOR_NOUNS:

@@ -57,6 +57,28 @@ def test_rules_mark_amounts_of_things_and_keep_counts_of_people_apart(rules):
     assert not amounts & {"450 square", "two armoured", "four civilians", "160 km"}, amounts
 
 
+def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_counts(rules):
+    """Issue 30, item 4: gold arguments the rules never suggested. Clock times as the guidelines mark them (the
+    whole expression), nouns that name someone by a deed, and counts of people; each beside what must not be."""
+    text = ("The shooting began at 10:39 a.m. local time; the spire fell around 19:45 CEST and power was back by "
+            "20:00. Police said the suspected gunman surrendered, and officials identified the suspect. Police "
+            "suspect that two attackers fled. Six Mexican nationals and eight Mexicans were killed; 750 deaths and "
+            "7,999 injuries were recorded, and 33 were reported hospitalised. He was the first Chinese to fly, "
+            "after the September 2015 deaths and a 2:1 win at 7:30 a.m. EDT.")
+    found = [(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))]
+    for expected in [("10:39 a.m. local time", "TIME"), ("19:45 CEST", "TIME"), ("20:00", "TIME"),
+                     ("gunman", "ACTOR"), ("suspect", "ACTOR"), ("attackers", "ACTOR"),
+                     ("Six Mexican nationals", "CASUALTIES"), ("eight Mexicans", "CASUALTIES"),
+                     ("750", "CASUALTIES"), ("7,999", "CASUALTIES"), ("33", "CASUALTIES"),
+                     ("7:30 a.m. EDT", "TIME")]:
+        assert expected in found, (expected, found)
+    # one suggestion for the whole clock time, none for a part of it
+    assert not {("10:39", "TIME"), ("10:39 a.m.", "TIME"), ("19:45", "TIME"), ("7:30 a.m.", "TIME")} & set(found)
+    # the verb "suspect" names nobody; an ordinal is no count; a year before "deaths" is no count; a score is no time
+    assert [w for w, label in found if w == "suspect"] == ["suspect"]
+    assert not {("first Chinese", "CASUALTIES"), ("2015", "CASUALTIES"), ("2:1", "TIME")} & set(found), found
+
+
 @pytest.mark.parametrize(("text", "wrong", "right"), [
     # pronouns are never places; abbreviations in capitals still are
     ("Let us know, the US envoy said in the UK.", [("us", "PLACE")], [("US", "PLACE"), ("UK", "PLACE")]),
