@@ -48,6 +48,9 @@ class RuleMatcher:
         self.acting: tuple[str, str] | None = None
         # (label, pattern id) of the patterns whose matches count only in a sentence that reports an event
         self.in_event_sentence: set[tuple[str, str]] = set()
+        # (label, pattern id) of the patterns whose matches count only right before an event told by a verb
+        # ("police arrested", not "the police said")
+        self.before_event: set[tuple[str, str]] = set()
 
     def set_events(self, events: Iterable[str]) -> None:
         self.events = frozenset(events)
@@ -63,6 +66,8 @@ class RuleMatcher:
         for p in patterns:
             if p.get("in_event_sentence"):
                 self.in_event_sentence.add((p["label"], str(p.get("id", ""))))
+            if p.get("before_event"):
+                self.before_event.add((p["label"], str(p.get("id", "")).split("@")[0]))
             if isinstance(p["pattern"], str):
                 phrases.setdefault((p["label"], str(p.get("id", ""))), []).append(p["pattern"])
             else:
@@ -110,7 +115,7 @@ class RuleMatcher:
                 ends = idx + length
                 kept = [(s, e, label, pid) for s, e, label, pid in
                         ((*token_slice(s, e, pid), label, pid) for s, e, label, pid in matches) if s < e]
-                if self.acting is not None and self.events:
+                if (self.acting is not None or self.before_event) and self.events:
                     kept = self._acting(doc, kept)
                 if self.in_event_sentence and self.events:
                     kept = self._in_event_sentences(doc, kept)
@@ -123,24 +128,29 @@ class RuleMatcher:
 
 
     def _acting(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-        place, actor = self.acting  # type: ignore[misc]
-        events = self.events
+        """A place right before an event told by a verb becomes its actor; a match of a `before_event` pattern
+        is kept only there."""
+        place, actor = self.acting or (None, None)
+        events, before_event = self.events, self.before_event
         # the events told by a verb in the past ("launched", "struck"): before a noun ("the Kabul car bombing",
         # "US airstrike", "Ukraine negotiations") the place only names where, or whose
         starts = {s for s, _, label, _ in kept if label in events and (
             doc[s].lower_.endswith("ed") or doc[s].lower_ in PAST)}
-        if not starts:
-            return kept
         out = []
         for s, e, label, pid in kept:
-            if label == place and (s == 0 or doc[s - 1].lower_ not in AFTER_PREPOSITION):  # "the strike on
-                # Odesa killed": a place after a preposition is no subject
+            only_acting = (label, pid.split("@")[0]) in before_event
+            if (only_acting or label == place) and starts and (s == 0 or doc[s - 1].lower_ not in
+                                                                AFTER_PREPOSITION):  # "the strike on Odesa
+                # killed": a place after a preposition is no subject
                 j = e
                 while j < len(doc) and j - e < 2 and doc[j].lower_ in BETWEEN:  # "has", "also", "reportedly"
                     j += 1
                 if j in starts:
-                    label, pid = actor, "actor-acting"
-            out.append((s, e, label, pid))
+                    if label == place:
+                        label, pid = actor, "actor-acting"
+                    only_acting = False
+            if not only_acting:
+                out.append((s, e, label, pid))
         return out
 
 
