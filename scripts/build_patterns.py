@@ -154,6 +154,7 @@ Middle East Gulf Persian Gulf Strait of Hormuz Red Sea Black Sea Mediterranean S
 Caucasus Horn of Africa West Africa East Africa Central Asia Southeast Asia Latin America Europe Africa Asia
 Magnitogorsk Chelyabinsk Ural Siberia St. Petersburg Saint Petersburg Christchurch Caracas Paris Strasbourg
 Lyon Marseille Manchester Birmingham Belfast Northern Ireland Los Angeles Chicago Texas California Florida
+New York City Mediterranean Sea Caspian Sea Arabian Sea Sea of Azov Gulf of Aden Gulf of Mexico
 """.split("\n")
 
 
@@ -431,7 +432,8 @@ MULTIWORD_PLACES = sorted({
     "New York", "Gaza Strip", "West Bank", "Golan Heights", "Deir ez-Zor", "Jammu and Kashmir", "Middle East",
     "Persian Gulf", "Strait of Hormuz", "Red Sea", "Black Sea", "South China Sea", "Horn of Africa", "West Africa",
     "East Africa", "Central Asia", "Southeast Asia", "Latin America", "St. Petersburg", "Saint Petersburg",
-    "Northern Ireland", "Los Angeles", "Hong Kong",
+    "Northern Ireland", "Los Angeles", "Hong Kong", "New York City", "Mediterranean Sea", "Caspian Sea", "Arabian Sea",
+    "Sea of Azov", "Gulf of Aden", "Gulf of Mexico",
 }, key=lambda name: (-len(name), name))  # longest first, each time in the same order
 
 

@@ -129,7 +129,8 @@ class RuleMatcher:
 
     def _acting(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """A place right before an event told by a verb becomes its actor; a match of a `before_event` pattern
-        is kept only there."""
+        is kept only there; a place right before a name is no place but a modifier ("U.S. President", "Abu Dhabi
+        TV", "Paris Police Prefecture"; not "Kabul Monday")."""
         place, actor = self.acting or (None, None)
         events, before_event = self.events, self.before_event
         # the events told by a verb in the past ("launched", "struck"): before a noun ("the Kabul car bombing",
@@ -137,7 +138,10 @@ class RuleMatcher:
         starts = {s for s, _, label, _ in kept if label in events and (
             doc[s].lower_.endswith("ed") or doc[s].lower_ in PAST)}
         out = []
+        n = len(doc)
         for s, e, label, pid in kept:
+            if label == place and e < n and _a_name(doc[e]):
+                continue
             only_acting = (label, pid.split("@")[0]) in before_event
             if (only_acting or label == place) and starts and (s == 0 or doc[s - 1].lower_ not in
                                                                 AFTER_PREPOSITION):  # "the strike on Odesa
@@ -165,6 +169,13 @@ class RuleMatcher:
         return [m for m in kept if (m[2], m[3].split("@")[0]) not in wanted or int(sentence[m[0]]) in with_events]
 
 
+def _a_name(token) -> bool:
+    """A capitalised word ("President", "TV") that is not a day or a month."""
+    return (token.is_title or (token.is_upper and token.is_alpha and len(token) > 1)) and token.lower_ not in DATES
+
+
+DATES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december""".split())
 AFTER_PREPOSITION = frozenset({"on", "in", "at", "near", "from", "to", "into", "over", "across", "of", "against",
                                "towards", "toward", "outside", "inside", "around", "along", "by", "for", "with",
                                "through", "between", "beyond", "within"})

@@ -78,6 +78,17 @@ def test_institutions_and_titled_names_are_actors_where_they_do_the_deed_armed_g
     assert [(s.start, s.label) for s in own.suggestions(own.nlp(text)) if s.label == "ACTOR"] == [(4, "ACTOR")]
 
 
+def test_a_place_name_before_a_name_is_a_modifier_not_a_place(rules):
+    """The guidelines' "not a place name used as a modifier (US President)": a place right before a capitalised
+    word is not suggested; before a day or a month, at the end of a sentence, or as a whole longer name it is."""
+    text = ("U.S. President Joe Biden spoke in Paris Monday. Abu Dhabi TV said the New York Times and the Paris "
+            "Police Prefecture were in New York City, in Kabul and in Syria. Ukraine's army met Iran March 3.")
+    places = [(text[s.start:s.end], s.start) for s in rules.suggestions(rules.nlp(text)) if s.label == "PLACE"]
+    assert places == [("Paris", text.index("Paris")), ("New York City", text.index("New York City")),
+                      ("Kabul", text.index("Kabul")), ("Syria", text.index("Syria")),
+                      ("Ukraine", text.index("Ukraine")), ("Iran", text.index("Iran"))], places
+
+
 def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_counts(rules):
     """Issue 30, item 4: gold arguments the rules never suggested. Clock times as the guidelines mark them (the
     whole expression), nouns that name someone by a deed, and counts of people; each beside what must not be."""
