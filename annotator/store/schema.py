@@ -359,7 +359,8 @@ def write_scheme(db: Database, scheme: LabelScheme) -> None:
     )
     db.conn.executemany("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", [
         ("scheme", scheme.name), ("scheme_description", scheme.description),
-        ("entity_map", json.dumps(scheme.entity_map))])
+        ("entity_map", json.dumps(scheme.entity_map)), ("rule_link_roles", json.dumps(
+            None if scheme.rule_link_roles is None else sorted(scheme.rule_link_roles)))])
     write_roles(db, scheme)
     if db["label_guidelines"].exists():  # a new project writes its scheme before migration 0011 makes the table
         write_guidelines(db, scheme)
@@ -553,5 +554,23 @@ def m0013_effort(db: Database) -> None:
     db.execute("CREATE TRIGGER outcome_link_update AFTER UPDATE OF state, source, role, dropped ON links WHEN "
                "(OLD.state != 'suggested' OR NEW.state != 'suggested') AND (OLD.state != NEW.state OR OLD.source != "
                f"NEW.source OR OLD.role != NEW.role OR OLD.dropped != NEW.dropped) BEGIN {take_link} {add_link} END")
+
+
+
+@migrations(name="0014_rule_link_roles")
+def m0014_rule_link_roles(db: Database) -> None:
+    """The roles the rules suggest links in are the scheme's `rule_link_roles`, kept in the project beside its
+    entity map. A project on the default scheme gets the default's (the rule's links in its other roles were more
+    often wrong than right between the spans an editor keeps); any other keeps links in every role, as before. A
+    new project's scheme writes its own."""
+    if getattr(db, "first_scheme", None) is not None:
+        return
+    row = db.execute("SELECT value FROM project WHERE key = 'scheme'").fetchone()
+    if row is None or row[0] != DEFAULT_SCHEME:
+        return
+    roles = load_scheme().rule_link_roles
+    db.execute("INSERT OR IGNORE INTO project(key, value) VALUES ('rule_link_roles', ?)",
+               (json.dumps(None if roles is None else sorted(roles)),))
+
 
 SCHEMA_VERSION = len(migrations._migrations)

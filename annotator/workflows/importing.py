@@ -229,7 +229,7 @@ class Checker:
                 kind = "event" if name in triggers else "argument"
                 labels.append(Label(name, kind, PALETTE[len(labels) % len(PALETTE)], "", "added on import"))
             scheme = LabelScheme(scheme.name, labels, scheme.description, dict(scheme.entity_map),
-                                 scheme.guidelines)
+                                 scheme.guidelines, scheme.rule_link_roles)
         for i, lk in enumerate(rec.links):
             if not (0 <= lk.event < len(rec.spans) and 0 <= lk.argument < len(rec.spans)):
                 return rec.error(f"link {i + 1} names a span the record does not have")

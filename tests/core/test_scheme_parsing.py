@@ -13,6 +13,7 @@ from annotator.core.labels import Label, Role, load_scheme, parse_scheme
 FULL = """
 name = "sports"
 description = "Matches and transfers"
+rule_link_roles = ["winner"]
 
 [entity_map]
 PERSON = "PLAYER"
@@ -47,8 +48,8 @@ def test_every_field_of_a_scheme_is_read_as_written(tmp_path: Path) -> None:
     path = tmp_path / "my-file.toml"  # the name inside wins over the file's
     path.write_text(FULL, encoding="utf-8")
     scheme = load_scheme(path)
-    assert (scheme.name, scheme.description, scheme.entity_map) == (
-        "sports", "Matches and transfers", {"PERSON": "PLAYER", "ORG": "TEAM"})
+    assert (scheme.name, scheme.description, scheme.entity_map, scheme.rule_link_roles) == (
+        "sports", "Matches and transfers", {"PERSON": "PLAYER", "ORG": "TEAM"}, frozenset({"winner"}))
     assert scheme.labels == [
         Label("MATCH", "event", "#aabbcc", "m", "A game played",
               (Role("winner", ("TEAM",), "w", "Who won"), Role("player", ("PLAYER", "TEAM"), "", ""))),
@@ -61,6 +62,7 @@ def test_what_a_scheme_leaves_out_has_its_default() -> None:
     scheme = parse_scheme({"labels": {"ATTACK": {"kind": "event", "colour": "#FF0000"}}}, "/somewhere/my-scheme.toml")
     assert (scheme.name, scheme.description, scheme.entity_map) == ("my-scheme", "", {})
     assert scheme.labels == [Label("ATTACK", "event", "#ff0000", "", "", ())]
+    assert scheme.rule_link_roles is None  # the rules link in every role
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -103,6 +105,13 @@ def test_what_a_scheme_leaves_out_has_its_default() -> None:
     ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "hotkey": "a"},
                  "ACTOR": {"kind": "argument", "colour": "#ff0000", "hotkey": "A"}}},
      "scheme 'mine': hotkey(s) used twice: a"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000"}}, "rule_link_roles": "time"},
+     "mine.toml: rule_link_roles must be a list of role names"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000"}}, "rule_link_roles": [1]},
+     "mine.toml: rule_link_roles must be a list of role names"),
+    ({"labels": {"ATTACK": {"kind": "event", "colour": "#ff0000", "roles": {"place": {"fillers": ["PLACE"]}}},
+                 "PLACE": {"kind": "argument", "colour": "#00ff00"}}, "rule_link_roles": ["place", "time", "Who"]},
+     "mine.toml: rule_link_roles names role(s) no event has: Who, time"),
 ])
 def test_each_mistake_in_a_scheme_is_named_in_full(data: dict, message: str) -> None:
     with pytest.raises(SchemeError) as caught:
@@ -170,13 +179,50 @@ def test_a_scheme_comes_back_from_the_project_file_exactly_as_written(tmp_path: 
     with Store(tmp_path / "p.db", create=False) as store:
         back = store.scheme
     assert (back.name, back.description, back.entity_map) == (scheme.name, scheme.description, scheme.entity_map)
-    assert back.labels == scheme.labels
+    assert back.labels == scheme.labels and back.rule_link_roles == frozenset({"winner"})
+    assert back.with_link("MATCH", "loser", "TEAM").rule_link_roles == frozenset({"winner"})
     with Store(tmp_path / "default.db", scheme=parse_scheme({"labels": {"ATTACK": {"kind": "event",
                                                                                    "colour": "#ff0000"}}},
                                                             "plain.toml")):
         pass
     with Store(tmp_path / "default.db", create=False) as store:
         assert (store.scheme.name, store.scheme.description, store.scheme.entity_map) == ("plain", "", {})
+        assert store.scheme.rule_link_roles is None
+
+
+def test_the_roles_the_rules_link_in_reach_a_project_made_before_them_and_survive_another_programs_writing(
+        tmp_path: Path) -> None:
+    """Migration 0014: a project on the default scheme made before `rule_link_roles` gets the default's; one on
+    another scheme keeps links in every role; what another program writes there that is no list of role names
+    counts as every role, never an error."""
+    import sqlite3
+
+    from annotator.store import Store
+
+    def made_before(path: Path, scheme) -> None:
+        with Store(path, scheme=scheme):
+            pass
+        conn = sqlite3.connect(path)
+        conn.execute("DELETE FROM project WHERE key = 'rule_link_roles'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0014_rule_link_roles'")
+        conn.execute("PRAGMA user_version = 13")
+        conn.commit()
+        conn.close()
+
+    made_before(tmp_path / "default.db", load_scheme())
+    made_before(tmp_path / "sports.db", parse_scheme(__import__("tomllib").loads(FULL), "sports.toml"))
+    with Store(tmp_path / "default.db") as store:
+        assert store.scheme.rule_link_roles == load_scheme().rule_link_roles == frozenset(
+            {"time", "victim", "attacker", "demonstrator"})
+    with Store(tmp_path / "sports.db") as store:
+        assert store.scheme.rule_link_roles is None
+    for written in ('{"time": 1}', '["time", 3]', "not json", "null"):
+        conn = sqlite3.connect(tmp_path / "default.db")
+        conn.execute("UPDATE project SET value = ? WHERE key = 'rule_link_roles'", (written,))
+        conn.commit()
+        conn.close()
+        with Store(tmp_path / "default.db", create=False) as store:
+            assert store.scheme.rule_link_roles is None, written
 
 
 def test_learning_a_link_adds_the_role_or_the_filler_once_and_keeps_the_rest():

@@ -151,7 +151,7 @@ def test_arcs_run_between_the_lines_never_over_words_with_the_role_on_each(qtbot
 def test_the_event_in_focus_has_its_arcs_drawn_fully_the_others_faded(qtbot, window):
     view = window.view
     event = span_of(window, "killed", "DEATH")
-    other = span_of(window, "shelling", "ATTACK")
+    other = span_of(window, "wounded", "INJURY")
     window.select_span(event.id)
     shot(window)
     focus = {(e, r) for e, _, r, _, f in view.painted_roles if f}

@@ -299,7 +299,8 @@ def _team_project(db: Path) -> None:
 def test_train_learns_the_teams_links_and_preannotate_suggests_them(tmp_path):
     """`annotator train` learns links from the accepted ones beside its span model, chooses per role on its dev
     articles, prints the choice and saves the link model in the model's folder; `preannotate --model` then
-    suggests the team's place (the town after "near") on a new article where the rule gives the dateline."""
+    suggests the team's place (the town after "near") on a new article, where the rules suggest no place (the
+    shipped scheme has them link in other roles: their nearest span would be the dateline)."""
     db = tmp_path / "team.db"
     _team_project(db)
     r = CliRunner().invoke(cli, ["train", "--db", str(db), "--output", str(tmp_path / "m"), "--epochs", "8",
@@ -324,7 +325,7 @@ def test_train_learns_the_teams_links_and_preannotate_suggests_them(tmp_path):
                 "SELECT l.role, l.source, d.text, a.start, a.end FROM links l JOIN spans a ON a.id = l.arg_id "
                 "JOIN documents d ON d.id = l.doc_id WHERE l.state = 'suggested' AND l.role = 'place'").fetchall()
         places = {(text[s:e], source) for _, source, text, s, e in rows}
-        assert places == ({("Baghdad", "rule")} if not model_args else {("Mosul", "model")})
+        assert places == (set() if not model_args else {("Mosul", "model")})
 
 
 def test_a_damaged_link_model_file_is_named_not_a_traceback(tmp_path):
