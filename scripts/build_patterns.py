@@ -50,10 +50,10 @@ EVENTS: dict[str, list[str]] = {
         sent troops moved troops crossed into""",
 }
 
-# who is named by a deed ("gunmen", "protesters") is an actor anywhere; the others (the army, officials, a titled
-# name, a country's forces, a target) only in a sentence that reports an event: the guidelines mark them where they
-# fill a role, and elsewhere they were two suggestions to delete for one to keep
-# (the guidelines' own examples: "the attacker", "the suspect", "the suicide bomber")
+# who is named by a deed ("gunmen", "protesters"; the guidelines' own examples: "the attacker", "the suspect", "the
+# suicide bomber") is an actor anywhere; an armed group or a target only in a sentence that reports an event, and a
+# state's institutions or a titled name only right before an event's verb (BEFORE_EVENT): the guidelines mark them
+# where they fill a role, and elsewhere they were two suggestions to delete for one to keep
 DEEDS = {"gunmen", "militants", "insurgents", "rebels", "protesters", "protestors", "demonstrators", "Houthi rebels",
          "gunman", "attacker", "attackers", "assailant", "assailants", "suspects", "suicide bomber",
          "suicide bombers", "shooter", "shooters", "hijacker", "hijackers", "kidnapper", "kidnappers", "abductors",
@@ -62,9 +62,10 @@ DEEDS = {"gunmen", "militants", "insurgents", "rebels", "protesters", "protestor
 SUSPECT_AFTER = ["the", "a", "one", "another", "second", "third", "main", "detained", "arrested", "alleged", "lone",
                  "male", "female", "suspected"]
 IN_EVENT_SENTENCE = {"actor", "title-name", "demonym-force", "target"}
-# a state's institutions ("police", "the government", "officials", "US troops") are marked where they do the deed,
-# right before an event told by a verb ("police arrested", "US troops withdrew"): in any sentence of an event they
-# were six suggestions deleted for one kept on the gold articles
+# a state's institutions ("police", "the government", "officials", "US troops") and titled names ("President ...")
+# are marked where they do the deed, right before an event told by a verb ("police arrested", "US troops withdrew"):
+# in any sentence of an event, on the 40 gold articles, the institutions were 52 suggestions deleted for 9 kept and
+# the titled names 51 for 15
 BEFORE_EVENT = {"actor-institution", "demonym-force", "title-name"}
 # armed groups are actors wherever an event is reported
 GROUPS = {"Taliban", "Hamas", "Hezbollah", "ISIS", "ISIL", "Islamic State", "al-Qaeda", "al-Shabaab", "Boko Haram",

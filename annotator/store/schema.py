@@ -556,7 +556,6 @@ def m0013_effort(db: Database) -> None:
                f"NEW.source OR OLD.role != NEW.role OR OLD.dropped != NEW.dropped) BEGIN {take_link} {add_link} END")
 
 
-
 @migrations(name="0014_rule_link_roles")
 def m0014_rule_link_roles(db: Database) -> None:
     """The roles the rules suggest links in are the scheme's `rule_link_roles`, kept in the project beside its
