@@ -54,7 +54,9 @@ class AnchoredMatcher:
         self.window = window
         # each distinct test (attribute, values, negated) is one bit of a per-word bitmask
         self._tests: dict[tuple, int] = {}
-        self._predicates: list[Any] = []
+        # the tests by the word's property they read: (bit, values, negated), so that a word's property is read
+        # once for all its tests
+        self._by_prop: dict[str, list[tuple[int, frozenset, bool]]] = {}
         # the words seen so far (sorted ORTH hashes) and the bitmask of the tests each passes (a row per column
         # of 64 tests, a word per column)
         self._known = numpy.zeros(0, dtype="uint64")
@@ -111,9 +113,8 @@ class AnchoredMatcher:
     def _bit(self, prop: str, values: list[Any], negate: bool) -> int | None:
         key = (prop, frozenset(values), negate)
         if key not in self._tests:
-            wanted = frozenset(values)
             self._tests[key] = len(self._tests)
-            self._predicates.append(lambda lex: (getattr(lex, prop) in wanted) != negate)
+            self._by_prop.setdefault(prop, []).append((self._tests[key], frozenset(values), negate))
             self._known = numpy.zeros(0, dtype="uint64")  # every word is worked out again
             self._known_bits = numpy.zeros((self.width, 0), dtype="uint64")
         return self._tests[key]
@@ -126,9 +127,11 @@ class AnchoredMatcher:
     def _word_bits(self, orth: int) -> list[int]:
         lex = self.vocab[orth]
         bits = 0
-        for i, predicate in enumerate(self._predicates):
-            if predicate(lex):
-                bits |= 1 << i
+        for prop, tests in self._by_prop.items():
+            value = getattr(lex, prop)
+            for bit, wanted, negate in tests:
+                if (value in wanted) != negate:
+                    bits |= 1 << bit
         return [(bits >> (WORD * c)) & FULL for c in range(self.width)]
 
     def _lookup(self, uniq: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
