@@ -58,7 +58,8 @@ def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, 
         patterns.append({"label": entry["label"], "pattern": entry["pattern"], **(
             {"id": entry["id"]} if "id" in entry else {}), **(
             {"in_event_sentence": True} if entry.get("in_event_sentence") is True else {}), **(
-            {"before_event": True} if entry.get("before_event") is True else {})})
+            {"before_event": True} if entry.get("before_event") is True else {}), **(
+            {"after_event": True} if entry.get("after_event") is True else {})})
     return patterns
 
 

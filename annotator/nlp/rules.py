@@ -51,6 +51,9 @@ class RuleMatcher:
         # (label, pattern id) of the patterns whose matches count only right before an event told by a verb
         # ("police arrested", not "the police said")
         self.before_event: set[tuple[str, str]] = set()
+        # ... and only right after an event's words ("attacked journalists", "strike on the hospital"; not "the
+        # hospital said")
+        self.after_event: set[tuple[str, str]] = set()
 
     def set_events(self, events: Iterable[str]) -> None:
         self.events = frozenset(events)
@@ -68,6 +71,8 @@ class RuleMatcher:
                 self.in_event_sentence.add((p["label"], str(p.get("id", ""))))
             if p.get("before_event"):
                 self.before_event.add((p["label"], str(p.get("id", "")).split("@")[0]))
+            if p.get("after_event"):
+                self.after_event.add((p["label"], str(p.get("id", "")).split("@")[0]))
             if isinstance(p["pattern"], str):
                 phrases.setdefault((p["label"], str(p.get("id", ""))), []).append(p["pattern"])
             else:
@@ -115,7 +120,7 @@ class RuleMatcher:
                 ends = idx + length
                 kept = [(s, e, label, pid) for s, e, label, pid in
                         ((*token_slice(s, e, pid), label, pid) for s, e, label, pid in matches) if s < e]
-                if (self.acting is not None or self.before_event) and self.events:
+                if (self.acting is not None or self.before_event or self.after_event) and self.events:
                     kept = self._acting(doc, kept)
                 if self.in_event_sentence and self.events:
                     kept = self._in_event_sentences(doc, kept)
@@ -129,10 +134,12 @@ class RuleMatcher:
 
     def _acting(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """A place right before an event told by a verb becomes its actor; a match of a `before_event` pattern
-        is kept only there; a place right before a name is no place but a modifier ("U.S. President", "Abu Dhabi
-        TV", "Paris Police Prefecture"; not "Kabul Monday")."""
+        is kept only there, one of an `after_event` pattern only within AFTER_EVENT words after an event's (no
+        punctuation between); a place right before a name is no place but a modifier ("U.S. President", "Abu
+        Dhabi TV", "Paris Police Prefecture"; not "Kabul Monday")."""
         place, actor = self.acting or (None, None)
-        events, before_event = self.events, self.before_event
+        events, before_event, after_event = self.events, self.before_event, self.after_event
+        event_ends = {e for _, e, label, _ in kept if label in events}
         # the events told by a verb in the past ("launched", "struck"): before a noun ("the Kabul car bombing",
         # "US airstrike", "Ukraine negotiations") the place only names where, or whose
         starts = {s for s, _, label, _ in kept if label in events and (
@@ -141,6 +148,8 @@ class RuleMatcher:
         n = len(doc)
         for s, e, label, pid in kept:
             if label == place and e < n and _a_name(doc[e]):
+                continue
+            if (label, pid.split("@")[0]) in after_event and not _just_after(doc, s, event_ends):
                 continue
             only_acting = (label, pid.split("@")[0]) in before_event
             if (only_acting or label == place) and starts and (s == 0 or doc[s - 1].lower_ not in
@@ -167,6 +176,19 @@ class RuleMatcher:
         sentence = sentence_ids(doc)
         with_events = {int(sentence[s]) for s, _, label, _ in kept if label in self.events}
         return [m for m in kept if (m[2], m[3].split("@")[0]) not in wanted or int(sentence[m[0]]) in with_events]
+
+
+def _just_after(doc: Doc, start: int, event_ends: set[int]) -> bool:
+    """Does an event's words end at most AFTER_EVENT words before `start`, with no punctuation between?"""
+    for gap in range(AFTER_EVENT + 1):
+        if start - gap in event_ends:
+            return True
+        if start - gap - 1 < 0 or doc[start - gap - 1].is_punct:
+            return False
+    return False
+
+
+AFTER_EVENT = 3  # "strike on the hospital", "targeting of our civilians"
 
 
 def _a_name(token) -> bool:
