@@ -121,7 +121,7 @@ class RuleMatcher:
                 kept = [(s, e, label, pid) for s, e, label, pid in
                         ((*token_slice(s, e, pid), label, pid) for s, e, label, pid in matches) if s < e]
                 if (self.acting is not None or self.before_event or self.after_event) and self.events:
-                    kept = self._acting(doc, kept)
+                    kept = self._around_events(doc, kept)
                 if self.in_event_sentence and self.events:
                     kept = self._in_event_sentences(doc, kept)
                 found = [(int(idx[s]), int(ends[e - 1]), label, pid) for s, e, label, pid in kept]
@@ -132,7 +132,7 @@ class RuleMatcher:
         doc.user_data[USER_DATA_KEY] = found
 
 
-    def _acting(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    def _around_events(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """A place right before an event told by a verb becomes its actor; a match of a `before_event` pattern
         is kept only there, one of an `after_event` pattern only within AFTER_EVENT words after an event's (no
         punctuation between); a place right before a name is no place but a modifier ("U.S. President", "Abu
@@ -179,7 +179,8 @@ class RuleMatcher:
 
 
 def _just_after(doc: Doc, start: int, event_ends: set[int]) -> bool:
-    """Does an event's words end at most AFTER_EVENT words before `start`, with no punctuation between?"""
+    """Does an event's words end at most AFTER_EVENT words before `start`, with no punctuation between? (A line
+    wrap is no break; a blank line is a sentence's end, which `in_event_sentence` patterns keep to.)"""
     for gap in range(AFTER_EVENT + 1):
         if start - gap in event_ends:
             return True

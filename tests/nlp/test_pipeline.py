@@ -86,6 +86,11 @@ def test_target_words_are_suggested_right_after_an_events_words_not_anywhere_in_
             "hospital killed two, and shelling, the school said, went on.")
     found = [(text[s.start:s.end], s.start) for s in rules.suggestions(rules.nlp(text)) if s.label == "TARGET"]
     assert found == [("journalists", text.index("journalists")), ("hospital", text.index("hospital killed"))]
+    text = ("Gunmen attacked\n\nhospital staff, and a market, the school said. Shelling hit the\nschool, and "
+            "rebels attacked\n\nthe hospital.")
+    found = [(text[s.start:s.end], s.start) for s in rules.suggestions(rules.nlp(text)) if s.label == "TARGET"]
+    # a comma or a blank line between: none; a line wrapped between: the same sentence
+    assert found == [("school", text.rindex("school"))]
     patterns = tmp_path / "p.jsonl"
     patterns.write_text(json.dumps({"label": "TARGET", "pattern": "depot", "id": "d", "after_event": True})
                         + "\n" + json.dumps({"label": "ATTACK", "pattern": "shelled"}) + "\n", encoding="utf-8")
