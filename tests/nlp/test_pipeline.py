@@ -59,9 +59,10 @@ def test_rules_mark_amounts_of_things_and_keep_counts_of_people_apart(rules):
 
 def test_institutions_and_titled_names_are_actors_where_they_do_the_deed_armed_groups_wherever_events_are(
         rules, tmp_path):
-    """A state's institutions and titled names were six suggestions deleted for one kept in any sentence with an
-    event: they are suggested right before an event told by a verb ("Police arrested", "Officials have also
-    detained"), not where they only speak or are spoken of. Armed groups stay actors in any event sentence."""
+    """In any sentence with an event, a state's institutions were 52 suggestions deleted for 9 kept on the 40 gold
+    articles, titled names 51 for 15: they are suggested right before an event told by a verb ("Police
+    arrested", "Officials have also detained"), not where they only speak or are spoken of. Armed groups stay
+    actors in any event sentence."""
     text = ("Police arrested two men in Kabul. The police said the attack was over. Officials have also detained a "
             "man. President Amira Nasser met envoys; President Omar Ali said the bombing was a crime. The "
             "government said talks failed, and Taliban fighters attacked. Troops in Kabul shelled the town.")
