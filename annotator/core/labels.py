@@ -109,6 +109,10 @@ class LabelScheme:
         for label in self.labels:
             self._check_roles(label)
 
+    def rule_links_in(self, role: str) -> bool:
+        """Do the rules suggest links in this role (`rule_link_roles`; every role without it)?"""
+        return self.rule_link_roles is None or role in self.rule_link_roles
+
     def _check_roles(self, label: Label) -> None:
         where = f"scheme {self.name!r}: label {label.name}"
         if label.roles and label.kind != "event":

@@ -176,10 +176,9 @@ class LinkModel:
         learned = [lk for lk in self.predict(text, spans, starts, scheme, rules=ruled)
                    if self.roles.get(lk[2]) == "model"]
         taken = {(i, j) for i, j, _ in learned}
-        wanted = scheme.rule_link_roles
         return [(lk, True) for lk in learned] + [
             (lk, False) for lk in ruled if self.roles.get(lk[2]) != "model" and lk[:2] not in taken
-            and (wanted is None or lk[2] in wanted)]
+            and scheme.rule_links_in(lk[2])]
 
     def to_dict(self) -> dict:
         return {"version": VERSION, "threshold": self.threshold, "roles": dict(sorted(self.roles.items())),
@@ -266,7 +265,6 @@ def choose_roles(model: LinkModel, dev: Sequence[Example], scheme: LabelScheme
     "chosen" (role -> [tp, predicted, gold])."""
     ruled = [suggest_links(ex.spans, ex.starts, scheme, every_role=True) for ex in dev]
     scored = [model.scores(ex.text, ex.spans, ex.starts, scheme, ruled[k]) for k, ex in enumerate(dev)]
-    wanted = scheme.rule_link_roles  # what the rule suggests: nothing in the roles the scheme leaves out
 
     def predicted(k: int, t: float) -> list[Pair]:
         best: dict[tuple[int, int], tuple[float, str]] = {}
@@ -284,7 +282,8 @@ def choose_roles(model: LinkModel, dev: Sequence[Example], scheme: LabelScheme
     model.threshold = max(THRESHOLDS, key=lambda t: (total(t), -abs(t - 0.5)))
     result: dict[str, dict[str, list[int]]] = {"rules": {}, "model": {}, "chosen": {}}
     for k, ex in enumerate(dev):
-        counts([lk for lk in ruled[k] if wanted is None or lk[2] in wanted], ex.links, ex.spans, result["rules"])
+        # what the rule suggests: nothing in the roles the scheme leaves out
+        counts([lk for lk in ruled[k] if scheme.rule_links_in(lk[2])], ex.links, ex.spans, result["rules"])
         counts(predicted(k, model.threshold), ex.links, ex.spans, result["model"])
     model.roles = {}
     overall = f1(*_total(result["model"])) > f1(*_total(result["rules"]))

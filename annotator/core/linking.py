@@ -24,7 +24,6 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
     """(event position, argument position, role) for `spans`; `sentence_starts` are the character offsets at
     which sentences begin, in order (0 first). Only in the scheme's `rule_link_roles` (unless `every_role`: what
     the learned links take as a feature): a role left out still takes its span, so the others link as before."""
-    wanted = None if every_role else scheme.rule_link_roles
     starts = list(sentence_starts) or [0]
 
     def sentence(pos: int) -> int:
@@ -48,7 +47,7 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
             if role.name in AGENT_ROLES and any(spans[j][1] <= start for j in fits):
                 fits = [j for j in fits if spans[j][1] <= start]
             best = min(fits, key=lambda j: (max(spans[j][0] - end, start - spans[j][1], 0), spans[j][0]))
-            if wanted is None or role.name in wanted:
+            if every_role or scheme.rule_links_in(role.name):
                 links.append((i, best, role.name))
             taken.add(best)
     return links

@@ -97,14 +97,18 @@ class Effort(Repository):
         kinds = ", ".join(f"e.k_{k}" for k in KINDS)
         kept = ("s.state = 'accepted' AND coalesce(s.first_label, s.label) = s.label AND coalesce(s.first_at, "
                 "s.start || ':' || s.\"end\") = s.start || ':' || s.\"end\"")
-        fates = (f"SELECT count(*), coalesce(sum({kept}), 0), coalesce(sum(s.state = 'accepted'), 0), "
-                 "coalesce(sum(s.state = 'rejected'), 0) FROM spans s WHERE s.doc_id = ? AND s.source != 'editor'")
-        drawn = "SELECT count(*) FROM spans WHERE doc_id = ? AND source = 'editor' AND state = 'accepted'"
+        made = "s.source != 'editor'"
+        fates = (f"SELECT coalesce(sum({made}), 0), coalesce(sum({made} AND {kept}), 0), coalesce(sum({made} AND "
+                 f"s.state = 'accepted'), 0), coalesce(sum({made} AND s.state = 'rejected'), 0), coalesce(sum(NOT "
+                 f"{made} AND s.state = 'accepted'), 0) FROM spans s WHERE s.doc_id = ?")
+        article: tuple = (None, ())  # one article's figures, the same for each of its editors
         for r in self.conn.execute(
                 f"SELECT e.doc_id, d.external_id, d.title, e.editor, e.ms, e.opened, e.words, e.hidden, e.answer, "
                 f"e.answered_at, e.answer_ms, e.flag, {kinds} FROM effort e JOIN documents d ON d.id = e.doc_id "
                 "ORDER BY e.doc_id, e.editor"):  # streamed: each article's spans asked on their own cursor
-            made, as_made, accepted, deleted = self.conn.execute(fates, (r[0],)).fetchone()
+            if article[0] != r[0]:
+                article = (r[0], self.conn.execute(fates, (r[0],)).fetchone())
+            made, as_made, accepted, deleted, drawn = article[1]
             yield {"id": r[0], "external_id": r[1], "title": r[2], "editor": r[3],
                    "active_seconds": round(r[4] / 1000, 1), "opened": r[5], "words": r[6],
                    "suggestions_hidden": bool(r[7]), "answer": r[8], "answered_at": r[9],
@@ -112,4 +116,4 @@ class Effort(Repository):
                    "actions": dict(zip(KINDS, r[12:], strict=True)),
                    "suggestions": {"made": made, "kept": as_made, "changed": accepted - as_made, "deleted": deleted,
                                    "open": made - accepted - deleted},
-                   "drawn_by_hand": self.conn.execute(drawn, (r[0],)).fetchone()[0]}
+                   "drawn_by_hand": drawn}
