@@ -353,3 +353,54 @@ def test_the_default_scheme_describes_every_label_with_examples_and_counter_exam
     for label in scheme.labels:
         assert label.examples and label.counter_examples, label.name
     assert "AMOUNT" in scheme.guidelines and scheme.guidelines.startswith("# Guidelines: conflict-news")
+
+
+def test_migration_0014_killed_half_way_leaves_the_file_as_it_was_and_the_next_opening_makes_it(tmp_path: Path) -> None:
+    """kill -9 of the program opening a project made before `rule_link_roles`, after migration 0014 wrote them
+    but before the upgrade was committed: the file is the old project still (version 13, no roles, nothing
+    half-written), and the next program to open it upgrades it, as yet another process reads it."""
+    import json
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    from annotator.store import Store
+
+    path = tmp_path / "old.db"
+    from annotator.store.schema import SCHEMA_VERSION
+
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM project WHERE key = 'rule_link_roles'")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0014_rule_link_roles'")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.commit()
+    conn.close()
+    killer = ("import os, signal, sys\n"
+              "from annotator.store import database\n"
+              "real = database.Store._set_meta\n"
+              "def killing(self, key, value):\n"
+              "    if key == 'schema_version':  # the last write of the upgrade, before it is committed\n"
+              "        assert self.get_meta('rule_link_roles')  # 0014 wrote them\n"
+              "        os.kill(os.getpid(), signal.SIGKILL)\n"
+              "    return real(self, key, value)\n"
+              "database.Store._set_meta = killing\n"
+              "database.Store(sys.argv[1])\n")
+    done = subprocess.run([sys.executable, "-c", killer, str(path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    read = ("import json, sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1])\n"
+            "print(json.dumps([c.execute('PRAGMA user_version').fetchone()[0], c.execute(\"SELECT value FROM project "
+            "WHERE key = 'rule_link_roles'\").fetchone(), c.execute('PRAGMA integrity_check').fetchone()[0]]))\n")
+
+    def seen() -> list:
+        out = subprocess.run([sys.executable, "-c", read, str(path)], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    assert seen() == [SCHEMA_VERSION - 1, None, "ok"]
+    with Store(path) as store:
+        assert store.scheme.rule_link_roles == load_scheme().rule_link_roles
+    version, roles, check = seen()
+    assert (version, json.loads(roles[0]), check) == (SCHEMA_VERSION, ["attacker", "demonstrator", "time", "victim"],
+                                                      "ok")

@@ -732,3 +732,41 @@ def test_the_bracket_keys_move_a_spans_edges_word_by_word_in_one_undo_step_each(
     assert edges(span.id) == (start, end, label, state)
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert edges(span.id) == (before, end, label, state)  # redo
+
+
+def test_the_command_lines_preannotation_links_in_the_projects_roles_and_the_open_window_accepts_them(
+        qtbot, window, project, tmp_path):
+    """The window holds the project; the command line (another process) imports and pre-annotates an article:
+    its links are only in the roles the project's scheme has the rules link in (time, victim, attacker,
+    demonstrator: no place), the window shows them, Ctrl+Enter accepts them, and a third process reads that."""
+    import json
+    import subprocess
+    import sys
+
+    rows = window.queue.rowCount()
+    wire = tmp_path / "wire.jsonl"
+    wire.write_text('{"text": "Gunmen attacked a checkpoint in Aleppo on Monday, killing two civilians.", '
+                    '"title": "Aleppo checkpoint"}\n', encoding="utf-8")
+    for args in (["import", "--db", str(project), str(wire)], ["preannotate", "--db", str(project)]):
+        done = subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True, text=True,
+                              timeout=180)
+        assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: window.queue.rowCount() == rows + 1, timeout=window._watch.interval() * 3)
+    doc_id = window.queue.doc_id(rows)
+    window.open_document(doc_id)
+    text = window.session.doc.text
+    spans = {sp.id: text[sp.start:sp.end] for sp in window.session.spans}
+    shown = {(spans[lk.event], lk.role, spans[lk.argument]) for lk in window.session.links}
+    assert ("attacked", "attacker", "Gunmen") in shown and ("attacked", "time", "Monday") in shown
+    assert {role for _, role, _ in shown} <= window.store.scheme.rule_link_roles  # no place: Aleppo unlinked
+    assert "Aleppo" in spans.values()
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    read = ("import json, sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1])\n"
+            "print(json.dumps(c.execute('SELECT e.start, e.\"end\", l.role, a.start, a.\"end\", l.state FROM links l "
+            "JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id WHERE l.doc_id = ?', "
+            "(int(sys.argv[2]),)).fetchall()))\n")
+    out = subprocess.run([sys.executable, "-c", read, str(project), str(doc_id)], capture_output=True, text=True,
+                         check=True)
+    stored = {(text[es:ee], role, text[as_:ae], state) for es, ee, role, as_, ae, state in json.loads(out.stdout)}
+    assert stored == {(e, role, a, "accepted") for e, role, a in shown}

@@ -217,6 +217,15 @@ def test_a_link_the_teams_scheme_refuses_is_named_and_nothing_merged(team, tmp_p
     assert team.conn.execute("SELECT count(*) FROM layer_links").fetchone()[0] == 0
     merge(team, [other], add_labels=True)
     assert team.scheme.link_problem("ATTACK", "where", "PLACE") is None
+    # learning the role keeps the team's choice of the roles the rules link in, as another process reads the file
+    import json
+    import subprocess
+    import sys
+
+    read = subprocess.run([sys.executable, "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("
+                           "\"SELECT value FROM project WHERE key = 'rule_link_roles'\").fetchone()[0])",
+                           str(team.path)], capture_output=True, text=True, check=True)
+    assert json.loads(read.stdout) == ["attacker", "demonstrator", "time", "victim"]
 
 
 def test_a_label_missing_from_the_files_own_table_is_a_named_error(team, tmp_path):
