@@ -159,7 +159,28 @@ Caucasus Horn of Africa West Africa East Africa Central Asia Southeast Asia Lati
 Magnitogorsk Chelyabinsk Ural Siberia St. Petersburg Saint Petersburg Christchurch Caracas Paris Strasbourg
 Lyon Marseille Manchester Birmingham Belfast Northern Ireland Los Angeles Chicago Texas California Florida
 New York City Mediterranean Sea Caspian Sea Arabian Sea Sea of Azov Gulf of Aden Gulf of Mexico
+Alabama Alaska Arizona Arkansas Colorado Connecticut Delaware Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky
+Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada New Hampshire
+New Jersey New Mexico North Carolina North Dakota Ohio Oklahoma Oregon Pennsylvania Rhode Island South Carolina
+South Dakota Tennessee Utah Vermont Virginia West Virginia Wisconsin Wyoming Ontario Quebec British Columbia
+Alberta Queensland New South Wales Tasmania
 """.split("\n")
+
+
+def regions() -> list[str]:
+    """The states and provinces after a town's name ("Dayton, Ohio", "Reading, Berkshire"): the gazetteer's lines
+    from "Alabama" on, the US states it had before them, and England's nations and largest counties."""
+    first = PLACES.index(next(line for line in PLACES if line.startswith("Alabama")))
+    return [name for line in PLACES[first:] for name in _split_places(line)] + [
+        "Texas", "California", "Florida", "Georgia", "Washington", "Berkshire", "Kent", "Surrey", "Essex",
+        "Yorkshire", "Lancashire", "England", "Wales", "Scotland"]
+
+
+DATE_WORDS = """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december spring summer autumn fall winter christmas easter""".split()
+# capitalised words after "in" that name no place
+NOT_PLACES = """god allah islam christianity judaism hinduism buddhism congress parliament senate court heaven hell
+    english arabic spanish russian german chinese french latin hebrew persian urdu hindi""".split()
 
 
 # Words too ambiguous to suggest on their own, each suggested only in the contexts `_context_patterns` gives
@@ -429,6 +450,16 @@ def build() -> list[dict]:
     add("PLACE", [name, name, kinds], "place-kind@:-1")
     add("PLACE", [{"LOWER": {"IN": ["town", "city", "village", "port", "district", "province", "suburb"]}},
                   {"LOWER": "of"}, {"IS_TITLE": True, "IS_STOP": False, "OP": "+"}], "place-kind@2:")
+    # a name that ends its phrase after "in" or "near" ("in Gonesse,", "near Fairfield, California", "in Chippewa
+    # Falls."), and a town before its state ("Dayton, Ohio"): the guidelines mark every named place. Not a day, a
+    # month, a people's name or language ("in English."), a faith or an assembly ("in Islam.", "in Congress,"),
+    # nor a name before "'s" ("in Trump's"): a person's, as often as a place's
+    unnamed = sorted({*DATE_WORDS, *DEMONYMS, *NOT_PLACES})
+    town = {"IS_TITLE": True, "IS_STOP": False, "LOWER": {"NOT_IN": unnamed}}
+    ends = {"ORTH": {"IN": [",", ".", ";", ":", ")"]}}
+    add("PLACE", [{"LOWER": {"IN": ["in", "near"]}}, town, ends], "place-in@1:-1")
+    add("PLACE", [{"LOWER": {"IN": ["in", "near"]}}, town, town, ends], "place-in@1:-1")
+    add("PLACE", [town, {"ORTH": ","}, {"ORTH": {"IN": [r for r in regions() if " " not in r]}}], "place-town@:1")
     for t in TARGETS:
         if t not in IN_CONTEXT["TARGET"]:
             add("TARGET", t, "target-word")
@@ -447,6 +478,8 @@ MULTIWORD_PLACES = sorted({
     "East Africa", "Central Asia", "Southeast Asia", "Latin America", "St. Petersburg", "Saint Petersburg",
     "Northern Ireland", "Los Angeles", "Hong Kong", "New York City", "Mediterranean Sea", "Caspian Sea", "Arabian Sea",
     "Sea of Azov", "Gulf of Aden", "Gulf of Mexico",
+    "New Hampshire", "New Jersey", "New Mexico", "North Carolina", "North Dakota", "Rhode Island", "South Carolina",
+    "South Dakota", "West Virginia", "British Columbia", "New South Wales",
 }, key=lambda name: (-len(name), name))  # longest first, each time in the same order
 
 

@@ -112,6 +112,19 @@ def test_a_place_name_before_a_name_is_a_modifier_not_a_place(rules):
                       ("Ukraine", text.index("Ukraine")), ("Iran", text.index("Iran"))], places
 
 
+
+def test_places_the_gazetteer_does_not_know_are_found_after_in_and_before_their_state(rules):
+    """The guidelines mark every named place: a name that ends its phrase after "in" or "near", a town before
+    its state, and the US states themselves; not a month, a language, a faith, an assembly, a name before "'s"
+    (a person's as often as a place's), nor a name that goes on ("in Paris Police")."""
+    text = ("He lived in Gonesse, a suburb. It crashed near Fairfield, California. Another shooting in Chippewa "
+            "Falls. Crusius of Allen, Texas was held in Dayton, Ohio; New Jersey voted. They met in March, wrote "
+            "in English. They believe in God. He served in Congress, and in Trump's cabinet. Officers in Paris "
+            "Police Prefecture, and Smith, North of here, spoke.")
+    places = {text[s.start:s.end] for s in rules.suggestions(rules.nlp(text)) if s.label == "PLACE"}
+    assert places == {"Gonesse", "Fairfield", "California", "Chippewa Falls", "Allen", "Texas", "Dayton", "Ohio",
+                      "New Jersey"}, places
+
 def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_counts(rules):
     """Issue 30, item 4: gold arguments the rules never suggested. Clock times as the guidelines mark them (the
     whole expression), nouns that name someone by a deed, and counts of people; each beside what must not be."""
@@ -410,7 +423,7 @@ def test_anchored_token_patterns_find_exactly_what_spacys_matcher_finds():
 def test_gold_fixture_is_consistent_and_the_rules_stay_useful(rules):
     """The hand annotations of Wikinews articles (bench/bench_quality.py reports per label) line up with the
     real texts and spaCy's tokens, are what scripts/gold_spec.txt says, and the shipped patterns keep finding most
-    of what a person marked (on the 40 articles 0.78 precision, 0.66 recall; 0.79 and 0.66 on the 18 without links,
+    of what a person marked (on the 40 articles 0.80 precision, 0.70 recall; 0.81 and 0.76 on the 18 without links,
     which issue 30's rules were written without looking at)."""
     import importlib.util
 
@@ -435,7 +448,7 @@ def test_gold_fixture_is_consistent_and_the_rules_stay_useful(rules):
         tp, pred, ref = tp + len(found & gold), pred + len(found), ref + len(gold)
     assert ref >= 1000
     precision, recall = tp / pred, tp / ref
-    assert precision >= 0.75 and recall >= 0.63, (precision, recall)
+    assert precision >= 0.78 and recall >= 0.68, (precision, recall)
     spec = importlib.util.spec_from_file_location("make_gold", ROOT / "scripts" / "make_gold.py")
     make_gold = importlib.util.module_from_spec(spec)
     sys.modules["make_gold"] = make_gold  # its dataclasses look themselves up there
