@@ -137,7 +137,8 @@ North Korea North Macedonia Norway Oman Pakistan Palestine Panama Paraguay Peru 
 Romania Russia Rwanda Saudi Arabia Senegal Serbia Sierra Leone Singapore Slovakia Slovenia Somalia South Africa
 South Korea South Sudan Spain Sri Lanka Sudan Sweden Switzerland Syria Taiwan Tajikistan Tanzania Thailand Togo
 Tunisia Turkey Turkmenistan Uganda Ukraine United Arab Emirates UAE United Kingdom UK Britain England Scotland
-Wales United States US U.S. USA America Uruguay Uzbekistan Venezuela Vietnam Yemen Zambia Zimbabwe
+Wales United States United States of America US U.S. USA America Uruguay Uzbekistan Venezuela Vietnam Yemen
+Zambia Zimbabwe
 Kabul Tirana Algiers Luanda Buenos Aires Yerevan Canberra Vienna Baku Manama Dhaka Minsk Brussels Sarajevo
 Brasilia Sofia Phnom Penh Yaounde Ottawa Bangui N'Djamena Santiago Beijing Bogota Kinshasa Brazzaville Havana
 Nicosia Prague Copenhagen Quito Cairo Asmara Tallinn Addis Ababa Helsinki Paris Tbilisi Berlin Accra Athens
@@ -471,7 +472,8 @@ MULTIWORD_PLACES = sorted({
     "Burkina Faso", "Central African Republic", "Democratic Republic of the Congo", "Costa Rica", "Czech Republic",
     "El Salvador", "Ivory Coast", "New Zealand", "North Korea", "North Macedonia", "Saudi Arabia", "Sierra Leone",
     "South Africa", "South Korea", "South Sudan", "Sri Lanka", "United Arab Emirates", "United Kingdom",
-    "United States", "Buenos Aires", "Phnom Penh", "Addis Ababa", "New Delhi", "Tel Aviv", "Kuwait City",
+    "United States", "United States of America", "Buenos Aires", "Phnom Penh", "Addis Ababa", "New Delhi",
+    "Tel Aviv", "Kuwait City",
     "Mexico City", "The Hague", "Panama City", "Cape Town", "Dar es Salaam", "Abu Dhabi", "Washington, D.C.",
     "New York", "Gaza Strip", "West Bank", "Golan Heights", "Deir ez-Zor", "Jammu and Kashmir", "Middle East",
     "Persian Gulf", "Strait of Hormuz", "Red Sea", "Black Sea", "South China Sea", "Horn of Africa", "West Africa",

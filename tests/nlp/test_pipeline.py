@@ -113,6 +113,19 @@ def test_a_place_name_before_a_name_is_a_modifier_not_a_place(rules):
 
 
 
+def test_a_place_inside_a_longer_name_is_not_suggested_one_after_a_title_or_a_dash_is(rules):
+    """The guidelines: no place "inside an organisation's or a work's name". Joined to a word by a hyphen, or
+    after "of" and an organisation's head word, a place is part of a name; after a title or a person's name, or
+    beside a spaced dash, it is a place; a gazetteer name with hyphens in it stays whole."""
+    text = ("Agence France-Presse said pro-Beijing and Berlin-based groups backed the Egypt–Israel treaty. The "
+            "University of Maryland, Voice of America and the Islamic State of Iraq spoke. The mayor of Paris, "
+            "Senator Warren of Massachusetts, Port-au-Prince and Nagorno-Karabakh, the United States of America, "
+            "and Russia - Ukraine talks. Iraq-")
+    places = [text[s.start:s.end] for s in rules.suggestions(rules.nlp(text)) if s.label == "PLACE"]
+    assert places == ["Paris", "Massachusetts", "Port-au-Prince", "Nagorno-Karabakh", "United States of America",
+                      "Russia", "Ukraine"], places
+
+
 def test_places_the_gazetteer_does_not_know_are_found_after_in_and_before_their_state(rules):
     """The guidelines mark every named place: a name that ends its phrase after "in" or "near", a town before
     its state, and the US states themselves; not a month, a language, a faith, an assembly, a name before "'s"
