@@ -133,11 +133,11 @@ class RuleMatcher:
 
 
     def _around_events(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-        """A place right before an event told by a verb becomes its actor; a match of a `before_event` pattern
-        is kept only there, one of an `after_event` pattern only within AFTER_EVENT words after an event's (no
-        punctuation between); a place right before a name is no place but a modifier ("U.S. President", "Abu
-        Dhabi TV", "Paris Police Prefecture"; not "Kabul Monday"), nor one inside a longer name (see
-        `_inside_a_name`)."""
+        """A place right before an event told by a verb, or after "by" right after an event's words (see
+        `_by_after`), becomes its actor; a match of a `before_event` pattern is kept only there; one of an
+        `after_event` pattern only within AFTER_EVENT words after an event's (no punctuation between); a place
+        right before a name is no place but a modifier ("U.S. President", "Abu Dhabi TV", "Paris Police
+        Prefecture"; not "Kabul Monday"), nor one inside a longer name (see `_inside_a_name`)."""
         place, actor = self.acting or (None, None)
         events, before_event, after_event = self.events, self.before_event, self.after_event
         event_ends = {e for _, e, label, _ in kept if label in events}
@@ -153,7 +153,10 @@ class RuleMatcher:
             if (label, pid.split("@")[0]) in after_event and not _just_after(doc, s, event_ends):
                 continue
             only_acting = (label, pid.split("@")[0]) in before_event
-            if (only_acting or label == place) and starts and (s == 0 or doc[s - 1].lower_ not in
+            if (only_acting or label == place) and _by_after(doc, s, event_ends):  # the agent of a passive
+                label, pid = (actor, "actor-agent") if label == place else (label, pid)  # "shot by police"
+                only_acting = False
+            elif (only_acting or label == place) and starts and (s == 0 or doc[s - 1].lower_ not in
                                                                 AFTER_PREPOSITION):  # "the strike on Odesa
                 # killed": a place after a preposition is no subject
                 j = e
@@ -191,6 +194,18 @@ def _just_after(doc: Doc, start: int, event_ends: set[int]) -> bool:
 
 
 AFTER_EVENT = 3  # "strike on the hospital", "targeting of our civilians"
+
+
+def _by_after(doc: Doc, start: int, event_ends: set[int]) -> bool:
+    """Does the match at `start` follow "by" (and "the", "a", "another", "local") right after an event's words:
+    the doer of a passive ("shot dead by police", "was arrested by the police", "occupied by Israel")?"""
+    j = start - 1
+    if j >= 1 and doc[j].lower_ in AGENT_DETERMINERS:
+        j -= 1
+    return j >= 0 and doc[j].lower_ == "by" and j in event_ends
+
+
+AGENT_DETERMINERS = frozenset({"the", "a", "an", "another", "local", "other", "riot", "armed"})
 
 
 def _inside_a_name(doc: Doc, start: int, end: int) -> bool:

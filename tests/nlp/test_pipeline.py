@@ -631,10 +631,21 @@ def test_a_country_that_acts_is_an_actor_and_a_place_that_names_where_stays_a_pl
         "The Kabul car bombing killed five.": ("Kabul", "PLACE"),  # before a noun: where, not who
         "Russia's defence ministry said it attacked.": ("Russia", "PLACE"),  # whose
         "Talks in Geneva resumed.": ("Geneva", "PLACE"),
+        # the doer of a passive, after "by" right after the event's words
+        "The town was occupied by Israel in 1967.": ("Israel", "ACTOR"),
+        "The attacker was shot dead by police.": ("police", "ACTOR"),
+        "Two men were arrested by the police on Monday.": ("police", "ACTOR"),
+        # "by" after other words, or not after an event, names no doer
+        "The attack was condemned by Israel.": ("Israel", "PLACE"),
+        "The report was written by police in Kabul.": ("Kabul", "PLACE"),
     }
     for text, (words, label) in cases.items():
         found = {(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))}
         assert (words, label) in found, (text, found)
+        assert (words, {"ACTOR": "PLACE", "PLACE": "ACTOR"}[label]) not in found, (text, found)
+    # an institution word that neither acts before an event nor follows "by" after one is not suggested
+    text = "The report was written by police."
+    assert not [s for s in rules.suggestions(rules.nlp(text)) if text[s.start:s.end] == "police"]
 
 
 def test_role_words_are_suggested_only_in_a_sentence_that_reports_an_event(rules):
