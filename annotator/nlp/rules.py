@@ -136,8 +136,9 @@ class RuleMatcher:
         """A place right before an event told by a verb, or after "by" right after an event's words (see
         `_by_after`), becomes its actor; a match of a `before_event` pattern is kept only there; one of an
         `after_event` pattern only within AFTER_EVENT words after an event's (no punctuation between); a place
-        right before a name is no place but a modifier ("U.S. President", "Abu Dhabi TV", "Paris Police
-        Prefecture"; not "Kabul Monday"), nor one inside a longer name (see `_inside_a_name`)."""
+        right before a name or a word of MODIFIED is no place but a modifier ("U.S. President", "Abu Dhabi TV",
+        "Paris Police Prefecture", "the U.S. government"; not "Kabul Monday"), nor one inside a longer name (see
+        `_inside_a_name`)."""
         place, actor = self.acting or (None, None)
         events, before_event, after_event = self.events, self.before_event, self.after_event
         event_ends = {e for _, e, label, _ in kept if label in events}
@@ -148,7 +149,8 @@ class RuleMatcher:
         out = []
         n = len(doc)
         for s, e, label, pid in kept:
-            if label == place and (e < n and _a_name(doc[e]) or _inside_a_name(doc, s, e)):
+            if label == place and (e < n and (_a_name(doc[e]) or doc[e].text in MODIFIED)
+                                   or _inside_a_name(doc, s, e)):
                 continue
             if (label, pid.split("@")[0]) in after_event and not _just_after(doc, s, event_ends):
                 continue
@@ -224,6 +226,13 @@ def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
 
 
 HYPHENS = frozenset({"-", "–"})
+# the nouns a country's name modifies ("the U.S. government", "Iranian officials", "US troops", "Mexican nationals",
+# "the Texas governor", "the Iowa caucuses"): the guidelines mark no place used as a modifier. Not the nouns of
+# events ("the Kabul car bombing" tells where) nor of places ("Mokha port", "Kabul airport").
+MODIFIED = frozenset("""government governments officials official troops soldiers forces military army navy
+    president presidential governor gubernatorial citizens nationals embassy diplomats diplomat envoy ambassador
+    sanctions economy authorities police election elections primary primaries caucuses caucus ballot dollars media
+    firm special""".split())
 # the head words of organisations' names that end in "of" and a place
 NAME_HEADS = frozenset({"university", "college", "institute", "academy", "school", "museum", "party", "union",
                         "court", "office", "ministry", "department", "council", "committee", "commission",

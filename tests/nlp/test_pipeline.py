@@ -110,6 +110,12 @@ def test_a_place_name_before_a_name_is_a_modifier_not_a_place(rules):
     assert places == [("Paris", text.index("Paris")), ("New York City", text.index("New York City")),
                       ("Kabul", text.index("Kabul")), ("Syria", text.index("Syria")),
                       ("Ukraine", text.index("Ukraine")), ("Iran", text.index("Iran"))], places
+    # before a noun a country's name modifies ("government", "troops", "presidential"), written small, no place
+    # either; before a place's noun ("airport") or an event's ("car bombing") it is one
+    text = ("The U.S. government sent US troops; Iran officials met Texas governor Abbott before the Iowa "
+            "caucuses. Kabul airport and the Kabul car bombing. Mexico says, Syria and Chad.")
+    places = [text[s.start:s.end] for s in rules.suggestions(rules.nlp(text)) if s.label == "PLACE"]
+    assert places == ["Kabul", "Kabul", "Mexico", "Syria", "Chad"], places
 
 
 
@@ -162,7 +168,7 @@ def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_count
 
 @pytest.mark.parametrize(("text", "wrong", "right"), [
     # pronouns are never places; abbreviations in capitals still are
-    ("Let us know, the US envoy said in the UK.", [("us", "PLACE")], [("US", "PLACE"), ("UK", "PLACE")]),
+    ("Let us know, the envoy said in the US and the UK.", [("us", "PLACE")], [("US", "PLACE"), ("UK", "PLACE")]),
     # the month is no march, the verb is
     ("Protests began in March 2019. Thousands will march today.", [("March", "PROTEST")],
      [("March 2019", "TIME"), ("march", "PROTEST")]),
