@@ -74,6 +74,10 @@ AFTER_EVENT = {"target-word"}
 GROUPS = {"Taliban", "Hamas", "Hezbollah", "ISIS", "ISIL", "Islamic State", "al-Qaeda", "al-Shabaab", "Boko Haram",
           "Houthis", "Kurdish forces"}
 
+# the words before an attack's noun that tell what kind it is, and belong to its span
+ATTACK_KINDS = ["suicide", "terrorist", "terror", "mass", "drone", "rocket", "mortar", "artillery", "knife", "gun",
+                "grenade", "bomb", "arson", "chemical", "sniper", "missile", "air", "naval", "cyber", "acid",
+                "vehicle", "truck", "car", "machete", "militant", "insurgent"]
 TRAILING = {"on", "with", "into", "to", "at", "against"}  # prepositions an event's words never end with
 
 WEAPONS = """missile missiles ballistic missile cruise missile rocket rockets drone drones bomb bombs car bomb
@@ -223,6 +227,13 @@ def _context_patterns(add) -> None:
                              "nearly", "at", "least", "up", "to", "dozens", "hundreds", "of"]}, "OP": "*"}
     add("ATTACK", [launch, some, {"LIKE_NUM": True, "OP": "*"},
                    {"LOWER": {"IN": sorted({w.lower() for w in WEAPONS if " " not in w})}}], "attack-trigger@:1")
+    # the guidelines' span: the head with the words that make it what it is ("suicide bombings", "mass shooting",
+    # "terrorist attacks", "knife attack"); a strike stays out (a "mass strike" is a protest)
+    add("ATTACK", [{"LOWER": {"IN": ATTACK_KINDS}},
+                   {"LOWER": {"IN": ["attack", "attacks", "bombing", "bombings", "shooting", "shootings", "stabbing",
+                                     "stabbings", "raid", "raids", "assault", "assaults", "ambush", "ambushes",
+                                     "massacre", "massacres", "explosion", "explosions", "blast", "blasts"]}}],
+        "attack-trigger")
     # fighting between forces, not "keep fighting" or "fighting for" a cause
     add("ATTACK", [{"LOWER": {"NOT_IN": ["keep", "keeps", "kept", "keeping", "continue", "continues",
                                          "continued", "on"]}},

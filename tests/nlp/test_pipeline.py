@@ -626,6 +626,12 @@ def test_event_words_end_before_a_preposition_and_phrasal_events_are_found(rules
     assert [(w, start) for w, label, start in found if label == "ATTACK"] == [
         ("launched", text.index("launched")), ("launched", text.index("launched at"))]
     assert [(w, label) for w, label, _ in found if w in ("Russia", "Iran")] == [("Russia", "ACTOR"), ("Iran", "ACTOR")]
+    # the words that tell what kind of attack it is belong to its span ("suicide bombings", "mass shooting");
+    # a strike does not take them ("mass strike" is a protest), and an attack noun alone is still found
+    text = ("Two suicide bombings and a mass shooting followed terrorist attacks and a knife attack. A mass strike "
+            "closed the port; the attack ended.")
+    attacks = [text[s.start:s.end] for s in rules.suggestions(rules.nlp(text)) if s.label == "ATTACK"]
+    assert attacks == ["suicide bombings", "mass shooting", "terrorist attacks", "knife attack", "attack"], attacks
 
 
 def test_a_country_that_acts_is_an_actor_and_a_place_that_names_where_stays_a_place(rules):
