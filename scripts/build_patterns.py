@@ -27,7 +27,7 @@ EVENTS: dict[str, list[str]] = {
     "INJURY": """wounded wounding injured injuries injury injuring hurt hospitalised hospitalized
         seriously injured critically injured""",
     "ARREST": """arrested arrest arrests arresting detained detaining detention detentions custody charged
-        indicted jailed imprisoned sentenced apprehended extradited taken into custody kidnapped abducted
+        indicted jailed imprisoned apprehended extradited taken into custody kidnapped abducted
         kidnapping abduction taken hostage""",
     "TALKS": """talks met meeting meetings meet meets negotiations negotiated negotiating negotiate summit
         summits discussed discussions dialogue phone call peace talks held talks spoke with consultations
@@ -39,7 +39,8 @@ EVENTS: dict[str, list[str]] = {
         took control taken control take control retook retaken recaptured overran overrun fell to lost control
         occupied annexed annexation liberated seizure""",
     "DAMAGE": """damaged damage damaging destroyed destroying destruction collapsed collapse collapses razed
-        burned burnt set on fire torched demolished flattened""",
+        burned burnt set on fire torched demolished flattened caught fire set fire wildfire wildfires blaze blazes
+        arson vandalism vandalised vandalized""",
     "PROTEST": """protest protests protested protesting demonstration demonstrations
         demonstrated rally rallies rallied march marches marched riot riots rioting sit-in
         general strike went on strike""",
@@ -195,6 +196,7 @@ IN_CONTEXT: dict[str, set[str]] = {
     "AGREEMENT": {"deal", "deals"},
     "ATTACK": {"fighting"},
     "PROTEST": {"march"},
+    "ARREST": {"custody"},
     "ACTOR": {"protesters", "protestors", "demonstrators"},
     "TARGET": {"protesters", "protestors", "demonstrators"},
 }
@@ -240,6 +242,18 @@ def _context_patterns(add) -> None:
                    {"LOWER": "fighting"}, {"LOWER": {"NOT_IN": ["for", "spirit", "chance"]}}], "attack-trigger@1:2")
     add("ATTACK", [{"ORTH": "Fighting"}, {"LOWER": {"NOT_IN": ["for", "spirit", "chance"]}}],  # an article's first
         "attack-trigger@:1")                                                                  # word has no context
+    # a fire (the guidelines' DAMAGE), not a fire's brigade or extinguisher, nor "opened fire" or "fire Lockhart"
+    add("DAMAGE", [{"LOWER": {"IN": ["the", "a", "an", "another", "similar", "huge", "massive", "large", "major",
+                                     "deadly", "big", "house", "forest", "building"]}},
+                   {"LOWER": {"IN": ["fire", "fires"]}},
+                   {"LOWER": {"NOT_IN": ["extinguisher", "extinguishers", "department", "departments", "brigade",
+                                         "brigades", "fighters", "fighter", "crews", "crew", "service", "services",
+                                         "truck", "trucks", "engine", "engines", "station", "alarm", "alarms",
+                                         "chief", "escape", "exit", "safety", "door", "doors", "hydrant", "hazard",
+                                         "risk", "and"]}}], "damage-fire@1:2")
+    # custody that holds someone ("in custody", "police custody"), not a child's ("a custody battle")
+    add("ARREST", [{"LOWER": {"IN": ["in", "into", "police", "military", "protective"]}}, {"LOWER": "custody"}],
+        "arrest-trigger@1:")
     # the verb, written small: a capital "March" is the month
     add("PROTEST", [{"ORTH": "march"}], "protest-trigger")
     # protesters are the actors of their protest, and the target of what is done to them
@@ -302,7 +316,7 @@ def build() -> list[dict]:
         "AGREEMENT": ["prisoner exchange", "prisoner swap", "peace deal", "peace agreement", "peace accord"],
         "TERRITORY": ["captured the town", "captured the city", "captured the village", "took control",
                       "taken control", "take control", "fell to", "lost control"],
-        "DAMAGE": ["set on fire"],
+        "DAMAGE": ["set on fire", "caught fire", "set fire"],
         "PROTEST": ["general strike", "went on strike"],
         "MOVEMENT": ["pulled out", "sent troops", "moved troops", "crossed into"],
     }

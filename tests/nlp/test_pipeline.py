@@ -634,6 +634,23 @@ def test_event_words_end_before_a_preposition_and_phrasal_events_are_found(rules
     assert attacks == ["suicide bombings", "mass shooting", "terrorist attacks", "knife attack", "attack"], attacks
 
 
+
+def test_fires_are_damage_sentences_are_no_arrest_and_custody_holds_someone(rules):
+    """The guidelines count fires and vandalism as DAMAGE, charges and detentions as ARREST; a sentence handed
+    down is neither, a child's custody is no detention, and a fire's brigade or extinguisher, a gun's fire or a
+    boss's firing is no fire."""
+    text = ("The cathedral caught fire and rioters set fire to a car. The fire spread, and a man sprayed it with a "
+            "fire extinguisher before fire crews came. Police opened fire. Vandalism was reported. He was "
+            "sentenced to ten years after a custody battle, and remains in custody. They called on CNN to fire "
+            "him.")
+    found = [(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))
+             if s.label in ("DAMAGE", "ARREST")]
+    assert found == [("caught fire", "DAMAGE"), ("set fire", "DAMAGE"), ("fire", "DAMAGE"), ("Vandalism", "DAMAGE"),
+                     ("custody", "ARREST")], found
+    assert text.index("custody", text.index("remains")) in [
+        s.start for s in rules.suggestions(rules.nlp(text)) if s.label == "ARREST"]
+
+
 def test_a_country_that_acts_is_an_actor_and_a_place_that_names_where_stays_a_place(rules):
     cases = {
         "Ukraine seized the village.": ("Ukraine", "ACTOR"),
