@@ -32,8 +32,8 @@ EVENTS: dict[str, list[str]] = {
     "TALKS": """talks met meeting meetings meet meets negotiations negotiated negotiating negotiate summit
         summits discussed discussions dialogue phone call peace talks held talks spoke with consultations
         mediation mediated""",
-    "AGREEMENT": """agreement agreements agreed deal deals ceasefire ceasefires cease-fire truce truces accord
-        accords treaty treaties signed prisoner exchange prisoner swap swap peace deal armistice
+    "AGREEMENT": """agreement agreements deal deals ceasefire ceasefires cease-fire truce truces accord
+        accords treaty treaties prisoner exchange prisoner swap swap peace deal armistice
         peace agreement peace accord""",
     "TERRITORY": """seized seize seizes seizing captured the town captured the city captured the village
         took control taken control take control retook retaken recaptured overran overrun fell to lost control

@@ -184,6 +184,9 @@ def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_count
     ("Winds reached 8 m/s.", [("s", "ATTACK"), ("s", "DEATH")], []),
     # the noun "deal", not the verb
     ("We must deal with it. A deal with Iran was signed.", [], [("deal", "AGREEMENT")]),
+    # one agrees with an opinion and signs a law or a letter; the agreement is the noun
+    ("Carroll agreed with her. The governor signed the bill. They signed a peace agreement.",
+     [("agreed", "AGREEMENT"), ("signed", "AGREEMENT")], [("peace agreement", "AGREEMENT")]),
     # fighting between forces, not "keep fighting"
     ("They keep fighting for justice. Fighting broke out, and heavy fighting followed.", [],
      [("Fighting", "ATTACK"), ("fighting", "ATTACK")]),
