@@ -128,6 +128,9 @@ RELATIVE_TIMES = [
     "yesterday", "today", "tonight", "last night", "this morning", "this week", "last week", "last month",
     "last year", "earlier this week", "earlier this month", "earlier this year", "overnight", "midnight",
     "dawn", "this year", "next week", "next month", "the following day", "the day before",
+    "this afternoon", "this evening", "last summer", "last winter", "last spring", "last autumn", "last fall",
+    "this summer", "this winter", "this weekend", "last weekend", "next weekend", "that week", "that day",
+    "that night", "that morning", "that evening", "the same day", "coming week", "coming weeks", "coming days",
 ]
 
 PLACES = """Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan Bahrain Bangladesh
@@ -441,6 +444,27 @@ def build() -> list[dict]:
         add("TIME", [clock, *tail], "clock")
     for t in RELATIVE_TIMES:
         add("TIME", t, "relative-time")
+    # the whole expression, as the guidelines draw it: "early yesterday afternoon", "late Tuesday night", "early
+    # evening", "late last July", "That September", "January of this year", "the 13th century", "the weekend"
+    edge = {"LOWER": {"IN": ["early", "late"]}}
+    part = {"LOWER": {"IN": ["morning", "afternoon", "evening", "night"]}}
+    add("TIME", [edge, {"LOWER": {"IN": ["yesterday", "today", "tomorrow"]}}, part], "relative-time")
+    add("TIME", [{"LOWER": {"IN": ["yesterday", "tomorrow"]}}, part], "relative-time")
+    add("TIME", [edge, {"ORTH": {"IN": DAYS}}, part], "day-part")
+    add("TIME", [edge, part], "relative-time")
+    add("TIME", [{"LOWER": "the"}, part], "relative-time@1:")
+    add("TIME", [{"LOWER": "the"}, {"LOWER": "weekend"}], "relative-time@1:")
+    add("TIME", [{"LOWER": {"IN": ["early", "late", "mid"]}}, {"LOWER": {"IN": ["last", "this", "next"]}},
+                 {"ORTH": {"IN": MONTHS}}], "date")
+    add("TIME", [{"LOWER": {"IN": ["early", "late", "mid"]}}, {"LOWER": {"IN": ["last", "this", "next"]}},
+                 {"LOWER": {"IN": ["year", "week", "month"]}}], "relative-time")
+    add("TIME", [{"LOWER": {"IN": ["that", "last", "next", "this"]}}, {"ORTH": {"IN": MONTHS}}], "date")
+    this_year = [{"LOWER": "of"}, {"LOWER": {"IN": ["this", "last", "next", "that"]}}, {"LOWER": "year"}]
+    add("TIME", [{"ORTH": {"IN": months}}, *this_year], "date")
+    add("TIME", [{"ORTH": {"IN": months}}, day, *this_year], "date")
+    ordinals = [f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+                for n in range(1, 22)]
+    add("TIME", [{"LOWER": {"IN": ordinals}}, {"LOWER": {"IN": ["century", "centuries"]}}], "date")
 
     # an abbreviation in capitals is matched as written: "US" is a place, "us" a pronoun
     for line in PLACES:

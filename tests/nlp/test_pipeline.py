@@ -159,6 +159,14 @@ def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_count
                      ("750", "CASUALTIES"), ("7,999", "CASUALTIES"), ("33", "CASUALTIES"),
                      ("7:30 a.m. EDT", "TIME")]:
         assert expected in found, (expected, found)
+    # the whole expression of a date or a part of a day, each one suggestion
+    text = ("They met early yesterday afternoon and late Tuesday night, walked until early evening, and called "
+            "late last July. That September, in January of this year and on September 20 of this year, in the "
+            "13th century and during the weekend, this afternoon and last summer. That May be so.")
+    times = [text[s.start:s.end] for s in rules.suggestions(rules.nlp(text)) if s.label == "TIME"]
+    assert times == ["early yesterday afternoon", "late Tuesday night", "early evening", "late last July",
+                     "That September", "January of this year", "September 20 of this year", "13th century",
+                     "weekend", "this afternoon", "last summer"], times
     # one suggestion for the whole clock time, none for a part of it
     assert not {("10:39", "TIME"), ("10:39 a.m.", "TIME"), ("19:45", "TIME"), ("7:30 a.m.", "TIME")} & set(found)
     # the verb "suspect" names nobody; an ordinal is no count; a year before "deaths" is no count; a score is no time
