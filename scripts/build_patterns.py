@@ -95,7 +95,8 @@ DEMONYMS = """afghan american british chinese egyptian french german indian iran
 NATIONALS = """Afghans Americans Britons Canadians Chinese Egyptians French Germans Indians Iranians Iraqis Israelis
     Italians Japanese Kurds Lebanese Libyans Mexicans Nigerians Pakistanis Palestinians Russians Saudis Somalis
     Syrians Turks Ukrainians Yemenis Malians Ethiopians Venezuelans Colombians Filipinos Koreans Australians
-    Spaniards Poles Belarusians Georgians Armenians Sudanese Kenyans Congolese""".split()
+    Spaniards Poles Belarusians Georgians Armenians Sudanese Kenyans Congolese Swedes Danes Norwegians Finns Dutch
+    Greeks Hongkongers Taiwanese Thais Vietnamese Indonesians Bangladeshis Afghanis Uyghurs Rohingya""".split()
 
 ACTOR_NOUNS = """forces troops military army police government officials authorities soldiers navy coalition
     militants rebels fighters""".split() + ["security forces", "air force"]
@@ -363,6 +364,17 @@ def build() -> list[dict]:
     add("CASUALTIES", [not_a_year, {"LOWER": {"IN": ["deaths", "fatalities", "injuries", "dead", "injured",
                                                      "wounded"]}}], "casualty-count@:-1")
     add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": "other"}, {"LOWER": {"IN": count_nouns}}], "casualty-count")
+    # "five seriously injured", "the three deceased", "Four of the deceased", "seven more were injured",
+    # "thousands of Swedes": the count of the people harmed or gathered
+    how = {"LOWER": {"IN": ["seriously", "critically", "badly", "slightly", "fatally", "severely", "gravely"]}}
+    add("CASUALTIES", [not_a_year, how, {"LOWER": {"IN": ["injured", "wounded", "hurt"]}}], "casualty-count@:1")
+    add("CASUALTIES", [not_a_year, {"LOWER": "deceased"}], "casualty-count@:1")
+    add("CASUALTIES", [not_a_year, {"LOWER": "of"}, {"LOWER": "the"},
+                       {"LOWER": {"IN": ["deceased", "dead", "victims", "injured", "wounded"]}}], "casualty-count@:1")
+    add("CASUALTIES", [not_a_year, {"LOWER": {"IN": ["more", "others"]}},
+                       {"LOWER": {"IN": ["were", "are", "was", "have", "had", "died"]}}], "casualty-count@:1")
+    add("CASUALTIES", [{"LOWER": {"IN": ["dozens", "hundreds", "thousands", "millions", "tens"]}}, {"LOWER": "of"},
+                       {"ORTH": {"IN": NATIONALS}}], "casualty-count")
     add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": "security"}, {"LOWER": "forces"}], "casualty-count")
     # a bare number right after a verb of harm ("killed twelve", "wounded 110"): the number is the count
     harm = ["killed", "killing", "kills", "kill", "wounded", "wounding", "injured", "injuring", "arrested",
