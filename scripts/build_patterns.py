@@ -20,12 +20,11 @@ EVENTS: dict[str, list[str]] = {
         offensive assault assaults assaulted clashes clashed clash fighting stabbing stabbed massacre massacred
         detonated invasion invaded invade suicide bombing car bombing fired missiles fired rockets fired on
         launched missiles launched rockets launched an attack suicide attack suicide attacks targeted targeting
-        blew up blown up blow up blowing up drone battle drone battles""",
+        blew up blown up blow up blowing up drone battle drone battles shot down""",
     "DEATH": """killed killing killings kill kills dead died die dies death deaths death toll fatalities fatally
-        slain murdered murder murders executed execution executions perished lost their lives bodies body
+        slain murdered murder murders drowned executed execution executions perished lost their lives bodies body
         lost his life lost her life death tolls death count deceased""",
-    "INJURY": """wounded wounding injured injuries injury injuring hurt hospitalised hospitalized
-        seriously injured critically injured""",
+    "INJURY": """wounded wounding injured injuries injury injuring hurt hospitalised hospitalized""",
     "ARREST": """arrested arrest arrests arresting detained detaining detention detentions custody charged
         indicted jailed imprisoned apprehended extradited taken into custody kidnapped abducted
         kidnapping abduction taken hostage""",
@@ -255,6 +254,20 @@ def _context_patterns(add) -> None:
                                          "truck", "trucks", "engine", "engines", "station", "alarm", "alarms",
                                          "chief", "escape", "exit", "safety", "door", "doors", "hydrant", "hazard",
                                          "risk", "and"]}}], "damage-fire@1:2")
+    # charges brought (the guidelines' ARREST): "a charge of murder", "charges against him", "to face charges";
+    # not an electric charge, a fee or one "in charge of" something
+    add("ARREST", [{"LOWER": {"NOT_IN": ["in", "take", "takes", "took", "taking", "taken", "put"]}},
+                   {"LOWER": {"IN": ["charge", "charges"]}}, {"LOWER": {"IN": ["of", "against"]}}],
+        "arrest-trigger@1:2")
+    add("ARREST", [{"LOWER": {"IN": ["face", "faces", "facing", "faced", "file", "filed", "filing", "bring",
+                                     "brought", "press", "pressed", "drop", "dropped", "laid", "criminal",
+                                     "terrorism", "murder"]}}, {"LOWER": "charges"}], "arrest-trigger@1:")
+    # a call or a conversation between parties (TALKS), not a call for something
+    add("TALKS", [{"LOWER": {"IN": ["call", "calls", "conversation", "conversations"]}},
+                  {"LOWER": {"IN": ["with", "between"]}}], "talks-trigger@:1")
+    # someone shot (ATTACK): "was shot", "had been shot"; not a photograph's shot or "a shot at the title"
+    add("ATTACK", [{"LOWER": {"IN": ["was", "were", "been", "being", "is", "are", "get", "got"]}},
+                   {"LOWER": "shot"}], "attack-trigger@1:")
     # custody that holds someone ("in custody", "police custody"), not a child's ("a custody battle")
     add("ARREST", [{"LOWER": {"IN": ["in", "into", "police", "military", "protective"]}}, {"LOWER": "custody"}],
         "arrest-trigger@1:")
@@ -312,9 +325,8 @@ def build() -> list[dict]:
                    "suicide bombing", "car bombing", "fired missiles", "fired rockets", "fired on",
                    "launched missiles", "launched rockets", "launched an attack", "strike on", "strikes on",
                    "suicide attack", "suicide attacks", "blew up", "blown up", "blow up", "blowing up",
-                   "drone battle", "drone battles"],
+                   "drone battle", "drone battles", "shot down"],
         "DEATH": ["death toll", "death tolls", "death count", "lost their lives", "lost his life", "lost her life"],
-        "INJURY": ["seriously injured", "critically injured"],
         "ARREST": ["taken into custody", "taken hostage"],
         "TALKS": ["phone call", "peace talks", "held talks", "spoke with"],
         "AGREEMENT": ["prisoner exchange", "prisoner swap", "peace deal", "peace agreement", "peace accord"],
