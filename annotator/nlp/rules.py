@@ -199,8 +199,9 @@ AFTER_EVENT = 3  # "strike on the hospital", "targeting of our civilians"
 
 
 def _by_after(doc: Doc, start: int, event_ends: set[int]) -> bool:
-    """Does the match at `start` follow "by" (and "the", "a", "another", "local") right after an event's words:
-    the doer of a passive ("shot dead by police", "was arrested by the police", "occupied by Israel")?"""
+    """Does the match at `start` follow "by" (and at most one word of AGENT_DETERMINERS: "the", "another", "riot")
+    right after an event's words: the doer of a passive ("shot dead by police", "was arrested by the police",
+    "occupied by Israel")?"""
     j = start - 1
     if j >= 1 and doc[j].lower_ in AGENT_DETERMINERS:
         j -= 1
@@ -226,8 +227,8 @@ def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
 
 
 HYPHENS = frozenset({"-", "–"})
-# the nouns a country's name modifies ("the U.S. government", "Iranian officials", "US troops", "Mexican nationals",
-# "the Texas governor", "the Iowa caucuses"): the guidelines mark no place used as a modifier. Not the nouns of
+# the nouns, written small, that a place's name modifies ("the U.S. government", "Iran officials", "US troops", "the
+# Texas governor", "the Iowa caucuses"): the guidelines mark no place name used as a modifier. Not the nouns of
 # events ("the Kabul car bombing" tells where) nor of places ("Mokha port", "Kabul airport").
 MODIFIED = frozenset("""government governments officials official troops soldiers forces military army navy
     president presidential governor gubernatorial citizens nationals embassy diplomats diplomat envoy ambassador
