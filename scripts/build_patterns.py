@@ -524,6 +524,12 @@ def build() -> list[dict]:
     add("PLACE", [name, name, kinds], "place-kind@:-1")
     add("PLACE", [{"LOWER": {"IN": ["town", "city", "village", "port", "district", "province", "suburb"]}},
                   {"LOWER": "of"}, {"IS_TITLE": True, "IS_STOP": False, "OP": "+"}], "place-kind@2:")
+    # a wire report's dateline: "KHARAN, March 3 (Annotator Wire) -", "NEW DELHI, June 9" (the gazetteer's
+    # names are matched in any case; these are the others)
+    capital = {"IS_UPPER": True, "IS_ALPHA": True,  # not a clock's "5:03 AM, February 10"
+               "LOWER": {"NOT_IN": sorted({"am", "pm", *(z.lower() for z in TIME_ZONES)})}}
+    add("PLACE", [capital, {"ORTH": ","}, {"ORTH": {"IN": MONTHS}}, day], "place-dateline@:1")
+    add("PLACE", [capital, capital, {"ORTH": ","}, {"ORTH": {"IN": MONTHS}}, day], "place-dateline@:2")
     # a name that ends its phrase after "in" or "near" ("in Gonesse,", "near Fairfield, California", "in Chippewa
     # Falls."), and a town before its state ("Dayton, Ohio"): the guidelines mark every named place. Not a day, a
     # month, a people's name or language ("in English."), a faith or an assembly ("in Islam.", "in Congress,"),

@@ -101,12 +101,13 @@ def test_marking_new_text_in_a_role_is_one_undoable_step(qtbot, window, project)
     conn.close()
     # marked before the event, and undone: the event, still standing, is selected again (not nothing)
     event = window.selected_span
-    kharan = text.index("KHARAN")
-    window.view.set_selection(kharan, kharan + len("KHARAN"))
+    border = text.index("border villages")  # the headline's, unmarked
+    assert not any(s.start <= border < s.end for s in window.view.spans)
+    window.view.set_selection(border, border + len("border"))
     press(qtbot, window, Qt.Key.Key_P, SHIFT)
-    assert db_links(project)[("shelling", "place", "KHARAN")] == "accepted"
+    assert db_links(project)[("shelling", "place", "border")] == "accepted"
     press(qtbot, window, Qt.Key.Key_Z, CTRL)
-    assert db_links(project)[("shelling", "place", "KHARAN")] == "rejected"
+    assert db_links(project)[("shelling", "place", "border")] == "rejected"
     assert window.selected_span == event
     assert {i.data() for i in window.span_list.selectedIndexes()} >= {"ATTACK", "shelling"}
     # a role key with no event in focus says what to do
@@ -131,7 +132,13 @@ def test_mouse_links_deleting_the_event_takes_its_links_and_accepting_the_articl
     assert "cannot be the time" in window.statusBar().currentMessage() and window.link_tool.active
     click_text(qtbot, window, text.index("dawn"))  # a TIME span: linked
     assert not window.link_tool.active and db_links(project)[("wounded", "time", "dawn")] == "accepted"
-    # a role with nothing to fill it says how to make a filler
+    # a role with nothing to fill it says how to make a filler (the dateline's KHARAN, the article's only place,
+    # deleted first)
+    click_text(qtbot, window, text.index("KHARAN"))
+    assert window.view.span(window.selected_span).label == "PLACE"
+    press(qtbot, window, Qt.Key.Key_Delete)
+    assert not any(s.label == "PLACE" for s in window.view.spans)
+    click_text(qtbot, window, wounded)
     place_row = next(panel.topLevelItem(i) for i in range(panel.topLevelItemCount())
                      if panel.topLevelItem(i).text(0).startswith("place"))
     qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=panel.visualItemRect(place_row).center())
