@@ -83,7 +83,14 @@ TRAILING = {"on", "with", "into", "to", "at", "against"}  # prepositions an even
 WEAPONS = """missile missiles ballistic missile cruise missile rocket rockets drone drones bomb bombs car bomb
     IED IEDs improvised explosive device explosives explosive artillery mortar mortars grenade grenades rifle rifles
     gun guns machine gun tank tanks knife knives machete tear gas rubber bullets bullets fighter jets warplanes
-    helicopter helicopters gunship gunships landmine landmines suicide vest cluster munitions""".split()
+    gunship gunships landmine landmines suicide vest cluster munitions pistol pistols handgun handguns shotgun
+    shotguns""".split()
+# weapons of more than one word, kept whole ("a kitchen knife", "water cannons"); a helicopter alone is mostly a
+# crash's or a rescue's, so only an attack helicopter is a weapon
+WEAPON_PHRASES = ["ballistic missile", "cruise missile", "car bomb", "improvised explosive device", "machine gun",
+                  "tear gas", "rubber bullets", "fighter jets", "suicide vest", "cluster munitions", "kitchen knife",
+                  "water cannon", "water cannons", "assault rifle", "assault rifles", "hunting rifle",
+                  "attack helicopter", "attack helicopters", "helicopter gunship", "helicopter gunships"]
 
 DEMONYMS = """afghan american british chinese egyptian french german indian iranian iraqi israeli lebanese libyan
     nigerian pakistani palestinian russian saudi somali sudanese syrian turkish ukrainian yemeni kurdish malian
@@ -279,7 +286,7 @@ def _context_patterns(add) -> None:
                "dispersed", "arrested", "detained", "tear-gassed", "teargassed", "charged", "targeted", "hit"]
     some = {"LOWER": {"IN": ["the", "some", "several", "many"]}, "OP": "?"}
     add("TARGET", [{"LOWER": {"IN": done_to}}, some, crowd], "target@-1:")
-    add("ACTOR", [{"LOWER": {"NOT_IN": [*done_to, "the", "some", "several", "many"]}}, some, crowd], "actor@-1:")
+    add("ACTOR", [{"LOWER": {"NOT_IN": [*done_to, "the", "some", "several", "many"]}}, some, crowd], "actor-deed@-1:")
 
 
 def _is_abbreviation(name: str) -> bool:
@@ -349,9 +356,7 @@ def build() -> list[dict]:
 
     skip = {"ballistic", "cruise", "car", "improvised", "explosive", "device", "machine", "tear", "gas", "rubber",
             "fighter", "jets", "suicide", "vest", "cluster", "munitions"}
-    for w in sorted((set(WEAPONS) - skip) | {"ballistic missile", "cruise missile", "car bomb", "explosive",
-                                              "improvised explosive device", "machine gun", "tear gas",
-                                              "rubber bullets", "fighter jets", "suicide vest", "cluster munitions"}):
+    for w in sorted((set(WEAPONS) - skip) | {"explosive", *WEAPON_PHRASES}):
         add("WEAPON", w, "weapon")
 
     count_nouns = ["people", "persons", "civilians", "soldiers", "troops", "officers", "policemen", "militants",

@@ -212,6 +212,11 @@ def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_count
     # an honorific names nobody
     ("The Deputy Lord Mayor spoke, and Deputy Mayor Jane Smith met envoys.", [("Lord", "ACTOR")],
      [("Jane Smith", "ACTOR")]),
+    # a helicopter is a crash's or a rescue's; an attack helicopter, a kitchen knife or water cannons are weapons
+    ("The helicopter crashed. Attack helicopters and water cannons came; he had a kitchen knife and a pistol.",
+     [("helicopter", "WEAPON"), ("knife", "WEAPON")],
+     [("Attack helicopters", "WEAPON"), ("water cannons", "WEAPON"), ("kitchen knife", "WEAPON"),
+      ("pistol", "WEAPON")]),
     # protesters act, unless something is done to them
     ("Police fired on protesters. The protesters marched.", [], [("protesters", "TARGET"), ("protesters", "ACTOR")]),
 ])
@@ -718,7 +723,7 @@ def test_role_words_are_suggested_only_in_a_sentence_that_reports_an_event(rules
     target in an event's sentence, the army or officials right before the event's verb; named by a deed
     ("gunmen", "protesters") they count anywhere."""
     text = ("The government announced a budget on Tuesday. Police said gunmen were seen in the area.\n\n"
-            "The army attacked rebel positions, officials said. Militants gathered.")
+            "The army attacked rebel positions, officials said. Militants gathered. Protesters started at the park.")
     found = {(text[s.start:s.end], s.start < text.index("The army")) for s in rules.suggestions(rules.nlp(text))
              if s.label == "ACTOR"}
     assert ("government", True) not in found and ("Police", True) not in found  # no event in their sentences
@@ -726,6 +731,7 @@ def test_role_words_are_suggested_only_in_a_sentence_that_reports_an_event(rules
     assert ("army", False) in found  # the one who "attacked"
     assert ("officials", False) not in found  # in the sentence of "attacked", but they only said so
     assert ("Militants", False) in found
+    assert ("Protesters", False) in found  # the guidelines' own example of a deed's name: anywhere
 
 
 def test_preannotation_links_only_in_the_roles_the_projects_scheme_names(tmp_path):
