@@ -226,8 +226,9 @@ def _context_patterns(add) -> None:
                                     "dumped", "buried", "dead", "charred", "mutilated", "unidentified"]}},
                   {"LOWER": {"IN": ["the", "a", "his", "her", "their", "two", "three", "four", "five", "several",
                                     "more", "dozens", "of"]}, "OP": "?"}, body], "death-body@-1:")
-    # "deal" the noun ("a deal with Iran", "the deal was signed"), not the verb ("to deal with it")
-    add("AGREEMENT", [{"LOWER": {"IN": ["deal", "deals"]}}, {"LOWER": {"NOT_IN": ["with", "of"]}}],
+    # "deal" the noun ("a deal with Iran", "the deal was signed"), not the verb ("to deal with it"), nor a
+    # policy's name ("the Green New Deal")
+    add("AGREEMENT", [{"ORTH": {"IN": ["deal", "deals"]}}, {"LOWER": {"NOT_IN": ["with", "of"]}}],
         "agreement-deal@:1")
     add("AGREEMENT", [{"LOWER": {"IN": ["a", "the", "this", "that", "new", "peace", "trade", "nuclear", "grain",
                                         "arms", "ceasefire", "interim", "final", "proposed", "historic"]}},
@@ -275,6 +276,12 @@ def _context_patterns(add) -> None:
     # someone shot (ATTACK): "was shot", "had been shot"; not a photograph's shot or "a shot at the title"
     add("ATTACK", [{"LOWER": {"IN": ["was", "were", "been", "being", "is", "are", "get", "got"]}},
                    {"LOWER": "shot"}], "attack-trigger@1:")
+    # an agreement's name is its span ("the Paris Agreement", "the Abraham Accords", "the Good Friday Agreement");
+    # not a "New Deal", which is a policy
+    named = {"IS_TITLE": True, "IS_STOP": False}
+    agreement = {"ORTH": {"IN": ["Agreement", "Agreements", "Accord", "Accords", "Treaty", "Armistice"]}}
+    add("AGREEMENT", [named, agreement], "agreement-trigger")
+    add("AGREEMENT", [named, named, agreement], "agreement-trigger")
     # custody that holds someone ("in custody", "police custody"), not a child's ("a custody battle")
     add("ARREST", [{"LOWER": {"IN": ["in", "into", "police", "military", "protective"]}}, {"LOWER": "custody"}],
         "arrest-trigger@1:")

@@ -152,7 +152,8 @@ class RuleMatcher:
             if label == place and (e < n and (_a_name(doc[e]) or doc[e].text in MODIFIED)
                                    or _inside_a_name(doc, s, e)):
                 continue
-            if (label, pid.split("@")[0]) in after_event and not _just_after(doc, s, event_ends):
+            if (label, pid.split("@")[0]) in after_event and (not _just_after(doc, s, event_ends) or (
+                    e < n and _a_name(doc[e]))):  # "the Camp David Accords": a name's first word
                 continue
             only_acting = (label, pid.split("@")[0]) in before_event
             if (only_acting or label == place) and _by_after(doc, s, event_ends):  # the agent of a passive

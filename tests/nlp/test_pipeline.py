@@ -92,6 +92,10 @@ def test_target_words_are_suggested_right_after_an_events_words_not_anywhere_in_
     found = [(text[s.start:s.end], s.start) for s in rules.suggestions(rules.nlp(text)) if s.label == "TARGET"]
     # a comma or a blank line between: none; a line wrapped between: the same sentence
     assert found == [("school", text.rindex("school"))]
+    # a target word that starts a name is no target ("the Camp David Accords", "the Hospital Authority")
+    text = "They shelled the Camp David site and the Hospital Authority, then shelled the camp."
+    found = [(text[s.start:s.end], s.start) for s in rules.suggestions(rules.nlp(text)) if s.label == "TARGET"]
+    assert found == [("camp", text.index("camp."))], found
     patterns = tmp_path / "p.jsonl"
     patterns.write_text(json.dumps({"label": "TARGET", "pattern": "depot", "id": "d", "after_event": True})
                         + "\n" + json.dumps({"label": "ATTACK", "pattern": "shelled"}) + "\n", encoding="utf-8")
@@ -203,6 +207,10 @@ def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_count
     ("Winds reached 8 m/s.", [("s", "ATTACK"), ("s", "DEATH")], []),
     # the noun "deal", not the verb
     ("We must deal with it. A deal with Iran was signed.", [], [("deal", "AGREEMENT")]),
+    # an agreement's name is its span; a "New Deal" is a policy
+    ("They joined the Paris Agreement and the Camp David Accords, not the Green New Deal.",
+     [("Agreement", "AGREEMENT"), ("Accords", "AGREEMENT"), ("New Deal", "AGREEMENT"), ("Deal", "AGREEMENT")],
+     [("Paris Agreement", "AGREEMENT"), ("Camp David Accords", "AGREEMENT")]),
     # one agrees with an opinion and signs a law or a letter; the agreement is the noun
     ("Carroll agreed with her. The governor signed the bill. They signed a peace agreement.",
      [("agreed", "AGREEMENT"), ("signed", "AGREEMENT")], [("peace agreement", "AGREEMENT")]),
