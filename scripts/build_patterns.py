@@ -185,7 +185,7 @@ Alberta Queensland New South Wales Tasmania
 
 def regions() -> list[str]:
     """The states and provinces after a town's name ("Dayton, Ohio", "Reading, Berkshire"): the gazetteer's lines
-    from "Alabama" on, the US states it had before them, and England's nations and largest counties."""
+    from "Alabama" on, the US states it had before them, Britain's nations and some of England's counties."""
     first = PLACES.index(next(line for line in PLACES if line.startswith("Alabama")))
     return [name for line in PLACES[first:] for name in _split_places(line)] + [
         "Texas", "California", "Florida", "Georgia", "Washington", "Berkshire", "Kent", "Surrey", "Essex",
