@@ -258,3 +258,58 @@ def test_preannotation_with_a_model_killed_half_way_keeps_each_judgement_with_it
     assert again.returncode == 0, again.stderr
     assert read_only(db, "SELECT count(*), count(DISTINCT doc_id) FROM priorities") == [(n, n)]
     assert counts_are_true(db)
+
+
+def test_the_roles_a_second_handle_sets_reach_the_windows_preannotation_and_a_killed_setting_changes_nothing(
+        tmp_path):
+    """The window holds the project (handle A). A second handle in the same process sets the roles the rules
+    link in (as `set_scheme` does for a scheme given again); pre-annotation started from the window opens the file
+    anew (PreannotateWorker), so its links are in the new roles, as another process reads them. Then a program
+    killed with SIGKILL while it writes other roles, after the roles but before the labels and the commit, leaves
+    the file with the roles it had, whole."""
+    from dataclasses import replace
+
+    from annotator.core.model import Document, Record
+    from annotator.gui.workers import PreannotateWorker
+    from annotator.store import Store
+
+    path = tmp_path / "p.db"
+    text = "Gunmen attacked a checkpoint in Aleppo on Monday, killing two civilians."
+    holder = Store(path)
+    holder.documents.add_records([Record(Document(text=text))])
+    with Store(path, create=False) as second:
+        second.set_scheme(replace(second.scheme, rule_link_roles=frozenset({"place"})))
+    assert "pre-annotated 1 article(s)" in PreannotateWorker(path, "ed", None).work()
+    read = ("import json, sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1])\n"
+            "t = sys.argv[2]\n"
+            "links = c.execute('SELECT e.start, e.\"end\", l.role, a.start, a.\"end\" FROM links l JOIN spans e ON "
+            "e.id = l.event_id JOIN spans a ON a.id = l.arg_id ORDER BY e.start, l.role').fetchall()\n"
+            "print(json.dumps([[t[es:ee], role, t[as_:ae]] for es, ee, role, as_, ae in links] + [c.execute(\"SELECT "
+            "value FROM project WHERE key = 'rule_link_roles'\").fetchone()[0], c.execute('PRAGMA integrity_check')"
+            ".fetchone()[0]]))\n")
+
+    def seen() -> list:
+        out = subprocess.run([sys.executable, "-c", read, str(path), text], capture_output=True, text=True,
+                             check=True, cwd=ROOT)
+        return json.loads(out.stdout)
+
+    placed = [["attacked", "place", "Aleppo"], ["killing", "place", "Aleppo"], '["place"]', "ok"]
+    assert seen() == placed  # only the place role: no attacker, no time, no victim
+    killer = ("import os, signal, sys\n"
+              "from dataclasses import replace\n"
+              "from annotator.store import Store, schema\n"
+              "def killing(db, scheme):  # the roles are written; the labels and the commit are not\n"
+              "    assert db.execute(\"SELECT value FROM project WHERE key = 'rule_link_roles'\").fetchone()[0] == "
+              "'[\"time\"]'\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "schema.write_roles = killing\n"
+              "store = Store(sys.argv[1], create=False)\n"
+              "store.set_scheme(replace(store.scheme, rule_link_roles=frozenset({'time'})))\n")
+    done = subprocess.run([sys.executable, "-c", killer, str(path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert seen() == placed
+    holder.close()
+    with Store(path, create=False) as again:  # the window opened again reads the second handle's roles
+        assert again.scheme.rule_link_roles == frozenset({"place"})

@@ -163,3 +163,49 @@ def test_recording_changes_nothing_an_annotation_export_holds(tmp_path, tokenize
     for fmt in ("prodigy", "doccano", "label-studio", "events"):
         assert exports[(True, fmt)] == exports[(False, fmt)], fmt
         assert "PLACE" in exports[(True, fmt)]
+
+
+def test_two_editors_of_one_article_get_its_figures_from_another_process_and_a_killed_export_keeps_the_last(
+        history, tokenize, tmp_path):
+    """The effort export asks an article's spans once for all its editors. cy works on article 3 (which ana
+    skipped) in a handle held open, as the window holds the file; the command line, in another process, exports:
+    both editors' rows of article 3 carry the article's figures as the file holds them, each with their own time.
+    Then an export killed with SIGKILL half-way over the same output leaves the last whole export there."""
+    import signal
+
+    out = tmp_path / "effort.jsonl"
+    with Store(history) as store:
+        s, t = recording_session(store, "cy", tokenize, Clock(0.0))
+        s.visit(3)
+        t.t += 10
+        s.delete(next(sp.id for sp in s.spans if sp.label == "ACTOR"))
+        s.add_span(38, 43, "PLACE")
+        s.set_answer(Answer.ACCEPT)
+        done = subprocess.run([sys.executable, "-m", "annotator", "export", "--db", str(history), "--format",
+                               "effort", "--output", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["editor"]) for r in rows] == [(1, "ana"), (2, "ana"), (3, "ana"), (3, "cy"), (4, "bob")]
+    worked = {"made": 2, "kept": 1, "changed": 0, "deleted": 1, "open": 0}
+    three = [r for r in rows if r["id"] == 3]
+    assert [(r["suggestions"], r["drawn_by_hand"]) for r in three] == [(worked, 1), (worked, 1)]
+    assert [(r["active_seconds"], r["answer"]) for r in three] == [(30.0, "ignore"), (10.0, "accept")]
+    assert (rows[0]["suggestions"], rows[0]["drawn_by_hand"]) == (worked, 1)  # article 1: its own, as before
+    assert rows[4]["suggestions"] == {"made": 2, "kept": 2, "changed": 0, "deleted": 0, "open": 0}
+    assert rows[4]["drawn_by_hand"] == 0
+    killed = ("import os, signal, sys\n"
+              "from annotator.store import effort\n"
+              "real = effort.Effort.rows\n"
+              "def rows(self):\n"
+              "    for i, row in enumerate(real(self)):\n"
+              "        if i == 3:  # three lines written to the temporary file\n"
+              "            os.kill(os.getpid(), signal.SIGKILL)\n"
+              "        yield row\n"
+              "effort.Effort.rows = rows\n"
+              "from annotator.cli import cli\n"
+              "cli(['export', '--db', sys.argv[1], '--format', 'effort', '--output', sys.argv[2], '--force'])\n")
+    before = out.read_bytes()
+    done = subprocess.run([sys.executable, "-c", killed, str(history), str(out)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert out.read_bytes() == before
