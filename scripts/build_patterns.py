@@ -192,8 +192,7 @@ def regions() -> list[str]:
         "Yorkshire", "Lancashire", "England", "Wales", "Scotland"]
 
 
-DATE_WORDS = """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december spring summer autumn fall winter christmas easter""".split()
+DATE_WORDS = [w.lower() for w in (*DAYS, *MONTHS, "May")] + "spring summer autumn fall winter christmas easter".split()
 # capitalised words after "in" that name no place
 NOT_PLACES = """god allah islam christianity judaism hinduism buddhism congress parliament senate court heaven hell
     english arabic spanish russian german chinese french latin hebrew persian urdu hindi""".split()

@@ -217,14 +217,16 @@ def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
     a word ("Agence France-Presse", "pro-Beijing", "Berlin-based", "the Egypt–Israel peace treaty"), or after "of"
     and an organisation's head word ("University of Maryland", "Voice of America", "the Islamic State of Iraq")?
     Not after a title or a person ("the mayor of Gdańsk", "Senator Warren of Massachusetts")."""
-    if end + 1 < len(doc) and doc[end].text in HYPHENS and not doc[end - 1].whitespace_ and \
-            not doc[end].whitespace_ and doc[end + 1].is_alpha:
-        return True
-    if start >= 2 and doc[start - 1].text in HYPHENS and not doc[start - 2].whitespace_ and \
-            not doc[start - 1].whitespace_ and doc[start - 2].is_alpha:
+    if end + 1 < len(doc) and _hyphen_after(doc, end - 1) and doc[end + 1].is_alpha or start >= 2 and \
+            _hyphen_after(doc, start - 2) and doc[start - 2].is_alpha:
         return True
     return start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].is_title and \
         doc[start - 2].lower_ in NAME_HEADS
+
+
+def _hyphen_after(doc: Doc, i: int) -> bool:
+    """Is token `i` followed by a hyphen that joins it to the next word, with no space on either side?"""
+    return doc[i + 1].text in HYPHENS and not doc[i].whitespace_ and not doc[i + 1].whitespace_
 
 
 HYPHENS = frozenset({"-", "–"})
