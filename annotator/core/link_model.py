@@ -149,9 +149,11 @@ class LinkModel:
 
     def scores(self, text: str, spans: Sequence[SpanKey], starts: Sequence[int], scheme: LabelScheme,
                rules: Iterable[Pair] | None = None) -> list[tuple[Pair, float]]:
-        """Each candidate with its probability; `rules`: the rule's links, if the caller has them already."""
+        """Each candidate with its probability; `rules`: each event's choices by the rule (`suggest_links` in
+        every role, `one_event` off), if the caller has them."""
         pairs = candidates(spans, starts, scheme)
-        ruled = set(suggest_links(spans, starts, scheme, every_role=True) if rules is None else rules)
+        ruled = set(suggest_links(spans, starts, scheme, every_role=True, one_event=False)
+                    if rules is None else rules)
         w = self.weights
         return [(pair, _sigmoid(sum(w.get(f, 0.0) for f in feats)))
                 for pair, feats in zip(pairs, pair_features(text, spans, pairs, ruled, scheme))]
@@ -170,15 +172,16 @@ class LinkModel:
     def links(self, text: str, spans: Sequence[SpanKey], starts: Sequence[int], scheme: LabelScheme,
               rules: Iterable[Pair] | None = None) -> list[tuple[Pair, bool]]:
         """The links to suggest, each with whether the model made it: the model's in the roles chosen for it,
-        the rule's (`rules`, or `suggest_links` in every role) in the others that the scheme's
-        `rule_link_roles` names."""
-        ruled = list(suggest_links(spans, starts, scheme, every_role=True) if rules is None else rules)
+        the rule's in the others that the scheme's `rule_link_roles` names. `rules`: each event's choices in every
+        role (`suggest_links` with `one_event` off: the model's feature), if the caller has them."""
+        ruled = list(suggest_links(spans, starts, scheme, every_role=True, one_event=False)
+                     if rules is None else rules)
         learned = [lk for lk in self.predict(text, spans, starts, scheme, rules=ruled)
                    if self.roles.get(lk[2]) == "model"]
         taken = {(i, j) for i, j, _ in learned}
         return [(lk, True) for lk in learned] + [
-            (lk, False) for lk in ruled if self.roles.get(lk[2]) != "model" and lk[:2] not in taken
-            and scheme.rule_links_in(lk[2])]
+            (lk, False) for lk in suggest_links(spans, starts, scheme) if self.roles.get(lk[2]) != "model"
+            and lk[:2] not in taken]
 
     def to_dict(self) -> dict:
         return {"version": VERSION, "threshold": self.threshold, "roles": dict(sorted(self.roles.items())),
@@ -209,7 +212,7 @@ def fit(examples: Sequence[Example], scheme: LabelScheme, epochs: int = 12, seed
     rows: list[tuple[list[str], float]] = []
     for ex in examples:
         pairs = candidates(ex.spans, ex.starts, scheme)
-        ruled = set(suggest_links(ex.spans, ex.starts, scheme, every_role=True))
+        ruled = set(suggest_links(ex.spans, ex.starts, scheme, every_role=True, one_event=False))
         for pair, feats in zip(pairs, pair_features(ex.text, ex.spans, pairs, ruled, scheme)):
             rows.append((feats, 1.0 if pair in ex.links else 0.0))
     weights: dict[str, float] = {}
@@ -263,7 +266,7 @@ def choose_roles(model: LinkModel, dev: Sequence[Example], scheme: LabelScheme
     its F1 over all roles is higher), as a role's two or three dev links say little on their own. So a model
     worse than the rule on `dev` is not used at all. Returns the counts per role for "rules", "model" and
     "chosen" (role -> [tp, predicted, gold])."""
-    ruled = [suggest_links(ex.spans, ex.starts, scheme, every_role=True) for ex in dev]
+    ruled = [suggest_links(ex.spans, ex.starts, scheme, every_role=True, one_event=False) for ex in dev]
     scored = [model.scores(ex.text, ex.spans, ex.starts, scheme, ruled[k]) for k, ex in enumerate(dev)]
 
     def predicted(k: int, t: float) -> list[Pair]:
@@ -283,7 +286,7 @@ def choose_roles(model: LinkModel, dev: Sequence[Example], scheme: LabelScheme
     result: dict[str, dict[str, list[int]]] = {"rules": {}, "model": {}, "chosen": {}}
     for k, ex in enumerate(dev):
         # what the rule suggests: nothing in the roles the scheme leaves out
-        counts([lk for lk in ruled[k] if scheme.rule_links_in(lk[2])], ex.links, ex.spans, result["rules"])
+        counts(suggest_links(ex.spans, ex.starts, scheme), ex.links, ex.spans, result["rules"])
         counts(predicted(k, model.threshold), ex.links, ex.spans, result["model"])
     model.roles = {}
     overall = f1(*_total(result["model"])) > f1(*_total(result["rules"]))

@@ -19,11 +19,18 @@ SpanKey = tuple[int, int, str]  # start, end, label
 AGENT_ROLES = frozenset({"attacker", "agent", "killer", "injurer", "communicator", "demonstrator", "participant"})
 
 
-def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
-                  scheme: LabelScheme, every_role: bool = False) -> list[tuple[int, int, str]]:
+def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int], scheme: LabelScheme,
+                  every_role: bool = False, one_event: bool = True) -> list[tuple[int, int, str]]:
     """(event position, argument position, role) for `spans`; `sentence_starts` are the character offsets at
     which sentences begin, in order (0 first). Only in the scheme's `rule_link_roles` (unless `every_role`: what
-    the learned links take as a feature): a role left out still takes its span, so the others link as before."""
+    the learned links take as a feature): a role left out still takes its span, so the others link as before.
+
+    An argument fills a role of one event, the nearest of its sentence that has the role for it (a time or a
+    place: the nearest told before it, "killed four in Kabul on Monday and injured twelve"; an agent: the nearest
+    told after it; a tie: the first), and an event chooses among the arguments it is nearest to. Several events of a
+    sentence would otherwise all take its one time or place, but the team links a time, a place, a victim to one
+    event: 233 of the 243 (argument, role) pairs of the project's gold have one. Not `one_event`: each event
+    chooses among all (the feature the learned links were trained with)."""
     starts = list(sentence_starts) or [0]
 
     def sentence(pos: int) -> int:
@@ -32,6 +39,26 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
     by_sentence: dict[int, list[int]] = {}  # an article may hold a hundred thousand spans: look within one
     for j, (s, _, _) in enumerate(spans):
         by_sentence.setdefault(sentence(s), []).append(j)
+    fillers = {(label.name, role.name): role.fillers for label in scheme.labels if label.kind == "event"
+               for role in label.roles}
+    owners: dict[tuple[int, str], int | None] = {}
+
+    def owner(j: int, role: str) -> int | None:
+        """The event whose `role` argument j may fill (see above)."""
+        if (j, role) not in owners:
+            s, e, label_name = spans[j]
+            found: tuple[tuple[bool, int], int] | None = None
+            for k in by_sentence[sentence(s)]:
+                ks, ke, event = spans[k]
+                if k == j or label_name not in fillers.get((event, role), ()) or (ks < e and s < ke):
+                    continue
+                rank = (ke > s if role in DATED_ROLES else ks < e if role in AGENT_ROLES else False,
+                        max(ks - e, s - ke, 0))
+                if found is None or rank < found[0]:
+                    found = (rank, k)
+            owners[(j, role)] = found[1] if found else None
+        return owners[(j, role)]
+
     links = []
     for i, (start, end, label_name) in enumerate(spans):
         label = scheme.get(label_name)
@@ -41,7 +68,8 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
                 if j != i and not (spans[j][0] < end and start < spans[j][1])]
         taken: set[int] = set()
         for role in sorted(label.roles, key=lambda r: len(r.fillers)):
-            fits = [j for j in near if spans[j][2] in role.fillers and j not in taken]
+            fits = [j for j in near if spans[j][2] in role.fillers and j not in taken
+                    and (not one_event or owner(j, role.name) == i)]
             if not fits:
                 continue
             if role.name in AGENT_ROLES and any(spans[j][1] <= start for j in fits):
@@ -51,6 +79,11 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int],
                 links.append((i, best, role.name))
             taken.add(best)
     return links
+
+
+# roles whose filler usually follows the event it belongs to ("killed four in Kabul on Monday"; "On Monday, gunmen
+# killed" has no event before it)
+DATED_ROLES = frozenset({"time", "place"})
 
 
 # labels that hold a count ("four civilians", "at least 12 people", "dozens"): a number-led phrase fills a role

@@ -237,6 +237,57 @@ def test_link_suggestions_case_by_case():
     assert links([(0, 3, "NOTE"), (4, 5, "ACTOR"), (6, 9, "GONE"), (10, 11, "PLACE")]) == set()
 
 
+def test_an_argument_fills_a_role_of_one_event_the_nearest():
+    """Two events of a sentence that may both take a span in a role: it goes to the nearer, to the first at equal
+    distance, and to each event in a role of its own; a time or a place to the nearest event before it, an agent
+    to the nearest after it."""
+    from annotator.core.linking import suggest_links
+
+    scheme = parse_scheme({"labels": {
+        "HIT": {"kind": "event", "colour": "#e6194b", "roles": {"target": {"fillers": ["PLACE"]}}},
+        "FIRE": {"kind": "event", "colour": "#ffe119", "roles": {"place": {"fillers": ["PLACE"]}}},
+        "MOVE": {"kind": "event", "colour": "#3cb44b", "roles": {"destination": {"fillers": ["PLACE"]},
+                                                                 "time": {"fillers": ["TIME"]},
+                                                                 "agent": {"fillers": ["PLACE"]}}},
+        "PLACE": {"kind": "argument", "colour": "#f58231"}, "TIME": {"kind": "argument", "colour": "#911eb4"}}},
+        "test")
+
+    def links(spans, starts=(0,)):
+        return set(suggest_links(spans, list(starts), scheme))
+
+    # each event its own nearest target
+    assert links([(0, 3, "HIT"), (4, 8, "PLACE"), (10, 13, "HIT"), (14, 18, "PLACE")]) == {
+        (0, 1, "target"), (2, 3, "target")}
+    # the second event is nearer: the first gets nothing, on either side
+    assert links([(0, 3, "HIT"), (10, 13, "HIT"), (15, 18, "PLACE")]) == {(1, 2, "target")}
+    assert links([(0, 3, "HIT"), (20, 23, "HIT"), (15, 18, "PLACE")]) == {(1, 2, "target")}
+    # touching beats one character away, on either side; at equal distance the earlier event
+    assert links([(0, 3, "HIT"), (3, 6, "PLACE"), (7, 10, "HIT")]) == {(0, 1, "target")}
+    assert links([(0, 3, "HIT"), (4, 6, "PLACE"), (6, 10, "HIT")]) == {(2, 1, "target")}
+    assert links([(0, 3, "HIT"), (5, 6, "PLACE"), (8, 11, "HIT")]) == {(0, 1, "target")}
+    # an event chooses among the spans nearest to it: the second takes the farther one, not the tied one
+    assert links([(0, 3, "HIT"), (5, 8, "PLACE"), (10, 13, "HIT"), (16, 18, "PLACE")]) == {
+        (0, 1, "target"), (2, 3, "target")}
+    # an event that chose another span leaves this one to no event
+    assert links([(0, 3, "HIT"), (4, 6, "PLACE"), (8, 10, "PLACE"), (30, 33, "HIT")]) == {(0, 1, "target")}
+    # another role of another event keeps it: one span can be a hit's target and a move's destination
+    assert links([(0, 3, "HIT"), (5, 8, "PLACE"), (10, 14, "MOVE")]) == {(0, 1, "target"), (2, 1, "destination")}
+    # a time dates the nearest event before it, however near the one after; with none before, the nearest
+    assert links([(0, 4, "MOVE"), (10, 12, "TIME"), (13, 17, "MOVE")]) == {(0, 1, "time")}
+    assert links([(0, 2, "TIME"), (10, 14, "MOVE"), (20, 24, "MOVE")]) == {(1, 0, "time")}
+    assert links([(0, 4, "MOVE"), (6, 8, "TIME"), (10, 14, "MOVE"), (16, 18, "TIME")]) == {
+        (0, 1, "time"), (2, 3, "time")}
+    # a place too: "attacked a checkpoint in Aleppo, killing two" (not the nearer killing)
+    assert links([(0, 4, "FIRE"), (20, 25, "PLACE"), (27, 31, "FIRE")]) == {(0, 1, "place")}
+    # an agent the nearest event after it, though the one before is nearer (the move before also takes it as
+    # its destination, a role of its own)
+    assert links([(0, 4, "MOVE"), (5, 7, "PLACE"), (12, 16, "MOVE")]) == {
+        (0, 1, "destination"), (2, 1, "agent")}
+    # an event in another sentence never competes
+    assert links([(0, 3, "HIT"), (20, 23, "PLACE"), (25, 28, "HIT")], starts=(0, 10, 24)) == set()
+    assert links([(0, 3, "HIT"), (5, 8, "PLACE"), (25, 28, "HIT")], starts=(0, 24)) == {(0, 1, "target")}
+
+
 def test_label_names_are_refused_with_the_reason_named():
     from annotator.core.labels import MAX_LABEL_LENGTH, label_problem
 

@@ -151,3 +151,23 @@ def test_with_the_shipped_scheme_the_rule_links_only_in_its_roles_and_the_model_
     assert model.roles.get("place") == "model" and ((2, 4, "place"), True) in made
     # with no model, the rule alone: its links in the scheme's roles only
     assert set(suggest_links(ex.spans, ex.starts, shipped)) == {(2, 1, "attacker"), (2, 5, "time")}
+
+
+def test_the_rule_gives_an_argument_to_one_event_but_the_model_still_sees_each_events_choice():
+    """Both events choose Monday as their time; the rule's links give it to the attack, told before it. A link
+    model trained before this rule reads the same features: its "rule" feature is each event's own choice."""
+    text = "Gunmen attacked a checkpoint on Monday and killed two soldiers."
+    spans = []
+    for words, label in (("Gunmen", "ACTOR"), ("attacked", "ATTACK"), ("checkpoint", "TARGET"), ("Monday", "TIME"),
+                         ("killed", "DEATH"), ("two soldiers", "CASUALTIES")):
+        start = text.index(words)
+        spans.append((start, start + len(words), label))
+    each = suggest_links(spans, [0], SCHEME, one_event=False)
+    assert (1, 3, "time") in each and (4, 3, "time") in each
+    ruled = suggest_links(spans, [0], SCHEME)
+    assert (1, 3, "time") in ruled and (4, 3, "time") not in ruled
+    assert set(ruled) == set(each) - {(4, 3, "time")}
+    follows_the_rule = LinkModel({"*|rule": 6.0, "*|bias": -3.0})
+    assert {(4, 3, "time"), (1, 3, "time")} <= set(follows_the_rule.predict(text, spans, [0], SCHEME))
+    # with every role left to the rule, the links suggested are the rule's, one event each
+    assert [lk for lk, learned in follows_the_rule.links(text, spans, [0], SCHEME) if not learned] == ruled

@@ -759,3 +759,24 @@ def test_preannotation_links_only_in_the_roles_the_projects_scheme_names(tmp_pat
         with Store(path, create=False) as store:
             preannotate(store, build_annotator(store.scheme))
             assert {lk.role for lk in store.links.of_document(1)} == expected, roles
+
+
+def test_a_time_dates_one_event_the_one_told_before_it(rules):
+    """Two events of a sentence both choose its only time: the default pipeline links it once, to the event told
+    before it, and each victim to its own event."""
+    def links(text):
+        doc = rules.nlp(text)
+        spans = rules.suggestions(doc)
+        return {(text[spans[lk.event].start:spans[lk.event].end], lk.role,
+                 text[spans[lk.argument].start:spans[lk.argument].end])
+                for lk in rules.link_suggestions(doc, spans, text)}
+
+    assert links("Gunmen killed four people in Kabul on Monday and injured twelve.") == {
+        ("killed", "victim", "four people"), ("killed", "time", "Monday"), ("injured", "victim", "twelve")}
+    # a time before every event dates the nearest
+    assert links("On Monday, gunmen killed four people and injured twelve.") == {
+        ("killed", "victim", "four people"), ("killed", "time", "Monday"), ("injured", "victim", "twelve")}
+    # one time each
+    assert links("Gunmen killed four people on Monday and injured twelve on Tuesday.") == {
+        ("killed", "victim", "four people"), ("killed", "time", "Monday"), ("injured", "victim", "twelve"),
+        ("injured", "time", "Tuesday")}
