@@ -4,7 +4,8 @@ For each role of an event (the roles that take fewer labels choosing first, so t
 before "target", which also takes ACTOR and TARGET), the nearest span in the same sentence whose label may fill
 it, not overlapping the event and not already given a role of this event. Subject-like roles (the agent of an
 event: attacker, killer, agent...) look to the left of the event first, as English puts the subject there;
-the others to either side. Nothing here needs spaCy: the sentences come in as character ranges."""
+the others to either side. A span fills a role of one event only, the nearest that has the role for it (see
+`suggest_links`), as the team links. Nothing here needs spaCy: the sentences come in as character ranges."""
 
 from __future__ import annotations
 
