@@ -42,6 +42,8 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int], sche
         by_sentence.setdefault(sentence(s), []).append(j)
     fillers = {(label.name, role.name): role.fillers for label in scheme.labels if label.kind == "event"
                for role in label.roles}
+    with_roles = {name for name, _ in fillers}
+    events_in = {n: [k for k in members if spans[k][2] in with_roles] for n, members in by_sentence.items()}
     owners: dict[tuple[int, str], int | None] = {}
 
     def owner(j: int, role: str) -> int | None:
@@ -49,7 +51,7 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int], sche
         if (j, role) not in owners:
             s, e, label_name = spans[j]
             found: tuple[tuple[bool, int], int] | None = None
-            for k in by_sentence[sentence(s)]:
+            for k in events_in[sentence(s)]:
                 ks, ke, event = spans[k]
                 if k == j or label_name not in fillers.get((event, role), ()) or (ks < e and s < ke):
                     continue
