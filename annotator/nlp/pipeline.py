@@ -198,12 +198,20 @@ class Annotator:
 
 
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+# a wire report's dateline at the start of a line: its place in capitals ("KYIV", "ADDIS ABABA", "SPRINGFIELD,
+# Ill."), a date, the agency in brackets, or both, and a dash: "KYIV, June 9 (Reuters) - ", "WASHINGTON (AP) — "
+_DATELINE = re.compile(r"(?m)^[^\S\n]*[A-Z][A-Z.'’\-]+(?:[^\S\n]+[A-Z][A-Z.'’\-]+)*(?:,[^\S\n]+[A-Z][a-z]+\.)?"
+                       r"(?:,[^\S\n]+" + _MONTH + r"[^\S\n]+\d{1,2}(?:[^\S\n]+\([^()\n]{1,40}\))?"
+                       r"|[^\S\n]+\([^()\n]{1,40}\))[^\S\n]+[-–—]+[^\S\n]+")
+
 
 def sentence_starts(doc: Doc, text: str | None = None) -> list[int]:
     """Where the sentences of a Doc begin (characters): the pipeline's boundaries when it has a parser or a
-    sentence recogniser, else spaCy's sentencizer rule (`punctuation_starts`), and every paragraph break (a
-    headline has no full stop). `text`: the doc's text, if the caller has it (`doc.text` is made again from
-    every token, in Python)."""
+    sentence recogniser, else spaCy's sentencizer rule (`punctuation_starts`), every paragraph break (a
+    headline has no full stop), and the end of a wire report's dateline ("KYIV, June 9 (Reuters) - "): the date
+    a report was filed is no event's time, and the team links no dateline, which Wikinews puts on a line of its
+    own. `text`: the doc's text, if the caller has it (`doc.text` is made again from every token, in Python)."""
     from annotator.nlp.sentences import columns
 
     arr = columns(doc)
@@ -211,7 +219,9 @@ def sentence_starts(doc: Doc, text: str | None = None) -> list[int]:
         starts = {sent.start_char for sent in doc.sents}  # without its loop over every token)
     else:
         starts = punctuation_starts(doc, arr)
-    starts.update(m.end() for m in _PARAGRAPH.finditer(doc.text if text is None else text))
+    text = doc.text if text is None else text
+    starts.update(m.end() for m in _PARAGRAPH.finditer(text))
+    starts.update(m.end() for m in _DATELINE.finditer(text))
     return sorted(starts)
 
 

@@ -780,3 +780,35 @@ def test_a_time_dates_one_event_the_one_told_before_it(rules):
     assert links("Gunmen killed four people on Monday and injured twelve on Tuesday.") == {
         ("killed", "victim", "four people"), ("killed", "time", "Monday"), ("injured", "victim", "twelve"),
         ("injured", "time", "Tuesday")}
+
+
+def test_a_wire_reports_dateline_is_a_sentence_of_its_own_and_dates_no_event(rules):
+    """"KHARAN, March 3 (Reuters) - Artillery shelling killed ... on Friday": the date the report was filed is no
+    event's time (the team links no dateline: Wikinews puts it on a line of its own). Lines that only look like
+    one are not split."""
+    import json
+
+    from annotator.nlp.pipeline import _DATELINE, sentence_starts
+    from tests.conftest import WIKINEWS
+
+    def links(text):
+        doc = rules.nlp(text)
+        spans = rules.suggestions(doc)
+        return {(text[spans[lk.event].start:spans[lk.event].end], lk.role,
+                 text[spans[lk.argument].start:spans[lk.argument].end])
+                for lk in rules.link_suggestions(doc, spans, text)}
+
+    for dateline in ("ODESA, October 21 (Reuters) - ", "ODESA, Oct. 21 - ", "ODESA (AP) — ",
+                     "SPRINGFIELD, Ill., Oct 21 (AP) – ", "ADDIS ABABA, October 21 (Annotator Wire) - "):
+        text = f"Headline\n\n{dateline}A missile attack hit a power station on Friday."
+        assert len(dateline) + 10 in sentence_starts(rules.nlp(text), text), dateline
+        assert ("missile attack", "time", "Friday") in links(text), dateline
+        assert not any(role == "time" and arg == "October 21" for _, role, arg in links(text)), dateline
+    # with no other time, the dateline's date is still no event's
+    assert links("KYIV, June 9 (Reuters) - Russia launched 472 drones.") == {("launched", "attacker", "Russia")}
+    # not a dateline: no capitals at the line's start, no date or agency, or not at a line's start
+    for text in ("US - China talks resumed on Monday.", "NATO said on Monday - talks resumed.",
+                 "Kyiv, June 9 (Reuters) - talks resumed.", "Talks resumed. KYIV, June 9 - talks resumed."):
+        assert _DATELINE.search(text) is None, text
+    # nor anything in 150 real news articles, whose datelines are lines of their own
+    assert not any(_DATELINE.search(json.loads(line)["text"]) for line in WIKINEWS.open(encoding="utf-8"))
