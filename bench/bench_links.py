@@ -82,8 +82,9 @@ def main() -> int:
     for text, spans, gold in data:
         doc = annotator.nlp(text)
         starts = sentence_starts(doc)
-        for name, method in (("gold spans", suggest_links), ("baseline", all_candidates)):
-            found = {(spans[e], role, spans[a]) for e, a, role in method(spans, starts, scheme)}
+        for name, made in (("gold spans", suggest_links(spans, starts, scheme, text=text)),
+                           ("baseline", all_candidates(spans, starts, scheme))):
+            found = {(spans[e], role, spans[a]) for e, a, role in made}
             score(found, gold, *table[name])
         suggested = annotator.suggestions(doc)
         found = {(suggested[lk.event].key, lk.role, suggested[lk.argument].key)
@@ -146,12 +147,12 @@ def cross_validated(annotator, scheme: LabelScheme, data: list, folds: int = 5) 
         for k in held:
             ex, (sx, gold) = gold_ex[k], e2e_ex[k]
             gold_keys = {(ex.spans[i], r, ex.spans[j]) for i, j, r in ex.links}
-            add("gold spans: rule", ex.spans, suggest_links(ex.spans, ex.starts, scheme), gold_keys)
+            add("gold spans: rule", ex.spans, suggest_links(ex.spans, ex.starts, scheme, text=ex.text), gold_keys)
             add("gold spans: model, every role", ex.spans, model.predict(ex.text, ex.spans, ex.starts, scheme),
                 gold_keys)
             add("gold spans: model, roles chosen", ex.spans,
                 [lk for lk, _ in model.links(ex.text, ex.spans, ex.starts, scheme)], gold_keys)
-            add("end to end: rule", sx.spans, suggest_links(sx.spans, sx.starts, scheme), gold)
+            add("end to end: rule", sx.spans, suggest_links(sx.spans, sx.starts, scheme, text=sx.text), gold)
             add("end to end: model, roles chosen", sx.spans,
                 [lk for lk, _ in model.links(sx.text, sx.spans, sx.starts, scheme)], gold)
             add("end to end: every candidate", sx.spans, link_model.candidates(sx.spans, sx.starts, scheme), gold)

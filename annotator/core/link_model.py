@@ -180,7 +180,7 @@ class LinkModel:
                    if self.roles.get(lk[2]) == "model"]
         taken = {(i, j) for i, j, _ in learned}
         return [(lk, True) for lk in learned] + [
-            (lk, False) for lk in suggest_links(spans, starts, scheme) if self.roles.get(lk[2]) != "model"
+            (lk, False) for lk in suggest_links(spans, starts, scheme, text=text) if self.roles.get(lk[2]) != "model"
             and lk[:2] not in taken]
 
     def to_dict(self) -> dict:
@@ -286,7 +286,7 @@ def choose_roles(model: LinkModel, dev: Sequence[Example], scheme: LabelScheme
     result: dict[str, dict[str, list[int]]] = {"rules": {}, "model": {}, "chosen": {}}
     for k, ex in enumerate(dev):
         # what the rule suggests: nothing in the roles the scheme leaves out
-        counts(suggest_links(ex.spans, ex.starts, scheme), ex.links, ex.spans, result["rules"])
+        counts(suggest_links(ex.spans, ex.starts, scheme, text=ex.text), ex.links, ex.spans, result["rules"])
         counts(predicted(k, model.threshold), ex.links, ex.spans, result["model"])
     model.roles = {}
     overall = f1(*_total(result["model"])) > f1(*_total(result["rules"]))

@@ -9,6 +9,7 @@ the others to either side. A span fills a role of one event only, the nearest th
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 
@@ -21,7 +22,8 @@ AGENT_ROLES = frozenset({"attacker", "agent", "killer", "injurer", "communicator
 
 
 def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int], scheme: LabelScheme,
-                  every_role: bool = False, one_event: bool = True) -> list[tuple[int, int, str]]:
+                  every_role: bool = False, one_event: bool = True, text: str | None = None
+                  ) -> list[tuple[int, int, str]]:
     """(event position, argument position, role) for `spans`; `sentence_starts` are the character offsets at
     which sentences begin, in order (0 first). Only in the scheme's `rule_link_roles` (unless `every_role`: what
     the learned links take as a feature): a role left out still takes its span, so the others link as before.
@@ -30,8 +32,10 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int], sche
     place: the nearest told before it, "killed four in Kabul on Monday and injured twelve"; an agent: the nearest
     told after it; a tie: the first), and an event chooses among the arguments it is nearest to. Several events of a
     sentence would otherwise all take its one time or place, but the team links a time, a place, a victim to one
-    event: 233 of the 243 (argument, role) pairs of the project's gold have one. Not `one_event`: each event
-    chooses among all (the feature the learned links were trained with)."""
+    event: 233 of the 243 (argument, role) pairs of the project's gold have one. With `text` (the characters the
+    offsets count), the subject of a passive belongs to its verb before any nearer event ("two were killed and
+    five were wounded": only an auxiliary, and an adverb, between), in any role but an agent's. Not `one_event`:
+    each event chooses among all (the feature the learned links were trained with)."""
     starts = list(sentence_starts) or [0]
 
     def sentence(pos: int) -> int:
@@ -50,12 +54,14 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int], sche
         """The event whose `role` argument j may fill (see above)."""
         if (j, role) not in owners:
             s, e, label_name = spans[j]
-            found: tuple[tuple[bool, int], int] | None = None
+            found: tuple[tuple[bool, bool, int], int] | None = None
             for k in events_in[sentence(s)]:
                 ks, ke, event = spans[k]
                 if k == j or label_name not in fillers.get((event, role), ()) or (ks < e and s < ke):
                     continue
-                rank = (ke > s if role in DATED_ROLES else ks < e if role in AGENT_ROLES else False,
+                subject = (text is not None and role not in AGENT_ROLES and e <= ks
+                           and _PASSIVE.fullmatch(text, e, ks) is not None)
+                rank = (not subject, ke > s if role in DATED_ROLES else ks < e if role in AGENT_ROLES else False,
                         max(ks - e, s - ke, 0))
                 if found is None or rank < found[0]:
                     found = (rank, k)
@@ -82,6 +88,11 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int], sche
                 links.append((i, best, role.name))
             taken.add(best)
     return links
+
+
+# what lies between the subject of a passive and its verb ("two workers were killed", "five others have been
+# seriously injured")
+_PASSIVE = re.compile(r"\s+(?:were|was|are|is|have been|has been|had been|been|being)(?:\s+\w+ly)?\s+", re.I)
 
 
 # roles whose filler usually follows the event it belongs to ("killed four in Kabul on Monday"; "On Monday, gunmen

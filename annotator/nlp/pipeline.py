@@ -132,7 +132,8 @@ class Annotator:
         elif self.use_rules:
             seen = {lk.key for lk in found}
             found += [Link(e, a, role, Source.RULE, SpanState.SUGGESTED)
-                      for e, a, role in suggest_links(keys, sentence_starts(doc, text), self.scheme)
+                      for e, a, role in suggest_links(keys, sentence_starts(doc, text), self.scheme,
+                                                      text=doc.text if text is None else text)
                       if (e, a, role) not in seen]
         return found
 

@@ -283,6 +283,14 @@ def test_an_argument_fills_a_role_of_one_event_the_nearest():
     # its destination, a role of its own)
     assert links([(0, 4, "MOVE"), (5, 7, "PLACE"), (12, 16, "MOVE")]) == {
         (0, 1, "destination"), (2, 1, "agent")}
+    # with the text, the subject of a passive is its verb's, though another event is nearer (not an agent's)
+    text = "Towns were hit and cities were hit."
+    spans = [(0, 5, "PLACE"), (11, 14, "HIT"), (19, 25, "PLACE"), (31, 34, "HIT")]
+    assert links(spans) == {(1, 2, "target")}
+    assert set(suggest_links(spans, [0], scheme, text=text)) == {(1, 0, "target"), (3, 2, "target")}
+    spans = [(0, 5, "PLACE"), (11, 14, "HIT"), (19, 25, "PLACE"), (42, 45, "HIT")]  # an adverb between too
+    assert set(suggest_links(spans, [0], scheme, text="Towns were hit and cities have been badly hit.")) == {
+        (1, 0, "target"), (3, 2, "target")}
     # an event in another sentence never competes
     assert links([(0, 3, "HIT"), (20, 23, "PLACE"), (25, 28, "HIT")], starts=(0, 10, 24)) == set()
     assert links([(0, 3, "HIT"), (5, 8, "PLACE"), (25, 28, "HIT")], starts=(0, 24)) == {(0, 1, "target")}

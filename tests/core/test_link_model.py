@@ -171,3 +171,18 @@ def test_the_rule_gives_an_argument_to_one_event_but_the_model_still_sees_each_e
     assert {(4, 3, "time"), (1, 3, "time")} <= set(follows_the_rule.predict(text, spans, [0], SCHEME))
     # with every role left to the rule, the links suggested are the rule's, one event each
     assert [lk for lk, learned in follows_the_rule.links(text, spans, [0], SCHEME) if not learned] == ruled
+
+
+def test_the_rules_links_a_model_passes_on_read_the_text_as_the_rule_does():
+    """In the roles a model leaves to the rule, its links are the rule's with the text: the subject of a passive
+    ("five were wounded") is its verb's, though "killed" is nearer."""
+    text = "Two soldiers were killed and five were wounded."
+    spans = []
+    for words, label in (("Two soldiers", "CASUALTIES"), ("killed", "DEATH"), ("five", "CASUALTIES"),
+                         ("wounded", "INJURY")):
+        start = text.index(words)
+        spans.append((start, start + len(words), label))
+    by_the_rule = suggest_links(spans, [0], SCHEME, text=text)
+    assert set(by_the_rule) == {(1, 0, "victim"), (3, 2, "victim")} != set(suggest_links(spans, [0], SCHEME))
+    learned_nothing = LinkModel({"*|bias": -9.0})
+    assert [lk for lk, learned in learned_nothing.links(text, spans, [0], SCHEME) if not learned] == by_the_rule

@@ -809,3 +809,15 @@ def test_a_wire_reports_dateline_is_a_sentence_of_its_own_and_dates_no_event(rul
         assert _DATELINE.search(text) is None, text
     # nor anything in 150 real news articles, whose datelines are lines of their own
     assert not any(_DATELINE.search(json.loads(line)["text"]) for line in WIKINEWS.open(encoding="utf-8"))
+
+
+def test_the_subject_of_a_passive_is_its_verbs_victim_though_another_event_is_nearer(rules):
+    """"Two workers were killed and five were wounded": "five" is a character nearer "killed", but it is the
+    subject of "were wounded"."""
+    assert suggested_links(rules, "Two workers were killed and five were wounded.") == {
+        ("killed", "victim", "Two workers"), ("wounded", "victim", "five")}
+    assert suggested_links(rules, "Two workers were killed and five others have been seriously wounded.") == {
+        ("killed", "victim", "Two workers"), ("wounded", "victim", "five others")}
+    # no auxiliary between: each the nearest, as before
+    assert suggested_links(rules, "Troops killed two and five wounded.") == {
+        ("killed", "victim", "two"), ("wounded", "victim", "five")}
