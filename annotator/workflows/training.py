@@ -412,7 +412,8 @@ def _calibrate(nlp: Any, dev: Path, report: TrainReport) -> None:
 def _prf(tp: int, pred: int, gold: int) -> dict[str, float]:
     p = tp / pred if pred else 0.0
     r = tp / gold if gold else 0.0
-    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "gold": float(gold)}
+    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "gold": float(gold),
+            "predicted": float(pred)}
 
 
 def choose_sources(compare: dict[str, dict[str, dict[str, float]]]) -> dict[str, str]:
@@ -433,13 +434,10 @@ def choose_sources(compare: dict[str, dict[str, dict[str, float]]]) -> dict[str,
 
 
 def one_span(scores: dict[str, float]) -> float:
-    """What one more right span would add to an F1 of these dev scores (p, r, f, gold): 2 / (predicted + gold);
-    0 without precision and recall."""
-    gold, p, r = scores.get("gold") or 0.0, scores.get("p"), scores.get("r")
-    if not gold or p is None or r is None:
-        return 0.0
-    predicted = r * gold / p if p else 0.0
-    return 2 / (predicted + gold)
+    """What one more right span would add to an F1 of these dev scores (`_prf`'s): 2 / (predicted + gold); 0
+    without the counts."""
+    gold, predicted = scores.get("gold") or 0.0, scores.get("predicted")
+    return 2 / (predicted + gold) if gold and predicted is not None else 0.0
 
 
 def _compare_with_rules(nlp: Any, dev: Path, store: Store, report: TrainReport) -> None:

@@ -171,7 +171,8 @@ def test_a_label_goes_to_the_model_only_where_it_wins_by_more_than_one_dev_span(
 
     def scores(tp, pred, gold):
         p, r = tp / pred if pred else 0.0, tp / gold
-        return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "gold": float(gold)}
+        return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "gold": float(gold),
+                "predicted": float(pred)}
 
     rules = scores(43, 56, 57)  # F1 0.761; one more right span: 0.770
     assert one_span(rules) == pytest.approx(2 / (56 + 57))
@@ -186,6 +187,13 @@ def test_a_label_goes_to_the_model_only_where_it_wins_by_more_than_one_dev_span(
         "AMOUNT": "rules"}
     assert choose_sources({"AMOUNT": {"rules": none, "both": scores(2, 2, 10), "model": scores(2, 2, 10)}}) == {
         "AMOUNT": "both"}
+    # rules that suggest ten of a label and get none right: one span is worth 2 / (10 + 10), not 2 / 10
+    wrong = scores(0, 10, 10)
+    assert one_span(wrong) == pytest.approx(0.1)
+    assert choose_sources({"AMOUNT": {"rules": wrong, "both": scores(1, 12, 10), "model": scores(1, 12, 10)}}) == {
+        "AMOUNT": "rules"}  # F1 0.09: by less than a span
+    assert choose_sources({"AMOUNT": {"rules": wrong, "both": scores(1, 1, 10), "model": scores(1, 1, 10)}}) == {
+        "AMOUNT": "both"}  # F1 0.18: by more than a span
 
 
 def test_the_threshold_is_the_one_that_scores_best_on_dev(monkeypatch, tmp_path):
