@@ -119,22 +119,20 @@ class Annotator:
                 if event in position and argument in position and not self.scheme.link_problem(event[2], role,
                                                                                               argument[2]):
                     found.append(Link(position[event], position[argument], role, Source.MODEL, SpanState.SUGGESTED))
+        if self.link_model is None and not self.use_rules:
+            return found
+        text = doc.text if text is None else text
+        starts = sentence_starts(doc, text)
+        seen = {lk.key for lk in found}
         if self.link_model is not None:  # learned links in the roles training chose it for, the rule's in others
-            seen = {lk.key for lk in found}
-            starts = sentence_starts(doc, text)
-            text = doc.text if text is None else text
             if self.use_rules and not self.model_anyway:
                 made = self.link_model.links(text, keys, starts, self.scheme)
             else:  # the learned links in every role
                 made = [(lk, True) for lk in self.link_model.predict(text, keys, starts, self.scheme)]
-            found += [Link(e, a, role, Source.MODEL if learned else Source.RULE, SpanState.SUGGESTED)
-                      for (e, a, role), learned in made if (e, a, role) not in seen]
-        elif self.use_rules:
-            seen = {lk.key for lk in found}
-            found += [Link(e, a, role, Source.RULE, SpanState.SUGGESTED)
-                      for e, a, role in suggest_links(keys, sentence_starts(doc, text), self.scheme,
-                                                      text=doc.text if text is None else text)
-                      if (e, a, role) not in seen]
+        else:
+            made = [(lk, False) for lk in suggest_links(keys, starts, self.scheme, text=text)]
+        found += [Link(e, a, role, Source.MODEL if learned else Source.RULE, SpanState.SUGGESTED)
+                  for (e, a, role), learned in made if (e, a, role) not in seen]
         return found
 
     def usefulness(self, doc: Doc) -> float | None:
