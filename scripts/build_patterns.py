@@ -70,6 +70,23 @@ BEFORE_EVENT = {"actor-institution", "demonym-force", "title-name"}
 # a target word ("hospital", "civilians", "journalists") right after an event's words ("attacked journalists",
 # "strike on the hospital"): in any sentence of an event, on the 40 gold articles, they were 18 deleted for 2 kept
 AFTER_EVENT = {"target-word"}
+# a capitalised name (a person's, an organisation's) where it fills a role by its place beside an event's words,
+# with the label it gets beside each kind of event: the doer before a verb ("Thunberg has met", "Hamas attacked"),
+# the one who died or was hurt before the verb ("Gloria Vanderbilt died"), the one done to after it ("killed
+# journalist Nabil Hasan", "arrested Manafort"), the other party of talks ("a meeting between Zelensky and Trump",
+# "spoke with Giuliani"), the doer after "by" ("arrested by Thames Valley Police"), and what an attack struck after
+# "the". A name another rule knows (a place, a group, a date, an event's words) is that rule's: these give way to
+# any match they overlap (YIELDS). A name is one match whatever it turns out to be: a pattern each for the doer,
+# the sufferer and so on were four matches of every capitalised word to sort out
+DOERS = ["ATTACK", "ARREST", "TALKS", "AGREEMENT", "PROTEST", "THREAT", "TERRITORY", "DAMAGE", "MOVEMENT"]
+SUFFERED = ["DEATH", "INJURY"]
+DONE_TO = ["DEATH", "INJURY", "ARREST"]
+PARTIES = ["TALKS", "AGREEMENT"]
+BEFORE_EVENT_OF = {"name": {**dict.fromkeys(DOERS, "ACTOR"), **dict.fromkeys(SUFFERED, "TARGET")}}
+AFTER_EVENT_OF = {"name": {**dict.fromkeys(DONE_TO, "TARGET"), **dict.fromkeys(PARTIES, "ACTOR")},
+                  "name-struck": ["ATTACK"], "name-agent": sorted({*DONE_TO, "ATTACK", "DAMAGE", "TERRITORY",
+                                                                   "MOVEMENT"})}
+YIELDS = {*BEFORE_EVENT_OF, *AFTER_EVENT_OF}
 # armed groups are actors wherever an event is reported
 GROUPS = {"Taliban", "Hamas", "Hezbollah", "ISIS", "ISIL", "Islamic State", "al-Qaeda", "al-Shabaab", "Boko Haram",
           "Houthis", "Kurdish forces"}
@@ -192,6 +209,16 @@ def regions() -> list[str]:
         "Yorkshire", "Lancashire", "England", "Wales", "Scotland"]
 
 
+# the words after which a capitalised name is a place or a time, not someone who acts or is acted on ("in Minsk",
+# "since Monday"), or the doer of a passive ("by", its own rule)
+# words of titles besides those of the titled-name rule, which no name of a person begins with
+TITLE_WORDS = {"pope", "representative", "representatives", "prime", "former", "foreign", "defence", "defense",
+               "interior", "judge", "officer", "detective", "sergeant", "captain", "lieutenant", "major", "sheikh",
+               "prince", "princess", "queen", "emperor", "cardinal", "bishop", "rabbi", "imam", "reverend",
+               "professor", "attorney", "justice", "speaker", "premier", "councillor", "councilor"}
+NOT_BEFORE_A_NAME = {"about", "in", "at", "near", "from", "to", "into", "by", "during", "since", "after", "before",
+                     "until", "across", "over", "outside", "inside", "throughout", "toward", "towards", "via",
+                     "through", "within", "around", "than", "as"}
 DATE_WORDS = [w.lower() for w in (*DAYS, *MONTHS, "May")] + "spring summer autumn fall winter christmas easter".split()
 # capitalised words after "in" that name no place
 NOT_PLACES = """god allah islam christianity judaism hinduism buddhism congress parliament senate court heaven hell
@@ -326,10 +353,17 @@ def build() -> list[dict]:
             entry["id"] = pid
         if pid in IN_EVENT_SENTENCE:
             entry["in_event_sentence"] = True
-        if pid and pid.split("@")[0] in BEFORE_EVENT:
+        base = pid.split("@")[0] if pid else None
+        if base in BEFORE_EVENT:
             entry["before_event"] = True
-        if pid and pid.split("@")[0] in AFTER_EVENT:
+        if base in AFTER_EVENT:
             entry["after_event"] = True
+        if base in BEFORE_EVENT_OF:
+            entry["before_event"] = BEFORE_EVENT_OF[base]
+        if base in AFTER_EVENT_OF:
+            entry["after_event"] = AFTER_EVENT_OF[base]
+        if base in YIELDS:
+            entry["yields"] = True
         lines.append(entry)
 
     multi = {
@@ -551,6 +585,34 @@ def build() -> list[dict]:
     add("PLACE", [{"LOWER": {"IN": ["in", "near"]}}, town, ends], "place-in@1:-1")
     add("PLACE", [{"LOWER": {"IN": ["in", "near"]}}, town, town, ends], "place-in@1:-1")
     add("PLACE", [town, {"ORTH": ","}, {"ORTH": {"IN": [r for r in regions() if " " not in r]}}], "place-town@:1")
+    # a name: capitalised words that are no day, month, people or faith ("Nabil Hasan al-Quaety", "Paweł
+    # Adamowicz", "Thames Valley Police"), after a word that is no preposition of place or time ("in Minsk")
+    # the whole name (not after another capitalised word, but after a title: "President Trump" -> "Trump"),
+    # without titles ("Roman Catholic Pope Francis" -> "Pope Francis" is no name of ours)
+    person = {"IS_TITLE": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(
+        {*unnamed, *(n.lower() for n in NATIONALS), *titles, *honorifics, *TITLE_WORDS})}}
+    not_where = {"IS_TITLE": False, "LOWER": {"NOT_IN": sorted(NOT_BEFORE_A_NAME)}}
+    after_title = {"LOWER": {"IN": sorted({*titles, *TITLE_WORDS})}}
+    particle = {"LOWER": {"IN": ["al", "el", "bin", "ibn", "abu", "abd"]}}
+    # ... to its last word: not a name's possessive or the first half of a compound ("Trump's chances",
+    # "Parkinson's disease", "the Russo-Japanese War"), which name no one who acts or is acted on. Of one to four
+    # words, each length a pattern of its own: fixed-length patterns are matched over a whole batch with numpy,
+    # where an open-ended one ran a Python loop from every word and made pre-annotation five times slower
+    tail = {"IS_TITLE": False, "LOWER": {"NOT_IN": ["'s", "’s", "'", "’", "-", "–"]}}
+    names = [[person] * n for n in range(1, 5)] + [[person] * n + [particle, {"ORTH": "-"}, person]
+                                                    for n in range(1, 3)]
+    for before in (not_where, after_title):
+        for name in names:
+            add("ACTOR", [before, *name, tail], "name@1:-1")
+    for name in names:
+        add("ACTOR", [{"LOWER": "by"}, *name, tail], "name-agent@1:-1")
+    # what an attack struck, by name, is a building's or a body's after "the" ("struck the Jolo Cathedral",
+    # "attacks on the United States Embassy"); a bare name there is as often a town's ("shelled Bakhmut") or, in
+    # politics, a rival's ("Biden attacked Trump"); the whole phrase, not a name before its noun ("the Camp
+    # David site")
+    for name in names:
+        for end in ({"IS_PUNCT": True}, {"IS_STOP": True, "IS_TITLE": False, "LOWER": {"NOT_IN": ["'s", "’s"]}}):
+            add("TARGET", [{"LOWER": "the"}, *name, end], "name-struck@1:-1")
     for t in TARGETS:
         if t not in IN_CONTEXT["TARGET"]:
             add("TARGET", t, "target-word")

@@ -55,11 +55,29 @@ def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, 
                                                str(path), lineno)))
         if labels is not None and entry["label"] not in labels:
             raise PipelineError(str(InputError(f"unknown label {entry['label']!r}", str(path), lineno)))
+        around: dict[str, Any] = {}
+        for flag in ("before_event", "after_event"):
+            value = entry.get(flag)
+            if value is True or isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+                around[flag] = value
+            elif isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str)
+                                                           for k, v in value.items()):
+                unknown = sorted(v for v in set(value.values()) if labels is not None and v not in labels)
+                if unknown:
+                    raise PipelineError(str(InputError(f'"{flag}" gives an unknown label {unknown[0]!r}',
+                                                       str(path), lineno)))
+                around[flag] = value
+            elif value not in (None, False):
+                raise PipelineError(str(InputError(
+                    f'"{flag}" must be true, a list of event labels, or event labels with the label to give',
+                    str(path), lineno)))
+        if entry.get("yields") is True and not entry.get("id"):
+            raise PipelineError(str(InputError('"yields" needs the pattern\'s "id": the matches that give way are '
+                                               'known by it', str(path), lineno)))
         patterns.append({"label": entry["label"], "pattern": entry["pattern"], **(
             {"id": entry["id"]} if "id" in entry else {}), **(
-            {"in_event_sentence": True} if entry.get("in_event_sentence") is True else {}), **(
-            {"before_event": True} if entry.get("before_event") is True else {}), **(
-            {"after_event": True} if entry.get("after_event") is True else {})})
+            {"in_event_sentence": True} if entry.get("in_event_sentence") is True else {}), **around, **(
+            {"yields": True} if entry.get("yields") is True else {})})
     return patterns
 
 

@@ -9,7 +9,9 @@ the other tokens are context ("casualties-after-verb@1:" on "killed twelve" give
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from typing import Any
 
 import numpy
@@ -49,11 +51,16 @@ class RuleMatcher:
         # (label, pattern id) of the patterns whose matches count only in a sentence that reports an event
         self.in_event_sentence: set[tuple[str, str]] = set()
         # (label, pattern id) of the patterns whose matches count only right before an event told by a verb
-        # ("police arrested", not "the police said")
-        self.before_event: set[tuple[str, str]] = set()
+        # ("police arrested", not "the police said"), with the event labels that count and the label a match
+        # gets beside each (None: any event, the pattern's own label)
+        self.before_event: dict[tuple[str, str], dict[str, str] | None] = {}
         # ... and only right after an event's words ("attacked journalists", "strike on the hospital"; not "the
-        # hospital said")
-        self.after_event: set[tuple[str, str]] = set()
+        # hospital said"). A pattern in both counts beside either, after first.
+        self.after_event: dict[tuple[str, str], dict[str, str] | None] = {}
+        # the ids of the patterns whose matches give way to any other pattern's match they overlap (a capitalised
+        # name is a person's only where no rule knows it as a place, a group or a date), whatever label a match
+        # got beside its event
+        self.yielding: set[str] = set()
 
     def set_events(self, events: Iterable[str]) -> None:
         self.events = frozenset(events)
@@ -69,10 +76,14 @@ class RuleMatcher:
         for p in patterns:
             if p.get("in_event_sentence"):
                 self.in_event_sentence.add((p["label"], str(p.get("id", ""))))
-            if p.get("before_event"):
-                self.before_event.add((p["label"], str(p.get("id", "")).split("@")[0]))
-            if p.get("after_event"):
-                self.after_event.add((p["label"], str(p.get("id", "")).split("@")[0]))
+            for flag, where in (("before_event", self.before_event), ("after_event", self.after_event)):
+                value = p.get(flag)
+                if value:
+                    where[(p["label"], str(p.get("id", "")).split("@")[0])] = (
+                        None if value is True else dict(value) if isinstance(value, dict)
+                        else dict.fromkeys(value, p["label"]))
+            if p.get("yields"):
+                self.yielding.add(str(p.get("id", "")).split("@")[0])
             if isinstance(p["pattern"], str):
                 phrases.setdefault((p["label"], str(p.get("id", ""))), []).append(p["pattern"])
             else:
@@ -124,6 +135,8 @@ class RuleMatcher:
                     kept = self._around_events(doc, kept)
                 if self.in_event_sentence and self.events:
                     kept = self._in_event_sentences(doc, kept)
+                if self.yielding:
+                    kept = self._give_way(kept)
                 found = [(int(idx[s]), int(ends[e - 1]), label, pid) for s, e, label, pid in kept]
             if idx[0] == 0 and int(length.max()) < WS_BIT:
                 # the tokens in annotator.core.tokens' compact form, built with numpy
@@ -141,21 +154,38 @@ class RuleMatcher:
         `_inside_a_name`)."""
         place, actor = self.acting or (None, None)
         events, before_event, after_event = self.events, self.before_event, self.after_event
-        event_ends = {e for _, e, label, _ in kept if label in events}
+        # where events' words end, and start, with their labels
+        event_ends: dict[int, set[str]] = {}
         # the events told by a verb in the past ("launched", "struck"): before a noun ("the Kabul car bombing",
         # "US airstrike", "Ukraine negotiations") the place only names where, or whose
-        starts = {s for s, _, label, _ in kept if label in events and (
-            doc[s].lower_.endswith("ed") or doc[s].lower_ in PAST)}
+        starts: dict[int, set[str]] = {}
+        for s, e, label, _ in kept:
+            if label in events:
+                event_ends.setdefault(e, set()).add(label)
+                if doc[s].lower_.endswith("ed") or doc[s].lower_ in PAST:
+                    starts.setdefault(s, set()).add(label)
         out = []
         n = len(doc)
         for s, e, label, pid in kept:
             if label == place and (e < n and (_a_name(doc[e]) or doc[e].text in MODIFIED)
                                    or _inside_a_name(doc, s, e)):
                 continue
-            if (label, pid.split("@")[0]) in after_event and (not _just_after(doc, s, event_ends) or (
-                    e < n and _a_name(doc[e]))):  # "the Camp David Accords": a name's first word
+            key = (label, pid.split("@")[0])
+            if key in after_event:
+                given = None
+                # cheap tests first: most matches of such patterns (a name) are nowhere near an event
+                if any(s - gap in event_ends for gap in range(AFTER_EVENT + 1)) and not (
+                        e < n and _a_name(doc[e])):  # "the Camp David Accords": a name's first word
+                    given = _beside(after_event[key], _just_after(doc, s, event_ends), label)
+                if given is not None:
+                    out.append((s, e, given, pid))
+                    continue
+                if key not in before_event:
+                    continue
+            only_acting = key in before_event
+            if only_acting and not (e in starts or e + 1 in starts or e + 2 in starts or s - 1 in event_ends
+                                    or s - 2 in event_ends):  # neither before an event's verb nor after "by"
                 continue
-            only_acting = (label, pid.split("@")[0]) in before_event
             if (only_acting or label == place) and _by_after(doc, s, event_ends):  # the agent of a passive
                 label, pid = (actor, "actor-agent") if label == place else (label, pid)  # "shot by police"
                 only_acting = False
@@ -168,11 +198,32 @@ class RuleMatcher:
                 if j in starts:
                     if label == place:
                         label, pid = actor, "actor-acting"
-                    only_acting = False
+                        only_acting = False
+                    else:
+                        given = _beside(before_event[key], starts[j], label) if only_acting else label
+                        if given is not None:
+                            label, only_acting = given, False
             if not only_acting:
                 out.append((s, e, label, pid))
         return out
 
+
+    def _give_way(self, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+        """Without the matches of `yields` patterns that overlap another pattern's match (of any label)."""
+        yielding = self.yielding
+        mine = [pid.split("@")[0] in yielding for _, _, _, pid in kept]
+        if not any(mine):
+            return kept
+        others = sorted((s, e) for (s, e, _, _), m in zip(kept, mine) if not m)
+        reach = list(accumulate((e for _, e in others), max))  # the furthest end of the matches starting up to each
+        out = []
+        for (s, e, label, pid), m in zip(kept, mine):
+            if m:
+                i = bisect_left(others, (e, -1))  # the others starting before this one ends
+                if i and reach[i - 1] > s:
+                    continue
+            out.append((s, e, label, pid))
+        return out
 
     def _in_event_sentences(self, doc: Doc, kept: list[tuple[int, int, str, str]]
                             ) -> list[tuple[int, int, str, str]]:
@@ -185,21 +236,36 @@ class RuleMatcher:
         return [m for m in kept if (m[2], m[3].split("@")[0]) not in wanted or int(sentence[m[0]]) in with_events]
 
 
-def _just_after(doc: Doc, start: int, event_ends: set[int]) -> bool:
-    """Does an event's words end at most AFTER_EVENT words before `start`, with no punctuation between? (A line
-    wrap is no break; a blank line is a sentence's end, which `in_event_sentence` patterns keep to.)"""
+def _just_after(doc: Doc, start: int, event_ends: dict[int, set[str]]) -> set[str]:
+    """The labels of the nearest event whose words end at most AFTER_EVENT words before `start`, with no
+    punctuation between (none: an empty set). A line wrap is no break; a blank line is a sentence's end, which
+    `in_event_sentence` patterns keep to."""
     for gap in range(AFTER_EVENT + 1):
-        if start - gap in event_ends:
-            return True
+        labels = event_ends.get(start - gap)
+        if labels:
+            return labels
         if start - gap - 1 < 0 or doc[start - gap - 1].is_punct:
-            return False
-    return False
+            return set()
+    return set()
+
+
+def _beside(events: dict[str, str] | None, labels: set[str], own: str) -> str | None:
+    """The label a match gets beside an event of one of `labels` (by a pattern's `events`: event label -> the
+    match's label; None: any event, its own label), or None if those events do not count for it."""
+    if not labels:
+        return None
+    if events is None:
+        return own
+    for event in sorted(labels):
+        if event in events:
+            return events[event]
+    return None
 
 
 AFTER_EVENT = 3  # "strike on the hospital", "targeting of our civilians"
 
 
-def _by_after(doc: Doc, start: int, event_ends: set[int]) -> bool:
+def _by_after(doc: Doc, start: int, event_ends: dict[int, set[str]]) -> bool:
     """Does the match at `start` follow "by" (and at most one word of AGENT_DETERMINERS: "the", "another", "riot")
     right after an event's words: the doer of a passive ("shot dead by police", "was arrested by the police",
     "occupied by Israel")?"""

@@ -572,4 +572,30 @@ def m0014_rule_link_roles(db: Database) -> None:
                (json.dumps(None if roles is None else sorted(roles)),))
 
 
+# the default scheme's `rule_link_roles` as 0014 wrote them, and as 0015 makes them
+ROLES_OF_0014 = ("attacker", "demonstrator", "time", "victim")
+ROLES_OF_0015 = ("attacker", "demonstrator", "instrument", "participant", "time", "victim")
+
+
+@migrations(name="0015_participant_and_instrument_links")
+def m0015_participant_and_instrument_links(db: Database) -> None:
+    """The default scheme's rules link in two more roles, participant and instrument: with a person's name
+    suggested where it acts or is acted on beside an event's words, the rule's links there are right more often
+    than wrong between spans an editor keeps, in every fold of the cross-validation that chose the others. A
+    project on the default scheme still holding 0014's roles gets them; one whose roles were set otherwise keeps
+    its own. A new project's scheme writes its own."""
+    if getattr(db, "first_scheme", None) is not None:
+        return
+    row = db.execute("SELECT value FROM project WHERE key = 'scheme'").fetchone()
+    if row is None or row[0] != DEFAULT_SCHEME:
+        return
+    row = db.execute("SELECT value FROM project WHERE key = 'rule_link_roles'").fetchone()
+    try:
+        roles = json.loads(row[0]) if row is not None and isinstance(row[0], str) else None
+    except ValueError:
+        return  # not ours to read: counts as every role, as the store reads it
+    if isinstance(roles, list) and sorted(map(str, roles)) == list(ROLES_OF_0014):
+        db.execute("UPDATE project SET value = ? WHERE key = 'rule_link_roles'", (json.dumps(list(ROLES_OF_0015)),))
+
+
 SCHEMA_VERSION = len(migrations._migrations)

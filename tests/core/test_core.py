@@ -180,7 +180,8 @@ def test_link_suggestions_take_the_nearest_fitting_span_of_the_sentence_most_spe
         ("launched", "attacker", "Russia"), ("launched", "instrument", "drones"), ("launched", "place", "Ukraine"),
         ("launched", "time", "Sunday")}
     # the shipped scheme has the rules link only in the roles where they were right more often than wrong
-    assert links(load_scheme()) == {("launched", "attacker", "Russia"), ("launched", "time", "Sunday")}
+    assert links(load_scheme()) == {("launched", "attacker", "Russia"), ("launched", "instrument", "drones"),
+                                    ("launched", "time", "Sunday")}
     # a role left out still takes its span: Ukraine, the place, is not made the target instead
     assert links(replace(load_scheme(), rule_link_roles=frozenset({"target", "time"}))) == {
         ("launched", "time", "Sunday")}
@@ -235,6 +236,37 @@ def test_link_suggestions_case_by_case():
     assert links([(0, 3, "HIT"), (20, 22, "PLACE")], starts=()) == {(0, 1, "place")}  # no starts: one sentence
     # events without roles, labels the scheme does not know, and arguments suggest nothing
     assert links([(0, 3, "NOTE"), (4, 5, "ACTOR"), (6, 9, "GONE"), (10, 11, "PLACE")]) == set()
+
+
+def test_talks_take_every_party_they_own_other_roles_the_nearest():
+    """A role of SHARED_ROLES (participant: "a meeting between Zelensky and Trump", "Nasser met Ali") takes every
+    argument its event owns, before and after it; another agent's role (attacker) or any other takes the nearest
+    only. An argument nearer another event of the sentence is still that one's. The link model's feature
+    (each event's own choice, not `one_event`) stays the nearest one."""
+    from annotator.core.linking import suggest_links
+
+    scheme = parse_scheme({"labels": {
+        "MEET": {"kind": "event", "colour": "#e6194b", "roles": {"participant": {"fillers": ["ACTOR"]},
+                                                                 "place": {"fillers": ["PLACE"]}}},
+        "HIT": {"kind": "event", "colour": "#ffe119", "roles": {"attacker": {"fillers": ["ACTOR"]}}},
+        "ACTOR": {"kind": "argument", "colour": "#f58231"}, "PLACE": {"kind": "argument", "colour": "#911eb4"}}},
+        "test")
+    text = "Nasser met Ali and Haddad in Cairo and Tunis. Omar left."
+    spans = [(0, 6, "ACTOR"), (7, 10, "MEET"), (11, 14, "ACTOR"), (19, 25, "ACTOR"), (29, 34, "PLACE"),
+             (39, 44, "PLACE"), (46, 50, "ACTOR")]
+    assert set(suggest_links(spans, [0, 46], scheme, text=text)) == {
+        (1, 0, "participant"), (1, 2, "participant"), (1, 3, "participant"), (1, 4, "place")}
+    assert set(suggest_links(spans, [0, 46], scheme, one_event=False, text=text)) == {
+        (1, 0, "participant"), (1, 4, "place")}
+    # an attacker is one, the nearest before
+    hits = [(s, e, "HIT" if label == "MEET" else label) for s, e, label in spans]
+    assert set(suggest_links(hits, [0, 46], scheme, text=text)) == {(1, 0, "attacker")}
+    # a party nearer another meeting is that meeting's
+    text = "Nasser met Ali; Haddad met Omar."
+    spans = [(0, 6, "ACTOR"), (7, 10, "MEET"), (11, 14, "ACTOR"), (16, 22, "ACTOR"), (23, 26, "MEET"),
+             (27, 31, "ACTOR")]
+    assert set(suggest_links(spans, [0], scheme, text=text)) == {
+        (1, 0, "participant"), (1, 2, "participant"), (4, 3, "participant"), (4, 5, "participant")}
 
 
 def test_an_argument_fills_a_role_of_one_event_the_nearest():

@@ -204,7 +204,8 @@ def test_the_roles_the_rules_link_in_reach_a_project_made_before_them_and_surviv
             pass
         conn = sqlite3.connect(path)
         conn.execute("DELETE FROM project WHERE key = 'rule_link_roles'")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0014_rule_link_roles'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('0014_rule_link_roles', "
+                     "'0015_participant_and_instrument_links')")
         conn.execute("PRAGMA user_version = 13")
         conn.commit()
         conn.close()
@@ -213,7 +214,7 @@ def test_the_roles_the_rules_link_in_reach_a_project_made_before_them_and_surviv
     made_before(tmp_path / "sports.db", parse_scheme(__import__("tomllib").loads(FULL), "sports.toml"))
     with Store(tmp_path / "default.db") as store:
         assert store.scheme.rule_link_roles == load_scheme().rule_link_roles == frozenset(
-            {"time", "victim", "attacker", "demonstrator"})
+            {"time", "victim", "attacker", "demonstrator", "participant", "instrument"})
     with Store(tmp_path / "sports.db") as store:
         assert store.scheme.rule_link_roles is None
     for written in ('{"time": 1}', '["time", 3]', "not json", "null"):
@@ -373,8 +374,9 @@ def test_migration_0014_killed_half_way_leaves_the_file_as_it_was_and_the_next_o
     Store(path).close()
     conn = sqlite3.connect(path)
     conn.execute("DELETE FROM project WHERE key = 'rule_link_roles'")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0014_rule_link_roles'")
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('0014_rule_link_roles', "
+                 "'0015_participant_and_instrument_links')")
+    conn.execute("PRAGMA user_version = 13")
     conn.commit()
     conn.close()
     killer = ("import os, signal, sys\n"
@@ -398,9 +400,58 @@ def test_migration_0014_killed_half_way_leaves_the_file_as_it_was_and_the_next_o
         out = subprocess.run([sys.executable, "-c", read, str(path)], capture_output=True, text=True, check=True)
         return json.loads(out.stdout)
 
-    assert seen() == [SCHEMA_VERSION - 1, None, "ok"]
+    assert seen() == [13, None, "ok"]
     with Store(path) as store:
         assert store.scheme.rule_link_roles == load_scheme().rule_link_roles
     version, roles, check = seen()
-    assert (version, json.loads(roles[0]), check) == (SCHEMA_VERSION, ["attacker", "demonstrator", "time", "victim"],
-                                                      "ok")
+    assert (version, json.loads(roles[0]), check) == (
+        SCHEMA_VERSION, ["attacker", "demonstrator", "instrument", "participant", "time", "victim"], "ok")
+
+
+def test_migration_0015_gives_participant_and_instrument_links_to_projects_that_kept_the_defaults_roles(
+        tmp_path: Path) -> None:
+    """A project on the default scheme upgraded from schema 14, holding 0014's roles (in any order, as another
+    program may write them), links in participant and instrument too, in this program and in another; one whose
+    roles were set otherwise, one on another scheme, and one holding what is no list keep theirs."""
+    import json
+    import sqlite3
+    import subprocess
+    import sys
+
+    from annotator.store import Store
+    from annotator.store.schema import ROLES_OF_0014, ROLES_OF_0015, SCHEMA_VERSION
+
+    assert frozenset(ROLES_OF_0015) == load_scheme().rule_link_roles  # the migration names the shipped list
+
+    def at_14(name: str, roles: str, scheme=None) -> Path:
+        path = tmp_path / name
+        Store(path, scheme=scheme).close()
+        conn = sqlite3.connect(path)
+        conn.execute("UPDATE project SET value = ? WHERE key = 'rule_link_roles'", (roles,))
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0015_participant_and_instrument_links'")
+        conn.execute("PRAGMA user_version = 14")
+        conn.commit()
+        conn.close()
+        return path
+
+    kept = at_14("kept.db", json.dumps(list(ROLES_OF_0014)))
+    shuffled = at_14("shuffled.db", '["victim","time","demonstrator","attacker"]')
+    own = at_14("own.db", json.dumps(["time", "victim"]))
+    fewer = at_14("fewer.db", json.dumps(["attacker", "demonstrator", "time"]))
+    broken = at_14("broken.db", "not json")
+    sports = at_14("sports.db", json.dumps(list(ROLES_OF_0014)),
+                   parse_scheme(__import__("tomllib").loads(FULL), "sports.toml"))
+    new = frozenset(ROLES_OF_0015)
+    for path, expected in ((kept, new), (shuffled, new), (own, frozenset({"time", "victim"})),
+                           (fewer, frozenset({"attacker", "demonstrator", "time"})), (broken, None)):
+        with Store(path) as store:
+            assert store.scheme.rule_link_roles == expected, path.name
+    # another process reads the upgraded file as this one wrote it, and the upgrade is done once
+    read = ("import sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1])\n"
+            "print(c.execute(\"SELECT value FROM project WHERE key = 'rule_link_roles'\").fetchone()[0])\n"
+            "print(c.execute('PRAGMA user_version').fetchone()[0])\n")
+    out = subprocess.run([sys.executable, "-c", read, str(kept)], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == [json.dumps(list(ROLES_OF_0015)), str(SCHEMA_VERSION)]
+    with Store(sports) as store:  # another scheme that happened to name the same roles keeps them
+        assert store.scheme.rule_link_roles == frozenset(ROLES_OF_0014)

@@ -105,6 +105,99 @@ def test_target_words_are_suggested_right_after_an_events_words_not_anywhere_in_
         (text.index("depot"), "TARGET")]
 
 
+def test_a_name_is_suggested_where_it_acts_or_is_acted_on_beside_an_events_words(rules):
+    """A capitalised name (a person's, a body's) right before an event's verb does it (ACTOR), or died or was hurt
+    (TARGET); right after a death's, an injury's or an arrest's words it is done to (TARGET); after the words of
+    talks it is the other party (ACTOR); after "by" it is the doer; after an attack's words and "the", what was
+    struck. Whole names only, none a rule knows otherwise, none after a preposition of place or time, no
+    possessive, and nowhere else."""
+    def names(text: str) -> list[tuple[str, str]]:
+        return [(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))
+                if s.label in ("ACTOR", "TARGET")]
+
+    text = ("Talks went on. Amira Nasser met Omar Ali in Cairo on Monday. Gunmen killed journalist Nabil Hasan "
+            "al-Quaety. Layla Haddad died on Friday. Soldiers arrested Karim Saleh. A man was arrested by Thames "
+            "Valley Police. Rebels bombed the Jolo Cathedral. Nour Khalil has also attacked. Deputy Lord Mayor Ali "
+            "Reza met President Joe Biden.")
+    assert names(text) == [
+        ("Amira Nasser", "ACTOR"), ("Omar Ali", "ACTOR"), ("Gunmen", "ACTOR"), ("Nabil Hasan al-Quaety", "TARGET"),
+        ("Layla Haddad", "TARGET"), ("Soldiers", "ACTOR"), ("Karim Saleh", "TARGET"),
+        ("Thames Valley Police", "ACTOR"), ("Rebels", "ACTOR"), ("Jolo Cathedral", "TARGET"),
+        ("Nour Khalil", "ACTOR"), ("Ali Reza", "ACTOR"), ("Joe Biden", "ACTOR")], names(text)
+    # where no event's words are beside it, or the event is not one the name's place tells a role of
+    for text in ("Hana Said said the talks failed.", "Rami Aziz lives in Tunis, where the attack was.",
+                 "The attack, Rami Aziz said, was over.", "Rami Aziz killed.", "Layla Haddad protested.",
+                 "The report Rami Aziz wrote.", "Troops shelled Bakhmut.", "Biden attacked Trump."):
+        assert names(text) == ([("Troops", "ACTOR")] if "Troops" in text else []), text
+    # a rule's own name stays the rule's: places, armed groups, days, peoples
+    assert names("Gunmen killed Kabul residents. Rebels met Hamas leaders. The Taliban attacked Ghazni. "
+                 "Ukraine attacked. Police arrested Monday. Soldiers arrested Syrians.") == [
+        ("Gunmen", "ACTOR"), ("Rebels", "ACTOR"), ("Hamas", "ACTOR"), ("Taliban", "ACTOR"), ("Ukraine", "ACTOR"),
+        ("Police", "ACTOR"), ("Soldiers", "ACTOR")]
+    # a name after a preposition of place or time, a possessive, half a compound, a name before its noun
+    assert names("Troops arrested in Minsk. Gunmen killed since Friday. Police arrested Karim Saleh's son. "
+                 "Rebels killed Russo-Japanese veterans. They bombed the Camp David site. They bombed the Hana "
+                 "Party's office.") == [
+        ("Troops", "ACTOR"), ("Gunmen", "ACTOR"), ("Police", "ACTOR"), ("Rebels", "ACTOR")]
+    # the part of a longer name that follows another capitalised word is no name of its own
+    assert names("Police arrested after Pawel Adamowicz spoke.") == [("Police", "ACTOR")]
+
+
+def test_a_pattern_may_name_the_events_it_keeps_to_and_give_way_to_other_rules(tmp_path):
+    """A pattern file's `before_event` and `after_event` may list the event labels they count beside; `yields`
+    drops a match where another pattern's match overlaps it; anything else there is an error naming the line."""
+    from annotator.nlp.pipeline import PipelineError
+
+    patterns = tmp_path / "p.jsonl"
+    lines = [{"label": "ATTACK", "pattern": "shelled"}, {"label": "DEATH", "pattern": "died"},
+             {"label": "ACTOR", "pattern": "Hana Group"},
+             {"label": "TARGET", "pattern": [{"IS_TITLE": True}], "id": "n", "before_event": ["DEATH"],
+              "yields": True},
+             {"label": "ACTOR", "pattern": [{"IS_TITLE": True}], "id": "a", "after_event": ["ATTACK"]}]
+    patterns.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    own = build_annotator(load_scheme(), patterns=patterns)
+    text = "Rami died. Rami shelled Hana. The Hana Group died. Rami said Hana died."
+    found = [(text[s.start:s.end], s.label, s.start) for s in own.suggestions(own.nlp(text))
+             if s.label in ("TARGET", "ACTOR")]
+    # Rami before a death, not before an attack; Hana after the attack; "Group" part of the group's name, not
+    # a TARGET too; Hana before a death, Rami before no event
+    assert found == [("Rami", "TARGET", 0), ("Hana", "ACTOR", text.index("Hana.")),
+                     ("Hana Group", "ACTOR", text.index("Hana Group")), ("Hana", "TARGET", text.rindex("Hana"))], found
+    # event labels with the label a match gets beside each: after first, then before
+    mapped = [lines[0], lines[1], {"label": "ACTOR", "pattern": [{"IS_TITLE": True}], "id": "m",
+                                   "before_event": {"ATTACK": "ACTOR", "DEATH": "TARGET"},
+                                   "after_event": {"ATTACK": "TARGET"}}]
+    patterns.write_text("".join(json.dumps(x) + "\n" for x in mapped), encoding="utf-8")
+    own = build_annotator(load_scheme(), patterns=patterns)
+    other = "Rami shelled Hana. Omar died. Said said. Died Rami."
+    assert [(other[s.start:s.end], s.label) for s in own.suggestions(own.nlp(other)) if s.label != "ATTACK"] == [
+        ("Rami", "ACTOR"), ("Hana", "TARGET"), ("Omar", "TARGET"), ("died", "DEATH"), ("Died", "DEATH")]
+    # without `yields`, both
+    lines[3]["yields"] = False
+    patterns.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    own = build_annotator(load_scheme(), patterns=patterns)
+    assert ("Group", "TARGET") in {(text[s.start:s.end], s.label) for s in own.suggestions(own.nlp(text))}
+    for bad in ("after_event", "before_event"):
+        for value in ('"DEATH"', '[1]', '[]', '{"DEATH": 1}'):
+            patterns.write_text('{"label": "DEATH", "pattern": "died"}\n'
+                                f'{{"label": "ACTOR", "pattern": "rami", "{bad}": {value}}}\n', encoding="utf-8")
+            with pytest.raises(PipelineError, match=f'p.jsonl:2: "{bad}" must be true, a list of event labels, '
+                                                    'or event labels with the label to give'):
+                build_annotator(load_scheme(), patterns=patterns)
+    patterns.write_text('{"label": "ACTOR", "pattern": "rami", "yields": true}\n', encoding="utf-8")
+    with pytest.raises(PipelineError, match='p.jsonl:1: "yields" needs the pattern\'s "id"'):
+        build_annotator(load_scheme(), patterns=patterns)
+    patterns.write_text('{"label": "ACTOR", "pattern": "rami", "after_event": {"DEATH": "VICTIM"}}\n',
+                        encoding="utf-8")
+    with pytest.raises(PipelineError, match='p.jsonl:1: "after_event" gives an unknown label \'VICTIM\''):
+        build_annotator(load_scheme(), patterns=patterns)
+    # false, or left out, is any sentence, as before
+    patterns.write_text('{"label": "ACTOR", "pattern": "rami", "after_event": false, "yields": false}\n',
+                        encoding="utf-8")
+    own = build_annotator(load_scheme(), patterns=patterns)
+    assert [s.label for s in own.suggestions(own.nlp("Rami said so."))] == ["ACTOR"]
+
+
 def test_a_place_name_before_a_name_is_a_modifier_not_a_place(rules):
     """The guidelines' "not a place name used as a modifier (US President)": a place right before a capitalised
     word is not suggested; before a day or a month, at the end of a sentence, or as a whole longer name it is."""
@@ -802,7 +895,7 @@ def test_a_wire_reports_dateline_is_a_sentence_of_its_own_and_dates_no_event(rul
         assert not any(role == "time" and arg != "Friday" for _, role, arg in made), dateline
     # with no other time, the dateline's date is still no event's
     assert suggested_links(rules, "KYIV, June 9 (Reuters) - Russia launched 472 drones.") == {
-        ("launched", "attacker", "Russia")}
+        ("launched", "attacker", "Russia"), ("launched", "instrument", "472 drones")}
     # not a dateline: no capitals at the line's start, no date or agency, or not at a line's start
     for text in ("US - China talks resumed on Monday.", "NATO said on Monday - talks resumed.",
                  "Kyiv, June 9 (Reuters) - talks resumed.", "Talks resumed. KYIV, June 9 - talks resumed."):

@@ -264,7 +264,7 @@ def test_add_labels_learns_event_labels_promotes_a_trigger_and_keeps_the_scheme_
     assert checker.scheme.name == "conflict-news" and checker.scheme.description == store.scheme.description
     assert checker.scheme.entity_map == store.scheme.entity_map
     assert checker.scheme.rule_link_roles == store.scheme.rule_link_roles == frozenset(
-        {"time", "victim", "attacker", "demonstrator"})  # the roles the rules link in stay the project's
+        {"time", "victim", "attacker", "demonstrator", "participant", "instrument"})  # the project's roles stay
     # a link naming a span the record does not have, and an argument label of the project as a trigger
     odd = Record(Document(text=text), [Span(0, 6, "ACTOR")], links=[Link(0, 3, "x")], path="f.jsonl", line=4)
     assert str(checker.check(odd)) == "f.jsonl:4: link 1 names a span the record does not have"

@@ -90,7 +90,7 @@ def test_pack_writes_the_editors_articles_with_labels_and_suggestions(team, tmp_
         assert [lb.name for lb in packed.scheme.labels] == [lb.name for lb in team.scheme.labels]
         # the editor's own pre-annotation links in the roles the team's scheme has the rules link in
         assert packed.scheme.rule_link_roles == team.scheme.rule_link_roles == frozenset(
-            {"time", "victim", "attacker", "demonstrator"})
+            {"time", "victim", "attacker", "demonstrator", "participant", "instrument"})
         assert packed.conn.execute("SELECT count(*) FROM spans WHERE state = 'suggested'").fetchone()[0] == 16
         assert all(packed.documents.tokens(i) for i in ids_by_text(packed).values())
         assert packed.documents.count_documents() == 4

@@ -225,7 +225,7 @@ def test_a_link_the_teams_scheme_refuses_is_named_and_nothing_merged(team, tmp_p
     read = subprocess.run([sys.executable, "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("
                            "\"SELECT value FROM project WHERE key = 'rule_link_roles'\").fetchone()[0])",
                            str(team.path)], capture_output=True, text=True, check=True)
-    assert json.loads(read.stdout) == ["attacker", "demonstrator", "time", "victim"]
+    assert json.loads(read.stdout) == ["attacker", "demonstrator", "instrument", "participant", "time", "victim"]
 
 
 def test_a_label_missing_from_the_files_own_table_is_a_named_error(team, tmp_path):
