@@ -269,6 +269,34 @@ def test_talks_take_every_party_they_own_other_roles_the_nearest():
         (1, 0, "participant"), (1, 2, "participant"), (4, 3, "participant"), (4, 5, "participant")}
 
 
+def test_a_count_is_an_instrument_only_with_its_weapon_inside():
+    """"launched 472 drones": the count holds the weapon, and is the attack's instrument; "damaged 48 apartments"
+    and "left 200,000 homes without power" hold none, and are no instrument (the nine such links the rule made on
+    real news were all wrong). The link model's feature (each event's own choice) is unchanged."""
+    from annotator.core.linking import suggest_links
+
+    scheme = load_scheme()
+
+    def links(text, spans, **kw):
+        return {(text[spans[e][0]:spans[e][1]], role, text[spans[a][0]:spans[a][1]])
+                for e, a, role in suggest_links(spans, [0], scheme, text=text, **kw)}
+
+    text = "Russia launched 472 drones."
+    spans = [(0, 6, "ACTOR"), (7, 15, "ATTACK"), (16, 26, "AMOUNT"), (20, 26, "WEAPON")]
+    assert ("launched", "instrument", "472 drones") in links(text, spans)
+    # the weapon alone, without the count around it: the weapon is the instrument
+    assert ("launched", "instrument", "drones") in links(text, [sp for sp in spans if sp[2] != "AMOUNT"])
+    text = "Debris damaged 48 apartments."
+    spans = [(7, 14, "DAMAGE"), (15, 28, "AMOUNT")]
+    assert links(text, spans) == set()
+    assert links(text, spans, every_role=True) == {("damaged", "artifact", "48 apartments")}
+    assert links(text, spans, every_role=True, one_event=False) == {("damaged", "instrument", "48 apartments")}
+    # a weapon next to the count, not inside it, does not make it one
+    text = "A missile attack left 200,000 homes without power."
+    spans = [(2, 9, "WEAPON"), (2, 16, "ATTACK"), (22, 35, "AMOUNT")]
+    assert ("missile attack", "instrument", "200,000 homes") not in links(text, spans, every_role=True)
+
+
 def test_an_argument_fills_a_role_of_one_event_the_nearest():
     """Two events of a sentence that may both take a span in a role: it goes to the nearer, to the first at equal
     distance, and to each event in a role of its own; a time or a place to the nearest event before it, an agent
