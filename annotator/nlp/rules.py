@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
+from functools import cache
 from itertools import accumulate
 from typing import Any
 
@@ -29,14 +30,30 @@ from annotator.nlp.sentences import sentence_ids
 
 def token_slice(start: int, end: int, pattern_id: str) -> tuple[int, int]:
     """The part of a match [start, end) that a pattern id ending in "@a:b" keeps."""
-    if "@" not in pattern_id:
+    part = _kept_part(pattern_id)
+    if part is None:
         return start, end
+    kept = range(start, end)[part]
+    return (kept.start, kept.stop) if len(kept) else (start, start)
+
+
+@cache
+def _kept_part(pattern_id: str) -> slice | None:
+    """The slice "@a:b" at the end of a pattern id names (None: the whole match), read once per id: an article
+    has a few hundred matches of a few dozen patterns."""
+    if "@" not in pattern_id:
+        return None
     try:
         a, b = pattern_id.rsplit("@", 1)[1].split(":")
-        kept = range(start, end)[slice(int(a) if a else None, int(b) if b else None)]
+        return slice(int(a) if a else None, int(b) if b else None)
     except ValueError:
-        return start, end
-    return (kept.start, kept.stop) if len(kept) else (start, start)
+        return None
+
+
+@cache
+def _base(pattern_id: str) -> str:
+    """A pattern id without its "@a:b"."""
+    return pattern_id.split("@")[0]
 
 
 class RuleMatcher:
@@ -170,7 +187,7 @@ class RuleMatcher:
             if label == place and (e < n and (_a_name(doc[e]) or doc[e].text in MODIFIED)
                                    or _inside_a_name(doc, s, e)):
                 continue
-            key = (label, pid.split("@")[0])
+            key = (label, _base(pid))
             if key in after_event:
                 given = None
                 # cheap tests first: most matches of such patterns (a name) are nowhere near an event
@@ -211,7 +228,7 @@ class RuleMatcher:
     def _give_way(self, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """Without the matches of `yields` patterns that overlap another pattern's match (of any label)."""
         yielding = self.yielding
-        mine = [pid.split("@")[0] in yielding for _, _, _, pid in kept]
+        mine = [_base(pid) in yielding for _, _, _, pid in kept]
         if not any(mine):
             return kept
         others = sorted((s, e) for (s, e, _, _), m in zip(kept, mine) if not m)
@@ -229,7 +246,7 @@ class RuleMatcher:
                             ) -> list[tuple[int, int, str, str]]:
         """The matches of patterns marked `in_event_sentence` that lie in a sentence with an event's words."""
         wanted = self.in_event_sentence
-        if not any((label, pid.split("@")[0]) in wanted for _, _, label, pid in kept):
+        if not any((label, _base(pid)) in wanted for _, _, label, pid in kept):
             return kept
         sentence = sentence_ids(doc)
         with_events = {int(sentence[s]) for s, _, label, _ in kept if label in self.events}
