@@ -58,13 +58,14 @@ def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, 
         around: dict[str, Any] = {}
         for flag in ("before_event", "after_event"):
             value = entry.get(flag)
-            if value is True or isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            if value is True:
                 around[flag] = value
-            elif isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str)
-                                                           for k, v in value.items()):
-                unknown = sorted(v for v in set(value.values()) if labels is not None and v not in labels)
+            elif isinstance(value, (list, dict)) and value and all(isinstance(v, str) for v in value) and (
+                    isinstance(value, list) or all(isinstance(v, str) for v in value.values())):
+                named = [*value, *(value.values() if isinstance(value, dict) else ())]
+                unknown = sorted({v for v in named if labels is not None and v not in labels})
                 if unknown:
-                    raise PipelineError(str(InputError(f'"{flag}" gives an unknown label {unknown[0]!r}',
+                    raise PipelineError(str(InputError(f'"{flag}" names an unknown label {unknown[0]!r}',
                                                        str(path), lineno)))
                 around[flag] = value
             elif value not in (None, False):

@@ -217,7 +217,7 @@ class RuleMatcher:
                         label, pid = actor, "actor-acting"
                         only_acting = False
                     else:
-                        given = _beside(before_event[key], starts[j], label) if only_acting else label
+                        given = _beside(before_event[key], starts[j], label)  # only a before_event match
                         if given is not None:
                             label, only_acting = given, False
             if not only_acting:
@@ -250,7 +250,7 @@ class RuleMatcher:
             return kept
         sentence = sentence_ids(doc)
         with_events = {int(sentence[s]) for s, _, label, _ in kept if label in self.events}
-        return [m for m in kept if (m[2], m[3].split("@")[0]) not in wanted or int(sentence[m[0]]) in with_events]
+        return [m for m in kept if (m[2], _base(m[3])) not in wanted or int(sentence[m[0]]) in with_events]
 
 
 def _just_after(doc: Doc, start: int, event_ends: dict[int, set[str]]) -> set[str]:

@@ -291,6 +291,11 @@ def test_a_count_is_an_instrument_only_with_its_weapon_inside():
     assert links(text, spans) == set()
     assert links(text, spans, every_role=True) == {("damaged", "artifact", "48 apartments")}
     assert links(text, spans, every_role=True, one_event=False) == {("damaged", "instrument", "48 apartments")}
+    # a scheme whose instruments are counts only keeps them
+    counts_only = parse_scheme({"labels": {
+        "HIT": {"kind": "event", "colour": "#e6194b", "roles": {"instrument": {"fillers": ["AMOUNT"]}}},
+        "AMOUNT": {"kind": "argument", "colour": "#f58231"}}}, "test")
+    assert suggest_links([(7, 14, "HIT"), (15, 28, "AMOUNT")], [0], counts_only) == [(0, 1, "instrument")]
     # a weapon next to the count, not inside it, does not make it one
     text = "A missile attack left 200,000 homes without power."
     spans = [(2, 9, "WEAPON"), (2, 16, "ATTACK"), (22, 35, "AMOUNT")]

@@ -189,7 +189,11 @@ def test_a_pattern_may_name_the_events_it_keeps_to_and_give_way_to_other_rules(t
         build_annotator(load_scheme(), patterns=patterns)
     patterns.write_text('{"label": "ACTOR", "pattern": "rami", "after_event": {"DEATH": "VICTIM"}}\n',
                         encoding="utf-8")
-    with pytest.raises(PipelineError, match='p.jsonl:1: "after_event" gives an unknown label \'VICTIM\''):
+    with pytest.raises(PipelineError, match='p.jsonl:1: "after_event" names an unknown label \'VICTIM\''):
+        build_annotator(load_scheme(), patterns=patterns)
+    patterns.write_text('{"label": "ACTOR", "pattern": "rami", "before_event": ["DEATH", "DYING"]}\n',
+                        encoding="utf-8")
+    with pytest.raises(PipelineError, match='p.jsonl:1: "before_event" names an unknown label \'DYING\''):
         build_annotator(load_scheme(), patterns=patterns)
     # false, or left out, is any sentence, as before
     patterns.write_text('{"label": "ACTOR", "pattern": "rami", "after_event": false, "yields": false}\n',
