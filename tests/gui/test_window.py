@@ -747,7 +747,8 @@ def test_the_command_lines_preannotation_links_in_the_projects_roles_and_the_ope
         qtbot, window, project, tmp_path):
     """The window holds the project; the command line (another process) imports and pre-annotates an article:
     its links are only in the roles the project's scheme has the rules link in (time, victim, attacker,
-    demonstrator: no place), the window shows them, Ctrl+Enter accepts them, and a third process reads that."""
+    demonstrator, participant, instrument: no place), the window shows them, Ctrl+Enter accepts them, and a third
+    process reads that."""
     import json
     import subprocess
     import sys

@@ -210,7 +210,8 @@ def test_preannotation_suggests_links_within_the_sentence_and_never_over_an_edit
     preannotate(store, rules)
     spans = {s.id: (text[s.start:s.end], s.label) for s in store.annotations.spans(1)}
     links = {(spans[lk.event][0], lk.role, spans[lk.argument][0]): lk for lk in store.links.of_document(1)}
-    # in the roles the shipped scheme has the rules link in (time, victim, attacker, demonstrator)
+    # in the roles the shipped scheme has the rules link in (time, victim, attacker, demonstrator, participant,
+    # instrument)
     assert set(links) == {("attacked", "attacker", "Rebels"), ("attacked", "time", "Monday"),
                           ("arrested", "time", "Tuesday")}
     assert all(lk.state is SpanState.SUGGESTED and lk.source.value == "rule" for lk in links.values())
