@@ -209,13 +209,13 @@ def regions() -> list[str]:
         "Yorkshire", "Lancashire", "England", "Wales", "Scotland"]
 
 
-# the words after which a capitalised name is a place or a time, not someone who acts or is acted on ("in Minsk",
-# "since Monday"), or the doer of a passive ("by", its own rule)
 # words of titles besides those of the titled-name rule, which no name of a person begins with
 TITLE_WORDS = {"pope", "representative", "representatives", "prime", "former", "foreign", "defence", "defense",
                "interior", "judge", "officer", "detective", "sergeant", "captain", "lieutenant", "major", "sheikh",
                "prince", "princess", "queen", "emperor", "cardinal", "bishop", "rabbi", "imam", "reverend",
                "professor", "attorney", "justice", "speaker", "premier", "councillor", "councilor"}
+# the words after which a capitalised name is a place or a time, not someone who acts or is acted on ("in Minsk",
+# "since Monday"), or the doer of a passive ("by", its own rule)
 NOT_BEFORE_A_NAME = {"about", "in", "at", "near", "from", "to", "into", "by", "during", "since", "after", "before",
                      "until", "across", "over", "outside", "inside", "throughout", "toward", "towards", "via",
                      "through", "within", "around", "than", "as"}
