@@ -185,7 +185,7 @@ B = [
  ("gold: a default project never gets AMOUNT", "annotator/store/schema.py",
   '    new = [lb for lb in default.labels if lb.name in GAINED_IN_0011 and lb.name not in held]',
   "    new = []", "tests/store/test_store.py"),
- ("gold: a scheme without guidelines wipes them", "annotator/store/schema.py",
+ ("gold: a scheme without guidelines wipes them", "annotator/store/scheme_tables.py",
   "    if scheme.guidelines.strip():\n", "    if True:\n", "tests/core/test_scheme_parsing.py"),
  ("gold: AMOUNT takes a key another label holds", "annotator/store/schema.py",
   '    new = [lb if lb.hotkey not in keys else replace(lb, hotkey="") for lb in new]', "    new = list(new)",

@@ -298,12 +298,12 @@ def test_the_roles_a_second_handle_sets_reach_the_windows_preannotation_and_a_ki
     assert seen() == placed  # only the place role: no attacker, no time, no victim (and Aleppo is the attack's)
     killer = ("import os, signal, sys\n"
               "from dataclasses import replace\n"
-              "from annotator.store import Store, schema\n"
+              "from annotator.store import Store, scheme_tables\n"
               "def killing(db, scheme):  # the roles are written; the labels and the commit are not\n"
               "    assert db.execute(\"SELECT value FROM project WHERE key = 'rule_link_roles'\").fetchone()[0] == "
               "'[\"time\"]'\n"
               "    os.kill(os.getpid(), signal.SIGKILL)\n"
-              "schema.write_roles = killing\n"
+              "scheme_tables.write_roles = killing\n"
               "store = Store(sys.argv[1], create=False)\n"
               "store.set_scheme(replace(store.scheme, rule_link_roles=frozenset({'time'})))\n")
     done = subprocess.run([sys.executable, "-c", killer, str(path)], capture_output=True, text=True, cwd=ROOT,

@@ -33,7 +33,8 @@ from annotator.store.documents import Documents
 from annotator.store.effort import Effort
 from annotator.store.links import Links
 from annotator.store.notes import Notes
-from annotator.store.schema import SCHEMA_VERSION, migrations, write_roles, write_scheme
+from annotator.store.schema import SCHEMA_VERSION, migrations
+from annotator.store.scheme_tables import write_roles, write_scheme
 from annotator.store.sql import TRANSACTION_TIME, clock, now, sqlite_error
 from annotator.store.streaming import ExportStream
 from annotator.store.suggestions import Suggestions

@@ -11,6 +11,7 @@ from sqlite_utils.migrations import Migrations
 
 from annotator.core.effort import FAST_MS_PER_100_WORDS, KINDS, STAMP_STREAK, bucket_sql
 from annotator.core.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
+from annotator.store.scheme_tables import write_guidelines, write_scheme
 
 migrations = Migrations("annotator")
 
@@ -347,44 +348,6 @@ NONE = "''"  # an empty key of a tally, in SQL
 # since 0013: nor is opening an article, or the time left on it
 NOT_COUNTED_NOW = "('import', 'preannotate', 'opened', 'left')"
 MAX_RECORD_MS = 86_400_000  # a day: no one record of an editor's time is longer
-
-
-def write_scheme(db: Database, scheme: LabelScheme) -> None:
-    """The scheme's labels (added, or updated where they exist: a label in use is never removed), its name,
-    description and entity map, and its event labels' roles."""
-    db["labels"].insert_all(
-        [{"name": lb.name, "kind": lb.kind, "colour": lb.colour, "hotkey": lb.hotkey, "description": lb.description,
-          "position": i} for i, lb in enumerate(scheme.labels)],
-        replace=True,
-    )
-    db.conn.executemany("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", [
-        ("scheme", scheme.name), ("scheme_description", scheme.description),
-        ("entity_map", json.dumps(scheme.entity_map)), ("rule_link_roles", json.dumps(
-            None if scheme.rule_link_roles is None else sorted(scheme.rule_link_roles)))])
-    write_roles(db, scheme)
-    if db["label_guidelines"].exists():  # a new project writes its scheme before migration 0011 makes the table
-        write_guidelines(db, scheme)
-
-
-def write_guidelines(db: Database, scheme: LabelScheme) -> None:
-    """The scheme's guidelines: each label's examples and counter-examples, and the guideline text. What the
-    scheme leaves empty keeps what the project had (a scheme without guidelines never wipes them)."""
-    db["label_guidelines"].insert_all(
-        [{"label": lb.name, "examples": json.dumps(list(lb.examples), ensure_ascii=False),
-          "counter_examples": json.dumps(list(lb.counter_examples), ensure_ascii=False)}
-         for lb in scheme.labels if (lb.examples or lb.counter_examples)], replace=True)
-    if scheme.guidelines.strip():
-        db.conn.execute("INSERT OR REPLACE INTO project(key, value) VALUES ('guidelines', ?)", (scheme.guidelines,))
-
-
-def write_roles(db: Database, scheme: LabelScheme) -> None:
-    """The roles of the scheme's event labels, replacing those labels' roles (links keep their role name)."""
-    names = [lb.name for lb in scheme.labels if lb.roles]
-    db.conn.executemany("DELETE FROM roles WHERE event = ?", [(n,) for n in names])
-    db["roles"].insert_all(  # those events' roles were deleted just above: nothing here is already there
-        [{"event": lb.name, "name": r.name, "fillers": json.dumps(list(r.fillers)), "hotkey": r.hotkey,
-          "description": r.description, "position": i}
-         for lb in scheme.labels for i, r in enumerate(lb.roles)])
 
 
 # ---------------------------------------------------------------- 0013: where the work goes
