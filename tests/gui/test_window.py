@@ -780,3 +780,92 @@ def test_the_command_lines_preannotation_links_in_the_projects_roles_and_the_ope
                          check=True)
     stored = {(text[es:ee], role, text[as_:ae], state) for es, ee, role, as_, ae, state in json.loads(out.stdout)}
     assert stored == {(e, role, a, "accepted") for e, role, a in shown}
+
+
+def test_migration_0015_between_the_window_the_command_line_a_second_handle_and_a_kill(
+        qtbot, project, qsettings, messages, tmp_path):
+    """A project at schema 14 holding 0014's roles: a program killed with -9 half-way through migration 0015 leaves
+    the file as it was; the window then opens it and upgrades it; a second handle in the same process reads the
+    new roles; the command line, with the window holding the file, imports and pre-annotates an article of talks,
+    whose participants the rules now link; the window shows them and Ctrl+Enter accepts them; and another process
+    reads every one of those writes, the upgrade done once, and the copy made before it."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    from annotator.store.schema import ROLES_OF_0014, ROLES_OF_0015, SCHEMA_VERSION
+
+    conn = sqlite3.connect(project)
+    conn.execute("UPDATE project SET value = ? WHERE key = 'rule_link_roles'", (json.dumps(list(ROLES_OF_0014)),))
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0015_participant_and_instrument_links'")
+    conn.execute("PRAGMA user_version = 14")
+    conn.commit()
+    conn.close()
+    read = ("import json, sqlite3, sys\n"
+            "c = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True)\n"
+            "print(json.dumps({'version': c.execute('PRAGMA user_version').fetchone()[0],\n"
+            "    'check': c.execute('PRAGMA quick_check').fetchone()[0],\n"
+            "    'roles': json.loads(c.execute(\"SELECT value FROM project WHERE key = 'rule_link_roles'\")\n"
+            "                        .fetchone()[0]),\n"
+            "    'applied': c.execute(\"SELECT count(*) FROM _sqlite_migrations WHERE name = "
+            "'0015_participant_and_instrument_links'\").fetchone()[0],\n"
+            "    'links': c.execute('SELECT d.text, e.start, e.\"end\", l.role, a.start, a.\"end\", l.state '\n"
+            "        'FROM links l '\n"
+            "        'JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id JOIN documents d ON d.id = '\n"
+            "        \"l.doc_id WHERE d.text LIKE 'Talks went on%'\").fetchall()}))\n")
+
+    def elsewhere() -> dict:
+        out = subprocess.run([sys.executable, "-c", read, str(project)], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    before = elsewhere()
+    assert (before["version"], before["roles"], before["applied"], before["check"]) == (
+        14, list(ROLES_OF_0014), 0, "ok")
+    dies = ("import os, signal, sys\n"
+            "from annotator.store import schema\n"
+            "step = next(m for m in schema.migrations._migrations if m.name == "
+            "'0015_participant_and_instrument_links')\n"
+            "done = step.fn\n"
+            "def dying(db):\n"
+            "    done(db)  # the roles written, not yet committed\n"
+            "    assert 'participant' in db.execute(\"SELECT value FROM project WHERE key = 'rule_link_roles'\")"
+            ".fetchone()[0]\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n"
+            "step.fn = dying\n"
+            "from annotator.store import Store\n"
+            "Store(sys.argv[1])\n")
+    killed = subprocess.run([sys.executable, "-c", dies, str(project)], capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert elsewhere() == before  # nothing of the half-done upgrade reached the file
+    # the window opens it and upgrades it; a second handle in the same process reads what it wrote
+    window = MainWindow(qsettings, "tester")
+    qtbot.addWidget(window)
+    assert window.open_project(project)
+    window.show()
+    assert window.store.scheme.rule_link_roles == frozenset(ROLES_OF_0015)
+    with Store(project, create=False) as second:
+        assert second.scheme.rule_link_roles == frozenset(ROLES_OF_0015)
+    assert (tmp_path / "project.db.bak-v14").exists()  # the copy made before upgrading
+    # the command line, while the window holds the file, imports and pre-annotates talks
+    rows = window.queue.rowCount()
+    text = "Talks went on. Amira Nasser met Omar Ali in Cairo on Monday."
+    wire = tmp_path / "talks.jsonl"
+    wire.write_text(json.dumps({"text": text, "title": "Cairo talks"}) + "\n", encoding="utf-8")
+    for args in (["import", "--db", str(project), str(wire)], ["preannotate", "--db", str(project)]):
+        done = subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True, text=True,
+                              timeout=180)
+        assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: window.queue.rowCount() == rows + 1, timeout=window._watch.interval() * 3)
+    window.open_document(window.queue.doc_id(rows))
+    spans = {sp.id: text[sp.start:sp.end] for sp in window.session.spans}
+    shown = {(spans[lk.event], lk.role, spans[lk.argument]) for lk in window.session.links}
+    assert {("met", "participant", "Amira Nasser"), ("met", "participant", "Omar Ali"),
+            ("met", "time", "Monday")} <= shown, shown
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    after = elsewhere()
+    assert (after["version"], after["check"], after["roles"], after["applied"]) == (
+        SCHEMA_VERSION, "ok", list(ROLES_OF_0015), 1)
+    stored = {(t[es:ee], role, t[as_:ae], state) for t, es, ee, role, as_, ae, state in after["links"]}
+    assert stored == {(e, role, a, "accepted") for e, role, a in shown}
+    assert ("met", "participant", "Omar Ali", "accepted") in stored
