@@ -36,6 +36,10 @@ DEFAULT_PATTERNS = RESOURCES / "patterns" / "conflict-news.jsonl"
 
 def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, Any]]:
     """Prodigy-style pattern lines `{"label": ..., "pattern": ...}`; a bad line is an error naming it."""
+
+    def refuse(message: str, lineno: int) -> PipelineError:
+        return PipelineError(str(InputError(message, str(path), lineno)))
+
     patterns = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -47,14 +51,13 @@ def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, 
         try:
             entry = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise PipelineError(str(InputError(f"not valid JSON: {exc.msg}", str(path), lineno))) from None
+            raise refuse(f"not valid JSON: {exc.msg}", lineno) from None
         if not isinstance(entry, dict) or "label" not in entry or "pattern" not in entry:
-            raise PipelineError(str(InputError('a pattern needs "label" and "pattern"', str(path), lineno)))
+            raise refuse('a pattern needs "label" and "pattern"', lineno)
         if not isinstance(entry["pattern"], (str, list)):
-            raise PipelineError(str(InputError('"pattern" must be a string or a list of token patterns',
-                                               str(path), lineno)))
+            raise refuse('"pattern" must be a string or a list of token patterns', lineno)
         if labels is not None and entry["label"] not in labels:
-            raise PipelineError(str(InputError(f"unknown label {entry['label']!r}", str(path), lineno)))
+            raise refuse(f"unknown label {entry['label']!r}", lineno)
         around: dict[str, Any] = {}
         for flag in ("before_event", "after_event"):
             value = entry.get(flag)
@@ -65,16 +68,13 @@ def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, 
                 named = [*value, *(value.values() if isinstance(value, dict) else ())]
                 unknown = sorted({v for v in named if labels is not None and v not in labels})
                 if unknown:
-                    raise PipelineError(str(InputError(f'"{flag}" names an unknown label {unknown[0]!r}',
-                                                       str(path), lineno)))
+                    raise refuse(f'"{flag}" names an unknown label {unknown[0]!r}', lineno)
                 around[flag] = value
             elif value not in (None, False):
-                raise PipelineError(str(InputError(
-                    f'"{flag}" must be true, a list of event labels, or event labels with the label to give',
-                    str(path), lineno)))
+                raise refuse(
+                    f'"{flag}" must be true, a list of event labels, or event labels with the label to give', lineno)
         if entry.get("yields") is True and not entry.get("id"):
-            raise PipelineError(str(InputError('"yields" needs the pattern\'s "id": the matches that give way are '
-                                               'known by it', str(path), lineno)))
+            raise refuse('"yields" needs the pattern\'s "id": the matches that give way are known by it', lineno)
         patterns.append({"label": entry["label"], "pattern": entry["pattern"], **(
             {"id": entry["id"]} if "id" in entry else {}), **(
             {"in_event_sentence": True} if entry.get("in_event_sentence") is True else {}), **around, **(

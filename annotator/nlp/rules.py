@@ -96,11 +96,11 @@ class RuleMatcher:
             for flag, where in (("before_event", self.before_event), ("after_event", self.after_event)):
                 value = p.get(flag)
                 if value:
-                    where[(p["label"], str(p.get("id", "")).split("@")[0])] = (
+                    where[(p["label"], _base(str(p.get("id", ""))))] = (
                         None if value is True else dict(value) if isinstance(value, dict)
                         else dict.fromkeys(value, p["label"]))
             if p.get("yields"):
-                self.yielding.add(str(p.get("id", "")).split("@")[0])
+                self.yielding.add(_base(str(p.get("id", ""))))
             if isinstance(p["pattern"], str):
                 phrases.setdefault((p["label"], str(p.get("id", ""))), []).append(p["pattern"])
             else:
@@ -190,10 +190,9 @@ class RuleMatcher:
             key = (label, _base(pid))
             if key in after_event:
                 given = None
-                # cheap tests first: most matches of such patterns (a name) are nowhere near an event
-                if any(s - gap in event_ends for gap in range(AFTER_EVENT + 1)) and not (
-                        e < n and _a_name(doc[e])):  # "the Camp David Accords": a name's first word
-                    given = _beside(after_event[key], _just_after(doc, s, event_ends), label)
+                labels = _just_after(doc, s, event_ends)
+                if labels and not (e < n and _a_name(doc[e])):  # "the Camp David Accords": a name's first word
+                    given = _beside(after_event[key], labels, label)
                 if given is not None:
                     out.append((s, e, given, pid))
                     continue
@@ -257,13 +256,12 @@ def _just_after(doc: Doc, start: int, event_ends: dict[int, set[str]]) -> set[st
     """The labels of the nearest event whose words end at most AFTER_EVENT words before `start`, with no
     punctuation between (none: an empty set). A line wrap is no break; a blank line is a sentence's end, which
     `in_event_sentence` patterns keep to."""
-    for gap in range(AFTER_EVENT + 1):
-        labels = event_ends.get(start - gap)
-        if labels:
-            return labels
-        if start - gap - 1 < 0 or doc[start - gap - 1].is_punct:
-            return set()
-    return set()
+    # the nearest end first, by the positions alone: most matches asked about (a name) are nowhere near an event,
+    # and reading a token makes a spaCy Token
+    gap = next((g for g in range(AFTER_EVENT + 1) if start - g in event_ends), None)
+    if gap is None or any(doc[start - g - 1].is_punct for g in range(gap)):
+        return set()
+    return event_ends[start - gap]
 
 
 def _beside(events: dict[str, str] | None, labels: set[str], own: str) -> str | None:

@@ -34,7 +34,7 @@ from annotator.store.effort import Effort
 from annotator.store.links import Links
 from annotator.store.notes import Notes
 from annotator.store.schema import SCHEMA_VERSION, migrations
-from annotator.store.scheme_tables import write_roles, write_scheme
+from annotator.store.scheme_tables import read_rule_link_roles, write_roles, write_scheme
 from annotator.store.sql import TRANSACTION_TIME, clock, now, sqlite_error
 from annotator.store.streaming import ExportStream
 from annotator.store.suggestions import Suggestions
@@ -371,7 +371,7 @@ class Store:
             description=self.get_meta("scheme_description") or "",
             entity_map=json.loads(self.get_meta("entity_map") or "{}"),
             guidelines=self.get_meta("guidelines") or "",
-            rule_link_roles=_roles(self.get_meta("rule_link_roles")),
+            rule_link_roles=read_rule_link_roles(self.get_meta("rule_link_roles")),
         )
 
     @contextmanager
@@ -426,15 +426,3 @@ def may_write(path: Path) -> bool:
     """May this user write the file and make SQLite's -wal and -shm files beside it? Asked of the system, not by
     writing: opening a project must not change it."""
     return os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
-
-
-def _roles(value: str | None) -> frozenset[str] | None:
-    """The scheme's rule link roles as the project holds them (JSON, or null for every role); what another program
-    wrote there that is not a list of names counts as every role."""
-    try:
-        roles = json.loads(value) if value else None
-    except ValueError:
-        return None
-    if isinstance(roles, list) and all(isinstance(r, str) for r in roles):
-        return frozenset(roles)
-    return None

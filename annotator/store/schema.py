@@ -11,7 +11,7 @@ from sqlite_utils.migrations import Migrations
 
 from annotator.core.effort import FAST_MS_PER_100_WORDS, KINDS, STAMP_STREAK, bucket_sql
 from annotator.core.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
-from annotator.store.scheme_tables import write_guidelines, write_scheme
+from annotator.store.scheme_tables import read_rule_link_roles, write_guidelines, write_scheme
 
 migrations = Migrations("annotator")
 
@@ -553,11 +553,7 @@ def m0015_participant_and_instrument_links(db: Database) -> None:
     if row is None or row[0] != DEFAULT_SCHEME:
         return
     row = db.execute("SELECT value FROM project WHERE key = 'rule_link_roles'").fetchone()
-    try:
-        roles = json.loads(row[0]) if row is not None and isinstance(row[0], str) else None
-    except ValueError:
-        return  # not ours to read: counts as every role, as the store reads it
-    if isinstance(roles, list) and sorted(map(str, roles)) == list(ROLES_OF_0014):
+    if row is not None and isinstance(row[0], str) and read_rule_link_roles(row[0]) == frozenset(ROLES_OF_0014):
         db.execute("UPDATE project SET value = ? WHERE key = 'rule_link_roles'", (json.dumps(list(ROLES_OF_0015)),))
 
 

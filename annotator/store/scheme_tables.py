@@ -47,3 +47,15 @@ def write_roles(db: Database, scheme: LabelScheme) -> None:
         [{"event": lb.name, "name": r.name, "fillers": json.dumps(list(r.fillers)), "hotkey": r.hotkey,
           "description": r.description, "position": i}
          for lb in scheme.labels for i, r in enumerate(lb.roles)])
+
+
+def read_rule_link_roles(value: str | None) -> frozenset[str] | None:
+    """The scheme's rule link roles as the project holds them (JSON, or null for every role); what another program
+    wrote there that is not a list of names counts as every role."""
+    try:
+        roles = json.loads(value) if value else None
+    except ValueError:
+        return None
+    if isinstance(roles, list) and all(isinstance(r, str) for r in roles):
+        return frozenset(roles)
+    return None
