@@ -62,9 +62,9 @@ def suggest_links(spans: Sequence[SpanKey], sentence_starts: Sequence[int], sche
         if (j, role) not in owners:
             s, e, label_name = spans[j]
             found: tuple[tuple[bool, bool, int], int] | None = None
-            if role in HELD_ROLES and label_name in COUNT_LABELS and held_by.get(role) and not any(
-                    spans[k][2] in held_by.get(role, ()) and s <= spans[k][0] and spans[k][1] <= e and k != j
-                    for k in by_sentence[sentence(s)]):
+            held = held_by.get(role) if label_name in COUNT_LABELS else None
+            if held and not any(spans[k][2] in held and s <= spans[k][0] and spans[k][1] <= e and k != j
+                                for k in by_sentence[sentence(s)]):
                 owners[(j, role)] = None  # a count with no thing of the role's inside it
                 return None
             for k in events_in[sentence(s)]:
