@@ -28,6 +28,46 @@ FORMATS = SHARED / "fixtures" / "formats"
 SAMPLES = ROOT / "resources" / "samples"
 
 
+def dies_in_migration(name: str, check: str = "") -> str:
+    """A program that opens the project named by its argv[1] and is killed with -9 right after migration `name`
+    ran, before the upgrade is committed; `check`: Python run first on that migration's `db` (an assert that it
+    wrote what it should)."""
+    return ("import os, signal, sys\n"
+            "from annotator.store import Store, schema\n"
+            f"step = next(m for m in schema.migrations._migrations if m.name == {name!r})\n"
+            "done = step.fn\n"
+            "def dying(db):\n"
+            "    done(db)\n"
+            f"    {check or 'pass'}\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n"
+            "step.fn = dying\n"
+            "Store(sys.argv[1])\n")
+
+
+def run_until_killed(script: str, *args: object) -> None:
+    """Runs `script` in another interpreter, which must end killed with -9 (by its own hand, at the moment a test
+    chose)."""
+    import signal
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+def json_from_another_process(script: str, *args: object):
+    """What `script` (Python, run by another interpreter with `args` as its argv[1:]) prints as JSON: how a test
+    reads a file as another program finds it, not through the handle or the cache that wrote it."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                         check=True, timeout=120)
+    return json.loads(out.stdout)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "project.db"

@@ -13,7 +13,7 @@ from pathlib import Path
 from annotator.core.model import Document, Record, Source, Span, SpanState
 from annotator.store import Store
 from annotator.store.schema import SCHEMA_VERSION
-from tests.conftest import ROOT, undo_migration_0013
+from tests.conftest import ROOT, dies_in_migration, run_until_killed, undo_migration_0013
 from tests.test_durability import annotator_cmd
 
 TEXT = "Rebels launched 472 drones at the town overnight , and four civilians died ."
@@ -68,19 +68,7 @@ def read_elsewhere(path: Path) -> dict:
     return json.loads(out.stdout)
 
 
-DIES_IN_0011 = r"""
-import os, signal, sys
-from annotator.store import schema
-step = next(m for m in schema.migrations._migrations if m.name == "@M0011@")
-done = step.fn
-def dying(db):
-    done(db)  # AMOUNT, its fillers and the guidelines written, not yet committed
-    os.kill(os.getpid(), signal.SIGKILL)
-step.fn = dying
-from annotator.store import Store
-from annotator.store.schema import SCHEMA_VERSION
-Store(sys.argv[1])
-""".replace("@M0011@", M0011)
+DIES_IN_0011 = dies_in_migration(M0011)  # AMOUNT, its fillers and the guidelines written, not yet committed
 
 
 def test_a_migration_killed_half_way_leaves_the_file_as_it_was_and_the_next_program_finishes_it(tmp_path):
@@ -88,8 +76,7 @@ def test_a_migration_killed_half_way_leaves_the_file_as_it_was_and_the_next_prog
     made_before_amount(db)
     before = read_elsewhere(db)
     assert (before["version"], before["amount"], before["guides"], before["applied"]) == (10, 0, None, 0)
-    killed = subprocess.run([sys.executable, "-c", DIES_IN_0011, str(db)], cwd=ROOT, capture_output=True)
-    assert killed.returncode == -9
+    run_until_killed(DIES_IN_0011, db)
     assert read_elsewhere(db) == before  # nothing of the half-done migration reached the file
     assert (tmp_path / "old.db.bak-v10").exists()  # the copy made before migrating
     # the window opens it (and migrates it); a second handle in the same process sees the same scheme

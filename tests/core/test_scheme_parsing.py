@@ -361,15 +361,13 @@ def test_migration_0014_killed_half_way_leaves_the_file_as_it_was_and_the_next_o
     but before the upgrade was committed: the file is the old project still (version 13, no roles, nothing
     half-written), and the next program to open it upgrades it, as yet another process reads it."""
     import json
-    import signal
     import sqlite3
-    import subprocess
-    import sys
 
     from annotator.store import Store
 
     path = tmp_path / "old.db"
     from annotator.store.schema import SCHEMA_VERSION
+    from tests.conftest import json_from_another_process, run_until_killed
 
     Store(path).close()
     conn = sqlite3.connect(path)
@@ -389,16 +387,14 @@ def test_migration_0014_killed_half_way_leaves_the_file_as_it_was_and_the_next_o
               "    return real(self, key, value)\n"
               "database.Store._set_meta = killing\n"
               "database.Store(sys.argv[1])\n")
-    done = subprocess.run([sys.executable, "-c", killer, str(path)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == -signal.SIGKILL, done.stderr
+    run_until_killed(killer, path)
     read = ("import json, sqlite3, sys\n"
             "c = sqlite3.connect(sys.argv[1])\n"
             "print(json.dumps([c.execute('PRAGMA user_version').fetchone()[0], c.execute(\"SELECT value FROM project "
             "WHERE key = 'rule_link_roles'\").fetchone(), c.execute('PRAGMA integrity_check').fetchone()[0]]))\n")
 
     def seen() -> list:
-        out = subprocess.run([sys.executable, "-c", read, str(path)], capture_output=True, text=True, check=True)
-        return json.loads(out.stdout)
+        return json_from_another_process(read, path)
 
     assert seen() == [13, None, "ok"]
     with Store(path) as store:

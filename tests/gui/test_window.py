@@ -790,11 +790,11 @@ def test_migration_0015_between_the_window_the_command_line_a_second_handle_and_
     whose participants the rules now link; the window shows them and Ctrl+Enter accepts them; and another process
     reads every one of those writes, the upgrade done once, and the copy made before it."""
     import json
-    import signal
     import subprocess
     import sys
 
     from annotator.store.schema import ROLES_OF_0014, ROLES_OF_0015, SCHEMA_VERSION
+    from tests.conftest import dies_in_migration, json_from_another_process, run_until_killed
 
     conn = sqlite3.connect(project)
     conn.execute("UPDATE project SET value = ? WHERE key = 'rule_link_roles'", (json.dumps(list(ROLES_OF_0014)),))
@@ -816,27 +816,14 @@ def test_migration_0015_between_the_window_the_command_line_a_second_handle_and_
             "        \"l.doc_id WHERE d.text LIKE 'Talks went on%'\").fetchall()}))\n")
 
     def elsewhere() -> dict:
-        out = subprocess.run([sys.executable, "-c", read, str(project)], capture_output=True, text=True, check=True)
-        return json.loads(out.stdout)
+        return json_from_another_process(read, project)
 
     before = elsewhere()
     assert (before["version"], before["roles"], before["applied"], before["check"]) == (
         14, list(ROLES_OF_0014), 0, "ok")
-    dies = ("import os, signal, sys\n"
-            "from annotator.store import schema\n"
-            "step = next(m for m in schema.migrations._migrations if m.name == "
-            "'0015_participant_and_instrument_links')\n"
-            "done = step.fn\n"
-            "def dying(db):\n"
-            "    done(db)  # the roles written, not yet committed\n"
-            "    assert 'participant' in db.execute(\"SELECT value FROM project WHERE key = 'rule_link_roles'\")"
-            ".fetchone()[0]\n"
-            "    os.kill(os.getpid(), signal.SIGKILL)\n"
-            "step.fn = dying\n"
-            "from annotator.store import Store\n"
-            "Store(sys.argv[1])\n")
-    killed = subprocess.run([sys.executable, "-c", dies, str(project)], capture_output=True, text=True, timeout=120)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    run_until_killed(dies_in_migration("0015_participant_and_instrument_links", check="assert 'participant' in "
+                                       "db.execute(\"SELECT value FROM project WHERE key = 'rule_link_roles'\")"
+                                       ".fetchone()[0]"), project)
     assert elsewhere() == before  # nothing of the half-done upgrade reached the file
     # the window opens it and upgrades it; a second handle in the same process reads what it wrote
     window = MainWindow(qsettings, "tester")
