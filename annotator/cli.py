@@ -19,6 +19,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EFFORT_FORMAT, EXPORT_FORMATS, IMPORT_FORMATS
 from annotator.core.labels import load_scheme
 from annotator.core.model import Answer
+from annotator.workflows.pretraining import PRETRAIN_EPOCHS
 
 SHOW_REJECTIONS = 10  # per file; the rest are counted
 class Group(click.Group):
@@ -261,6 +262,27 @@ def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, 
 
 @cli.command()
 @DB_OPTION
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file of the weights, e.g. models/tok2vec.bin (use it with train --init-tok2vec).")
+@click.option("--epochs", default=PRETRAIN_EPOCHS, show_default=True, type=click.IntRange(1, 10000),
+              help="Passes over the articles (about 20 s each per 100,000 words on one core).")
+@click.option("--seed", default=0, show_default=True, type=int, help="spaCy's random seed.")
+@click.option("--force", is_flag=True, help="Replace an existing file of weights.")
+def pretrain(db_path: Path, output: Path, epochs: int, seed: int, force: bool) -> None:
+    """Pre-train the model's token vectors on every article in the database, annotated or not (spaCy pretrain)."""
+    from annotator.workflows.pretraining import pretrain as run
+    from annotator.workflows.training import progress_wanted
+
+    with open_store(db_path, reading=True) as store:
+        report = run(store, output, epochs=epochs, seed=seed, force=force, log=click.echo,
+                     show_table=progress_wanted())
+    click.echo(f"saved to {output} ({report.articles:,} articles, {report.words:,} words, {report.epochs} epochs, "
+               f"{report.seconds:.0f} s); train with: annotator train --db {db_path} --output models/NAME "
+               f"--init-tok2vec {output}")
+
+
+@cli.command()
+@DB_OPTION
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The folder of the trained pipeline, e.g. models/news (use it with preannotate --model).")
 @click.option("--epochs", default=30, show_default=True, type=click.IntRange(1, 1000),
@@ -273,8 +295,10 @@ def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, 
 @click.option("--labels", default=None, help="Only these labels (comma-separated).")
 @click.option("--examples", type=click.Choice(["sentences", "articles"]), default="sentences", show_default=True,
               help="Train on each sentence of the articles, or on whole articles (dev articles stay whole).")
+@click.option("--init-tok2vec", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Start from the weights `annotator pretrain` wrote (learned from all the project's articles).")
 def train(db_path: Path, output: Path, epochs: int, patience: int, split: float, seed: int,
-          labels: str | None, examples: str) -> None:
+          labels: str | None, examples: str, init_tok2vec: Path | None) -> None:
     """Train a spaCy span categoriser on the accepted articles; prints P/R/F1 per label (Ctrl+C stops early)."""
     from annotator.nlp.pipeline import tokenize
     from annotator.workflows.training import progress_wanted
@@ -283,7 +307,8 @@ def train(db_path: Path, output: Path, epochs: int, patience: int, split: float,
     label_list = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
     with open_store(db_path, reading=True) as store:
         report = run(store, output, tokenizer=tokenize, epochs=epochs, patience=patience, split=split, seed=seed,
-                     labels=label_list, progress_bar=progress_wanted(), log=click.echo, examples=examples)
+                     labels=label_list, progress_bar=progress_wanted(), log=click.echo, examples=examples,
+                     init_tok2vec=init_tok2vec)
     click.echo(f"dev articles: {report.dev_articles}; precision, recall and F1 per label (threshold "
                f"{report.threshold:g}, the best on them):")
     for line in report.table():

@@ -44,6 +44,7 @@ def damage_index(src: Path, dest: Path) -> None:
     ("export", "--include-pending", "--output", "{out}/x.jsonl"),
     ("export", "--format", "brat", "--output", "{out}/brat"),
     ("stats",), ("queue",), ("agreement",), ("train", "--output", "{out}/model"),
+    ("pretrain", "--output", "{out}/w.bin"),
     ("pack", "--editor", "ana", "--output", "{out}/ana.db"),
 ])
 def test_reading_commands_refuse_a_damaged_project_before_writing_anything(demo, tmp_path, command):

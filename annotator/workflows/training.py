@@ -27,6 +27,7 @@ from annotator.core.model import Token
 from annotator.store import Store
 from annotator.workflows.exporting import clean_leftovers, export
 from annotator.workflows.files import replace
+from annotator.workflows.pretraining import use_weights
 
 MAX_SUGGESTED_TOKENS = 10  # longest span the suggester proposes; longer ones cannot be learned
 
@@ -61,6 +62,8 @@ class TrainReport:
     link_model: Any = None
     link_counts: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     link_note: str = ""  # why there is no link model
+    # the pre-trained weights the tok2vec started from: {"file", "sha256"} (empty: random weights)
+    init_tok2vec: dict[str, str] = field(default_factory=dict)
 
     def table(self) -> list[str]:
         rows = [f"{'label':<14}{'P':>7}{'R':>7}{'F1':>7}"]
@@ -169,10 +172,9 @@ def make_config(train: Path, dev: Path, max_tokens: int, epochs: int, patience: 
     without progress, the steps of an epoch counted by its batcher over the training docs (`doc_lengths`). A
     span categoriser on a few dozen long articles scores 0.00 for its first two or three epochs before it finds
     its first spans: counted in evaluations of a fixed number of steps, patience stopped it there (issue 11)."""
-    from spacy.cli.init_config import init_config
+    from annotator.workflows.pretraining import base_config
 
-    config = init_config(lang="en", pipeline=["spancat"], optimize="efficiency", gpu=False, pretraining=False,
-                         silent=True)
+    config = base_config(pretraining=False)
     config["paths"]["train"] = str(train)
     config["paths"]["dev"] = str(dev)
     config["system"]["seed"] = seed
@@ -250,13 +252,15 @@ def train(
     should_stop: Callable[[], bool] | None = None,
     examples: str = "sentences",
     max_span_tokens: int = MAX_SUGGESTED_TOKENS,
+    init_tok2vec: str | Path | None = None,
 ) -> TrainReport:
     """`on_progress(epoch, epochs)` is told as each epoch starts (epochs from 1); `should_stop()`, asked before
     every update, cancels the training when it says so (TrainingCancelled: nothing is saved). `examples`:
     "sentences" trains on each sentence of the articles (the dev articles stay whole), "articles" on whole
     articles. Sentences won the 5-fold cross-validation on 40 real articles (bench/bench_train.py): model F1
     0.50 against 0.48, five labels learned against three, the same F1 once chosen per label with the rules.
-    `max_span_tokens`: the longest span the suggester proposes (fewer candidates, fewer negatives to learn)."""
+    `max_span_tokens`: the longest span the suggester proposes (fewer candidates, fewer negatives to learn).
+    `init_tok2vec`: weights `annotator pretrain` wrote, to start the tok2vec from (checked before training)."""
     from spacy.cli.train import train as spacy_train
 
     output = Path(output)
@@ -299,6 +303,10 @@ def train(
         max_tokens = max(1, min(max_span_tokens, max(lengths, default=1)))
         report.too_long = sum(1 for n in lengths if n > max_tokens)
         config = make_config(train_path, dev_path, max_tokens, epochs, patience, doc_lengths, seed, progress_bar)
+        if init_tok2vec is not None:
+            use_weights(config, Path(init_tok2vec))
+            report.init_tok2vec = _fingerprint(Path(init_tok2vec))
+            log(f"the tok2vec starts from the pre-trained weights in {init_tok2vec}")
         config.to_disk(work / "config.cfg")
         log(f"training a span categoriser on {report.train_articles} article(s) ({report.spans} spans in all), "
             f"dev {report.dev_articles}; spans of 1 to {max_tokens} tokens; at most {epochs} epochs, stopping "
@@ -549,6 +557,8 @@ def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int
         "stopped_by_user": report.stopped_by_user, "per_label": report.per_label, "scores": report.scores,
         "threshold": report.threshold, "compare": report.compare, "sources": report.sources,
     }
+    if report.init_tok2vec:
+        nlp.meta["annotator"]["init_tok2vec"] = report.init_tok2vec
     if report.link_model is not None:
         nlp.meta["annotator"]["links"] = {"roles": report.link_model.roles, "threshold": report.link_model.threshold,
                                           "compare": report.link_counts}
@@ -562,6 +572,12 @@ def _finish(nlp: Any, output: Path, report: TrainReport, store: Store, seed: int
 
         (tmp / LINK_MODEL_FILE).write_text(json.dumps(report.link_model.to_dict(), indent=0), encoding="utf-8")
     replace(tmp, output)
+
+
+def _fingerprint(path: Path) -> dict[str, str]:
+    import hashlib
+
+    return {"file": str(path.resolve()), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def progress_wanted() -> bool:
