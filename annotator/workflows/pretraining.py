@@ -86,32 +86,34 @@ def pretrain(store: Store, output: str | Path, *, epochs: int = PRETRAIN_EPOCHS,
     removed = clean_leftovers(output)
     if removed:
         log(f"removed {removed} folder(s) a killed pre-training of {output.name} left beside it")
-    texts = [t for (t,) in store.conn.execute("SELECT text FROM documents ORDER BY id") if t.strip()]
-    words = sum(len(t.split()) for t in texts)
-    if words < MIN_WORDS:
-        raise PretrainingError(f"{store.path}: {len(texts)} article(s), {words} word(s); pre-training needs at "
-                               f"least {MIN_WORDS:,} words (it is worth it with thousands of articles: import "
-                               f"them first, annotated or not)")
-    report = PretrainReport(output=output, articles=len(texts), words=words, epochs=epochs)
     work = output.with_name(f".{output.name}.{os.getpid()}.pretrain.part")
     shutil.rmtree(work, ignore_errors=True)
     try:
         work.mkdir(parents=True)
     except OSError as exc:
         raise PretrainingError(f"{output.parent}: cannot write there ({exc.strerror or exc})") from None
+    report = PretrainReport(output=output, epochs=epochs)
     started = time.perf_counter()
     try:
         raw = work / "articles.jsonl"
-        with raw.open("w", encoding="utf-8") as fh:
-            for text in texts:
-                fh.write(json.dumps({"text": text}) + "\n")
+        with raw.open("w", encoding="utf-8") as fh:  # streamed: a project's articles need not fit in memory
+            for (text,) in store.conn.execute("SELECT text FROM documents ORDER BY id"):
+                if text.strip():
+                    fh.write(json.dumps({"text": text}) + "\n")
+                    report.articles += 1
+                    report.words += len(text.split())
+        if report.words < MIN_WORDS:
+            raise PretrainingError(f"{store.path}: {report.articles} article(s), {report.words} word(s); "
+                                   f"pre-training needs at least {MIN_WORDS:,} words (it is worth it with "
+                                   f"thousands of articles: import them first, annotated or not)")
         config = base_config(pretraining=True)
         config["paths"]["raw_text"] = str(raw)
         config["system"]["seed"] = seed
         config["corpora"]["pretrain"]["max_length"] = 0  # whole articles: spaCy's default skips any over 500 words
         config["pretraining"]["max_epochs"] = epochs
         config["pretraining"]["n_save_epoch"] = epochs  # no weights kept along the way: only the last are used
-        log(f"pre-training the tok2vec on {len(texts):,} article(s), {words:,} words, for {epochs} epochs")
+        log(f"pre-training the tok2vec on {report.articles:,} article(s), {report.words:,} words, for {epochs} "
+            f"epochs")
         (work / "out").mkdir()
         spacy_pretrain(config.interpolate(), work / "out", silent=not show_table)
         replace(work / "out" / "model-last.bin", output)

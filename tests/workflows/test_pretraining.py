@@ -94,6 +94,14 @@ def test_training_starts_from_the_pretrained_weights(project, tmp_path, monkeypa
     meta = json.loads((model / "meta.json").read_text(encoding="utf-8"))
     assert meta["annotator"]["init_tok2vec"] == {
         "file": str(weights.resolve()), "sha256": hashlib.sha256(weights.read_bytes()).hexdigest()}
+    # a normal model: pre-annotation with it runs, on a copy of the project
+    copy = tmp_path / "copy.db"
+    with Store(db, readonly=True) as source:
+        source.backup(copy)
+    r = CliRunner().invoke(cli, ["preannotate", "--db", str(copy), "--model", str(model), "--all"])
+    assert r.exit_code == 0, r.output
+    with Store(copy, readonly=True) as store:
+        assert store.conn.execute("SELECT count(DISTINCT doc_id) FROM spans").fetchone()[0] == 32
 
 
 def test_weights_that_are_not_ours_are_refused_by_name_before_training(project, tmp_path):
