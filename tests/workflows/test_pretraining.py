@@ -57,14 +57,14 @@ def _tok2vec(config=None):
     return registry.resolve({"model": config.interpolate()["components"]["tok2vec"]["model"]})["model"]
 
 
-def test_pretraining_writes_weights_of_the_trainings_tok2vec_and_nothing_beside_them(project):
+def test_pretraining_writes_weights_of_the_trainings_tok2vec_and_nothing_beside_them(project, tmp_path):
     db, weights = project
     assert sorted(p.name for p in weights.parent.iterdir()) == ["tok2vec.bin"]  # its work folder is gone
     model = _tok2vec().from_bytes(weights.read_bytes())  # the architecture `annotator train` builds
     embeddings = [n for n in model.walk() if n.has_param("E")]
     assert embeddings and all(n.get_param("E").any() for n in embeddings)
-    # learned from the articles: another seed learns other weights, the same seed the same ones
-    again = weights.with_name("again.bin")
+    # repeatable: the same seed gives the same weights, another seed others
+    again = tmp_path / "again.bin"
     for seed, same in (("0", True), ("1", False)):
         r = CliRunner().invoke(cli, ["pretrain", "--db", str(db), "--output", str(again), "--epochs", "1",
                                      "--seed", seed, "--force"])
