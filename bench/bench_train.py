@@ -7,7 +7,7 @@ span categoriser's suggester proposes (10 tokens, the longest drawn here being 7
 the spans and half the candidates); the tok2vec pre-trained by `annotator pretrain` on the 150 Wikinews articles
 (issue 30: a newsroom has far more articles than annotations; the 40 are among them, as a project's are: their text
 is read, never their spans), built once into bench/out (60 epochs, about 20 minutes).
-Run: python bench/bench_train.py [--folds K] [--only WORDS]   (about 55 minutes for 5 folds; --only runs the
+Run: python bench/bench_train.py [--folds K] [--only WORDS]   (about an hour for 5 folds; --only runs the
 options whose name holds WORDS, the rules' column always beside them)"""
 
 from __future__ import annotations
