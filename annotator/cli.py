@@ -19,7 +19,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.formats import EFFORT_FORMAT, EXPORT_FORMATS, IMPORT_FORMATS
 from annotator.core.labels import load_scheme
 from annotator.core.model import Answer
-from annotator.workflows.pretraining import PRETRAIN_EPOCHS
+from annotator.workflows.pretraining import WORDS_READ
 
 SHOW_REJECTIONS = 10  # per file; the rest are counted
 class Group(click.Group):
@@ -264,11 +264,12 @@ def export(db_path: Path, output: Path | None, fmt: str, include_pending: bool, 
 @DB_OPTION
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The file of the weights, e.g. models/tok2vec.bin (use it with train --init-tok2vec).")
-@click.option("--epochs", default=PRETRAIN_EPOCHS, show_default=True, type=click.IntRange(1, 10000),
-              help="Passes over the articles (about 20 s each per 100,000 words on one core).")
+@click.option("--epochs", default=None, type=click.IntRange(1, 10000),
+              help=f"Passes over the articles (about 20 s each per 100,000 words on one core). Default: as many as "
+                   f"read about {WORDS_READ:,} words (half an hour), at most 1,000.")
 @click.option("--seed", default=0, show_default=True, type=int, help="spaCy's random seed.")
 @click.option("--force", is_flag=True, help="Replace an existing file of weights.")
-def pretrain(db_path: Path, output: Path, epochs: int, seed: int, force: bool) -> None:
+def pretrain(db_path: Path, output: Path, epochs: int | None, seed: int, force: bool) -> None:
     """Pre-train the model's token vectors on every article in the database, annotated or not (spaCy pretrain)."""
     from annotator.workflows.pretraining import pretrain as run
     from annotator.workflows.training import progress_wanted
