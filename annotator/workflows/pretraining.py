@@ -8,7 +8,7 @@ architecture `annotator train` builds what news words look like in context, from
 cross-validation on the 40 hand-annotated Wikinews articles, pre-trained on the 150 Wikinews articles (82,000
 words): the model alone F1 0.528 from random weights, 0.540 after 21 epochs, 0.565 after 60 (`bench/bench_train.py`)
 and 0.598 after 120, still rising. So by default it reads about ten million words however large the project
-(120 epochs of those 150 articles, 5 of two million words): half an hour on one core."""
+(122 epochs of those 150 articles, 5 of two million words): half an hour on one core."""
 
 from __future__ import annotations
 
