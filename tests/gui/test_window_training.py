@@ -108,3 +108,59 @@ def test_a_model_name_that_would_leave_the_models_folder_is_refused(qtbot, windo
         assert window._thread is None  # nothing started
         assert messages[-1][0] == "warning" and "cannot name the model's folder" in messages[-1][1]
     assert not (project.parent / "outside").exists() and not (project.parent / "models").exists()
+
+
+def test_pretraining_between_the_window_the_command_line_a_second_handle_and_a_kill(qtbot, window, project, tmp_path):
+    """The window holds the project while the command line imports articles and pre-trains on them: a pre-training
+    killed with -9 half-way leaves no weights and takes none of the window's writes; one that finishes writes its
+    weights and cleans up after the killed one; the window's answers, given before, between and after, are read by
+    a second handle in the same process and by another process; the project is only ever read by pre-training."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, json_from_another_process
+    from tests.gui.test_window import key
+    from tests.workflows.test_pretraining import KILLED, WIKINEWS
+
+    some = tmp_path / "wikinews-20.jsonl"
+    some.write_text("".join(WIKINEWS.read_text(encoding="utf-8").splitlines(keepends=True)[:20]), encoding="utf-8")
+    rows = window.queue.rowCount()
+    done = subprocess.run([sys.executable, "-m", "annotator", "import", "--db", str(project), str(some)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: window.queue.rowCount() == rows + 20, timeout=window._watch.interval() * 3)
+    answered = []
+
+    def accept_the_open_article() -> None:
+        answered.append(window.session.doc.id)
+        key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    accept_the_open_article()
+    weights = tmp_path / "tok2vec.bin"
+    killed = subprocess.run([sys.executable, "-c", KILLED, str(project), str(weights)], capture_output=True,
+                            text=True, cwd=ROOT, timeout=300)
+    assert killed.returncode == -9, killed.stderr
+    assert not weights.exists() and [p.name for p in tmp_path.glob(".tok2vec.bin.*.pretrain.part")]
+    accept_the_open_article()
+    finished = subprocess.Popen([sys.executable, "-m", "annotator", "pretrain", "--db", str(project), "--output",
+                                 str(weights), "--epochs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+    qtbot.waitUntil(lambda: any(tmp_path.glob(".tok2vec.bin.*.pretrain.part/articles.jsonl")), timeout=60_000)
+    accept_the_open_article()  # while it runs
+    out, err = finished.communicate(timeout=300)
+    assert finished.returncode == 0, err
+    assert "on 32 article(s)" in out and "removed 1 folder(s) a killed pre-training" in out
+    assert weights.stat().st_size > 0 and not list(tmp_path.glob(".tok2vec.bin.*"))
+    accept_the_open_article()
+    assert len(set(answered)) == 4
+    with Store(project, readonly=True) as second:  # a second handle in the same process
+        got = dict(second.conn.execute(
+            f"SELECT id, answer FROM documents WHERE id IN ({','.join('?' * len(answered))})", answered).fetchall())
+        assert got == dict.fromkeys(answered, "accept")
+    read = ("import json, sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1])\n"
+            "print(json.dumps([c.execute('SELECT count(*) FROM documents').fetchone()[0],"
+            " dict(c.execute(\"SELECT id, answer FROM documents WHERE answer = 'accept'\").fetchall()),"
+            " c.execute('PRAGMA quick_check').fetchone()[0]]))\n")
+    count, accepted, check = json_from_another_process(read, project)
+    assert count == 32 and {int(i) for i in accepted} == set(answered) and check == "ok"
