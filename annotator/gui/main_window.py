@@ -42,13 +42,14 @@ from annotator.gui.window_jobs import JobsMixin
 from annotator.gui.window_notes import NotesMixin
 from annotator.gui.window_problems import ProblemsMixin
 from annotator.gui.window_projects import ProjectsMixin
-from annotator.gui.workers import TrainWorker, Worker
+from annotator.gui.window_training import TrainDialog, TrainingMixin
+from annotator.gui.workers import PretrainWorker, TrainWorker, Worker
 from annotator.store import Store
 from annotator.store.documents import USEFUL
 
 
-class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin, ProjectsMixin, EffortMixin,
-                 QMainWindow):
+class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin, TrainingMixin, ProjectsMixin,
+                 EffortMixin, QMainWindow):
     def __init__(self, settings: QSettings, editor: str) -> None:
         super().__init__()
         self.settings = settings
@@ -63,6 +64,8 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self._worker: Worker | None = None
         self.train_result: QDialog | None = None  # the table of the last training, and its offer
         self._training: TrainWorker | None = None  # the training under way
+        self._pretraining: PretrainWorker | None = None  # the pre-training under way
+        self.train_form: TrainDialog | None = None  # Train model…'s questions, while asked
         # why the project cannot be saved now (edits are blocked until it can), and what was told already
         self.problem: str | None = None
         self.problem_box: QMessageBox | None = None

@@ -138,6 +138,9 @@ class ActionsMixin:
         self._action("Use the &rules only", lambda: self.set_model(None), None,
                      "Pre-annotate with the rule patterns alone", tools_menu)
         tools_menu.addSeparator()
+        self._action("Pre-train on the &articles…", self.pretrain_dialog, None,
+                     "Learn the model's token vectors from every article of the project, annotated or not, in the "
+                     "background (spaCy pretrain); Train model… starts from them", tools_menu)
         self._action("&Train model…", self.train_dialog, None,
                      "Train a span categoriser on the accepted articles, in the background", tools_menu)
 

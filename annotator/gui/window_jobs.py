@@ -1,33 +1,22 @@
-"""Long work off the window's thread: pre-annotation, export and training, with progress and Cancel; the model
-used."""
+"""Long work off the window's thread: pre-annotation and export, with progress and Cancel (training's own dialogs
+are in window_training.py); the model used."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThread
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QInputDialog,
-    QLabel,
-    QMessageBox,
-    QPlainTextEdit,
-    QVBoxLayout,
-)
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from annotator.core.labels import lost_everywhere, model_choice
 from annotator.gui.plaintext import plain
-from annotator.gui.workers import ExportWorker, PreannotateWorker, TrainWorker, Worker
+from annotator.gui.workers import ExportWorker, PreannotateWorker, Worker
 
 
 class JobsMixin:
-    """Long work off the window's thread: pre-annotation, export and training, with progress and Cancel; the
-    model used.
+    """Long work off the window's thread, with progress and Cancel: pre-annotation, export, and the jobs of
+    window_training.py; the model used.
 
     A part of `MainWindow` (annotator/gui/main_window.py), on its widgets and state."""
 
@@ -79,7 +68,7 @@ class JobsMixin:
 
     def _job_failed(self, message: str) -> None:
         self._finish_job()
-        self._training = None
+        self._training = self._pretraining = None
         QMessageBox.warning(self, "annotator", plain(message))
 
     def cancel_job(self) -> None:
@@ -188,92 +177,3 @@ class JobsMixin:
     def export(self, path: Path, include_pending: bool = False, fmt: str = "prodigy") -> None:
         if self.store is not None:
             self._start(ExportWorker(self.store.path, path, include_pending, fmt), f"Exporting to {path}…")
-
-    # ---------------------------------------------------------------- training
-
-    def train_dialog(self) -> None:
-        """Asks for the new model's name (a folder under models/ beside the project), then trains it."""
-        if self.store is None:
-            return
-        default = f"{self.store.path.stem}-{datetime.now().strftime('%Y%m%d-%H%M')}"
-        name, ok = QInputDialog.getText(self, "Train model", plain(
-            f"Train a span categoriser on the accepted articles of {self.store.path.name}, in the background.\n"
-            f"The model is saved in {self.store.path.parent / 'models'} as:"), text=default)
-        name = name.strip()
-        if not ok or not name:
-            return
-        if any(c in name for c in '/\\:*?"<>|') or name.startswith("."):
-            QMessageBox.warning(self, "Train model", plain(
-                f"{name!r} cannot name the model's folder: use letters, digits, - and _ (no / \\ : * ? \" < > | "
-                f"and no leading dot)"))
-            return
-        self.train_model(self.store.path.parent / "models" / name)
-
-    def train_model(self, output: Path, epochs: int = 30, patience: int = 5) -> None:
-        if self.store is None:
-            return
-        if self._thread is not None:
-            self.statusBar().showMessage("Another job is running; wait for it or cancel it", 4000)
-            return
-        worker = TrainWorker(self.store.path, output, epochs, patience)
-        self._training = worker
-        # bound methods of the window, so that Qt calls them in the window's thread (a lambda would run in the
-        # worker's, and a widget touched there crashes)
-        worker.progress.connect(self._training_progress)
-        worker.finished.connect(self._trained)
-        self._start(worker, f"Training {output.name} on the accepted articles… (Cancel stops it, nothing saved)")
-
-    def _training_progress(self, done: int, total: int) -> None:
-        if self._training is not None:
-            self.statusBar().showMessage(f"Training {self._training.output.name}: epoch {done + 1} of at most "
-                                         f"{total} (Cancel stops it, nothing saved)")
-
-    def _trained(self, _message: str) -> None:
-        """The per-label table of a finished training, and the offer to re-suggest the pending articles with it."""
-        worker, self._training = self._training, None
-        report = worker.report if worker is not None else None
-        if report is None or self.store is None:  # cancelled
-            return
-        pending = self.store.documents.count_documents("pending")
-        dialog = QDialog(self)
-        dialog.setWindowTitle(f"Trained {report.output.name}")
-        layout = QVBoxLayout(dialog)
-        verdict = ("It scored below the rules on every label of its dev articles: pre-annotation with it keeps to "
-                   "the rules." if report.worse_than_rules else
-                   f"Pre-annotation with it suggests {self.model_choice(report.output)}.")
-        if report.link_model is not None:  # the learned links are used whatever became of the spans
-            verdict += (" Its links are suggested for the roles marked model: "
-                        f"{', '.join(sorted(report.link_model.roles))}.")
-        head = QLabel((  # plain text: the label shows it as it is
-            f"{report.output} — {report.train_articles} training and {report.dev_articles} dev article(s), "
-            f"{report.epochs} epoch(s), {report.seconds:.0f} s. F1 on the dev articles of the rules, the model and "
-            f"both, per label (and of the nearest-span rule and the learned links, per role), and what pre-annotation "
-            f"uses:"), dialog)
-        head.setWordWrap(True)
-        head.setTextFormat(Qt.TextFormat.PlainText)
-        table = QPlainTextEdit("\n".join(report.choice_table()), dialog)
-        table.setReadOnly(True)
-        table.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        metrics = table.fontMetrics()  # the whole table, without scrolling
-        table.setMinimumSize(metrics.horizontalAdvance("x" * 72),
-                             metrics.lineSpacing() * (len(report.choice_table()) + 1) + 12)
-        table.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        tail = QLabel(verdict + (f" Use it now and re-suggest the {pending} pending article(s) with it?"
-                                 if pending else ""), dialog)
-        tail.setWordWrap(True)
-        tail.setTextFormat(Qt.TextFormat.PlainText)
-        buttons = QDialogButtonBox(dialog)
-        if pending:
-            use = buttons.addButton(f"Use it and re-suggest {pending} article(s)",
-                                    QDialogButtonBox.ButtonRole.AcceptRole)
-            use.setObjectName("use")
-        close = buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
-        close.setObjectName("close")
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        dialog.accepted.connect(lambda: self.set_model(report.output) and self.preannotate(current=False))
-        for widget in (head, table, tail, buttons):
-            layout.addWidget(widget)
-        self.train_result = dialog
-        dialog.setModal(False)
-        dialog.show()

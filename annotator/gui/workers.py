@@ -120,12 +120,14 @@ class TrainWorker(Worker):
     """`annotator train` on the project's accepted articles, into `output`: progress by epoch, Cancel stops it
     (nothing saved). `report` holds the result once it is done."""
 
-    def __init__(self, db_path: Path, output: Path, epochs: int = 30, patience: int = 5) -> None:
+    def __init__(self, db_path: Path, output: Path, epochs: int = 30, patience: int = 5,
+                 init_tok2vec: Path | None = None) -> None:
         super().__init__()
         self.db_path = db_path
         self.output = output
         self.epochs = epochs
         self.patience = patience
+        self.init_tok2vec = init_tok2vec
         self.report = None
 
     def work(self) -> str:
@@ -139,10 +141,37 @@ class TrainWorker(Worker):
                 self.report = train(store, self.output, tokenizer=tokenize, epochs=self.epochs,
                                     patience=self.patience, log=lambda line: None,
                                     on_progress=lambda epoch, epochs: self.progress.emit(epoch - 1, epochs),
-                                    should_stop=lambda: self.cancelled)
+                                    should_stop=lambda: self.cancelled, init_tok2vec=self.init_tok2vec)
         except TrainingCancelled:
             return "Training cancelled: nothing was saved"
         return training_summary(self.report)
+
+
+class PretrainWorker(Worker):
+    """`annotator pretrain` on every article of the project, into the file `output`: progress by article read,
+    Cancel stops it (the earlier weights stay). It only reads the project."""
+
+    def __init__(self, db_path: Path, output: Path, epochs: int) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.output = output
+        self.epochs = epochs
+        self.report = None
+
+    def work(self) -> str:
+        from annotator.store import Store
+        from annotator.workflows.pretraining import PretrainingCancelled, pretrain
+
+        self.progress.emit(0, 0)
+        try:
+            with Store(self.db_path, readonly=True) as store:
+                self.report = pretrain(store, self.output, epochs=self.epochs, force=True, log=lambda line: None,
+                                       on_progress=self.progress.emit, should_stop=lambda: self.cancelled)
+        except PretrainingCancelled:
+            return "Pre-training cancelled: nothing was saved"
+        r = self.report
+        return (f"Pre-trained {r.output.name} on {r.articles:,} article(s), {r.words:,} words, {r.epochs} pass(es), "
+                f"in {r.seconds / 60:.0f} min: Train model… starts from it")
 
 
 def training_summary(r: Any) -> str:
@@ -155,9 +184,10 @@ def training_summary(r: Any) -> str:
     def f(way: str) -> str:
         return f"{figures.get(way, {}).get('f', 0.0):.2f}"
 
-    return (f"Trained {r.output.name} in {r.seconds:.0f} s on {r.train_articles} article(s), {r.epochs} epoch(s). "
-            f"F1 on {r.dev_articles} dev article(s): the model alone {f('model')}, the rules {f('rules')}, what "
-            f"pre-annotation will use (the better per label) {f('chosen')}")
+    start = f" from {Path(r.init_tok2vec['file']).name}" if r.init_tok2vec else ""
+    return (f"Trained {r.output.name}{start} in {r.seconds:.0f} s on {r.train_articles} article(s), {r.epochs} "
+            f"epoch(s). F1 on {r.dev_articles} dev article(s): the model alone {f('model')}, the rules "
+            f"{f('rules')}, what pre-annotation will use (the better per label) {f('chosen')}")
 
 
 class WarmUpWorker(Worker):

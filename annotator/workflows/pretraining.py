@@ -12,6 +12,7 @@ and 0.598 after 120, still rising. So by default it reads about ten million word
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -33,6 +34,63 @@ MIN_WORDS = 1000  # below this there is nothing to learn that training on the an
 
 class PretrainingError(AnnotatorError):
     pass
+
+
+class PretrainingCancelled(PretrainingError):
+    pass
+
+
+SECONDS_PER_EPOCH_WORD = 20 / 100_000  # measured on one core of this 2-core machine: about 20 s an epoch per 100k
+
+
+def project_size(store: Store) -> tuple[int, int]:
+    """(articles, words) pre-training reads from `store`: every article with text, counted as `pretrain` counts."""
+    articles = words = 0
+    for (text,) in store.conn.execute("SELECT text FROM documents"):
+        if text.strip():
+            articles += 1
+            words += len(text.split())
+    return articles, words
+
+
+def weights_beside(project: Path) -> list[Path]:
+    """The pre-trained weights in the models/ folder beside a project (where the window writes them), newest
+    first."""
+    folder = project.parent / "models"
+    try:
+        found = [p for p in folder.glob("*.bin") if p.is_file()]
+    except OSError:
+        return []
+    return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))
+
+
+_WATCH: dict[str, Callable[[], None]] = {}
+
+
+def _register_reader() -> None:
+    """spaCy's JSONL corpus of raw text, calling the pre-training's hook at each article it reads: how far it got,
+    for the window's progress bar, and its Cancel (raised out of spaCy's loop). It reads the same articles in the
+    same order, so the weights are those spaCy's own reader gives."""
+    from spacy.util import registry
+
+    if "annotator_watched_jsonl.v1" in registry.readers:
+        return
+
+    @registry.readers("annotator_watched_jsonl.v1")
+    def make_reader(path: Path, min_length: int = 0, max_length: int = 0, limit: int = 0,
+                    watch: str = "") -> Callable[[Any], Any]:
+        from spacy.training.corpus import JsonlCorpus
+
+        inner = JsonlCorpus(path, min_length=min_length, max_length=max_length, limit=limit)
+
+        def read(nlp: Any) -> Any:
+            for example in inner(nlp):
+                hook = _WATCH.get(watch)
+                if hook is not None:
+                    hook()
+                yield example
+
+        return read
 
 
 @dataclass
@@ -80,11 +138,14 @@ def default_epochs(words: int) -> int:
 
 
 def pretrain(store: Store, output: str | Path, *, epochs: int | None = None, seed: int = 0, force: bool = False,
-             log: Callable[[str], None] = print, show_table: bool = False) -> PretrainReport:
+             log: Callable[[str], None] = print, show_table: bool = False,
+             on_progress: Callable[[int, int], None] | None = None,
+             should_stop: Callable[[], bool] | None = None) -> PretrainReport:
     """Pre-trains the tok2vec on the text of every article in `store` for `epochs` epochs (None: `default_epochs`)
-    and writes its weights to
-    `output` (one file, in place at the end only: a killed or interrupted run leaves what was there before).
-    `show_table`: print spaCy's table of the loss as it goes."""
+    and writes its weights to `output` (one file, in place at the end only: a killed, interrupted or cancelled run
+    leaves what was there before). `show_table`: print spaCy's table of the loss as it goes. `on_progress(done,
+    total)` is told as each article is read (total: the articles times the epochs); `should_stop()`, asked as
+    often, cancels the run when it says so (PretrainingCancelled: nothing is written)."""
     from spacy.training.pretrain import pretrain as spacy_pretrain
 
     from annotator.workflows.exporting import clean_leftovers
@@ -97,11 +158,13 @@ def pretrain(store: Store, output: str | Path, *, epochs: int | None = None, see
         log(f"removed {removed} folder(s) a killed pre-training of {output.name} left beside it")
     work = output.with_name(f".{output.name}.{os.getpid()}.pretrain.part")
     shutil.rmtree(work, ignore_errors=True)
+    fresh = not output.parent.exists()  # a folder made for the weights goes again if none are written
     try:
         work.mkdir(parents=True)
     except OSError as exc:
         raise PretrainingError(f"{output.parent}: cannot write there ({exc.strerror or exc})") from None
     report = PretrainReport(output=output)
+    watch = f"{os.getpid()}.{id(report)}"  # this run's hook, for the reader spaCy builds from the config
     started = time.perf_counter()
     try:
         raw = work / "articles.jsonl"
@@ -120,6 +183,19 @@ def pretrain(store: Store, output: str | Path, *, epochs: int | None = None, see
         config["paths"]["raw_text"] = str(raw)
         config["system"]["seed"] = seed
         config["corpora"]["pretrain"]["max_length"] = 0  # whole articles: spaCy's default skips any over 500 words
+        config["corpora"]["pretrain"]["@readers"] = "annotator_watched_jsonl.v1"
+        config["corpora"]["pretrain"]["watch"] = watch
+        total, done = report.articles * epochs, [0]
+
+        def hook() -> None:
+            if should_stop is not None and should_stop():
+                raise PretrainingCancelled("pre-training cancelled: nothing was saved")
+            done[0] += 1
+            if on_progress is not None:
+                on_progress(min(done[0], total), total)
+
+        _register_reader()
+        _WATCH[watch] = hook
         config["pretraining"]["max_epochs"] = epochs
         config["pretraining"]["n_save_epoch"] = epochs  # no weights kept along the way: only the last are used
         log(f"pre-training the tok2vec on {report.articles:,} article(s), {report.words:,} words, for {epochs} "
@@ -127,7 +203,13 @@ def pretrain(store: Store, output: str | Path, *, epochs: int | None = None, see
         (work / "out").mkdir()
         spacy_pretrain(config.interpolate(), work / "out", silent=not show_table)
         replace(work / "out" / "model-last.bin", output)
+        if on_progress is not None:
+            on_progress(total, total)
     finally:
+        _WATCH.pop(watch, None)
         shutil.rmtree(work, ignore_errors=True)
+        if fresh and not output.exists():
+            with contextlib.suppress(OSError):  # not empty: something else is in it now
+                output.parent.rmdir()
     report.seconds = time.perf_counter() - started
     return report

@@ -1,13 +1,16 @@
-"""Tools > Train model…: training in the background with progress and Cancel, the per-label table at the end, and
-the offer to re-suggest the pending articles with the new model."""
+"""Tools > Pre-train on the articles… and Tools > Train model…: (pre-)training in the background with progress and
+Cancel, training from the pre-trained weights beside the project (or random ones, or another file), the per-label
+table at the end, and the offer to re-suggest the pending articles with the new model."""
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton
 
 from annotator.core.model import Answer, Document, Record
 from annotator.store import Store
@@ -27,14 +30,50 @@ def action(window, text: str):
     return next(a for a in window.command_actions if a.text().replace("&", "") == text)
 
 
+def train_from_the_dialog(qtbot, window, name: str, keys: tuple = (), see=None) -> None:
+    """Tools > Train model… as an editor answers it: types the model's name over the one proposed, presses `keys`
+    on the start-from list (each a key, or a callable run there), lets `see(form)` look at the form, then Return."""
+    seen: list[BaseException] = []
+
+    def answer() -> None:
+        form = window.train_form
+        try:
+            assert form is not None and form.isVisible()
+            if see is not None:
+                see(form)
+            for k in keys:
+                k() if callable(k) else qtbot.keyClick(form.start, k)
+            form.name.setFocus()
+            form.name.selectAll()
+            qtbot.keyClicks(form.name, name)
+            qtbot.keyClick(form.name, Qt.Key.Key_Return)  # the dialog's default button: Train
+        except BaseException as exc:  # noqa: BLE001 - raised again below, once the dialog no longer waits
+            seen.append(exc)
+        finally:
+            if form is not None and form.isVisible():
+                form.reject()
+
+    QTimer.singleShot(0, answer)
+    action(window, "Train model…").trigger()
+    assert window.train_form is None  # asked, answered, gone
+    if seen:
+        raise seen[0]
+
+
+def starts(form) -> list[str]:
+    return [form.start.itemText(i) for i in range(form.start.count())]
+
+
 def test_train_from_the_window_shows_progress_and_the_table_and_re_suggests_the_pending_articles(
         qtbot, window, project, monkeypatch):
     new = accept_all_and_add_pending(project)
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("first", True)))
     asked = []
     monkeypatch.setattr(QMessageBox, "question", staticmethod(
         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes))
-    action(window, "Train model…").trigger()
+    offered = []
+    train_from_the_dialog(qtbot, window, "first", see=lambda form: offered.append(starts(form)))
+    # nothing pre-trained beside the project: random weights, or a file to choose
+    assert offered == [["random weights", "pre-trained weights from another file…"]]
     assert window._worker is not None and window.job_bar.isVisible() and window.job_cancel.isVisible()
     epochs = []
     window._worker.progress.connect(lambda done, total: epochs.append((done, total)))
@@ -52,9 +91,15 @@ def test_train_from_the_window_shows_progress_and_the_table_and_re_suggests_the_
     assert f"what pre-annotation will use (the better per label) {figures['chosen']['f']:.2f}" in said
     dialog = window.train_result
     assert dialog.isVisible()
+    # each part below the one before, none drawn over another (wrapped labels once overlapped the table)
+    head, tail = sorted(dialog.findChildren(QLabel), key=lambda w: w.geometry().top())
+    parts = [head, dialog.findChild(QPlainTextEdit), tail, dialog.findChild(QDialogButtonBox)]
+    assert all(a.geometry().bottom() < b.geometry().top() for a, b in zip(parts, parts[1:]))
+    assert all(w.height() >= w.heightForWidth(w.width()) for w in (head, tail))  # every line of them shown
     text = dialog.findChild(QPlainTextEdit).toPlainText()
     said = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert "12 dev article(s)" not in said and "training and" in said and "<" not in said  # plain words, no tags
+    assert "from random weights" in said and "init_tok2vec" not in meta["annotator"]
     assert text.splitlines()[0].split() == ["label", "gold", "rules", "model", "both", "used"]
     assert any(line.startswith("ATTACK") for line in text.splitlines())
     # below, the links per role: the editors accepted the rule's own links, so the learned ones never beat it
@@ -77,10 +122,9 @@ def test_train_from_the_window_shows_progress_and_the_table_and_re_suggests_the_
     assert judged == new
 
 
-def test_cancel_stops_the_training_and_saves_nothing(qtbot, window, project, monkeypatch, messages):
+def test_cancel_stops_the_training_and_saves_nothing(qtbot, window, project, messages):
     accept_all_and_add_pending(project)
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("stopped", True)))
-    action(window, "Train model…").trigger()
+    train_from_the_dialog(qtbot, window, "stopped")
     started = []
     window._worker.progress.connect(lambda done, total: started.append(done))
     qtbot.waitUntil(lambda: bool(started), timeout=60_000)  # spaCy's loop is running
@@ -93,21 +137,141 @@ def test_cancel_stops_the_training_and_saves_nothing(qtbot, window, project, mon
     assert messages == []
 
 
-def test_training_with_nothing_accepted_says_why_in_a_message(qtbot, window, project, monkeypatch, messages):
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("none", True)))
-    action(window, "Train model…").trigger()
+def test_training_with_nothing_accepted_says_why_in_a_message(qtbot, window, project, messages):
+    train_from_the_dialog(qtbot, window, "none")
     qtbot.waitUntil(lambda: window._thread is None, timeout=60_000)
     assert messages and messages[0][0] == "warning" and "0 accepted article(s)" in messages[0][1]
     assert not (project.parent / "models" / "none").exists()
 
 
-def test_a_model_name_that_would_leave_the_models_folder_is_refused(qtbot, window, project, monkeypatch, messages):
+def test_a_model_name_that_would_leave_the_models_folder_is_refused(qtbot, window, project, messages):
     for name in ("../outside", "a/b", ".hidden"):
-        monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, name=name, **k: (name, True)))
-        action(window, "Train model…").trigger()
+        train_from_the_dialog(qtbot, window, name)
         assert window._thread is None  # nothing started
         assert messages[-1][0] == "warning" and "cannot name the model's folder" in messages[-1][1]
     assert not (project.parent / "outside").exists() and not (project.parent / "models").exists()
+
+
+def test_pretrain_from_the_window_while_the_editor_works_then_train_from_its_weights(
+        qtbot, window, project, monkeypatch, messages):
+    """Tools > Pre-train: it says what it reads, for how long and where it writes; it runs in the background while
+    the editor answers articles; Train model… then starts from its weights by default, and the model says so."""
+    import hashlib
+
+    from annotator.workflows import pretraining
+    from tests.gui.test_window import key
+    from tests.workflows.test_pretraining import _tok2vec
+
+    new = accept_all_and_add_pending(project)
+    window.open_document(new[0])  # a new article, pending
+    monkeypatch.setattr(pretraining, "WORDS_READ", 1)  # one pass, whatever the size: the test's time
+    with Store(project, readonly=True) as store:
+        words = sum(len(t.split()) for (t,) in store.conn.execute("SELECT text FROM documents"))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes))
+    action(window, "Pre-train on the articles…").trigger()
+    weights = project.parent / "models" / "project-tok2vec.bin"
+    assert len(asked) == 1 and "all 15 article(s)" in asked[0] and f"({words:,} words)" in asked[0]
+    assert "1 pass(es), about 1 minute(s)" in asked[0] and str(weights) in asked[0] and "replacing" not in asked[0]
+    assert window._worker is not None and window.job_bar.isVisible() and window.job_cancel.isVisible()
+    progress = []
+    window._worker.progress.connect(lambda done, total: progress.append((done, total)))
+    qtbot.waitUntil(lambda: bool(progress) or window._thread is None, timeout=60_000)
+    assert window._thread is not None  # still pre-training
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # the editor works on meanwhile
+    qtbot.waitUntil(lambda: window._thread is None, timeout=120_000)
+    assert messages == []
+    assert progress and progress == sorted(progress) and progress[-1] == (15, 15)
+    assert window.statusBar().currentMessage().startswith("Pre-trained project-tok2vec.bin on 15 article(s)")
+    _tok2vec().from_bytes(weights.read_bytes())  # the weights of the tok2vec training builds
+    assert sorted(p.name for p in weights.parent.iterdir()) == ["project-tok2vec.bin"]  # nothing beside them
+    with Store(project, readonly=True) as second:
+        assert second.conn.execute("SELECT answer FROM documents WHERE id = ?", (new[0],)).fetchone()[0] == "accept"
+
+    offered = []
+    train_from_the_dialog(qtbot, window, "warm", see=lambda form: offered.append(
+        (starts(form), form.start.currentIndex())))
+    (listed, current), = offered
+    assert listed[0].startswith("pre-trained weights project-tok2vec.bin (") and current == 0
+    assert listed[1:] == ["random weights", "pre-trained weights from another file…"]
+    assert "Training warm from project-tok2vec.bin" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window._thread is None, timeout=180_000)
+    meta = json.loads((project.parent / "models" / "warm" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["annotator"]["init_tok2vec"] == {"file": str(weights.resolve()),
+                                                 "sha256": hashlib.sha256(weights.read_bytes()).hexdigest()}
+    assert window.statusBar().currentMessage().startswith("Trained warm from project-tok2vec.bin in")
+    said = " ".join(label.text() for label in window.train_result.findChildren(QLabel))
+    assert "from the pre-trained weights project-tok2vec.bin" in said
+    assert messages == []
+
+
+def test_a_cancelled_pretraining_keeps_the_earlier_weights(qtbot, window, project, monkeypatch, messages):
+    accept_all_and_add_pending(project)  # over the 1,000 words pre-training needs
+    weights = project.parent / "models" / "project-tok2vec.bin"
+    weights.parent.mkdir()
+    weights.write_bytes(b"the earlier weights")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes))
+    action(window, "Pre-train on the articles…").trigger()
+    assert "(replacing the ones there)" in asked[0] and "1000 pass(es)" in asked[0]  # 15 short articles: the most
+    started = []
+    window._worker.progress.connect(lambda done, total: started.append(done))
+    qtbot.waitUntil(lambda: any(started), timeout=60_000)  # spaCy reads the articles
+    said = window.statusBar().currentMessage()
+    assert re.fullmatch(r"Pre-training project-tok2vec\.bin: pass \d+ of 1000 \(Cancel stops it, nothing saved\)", said)
+    assert 1 <= int(said.split()[3]) <= (max(started) - 1) // 15 + 1 and max(started) < 15 * 1000
+    qtbot.mouseClick(window.job_cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window._thread is None, timeout=60_000)
+    assert window.statusBar().currentMessage() == "Pre-training cancelled: nothing was saved"
+    assert weights.read_bytes() == b"the earlier weights"
+    assert sorted(p.name for p in weights.parent.iterdir()) == ["project-tok2vec.bin"]
+    assert messages == [] and window._pretraining is None
+    # a second job may start at once
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    action(window, "Pre-train on the articles…").trigger()
+    assert window._thread is None and weights.read_bytes() == b"the earlier weights"
+
+
+def test_pretraining_a_project_with_too_few_words_says_so_and_starts_nothing(qtbot, window, tmp_path, monkeypatch,
+                                                                             messages):
+    from annotator.core.model import Document, Record
+
+    small = tmp_path / "small.db"
+    with Store(small) as store:
+        store.documents.add_records([Record(Document(text="Two soldiers were killed in Kherson."))])
+    assert window.open_project(small)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: pytest.fail("asked")))
+    action(window, "Pre-train on the articles…").trigger()
+    assert window._thread is None
+    assert messages and messages[0][0] == "information"
+    assert "small.db holds 1 article(s), 6 word(s)" in messages[0][1] and "at least 1,000 words" in messages[0][1]
+    assert not (tmp_path / "models").exists()
+
+
+def test_training_from_another_file_that_holds_no_weights_is_refused_by_name(qtbot, window, project, monkeypatch,
+                                                                             messages):
+    """The start-from list's last entry asks for a file: a chooser closed without one leaves the choice as it was;
+    a file that is not pre-trained weights is refused by name before any training, and no model is left."""
+    accept_all_and_add_pending(project)
+    notes = project.parent / "notes.bin"
+    notes.write_text("not weights\n", encoding="utf-8")
+    chosen = iter(["", str(notes)])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (next(chosen), "")))
+    seen = []
+
+    def look(form):
+        seen.append((form.start.currentText(), form.weights()))
+
+    train_from_the_dialog(qtbot, window, "bad", keys=(Qt.Key.Key_End, lambda: look(window.train_form),
+                                                      Qt.Key.Key_End, lambda: look(window.train_form)))
+    assert seen == [("random weights", None), (f"pre-trained weights notes.bin ({project.parent})", notes)]
+    qtbot.waitUntil(lambda: window._thread is None, timeout=60_000)
+    assert messages and messages[0][0] == "warning"
+    assert f"{notes}: not tok2vec weights written by `annotator pretrain`" in messages[0][1]
+    assert not (project.parent / "models" / "bad").exists() and not list((project.parent / "models").glob(".bad*"))
+    assert window._training is None and window.train_result is None
 
 
 def test_pretraining_between_the_window_the_command_line_a_second_handle_and_a_kill(qtbot, window, project, tmp_path):

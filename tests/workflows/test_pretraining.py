@@ -244,3 +244,49 @@ def test_by_default_it_reads_about_ten_million_words_whatever_the_projects_size(
     r = CliRunner().invoke(cli, ["pretrain", "--db", str(db), "--output", str(tmp_path / "w.bin"), "--force",
                                  "--epochs", "3"])
     assert r.exit_code == 0 and asked[-1] == 3, r.output
+
+
+def test_the_progress_it_reports_leaves_the_weights_those_of_spacys_own_reader(project, tmp_path):
+    """The window's progress bar and Cancel watch the articles spaCy reads: the weights are still byte for byte
+    those `spacy pretrain` writes from the same articles with its own reader; Cancel writes nothing."""
+    from spacy.training.pretrain import pretrain as spacy_pretrain
+
+    from annotator.workflows.pretraining import PretrainingCancelled, pretrain
+
+    db, weights = project
+    raw = tmp_path / "articles.jsonl"
+    with Store(db, readonly=True) as store:
+        texts = [t for (t,) in store.conn.execute("SELECT text FROM documents ORDER BY id") if t.strip()]
+        raw.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+        seen: list[tuple[int, int]] = []
+        report = pretrain(store, tmp_path / "watched.bin", epochs=2, log=lambda line: None,
+                          on_progress=lambda done, total: seen.append((done, total)))
+        with pytest.raises(PretrainingCancelled, match="nothing was saved"):
+            pretrain(store, tmp_path / "models" / "cancelled.bin", epochs=2, log=lambda line: None,
+                     should_stop=lambda: len(seen) > 40)
+    assert report.articles == len(texts) == 32
+    assert seen == sorted(seen) and seen[0] == (1, 64) and seen[-1] == (64, 64)
+    assert not (tmp_path / "models").exists()  # nor the folder made for the weights
+    config = base_config(pretraining=True)
+    config["paths"]["raw_text"] = str(raw)
+    config["system"]["seed"] = 0
+    config["corpora"]["pretrain"]["max_length"] = 0
+    config["pretraining"]["max_epochs"] = config["pretraining"]["n_save_epoch"] = 2
+    (tmp_path / "spacy").mkdir()
+    spacy_pretrain(config.interpolate(), tmp_path / "spacy")
+    assert (tmp_path / "spacy" / "model-last.bin").read_bytes() == (tmp_path / "watched.bin").read_bytes()
+
+
+def test_the_weights_beside_a_project_newest_first(tmp_path):
+    from annotator.workflows.pretraining import weights_beside
+
+    project = tmp_path / "project.db"
+    assert weights_beside(project) == []  # no models folder yet
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "folder.bin").mkdir()  # a folder is not weights, nor a model's folder
+    (models / "news").mkdir()
+    for name, when in (("old.bin", 1_000_000), ("new.bin", 3_000_000), ("mid.bin", 2_000_000)):
+        (models / name).write_bytes(b"x")
+        os.utime(models / name, (when, when))
+    assert [p.name for p in weights_beside(project)] == ["new.bin", "mid.bin", "old.bin"]
