@@ -66,6 +66,7 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self._training: TrainWorker | None = None  # the training under way
         self._pretraining: PretrainWorker | None = None  # the pre-training under way
         self.train_form: TrainDialog | None = None  # Train model…'s questions, while asked
+        self.pretrain_result: QMessageBox | None = None  # what the last pre-training wrote, and its Train button
         # why the project cannot be saved now (edits are blocked until it can), and what was told already
         self.problem: str | None = None
         self.problem_box: QMessageBox | None = None

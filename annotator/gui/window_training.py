@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -147,8 +148,24 @@ class TrainingMixin:
             self.statusBar().showMessage(f"Pre-training {worker.output.name}: pass {epoch} of {worker.epochs} "
                                          f"(Cancel stops it, nothing saved)")
 
-    def _pretrained(self, _message: str) -> None:
-        self._pretraining = None
+    def _pretrained(self, message: str) -> None:
+        """Told in a box that stays, not only in the status bar: pre-training takes half an hour, and the editor may
+        be elsewhere when it ends; its button trains from the new weights."""
+        worker, self._pretraining = self._pretraining, None
+        if worker is None or worker.report is None:  # cancelled
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, "Pre-train", plain(message), parent=self)
+        train = box.addButton("Train model…", QMessageBox.ButtonRole.AcceptRole)
+        train.setObjectName("train")
+        box.addButton("Close", QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(self._after_pretraining)
+        self.pretrain_result = box
+        box.setModal(False)
+        box.show()
+
+    def _after_pretraining(self, button: QAbstractButton) -> None:
+        if button.objectName() == "train":
+            self.train_dialog()
 
     def train_dialog(self) -> None:
         """Asks for the new model's name and what it starts from, then trains it."""

@@ -170,8 +170,9 @@ class PretrainWorker(Worker):
         except PretrainingCancelled:
             return "Pre-training cancelled: nothing was saved"
         r = self.report
+        took = f"{r.seconds:.0f} s" if r.seconds < 90 else f"{r.seconds / 60:.0f} min"
         return (f"Pre-trained {r.output.name} on {r.articles:,} article(s), {r.words:,} words, {r.epochs} pass(es), "
-                f"in {r.seconds / 60:.0f} min: Train model… starts from it")
+                f"in {took}: Train model… starts from it")
 
 
 def training_summary(r: Any) -> str:

@@ -40,7 +40,9 @@ class PretrainingCancelled(PretrainingError):
     pass
 
 
-SECONDS_PER_EPOCH_WORD = 20 / 100_000  # measured on one core of this 2-core machine: about 20 s an epoch per 100k
+# about 20 s an epoch per 100,000 words from the command line on one core of this 2-core machine, 25 s in the
+# window (41 minutes for 122 passes over the 150 Wikinews articles' 82,000 words): the window's estimate
+SECONDS_PER_EPOCH_WORD = 25 / 100_000
 
 
 def project_size(store: Store) -> tuple[int, int]:

@@ -30,9 +30,10 @@ def action(window, text: str):
     return next(a for a in window.command_actions if a.text().replace("&", "") == text)
 
 
-def train_from_the_dialog(qtbot, window, name: str, keys: tuple = (), see=None) -> None:
-    """Tools > Train model… as an editor answers it: types the model's name over the one proposed, presses `keys`
-    on the start-from list (each a key, or a callable run there), lets `see(form)` look at the form, then Return."""
+def train_from_the_dialog(qtbot, window, name: str, keys: tuple = (), see=None, ask=None) -> None:
+    """Tools > Train model… (or `ask()`) as an editor answers it: types the model's name over the one proposed,
+    presses `keys` on the start-from list (each a key, or a callable run there), lets `see(form)` look at the form,
+    then Return."""
     seen: list[BaseException] = []
 
     def answer() -> None:
@@ -54,7 +55,7 @@ def train_from_the_dialog(qtbot, window, name: str, keys: tuple = (), see=None) 
                 form.reject()
 
     QTimer.singleShot(0, answer)
-    action(window, "Train model…").trigger()
+    (ask or action(window, "Train model…").trigger)()
     assert window.train_form is None  # asked, answered, gone
     if seen:
         raise seen[0]
@@ -188,10 +189,17 @@ def test_pretrain_from_the_window_while_the_editor_works_then_train_from_its_wei
     assert sorted(p.name for p in weights.parent.iterdir()) == ["project-tok2vec.bin"]  # nothing beside them
     with Store(project, readonly=True) as second:
         assert second.conn.execute("SELECT answer FROM documents WHERE id = ?", (new[0],)).fetchone()[0] == "accept"
+    # told in a box that stays (the editor may be elsewhere after half an hour), whose button trains from them
+    box = window.pretrain_result
+    assert box.isVisible() and "Pre-trained project-tok2vec.bin on 15 article(s)" in box.text()
+    assert re.search(r"1 pass\(es\), in \d+ s: Train model… starts from it", box.text())
+    assert "<" not in box.text().replace("<p>", "").replace("</p>", "")
 
     offered = []
     train_from_the_dialog(qtbot, window, "warm", see=lambda form: offered.append(
-        (starts(form), form.start.currentIndex())))
+        (starts(form), form.start.currentIndex())), ask=lambda: qtbot.mouseClick(
+            box.findChild(QPushButton, "train"), Qt.MouseButton.LeftButton))
+    assert not box.isVisible()
     (listed, current), = offered
     assert listed[0].startswith("pre-trained weights project-tok2vec.bin (") and current == 0
     assert listed[1:] == ["random weights", "pre-trained weights from another file…"]
@@ -227,7 +235,7 @@ def test_a_cancelled_pretraining_keeps_the_earlier_weights(qtbot, window, projec
     assert window.statusBar().currentMessage() == "Pre-training cancelled: nothing was saved"
     assert weights.read_bytes() == b"the earlier weights"
     assert sorted(p.name for p in weights.parent.iterdir()) == ["project-tok2vec.bin"]
-    assert messages == [] and window._pretraining is None
+    assert messages == [] and window._pretraining is None and window.pretrain_result is None  # no box
     # a second job may start at once
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
     action(window, "Pre-train on the articles…").trigger()
