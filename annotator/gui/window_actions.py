@@ -141,7 +141,7 @@ class ActionsMixin:
         self._action("Pre-train on the &articles…", self.pretrain_dialog, None,
                      "Learn the model's token vectors from every article of the project, annotated or not, in the "
                      "background (spaCy pretrain); Train model… starts from them", tools_menu)
-        self._action("&Train model…", self.train_dialog, None,
+        self._action("Trai&n model…", self.train_dialog, None,  # t is this article's
                      "Train a span categoriser on the accepted articles, in the background", tools_menu)
 
         self.review_menu = menu.addMenu("&Review")

@@ -171,6 +171,9 @@ class TrainingMixin:
         """Asks for the new model's name and what it starts from, then trains it."""
         if self.store is None:
             return
+        if self._thread is not None:  # said before asking, not after
+            self.statusBar().showMessage("Another job is running; wait for it or cancel it", 4000)
+            return
         dialog = TrainDialog(self, self.store.path)
         self.train_form = dialog
         try:

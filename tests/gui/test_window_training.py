@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton
 
 from annotator.core.model import Answer, Document, Record
 from annotator.store import Store
@@ -143,6 +143,20 @@ def test_training_with_nothing_accepted_says_why_in_a_message(qtbot, window, pro
     qtbot.waitUntil(lambda: window._thread is None, timeout=60_000)
     assert messages and messages[0][0] == "warning" and "0 accepted article(s)" in messages[0][1]
     assert not (project.parent / "models" / "none").exists()
+
+
+def test_the_tools_menu_opens_each_entry_by_its_own_letter_and_a_busy_window_does_not_ask(qtbot, window,
+                                                                                           monkeypatch):
+    letters = [re.search(r"&(.)", a.text()).group(1).lower()
+               for a in window.menuBar().actions()[[m.text() for m in window.menuBar().actions()].index("&Tools")]
+               .menu().actions() if not a.isSeparator()]
+    assert len(letters) == len(set(letters)) == 6 and letters[-1] == "n"  # Trai&n: t is this article's
+    # while a job runs, Train model… says so at once instead of asking first and refusing after
+    monkeypatch.setattr(window, "_thread", object())
+    monkeypatch.setattr(QDialog, "exec", lambda self: pytest.fail("asked"))
+    action(window, "Train model…").trigger()
+    assert window.statusBar().currentMessage() == "Another job is running; wait for it or cancel it"
+    assert window.train_form is None
 
 
 def test_a_model_name_that_would_leave_the_models_folder_is_refused(qtbot, window, project, messages):
