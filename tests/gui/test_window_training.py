@@ -240,7 +240,8 @@ def test_a_cancelled_pretraining_keeps_the_earlier_weights(qtbot, window, projec
     assert "(replacing the ones there)" in asked[0] and "1000 pass(es)" in asked[0]  # 15 short articles: the most
     started = []
     window._worker.progress.connect(lambda done, total: started.append(done))
-    qtbot.waitUntil(lambda: any(started), timeout=60_000)  # spaCy reads the articles
+    # the list is told in the worker's thread, the status bar in the window's, later
+    qtbot.waitUntil(lambda: ": pass " in window.statusBar().currentMessage(), timeout=60_000)  # spaCy reads them
     said = window.statusBar().currentMessage()
     assert re.fullmatch(r"Pre-training project-tok2vec\.bin: pass \d+ of 1000 \(Cancel stops it, nothing saved\)", said)
     assert 1 <= int(said.split()[3]) <= (max(started) - 1) // 15 + 1 and max(started) < 15 * 1000
