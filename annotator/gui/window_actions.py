@@ -63,7 +63,7 @@ class ActionsMixin:
         self._action("&Export…", self.export_dialog, "Ctrl+E",
                      "Export the answered articles (Prodigy, doccano, Label Studio, brat, CoNLL or spaCy)", file_menu,
                      tools)
-        self._action("Your &name…", self.change_editor_dialog, None,
+        self._action("Your na&me…", self.change_editor_dialog, None,
                      "Change the name your changes are recorded under", file_menu)
         file_menu.addSeparator()
         self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Close the window (everything is saved)",
@@ -92,11 +92,11 @@ class ActionsMixin:
         narrow_start, narrow_end = ["{"], ["}"]
         for text, edge, step, keys, tip in (
                 ("Widen span at its s&tart", "start", -1, ["["], "The selected span's start one word earlier"),
-                ("Narrow span at its start", "start", 1, narrow_start, "The selected span's start one word later"),
+                ("Narrow span at it&s start", "start", 1, narrow_start, "The selected span's start one word later"),
                 ("Widen span at its &end", "end", 1, ["]"], "The selected span's end one word later"),
-                ("Narrow span at its end", "end", -1, narrow_end, "The selected span's end one word earlier")):
+                ("Narro&w span at its end", "end", -1, narrow_end, "The selected span's end one word earlier")):
             self._action(text, lambda edge=edge, step=step: self.move_edge(edge, step), keys, tip, edit, edits=True)
-        self._action("Cancel &linking", lambda: self.link_tool.cancel(), "Escape",
+        self._action("Cancel lin&king", lambda: self.link_tool.cancel(), "Escape",
                      "Leave link mode without linking", edit)
         self._action("&Next span", lambda: self.select_next_span(1), None, "Select the next span (Tab)", edit)
         self._action("&Previous span", lambda: self.select_next_span(-1), None,
@@ -116,7 +116,7 @@ class ActionsMixin:
         self._action("&Comment…", lambda: self.comment(), "Ctrl+M",
                      "A comment (and a flag) on the selected span, or on the article if none is selected", article,
                      edits=True)
-        self._action("Comment on the a&rticle…", lambda: self.comment(on_article=True), "Ctrl+Shift+M",
+        self._action("Comment on the ar&ticle…", lambda: self.comment(on_article=True), "Ctrl+Shift+M",
                      "A comment (and a flag) on the article", article, edits=True)
         self._action("&Flag for review", self.toggle_flag, "Ctrl+Shift+F",
                      "Flag the article for the reviewer (again: take the flag back)", article, edits=True)

@@ -856,3 +856,19 @@ def test_migration_0015_between_the_window_the_command_line_a_second_handle_and_
     stored = {(t[es:ee], role, t[as_:ae], state) for t, es, ee, role, as_, ae, state in after["links"]}
     assert stored == {(e, role, a, "accepted") for e, role, a in shown}
     assert ("met", "participant", "Omar Ali", "accepted") in stored
+
+
+def test_each_menu_opens_each_entry_by_its_own_letter(window):
+    """Keyboard first: Alt and the menu's letter, then the entry's letter runs it (a letter two entries share only
+    moves between them). The Labels menu is left out: its entries have their own keys and come from the scheme."""
+    import re
+
+    menus = {m.text(): m.menu() for m in window.menuBar().actions()}
+    assert len(menus) == 8
+    for title, menu in menus.items():
+        if title == "&Labels":
+            continue
+        entries = [a.text() for a in menu.actions() if not a.isSeparator() and a.isVisible()]
+        letters = [m.group(1).lower() if (m := re.search(r"&([^&])", t)) else t for t in entries]
+        assert len(letters) == len(set(letters)) and all(len(x) == 1 for x in letters), (title, entries)
+    assert [a.text() for a in menus["&Tools"].actions()][-1] == "Trai&n model…"  # t is this article's

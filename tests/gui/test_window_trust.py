@@ -164,7 +164,7 @@ def test_a_cancelled_name_prompt_is_said_and_the_name_can_be_changed(qtbot, proj
     assert s.value("editor") is None  # asked again next time
     # File > Your name…
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Ana Lima", True)))
-    action = next(a for a in w.menuBar().actions()[0].menu().actions() if a.text() == "Your &name…")
+    action = next(a for a in w.menuBar().actions()[0].menu().actions() if a.text() == "Your na&me…")
     action.trigger()
     assert w.editor == "Ana Lima" and s.value("editor") == "Ana Lima"
     assert "Ana Lima" in w.editor_label.text()
