@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,13 +45,19 @@ class PretrainingCancelled(PretrainingError):
 SECONDS_PER_EPOCH_WORD = 25 / 100_000
 
 
-def project_size(store: Store) -> tuple[int, int]:
-    """(articles, words) pre-training reads from `store`: every article with text, counted as `pretrain` counts."""
-    articles = words = 0
-    for (text,) in store.conn.execute("SELECT text FROM documents"):
+def _texts(store: Store) -> Iterator[str]:
+    """The text of every article pre-training reads (those with any), one at a time."""
+    for (text,) in store.conn.execute("SELECT text FROM documents ORDER BY id"):
         if text.strip():
-            articles += 1
-            words += len(text.split())
+            yield text
+
+
+def project_size(store: Store) -> tuple[int, int]:
+    """(articles, words) pre-training reads from `store`, as `pretrain` counts them (the window's question)."""
+    articles = words = 0
+    for text in _texts(store):
+        articles += 1
+        words += len(text.split())
     return articles, words
 
 
@@ -171,11 +177,10 @@ def pretrain(store: Store, output: str | Path, *, epochs: int | None = None, see
     try:
         raw = work / "articles.jsonl"
         with raw.open("w", encoding="utf-8") as fh:  # streamed: a project's articles need not fit in memory
-            for (text,) in store.conn.execute("SELECT text FROM documents ORDER BY id"):
-                if text.strip():
-                    fh.write(json.dumps({"text": text}) + "\n")
-                    report.articles += 1
-                    report.words += len(text.split())
+            for text in _texts(store):
+                fh.write(json.dumps({"text": text}) + "\n")
+                report.articles += 1
+                report.words += len(text.split())
         if report.words < MIN_WORDS:
             raise PretrainingError(f"{store.path}: {report.articles} article(s), {report.words} word(s); "
                                    f"pre-training needs at least {MIN_WORDS:,} words (it is worth it with "
