@@ -23,7 +23,7 @@ import json
 import sys
 from collections import Counter
 
-from bench_quality import GOLD, prf
+from bench_quality import GOLD, HELDOUT, prf
 from common import WIKINEWS
 
 from annotator.core import link_model
@@ -35,10 +35,10 @@ from annotator.nlp.pipeline import sentence_starts
 Key = tuple[int, int, str]
 
 
-def load() -> list[tuple[str, list[Key], set[tuple[Key, str, Key]]]]:
+def load(path=GOLD) -> list[tuple[str, list[Key], set[tuple[Key, str, Key]]]]:
     texts = {a["id"]: a["text"] for a in map(json.loads, WIKINEWS.open(encoding="utf-8"))}
     out = []
-    for line in GOLD.open(encoding="utf-8"):
+    for line in path.open(encoding="utf-8"):
         d = json.loads(line)
         if "links" not in d:
             continue
@@ -90,13 +90,7 @@ def main() -> int:
         found = {(suggested[lk.event].key, lk.role, suggested[lk.argument].key)
                  for lk in annotator.link_suggestions(doc, suggested)}
         score(found, gold, *table["end to end"])
-        keys = {sp.key for sp in suggested}
-        places = {(sp.start, sp.end) for sp in suggested}
-        for end, members in (("event", {g[0] for g in gold}), ("argument", {g[2] for g in gold})):
-            for key in members:
-                covered[end]["gold"] += 1
-                covered[end]["exact"] += key in keys
-                covered[end]["words"] += key[:2] in places
+        cover(suggested, gold, covered)
     print(f"{len(data)} Wikinews articles, {sum(len(g) for *_, g in data)} hand-annotated links; event span, "
           f"argument span and role must all match")
     roles = sorted(set(table["gold spans"][2]) | set(table["gold spans"][1]))
@@ -112,13 +106,32 @@ def main() -> int:
         print(f"{role:<12}{n:>5}   {''.join(cells)}")
     cross_validated(annotator, scheme, data)
     print("\nspans of the gold links suggested at all (end to end; a link needs both):")
-    for end, c in covered.items():
-        print(f"  {end}s: {c['exact']} of {c['gold']} ({c['exact'] / max(c['gold'], 1):.0%}) with their label, "
-              f"{c['words']} ({c['words'] / max(c['gold'], 1):.0%}) on the same words under any label")
+    print_cover(covered)
+    on_heldout(annotator, scheme, data)
     return 0
 
 
-def cross_validated(annotator, scheme: LabelScheme, data: list, folds: int = 5) -> None:
+def cover(suggested, gold: set, covered: dict[str, Counter]) -> None:
+    """Counts the gold links' events and arguments that pre-annotation suggested, with their label and on the same
+    words under any label (a link cannot be right if one of its spans was never suggested)."""
+    keys = {sp.key for sp in suggested}
+    places = {(sp.start, sp.end) for sp in suggested}
+    for end, members in (("event", {g[0] for g in gold}), ("argument", {g[2] for g in gold})):
+        for key in members:
+            covered[end]["gold"] += 1
+            covered[end]["exact"] += key in keys
+            covered[end]["words"] += key[:2] in places
+
+
+def print_cover(covered: dict[str, Counter]) -> None:
+    for end, c in covered.items():
+        print(f"  {end}s: {c['exact']} of {c['gold']} ({c['exact'] / max(c['gold'], 1):.0%}) with their label, "
+              f"{c['words']} ({c['words'] / max(c['gold'], 1):.0%}) on the same words under any label")
+
+
+def examples(annotator, data: list) -> tuple[list, list]:
+    """Each article as the link model reads it: on its gold spans (with the gold links), and end to end (on the
+    spans pre-annotation suggests, beside the gold links)."""
     gold_ex, e2e_ex = [], []
     for text, spans, gold in data:
         doc = annotator.nlp(text)
@@ -127,41 +140,91 @@ def cross_validated(annotator, scheme: LabelScheme, data: list, folds: int = 5) 
         gold_ex.append(link_model.Example(text, spans, starts, {(position[e], position[a], r) for e, r, a in gold}))
         suggested = [sp.key for sp in annotator.suggestions(doc)]
         e2e_ex.append((link_model.Example(text, suggested, starts), gold))
-    table: dict[str, list[int]] = {}
+    return gold_ex, e2e_ex
 
-    def add(name: str, spans: list[Key], found, gold: set) -> None:
+
+class Table:
+    """Links found against the gold, per setting: (right, found, gold)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[int]] = {}
+
+    def add(self, name: str, spans: list[Key], found, gold: set) -> None:
         keys = {(spans[i], role, spans[j]) for i, j, role in found}
-        c = table.setdefault(name, [0, 0, 0])
+        c = self.rows.setdefault(name, [0, 0, 0])
         c[0] += len(keys & gold)
         c[1] += len(keys)
         c[2] += len(gold)
 
+    def print(self) -> None:
+        print(f"  {'':<36}{'P':>6}{'R':>6}{'F1':>6}{'wrong':>7}")
+        for name, (tp, pred, ref) in self.rows.items():
+            print(f"  {name:<36}" + "".join(f"{x:>6.2f}" for x in prf(tp, pred, ref)) + f"{pred - tp:>7}")
+
+
+def learn_and_score(scheme: LabelScheme, learn: list, held: list, table: Table) -> link_model.LinkModel:
+    """Learns links from the `learn` articles (the model on 4/5 of them, its threshold and roles chosen on the
+    fifth, as `annotator train` does with its dev split) and scores the model and the rule on the `held` ones;
+    each article a pair (on gold spans, end to end) as examples() makes them."""
+    dev = learn[::5]
+    model = link_model.fit([ex for ex, _ in learn if not any(ex is d for d, _ in dev)], scheme)
+    link_model.choose_roles(model, [ex for ex, _ in dev], scheme)
+    for ex, (sx, gold) in held:
+        gold_keys = {(ex.spans[i], r, ex.spans[j]) for i, j, r in ex.links}
+        table.add("gold spans: rule", ex.spans, suggest_links(ex.spans, ex.starts, scheme, text=ex.text), gold_keys)
+        table.add("gold spans: model, every role", ex.spans, model.predict(ex.text, ex.spans, ex.starts, scheme),
+                  gold_keys)
+        table.add("gold spans: model, roles chosen", ex.spans,
+                  [lk for lk, _ in model.links(ex.text, ex.spans, ex.starts, scheme)], gold_keys)
+        table.add("end to end: rule", sx.spans, suggest_links(sx.spans, sx.starts, scheme, text=sx.text), gold)
+        table.add("end to end: model, roles chosen", sx.spans,
+                  [lk for lk, _ in model.links(sx.text, sx.spans, sx.starts, scheme)], gold)
+        table.add("end to end: every candidate", sx.spans, link_model.candidates(sx.spans, sx.starts, scheme), gold)
+    return model
+
+
+def cross_validated(annotator, scheme: LabelScheme, data: list, folds: int = 5) -> None:
+    pairs = list(zip(*examples(annotator, data)))
+    table = Table()
     chosen: Counter = Counter()
     for fold in range(folds):
-        held = [k for k in range(len(data)) if k % folds == fold]
-        learn = [k for k in range(len(data)) if k % folds != fold]
-        dev = learn[::5]
-        model = link_model.fit([gold_ex[k] for k in learn if k not in dev], scheme)
-        link_model.choose_roles(model, [gold_ex[k] for k in dev], scheme)
+        held = [pairs[k] for k in range(len(data)) if k % folds == fold]
+        learn = [pairs[k] for k in range(len(data)) if k % folds != fold]
+        model = learn_and_score(scheme, learn, held, table)
         chosen.update(role for role, how in model.roles.items() if how == "model")
-        for k in held:
-            ex, (sx, gold) = gold_ex[k], e2e_ex[k]
-            gold_keys = {(ex.spans[i], r, ex.spans[j]) for i, j, r in ex.links}
-            add("gold spans: rule", ex.spans, suggest_links(ex.spans, ex.starts, scheme, text=ex.text), gold_keys)
-            add("gold spans: model, every role", ex.spans, model.predict(ex.text, ex.spans, ex.starts, scheme),
-                gold_keys)
-            add("gold spans: model, roles chosen", ex.spans,
-                [lk for lk, _ in model.links(ex.text, ex.spans, ex.starts, scheme)], gold_keys)
-            add("end to end: rule", sx.spans, suggest_links(sx.spans, sx.starts, scheme, text=sx.text), gold)
-            add("end to end: model, roles chosen", sx.spans,
-                [lk for lk, _ in model.links(sx.text, sx.spans, sx.starts, scheme)], gold)
-            add("end to end: every candidate", sx.spans, link_model.candidates(sx.spans, sx.starts, scheme), gold)
     print(f"\nlearned links, {folds}-fold cross-validation over the {len(data)} articles (held-out articles only):")
-    print(f"  {'':<36}{'P':>6}{'R':>6}{'F1':>6}{'wrong':>7}")
-    for name, (tp, pred, ref) in table.items():
-        print(f"  {name:<36}" + "".join(f"{x:>6.2f}" for x in prf(tp, pred, ref)) + f"{pred - tp:>7}")
+    table.print()
     print(f"  roles the folds gave the model (of {folds}): "
           + ", ".join(f"{role} {n}" for role, n in sorted(chosen.items())))
+
+
+def on_heldout(annotator, scheme: LabelScheme, data: list) -> None:
+    """As a user gets it, on the held-out articles nobody looked at while writing the rules: links learned from
+    the 22 linked articles of the 40, scored on the held-out ones that have links; then (issue 30, item 3) learned
+    from 30 or more articles and scored on 10 others: the 22 and half the held-out ones, scored on the other half,
+    and the halves swapped."""
+    held_data = load(HELDOUT)
+    pairs = list(zip(*examples(annotator, data)))
+    held_pairs = list(zip(*examples(annotator, held_data)))
+    print(f"\nheld-out: {len(held_data)} articles with {sum(len(g) for *_, g in held_data)} hand-annotated links "
+          f"(tests/fixtures/wikinews-heldout.jsonl), never read while writing the rules")
+    table = Table()
+    model = learn_and_score(scheme, pairs, held_pairs, table)
+    print(f"  learned from the {len(data)} linked articles of the 40 (roles given the model: "
+          f"{', '.join(sorted(r for r, how in model.roles.items() if how == 'model')) or 'none'}):")
+    table.print()
+    halves = held_pairs[::2], held_pairs[1::2]
+    table = Table()
+    for learn_half, score_half in (halves, halves[::-1]):
+        learn_and_score(scheme, pairs + list(learn_half), list(score_half), table)
+    print(f"  learned from {len(pairs) + len(halves[0])} or {len(pairs) + len(halves[1])} articles (the {len(data)} "
+          f"and half the held-out ones), scored on the other {len(halves[1])} or {len(halves[0])}, both ways:")
+    table.print()
+    covered: dict[str, Counter] = {"argument": Counter(), "event": Counter()}
+    for text, _, gold in held_data:
+        cover(annotator.suggestions(annotator.nlp(text)), gold, covered)
+    print("  spans of the held-out gold links suggested at all:")
+    print_cover(covered)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,12 @@ writes the accepted spans and links, read back from the project, to tests/fixtur
 `which` picks the occurrence of the quoted words (counted on whole words): a number (0 = the first), `*` for
 every occurrence, or `~words around it` for the one inside those words; left out, the words must occur once.
 
-Run: python scripts/make_gold.py [--check]   (--check: only parse the spec and compare it with the fixture)"""
+The held-out articles (scripts/heldout_spec.txt: articles nobody looked at while writing the rules) are made the
+same way with --heldout, into bench/out/heldout.db and tests/fixtures/wikinews-heldout.jsonl; --draw prints the
+articles that spec's draw picks.
+
+Run: python scripts/make_gold.py [--heldout] [--check] [--draw]   (--check: only parse the spec and compare it with
+the fixture)"""
 
 from __future__ import annotations
 
@@ -29,6 +34,10 @@ ARTICLES = ROOT.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
 SPEC = ROOT / "scripts" / "gold_spec.txt"
 OUT = ROOT / "tests" / "fixtures" / "wikinews-gold.jsonl"
 PROJECT = ROOT / "bench" / "out" / "gold.db"
+HELDOUT_SPEC = ROOT / "scripts" / "heldout_spec.txt"
+HELDOUT_OUT = ROOT / "tests" / "fixtures" / "wikinews-heldout.jsonl"
+HELDOUT_PROJECT = ROOT / "bench" / "out" / "heldout.db"
+HELDOUT_SEED, HELDOUT_MAX_WORDS = 2027, 1500
 
 Key = tuple[int, int, str]  # start, end, label
 
@@ -236,33 +245,52 @@ def read_project(project: Path, texts: dict[str, str]) -> list[Article]:
     return out
 
 
+def heldout_draw(articles_jsonl: list[dict]) -> list[str]:
+    """The held-out draw, in order: the Wikinews articles of at most 1,500 words not in the gold spec, sorted by
+    id and shuffled with seed 2027 (the held-out spec annotates a prefix of it, none skipped)."""
+    import random
+
+    gold = {line[1:].strip() for line in SPEC.read_text(encoding="utf-8").splitlines() if line.startswith("@")}
+    ids = sorted(a["id"] for a in articles_jsonl if a["id"] not in gold and len(a["text"].split()) <= HELDOUT_MAX_WORDS)
+    random.Random(HELDOUT_SEED).shuffle(ids)
+    return ids
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     from annotator.core.labels import load_scheme
 
+    spec, out, project = (HELDOUT_SPEC, HELDOUT_OUT, HELDOUT_PROJECT) if "--heldout" in sys.argv else (
+        SPEC, OUT, PROJECT)
     articles_jsonl = [json.loads(line) for line in ARTICLES.open(encoding="utf-8")]
     texts = {a["id"]: a["text"] for a in articles_jsonl}
     titles = {a["id"]: a.get("title", "") for a in articles_jsonl}
+    if "--draw" in sys.argv:
+        annotated = {line[1:].strip() for line in HELDOUT_SPEC.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("@")}
+        for doc_id in heldout_draw(articles_jsonl):
+            print(doc_id, "(annotated)" if doc_id in annotated else "")
+        return 0
     try:
-        articles = parse_spec(SPEC, texts, set(load_scheme().names))
+        articles = parse_spec(spec, texts, set(load_scheme().names))
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     wanted = fixture_lines(articles, texts)
     if "--check" in sys.argv:
-        same = OUT.exists() and OUT.read_text(encoding="utf-8").splitlines() == wanted
-        print(f"{OUT.name}: {'matches' if same else 'differs from'} {SPEC.name}", file=sys.stderr)
+        same = out.exists() and out.read_text(encoding="utf-8").splitlines() == wanted
+        print(f"{out.name}: {'matches' if same else 'differs from'} {spec.name}", file=sys.stderr)
         return 0 if same else 1
-    annotate_in_window(articles, texts, titles, PROJECT)
-    stored = fixture_lines(read_project(PROJECT, texts), texts)
+    annotate_in_window(articles, texts, titles, project)
+    stored = fixture_lines(read_project(project, texts), texts)
     if sorted(stored) != sorted(wanted):
         for line in sorted(set(wanted) ^ set(stored))[:5]:
             print(f"differs: {line[:300]}", file=sys.stderr)
-        print(f"error: {PROJECT} does not hold what {SPEC.name} says", file=sys.stderr)
+        print(f"error: {project} does not hold what {spec.name} says", file=sys.stderr)
         return 1
-    OUT.write_text("".join(line + "\n" for line in wanted), encoding="utf-8")
+    out.write_text("".join(line + "\n" for line in wanted), encoding="utf-8")
     print(f"wrote {sum(len(a.spans) for a in articles)} spans and {sum(len(a.links) for a in articles)} links "
-          f"over {len(articles)} articles to {OUT}, annotated in {PROJECT}", file=sys.stderr)
+          f"over {len(articles)} articles to {out}, annotated in {project}", file=sys.stderr)
     return 0
 
 
