@@ -20,14 +20,17 @@ EVENTS: dict[str, list[str]] = {
         offensive assault assaults assaulted clashes clashed clash fighting stabbing stabbed massacre massacred
         detonated invasion invaded invade suicide bombing car bombing fired missiles fired rockets fired on
         launched missiles launched rockets launched an attack suicide attack suicide attacks targeted targeting
-        blew up blown up blow up blowing up drone battle drone battles shot down""",
-    "DEATH": """killed killing killings kill kills dead died die dies death deaths death toll fatalities fatally
+        blew up blown up blow up blowing up drone battle drone battles shot down poisoned firefight firefights
+        shootout shootouts gunfights""",
+    "DEATH": """killed killing killings kill kills dead died die dies death deaths death toll assassination
+        assassinations assassinated homicide homicides fatalities fatally
         slain murdered murder murders drowned executed execution executions perished lost their lives bodies body
         lost his life lost her life death tolls death count deceased""",
     "INJURY": """wounded wounding injured injuries injury injuring hurt hospitalised hospitalized""",
     "ARREST": """arrested arrest arrests arresting detained detaining detention detentions custody charged
         indicted jailed imprisoned apprehended extradited taken into custody kidnapped abducted
-        kidnapping abduction taken hostage""",
+        kidnapping abduction taken hostage surrendered turned himself in turned herself in turned themselves in
+        arrest warrant arrest warrants""",
     "TALKS": """talks met meeting meetings meet meets negotiations negotiated negotiating negotiate summit
         summits discussed discussions dialogue phone call peace talks held talks spoke with consultations
         mediation mediated""",
@@ -47,7 +50,8 @@ EVENTS: dict[str, list[str]] = {
         ultimatum vowed""",
     "MOVEMENT": """deployed deploy deploys deployment deployments evacuated evacuate evacuation evacuations fled
         flee fleeing displaced withdrew withdraw withdrawal withdrawing pulled out retreated retreat
-        sent troops moved troops crossed into""",
+        sent troops moved troops crossed into airlifted airlift transported deported deportation deportations
+        repatriated""",
 }
 
 # who is named by a deed ("gunmen", "protesters"; the guidelines' own examples: "the attacker", "the suspect", "the
@@ -228,7 +232,7 @@ NOT_PLACES = """god allah islam christianity judaism hinduism buddhism congress 
 # Words too ambiguous to suggest on their own, each suggested only in the contexts `_context_patterns` gives
 # ("body temperature", "deal with it", "keep fighting", "Protests began in March", "fired on protesters").
 IN_CONTEXT: dict[str, set[str]] = {
-    "DEATH": {"body", "bodies"},
+    "DEATH": {"body", "bodies", "death"},
     "AGREEMENT": {"deal", "deals"},
     "ATTACK": {"fighting"},
     "PROTEST": {"march"},
@@ -252,6 +256,11 @@ def _context_patterns(add) -> None:
                                     "dumped", "buried", "dead", "charred", "mutilated", "unidentified"]}},
                   {"LOWER": {"IN": ["the", "a", "his", "her", "their", "two", "three", "four", "five", "several",
                                     "more", "dozens", "of"]}, "OP": "?"}, body], "death-body@-1:")
+    # a death, not the penalty, a sentence or threats ("the death penalty", "death threats": the scheme's counter-
+    # example)
+    add("DEATH", [{"LOWER": "death"}, {"LOWER": {"NOT_IN": ["penalty", "penalties", "sentence", "sentences", "row",
+                                                          "threat", "threats", "certificate", "certificates",
+                                                          "squad", "squads", "metal", "wish"]}}], "death-trigger@:1")
     # "deal" the noun ("a deal with Iran", "the deal was signed"), not the verb ("to deal with it"), nor a
     # policy's name ("the Green New Deal")
     add("AGREEMENT", [{"ORTH": {"IN": ["deal", "deals"]}}, {"LOWER": {"NOT_IN": ["with", "of"]}}],
@@ -295,7 +304,9 @@ def _context_patterns(add) -> None:
         "arrest-trigger@1:2")
     add("ARREST", [{"LOWER": {"IN": ["face", "faces", "facing", "faced", "file", "filed", "filing", "bring",
                                      "brought", "press", "pressed", "drop", "dropped", "laid", "criminal",
-                                     "terrorism", "murder"]}}, {"LOWER": "charges"}], "arrest-trigger@1:")
+                                     "terrorism", "murder", "the", "his", "her", "their", "these", "those", "all",
+                                     "federal", "new", "additional", "crime", "'s", "’s"]}},
+                   {"LOWER": "charges"}], "arrest-trigger@1:")
     # a call or a conversation between parties (TALKS), not a call for something
     add("TALKS", [{"LOWER": {"IN": ["call", "calls", "conversation", "conversations"]}},
                   {"LOWER": {"IN": ["with", "between"]}}], "talks-trigger@:1")
@@ -374,7 +385,8 @@ def build() -> list[dict]:
                    "suicide attack", "suicide attacks", "blew up", "blown up", "blow up", "blowing up",
                    "drone battle", "drone battles", "shot down"],
         "DEATH": ["death toll", "death tolls", "death count", "lost their lives", "lost his life", "lost her life"],
-        "ARREST": ["taken into custody", "taken hostage"],
+        "ARREST": ["taken into custody", "taken hostage", "turned himself in", "turned herself in",
+                   "turned themselves in", "arrest warrant", "arrest warrants"],
         "TALKS": ["phone call", "peace talks", "held talks", "spoke with"],
         "AGREEMENT": ["prisoner exchange", "prisoner swap", "peace deal", "peace agreement", "peace accord"],
         "TERRITORY": ["captured the town", "captured the city", "captured the village", "took control",

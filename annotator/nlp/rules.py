@@ -150,6 +150,8 @@ class RuleMatcher:
                         ((*token_slice(s, e, pid), label, pid) for s, e, label, pid in matches) if s < e]
                 if (self.acting is not None or self.before_event or self.after_event) and self.events:
                     kept = self._around_events(doc, kept)
+                if self.events:
+                    kept = self._as_reported(doc, kept)
                 if self.in_event_sentence and self.events:
                     kept = self._in_event_sentences(doc, kept)
                 if self.yielding:
@@ -224,6 +226,13 @@ class RuleMatcher:
         return out
 
 
+    def _as_reported(self, doc: Doc, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+        """Events as the guidelines mark them: not negated ("no one was hurt", "did not attack", "No deaths were
+        reported"; see `_negated`), and no adjective of danger joined to a word by a hyphen ("life-threatening")."""
+        events = self.events
+        return [m for m in kept if m[2] not in events or not (
+            _negated(doc, m[0]) or m[0] >= 2 and doc[m[0]].lower_ in DANGER and _hyphen_after(doc, m[0] - 2))]
+
     def _give_way(self, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """Without the matches of `yields` patterns that overlap another pattern's match (of any label)."""
         yielding = self.yielding
@@ -278,6 +287,25 @@ def _beside(events: dict[str, str] | None, labels: set[str], own: str) -> str | 
 
 
 AFTER_EVENT = 3  # "strike on the hospital", "targeting of our civilians"
+NEGATION_REACH = 4  # "no humans had been hurt"
+NEGATIONS = frozenset({"no", "not", "n't", "nobody", "none", "never", "neither", "nor", "without"})
+NOT_NEGATING = frozenset({"fewer", "less", "more", "longer", "only", "least", "doubt", "sooner"})  # "no fewer than"
+NEW_PHRASE = frozenset({"the", "a", "an", "this", "that", "these", "those", "which", "who", "whether", "if", "how",
+                        "when", "his", "her", "their", "its", "our", "and", "but"})
+DANGER = frozenset({"threatening"})  # "life-threatening", "career-threatening"
+
+
+def _negated(doc: Doc, start: int) -> bool:
+    """Is the event whose words start at `start` negated: a word of NEGATIONS at most NEGATION_REACH words before,
+    with no punctuation and no word that starts another phrase between ("no evidence the attacks came from"), and
+    not one of "no fewer", "not only" and the like?"""
+    for j in range(start - 1, max(-1, start - 1 - NEGATION_REACH), -1):
+        token = doc[j]
+        if token.is_punct or token.lower_ in NEW_PHRASE:
+            return False
+        if token.lower_ in NEGATIONS:
+            return not (j + 1 < len(doc) and doc[j + 1].lower_ in NOT_NEGATING)
+    return False
 
 
 def _by_after(doc: Doc, start: int, event_ends: dict[int, set[str]]) -> bool:

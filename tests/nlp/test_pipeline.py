@@ -854,6 +854,45 @@ def test_fires_are_damage_sentences_are_no_arrest_and_custody_holds_someone(rule
         s.start for s in rules.suggestions(rules.nlp(text)) if s.label == "ARREST"]
 
 
+def test_negated_events_are_not_suggested_and_a_negation_reaches_no_further_than_its_phrase(rules):
+    """The guidelines mark no negated event (the scheme's own counter-example: "no one was hurt"): a negation
+    up to four words before an event's words, with no punctuation and no new phrase between, takes it away; "no
+    fewer than" and "not only" negate nothing, and "no evidence the attacks came" denies the evidence, not the
+    attacks."""
+    def events(text: str) -> list[tuple[str, str]]:
+        return [(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))
+                if s.label in ("ATTACK", "DEATH", "INJURY", "THREAT", "ARREST")]
+
+    for text in ["No one was hurt.", "No humans had been hurt in the fire.", "No crew were injured.",
+                 "The rebels did not attack the town.", "He said he would never threaten anybody.",
+                 "No deaths were reported.", "Nobody was arrested."]:
+        assert events(text) == [], text
+    assert events("No fewer than 20 people were killed.") == [("killed", "DEATH")]
+    assert events("They not only attacked the base but held it.") == [("attacked", "ATTACK")]
+    assert events('There was "no evidence the attacks came from Yemen."') == [("attacks", "ATTACK")]
+    # the reach: four words back, and a comma ends it
+    assert events("There were no reports that anyone was hurt.") == [("hurt", "INJURY")]
+    assert events("None of them, officials said, were injured.") == [("injured", "INJURY")]
+    assert events("No civilians or soldiers hurt.") == []  # "no A or B": neither
+    assert events("Police found no weapons and arrested two men.") == [("arrested", "ARREST")]  # "and": a new clause
+
+
+def test_danger_adjectives_penalties_and_warrants_are_what_the_scheme_says(rules):
+    """"life-threatening" is no threat and "the death penalty" no death (the scheme's counter-examples), "death
+    threats" are threats; an arrest warrant is one ARREST span, charges brought are ARREST after "the" or a
+    possessive too, and poisoning, assassination and an airlift are the events they report."""
+    text = ("His condition is not life-threatening and he got death threats. Prosecutors will seek the death "
+            "penalty for the death of two officers. Iran issued arrest warrants. The charges were dropped, and "
+            "Manafort's charges remain. Navalny was poisoned and airlifted to Berlin after the assassination "
+            "attempt; the gunman turned himself in.")
+    found = [(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))
+             if s.label in load_scheme().names and load_scheme().get(s.label).kind == "event"]
+    assert found == [("threats", "THREAT"), ("death", "DEATH"), ("arrest warrants", "ARREST"),
+                     ("charges", "ARREST"), ("charges", "ARREST"), ("poisoned", "ATTACK"),
+                     ("airlifted", "MOVEMENT"), ("assassination", "DEATH"), ("turned himself in", "ARREST")], found
+    assert text.index("death of") == next(s.start for s in rules.suggestions(rules.nlp(text)) if s.label == "DEATH")
+
+
 def test_a_country_that_acts_is_an_actor_and_a_place_that_names_where_stays_a_place(rules):
     cases = {
         "Ukraine seized the village.": ("Ukraine", "ACTOR"),
