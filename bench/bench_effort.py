@@ -23,10 +23,10 @@ nearest candidate (Tabs to reach a wrong link, and a click back on the event aft
 on words marking them with the role's first label (a relabel after it when that label is wrong). Those are counted
 from the path the scripted editor took, not driven.
 
---heldout drives the 30 held-out articles instead (tests/fixtures/wikinews-heldout.jsonl: nobody looked at them while
-writing the rules; links annotated on 20): the work a user gets on new articles.
+--heldout [N] drives the 30 articles of held-out set N instead (2 unless said: nobody who wrote rules read them; see
+bench_quality.py): the work a user gets on new articles.
 
-Run: python bench/bench_effort.py [--articles N] [--heldout]"""
+Run: python bench/bench_effort.py [--articles N] [--heldout [N]]"""
 
 from __future__ import annotations
 
@@ -38,12 +38,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench_quality import HELDOUT_SETS, heldout_set
 from common import OUT, ROOT, WIKINEWS
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 GOLD = ROOT / "tests" / "fixtures" / "wikinews-gold.jsonl"
-HELDOUT = ROOT / "tests" / "fixtures" / "wikinews-heldout.jsonl"
 Key = tuple[int, int, str]
 
 
@@ -390,12 +390,12 @@ def run_one(label: str, path: Path, articles, tally: Tally) -> None:
 
 def main() -> int:
     limit = int(sys.argv[sys.argv.index("--articles") + 1]) if "--articles" in sys.argv else None
-    held = "--heldout" in sys.argv
-    articles = load_gold(limit, HELDOUT if held else GOLD)
+    held = heldout_set(sys.argv)
+    articles = load_gold(limit, GOLD if held is None else HELDOUT_SETS[held])
     OUT.mkdir(parents=True, exist_ok=True)
     results = {}
     for label, suggest in (("suggestions", True), ("nothing", False)):
-        path = OUT / f"effort-{'heldout-' if held else ''}{label}.db"
+        path = OUT / f"effort-{'' if held is None else f'heldout{held}-'}{label}.db"
         build(path, articles, suggest)
         tally = Tally()
         t = time.perf_counter()
@@ -409,7 +409,7 @@ def main() -> int:
             ok = False
             print(f"{name}: {len(tally.failed)} article(s) did not reach the gold: " + "; ".join(tally.failed[:5]))
     n_links = sum(len(lk) for *_, lk in articles if lk)
-    which = "held-out " if held else ""
+    which = "" if held is None else f"held-out (set {held}) "
     print(f"\n{len(articles)} {which}Wikinews articles, {sum(len(g) for _, _, g, _ in articles)} gold spans, "
           f"{n_links} gold links (on {sum(lk is not None for *_, lk in articles)} articles), {with_s.words} words")
     print(f"{'start':<30}{'actions':>9}{'/article':>10}{'/100 words':>12}   keys / clicks / drags")

@@ -13,11 +13,12 @@ writes the accepted spans and links, read back from the project, to tests/fixtur
 every occurrence, or `~words around it` for the one inside those words; left out, the words must occur once.
 
 The held-out articles (scripts/heldout_spec.txt: articles nobody looked at while writing the rules) are made the
-same way with --heldout, into bench/out/heldout.db and tests/fixtures/wikinews-heldout.jsonl; --draw prints the
-articles that spec's draw picks.
+same way with --heldout, into bench/out/heldout.db and tests/fixtures/wikinews-heldout.jsonl, and the second set
+(scripts/heldout2_spec.txt, the next 30 of the same draw) with --heldout 2; --draw prints the draw and which set
+holds each article.
 
-Run: python scripts/make_gold.py [--heldout] [--check] [--draw]   (--check: only parse the spec and compare it with
-the fixture)"""
+Run: python scripts/make_gold.py [--heldout [1|2]] [--check] [--draw]
+(--check: only parse the spec and compare it with the fixture)"""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ PROJECT = ROOT / "bench" / "out" / "gold.db"
 HELDOUT_SPEC = ROOT / "scripts" / "heldout_spec.txt"
 HELDOUT_OUT = ROOT / "tests" / "fixtures" / "wikinews-heldout.jsonl"
 HELDOUT_PROJECT = ROOT / "bench" / "out" / "heldout.db"
+# the held-out sets, in the order of the draw: each annotates the next stretch of it, none skipped
+HELDOUT_SETS = {1: (HELDOUT_SPEC, HELDOUT_OUT, HELDOUT_PROJECT),
+                2: (ROOT / "scripts" / "heldout2_spec.txt", ROOT / "tests" / "fixtures" / "wikinews-heldout2.jsonl",
+                    ROOT / "bench" / "out" / "heldout2.db")}
 HELDOUT_SEED, HELDOUT_MAX_WORDS = 2027, 1500
 
 Key = tuple[int, int, str]  # start, end, label
@@ -260,16 +265,22 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from annotator.core.labels import load_scheme
 
-    spec, out, project = (HELDOUT_SPEC, HELDOUT_OUT, HELDOUT_PROJECT) if "--heldout" in sys.argv else (
-        SPEC, OUT, PROJECT)
+    spec, out, project = SPEC, OUT, PROJECT
+    if "--heldout" in sys.argv:
+        at = sys.argv.index("--heldout")
+        which = sys.argv[at + 1] if at + 1 < len(sys.argv) and sys.argv[at + 1].isdigit() else "1"
+        if int(which) not in HELDOUT_SETS:
+            print(f"error: no held-out set {which} (there are {', '.join(map(str, HELDOUT_SETS))})", file=sys.stderr)
+            return 2
+        spec, out, project = HELDOUT_SETS[int(which)]
     articles_jsonl = [json.loads(line) for line in ARTICLES.open(encoding="utf-8")]
     texts = {a["id"]: a["text"] for a in articles_jsonl}
     titles = {a["id"]: a.get("title", "") for a in articles_jsonl}
     if "--draw" in sys.argv:
-        annotated = {line[1:].strip() for line in HELDOUT_SPEC.read_text(encoding="utf-8").splitlines()
-                     if line.startswith("@")}
+        annotated = {line[1:].strip(): n for n, (path, _, _) in HELDOUT_SETS.items()
+                     for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("@")}
         for doc_id in heldout_draw(articles_jsonl):
-            print(doc_id, "(annotated)" if doc_id in annotated else "")
+            print(doc_id, f"(held-out set {annotated[doc_id]})" if doc_id in annotated else "")
         return 0
     try:
         articles = parse_spec(spec, texts, set(load_scheme().names))

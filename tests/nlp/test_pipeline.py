@@ -618,11 +618,14 @@ def _make_gold():
     return make_gold
 
 
-def test_heldout_fixture_is_its_draw_and_its_spec_and_the_rules_hold_up_on_it(rules):
-    """The held-out hand annotations (articles nobody looked at while writing the rules): they are a prefix of
-    the draw scripts/heldout_spec.txt describes, none skipped and none among the 40; the fixture is what the spec
-    says, lines up with the real texts and spaCy's tokens; and the shipped rules keep finding what a person marked
-    on them (0.80 precision, 0.68 recall when they were annotated; event labels F1 0.72)."""
+@pytest.mark.parametrize(("which", "floors"), [(1, (0.79, 0.68, 0.79)), (2, (0.77, 0.66, 0.72))])
+def test_heldout_fixtures_are_their_draw_and_their_spec_and_the_rules_hold_up_on_them(rules, which, floors):
+    """The held-out hand annotations (articles annotated after the rules were written): each set is the next
+    stretch of the draw scripts/heldout_spec.txt describes, none skipped and none among the 40; its fixture is what
+    its spec says, lines up with the real texts and spaCy's tokens, and links only as the scheme allows; and the
+    shipped rules keep finding what a person marked (floors a little under what they found when the sets were
+    made: set 1 P 0.83, R 0.71, event labels F1 0.83, read for the rules of negated events; set 2, read by nobody
+    who wrote rules, P 0.80, R 0.69, event labels 0.76)."""
     from annotator.core.spans import TokenIndex
     from annotator.nlp.pipeline import doc_tokens
 
@@ -630,12 +633,15 @@ def test_heldout_fixture_is_its_draw_and_its_spec_and_the_rules_hold_up_on_it(ru
     articles_jsonl = [json.loads(line) for line in WIKINEWS.open(encoding="utf-8")]
     texts = {a["id"]: a["text"] for a in articles_jsonl}
     scheme = load_scheme()
-    articles = make_gold.parse_spec(make_gold.HELDOUT_SPEC, texts, set(scheme.names))
+    spec, out, _ = make_gold.HELDOUT_SETS[which]
+    articles = make_gold.parse_spec(spec, texts, set(scheme.names))
     ids = [a.id for a in articles]
-    assert len(ids) == 30 and ids == make_gold.heldout_draw(articles_jsonl)[:len(ids)]
+    before = sum(len(make_gold.parse_spec(make_gold.HELDOUT_SETS[n][0], texts, set(scheme.names)))
+                 for n in range(1, which))
+    assert len(ids) == 30 and ids == make_gold.heldout_draw(articles_jsonl)[before:before + len(ids)]
     gold_ids = {a.id for a in make_gold.parse_spec(make_gold.SPEC, texts, set(scheme.names))}
     assert not gold_ids & set(ids)
-    fixture = make_gold.HELDOUT_OUT.read_text(encoding="utf-8").splitlines()
+    fixture = out.read_text(encoding="utf-8").splitlines()
     assert make_gold.fixture_lines(articles, texts) == fixture
     events = {lb.name for lb in scheme.labels if lb.kind == "event"}
     counts = {"all": [0, 0, 0], "events": [0, 0, 0]}
@@ -650,8 +656,9 @@ def test_heldout_fixture_is_its_draw_and_its_spec_and_the_rules_hold_up_on_it(ru
             assert index.token_range(span["start"], span["end"]) is not None, span
             gold.add((span["start"], span["end"], span["label"]))
         for link in record.get("links", []):
-            assert tuple(link["event"]) in gold and tuple(link["argument"]) in gold
-            assert link["role"] in {r.name for r in scheme.roles(link["event"][2])}
+            event, argument = tuple(link["event"]), tuple(link["argument"])
+            assert event in gold and argument in gold
+            assert not scheme.link_problem(event[2], link["role"], argument[2]), link
             links += 1
         found = {(s.start, s.end, s.label) for s in rules.suggestions(rules.nlp(text))}
         for name, keep in (("all", lambda key: True), ("events", lambda key: key[2] in events)):
@@ -661,9 +668,9 @@ def test_heldout_fixture_is_its_draw_and_its_spec_and_the_rules_hold_up_on_it(ru
             c[2] += len({k for k in gold if keep(k)})
     assert counts["all"][2] >= 600 and counts["events"][2] >= 140 and links >= 160
     precision, recall = counts["all"][0] / counts["all"][1], counts["all"][0] / counts["all"][2]
-    assert precision >= 0.77 and recall >= 0.64, (precision, recall)
+    assert precision >= floors[0] and recall >= floors[1], (precision, recall)
     tp, pred, ref = counts["events"]
-    assert 2 * tp / (pred + ref) >= 0.68, counts["events"]
+    assert 2 * tp / (pred + ref) >= floors[2], counts["events"]
 
 
 def test_rule_component_tokens_match_spacy(rules):
