@@ -199,14 +199,14 @@ def cross_validated(annotator, scheme: LabelScheme, data: list, folds: int = 5) 
 
 
 def on_heldout(annotator, scheme: LabelScheme, data: list) -> None:
-    """As a user gets it, on held-out set 2 (articles nobody who wrote rules read; see bench_quality.py): links
+    """As a user gets it, on held-out set 2 (no rule written after reading them; see bench_quality.py): links
     learned from the 22 linked articles of the 40, then (issue 30, item 3) from every linked article before the
     set (the 22 and those of held-out set 1), scored on the set's linked articles; beside each, the rule on the
     same articles."""
     first, held_data = load(HELDOUT_SETS[1]), load(HELDOUT_SETS[2])
     pairs, first_pairs, held_pairs = (list(zip(*examples(annotator, d))) for d in (data, first, held_data))
     print(f"\nheld-out set 2: {len(held_data)} articles with {sum(len(g) for *_, g in held_data)} hand-annotated "
-          f"links (tests/fixtures/wikinews-heldout2.jsonl), read by nobody who wrote rules")
+          f"links (tests/fixtures/wikinews-heldout2.jsonl), no rule written after reading them")
     for learned, what in ((pairs, f"the {len(data)} linked articles of the 40"),
                           (pairs + first_pairs, f"{len(pairs) + len(first_pairs)} articles: the {len(data)} and the "
                                                 f"{len(first_pairs)} of held-out set 1")):

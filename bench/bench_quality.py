@@ -6,7 +6,7 @@ Without options: the default pre-annotator (spacy.blank("en") + resources/patter
 pipeline with its phrase patterns only (no token patterns), and the rules' recurring errors on all 150 articles.
 
 --heldout [N]: the same on held-out set N (2 unless said): 30 articles annotated after the rules were written
-(tests/fixtures/wikinews-heldout2.jsonl from scripts/heldout2_spec.txt, read by nobody who wrote rules; set 1,
+(tests/fixtures/wikinews-heldout2.jsonl from scripts/heldout2_spec.txt, no rule written after reading them; set 1,
 tests/fixtures/wikinews-heldout.jsonl, was read for issue 30's rules of negated events); then what a user gets on
 new articles: a model trained with `annotator train` on every annotated article before the set (the 40, and set 1
 for set 2) and pre-annotation with it on the set (rules, model alone, both, and what pre-annotation uses),
@@ -36,7 +36,7 @@ from annotator.nlp.pipeline import DEFAULT_PATTERNS
 
 GOLD = ROOT / "tests" / "fixtures" / "wikinews-gold.jsonl"
 # the held-out sets (scripts/make_gold.py): articles annotated after the rules were written; the first was read for
-# the rules of issue 30's negated events, the second by nobody who wrote rules
+# the rules of issue 30's negated events, no rule was written after reading the second
 HELDOUT_SETS = {1: ROOT / "tests" / "fixtures" / "wikinews-heldout.jsonl",
                 2: ROOT / "tests" / "fixtures" / "wikinews-heldout2.jsonl"}
 HELDOUT = HELDOUT_SETS[2]

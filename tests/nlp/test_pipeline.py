@@ -578,8 +578,6 @@ def test_gold_fixture_is_consistent_and_the_rules_stay_useful(rules):
     of what a person marked (on the 40 articles 0.86 precision, 0.76 recall; 0.86 and 0.77 on the 18 without links,
     which issue 30's rules were written without looking at)."""
 
-    from annotator.core.spans import TokenIndex
-    from annotator.nlp.pipeline import doc_tokens
     from tests.conftest import ROOT
 
     texts = {a["id"]: a["text"] for a in map(json.loads, WIKINEWS.open(encoding="utf-8"))}
@@ -588,13 +586,7 @@ def test_gold_fixture_is_consistent_and_the_rules_stay_useful(rules):
     for line in (ROOT / "tests" / "fixtures" / "wikinews-gold.jsonl").open(encoding="utf-8"):
         record = json.loads(line)
         text = texts[record["id"]]
-        index = TokenIndex(doc_tokens(rules.nlp.make_doc(text)))
-        gold = set()
-        for span in record["spans"]:
-            assert text[span["start"]:span["end"]] == span["text"]
-            assert span["label"] in scheme.names
-            assert index.token_range(span["start"], span["end"]) is not None, span
-            gold.add((span["start"], span["end"], span["label"]))
+        gold = _fixture_spans(rules, text, record)
         found = {(s.start, s.end, s.label) for s in rules.suggestions(rules.nlp(text))}
         tp, pred, ref = tp + len(found & gold), pred + len(found), ref + len(gold)
     assert ref >= 1000
@@ -604,6 +596,22 @@ def test_gold_fixture_is_consistent_and_the_rules_stay_useful(rules):
     articles = make_gold.parse_spec(make_gold.SPEC, texts, set(scheme.names))
     fixture = (ROOT / "tests" / "fixtures" / "wikinews-gold.jsonl").read_text(encoding="utf-8").splitlines()
     assert make_gold.fixture_lines(articles, texts) == fixture
+
+
+def _fixture_spans(rules, text: str, record: dict) -> set[tuple[int, int, str]]:
+    """The spans of a gold fixture's record, each checked against the real text, the scheme and spaCy's tokens."""
+    from annotator.core.spans import TokenIndex
+    from annotator.nlp.pipeline import doc_tokens
+
+    names = load_scheme().names
+    index = TokenIndex(doc_tokens(rules.nlp.make_doc(text)))
+    gold = set()
+    for span in record["spans"]:
+        assert text[span["start"]:span["end"]] == span["text"]
+        assert span["label"] in names
+        assert index.token_range(span["start"], span["end"]) is not None, span
+        gold.add((span["start"], span["end"], span["label"]))
+    return gold
 
 
 def _make_gold():
@@ -624,10 +632,8 @@ def test_heldout_fixtures_are_their_draw_and_their_spec_and_the_rules_hold_up_on
     stretch of the draw scripts/heldout_spec.txt describes, none skipped and none among the 40; its fixture is what
     its spec says, lines up with the real texts and spaCy's tokens, and links only as the scheme allows; and the
     shipped rules keep finding what a person marked (floors a little under what they found when the sets were
-    made: set 1 P 0.83, R 0.71, event labels F1 0.83, read for the rules of negated events; set 2, read by nobody
-    who wrote rules, P 0.80, R 0.69, event labels 0.76)."""
-    from annotator.core.spans import TokenIndex
-    from annotator.nlp.pipeline import doc_tokens
+    made: set 1 P 0.83, R 0.71, event labels F1 0.83, read for the rules of negated events; set 2, which no rule
+    was written after reading, P 0.80, R 0.69, event labels 0.76)."""
 
     make_gold = _make_gold()
     articles_jsonl = [json.loads(line) for line in WIKINEWS.open(encoding="utf-8")]
@@ -649,12 +655,7 @@ def test_heldout_fixtures_are_their_draw_and_their_spec_and_the_rules_hold_up_on
     for line in fixture:
         record = json.loads(line)
         text = texts[record["id"]]
-        index = TokenIndex(doc_tokens(rules.nlp.make_doc(text)))
-        gold = set()
-        for span in record["spans"]:
-            assert text[span["start"]:span["end"]] == span["text"]
-            assert index.token_range(span["start"], span["end"]) is not None, span
-            gold.add((span["start"], span["end"], span["label"]))
+        gold = _fixture_spans(rules, text, record)
         for link in record.get("links", []):
             event, argument = tuple(link["event"]), tuple(link["argument"])
             assert event in gold and argument in gold
