@@ -12,7 +12,7 @@ writes the accepted spans and links, read back from the project, to tests/fixtur
 `which` picks the occurrence of the quoted words (counted on whole words): a number (0 = the first), `*` for
 every occurrence, or `~words around it` for the one inside those words; left out, the words must occur once.
 
-The held-out articles (scripts/heldout_spec.txt: articles nobody looked at while writing the rules) are made the
+The held-out articles (scripts/heldout_spec.txt: articles annotated after the rules were written) are made the
 same way with --heldout, into bench/out/heldout.db and tests/fixtures/wikinews-heldout.jsonl, and the second set
 (scripts/heldout2_spec.txt, the next 30 of the same draw) with --heldout 2; --draw prints the draw and which set
 holds each article.

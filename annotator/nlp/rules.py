@@ -317,7 +317,7 @@ def _beside(events: dict[str, str] | None, labels: set[str], own: str) -> str | 
 
 AFTER_EVENT = 3  # "strike on the hospital", "targeting of our civilians"
 NEGATION_REACH = 4  # "no humans had been hurt"
-NEGATIONS = frozenset({"no", "not", "n't", "nobody", "none", "never", "neither", "nor", "without"})
+NEGATIONS = frozenset({"no", "not", "n't", "n’t", "nobody", "none", "never", "neither", "nor", "without"})
 NOT_NEGATING = frozenset({"fewer", "less", "more", "longer", "only", "least", "doubt", "sooner"})  # "no fewer than"
 NEW_PHRASE = frozenset({"the", "a", "an", "this", "that", "these", "those", "which", "who", "whether", "if", "how",
                         "when", "his", "her", "their", "its", "our", "and", "but"})

@@ -872,7 +872,8 @@ def test_negated_events_are_not_suggested_and_a_negation_reaches_no_further_than
                 if s.label in ("ATTACK", "DEATH", "INJURY", "THREAT", "ARREST")]
 
     for text in ["No one was hurt.", "No humans had been hurt in the fire.", "No crew were injured.",
-                 "The rebels did not attack the town.", "He said he would never threaten anybody.",
+                 "The rebels did not attack the town.", "The rebels didn’t attack the town.",
+                 "He said he would never threaten anybody.",
                  "No deaths were reported.", "Nobody was arrested."]:
         assert events(text) == [], text
     assert events("No fewer than 20 people were killed.") == [("killed", "DEATH")]
