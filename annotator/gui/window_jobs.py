@@ -20,9 +20,15 @@ class JobsMixin:
 
     A part of `MainWindow` (annotator/gui/main_window.py), on its widgets and state."""
 
+    def _busy(self) -> bool:
+        """Is a job running? If so the status bar says to wait for it or cancel it (one job at a time)."""
+        if self._thread is None:
+            return False
+        self.statusBar().showMessage("Another job is running; wait for it or cancel it", 4000)
+        return True
+
     def _start(self, worker: Worker, busy: str) -> None:
-        if self._thread is not None:
-            self.statusBar().showMessage("Another job is running; wait for it or cancel it", 4000)
+        if self._busy():
             return
         thread = QThread(self)
         worker.moveToThread(thread)

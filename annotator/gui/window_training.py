@@ -113,10 +113,7 @@ class TrainingMixin:
 
     def pretrain_dialog(self) -> None:
         """Says what pre-training will read, for how long and where it writes, then runs it in the background."""
-        if self.store is None:
-            return
-        if self._thread is not None:
-            self.statusBar().showMessage("Another job is running; wait for it or cancel it", 4000)
+        if self.store is None or self._busy():
             return
         articles, words = project_size(self.store)
         if words < MIN_WORDS:
@@ -169,10 +166,7 @@ class TrainingMixin:
 
     def train_dialog(self) -> None:
         """Asks for the new model's name and what it starts from, then trains it."""
-        if self.store is None:
-            return
-        if self._thread is not None:  # said before asking, not after
-            self.statusBar().showMessage("Another job is running; wait for it or cancel it", 4000)
+        if self.store is None or self._busy():  # said before asking, not after
             return
         dialog = TrainDialog(self, self.store.path)
         self.train_form = dialog
@@ -193,10 +187,7 @@ class TrainingMixin:
 
     def train_model(self, output: Path, epochs: int = 30, patience: int = 5,
                     init_tok2vec: Path | None = None) -> None:
-        if self.store is None:
-            return
-        if self._thread is not None:
-            self.statusBar().showMessage("Another job is running; wait for it or cancel it", 4000)
+        if self.store is None or self._busy():
             return
         worker = TrainWorker(self.store.path, output, epochs, patience, init_tok2vec=init_tok2vec)
         self._training = worker

@@ -145,13 +145,15 @@ def test_training_with_nothing_accepted_says_why_in_a_message(qtbot, window, pro
     assert not (project.parent / "models" / "none").exists()
 
 
-def test_a_busy_window_says_so_before_asking_for_the_model(qtbot, window, monkeypatch):
-    # while a job runs, Train model… says so at once instead of asking first and refusing after
+@pytest.mark.parametrize("entry", ["Train model…", "Pre-train on the articles…"])
+def test_a_busy_window_says_so_before_asking_anything(qtbot, window, monkeypatch, entry):
+    # while a job runs, Train model… and Pre-train… say so at once instead of asking first and refusing after
     monkeypatch.setattr(window, "_thread", object())
     monkeypatch.setattr(QDialog, "exec", lambda self: pytest.fail("asked"))
-    action(window, "Train model…").trigger()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("asked"))
+    action(window, entry).trigger()
     assert window.statusBar().currentMessage() == "Another job is running; wait for it or cancel it"
-    assert window.train_form is None
+    assert window.train_form is None and window._pretraining is None
 
 
 def test_a_model_name_that_would_leave_the_models_folder_is_refused(qtbot, window, project, messages):
