@@ -48,7 +48,7 @@ class TrainDialog(QDialog):
         self.project = project
         layout = QVBoxLayout(self)
         intro = QLabel(f"Train a span categoriser on the accepted articles of {project.name}, in the background. "
-                       f"The model is saved in {project.parent / 'models'}.", self)
+                       f"The model is saved in {project.resolve().parent / 'models'}.", self)
         intro.setTextFormat(Qt.TextFormat.PlainText)  # names from data shown as they are
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -109,7 +109,7 @@ class TrainingMixin:
 
     def pretrain_output(self) -> Path:
         assert self.store is not None
-        return self.store.path.parent / "models" / f"{self.store.path.stem}-tok2vec.bin"
+        return self.store.path.resolve().parent / "models" / f"{self.store.path.stem}-tok2vec.bin"
 
     def pretrain_dialog(self) -> None:
         """Says what pre-training will read, for how long and where it writes, then runs it in the background."""
@@ -128,7 +128,7 @@ class TrainingMixin:
         replacing = " (replacing the ones there)" if output.exists() else ""
         answer = QMessageBox.question(self, "Pre-train", plain(
             f"Learn the model's token vectors from all {articles:,} article(s) of {self.store.path.name} "
-            f"({words:,} words), annotated or not: {epochs} pass(es), about {minutes} minute(s) in the background. "
+            f"({words:,} words), annotated or not: {epochs:,} pass(es), about {minutes} minute(s) in the background. "
             f"They are saved as {output}{replacing}, and Train model… starts from them.\n\nPre-train now?"))
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -183,7 +183,7 @@ class TrainingMixin:
                 f"{name!r} cannot name the model's folder: use letters, digits, - and _ (no / \\ : * ? \" < > | "
                 f"and no leading dot)"))
             return
-        self.train_model(self.store.path.parent / "models" / name, init_tok2vec=weights)
+        self.train_model(self.store.path.resolve().parent / "models" / name, init_tok2vec=weights)
 
     def train_model(self, output: Path, epochs: int = 30, patience: int = 5,
                     init_tok2vec: Path | None = None) -> None:

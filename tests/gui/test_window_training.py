@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -145,6 +146,18 @@ def test_training_with_nothing_accepted_says_why_in_a_message(qtbot, window, pro
     assert not (project.parent / "models" / "none").exists()
 
 
+def test_the_training_dialog_names_the_models_folder_in_full_for_a_project_opened_by_a_relative_path(
+        qtbot, window, tmp_path, monkeypatch):
+    # "saved in models" says nothing to an editor who does not know where the window was started
+    from annotator.gui.window_training import TrainDialog
+
+    monkeypatch.chdir(tmp_path)
+    dialog = TrainDialog(window, Path("demo.db"))
+    qtbot.addWidget(dialog)
+    intro = dialog.findChildren(QLabel)[0].text()
+    assert f"saved in {tmp_path / 'models'}." in intro
+
+
 @pytest.mark.parametrize("entry", ["Train model…", "Pre-train on the articles…"])
 def test_a_busy_window_says_so_before_asking_anything(qtbot, window, monkeypatch, entry):
     # while a job runs, Train model… and Pre-train… say so at once instead of asking first and refusing after
@@ -234,7 +247,7 @@ def test_a_cancelled_pretraining_keeps_the_earlier_weights(qtbot, window, projec
     monkeypatch.setattr(QMessageBox, "question", staticmethod(
         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes))
     action(window, "Pre-train on the articles…").trigger()
-    assert "(replacing the ones there)" in asked[0] and "1000 pass(es)" in asked[0]  # 15 short articles: the most
+    assert "(replacing the ones there)" in asked[0] and "1,000 pass(es)" in asked[0]  # 15 short articles: the most
     started = []
     window._worker.progress.connect(lambda done, total: started.append(done))
     # the list is told in the worker's thread, the status bar in the window's, later
