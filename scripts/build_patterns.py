@@ -90,7 +90,10 @@ BEFORE_EVENT_OF = {"name": {**dict.fromkeys(DOERS, "ACTOR"), **dict.fromkeys(SUF
 AFTER_EVENT_OF = {"name": {**dict.fromkeys(DONE_TO, "TARGET"), **dict.fromkeys(PARTIES, "ACTOR")},
                   "name-struck": ["ATTACK"], "name-agent": sorted({*DONE_TO, "ATTACK", "DAMAGE", "TERRITORY",
                                                                    "MOVEMENT"})}
-YIELDS = {*BEFORE_EVENT_OF, *AFTER_EVENT_OF}
+# a named site is a place, but right after an attack's words what was struck ("struck the Jolo Cathedral")
+AFTER_EVENT_OF["place-site"] = {"ATTACK": "TARGET", "DAMAGE": "TARGET"}
+ANYWHERE = {"place-site"}
+YIELDS = {*BEFORE_EVENT_OF, *AFTER_EVENT_OF} - ANYWHERE
 # armed groups are actors wherever an event is reported
 GROUPS = {"Taliban", "Hamas", "Hezbollah", "ISIS", "ISIL", "Islamic State", "al-Qaeda", "al-Shabaab", "Boko Haram",
           "Houthis", "Kurdish forces"}
@@ -203,6 +206,92 @@ South Dakota Tennessee Utah Vermont Virginia West Virginia Wisconsin Wyoming Ont
 Alberta Queensland New South Wales Tasmania
 """.split("\n")
 
+# More of the world's places, one per line as written, in groups: cities of about a million people or more and
+# those that news of conflict names often, territories, islands and regions. Left out: names that are as often a
+# person's or an English word, matched in any case as the gazetteer's are ("Austin", "Charlotte", "Victoria",
+# "Orlando", "Nice", "Split", "Cork", "Reading", "Phoenix", "Mobile", "Tyre", "Perm", "Salvador", "Darwin")
+MORE_PLACES = """
+Shanghai Guangzhou Shenzhen Chongqing Tianjin Wuhan Chengdu Nanjing Xi'an Hangzhou Harbin Shenyang Urumqi Lhasa Macau
+Osaka Kyoto Yokohama Nagoya Sapporo Fukuoka Hiroshima Nagasaki Okinawa Busan Incheon Daegu
+Kolkata Calcutta Chennai Madras Bangalore Bengaluru Hyderabad Ahmedabad Pune Surat Jaipur Lucknow Kanpur Srinagar
+Bombay Punjab Sindh Chittagong Rawalpindi Faisalabad Multan Waziristan
+Ho Chi Minh City Saigon Haiphong Da Nang Mandalay Surabaya Bandung Medan Makassar Bali Java Sumatra Borneo
+Kuala Lumpur Penang Quezon City Davao Cebu Luzon Zamboanga Jolo Sulu Cotabato
+Lagos Kano Ibadan Port Harcourt Alexandria Giza Casablanca Marrakesh Tangier Oran Mombasa Kisumu Goma Bukavu
+Lubumbashi Kisangani Abidjan Douala Ouagadougou Conakry Lomé Cotonou Nouakchott Timbuktu Gao Kidal Mopti Agadez
+Omdurman Port Sudan El Fasher Nyala Kassala Hargeisa Kismayo Baidoa Garissa Durban Soweto Bulawayo Lilongwe
+Antananarivo Windhoek Gaborone Maseru Beira Cabo Delgado
+Jeddah Mecca Dammam Abqaiq Najran Mashhad Isfahan Tabriz Shiraz Ahvaz Qom Zahedan Najaf Karbala Samarra Tikrit
+Ramadi Anbar Sulaymaniyah Nineveh Diyala Nasiriyah Haifa Nazareth Hebron Ramallah Nablus Jenin Bethlehem Rafah
+Khan Younis Ashkelon Ashdod Sderot Eilat Beersheba Negev Galilee Sidon Zarqa Irbid Aqaba Daraa Latakia Hama Palmyra
+Izmir Antalya Adana Bursa Gaziantep Diyarbakir Konya Trabzon Batumi Samarkand Almaty
+Ghazni Khost Kunar Nangarhar Paktia Paktika Logar Wardak Maidan Shahr Farah Badakhshan Uruzgan Zabul Faryab
+Baghlan Takhar Bamiyan Parwan Kapisa Laghman
+Hamburg Munich Cologne Frankfurt Stuttgart Düsseldorf Dusseldorf Dortmund Leipzig Dresden Hanover Nuremberg Bremen
+Bonn Bavaria Milan Naples Turin Palermo Genoa Bologna Venice Verona Bari Catania Sicily Sardinia Lombardy Tuscany
+Seville Zaragoza Málaga Malaga Bilbao Valencia Porto Andalusia Majorca Mallorca Ibiza Canary Islands Toulouse
+Nantes Bordeaux Lille Rennes Toulon Grenoble Montpellier Corsica Normandy Brittany Provence Rotterdam Antwerp Ghent
+Utrecht Eindhoven Flanders Wallonia Zurich Basel Lausanne Salzburg Graz Innsbruck Kraków Krakow Łódź Lodz Wrocław
+Wroclaw Poznań Poznan Gdańsk Gdansk Szczecin Katowice Lublin Brno Ostrava Debrecen Cluj-Napoca Thessaloniki Crete
+Novi Sad Zagreb Mostar Tuzla Banja Luka Srebrenica Gothenburg Malmö Malmo Uppsala Bergen Trondheim Stavanger Aarhus
+Tampere Turku Reykjavik Tartu Kaunas Gomel Vitebsk Grodno Transnistria Abkhazia South Ossetia
+Lviv Dnipro Zaporizhzhia Kherson Mykolaiv Sumy Chernihiv Poltava Vinnytsia Zhytomyr Bakhmut Avdiivka Sloviansk
+Kramatorsk Severodonetsk Lysychansk Melitopol Berdyansk Izium Kupiansk Bucha Irpin Sevastopol Simferopol Kerch
+Novosibirsk Yekaterinburg Kazan Nizhny Novgorod Samara Omsk Rostov-on-Don Krasnoyarsk Voronezh Volgograd
+Krasnodar Saratov Tyumen Tomsk Irkutsk Vladivostok Khabarovsk Murmansk Arkhangelsk Kaliningrad Belgorod Kursk
+Bryansk Smolensk Pskov Yaroslavl Sochi Makhachkala Dagestan Vladikavkaz Astrakhan Yakutsk
+Liverpool Leeds Sheffield Bristol Newcastle Nottingham Leicester Coventry Bradford Cardiff Swansea Edinburgh
+Glasgow Aberdeen Dundee Galway Limerick Derry Londonderry Oxford Cambridge Brighton Southampton Portsmouth Plymouth
+Exeter Norwich Salisbury Dover Canterbury Berkshire
+Houston Philadelphia San Antonio San Diego Dallas San Jose Jacksonville Fort Worth Indianapolis San Francisco
+Seattle Denver Boston El Paso Nashville Detroit Oklahoma City Portland Las Vegas Memphis Louisville Baltimore
+Milwaukee Albuquerque Tucson Sacramento Atlanta Miami Oakland Minneapolis Tulsa New Orleans Honolulu Anchorage
+Pittsburgh Cincinnati St. Louis Kansas City Omaha Tampa Salt Lake City Newark Brooklyn Manhattan Bronx Harlem
+Toronto Montreal Vancouver Calgary Edmonton Winnipeg Quebec City Guadalajara Monterrey Tijuana Ciudad Juárez
+Ciudad Juarez Acapulco Cancún Cancun Culiacán Culiacan Puebla Veracruz Oaxaca Chihuahua Sinaloa Michoacán
+Tamaulipas São Paulo Sao Paulo Rio de Janeiro Recife Fortaleza Belo Horizonte Manaus Porto Alegre Medellín Medellin
+Cali Barranquilla Cartagena Maracaibo Guayaquil La Paz Santa Cruz Cochabamba Asunción Asuncion Córdoba Valparaíso
+Valparaiso San Juan Port of Spain Tegucigalpa San Pedro Sula San Salvador Guatemala City Santo Domingo Bogotá
+Brasília
+Sydney Melbourne Brisbane Perth Auckland Hobart Port Moresby Suva
+Puerto Rico Guam Greenland Patagonia Antarctica Arctic Martinique Guadeloupe Bermuda Bahamas Barbados Trinidad
+Tobago Fiji Papua New Guinea Samoa American Samoa Tonga Maldives Mauritius Seychelles Bhutan Brunei Malta Monaco
+Andorra Liechtenstein San Marino Vatican City Lesotho Eswatini Swaziland Comoros Cape Verde Equatorial Guinea
+Guinea-Bissau Belize Guyana Suriname Dominican Republic East Timor Timor-Leste Solomon Islands Vanuatu Hokkaido
+Easter Island Northern Mariana Islands
+Soviet Union USSR Yugoslavia South America North America Central America Caribbean Oceania Scandinavia
+New England Midwest Sahara Himalayas Alps Andes Indian Ocean Pacific Ocean Atlantic Ocean Arctic Ocean Baltic Sea
+North Sea Rio Grande
+"""
+
+
+def more_places() -> list[str]:
+    """MORE_PLACES as names: a line's words, except the multi-word names listed in MORE_MULTIWORD kept whole."""
+    names: list[str] = []
+    for line in MORE_PLACES.split("\n"):
+        rest = " " + line.replace("|", " ").strip() + " "
+        for name in MORE_MULTIWORD:
+            while f" {name} " in rest:
+                names.append(name)
+                rest = rest.replace(f" {name} ", " ", 1)
+        names += rest.split()
+    return names
+
+
+MORE_MULTIWORD = sorted({
+    "Ho Chi Minh City", "Da Nang", "Kuala Lumpur", "Quezon City", "Port Harcourt", "Port Sudan", "El Fasher",
+    "Cabo Delgado", "Khan Younis", "Maidan Shahr", "Canary Islands", "Novi Sad", "Banja Luka", "South Ossetia",
+    "Nizhny Novgorod", "San Antonio", "San Diego", "San Jose", "Fort Worth", "San Francisco", "El Paso",
+    "Oklahoma City", "Las Vegas", "New Orleans", "St. Louis", "Kansas City", "Salt Lake City", "Quebec City",
+    "Ciudad Juárez", "Ciudad Juarez", "São Paulo", "Sao Paulo", "Rio de Janeiro", "Belo Horizonte", "Porto Alegre",
+    "La Paz", "Santa Cruz", "San Juan", "Port of Spain", "San Pedro Sula", "San Salvador", "Guatemala City",
+    "Santo Domingo", "Port Moresby", "Puerto Rico", "Papua New Guinea", "American Samoa", "San Marino",
+    "Vatican City", "Cape Verde", "Equatorial Guinea", "Dominican Republic", "East Timor", "Solomon Islands",
+    "Easter Island", "Northern Mariana Islands", "Soviet Union", "South America", "North America",
+    "Central America", "New England", "Indian Ocean", "Pacific Ocean", "Atlantic Ocean", "Arctic Ocean",
+    "Baltic Sea", "North Sea", "Rio Grande",
+}, key=lambda name: (-len(name), name))
+
 
 def regions() -> list[str]:
     """The states and provinces after a town's name ("Dayton, Ohio", "Reading, Berkshire"): the gazetteer's lines
@@ -223,6 +312,13 @@ TITLE_WORDS = {"pope", "representative", "representatives", "prime", "former", "
 NOT_BEFORE_A_NAME = {"about", "in", "at", "near", "from", "to", "into", "by", "during", "since", "after", "before",
                      "until", "across", "over", "outside", "inside", "throughout", "toward", "towards", "via",
                      "through", "within", "around", "than", "as"}
+# the kinds of named sites the guidelines mark as places ("Hartford Hospital", "London Bridge"); not "Center",
+# "Centre", "Institute", "University" or "Field", which as often name an organisation or a sports ground
+SITES = {"airport", "airfield", "hospital", "clinic", "mosque", "cathedral", "church", "basilica", "temple",
+         "synagogue", "shrine", "avenue", "street", "road", "boulevard", "lane", "highway", "motorway", "square",
+         "bridge", "prison", "jail", "base", "terminal", "station", "palace", "stadium", "arena", "gardens", "park",
+         "hall", "mall", "market", "bazaar", "island", "islands", "peninsula", "valley", "lake", "river",
+         "mountains", "desert", "camp", "hotel", "port", "harbour", "harbor", "beach", "coast", "canal"}
 DATE_WORDS = [w.lower() for w in (*DAYS, *MONTHS, "May")] + "spring summer autumn fall winter christmas easter".split()
 # capitalised words after "in" that name no place
 NOT_PLACES = """god allah islam christianity judaism hinduism buddhism congress parliament senate court heaven hell
@@ -373,6 +469,8 @@ def build() -> list[dict]:
             entry["before_event"] = BEFORE_EVENT_OF[base]
         if base in AFTER_EVENT_OF:
             entry["after_event"] = AFTER_EVENT_OF[base]
+        if base in ANYWHERE:
+            entry["anywhere"] = True
         if base in YIELDS:
             entry["yields"] = True
         lines.append(entry)
@@ -548,9 +646,8 @@ def build() -> list[dict]:
     add("TIME", [{"LOWER": {"IN": ordinals}}, {"LOWER": {"IN": ["century", "centuries"]}}], "date")
 
     # an abbreviation in capitals is matched as written: "US" is a place, "us" a pronoun
-    for line in PLACES:
-        for name in _split_places(line):
-            add("PLACE", _as_written(name) if _is_abbreviation(name) else name, "gazetteer")
+    for name in [name for line in PLACES for name in _split_places(line)] + more_places():
+        add("PLACE", _as_written(name) if _is_abbreviation(name) else name, "gazetteer")
 
     for a in ACTOR_LIST:
         if a.lower() not in IN_CONTEXT["ACTOR"]:
@@ -597,6 +694,14 @@ def build() -> list[dict]:
     add("PLACE", [{"LOWER": {"IN": ["in", "near"]}}, town, ends], "place-in@1:-1")
     add("PLACE", [{"LOWER": {"IN": ["in", "near"]}}, town, town, ends], "place-in@1:-1")
     add("PLACE", [town, {"ORTH": ","}, {"ORTH": {"IN": [r for r in regions() if " " not in r]}}], "place-town@:1")
+    # a named site: a name and the kind of place it is, whole ("Bradley International Airport", "Hartford
+    # Hospital", "Karl Marx Avenue", "Forbury Gardens"), not part of a longer name ("Thames Valley Police",
+    # "Airport Road"), and not a kind that as often names an organisation ("National Hurricane Center")
+    site_name = {"IS_TITLE": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted({*unnamed, *SITES})}}
+    site = {"ORTH": {"IN": sorted(s.title() for s in SITES)}}
+    for n in range(1, 4):
+        for before in ({"IS_TITLE": False}, {"IS_STOP": True}):
+            add("PLACE", [before, *[site_name] * n, site, {"IS_TITLE": False}], "place-site@1:-1")
     # a name: capitalised words that are no day, month, people or faith ("Nabil Hasan al-Quaety", "Paweł
     # Adamowicz", "Thames Valley Police"), after a word that is no preposition of place or time ("in Minsk")
     # the whole name (not after another capitalised word, but after a title: "President Trump" -> "Trump"),

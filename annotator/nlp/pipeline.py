@@ -73,11 +73,16 @@ def load_patterns(path: Path, labels: set[str] | None = None) -> list[dict[str, 
             elif value not in (None, False):
                 raise refuse(
                     f'"{flag}" must be true, a list of event labels, or event labels with the label to give', lineno)
+        if entry.get("anywhere") not in (None, False, True):
+            raise refuse('"anywhere" must be true or false', lineno)
+        if entry.get("anywhere") is True and "after_event" not in around:
+            raise refuse('"anywhere" needs "after_event": it keeps the other matches of such a pattern', lineno)
         if entry.get("yields") is True and not entry.get("id"):
             raise refuse('"yields" needs the pattern\'s "id": the matches that give way are known by it', lineno)
         patterns.append({"label": entry["label"], "pattern": entry["pattern"], **(
             {"id": entry["id"]} if "id" in entry else {}), **(
             {"in_event_sentence": True} if entry.get("in_event_sentence") is True else {}), **around, **(
+            {"anywhere": True} if entry.get("anywhere") is True else {}), **(
             {"yields": True} if entry.get("yields") is True else {})})
     return patterns
 

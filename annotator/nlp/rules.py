@@ -74,6 +74,9 @@ class RuleMatcher:
         # ... and only right after an event's words ("attacked journalists", "strike on the hospital"; not "the
         # hospital said"). A pattern in both counts beside either, after first.
         self.after_event: dict[tuple[str, str], dict[str, str] | None] = {}
+        # ... of those, the ones whose matches count elsewhere too, with their own label ("struck the Jolo
+        # Cathedral": a target; "prayers at the Grand Mosque": a place)
+        self.anywhere: set[tuple[str, str]] = set()
         # the ids of the patterns whose matches give way to any other pattern's match they overlap (a capitalised
         # name is a person's only where no rule knows it as a place, a group or a date), whatever label a match
         # got beside its event
@@ -100,6 +103,8 @@ class RuleMatcher:
                     where[(p["label"], _base(str(p.get("id", ""))))] = (
                         None if value is True else dict(value) if isinstance(value, dict)
                         else dict.fromkeys(value, p["label"]))
+            if p.get("anywhere"):
+                self.anywhere.add((p["label"], _base(str(p.get("id", "")))))
             if p.get("yields"):
                 self.yielding.add(_base(str(p.get("id", ""))))
             if isinstance(p["pattern"], str):
@@ -174,6 +179,7 @@ class RuleMatcher:
         `_inside_a_name`)."""
         place, actor = self.acting or (None, None)
         events, before_event, after_event = self.events, self.before_event, self.after_event
+        anywhere = self.anywhere
         # where events' words end, and start, with their labels
         event_ends: dict[int, set[str]] = {}
         # the events told by a verb in the past ("launched", "struck"): before a noun ("the Kabul car bombing",
@@ -187,19 +193,20 @@ class RuleMatcher:
         out = []
         n = len(doc)
         for s, e, label, pid in kept:
-            if label == place and (e < n and (_a_name(doc[e]) or doc[e].text in MODIFIED)
+            if label == place and (e < n and (_a_name(doc[e]) or doc[e].text in MODIFIED) and not _of_a_title(doc, s)
                                    or _inside_a_name(doc, s, e)):
                 continue
             key = (label, _base(pid))
             if key in after_event:
                 given = None
                 labels = _just_after(doc, s, event_ends)
-                if labels and not (e < n and _a_name(doc[e])):  # "the Camp David Accords": a name's first word
-                    given = _beside(after_event[key], labels, label)
+                if labels and not (e < n and _a_name(doc[e])) and (  # "the Camp David Accords": a name's first word
+                        key not in anywhere or s in event_ends or doc[s - 1].lower_ == "the"):  # not "explosions
+                    given = _beside(after_event[key], labels, label)  # took place on Karl Marx Avenue": a place
                 if given is not None:
                     out.append((s, e, given, pid))
                     continue
-                if key not in before_event:
+                if key not in before_event and key not in anywhere:
                     continue
             only_acting = key in before_event
             if only_acting and not (e in starts or e + 1 in starts or e + 2 in starts or s - 1 in event_ends
@@ -350,6 +357,15 @@ def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
         doc[start - 2].lower_ in NAME_HEADS
 
 
+def _of_a_title(doc: Doc, start: int) -> bool:
+    """Does the place at `start` complete a title before a name ("Vice President of the United States Joe Biden",
+    "Mayor of London Sadiq Khan", "Senator from Vermont Bernie Sanders"), where it is a place, not a modifier?"""
+    i = start - 1
+    if i >= 1 and doc[i].lower_ == "the":
+        i -= 1
+    return i >= 1 and doc[i].lower_ in TITLE_OF and doc[i - 1].lower_ in TITLED
+
+
 def _hyphen_after(doc: Doc, i: int) -> bool:
     """Is token `i` followed by a hyphen that joins it to the next word, with no space on either side?"""
     return doc[i + 1].text in HYPHENS and not doc[i].whitespace_ and not doc[i + 1].whitespace_
@@ -363,6 +379,11 @@ MODIFIED = frozenset("""government governments officials official troops soldier
     president presidential governor gubernatorial citizens nationals embassy diplomats diplomat envoy ambassador
     sanctions economy authorities police election elections primary primaries caucuses caucus ballot dollars media
     firm special""".split())
+# the titles that end in "of", "for" or "from" and a place before their holder's name ("Mayor of London Sadiq Khan")
+TITLE_OF = frozenset({"of", "for", "from"})
+TITLED = frozenset({"president", "mayor", "governor", "senator", "representative", "secretary", "minister",
+                    "ambassador", "envoy", "premier", "king", "queen", "prince", "emir", "archbishop", "bishop",
+                    "congressman", "congresswoman", "chancellor"})
 # the head words of organisations' names that end in "of" and a place
 NAME_HEADS = frozenset({"university", "college", "institute", "academy", "school", "museum", "party", "union",
                         "court", "office", "ministry", "department", "council", "committee", "commission",
