@@ -209,13 +209,14 @@ Alberta Queensland New South Wales Tasmania
 # More of the world's places, one per line as written, in groups: cities of about a million people or more and
 # those that news of conflict names often, territories, islands and regions. Left out: names that are as often a
 # person's or an English word, matched in any case as the gazetteer's are ("Austin", "Charlotte", "Victoria",
-# "Orlando", "Nice", "Split", "Cork", "Reading", "Phoenix", "Mobile", "Tyre", "Perm", "Salvador", "Darwin")
+# "Orlando", "Farah", "Java", "Nice", "Split", "Cork", "Reading", "Phoenix", "Mobile", "Tyre", "Perm", "Salvador",
+# "Darwin")
 MORE_PLACES = """
 Shanghai Guangzhou Shenzhen Chongqing Tianjin Wuhan Chengdu Nanjing Xi'an Hangzhou Harbin Shenyang Urumqi Lhasa Macau
 Osaka Kyoto Yokohama Nagoya Sapporo Fukuoka Hiroshima Nagasaki Okinawa Busan Incheon Daegu
 Kolkata Calcutta Chennai Madras Bangalore Bengaluru Hyderabad Ahmedabad Pune Surat Jaipur Lucknow Kanpur Srinagar
 Bombay Punjab Sindh Chittagong Rawalpindi Faisalabad Multan Waziristan
-Ho Chi Minh City Saigon Haiphong Da Nang Mandalay Surabaya Bandung Medan Makassar Bali Java Sumatra Borneo
+Ho Chi Minh City Saigon Haiphong Da Nang Mandalay Surabaya Bandung Medan Makassar Bali Sumatra Borneo
 Kuala Lumpur Penang Quezon City Davao Cebu Luzon Zamboanga Jolo Sulu Cotabato
 Lagos Kano Ibadan Port Harcourt Alexandria Giza Casablanca Marrakesh Tangier Oran Mombasa Kisumu Goma Bukavu
 Lubumbashi Kisangani Abidjan Douala Ouagadougou Conakry Lomé Cotonou Nouakchott Timbuktu Gao Kidal Mopti Agadez
@@ -225,7 +226,7 @@ Jeddah Mecca Dammam Abqaiq Najran Mashhad Isfahan Tabriz Shiraz Ahvaz Qom Zaheda
 Ramadi Anbar Sulaymaniyah Nineveh Diyala Nasiriyah Haifa Nazareth Hebron Ramallah Nablus Jenin Bethlehem Rafah
 Khan Younis Ashkelon Ashdod Sderot Eilat Beersheba Negev Galilee Sidon Zarqa Irbid Aqaba Daraa Latakia Hama Palmyra
 Izmir Antalya Adana Bursa Gaziantep Diyarbakir Konya Trabzon Batumi Samarkand Almaty
-Ghazni Khost Kunar Nangarhar Paktia Paktika Logar Wardak Maidan Shahr Farah Badakhshan Uruzgan Zabul Faryab
+Ghazni Khost Kunar Nangarhar Paktia Paktika Logar Wardak Maidan Shahr Badakhshan Uruzgan Zabul Faryab
 Baghlan Takhar Bamiyan Parwan Kapisa Laghman
 Hamburg Munich Cologne Frankfurt Stuttgart Düsseldorf Dusseldorf Dortmund Leipzig Dresden Hanover Nuremberg Bremen
 Bonn Bavaria Milan Naples Turin Palermo Genoa Bologna Venice Verona Bari Catania Sicily Sardinia Lombardy Tuscany

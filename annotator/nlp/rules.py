@@ -200,9 +200,11 @@ class RuleMatcher:
             if key in after_event:
                 given = None
                 labels = _just_after(doc, s, event_ends)
-                if labels and not (e < n and _a_name(doc[e])) and (  # "the Camp David Accords": a name's first word
-                        key not in anywhere or s in event_ends or doc[s - 1].lower_ == "the"):  # not "explosions
-                    given = _beside(after_event[key], labels, label)  # took place on Karl Marx Avenue": a place
+                # not "the Camp David Accords" (a name's first word); an `anywhere` match right after the event's
+                # words or "the" ("attacked the Jolo Cathedral"), not "explosions took place on Karl Marx Avenue"
+                if labels and not (e < n and _a_name(doc[e])) and (
+                        key not in anywhere or s in event_ends or doc[s - 1].lower_ == "the"):
+                    given = _beside(after_event[key], labels, label)
                 if given is not None:
                     out.append((s, e, given, pid))
                     continue
