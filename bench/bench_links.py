@@ -23,8 +23,8 @@ import json
 import sys
 from collections import Counter
 
-from bench_quality import GOLD, HELDOUT_SETS, prf
-from common import WIKINEWS
+from bench_quality import GOLD, HELDOUT_SETS, UNREAD, prf
+from common import ROOT, WIKINEWS
 
 from annotator.core import link_model
 from annotator.core.labels import LabelScheme, load_scheme
@@ -199,17 +199,22 @@ def cross_validated(annotator, scheme: LabelScheme, data: list, folds: int = 5) 
 
 
 def on_heldout(annotator, scheme: LabelScheme, data: list) -> None:
-    """As a user gets it, on held-out set 2 (no rule written after reading them; see bench_quality.py): links
-    learned from the 22 linked articles of the 40, then (issue 30, item 3) from every linked article before the
-    set (the 22 and those of held-out set 1), scored on the set's linked articles; beside each, the rule on the
-    same articles."""
-    first, held_data = load(HELDOUT_SETS[1]), load(HELDOUT_SETS[2])
-    pairs, first_pairs, held_pairs = (list(zip(*examples(annotator, d))) for d in (data, first, held_data))
-    print(f"\nheld-out set 2: {len(held_data)} articles with {sum(len(g) for *_, g in held_data)} hand-annotated "
-          f"links (tests/fixtures/wikinews-heldout2.jsonl), no rule written after reading them")
+    """As a user gets it, on the held-out set no rule was written after reading (UNREAD; see bench_quality.py):
+    links learned from the 22 linked articles of the 40, then (issue 30, item 3) from every linked article before
+    the set (the 22 and those of the held-out sets before it), scored on the set's linked articles; beside each,
+    the rule on the same articles."""
+    earlier = [load(HELDOUT_SETS[n]) for n in range(1, UNREAD)]
+    held_data = load(HELDOUT_SETS[UNREAD])
+    pairs, held_pairs = (list(zip(*examples(annotator, d))) for d in (data, held_data))
+    earlier_pairs = [list(zip(*examples(annotator, d))) for d in earlier]
+    name = f"held-out set {UNREAD}"
+    print(f"\n{name}: {len(held_data)} articles with {sum(len(g) for *_, g in held_data)} hand-annotated "
+          f"links ({HELDOUT_SETS[UNREAD].relative_to(ROOT)}), no rule written after reading them")
+    every = pairs + [p for more in earlier_pairs for p in more]
     for learned, what in ((pairs, f"the {len(data)} linked articles of the 40"),
-                          (pairs + first_pairs, f"{len(pairs) + len(first_pairs)} articles: the {len(data)} and the "
-                                                f"{len(first_pairs)} of held-out set 1")):
+                          (every, f"{len(every)} articles: the {len(data)} and the "
+                                  + " and the ".join(f"{len(more)} of held-out set {n}"
+                                                     for n, more in enumerate(earlier_pairs, start=1)))):
         table = Table()
         model = learn_and_score(scheme, learned, held_pairs, table)
         print(f"  learned from {what} (roles given the model: "
@@ -218,7 +223,7 @@ def on_heldout(annotator, scheme: LabelScheme, data: list) -> None:
     covered: dict[str, Counter] = {"argument": Counter(), "event": Counter()}
     for text, _, gold in held_data:
         cover(annotator.suggestions(annotator.nlp(text)), gold, covered)
-    print("  spans of held-out set 2's gold links suggested at all:")
+    print(f"  spans of {name}'s gold links suggested at all:")
     print_cover(covered)
 
 

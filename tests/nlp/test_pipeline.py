@@ -659,14 +659,16 @@ def _make_gold():
     return make_gold
 
 
-@pytest.mark.parametrize(("which", "floors"), [(1, (0.79, 0.68, 0.79)), (2, (0.77, 0.66, 0.72))])
+@pytest.mark.parametrize(("which", "floors"), [(1, (0.79, 0.68, 0.79)), (2, (0.77, 0.66, 0.72)),
+                                               (3, (0.77, 0.68, 0.61))])
 def test_heldout_fixtures_are_their_draw_and_their_spec_and_the_rules_hold_up_on_them(rules, which, floors):
     """The held-out hand annotations (articles annotated after the rules were written): each set is the next
     stretch of the draw scripts/heldout_spec.txt describes, none skipped and none among the 40; its fixture is what
     its spec says, lines up with the real texts and spaCy's tokens, and links only as the scheme allows; and the
     shipped rules keep finding what a person marked (floors a little under what they found when the sets were
-    made: set 1 P 0.83, R 0.71, event labels F1 0.83, read for the rules of negated events; set 2, which no rule
-    was written after reading, P 0.80, R 0.69, event labels 0.76)."""
+    made: set 1 P 0.83, R 0.71, event labels F1 0.83, read for the rules of negated events; set 2, read while
+    annotating it, P 0.80, R 0.69, event labels 0.76; set 3, which no rule was written after reading, P 0.79, R
+    0.71, event labels 0.63)."""
 
     make_gold = _make_gold()
     articles_jsonl = [json.loads(line) for line in WIKINEWS.open(encoding="utf-8")]
