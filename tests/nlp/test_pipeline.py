@@ -266,6 +266,7 @@ def test_places_the_gazetteer_does_not_know_are_found_after_in_and_before_their_
     places = [text[s.start:s.end] for s in rules.suggestions(rules.nlp(text)) if s.label == "PLACE"]
     assert places == ["KHARAN", "NEW HALFA"], places
 
+
 def test_named_sites_and_the_worlds_cities_are_places_whole(rules):
     """Issue 30, item 4: the places the rules missed most on the dev articles. A named site is a place, whole
     ("Bradley International Airport", "Karl Marx Avenue"), not part of a longer name ("Thames Valley Police") nor
