@@ -162,7 +162,7 @@ class RuleMatcher:
                     kept = self._in_event_sentences(doc, kept)
                 if self.yielding:
                     kept = self._give_way(kept)
-                found = [(int(idx[s]), int(ends[e - 1]), label, pid) for s, e, label, pid in kept]
+                found = [(int(idx[s]), int(ends[e - 1]), label, pid) for s, e, label, pid in kept if label]
             if idx[0] == 0 and int(length.max()) < WS_BIT:
                 # the tokens in annotator.core.tokens' compact form, built with numpy
                 values = length.astype("<u2") | (arr[:, 3].astype("<u2") << 15)
@@ -195,7 +195,8 @@ class RuleMatcher:
         for s, e, label, pid in kept:
             if label == place and (e < n and (_a_name(doc[e]) or doc[e].text in MODIFIED) and not _of_a_title(doc, s)
                                    or _inside_a_name(doc, s, e)):
-                continue
+                out.append((s, e, NO_LABEL, pid))  # no suggestion, but still a rule's name: no one's beside an
+                continue  # event ("killed Kabul residents", see `_give_way`); `_finish` drops it
             key = (label, _base(pid))
             if key in after_event:
                 given = None
@@ -272,18 +273,21 @@ class RuleMatcher:
         return False
 
     def _give_way(self, kept: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-        """Without the matches of `yields` patterns that overlap another pattern's match (of any label)."""
+        """Without the matches of `yields` patterns that overlap another pattern's match (of any label), or that lie
+        within a place `_around_events` dropped as a modifier (NO_LABEL: "killed Kabul residents" has no one named
+        Kabul; "the United States Embassy", longer, stays a name)."""
         yielding = self.yielding
         mine = [_base(pid) in yielding for _, _, _, pid in kept]
         if not any(mine):
             return kept
-        others = sorted((s, e) for (s, e, _, _), m in zip(kept, mine) if not m)
+        others = sorted((s, e) for (s, e, label, _), m in zip(kept, mine) if not m and label)
+        hidden = [(s, e) for s, e, label, _ in kept if not label]
         reach = list(accumulate((e for _, e in others), max))  # the furthest end of the matches starting up to each
         out = []
         for (s, e, label, pid), m in zip(kept, mine):
             if m:
                 i = bisect_left(others, (e, -1))  # the others starting before this one ends
-                if i and reach[i - 1] > s:
+                if i and reach[i - 1] > s or any(hs <= s and e <= he for hs, he in hidden):
                     continue
             out.append((s, e, label, pid))
         return out
@@ -374,13 +378,14 @@ def _hyphen_after(doc: Doc, i: int) -> bool:
 
 
 HYPHENS = frozenset({"-", "–"})
+NO_LABEL = ""  # a match `_around_events` keeps only so that the names it overlaps give way to it
 # the nouns, written small, that a place's name modifies ("the U.S. government", "Iran officials", "US troops", "the
-# Texas governor", "the Iowa caucuses"): the guidelines mark no place name used as a modifier. Not the nouns of
-# events ("the Kabul car bombing" tells where) nor of places ("Mokha port", "Kabul airport").
+# Texas governor", "the Iowa caucuses", "Gdańsk residents"): the guidelines mark no place name used as a modifier.
+# Not the nouns of events ("the Kabul car bombing" tells where) nor of places ("Mokha port", "Kabul airport").
 MODIFIED = frozenset("""government governments officials official troops soldiers forces military army navy
     president presidential governor gubernatorial citizens nationals embassy diplomats diplomat envoy ambassador
     sanctions economy authorities police election elections primary primaries caucuses caucus ballot dollars media
-    firm special""".split())
+    firm special residents resident people voters lawmakers legislators council community""".split())
 # the titles that end in "of", "for" or "from" and a place before their holder's name ("Mayor of London Sadiq Khan")
 TITLE_OF = frozenset({"of", "for", "from"})
 TITLED = frozenset({"president", "mayor", "governor", "senator", "representative", "secretary", "minister",

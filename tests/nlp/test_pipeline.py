@@ -129,11 +129,13 @@ def test_a_name_is_suggested_where_it_acts_or_is_acted_on_beside_an_events_words
                  "The attack, Rami Aziz said, was over.", "Rami Aziz killed.", "Layla Haddad protested.",
                  "The report Rami Aziz wrote.", "Troops shelled Bakhmut.", "Biden attacked Trump."):
         assert names(text) == ([("Troops", "ACTOR")] if "Troops" in text else []), text
-    # a rule's own name stays the rule's: places, armed groups, days, peoples
+    # a rule's own name stays the rule's: places (a modifier too, "Kabul residents"), armed groups, days, peoples;
+    # a longer name that holds a place is a name ("the United States Embassy")
     assert names("Gunmen killed Kabul residents. Rebels met Hamas leaders. The Taliban attacked Ghazni. "
-                 "Ukraine attacked. Police arrested Monday. Soldiers arrested Syrians.") == [
+                 "Ukraine attacked. Police arrested Monday. Soldiers arrested Syrians. There was an attack on the "
+                 "United States Embassy.") == [
         ("Gunmen", "ACTOR"), ("Rebels", "ACTOR"), ("Hamas", "ACTOR"), ("Taliban", "ACTOR"), ("Ukraine", "ACTOR"),
-        ("Police", "ACTOR"), ("Soldiers", "ACTOR")]
+        ("Police", "ACTOR"), ("Soldiers", "ACTOR"), ("United States Embassy", "TARGET")]
     # a name after a preposition of place or time, a possessive, half a compound, a name before its noun
     assert names("Troops arrested in Minsk. Gunmen killed since Friday. Police arrested Karim Saleh's son. "
                  "Rebels killed Russo-Japanese veterans. They bombed the Camp David site. They bombed the Hana "
@@ -232,7 +234,11 @@ def test_a_place_name_before_a_name_is_a_modifier_not_a_place(rules):
             "caucuses. Kabul airport and the Kabul car bombing. Mexico says, Syria and Chad.")
     places = [text[s.start:s.end] for s in rules.suggestions(rules.nlp(text)) if s.label == "PLACE"]
     assert places == ["Kabul", "Kabul", "Mexico", "Syria", "Chad"], places
-
+    # ... nor before the people or the body it names ("Gdańsk residents", the guidelines' own example); after them
+    # it is a place
+    text = "Gdańsk residents, Hong Kong people and Milwaukee voters met the Berlin council; residents of Gdańsk left."
+    places = [(text[s.start:s.end], s.start) for s in rules.suggestions(rules.nlp(text)) if s.label == "PLACE"]
+    assert places == [("Gdańsk", text.rindex("Gdańsk"))], places
 
 
 def test_a_place_inside_a_longer_name_is_not_suggested_one_after_a_title_or_a_dash_is(rules):
