@@ -199,7 +199,7 @@ def cross_validated(annotator, scheme: LabelScheme, data: list, folds: int = 5) 
 
 
 def on_heldout(annotator, scheme: LabelScheme, data: list) -> None:
-    """As a user gets it, on the held-out set no rule was written after reading (UNREAD; see bench_quality.py):
+    """As a user gets it, on the held-out set the rules were not written from (UNREAD; see bench_quality.py):
     links learned from the 22 linked articles of the 40, then (issue 30, item 3) from every linked article before
     the set (the 22 and those of the held-out sets before it), scored on the set's linked articles; beside each,
     the rule on the same articles."""
@@ -209,7 +209,7 @@ def on_heldout(annotator, scheme: LabelScheme, data: list) -> None:
     earlier_pairs = [list(zip(*examples(annotator, d))) for d in earlier]
     name = f"held-out set {UNREAD}"
     print(f"\n{name}: {len(held_data)} articles with {sum(len(g) for *_, g in held_data)} hand-annotated "
-          f"links ({HELDOUT_SETS[UNREAD].relative_to(ROOT)}), no rule written after reading them")
+          f"links ({HELDOUT_SETS[UNREAD].relative_to(ROOT)}), the rules were not written from them")
     every = pairs + [p for more in earlier_pairs for p in more]
     for learned, what in ((pairs, f"the {len(data)} linked articles of the 40"),
                           (every, f"{len(every)} articles: the {len(data)} and the "

@@ -6,7 +6,7 @@ Without options: the default pre-annotator (spacy.blank("en") + resources/patter
 pipeline with its phrase patterns only (no token patterns), and the rules' recurring errors on all 150 articles.
 
 --heldout [N]: the same on held-out set N (3 unless said): 30 articles annotated after the rules were written
-(tests/fixtures/wikinews-heldout3.jsonl from scripts/heldout3_spec.txt, no rule written after reading them; set 1,
+(tests/fixtures/wikinews-heldout3.jsonl from scripts/heldout3_spec.txt, the rules were not written from them; set 1,
 tests/fixtures/wikinews-heldout.jsonl, was read for issue 30's rules of negated events, and the misses on it for
 the named sites and cities; set 2 was read while annotating it); then what a user gets on new articles: a model
 trained with `annotator train` on every annotated article before the set (the 40 and the sets before it) and
@@ -37,12 +37,12 @@ from annotator.nlp.pipeline import DEFAULT_PATTERNS
 
 GOLD = ROOT / "tests" / "fixtures" / "wikinews-gold.jsonl"
 # the held-out sets (scripts/make_gold.py): articles annotated after the rules were written; the first was read for
-# the rules of issue 30's negated events and the named sites, the second while annotating it, no rule was written
-# after reading the third
+# the rules of issue 30's negated events and the named sites, the second while annotating it, the rules were not
+# written from the third (see its header)
 HELDOUT_SETS = {1: ROOT / "tests" / "fixtures" / "wikinews-heldout.jsonl",
                 2: ROOT / "tests" / "fixtures" / "wikinews-heldout2.jsonl",
                 3: ROOT / "tests" / "fixtures" / "wikinews-heldout3.jsonl"}
-UNREAD = 3  # the set no rule was written after reading
+UNREAD = 3  # the set the rules were not written from
 
 
 def heldout_set(argv: list[str]) -> int | None:
