@@ -268,15 +268,7 @@ North Sea Rio Grande
 
 def more_places() -> list[str]:
     """MORE_PLACES as names: a line's words, except the multi-word names listed in MORE_MULTIWORD kept whole."""
-    names: list[str] = []
-    for line in MORE_PLACES.split("\n"):
-        rest = " " + line.replace("|", " ").strip() + " "
-        for name in MORE_MULTIWORD:
-            while f" {name} " in rest:
-                names.append(name)
-                rest = rest.replace(f" {name} ", " ", 1)
-        names += rest.split()
-    return names
+    return [name for line in MORE_PLACES.split("\n") for name in _split_places(line, MORE_MULTIWORD)]
 
 
 MORE_MULTIWORD = sorted({
@@ -755,10 +747,11 @@ MULTIWORD_PLACES = sorted({
 }, key=lambda name: (-len(name), name))  # longest first, each time in the same order
 
 
-def _split_places(line: str) -> list[str]:
+def _split_places(line: str, multiword: list[str] | None = None) -> list[str]:
+    """A gazetteer line's names: its words, except the multi-word names (MULTIWORD_PLACES unless told) kept whole."""
     names = []
     rest = " " + line.strip() + " "
-    for name in MULTIWORD_PLACES:
+    for name in MULTIWORD_PLACES if multiword is None else multiword:
         token = f" {name} "
         while token in rest:
             names.append(name)

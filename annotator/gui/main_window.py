@@ -27,6 +27,7 @@ from annotator.core.errors import AnnotatorError, NotAProjectError, UnavailableE
 from annotator.core.model import Answer, Document
 from annotator.core.session import ArticleSession
 from annotator.gui.article_view import ArticleView
+from annotator.gui.commands import AnswerCommand
 from annotator.gui.events_overview import EventsOverview
 from annotator.gui.frame_panel import FramePanel, LinkTool
 from annotator.gui.guidelines_panel import GuidelinesPanel
@@ -59,7 +60,9 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self.session: ArticleSession | None = None
         self.undo_stack = QUndoStack(self)
         self.session_started = time.monotonic()
-        self.session_answers = 0
+        self.session_answers = 0  # the answers given in this session and not taken back (see `_count_answers`)
+        self._answers_at = 0  # the undo stack's index `session_answers` was counted to
+        self.undo_stack.indexChanged.connect(self._count_answers)
         self._thread: QThread | None = None
         self._worker: Worker | None = None
         self.train_result: QDialog | None = None  # the table of the last training, and its offer
@@ -380,6 +383,20 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
             i = 0 if step > 0 else len(ids) - 1
         self.view.clear_selection()
         self.select_span(ids[i])
+
+    def _count_answers(self, index: int) -> None:
+        """Keeps `session_answers` to the answers on the undo stack as it moves: one more for each answer pushed or
+        redone, one less for each undone. Answers the stack let go of (cleared with the project) stay counted."""
+        step = 1 if index > self._answers_at else -1
+        changed = False
+        for i in range(min(index, self._answers_at), max(index, self._answers_at)):
+            command = self.undo_stack.command(i)
+            if isinstance(command, AnswerCommand) and command.after is not Answer.PENDING:
+                self.session_answers += step
+                changed = True
+        self._answers_at = index
+        if changed:
+            self.update_status()
 
     def update_status(self) -> None:
         if self.store is None:

@@ -129,9 +129,6 @@ class EditsMixin:
         self.undo_stack.push(command)
         if not command.done:
             return
-        if answer is not Answer.PENDING:
-            self.session_answers += 1
-            self.update_status()
         if self.queue is not None and not self.queue.by_id:  # the worst article still to decide, or the most
             target = next(iter(self.store.documents.document_ids(0, 1, self.queue.answer)), None)  # useful one
         else:

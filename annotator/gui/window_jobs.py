@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from annotator.core.labels import lost_everywhere, model_choice
 from annotator.gui.plaintext import plain
 from annotator.gui.workers import ExportWorker, PreannotateWorker, Worker
+from annotator.workflows.pretraining import models_folder
 
 
 class JobsMixin:
@@ -160,7 +161,8 @@ class JobsMixin:
     def choose_model_dialog(self) -> None:
         if self.store is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Choose a trained model", self.model() or "models")
+        folder = QFileDialog.getExistingDirectory(self, "Choose a trained model",
+                                                  self.model() or str(models_folder(self.store.path)))
         if folder:
             self.set_model(folder)
 

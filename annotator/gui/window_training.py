@@ -31,6 +31,7 @@ from annotator.workflows.pretraining import (
     MIN_WORDS,
     SECONDS_PER_EPOCH_WORD,
     default_epochs,
+    models_folder,
     project_size,
     weights_beside,
 )
@@ -48,7 +49,7 @@ class TrainDialog(QDialog):
         self.project = project
         layout = QVBoxLayout(self)
         intro = QLabel(f"Train a span categoriser on the accepted articles of {project.name}, in the background. "
-                       f"The model is saved in {project.resolve().parent / 'models'}.", self)
+                       f"The model is saved in {models_folder(project)}.", self)
         intro.setTextFormat(Qt.TextFormat.PlainText)  # names from data shown as they are
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -86,7 +87,7 @@ class TrainDialog(QDialog):
         if self.start.itemData(index) != OTHER:
             self._last = index
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Pre-trained weights", str(self.project.parent / "models"),
+        path, _ = QFileDialog.getOpenFileName(self, "Pre-trained weights", str(models_folder(self.project)),
                                               "Pre-trained weights (*.bin);;All files (*)")
         if not path:
             self.start.setCurrentIndex(self._last)
@@ -109,7 +110,7 @@ class TrainingMixin:
 
     def pretrain_output(self) -> Path:
         assert self.store is not None
-        return self.store.path.resolve().parent / "models" / f"{self.store.path.stem}-tok2vec.bin"
+        return models_folder(self.store.path) / f"{self.store.path.stem}-tok2vec.bin"
 
     def pretrain_dialog(self) -> None:
         """Says what pre-training will read, for how long and where it writes, then runs it in the background."""
@@ -183,7 +184,7 @@ class TrainingMixin:
                 f"{name!r} cannot name the model's folder: use letters, digits, - and _ (no / \\ : * ? \" < > | "
                 f"and no leading dot)"))
             return
-        self.train_model(self.store.path.resolve().parent / "models" / name, init_tok2vec=weights)
+        self.train_model(models_folder(self.store.path) / name, init_tok2vec=weights)
 
     def train_model(self, output: Path, epochs: int = 30, patience: int = 5,
                     init_tok2vec: Path | None = None) -> None:

@@ -61,10 +61,16 @@ def project_size(store: Store) -> tuple[int, int]:
     return articles, words
 
 
+def models_folder(project: Path) -> Path:
+    """The models/ folder beside a project, in full: where the window saves trained models and pre-trained weights,
+    and looks for them first."""
+    return project.resolve().parent / "models"
+
+
 def weights_beside(project: Path) -> list[Path]:
     """The pre-trained weights in the models/ folder beside a project (where the window writes them), newest
     first."""
-    folder = project.parent / "models"
+    folder = models_folder(project)
     try:
         found = [p for p in folder.glob("*.bin") if p.is_file()]
     except OSError:

@@ -154,16 +154,22 @@ def test_mark_relabel_accept_delete_answer_with_undo_and_redo(qtbot, window, pro
     key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert db_answer(project, 1) == ("accept", "tester")
     assert window.session.doc_id == 2
-    assert "answered 1 / 12" in window.progress_label.text()
+    assert window.progress_label.text() == "answered 1 / 12 · this session 1"
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert db_answer(project, 1) == ("pending", None)
     assert window.session.doc_id == 1
+    assert window.progress_label.text() == "answered 0 / 12 · this session 0"  # the answer taken back is none
     key(qtbot, window, Qt.Key.Key_Z, redo)
     assert db_answer(project, 1)[0] == "accept"
+    assert window.progress_label.text() == "answered 1 / 12 · this session 1"
     # reject and skip
     window.open_document(3)
     key(qtbot, window, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
     assert db_answer(project, 3)[0] == "reject"
+    assert window.progress_label.text() == "answered 2 / 12 · this session 2"
+    window.undo_stack.clear()  # as opening another project does: the answers given stay given
+    window.update_status()
+    assert window.progress_label.text() == "answered 2 / 12 · this session 2"
     window.open_document(4)
     key(qtbot, window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert db_answer(project, 4)[0] == "ignore"

@@ -158,6 +158,18 @@ def test_the_training_dialog_names_the_models_folder_in_full_for_a_project_opene
     assert f"saved in {tmp_path / 'models'}." in intro
 
 
+def test_choose_model_opens_on_the_projects_models_folder_not_the_folder_the_window_started_in(
+        qtbot, window, project, tmp_path, monkeypatch):
+    """Where Train model… saves: the models/ folder beside the project, wherever the window was started."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: asked.append(a[2]) or ""))
+    window.choose_model_dialog()
+    assert asked == [str(project.resolve().parent / "models")]
+
+
 @pytest.mark.parametrize("entry", ["Train model…", "Pre-train on the articles…"])
 def test_a_busy_window_says_so_before_asking_anything(qtbot, window, monkeypatch, entry):
     # while a job runs, Train model… and Pre-train… say so at once instead of asking first and refusing after
