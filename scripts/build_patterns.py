@@ -371,11 +371,69 @@ def _context_patterns(add) -> None:
                                      "stabbings", "raid", "raids", "assault", "assaults", "ambush", "ambushes",
                                      "massacre", "massacres", "explosion", "explosions", "blast", "blasts"]}}],
         "attack-trigger")
+    FIGHTING_FOR = ["for", "spirit", "chance", "force", "forces", "fit", "words"]  # "the main fighting force"
+    # a military action named by its noun, with the words that make it one ("a military offensive", "a ground
+    # invasion", "a US counter-terrorism operation"); an operation alone is as often a rescue's or a company's
+    military = ["military", "ground", "air", "naval", "land", "armed", "counterterrorism", "counter-terrorism",
+                "counterinsurgency", "counter-insurgency", "anti-terrorist", "anti-terror", "cross-border"]
+    actions = ["offensive", "offensives", "invasion", "invasions", "incursion", "incursions", "operation",
+               "operations", "intervention", "interventions", "campaign"]  # but "the military strike" (set 2)
+    add("ATTACK", [{"LOWER": {"IN": [w for w in military if "-" not in w]}}, {"LOWER": {"IN": actions}}],
+        "attack-trigger")
+    for w in (w for w in military if "-" in w):
+        first, last = w.split("-")
+        add("ATTACK", [{"LOWER": first}, {"ORTH": "-"}, {"LOWER": last}, {"LOWER": {"IN": actions}}],
+            "attack-trigger")
+    # a named war ("the Iraq War", "the Syrian Civil War", "World War II", "the Iran–Iraq War"): the guidelines'
+    # ATTACK; not "the Cold War", nor a name's first half ("World War II-era", "the Vietnam War Memorial")
+    after_war = {"IS_TITLE": False, "LOWER": {"NOT_IN": ["-", "–", "ii", "i", "2", "1"]}}
+    war_name = {"IS_TITLE": True, "LOWER": {"NOT_IN": ["cold", "the", "a", "trade", "price", "culture", "world",
+                                                      "drug", "drugs", "class", "tariff", "currency", "star",
+                                                      "civil", "great", "first", "second", "holy", "total"]}}
+    war = {"ORTH": "War"}
+    for name in ([war_name], [war_name, war_name], [war_name, {"ORTH": {"IN": ["-", "–"]}}, war_name],
+                 [war_name, {"ORTH": "Civil"}], [{"ORTH": {"IN": ["First", "Second", "Great"]}}, {"ORTH": "World"}]):
+        add("ATTACK", [{"IS_TITLE": False}, *name, war, after_war], "attack-trigger@1:-1")
+    add("ATTACK", [{"ORTH": "Civil"}, war, after_war], "attack-trigger@:-1")  # "the Civil War"
+    add("ATTACK", [{"ORTH": "World"}, war, {"ORTH": {"IN": ["II", "I", "Two", "One", "2", "1"]}},
+                   {"LOWER": {"NOT_IN": ["-", "–"]}}], "attack-trigger@:-1")
+    # killed or wounded "in combat", not "combat roles" or a disease "to combat"
+    add("ATTACK", [{"LOWER": {"NOT_IN": ["serve", "serves", "served", "serving", "women", "roles", "role"]}},
+                   {"LOWER": {"IN": ["in", "during", "of"]}}, {"LOWER": "combat"}], "attack-trigger@2:")
+    # a battle for a place ("the battle for Mosul", "the Battle of Kursk"), not one in court or for custody
+    add("ATTACK", [{"LOWER": {"IN": ["battle", "battles"]}}, {"LOWER": {"IN": ["for", "of"]}},
+                   {"IS_TITLE": True}], "attack-trigger@:1")
+    # shots fired ("police fired at protesters", "he fired a live shot"), not someone fired from a job
+    add("ATTACK", [{"LOWER": "fired"}, {"LOWER": {"IN": ["at", "shots", "live", "warning", "into", "upon",
+                                                         "bullets", "rounds", "teargas", "tear", "rubber",
+                                                         "indiscriminately", "randomly"]}}], "attack-trigger@:1")
+    # "shot at one person", not "a shot at the title"
+    add("ATTACK", [{"LOWER": "fired"}, {"LOWER": {"IN": ["a", "one", "two", "three", "several"]}},
+                   {"LOWER": {"IN": ["live", "warning", "single", "few"]}}], "attack-trigger@:1")
+    add("ATTACK", [{"LOWER": {"IN": ["he", "she", "they", "who", "and", "then", "police", "officer", "officers",
+                                     "gunman", "gunmen", "soldiers", "troops", "man", "was", "were", "been", "being",
+                                     "reportedly", "allegedly", "later", "also", "repeatedly", "had", "have", "has",
+                                     "allegedly", "deliberately"]}},
+                   {"LOWER": "shot"}, {"LOWER": "at"}], "attack-trigger@1:2")
+    # a nation's or an army's aggression ("Russian aggression", "an aggression on Iraq"), not an animal's
+    aggression = {"LOWER": "aggression"}
+    add("ATTACK", [{"IS_TITLE": True, "LOWER": {"NOT_IN": ["the", "an", "a", "this", "that", "such", "any", "no",
+                                                         "their", "its", "his", "her", "our"]}}, aggression],
+        "attack-trigger@1:")
+    add("ATTACK", [{"LOWER": {"IN": ["military", "armed", "foreign", "external"]}}, aggression], "attack-trigger@1:")
+    add("ATTACK", [aggression, {"LOWER": {"IN": ["against", "on", "by"]}}], "attack-trigger@:1")
+    # people captured (ARREST: "captured ISIS fighters", "leading to his capture"), not a town captured
+    add("ARREST", [{"LOWER": "captured"}, {"LOWER": {"IN": sorted({w.lower() for w in DEEDS if " " not in w} | {
+        "fighters", "soldiers", "troops", "isis", "isil", "militant", "fighter", "soldier", "prisoners",
+        "servicemen", "pilot", "pilots", "sailors", "hostages", "members", "commander", "commanders"})}}],
+        "arrest-trigger@:1")
+    add("ARREST", [{"LOWER": {"IN": ["his", "her", "their"]}}, {"LOWER": "capture"},
+                   {"LOWER": {"IN": ["of", "by", ".", ",", "in", "on", "and"]}}], "arrest-trigger@1:2")
     # fighting between forces, not "keep fighting" or "fighting for" a cause
     add("ATTACK", [{"LOWER": {"NOT_IN": ["keep", "keeps", "kept", "keeping", "continue", "continues",
                                          "continued", "on"]}},
-                   {"LOWER": "fighting"}, {"LOWER": {"NOT_IN": ["for", "spirit", "chance"]}}], "attack-trigger@1:2")
-    add("ATTACK", [{"ORTH": "Fighting"}, {"LOWER": {"NOT_IN": ["for", "spirit", "chance"]}}],  # an article's first
+                   {"LOWER": "fighting"}, {"LOWER": {"NOT_IN": FIGHTING_FOR}}], "attack-trigger@1:2")
+    add("ATTACK", [{"ORTH": "Fighting"}, {"LOWER": {"NOT_IN": FIGHTING_FOR}}],  # an article's first
         "attack-trigger@:1")                                                                  # word has no context
     # a fire (the guidelines' DAMAGE), not a fire's brigade or extinguisher, nor "opened fire" or "fire Lockhart"
     add("DAMAGE", [{"LOWER": {"IN": ["the", "a", "an", "another", "similar", "huge", "massive", "large", "major",
@@ -478,7 +536,9 @@ def build() -> list[dict]:
         "DEATH": ["death toll", "death tolls", "death count", "lost their lives", "lost his life", "lost her life"],
         "ARREST": ["taken into custody", "taken hostage", "turned himself in", "turned herself in",
                    "turned themselves in", "arrest warrant", "arrest warrants"],
-        "TALKS": ["phone call", "peace talks", "held talks", "spoke with"],
+        "TALKS": ["phone call", "peace talks", "held talks", "spoke with", "phone conversation",
+                  "telephone conversation", "telephone call", "spoke on the phone", "spoke by phone",
+                  "spoke by telephone"],
         "AGREEMENT": ["prisoner exchange", "prisoner swap", "peace deal", "peace agreement", "peace accord"],
         "TERRITORY": ["captured the town", "captured the city", "captured the village", "took control",
                       "taken control", "take control", "fell to", "lost control"],

