@@ -23,8 +23,8 @@ nearest candidate (Tabs to reach a wrong link, and a click back on the event aft
 on words marking them with the role's first label (a relabel after it when that label is wrong). Those are counted
 from the path the scripted editor took, not driven.
 
---heldout [N] drives the 30 articles of held-out set N instead (3 unless said: the rules were not written from them; see
-bench_quality.py): the work a user gets on new articles.
+--heldout [N] drives the articles of held-out set N instead (4 unless said: the rules were not written from them;
+see bench_quality.py): the work a user gets on new articles.
 
 Run: python bench/bench_effort.py [--articles N] [--heldout [N]]"""
 

@@ -14,10 +14,11 @@ every occurrence, or `~words around it` for the one inside those words; left out
 
 The held-out articles (scripts/heldout_spec.txt: articles annotated after the rules were written) are made the
 same way with --heldout, into bench/out/heldout.db and tests/fixtures/wikinews-heldout.jsonl, and the second set
-(scripts/heldout2_spec.txt, the next 30 of the same draw) with --heldout 2, and the third (scripts/heldout3_spec.txt,
-the 30 after those) with --heldout 3; --draw prints the draw and which set holds each article.
+(scripts/heldout2_spec.txt, the next 30 of the same draw) with --heldout 2, the third (scripts/heldout3_spec.txt,
+the 30 after those) with --heldout 3, and the fourth (scripts/heldout4_spec.txt, the last 11 of the draw) with
+--heldout 4; --draw prints the draw and which set holds each article.
 
-Run: python scripts/make_gold.py [--heldout [1|2|3]] [--check] [--draw]
+Run: python scripts/make_gold.py [--heldout [1|2|3|4]] [--check] [--draw]
 (--check: only parse the spec and compare it with the fixture)"""
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ HELDOUT_SETS = {1: (HELDOUT_SPEC, HELDOUT_OUT, HELDOUT_PROJECT),
                 2: (ROOT / "scripts" / "heldout2_spec.txt", ROOT / "tests" / "fixtures" / "wikinews-heldout2.jsonl",
                     ROOT / "bench" / "out" / "heldout2.db"),
                 3: (ROOT / "scripts" / "heldout3_spec.txt", ROOT / "tests" / "fixtures" / "wikinews-heldout3.jsonl",
-                    ROOT / "bench" / "out" / "heldout3.db")}
+                    ROOT / "bench" / "out" / "heldout3.db"),
+                4: (ROOT / "scripts" / "heldout4_spec.txt", ROOT / "tests" / "fixtures" / "wikinews-heldout4.jsonl",
+                    ROOT / "bench" / "out" / "heldout4.db")}
 HELDOUT_SEED, HELDOUT_MAX_WORDS = 2027, 1500
 
 Key = tuple[int, int, str]  # start, end, label

@@ -666,16 +666,19 @@ def _make_gold():
     return make_gold
 
 
-@pytest.mark.parametrize(("which", "floors"), [(1, (0.79, 0.68, 0.79)), (2, (0.77, 0.66, 0.72)),
-                                               (3, (0.77, 0.68, 0.61))])
-def test_heldout_fixtures_are_their_draw_and_their_spec_and_the_rules_hold_up_on_them(rules, which, floors):
+@pytest.mark.parametrize(("which", "size", "floors"), [(1, (30, 600, 140, 160), (0.79, 0.68, 0.79)),
+                                                       (2, (30, 600, 140, 160), (0.77, 0.66, 0.72)),
+                                                       (3, (30, 600, 140, 160), (0.77, 0.68, 0.72)),
+                                                       (4, (11, 170, 40, 40), (0.76, 0.70, 0.74))])
+def test_heldout_fixtures_are_their_draw_and_their_spec_and_the_rules_hold_up_on_them(rules, which, size, floors):
     """The held-out hand annotations (articles annotated after the rules were written): each set is the next
     stretch of the draw scripts/heldout_spec.txt describes, none skipped and none among the 40; its fixture is what
     its spec says, lines up with the real texts and spaCy's tokens, and links only as the scheme allows; and the
     shipped rules keep finding what a person marked (floors a little under what they found when the sets were
     made: set 1 P 0.83, R 0.71, event labels F1 0.83, read for the rules of negated events; set 2, read while
-    annotating it, P 0.80, R 0.69, event labels 0.76; set 3, which the rules were not written from, P 0.79, R
-    0.71, event labels 0.63)."""
+    annotating it, P 0.80, R 0.69, event labels 0.76; set 3, P 0.79, R 0.71, event labels 0.63 before the rules
+    written from its misses, 0.74 after; set 4, the last 11 articles of the draw, which the rules were not written
+    from, P 0.79, R 0.73, event labels 0.77). Sets 1 to 3 hold 30 articles, set 4 the rest of the draw."""
 
     make_gold = _make_gold()
     articles_jsonl = [json.loads(line) for line in WIKINEWS.open(encoding="utf-8")]
@@ -686,7 +689,10 @@ def test_heldout_fixtures_are_their_draw_and_their_spec_and_the_rules_hold_up_on
     ids = [a.id for a in articles]
     before = sum(len(make_gold.parse_spec(make_gold.HELDOUT_SETS[n][0], texts, set(scheme.names)))
                  for n in range(1, which))
-    assert len(ids) == 30 and ids == make_gold.heldout_draw(articles_jsonl)[before:before + len(ids)]
+    draw = make_gold.heldout_draw(articles_jsonl)
+    assert len(ids) == size[0] and ids == draw[before:before + len(ids)]
+    if which == max(make_gold.HELDOUT_SETS):
+        assert before + len(ids) == len(draw)  # the last set takes the draw to its end
     gold_ids = {a.id for a in make_gold.parse_spec(make_gold.SPEC, texts, set(scheme.names))}
     assert not gold_ids & set(ids)
     fixture = out.read_text(encoding="utf-8").splitlines()
@@ -709,7 +715,7 @@ def test_heldout_fixtures_are_their_draw_and_their_spec_and_the_rules_hold_up_on
             c[0] += len({k for k in found & gold if keep(k)})
             c[1] += len({k for k in found if keep(k)})
             c[2] += len({k for k in gold if keep(k)})
-    assert counts["all"][2] >= 600 and counts["events"][2] >= 140 and links >= 160
+    assert counts["all"][2] >= size[1] and counts["events"][2] >= size[2] and links >= size[3]
     precision, recall = counts["all"][0] / counts["all"][1], counts["all"][0] / counts["all"][2]
     assert precision >= floors[0] and recall >= floors[1], (precision, recall)
     tp, pred, ref = counts["events"]
