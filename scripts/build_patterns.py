@@ -607,10 +607,19 @@ def build() -> list[dict]:
     # "190 were dead", "Dozens died": the number, then the verb of harm
     add("CASUALTIES", [{"LIKE_NUM": True}, {"LOWER": {"IN": ["were", "are", "was", "have", "had"]}},
                        {"LOWER": {"IN": ["been", "reportedly", "confirmed", "reported", "later", "also", "taken",
-                                         "seriously", "critically", "badly", "slightly", "fatally"]}, "OP": "*"},
+                                         "seriously", "critically", "badly", "slightly", "fatally", "pronounced",
+                                         "found", "declared"]}, "OP": "*"},
                        {"LOWER": {"IN": ["dead", "killed", "injured", "wounded", "arrested", "detained", "hurt",
                                          "hospitalised", "hospitalized", "missing", "stabbed", "shot"]}}],
         "casualties-before-verb@:1")
+    # "at least five died", "one drowned": a count, not a year ("In 2019 died"), right before the death's verb
+    add("CASUALTIES", [not_a_year, {"LOWER": {"IN": ["died", "perished", "drowned"]}}], "casualties-before-verb@:1")
+    # the people counted by a noun of two words ("fourteen police officers", "three aid workers")
+    add("CASUALTIES", [{"LIKE_NUM": True, "OP": "+"},
+                       {"LOWER": {"IN": ["police", "security", "aid", "health", "rescue", "medical", "border",
+                                         "army", "government", "prison", "election", "media", "fire"]}},
+                       {"LOWER": {"IN": ["officers", "officer", "personnel", "workers", "guards", "forces",
+                                         "soldiers", "staff", "officials", "agents", "fighters"]}}], "casualty-count")
     for many in ["dozens", "hundreds", "thousands", "scores"]:
         add("CASUALTIES", [{"LOWER": many}, {"LOWER": {"IN": ["died", "dead", "killed", "were", "injured",
                                                             "wounded", "fled"]}}], "casualties-before-verb@:1")

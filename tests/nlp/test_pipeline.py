@@ -309,9 +309,12 @@ def test_arguments_the_guidelines_name_are_suggested_clock_times_deeds_and_count
         assert expected in found, (expected, found)
     # counts of the people harmed or gathered, written around the count
     text = ("Five were killed and five seriously injured; seven more were injured. The three deceased were named. "
-            "Four of the deceased were tourists, and thousands of Swedes marched. In 2019 more were held.")
+            "Four of the deceased were tourists, and thousands of Swedes marched. In 2019 more were held. At least "
+            "nine died, one was pronounced dead, and the clashes injured fourteen police officers and two aid "
+            "workers. In 2019 died a poet.")
     counts = [text[s.start:s.end] for s in rules.suggestions(rules.nlp(text)) if s.label == "CASUALTIES"]
-    assert counts == ["Five", "five", "seven", "three", "Four", "thousands of Swedes"], counts
+    assert counts == ["Five", "five", "seven", "three", "Four", "thousands of Swedes", "nine", "one",
+                      "fourteen police officers", "two aid workers"], counts
     # the whole expression of a date or a part of a day, each one suggestion
     text = ("They met early yesterday afternoon and late Tuesday night, walked until early evening, and called "
             "late last July. That September, in January of this year and on September 20 of this year, in the "
