@@ -407,13 +407,13 @@ def _context_patterns(add) -> None:
     add("ATTACK", [{"LOWER": "fired"}, {"LOWER": {"IN": ["at", "shots", "live", "warning", "into", "upon",
                                                          "bullets", "rounds", "teargas", "tear", "rubber",
                                                          "indiscriminately", "randomly"]}}], "attack-trigger@:1")
-    # "shot at one person", not "a shot at the title"
     add("ATTACK", [{"LOWER": "fired"}, {"LOWER": {"IN": ["a", "one", "two", "three", "several"]}},
                    {"LOWER": {"IN": ["live", "warning", "single", "few"]}}], "attack-trigger@:1")
+    # "shot at one person" after its doer or an auxiliary, not "a shot at the title" or "a veiled shot at Trump"
     add("ATTACK", [{"LOWER": {"IN": ["he", "she", "they", "who", "and", "then", "police", "officer", "officers",
                                      "gunman", "gunmen", "soldiers", "troops", "man", "was", "were", "been", "being",
                                      "reportedly", "allegedly", "later", "also", "repeatedly", "had", "have", "has",
-                                     "allegedly", "deliberately"]}},
+                                     "deliberately"]}},
                    {"LOWER": "shot"}, {"LOWER": "at"}], "attack-trigger@1:2")
     # a nation's or an army's aggression ("Russian aggression", "an aggression on Iraq"), not an animal's
     aggression = {"LOWER": "aggression"}
