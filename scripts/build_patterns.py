@@ -65,7 +65,8 @@ DEEDS = {"gunmen", "militants", "insurgents", "rebels", "protesters", "protestor
 # "the suspect", not "police suspect that"
 SUSPECT_AFTER = ["the", "a", "one", "another", "second", "third", "main", "detained", "arrested", "alleged", "lone",
                  "male", "female", "suspected"]
-IN_EVENT_SENTENCE = {"actor", "title-name", "demonym-force", "target", "target-word"}
+IN_EVENT_SENTENCE = {"actor@:-1", "actor-end", "title-name", "demonym-force", "target", "target-word",
+                     "group-members"}
 # a state's institutions ("police", "the government", "officials", "US troops") and titled names ("President ...")
 # are marked where they do the deed, right before an event told by a verb ("police arrested", "US troops withdrew"):
 # in any sentence of an event, on the 40 gold articles, the institutions were 52 suggestions deleted for 9 kept and
@@ -92,8 +93,12 @@ AFTER_EVENT_OF = {"name": {**dict.fromkeys(DONE_TO, "TARGET"), **dict.fromkeys(P
                                                                    "MOVEMENT"})}
 # a named site is a place, but right after an attack's words what was struck ("struck the Jolo Cathedral")
 AFTER_EVENT_OF["place-site"] = {"ATTACK": "TARGET", "DAMAGE": "TARGET"}
-ANYWHERE = {"place-site"}
-YIELDS = {*BEFORE_EVENT_OF, *AFTER_EVENT_OF} - ANYWHERE
+# a group's members ("ISIS fighters") are its actors in an event's sentence, but right after the words of an arrest,
+# a death, an injury or an attack the ones it was done to ("guarding captured ISIS fighters")
+AFTER_EVENT_OF["group-members"] = dict.fromkeys(["ARREST", "DEATH", "INJURY", "ATTACK"], "TARGET")
+ANYWHERE = {"place-site", "group-members"}
+# a group's name as a phrase ("actor-end", for a name that ends the text) gives way to any other match over it
+YIELDS = {*BEFORE_EVENT_OF, *AFTER_EVENT_OF, "actor-end"} - ANYWHERE
 # armed groups are actors wherever an event is reported
 GROUPS = {"Taliban", "Hamas", "Hezbollah", "ISIS", "ISIL", "Islamic State", "al-Qaeda", "al-Shabaab", "Boko Haram",
           "Houthis", "Kurdish forces"}
@@ -711,10 +716,27 @@ def build() -> list[dict]:
     for name in [name for line in PLACES for name in _split_places(line)] + more_places():
         add("PLACE", _as_written(name) if _is_abbreviation(name) else name, "gazetteer")
 
+    # a group's name before the people it names is their phrase ("ISIS fighters", "Taliban militants", "Hamas
+    # members"), marked whole as the guidelines' fewest words that name them, not the name alone
+    members = ["fighters", "militants", "members", "supporters", "commanders", "commander", "gunmen", "detainees",
+               "prisoners", "remnants", "elements", "militia", "militiamen", "operatives", "affiliates"]
+    for group in sorted(GROUPS):  # phrases (matched in lower case: "isis fighters" is no one else's)
+        for noun in members:
+            add("ACTOR", f"{group} {noun}", "group-members")
+    # a group's name alone, not before a word of its members' phrase (that phrase is the span: "captured ISIS
+    # fighters"); the next word is matched, not suggested
+    for group in sorted(GROUPS):
+        words = _as_written(group) if _is_abbreviation(group) else [
+            {"LOWER": t["ORTH"].lower()} for t in _as_written(group)]
+        add("ACTOR", [*words, {"LOWER": {"NOT_IN": members}}], "actor@:-1")
+        # and as a phrase, for a name that ends the text: it gives way to any other match over it (YIELDS)
+        add("ACTOR", _as_written(group) if _is_abbreviation(group) else group, "actor-end")
     for a in ACTOR_LIST:
+        if a in GROUPS:
+            continue
         if a.lower() not in IN_CONTEXT["ACTOR"]:
             add("ACTOR", _as_written(a) if _is_abbreviation(a) else a,
-                "actor-deed" if a in DEEDS else "actor" if a in GROUPS else "actor-institution")
+                "actor-deed" if a in DEEDS else "actor-institution")
     add("ACTOR", [{"LOWER": {"IN": SUSPECT_AFTER}}, {"LOWER": "suspect"}], "actor-deed@1:")
     capitals = [d.upper() for d in DEMONYMS if _is_abbreviation(d.upper())]  # US, U.S., UN: as written
     for demonym in DEMONYMS:

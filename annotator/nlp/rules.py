@@ -95,8 +95,8 @@ class RuleMatcher:
         phrases: dict[tuple[str, str], list[str]] = {}
         token_patterns = []
         for p in patterns:
-            if p.get("in_event_sentence"):
-                self.in_event_sentence.add((p["label"], str(p.get("id", ""))))
+            if p.get("in_event_sentence"):  # by the id without its "@a:b", as `_in_event_sentences` looks it up
+                self.in_event_sentence.add((p["label"], _base(str(p.get("id", "")))))
             for flag, where in (("before_event", self.before_event), ("after_event", self.after_event)):
                 value = p.get(flag)
                 if value:

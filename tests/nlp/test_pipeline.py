@@ -62,14 +62,23 @@ def test_institutions_and_titled_names_are_actors_where_they_do_the_deed_armed_g
     """In any sentence with an event, a state's institutions were 52 suggestions deleted for 9 kept on the 40 gold
     articles, titled names 51 for 15: they are suggested right before an event told by a verb ("Police
     arrested", "Officials have also detained"), not where they only speak or are spoken of. Armed groups stay
-    actors in any event sentence."""
+    actors in any event sentence, their members' phrase whole ("Taliban fighters")."""
     text = ("Police arrested two men in Kabul. The police said the attack was over. Officials have also detained a "
             "man. President Amira Nasser met envoys; President Omar Ali said the bombing was a crime. The "
             "government said talks failed, and Taliban fighters attacked. Troops in Kabul shelled the town.")
     found = [(text[s.start:s.end], s.label, s.start) for s in rules.suggestions(rules.nlp(text))]
     actors = [(w, start) for w, label, start in found if label == "ACTOR"]
     assert actors == [("Police", 0), ("Officials", text.index("Officials")), ("Amira Nasser", text.index("Amira")),
-                      ("Taliban", text.index("Taliban"))], found
+                      ("Taliban fighters", text.index("Taliban"))], found
+    # a group's members are one span with its name ("Taliban fighters" above), the ones it was done to right after
+    # an arrest's or a death's words; its name alone is an actor in an event's sentence, at the very end of the
+    # text too, and nothing in a sentence without one
+    text = ("Turkey will guard captured ISIS fighters. ISIS is a name. Hamas members met in Doha. Boko Haram "
+            "killed ten. The school was attacked by Hamas")
+    found = [(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text))
+             if s.label in ("ACTOR", "TARGET")]
+    assert found == [("ISIS fighters", "TARGET"), ("Hamas members", "ACTOR"), ("Boko Haram", "ACTOR"),
+                     ("Hamas", "ACTOR")], found
     # a pattern file of one's own may ask for the same
     patterns = tmp_path / "p.jsonl"
     patterns.write_text(json.dumps({"label": "ACTOR", "pattern": "ministry", "id": "m", "before_event": True})
