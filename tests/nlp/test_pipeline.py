@@ -891,7 +891,6 @@ def test_event_words_end_before_a_preposition_and_phrasal_events_are_found(rules
     assert attacks == ["suicide bombings", "mass shooting", "terrorist attacks", "knife attack", "attack"], attacks
 
 
-
 def test_wars_military_actions_shots_and_captures_are_drawn_as_the_held_out_sets_mark_them(rules):
     """A named war is an ATTACK ("World War II", "the Iran–Iraq War"), not the Cold War nor a name's first half
     ("World War II-era"); an offensive, an invasion or an operation takes the word that makes it military, an
