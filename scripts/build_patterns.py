@@ -405,6 +405,10 @@ def _context_patterns(add) -> None:
     # killed or wounded "in combat", not "combat roles" or a disease "to combat"
     add("ATTACK", [{"LOWER": {"NOT_IN": ["serve", "serves", "served", "serving", "women", "roles", "role"]}},
                    {"LOWER": {"IN": ["in", "during", "of"]}}, {"LOWER": "combat"}], "attack-trigger@2:")
+    # a named battle whole, as a named war ("the Battle of Kursk", "the Battle of Belleau Wood")
+    for n in range(1, 4):
+        add("ATTACK", [{"ORTH": "Battle"}, {"LOWER": "of"}, *[{"IS_TITLE": True}] * n,
+                       {"IS_TITLE": False, "LOWER": {"NOT_IN": ["-", "–"]}}], "attack-trigger@:-1")
     # a battle for a place ("the battle for Mosul", "the Battle of Kursk"), not one in court or for custody
     add("ATTACK", [{"LOWER": {"IN": ["battle", "battles"]}}, {"LOWER": {"IN": ["for", "of"]}},
                    {"IS_TITLE": True}], "attack-trigger@:1")

@@ -892,17 +892,21 @@ def test_event_words_end_before_a_preposition_and_phrasal_events_are_found(rules
 
 
 def test_wars_military_actions_shots_and_captures_are_drawn_as_the_held_out_sets_mark_them(rules):
-    """A named war is an ATTACK ("World War II", "the Iran–Iraq War"), not the Cold War nor a name's first half
-    ("World War II-era"); an offensive, an invasion or an operation takes the word that makes it military, an
-    operation alone is none and a strike keeps its own span; "in combat", shots "fired at" someone, someone "shot
-    at", people "captured" and "his capture" are events, but not serving in combat, a worker fired, "a veiled shot
-    at" a rival, a town's capture; a nation's aggression is an ATTACK, an animal's is none."""
+    """A named war or battle is an ATTACK ("World War II", "the Iran–Iraq War", "the Battle of Belleau Wood"), not
+    the Cold War nor a name's first half ("World War II-era"); an offensive, an invasion or an operation takes the
+    word that makes it military, an operation alone is none and a strike keeps its own span; "in combat", shots
+    "fired at" someone, someone "shot at", people "captured" and "his capture" are events, but not serving in
+    combat, a worker fired, "a veiled shot at" a rival, a town's capture; a nation's aggression is an ATTACK, an
+    animal's is none."""
     def found(text, labels=("ATTACK", "ARREST", "TALKS")):
         return [(text[s.start:s.end], s.label) for s in rules.suggestions(rules.nlp(text)) if s.label in labels]
 
     text = ("He served in World War II-era bombers after World War II, the Iran–Iraq War and the Syrian Civil War. "
             "The Cold War ended; the Vietnam War Memorial opened.")
     assert found(text) == [("World War II", "ATTACK"), ("Iran–Iraq War", "ATTACK"), ("Syrian Civil War", "ATTACK")]
+    # a named battle whole too; a battle for a place is its noun; one in court is none
+    text = "They died in the Battle of Belleau Wood and the battle for Mosul, not in a court battle."
+    assert found(text) == [("Battle of Belleau Wood", "ATTACK"), ("battle", "ATTACK")]
     text = ("Turkey began a military offensive and a ground invasion, then a US counter-terrorism operation. The "
             "rescue operation ended. The military airstrike followed.")
     assert found(text) == [("military offensive", "ATTACK"), ("ground invasion", "ATTACK"),
