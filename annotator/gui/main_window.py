@@ -60,9 +60,9 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self.session: ArticleSession | None = None
         self.undo_stack = QUndoStack(self)
         self.session_started = time.monotonic()
-        self.session_answers = 0  # the answers given in this session and not taken back (see `_count_answers`)
+        self.session_answers = 0  # the answers given in this session and not taken back (see `_stack_moved`)
         self._answers_at = 0  # the undo stack's index `session_answers` was counted to
-        self.undo_stack.indexChanged.connect(self._count_answers)
+        self.undo_stack.indexChanged.connect(self._stack_moved)
         self._thread: QThread | None = None
         self._worker: Worker | None = None
         self.train_result: QDialog | None = None  # the table of the last training, and its offer
@@ -384,9 +384,11 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self.view.clear_selection()
         self.select_span(ids[i])
 
-    def _count_answers(self, index: int) -> None:
-        """Keeps `session_answers` to the answers on the undo stack as it moves: one more for each answer pushed or
-        redone, one less for each undone. Answers the stack let go of (cleared with the project) stay counted."""
+    def _stack_moved(self, index: int) -> None:
+        """As the undo stack moves, the status bar stays true. `session_answers` follows the answers on the stack:
+        one more for each answer pushed or redone, one less for each undone (answers the stack let go of, cleared
+        with the project, stay counted). An undo says what it took back, in place of any message about what it
+        took back ("Accepted …, with 12 suggested spans you never selected" is no longer so)."""
         step = 1 if index > self._answers_at else -1
         changed = False
         for i in range(min(index, self._answers_at), max(index, self._answers_at)):
@@ -394,9 +396,12 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
             if isinstance(command, AnswerCommand) and command.after is not Answer.PENDING:
                 self.session_answers += step
                 changed = True
+        undone = self.undo_stack.command(index) if index < self._answers_at else None
         self._answers_at = index
         if changed:
             self.update_status()
+        if undone is not None:
+            self.statusBar().showMessage(f"Undone: {undone.text()}", 5000)
 
     def update_status(self) -> None:
         if self.store is None:

@@ -155,10 +155,13 @@ def test_mark_relabel_accept_delete_answer_with_undo_and_redo(qtbot, window, pro
     assert db_answer(project, 1) == ("accept", "tester")
     assert window.session.doc_id == 2
     assert window.progress_label.text() == "answered 1 / 12 · this session 1"
+    assert window.statusBar().currentMessage().startswith("Accepted “")  # with the suggestions never selected
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert db_answer(project, 1) == ("pending", None)
     assert window.session.doc_id == 1
     assert window.progress_label.text() == "answered 0 / 12 · this session 0"  # the answer taken back is none
+    # and the status bar no longer says the article was accepted: it says what the undo took back
+    assert window.statusBar().currentMessage() == "Undone: answer accept"
     key(qtbot, window, Qt.Key.Key_Z, redo)
     assert db_answer(project, 1)[0] == "accept"
     assert window.progress_label.text() == "answered 1 / 12 · this session 1"
@@ -167,9 +170,11 @@ def test_mark_relabel_accept_delete_answer_with_undo_and_redo(qtbot, window, pro
     key(qtbot, window, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
     assert db_answer(project, 3)[0] == "reject"
     assert window.progress_label.text() == "answered 2 / 12 · this session 2"
+    window.statusBar().showMessage("a problem to read")
     window.undo_stack.clear()  # as opening another project does: the answers given stay given
     window.update_status()
     assert window.progress_label.text() == "answered 2 / 12 · this session 2"
+    assert window.statusBar().currentMessage() == "a problem to read"  # a cleared stack undoes nothing
     window.open_document(4)
     key(qtbot, window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert db_answer(project, 4)[0] == "ignore"
