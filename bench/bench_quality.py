@@ -12,7 +12,8 @@ and the misses on it for the named sites and cities; set 2 was read while annota
 the rules of named wars and military offensives); then what a user gets on new articles: a model
 trained with `annotator train` on every annotated article before the set (the 40 and the sets before it) and
 pre-annotation with it on the set (rules, model alone, both, and what pre-annotation uses), optionally from
-pre-trained weights (--init-tok2vec PATH).
+pre-trained weights (--init-tok2vec PATH), or with the rules' suggestions as a feature of the model
+(--rule-features, bench/rule_features.py; measured only, not shipped).
 
 --cv [K]: k-fold cross-validation (K = 5): each fold trains a model with `annotator train` on the other articles
 (accepted as the editors' work, their own train/dev split inside) and scores on its held-out articles the rules,
@@ -20,8 +21,8 @@ the model alone, both together, and what pre-annotation with that model uses (pe
 on the model's dev articles): F1 per label over all held-out articles (each scored once), and the time training
 took. --examples articles trains on whole articles instead of their sentences; --max-span-tokens N has the span
 categoriser's suggester propose spans of at most N tokens (10).
-Run: python bench/bench_quality.py [--heldout [N] [--init-tok2vec PATH]] [--cv [K]] [--examples articles|sentences]
-[--max-span-tokens N]"""
+Run: python bench/bench_quality.py [--heldout [N] [--init-tok2vec PATH] [--rule-features]] [--cv [K]]
+[--examples articles|sentences] [--max-span-tokens N]"""
 
 from __future__ import annotations
 
@@ -261,6 +262,10 @@ def print_cv(result: dict, title: str) -> None:
 
 
 def main() -> int:
+    from contextlib import nullcontext
+
+    from rule_features import rule_features
+
     if "--cv" in sys.argv:
         at = sys.argv.index("--cv")
         folds = int(sys.argv[at + 1]) if at + 1 < len(sys.argv) and sys.argv[at + 1].isdigit() else 5
@@ -305,10 +310,13 @@ def main() -> int:
           + f"   {bf:.2f} (P {bp:.2f}, R {br:.2f})")
     if held is not None:
         tok2vec = sys.argv[sys.argv.index("--init-tok2vec") + 1] if "--init-tok2vec" in sys.argv else None
-        result = heldout(held, log=lambda line: print(f"  {line}", flush=True),
-                         **({"init_tok2vec": tok2vec} if tok2vec else {}))
+        stacked = "--rule-features" in sys.argv
+        with rule_features() if stacked else nullcontext():
+            result = heldout(held, log=lambda line: print(f"  {line}", flush=True),
+                             **({"init_tok2vec": tok2vec} if tok2vec else {}))
         before = "the 40 hand-annotated articles" + "".join(f" and held-out set {n}" for n in range(1, held))
-        print_cv(result, f"a model trained on {before}{' from the tok2vec in ' + tok2vec if tok2vec else ''}, then "
+        print_cv(result, f"a model trained on {before}{' from the tok2vec in ' + tok2vec if tok2vec else ''}"
+                         f"{' with the rules as a feature' if stacked else ''}, then "
                          f"pre-annotation with it on the {len(texts)} articles of held-out set {held} (as a user "
                          f"gets it)")
         return 0

@@ -7,16 +7,19 @@ span categoriser's suggester proposes (10 tokens, the longest drawn here being 7
 the spans and half the candidates); the tok2vec pre-trained by `annotator pretrain` on the 150 Wikinews articles
 (issue 30: a newsroom has far more articles than annotations; the 40 are among them, as a project's are: their text
 is read, never their spans), built once into bench/out (60 epochs, about 20 minutes; the command's default reads
-twice as many words, 122 epochs here).
+twice as many words, 122 epochs here); the rules' suggestions as a feature of the model (bench/rule_features.py: the
+model learns where the team keeps, drops or adds to what the rules find).
 Run: python bench/bench_train.py [--folds K] [--only WORDS]   (about an hour for 5 folds; --only runs the
 options whose name holds WORDS, the rules' column always beside them)"""
 
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 
 from bench_quality import OUT, cross_validate, totals
 from common import WIKINEWS
+from rule_features import rule_features
 
 from annotator.nlp.pipeline import tokenize
 from annotator.store import Store
@@ -29,6 +32,7 @@ OPTIONS = {
     "sentences, spans up to 10 tokens": {"examples": "sentences", "max_span_tokens": 10},
     "whole articles, spans up to 3 tokens": {"examples": "articles", "max_span_tokens": 3},
     "sentences, pre-trained tok2vec": {"examples": "sentences", "max_span_tokens": 10, "init_tok2vec": PRETRAINED},
+    "sentences, the rules' spans as a feature": {"examples": "sentences", "max_span_tokens": 10, "stacked": True},
 }
 
 
@@ -55,13 +59,15 @@ def main() -> int:
         if "init_tok2vec" in options:
             pretrained()
         print(f"{name}: {folds}-fold cross-validation", flush=True)
-        result = cross_validate(folds, log=lambda line: print(f"  {line}", flush=True), **options)
+        options = dict(options)
+        with rule_features() if options.pop("stacked", False) else nullcontext():
+            result = cross_validate(folds, log=lambda line: print(f"  {line}", flush=True), **options)
         scores, seconds = result["scores"], result["seconds"]
         rows.append((name, totals(scores["rules"])[2], totals(scores["model"])[2], totals(scores["chosen"])[2],
                      sum(seconds) / len(seconds)))
-    print(f"\n{'option':<40}{'rules F1':>10}{'model F1':>10}{'used F1':>10}{'s a fold':>10}")
+    print(f"\n{'option':<44}{'rules F1':>10}{'model F1':>10}{'used F1':>10}{'s a fold':>10}")
     for name, rules, model, chosen, secs in rows:
-        print(f"{name:<40}{rules:>10.2f}{model:>10.2f}{chosen:>10.2f}{secs:>10.0f}")
+        print(f"{name:<44}{rules:>10.2f}{model:>10.2f}{chosen:>10.2f}{secs:>10.0f}")
     return 0
 
 
