@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
+import rule_features  # noqa: F401 - fold models bench_train's stacked option left load too (--reuse)
 from bench_quality import OUT, cross_validate, load_gold, prf
 
 from annotator.core.labels import load_scheme
