@@ -387,8 +387,9 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
     def _stack_moved(self, index: int) -> None:
         """As the undo stack moves, the status bar stays true. `session_answers` follows the answers on the stack:
         one more for each answer pushed or redone, one less for each undone (answers the stack let go of, cleared
-        with the project, stay counted). An undo says what it took back, in place of any message about what it
-        took back ("Accepted …, with 12 suggested spans you never selected" is no longer so)."""
+        with the project, stay counted). An undo says what it took back, in place of any message about the step
+        it took back ("Accepted …, with 12 suggested spans you never selected" is no longer so); a redo says what it
+        did again (`_redone`)."""
         step = 1 if index > self._answers_at else -1
         changed = False
         for i in range(min(index, self._answers_at), max(index, self._answers_at)):
@@ -402,6 +403,12 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
             self.update_status()
         if undone is not None:
             self.statusBar().showMessage(f"Undone: {undone.text()}", 5000)
+
+    def _redone(self) -> None:
+        """After the Redo action: says what it did again, in place of "Undone: …", which is no longer so."""
+        index = self.undo_stack.index()
+        if index:
+            self.statusBar().showMessage(f"Redone: {self.undo_stack.command(index - 1).text()}", 5000)
 
     def update_status(self) -> None:
         if self.store is None:

@@ -76,6 +76,7 @@ class ActionsMixin:
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.redo_action.setStatusTip("Redo what was undone")
+        self.redo_action.triggered.connect(self._redone)  # after the stack's own redo: connected before
         for a in (self.undo_action, self.redo_action):
             self.edit_actions.append(a)
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)

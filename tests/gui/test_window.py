@@ -139,6 +139,12 @@ def test_mark_relabel_accept_delete_answer_with_undo_and_redo(qtbot, window, pro
     assert first.id in [sp.id for sp in window.view.spans]
     # undone in the database too, not only on screen
     assert (first.start, first.end, first.label, "suggested", first.source.value) in db_spans(project, 1)
+    assert window.statusBar().currentMessage() == "Undone: delete span"
+    key(qtbot, window, Qt.Key.Key_Z, redo)  # the span goes again, and the status bar says so
+    assert (first.start, first.end, first.label, "rejected", first.source.value) in db_spans(project, 1)
+    assert window.statusBar().currentMessage() == "Redone: delete span"
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (first.start, first.end, first.label, "suggested", first.source.value) in db_spans(project, 1)
 
     # 4. accept all suggestions, undo as one step: every one of them is a suggestion again
     suggested = {r for r in db_spans(project, 1) if r[3] == "suggested"}
@@ -165,6 +171,7 @@ def test_mark_relabel_accept_delete_answer_with_undo_and_redo(qtbot, window, pro
     key(qtbot, window, Qt.Key.Key_Z, redo)
     assert db_answer(project, 1)[0] == "accept"
     assert window.progress_label.text() == "answered 1 / 12 · this session 1"
+    assert window.statusBar().currentMessage() == "Redone: answer accept"  # not "Undone: …" any more
     # reject and skip
     window.open_document(3)
     key(qtbot, window, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
