@@ -36,17 +36,17 @@ ARTICLES = ROOT.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
 SPEC = ROOT / "scripts" / "gold_spec.txt"
 OUT = ROOT / "tests" / "fixtures" / "wikinews-gold.jsonl"
 PROJECT = ROOT / "bench" / "out" / "gold.db"
-HELDOUT_SPEC = ROOT / "scripts" / "heldout_spec.txt"
-HELDOUT_OUT = ROOT / "tests" / "fixtures" / "wikinews-heldout.jsonl"
-HELDOUT_PROJECT = ROOT / "bench" / "out" / "heldout.db"
+
+
+def _heldout(n: int) -> tuple[Path, Path, Path]:
+    """Held-out set n's spec, fixture and project (the first set's names carry no number)."""
+    tag = "" if n == 1 else str(n)
+    return (ROOT / "scripts" / f"heldout{tag}_spec.txt", ROOT / "tests" / "fixtures" / f"wikinews-heldout{tag}.jsonl",
+            ROOT / "bench" / "out" / f"heldout{tag}.db")
+
+
 # the held-out sets, in the order of the draw: each annotates the next stretch of it, none skipped
-HELDOUT_SETS = {1: (HELDOUT_SPEC, HELDOUT_OUT, HELDOUT_PROJECT),
-                2: (ROOT / "scripts" / "heldout2_spec.txt", ROOT / "tests" / "fixtures" / "wikinews-heldout2.jsonl",
-                    ROOT / "bench" / "out" / "heldout2.db"),
-                3: (ROOT / "scripts" / "heldout3_spec.txt", ROOT / "tests" / "fixtures" / "wikinews-heldout3.jsonl",
-                    ROOT / "bench" / "out" / "heldout3.db"),
-                4: (ROOT / "scripts" / "heldout4_spec.txt", ROOT / "tests" / "fixtures" / "wikinews-heldout4.jsonl",
-                    ROOT / "bench" / "out" / "heldout4.db")}
+HELDOUT_SETS = {n: _heldout(n) for n in (1, 2, 3, 4)}
 HELDOUT_SEED, HELDOUT_MAX_WORDS = 2027, 1500
 
 Key = tuple[int, int, str]  # start, end, label
