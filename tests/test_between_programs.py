@@ -105,7 +105,8 @@ def test_a_second_handle_and_other_programs_never_make_the_holder_lose_writes(tm
 
 
 def test_preannotation_killed_half_way_then_completed_gives_the_same_suggestions(tmp_path):
-    src = make_input(tmp_path / "in.jsonl", 1500)
+    n = 800  # the run commits every 256 articles: killed after its second commit, with 288 left
+    src = make_input(tmp_path / "in.jsonl", n)
     db, reference = tmp_path / "p.db", tmp_path / "ref.db"
     for target in (db, reference):
         subprocess.run(annotator_cmd("import", src, "--db", target), cwd=ROOT, check=True, capture_output=True)
@@ -123,14 +124,14 @@ def test_preannotation_killed_half_way_then_completed_gives_the_same_suggestions
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     partial = read_only(db, "SELECT count(*) FROM preannotated")[0][0]
-    assert 0 < partial < 1500, "pre-annotation was not interrupted half-way"
+    assert 0 < partial < n, "pre-annotation was not interrupted half-way"
     assert read_only(db, "PRAGMA integrity_check") == [("ok",)]
     from tests.test_durability import counts_are_true
 
     assert counts_are_true(db)  # killed mid-batch: the tallies and the label filter went with the spans or not at all
     again = subprocess.run(annotator_cmd("preannotate", "--db", db), cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
-    assert f"pre-annotated {1500 - partial} document(s)" in again.stdout
+    assert f"pre-annotated {n - partial} document(s)" in again.stdout
     query = ('SELECT d.input_hash, s.start, s."end", s.label, s.state FROM spans s JOIN documents d '
              "ON d.id = s.doc_id ORDER BY 1, 2, 3, 4")
     assert read_only(db, query) == read_only(reference, query)
@@ -138,12 +139,13 @@ def test_preannotation_killed_half_way_then_completed_gives_the_same_suggestions
     links = ('SELECT d.input_hash, e.start, e.label, a.start, a.label, l.role, l.state FROM links l '
              "JOIN documents d ON d.id = l.doc_id JOIN spans e ON e.id = l.event_id JOIN spans a ON a.id = l.arg_id "
              "ORDER BY 1, 2, 3, 4, 5, 6")
-    assert read_only(db, links) == read_only(reference, links) and len(read_only(reference, links)) > 1500
+    assert read_only(db, links) == read_only(reference, links) and len(read_only(reference, links)) > n
     assert counts_are_true(db)
 
 
 def test_export_killed_half_way_leaves_the_earlier_file_and_the_next_export_cleans_up(tmp_path):
-    src = make_input(tmp_path / "in.jsonl", 3000)
+    n = 600  # 30 MB of JSON lines (each article with its tokens): killed after the first 100 kB
+    src = make_input(tmp_path / "in.jsonl", n)
     db = tmp_path / "p.db"
     subprocess.run(annotator_cmd("import", src, "--db", db, "--answer", "accept"), cwd=ROOT, check=True,
                    capture_output=True)
@@ -167,7 +169,7 @@ def test_export_killed_half_way_leaves_the_earlier_file_and_the_next_export_clea
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.parent.iterdir()) == ["data.jsonl"], "leftovers were not cleaned up"
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 3000 and all(json.loads(line)["answer"] == "accept" for line in lines)
+    assert len(lines) == n and all(json.loads(line)["answer"] == "accept" for line in lines)
 
 
 def test_the_leftovers_of_older_versions_and_of_live_exports(tmp_path):
@@ -231,7 +233,7 @@ def test_preannotation_with_a_model_killed_half_way_keeps_each_judgement_with_it
     process, every article the model's run finished has its judgement and no other article has one; the run
     completed, every article has one."""
     _, model = trained
-    n = 700
+    n = 400  # the run commits every 256 articles: killed after the first commit, with 144 left
     src = make_input(tmp_path / "in.jsonl", n)
     db = tmp_path / "p.db"
     subprocess.run(annotator_cmd("import", src, "--db", db), cwd=ROOT, check=True, capture_output=True)

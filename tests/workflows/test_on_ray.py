@@ -22,6 +22,20 @@ ARTICLES = SHARED / "data" / "wikinews" / "articles.jsonl"
 pytestmark = pytest.mark.ray  # left out of mutation testing (pyproject.toml, [tool.mutmut])
 
 
+@pytest.fixture(scope="module")
+def local_ray():
+    """One local Ray of 2 CPUs for the tests that call the engine in this process (`ray_running` uses a Ray the
+    caller set up): starting one takes about 5 s. The tests of how a run starts, reaches or leaves its own Ray
+    run the command line, each with the Ray it is about."""
+    import ray
+
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
 def _suggestions(store: Store) -> tuple:
     spans = store.conn.execute("SELECT doc_id, start, end, label, source, state, score FROM spans "
                                "ORDER BY 1, 2, 3, 4").fetchall()
@@ -33,7 +47,7 @@ def _suggestions(store: Store) -> tuple:
     return spans, links, tokens, done
 
 
-def test_ray_gives_exactly_the_local_suggestions_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
+def test_ray_gives_exactly_the_local_suggestions_and_a_second_run_adds_nothing(tmp_path: Path, local_ray) -> None:
     scheme = load_scheme()
     local, on_ray = Store(tmp_path / "local.db"), Store(tmp_path / "ray.db")
     for s in (local, on_ray):
@@ -49,7 +63,7 @@ def test_ray_gives_exactly_the_local_suggestions_and_a_second_run_adds_nothing(t
     assert _suggestions(on_ray) == expected
 
 
-def test_shards_in_suggestion_files_out_and_finished_shards_skipped(tmp_path: Path) -> None:
+def test_shards_in_suggestion_files_out_and_finished_shards_skipped(tmp_path: Path, local_ray) -> None:
     lines = ARTICLES.read_text(encoding="utf-8").splitlines()[:30]
     corpus = tmp_path / "corpus"
     corpus.mkdir()

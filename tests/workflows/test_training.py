@@ -217,21 +217,24 @@ def test_the_threshold_is_the_one_that_scores_best_on_dev(monkeypatch, tmp_path)
     assert report.threshold == 0.3 and nlp.spancat.cfg["threshold"] == 0.3
 
 
-def test_retraining_replaces_the_earlier_model(accepted, tmp_path):
+def test_retraining_replaces_the_earlier_model(accepted, trained, tmp_path):
     db = tmp_path / "p.db"
     shutil.copy(accepted, db)
     lines: list[str] = []
     out = tmp_path / "models" / "news"
+    shutil.copytree(trained[1], out)  # a model `annotator train` made earlier, from another copy of the project
+    earlier = json.loads((out / "meta.json").read_text())["annotator"]
     with Store(db) as store:
-        first = train(store, out, tokenizer=tokenize, epochs=30, patience=10, log=lines.append)
-        assert first.train_articles + first.dev_articles == 12 and first.train_articles > first.dev_articles >= 1
-        assert any("Ctrl+C stops" in line for line in lines)
-        assert 1 <= first.epochs <= 30  # never more than --epochs
-        assert first.table()[0].split() == ["label", "P", "R", "F1"]
-        assert first.choice_table()[0].split() == ["label", "gold", "rules", "model", "both", "used"]
         again = train(store, out, tokenizer=tokenize, epochs=30, patience=5, log=lines.append)
-    assert json.loads((out / "meta.json").read_text())["annotator"]["epochs"] == again.epochs
-    assert not list((tmp_path / "models").glob(".*"))
+    assert again.train_articles + again.dev_articles == 12 and again.train_articles > again.dev_articles >= 1
+    assert any("Ctrl+C stops" in line for line in lines)
+    assert 1 <= again.epochs <= 30  # never more than --epochs
+    assert again.table()[0].split() == ["label", "P", "R", "F1"]
+    assert again.choice_table()[0].split() == ["label", "gold", "rules", "model", "both", "used"]
+    meta = json.loads((out / "meta.json").read_text())["annotator"]
+    assert earlier["database"] != str(db) and meta["database"] == str(db)  # the new model, not the earlier one
+    assert meta["epochs"] == again.epochs and meta["trained_at"] >= earlier["trained_at"]
+    assert not list((tmp_path / "models").glob(".*"))  # nothing of the earlier model or the run left beside it
 
 
 def test_ctrl_c_keeps_the_best_model_so_far(accepted, tmp_path, monkeypatch):
