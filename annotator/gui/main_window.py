@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +27,7 @@ from annotator.core.model import Answer, Document
 from annotator.core.session import ArticleSession
 from annotator.gui.article_view import ArticleView
 from annotator.gui.commands import AnswerCommand
+from annotator.gui.elided_label import ElidedLabel
 from annotator.gui.events_overview import EventsOverview
 from annotator.gui.frame_panel import FramePanel, LinkTool
 from annotator.gui.guidelines_panel import GuidelinesPanel
@@ -103,12 +103,10 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         layout.addWidget(self.problem_banner)
         self.label_bar = LabelBar(central)
         self.label_bar.labelChosen.connect(self.apply_label)
-        self.title_label = QLabel(central)
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        # the title on one line, cut with "…" to the width before its answer (" — accepted"), which stays in view
+        self.title_label = ElidedLabel(central)
         self.title_label.setStyleSheet("font-size: 15px; font-weight: 600; padding: 6px 10px 0 10px;")
-        # one line of fixed height: a new title never re-lays out the window (a full repaint)
-        self.title_label.setWordWrap(False)
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # of fixed height: a new title never re-lays out the window (a full repaint)
         self.title_label.setFixedHeight(self.title_label.fontMetrics().height() * 2)
         self.view = ArticleView(central)
         self.view.spanClicked.connect(self.on_span_clicked)
@@ -270,8 +268,8 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
     def _show_title(self, doc: Document) -> None:
         answer = {"pending": "", "accept": " — accepted", "reject": " — rejected", "ignore": " — skipped"}
         marks, notes = self.note_marks()  # ⚑ flagged, ✎ commented; the notes in the tooltip
-        self.title_label.setText(title := f"{marks}{doc.title or f'Document {doc.id}'}{answer[doc.answer.value]}")
-        self.title_label.setToolTip(plain("\n".join([title, *notes])))
+        self.title_label.set_parts(marks, doc.title or f"Document {doc.id}", answer[doc.answer.value])
+        self.title_label.setToolTip(plain("\n".join([self.title_label.full_text(), *notes])))
 
     def _on_spans_changed(self, doc_id: int, changed: set[int] | None, focus: int | None) -> None:
         """An edit (or another program) changed the article's spans: the view, the span list and the queue

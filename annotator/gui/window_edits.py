@@ -10,6 +10,7 @@ from collections.abc import Callable
 from annotator.core.model import Answer
 from annotator.core.session import Change
 from annotator.gui.commands import AnswerCommand, EditCommand
+from annotator.gui.plaintext import excerpt
 from annotator.store.documents import REVIEW
 
 
@@ -124,7 +125,7 @@ class EditsMixin:
             return
         doc_id = self.session.doc_id
         unseen = self.session.unseen() if answer is Answer.ACCEPT else (0, 0)
-        title = self.title_label.text()  # the window moves on: the message names the article it was about
+        title = self.title_label.full_text()  # the window moves on: the message names the article it was about
         command = AnswerCommand(self.session, doc_id, answer, self.on_edit_error)
         self.undo_stack.push(command)
         if not command.done:
@@ -139,5 +140,6 @@ class EditsMixin:
         else:
             self.open_document(target)
         if any(unseen):
-            self.statusBar().showMessage(f"Accepted “{title}”, with {unseen_words(unseen)} you never selected "
-                                         "(Ctrl+Z takes the answer back)", 10000)
+            # the title cut, so that what matters (how to take it back) is not cut off at the window's edge
+            self.statusBar().showMessage(f"Accepted “{excerpt(title, 50)}”, with {unseen_words(unseen)} you never "
+                                         "selected (Ctrl+Z takes the answer back)", 10000)

@@ -264,3 +264,48 @@ def test_the_view_keeps_one_article_document_however_many_articles_are_opened(wi
         window.open_document(doc_id)
     assert len(window.view.findChildren(QTextDocument)) == 1  # each article's document freed with the next
     assert window.view.toPlainText() == window.session.doc.text
+
+
+def test_a_long_title_is_cut_before_its_answer_which_stays_in_view(qtbot, qsettings, messages, tmp_path):
+    """A title wider than the view is cut with "…" where it would leave the window, never its answer (" —
+    accepted"); widened, the window shows it whole; accepting names the article, cut, so that the way back fits."""
+    from annotator.core.model import Document, Record, Source, Span, SpanState
+    from annotator.gui.main_window import MainWindow
+    from annotator.store import Store
+
+    long = ("Drone battles, a blown-up bridge and talks in Istanbul: a week on the southern front, as seen from both "
+            "banks of the river")
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        store.documents.add_records([
+            Record(Document(text="Rebels attacked Kidal.", title=long), [Span(7, 15, "ATTACK", Source.RULE,
+                                                                             SpanState.SUGGESTED)]),
+            Record(Document(text="Talks resumed in Geneva.", title="Talks resume"))])
+    w = MainWindow(qsettings, "tester")
+    qtbot.addWidget(w)
+    assert w.open_project(db)
+    w.resize(1100, 700)
+    with qtbot.waitActive(w):
+        w.show()
+        w.activateWindow()
+    label = w.title_label
+
+    def fits() -> bool:
+        return label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+
+    assert label.full_text() == long and label.text() != long
+    assert label.text().startswith("Drone battles, a blown-up") and label.text().endswith("…") and fits()
+    qtbot.keyClick(w.view, Qt.Key.Key_Return, CTRL)  # accepted: on to the next article
+    assert label.text() == "Talks resume"
+    assert w.statusBar().currentMessage() == (f"Accepted “{long[:49]}…”, with 1 suggested span you never selected "
+                                              "(Ctrl+Z takes the answer back)")
+    qtbot.keyClick(w.view, Qt.Key.Key_PageUp, CTRL)  # back to it
+    # accepted faster than it could be read, it may be marked ⚡ before the title: mark and answer stay in view
+    marks = label.full_text().removesuffix(long + " — accepted")
+    assert marks in ("", "⚡ ")
+    assert label.text().startswith(marks + "Drone battles, a blown") and label.text().endswith("… — accepted")
+    assert fits() and label.toolTip().startswith(f"<p>{marks}Drone battles")  # all of it, as plain text
+    w.resize(2600, 700)  # wide enough for all of it
+    qtbot.waitUntil(lambda: label.text() == marks + long + " — accepted")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT answer FROM documents WHERE title = ?", (long,)).fetchone() == ("accept",)
