@@ -42,7 +42,7 @@ from annotator.gui.window_effort import EffortMixin
 from annotator.gui.window_jobs import JobsMixin
 from annotator.gui.window_notes import NotesMixin
 from annotator.gui.window_problems import ProblemsMixin
-from annotator.gui.window_projects import ProjectsMixin
+from annotator.gui.window_projects import LAYOUT_VERSION, ProjectsMixin
 from annotator.gui.window_training import TrainDialog, TrainingMixin
 from annotator.gui.workers import PretrainWorker, TrainWorker, Worker
 from annotator.store import Store
@@ -90,6 +90,13 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        # the panels as the editor left them (their widths and heights, the Events tab in front); at first the
+        # articles and the spans take about a quarter of the window each, whatever its width
+        state = settings.value("window/state")
+        if state is None or not self.restoreState(state, LAYOUT_VERSION):
+            width = self.width()
+            self.resizeDocks(list(self._side_docks), [width * 26 // 100, width * 30 // 100], Qt.Orientation.Horizontal)
+        self.guidelines_dock.hide()  # until asked for (F2 fills them at the label in focus)
 
     def _build_widgets(self) -> None:
         central = QWidget(self)
@@ -146,7 +153,7 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self.guidelines_dock = self._dock("Guidelines", "guidelines", self.guidelines,
                                           Qt.DockWidgetArea.RightDockWidgetArea)
         self.guidelines_dock.hide()
-        self.resizeDocks([dock, sdock], [330, 380], Qt.Orientation.Horizontal)
+        self._side_docks = (dock, sdock)
 
         bar = self.statusBar()
         self.progress_label = QLabel(self)

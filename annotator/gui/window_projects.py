@@ -29,6 +29,11 @@ def lazy_tokenize(text: str):
     return tokenize(text)
 
 
+# the version of the panels' layout saved with the window (QMainWindow.saveState): raised when the docks change,
+# so that a layout saved by an older version is not restored onto other panels
+LAYOUT_VERSION = 1
+
+
 class ProjectsMixin:
     """Projects: opening one (the session and its events), new and recent projects, the editor's name, the
     reading position kept between runs, closing.
@@ -203,6 +208,7 @@ class ProjectsMixin:
         self._scroll_timer.stop()
         self._save_position()
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         if self._worker is not None:
             self._worker.cancel()
             self._finish_job()

@@ -8,6 +8,7 @@ import sqlite3
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QTextCursor
+from PySide6.QtWidgets import QDockWidget
 
 from annotator.core.labels import load_scheme
 from annotator.gui.colours import contrast, label_colour, span_style, use_safe_palette
@@ -309,3 +310,54 @@ def test_a_long_title_is_cut_before_its_answer_which_stays_in_view(qtbot, qsetti
     qtbot.waitUntil(lambda: label.text() == marks + long + " — accepted")
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT answer FROM documents WHERE title = ?", (long,)).fetchone() == ("accept",)
+
+
+def test_the_panels_are_where_the_editor_left_them_and_at_first_leave_the_text_half_the_window(
+        qtbot, project, qsettings, messages):
+    """At first the articles and the spans take about a quarter of the window each, whatever its width; the
+    widths the editor drags them to and the Events tab in front come back at the next start (the guidelines stay
+    hidden until asked for: F2 fills them at the label in focus)."""
+    from annotator.gui.main_window import MainWindow
+
+    def opened(size=None) -> MainWindow:
+        w = MainWindow(qsettings, "tester")
+        qtbot.addWidget(w)
+        assert w.open_project(project)
+        if size is not None:
+            w.resize(*size)
+        with qtbot.waitActive(w):
+            w.show()
+            w.activateWindow()
+        return w
+
+    w = opened()
+    queue_dock, spans_dock = (w.findChild(QDockWidget, name) for name in ("queue", "spans"))
+    assert abs(queue_dock.width() - w.width() * 0.26) < 20 and abs(spans_dock.width() - w.width() * 0.30) < 20
+    assert w.view.width() > w.width() * 0.4
+    # the editor widens the articles by 100 px (what dragging the separator does: Qt's test mouse cannot hold a
+    # button while it moves)
+    before = queue_dock.width()
+    w.resizeDocks([queue_dock], [before + 100], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: abs(queue_dock.width() - (before + 100)) <= 4)
+    qtbot.keyClick(w.view, Qt.Key.Key_F2)  # the guidelines
+    qtbot.keyClick(w.view, Qt.Key.Key_F3)  # the events overview, in front of the span list
+    assert w.guidelines_dock.isVisible() and w.overview_shown
+    width = queue_dock.width()
+    w.close()
+    # the offscreen platform's screen is 800 px wide: the window's saved place would be fitted to it, so only the
+    # panels' layout is restored here, in a window as wide as the one that saved it
+    assert qsettings.value("window/geometry") is not None
+    qsettings.remove("window/geometry")
+    again = opened()
+    assert abs(again.findChild(QDockWidget, "queue").width() - width) <= 2
+    assert again.overview_shown and not again.guidelines_dock.isVisible()
+    qtbot.keyClick(again.view, Qt.Key.Key_F2)
+    assert again.guidelines_dock.isVisible() and again.guidelines.scheme is again.store.scheme
+    # a layout saved by another version of the panels (or none, from before) is not forced on these: the first
+    # layout, in proportion to the window as it was left, 780 px wide
+    again.resize(780, 560)
+    again.close()
+    qsettings.setValue("window/state", b"\x00\x00\x00\xff not a layout")
+    small = opened()
+    spans = small.findChild(QDockWidget, "spans")
+    assert small.width() == 780 and abs(spans.width() - 780 * 0.30) < 20  # not the 384 px of 1280
