@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
 class ElidedLabel(QLabel):
-    """Plain text on one line: `head` whole (marks such as ⚑), `middle` cut to the room left with "…", `tail`
-    whole. `text()` is what is shown; `full_text()` the whole; the tooltip is the caller's to set."""
+    """Plain text on one line: `head` whole (marks such as ⚑), `middle` cut to the room left with "…" (its runs
+    of white space, line breaks too, shown as one space), `tail` whole. `text()` is what is shown; `full_text()`
+    the whole, as given; the tooltip is the caller's to set."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +39,7 @@ class ElidedLabel(QLabel):
 
     def _fit(self) -> None:
         head, middle, tail = self._parts
+        middle = " ".join(middle.split())  # one line: a title's line breaks and tabs shown as spaces
         self.ensurePolished()  # the style sheet's font, which measures the text
         metrics = self.fontMetrics()
         room = self.contentsRect().width() - max(self.indent(), 0) - 2 * self.margin()

@@ -281,7 +281,7 @@ def test_a_long_title_is_cut_before_its_answer_which_stays_in_view(qtbot, qsetti
         store.documents.add_records([
             Record(Document(text="Rebels attacked Kidal.", title=long), [Span(7, 15, "ATTACK", Source.RULE,
                                                                              SpanState.SUGGESTED)]),
-            Record(Document(text="Talks resumed in Geneva.", title="Talks resume"))])
+            Record(Document(text="Talks resumed in Geneva.", title="Talks\n\tresume"))])  # on one line
     w = MainWindow(qsettings, "tester")
     qtbot.addWidget(w)
     assert w.open_project(db)
@@ -301,7 +301,7 @@ def test_a_long_title_is_cut_before_its_answer_which_stays_in_view(qtbot, qsetti
     assert label.full_text() == long and label.text() != long
     assert label.text().startswith("Drone battles, a blown-up") and label.text().endswith("…") and fits()
     qtbot.keyClick(w.view, Qt.Key.Key_Return, CTRL)  # accepted: on to the next article
-    assert label.text() == "Talks resume"
+    assert label.text() == "Talks resume" and label.full_text() == "Talks\n\tresume"
     assert w.statusBar().currentMessage() == (f"Accepted “{long[:49]}…”, with 1 suggested span you never selected "
                                               "(Ctrl+Z takes the answer back)")
     qtbot.keyClick(w.view, Qt.Key.Key_PageUp, CTRL)  # back to it
