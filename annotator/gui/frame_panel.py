@@ -167,6 +167,9 @@ class LinkTool(QObject):
         self.candidates: list[Span] = []
         self._shown: tuple | None = None  # what the panel shows (see refresh)
         self.index = 0
+        # where the text was scrolled when link mode started: leaving it comes back there (a candidate in another
+        # paragraph scrolled the view away from the event)
+        self._scroll: int | None = None
         panel.roleChosen.connect(self.start)
         panel.linkAccepted.connect(lambda link_id: self._push("accept link",
                                                               lambda: self._session.accept_link(link_id)))
@@ -259,6 +262,7 @@ class LinkTool(QObject):
             self.window.view.clear_selection()
             return
         self.role = role.name
+        self._scroll = self.window.view.verticalScrollBar().value()
         self.candidates = self._session.candidates(event.id, role.name)
         # on the filler already linked in this role, if any: fixing a wrong link is Delete, not a hunt with Tab
         filled = {lk.argument for lk in self._session.links if lk.event == self.event_id and lk.role == self.role}
@@ -284,6 +288,7 @@ class LinkTool(QObject):
         event_id, role, arg = self.event_id, self.role, self.candidates[self.index].id
         assert role is not None
         existing = self._existing(arg)
+        scroll = self._scroll
         self.cancel(quiet=True)
         if existing is not None and existing.state is SpanState.ACCEPTED:
             message = f"Already the {role}"
@@ -293,7 +298,7 @@ class LinkTool(QObject):
         else:
             self._push(f"link as {role}", lambda: self._session.add_link(event_id, arg, role))
             message = f"Linked as {role}"
-        self.window.select_span(event_id)
+        self._back_on_event(event_id, scroll)
         self.window.statusBar().showMessage(message, 3000)
 
     def remove_current(self) -> None:
@@ -317,6 +322,7 @@ class LinkTool(QObject):
 
     def cancel(self, quiet: bool = False) -> None:
         was = self.active
+        scroll, self._scroll = self._scroll, None
         self.role = None
         self.candidates = []
         self.index = 0
@@ -325,11 +331,22 @@ class LinkTool(QObject):
         if was and not quiet:
             self.window.statusBar().showMessage("Linking cancelled", 2000)
             if self._event() is not None:  # Escape: back on the event, not on the last candidate looked at
-                self.window.select_span(self.event_id)
+                self._back_on_event(self.event_id, scroll)
         if was:
             self.refresh()
 
     # ---------------------------------------------------------------- helpers
+
+    def _back_on_event(self, event_id: int | None, scroll: int | None) -> None:
+        """The event in focus again, the text scrolled back to where link mode found it (as far as the event
+        stays in view there)."""
+        self.window.select_span(event_id)
+        view = self.window.view
+        view.select_span(event_id)  # its start is the text cursor, made visible (the edit of a link may have
+        # put the focus on it already, leaving the cursor on the candidate)
+        if scroll is not None:
+            view.verticalScrollBar().setValue(scroll)
+            view.ensureCursorVisible()
 
     def _event(self) -> Span | None:
         session = self.window.session

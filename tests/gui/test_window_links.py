@@ -264,3 +264,41 @@ def test_a_number_led_phrase_marked_as_a_victim_is_a_casualty_count(qtbot, windo
     window.view.set_selection(civilians, civilians + len("civilians"))
     press(qtbot, window, Qt.Key.Key_V, SHIFT)
     assert db_links(project)[("killed", "victim", "civilians")] == "accepted"
+
+
+def test_leaving_link_mode_scrolls_back_to_where_it_started(qtbot, qsettings, messages, tmp_path):
+    """The only actor of a long article is paragraphs below its attack: link mode frames it there, scrolling
+    away; Escape, or linking it, puts the text back where the editor was reading, the event in view."""
+    from annotator.core.model import Document, Record, Source, Span, SpanState
+    from annotator.gui.main_window import MainWindow
+    from annotator.store import Store
+
+    filler = "\n\n".join(f"Paragraph {i} tells of the weather, the roads and the markets of the valley." for i in
+                         range(40))
+    text = f"Intro.\n\n{filler}\n\nRebels attacked the town at dawn.\n\n{filler}\n\nAl-Qaeda said it was not there."
+    attacked, actor = text.index("attacked"), text.index("Al-Qaeda")
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        store.documents.add_records([Record(Document(text=text, title="Long"), [
+            Span(attacked, attacked + 8, "ATTACK", Source.RULE, SpanState.SUGGESTED),
+            Span(actor, actor + 8, "ACTOR", Source.RULE, SpanState.SUGGESTED)])])
+    w = MainWindow(qsettings, "tester")
+    qtbot.addWidget(w)
+    assert w.open_project(db)
+    w.resize(1280, 700)
+    with qtbot.waitActive(w):
+        w.show()
+        w.activateWindow()
+    bar = w.view.verticalScrollBar()
+    w.view.scroll_to_top(text.index("Paragraph 30"))  # reading on: the attack a few lines down
+    click_text(qtbot, w, attacked)
+    reading = bar.value()
+    assert w.view.span(w.selected_span).label == "ATTACK" and reading > 0
+    for leave in (Qt.Key.Key_Escape, Qt.Key.Key_Return):
+        press(qtbot, w, Qt.Key.Key_A, SHIFT)  # attacker: the nearest ACTOR is far below
+        assert w.link_tool.active and "“Al-Qaeda”" in w.statusBar().currentMessage()
+        assert bar.value() > reading + 200  # the view went to it
+        press(qtbot, w, leave)
+        assert not w.link_tool.active and w.view.span(w.selected_span).label == "ATTACK"
+        assert bar.value() == reading  # back where the editor was reading
+    assert db_links(db) == {("attacked", "attacker", "Al-Qaeda"): "accepted"}
