@@ -36,6 +36,7 @@ from annotator.gui.plaintext import plain
 from annotator.gui.queue_model import QueueModel
 from annotator.gui.queue_panel import FILTERS, QueuePanel
 from annotator.gui.span_list import SpanList
+from annotator.gui.stored import stored_bytes, stored_int
 from annotator.gui.window_actions import ActionsMixin
 from annotator.gui.window_edits import EditsMixin
 from annotator.gui.window_effort import EffortMixin
@@ -87,12 +88,12 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         # notices changes made by another window or program to the open article
         self._watch = QTimer(self, interval=1500, timeout=self.check_external_changes)
         self._watch.start()
-        geometry = settings.value("window/geometry")
+        geometry = stored_bytes(settings, "window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         # the panels as the editor left them (their widths and heights, the Events tab in front); at first the
         # articles and the spans take about a quarter of the window each, whatever its width
-        state = settings.value("window/state")
+        state = stored_bytes(settings, "window/state")
         if state is None or not self.restoreState(state, LAYOUT_VERSION):
             width = self.width()
             self.resizeDocks(list(self._side_docks), [width * 26 // 100, width * 30 // 100], Qt.Orientation.Horizontal)
@@ -253,9 +254,9 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self.visit_timer.start()  # the opening is recorded once the editor stays on the article
         self._pending_scroll = None
         if restore_scroll:
-            value = self.settings.value(self._key("top"))
+            value = stored_int(self.settings, self._key("top"))
             if value is not None:
-                self._pending_scroll = int(value)
+                self._pending_scroll = value
                 if self.isVisible():
                     QTimer.singleShot(0, self._apply_pending_scroll)
 

@@ -18,6 +18,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.session import ArticleSession
 from annotator.gui.plaintext import no_mnemonic, plain
 from annotator.gui.queue_model import ANSWER_NAMES, COLUMNS, QueueModel
+from annotator.gui.stored import stored_int
 from annotator.store import Store
 
 MAX_RECENT = 8
@@ -93,8 +94,7 @@ class ProjectsMixin:
             self.statusBar().showMessage(f"A team's project: your work is kept apart in your own layer "
                                          f"({store.path.name}) and merged into {path.name} as you answer", 10000)
         self._remember_recent(path)
-        last = self.settings.value(self._key("doc"))
-        doc_id = int(last) if last is not None else None
+        doc_id = stored_int(self.settings, self._key("doc"))
         if doc_id is None or not store.documents.count_documents():
             doc_id = store.documents.next_document(0) or store.documents.next_document(0, answer=None)
         self.open_document(doc_id, restore_scroll=True)

@@ -272,3 +272,37 @@ def test_a_window_killed_after_export_and_preannotation_keeps_every_edit(project
     assert "suggested" not in states and states["accepted"] > 5
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+def test_a_settings_file_with_values_of_the_wrong_type_still_opens_the_window(qtbot, project, tmp_path, messages):
+    """The settings file is text anyone may edit (and another version may have written): a window place, a
+    panels' layout, an article or a reading place that is not what it must be is as good as none."""
+    import re
+
+    settings_path = tmp_path / "settings.ini"
+    first = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    first.setValue("editor", "tester")
+    w1 = MainWindow(first, "tester")
+    qtbot.addWidget(w1)
+    assert w1.open_project(project)
+    w1.close()
+    first.sync()
+    saved = settings_path.read_text()
+    assert "geometry=" in saved and "state=" in saved and "\\doc=" in saved and "\\top=" in saved
+    for doc, top in (("not a number", "x"), ("999999", "-5"), ("", "1e400")):
+        text = re.sub(r"(?m)^geometry=.*$", "geometry=a window place", saved)
+        text = re.sub(r"(?m)^state=.*$", "state=7", text)
+        text = re.sub(r"(?m)^(.*\\doc)=.*$", lambda m, doc=doc: f"{m[1]}={doc}", text)
+        text = re.sub(r"(?m)^(.*\\top)=.*$", lambda m, top=top: f"{m[1]}={top}", text)
+        edited = tmp_path / f"edited-{len(doc)}.ini"
+        edited.write_text(text)
+        from annotator.gui.app import create_window
+
+        w = create_window(None, QSettings(str(edited), QSettings.Format.IniFormat))
+        qtbot.addWidget(w)
+        with qtbot.waitActive(w):
+            w.show()
+            w.activateWindow()
+        assert w.store is not None and w.store.path.resolve() == project.resolve()
+        assert w.session.doc is not None and w.title_label.full_text()  # an article is open
+        assert not messages, messages  # and nothing to tell
