@@ -114,8 +114,9 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         # the title on one line, cut with "…" to the width before its answer (" — accepted"), which stays in view
         self.title_label = ElidedLabel(central)
         self.title_label.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.title_label.setContentsMargins(10, 6, 10, 0)  # not the style sheet's padding: the label's width less
-        # these is the room the title is cut to (a style sheet's padding is not taken from it)
+        # margins as the label's own, not as a style sheet's padding: the title is cut to the width inside them
+        # (QLabel does not take a style sheet's padding off its contents rectangle)
+        self.title_label.setContentsMargins(10, 6, 10, 0)
         # of fixed height: a new title never re-lays out the window (a full repaint)
         self.title_label.setFixedHeight(self.title_label.fontMetrics().height() * 2)
         self.view = ArticleView(central)
