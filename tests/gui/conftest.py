@@ -57,14 +57,21 @@ def messages(monkeypatch):
     return seen
 
 
-@pytest.fixture
-def window(qtbot, project, qsettings, messages):
+def open_window(qtbot, settings: QSettings, project: Path, size: tuple[int, int] | None = None):
+    """The window on `project`, shown and active (`size`: resized first)."""
     from annotator.gui.main_window import MainWindow
 
-    w = MainWindow(qsettings, "tester")
+    w = MainWindow(settings, "tester")
     qtbot.addWidget(w)
     assert w.open_project(project)
+    if size is not None:
+        w.resize(*size)
     with qtbot.waitActive(w):
         w.show()
         w.activateWindow()
     return w
+
+
+@pytest.fixture
+def window(qtbot, project, qsettings, messages):
+    return open_window(qtbot, qsettings, project)

@@ -270,8 +270,8 @@ def test_leaving_link_mode_scrolls_back_to_where_it_started(qtbot, qsettings, me
     """The only actor of a long article is paragraphs below its attack: link mode frames it there, scrolling
     away; Escape, or linking it, puts the text back where the editor was reading, the event in view."""
     from annotator.core.model import Document, Record, Source, Span, SpanState
-    from annotator.gui.main_window import MainWindow
     from annotator.store import Store
+    from tests.gui.conftest import open_window
 
     filler = "\n\n".join(f"Paragraph {i} tells of the weather, the roads and the markets of the valley." for i in
                          range(40))
@@ -282,13 +282,7 @@ def test_leaving_link_mode_scrolls_back_to_where_it_started(qtbot, qsettings, me
         store.documents.add_records([Record(Document(text=text, title="Long"), [
             Span(attacked, attacked + 8, "ATTACK", Source.RULE, SpanState.SUGGESTED),
             Span(actor, actor + 8, "ACTOR", Source.RULE, SpanState.SUGGESTED)])])
-    w = MainWindow(qsettings, "tester")
-    qtbot.addWidget(w)
-    assert w.open_project(db)
-    w.resize(1280, 700)
-    with qtbot.waitActive(w):
-        w.show()
-        w.activateWindow()
+    w = open_window(qtbot, qsettings, db, (1280, 700))
     bar = w.view.verticalScrollBar()
     w.view.scroll_to_top(text.index("Paragraph 30"))  # reading on: the attack a few lines down
     click_text(qtbot, w, attacked)

@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QHelpEvent
@@ -126,8 +127,8 @@ def test_titles_and_labels_are_shown_as_plain_text(qtbot, tmp_path, qsettings, m
     assert any(a.text() == label for a in w.labels_menu.actions())
 
 
-def test_open_recent_lists_whole_paths_after_a_second_start(qtbot, project, tmp_path, messages):
-    settings_path = tmp_path / "settings.ini"
+def first_start(qtbot, project: Path, settings_path: Path) -> str:
+    """The settings file a window on `project` leaves when it is closed."""
     first = QSettings(str(settings_path), QSettings.Format.IniFormat)
     first.setValue("editor", "tester")
     w1 = MainWindow(first, "tester")
@@ -135,7 +136,13 @@ def test_open_recent_lists_whole_paths_after_a_second_start(qtbot, project, tmp_
     assert w1.open_project(project)
     w1.close()
     first.sync()
-    assert f"recent={project.resolve()}" in settings_path.read_text()  # one project: stored as a plain string
+    return settings_path.read_text()
+
+
+def test_open_recent_lists_whole_paths_after_a_second_start(qtbot, project, tmp_path, messages):
+    settings_path = tmp_path / "settings.ini"
+    # one project: stored as a plain string
+    assert f"recent={project.resolve()}" in first_start(qtbot, project, settings_path)
     # a second start is a new process: Qt reads the file afresh (within one process it caches it by name)
     again = tmp_path / "second-start.ini"
     again.write_text(settings_path.read_text())
@@ -279,15 +286,7 @@ def test_a_settings_file_with_values_of_the_wrong_type_still_opens_the_window(qt
     panels' layout, an article or a reading place that is not what it must be is as good as none."""
     import re
 
-    settings_path = tmp_path / "settings.ini"
-    first = QSettings(str(settings_path), QSettings.Format.IniFormat)
-    first.setValue("editor", "tester")
-    w1 = MainWindow(first, "tester")
-    qtbot.addWidget(w1)
-    assert w1.open_project(project)
-    w1.close()
-    first.sync()
-    saved = settings_path.read_text()
+    saved = first_start(qtbot, project, tmp_path / "settings.ini")
     assert "geometry=" in saved and "state=" in saved and "\\doc=" in saved and "\\top=" in saved
     for doc, top in (("not a number", "x"), ("999999", "-5"), ("", "1e400")):
         text = re.sub(r"(?m)^geometry=.*$", "geometry=a window place", saved)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from annotator.core.labels import load_scheme
 from annotator.gui.colours import contrast, label_colour, span_style, use_safe_palette
+from tests.gui.conftest import open_window
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -271,7 +272,6 @@ def test_a_long_title_is_cut_before_its_answer_which_stays_in_view(qtbot, qsetti
     """A title wider than the view is cut with "…" where it would leave the window, never its answer (" —
     accepted"); widened, the window shows it whole; accepting names the article, cut, so that the way back fits."""
     from annotator.core.model import Document, Record, Source, Span, SpanState
-    from annotator.gui.main_window import MainWindow
     from annotator.store import Store
 
     long = ("Drone battles, a blown-up bridge and talks in Istanbul: a week on the southern front, as seen from both "
@@ -282,13 +282,7 @@ def test_a_long_title_is_cut_before_its_answer_which_stays_in_view(qtbot, qsetti
             Record(Document(text="Rebels attacked Kidal.", title=long), [Span(7, 15, "ATTACK", Source.RULE,
                                                                              SpanState.SUGGESTED)]),
             Record(Document(text="Talks resumed in Geneva.", title="Talks\n\tresume"))])  # on one line
-    w = MainWindow(qsettings, "tester")
-    qtbot.addWidget(w)
-    assert w.open_project(db)
-    w.resize(1100, 700)
-    with qtbot.waitActive(w):
-        w.show()
-        w.activateWindow()
+    w = open_window(qtbot, qsettings, db, (1100, 700))
     label = w.title_label
 
     def fits() -> bool:
@@ -321,18 +315,9 @@ def test_the_panels_are_where_the_editor_left_them_and_at_first_leave_the_text_h
     """At first the articles and the spans take about a quarter of the window each, whatever its width; the
     widths the editor drags them to and the Events tab in front come back at the next start (the guidelines stay
     hidden until asked for: F2 fills them at the label in focus)."""
-    from annotator.gui.main_window import MainWindow
 
-    def opened(size=None) -> MainWindow:
-        w = MainWindow(qsettings, "tester")
-        qtbot.addWidget(w)
-        assert w.open_project(project)
-        if size is not None:
-            w.resize(*size)
-        with qtbot.waitActive(w):
-            w.show()
-            w.activateWindow()
-        return w
+    def opened():
+        return open_window(qtbot, qsettings, project)
 
     w = opened()
     queue_dock, spans_dock = (w.findChild(QDockWidget, name) for name in ("queue", "spans"))
