@@ -371,6 +371,13 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self.view.select_span(span_id)
         self.span_list.select(span_id)
         self.link_tool.follow(span_id)
+        if span_id is not None and self.guidelines_dock.isVisible() and self.store is not None:
+            # open, the guidelines follow the span in focus to its label's section (none in focus: they stay)
+            if self.guidelines.scheme is not self.store.scheme:  # another project's, or recoloured
+                self.guidelines.set_scheme(self.store.scheme)
+            span = self.view.span(span_id)
+            if span is not None:
+                self.guidelines.show_label(span.label)
 
     def on_span_clicked(self, span_id: int) -> None:
         if self.link_tool.active and span_id >= 0:

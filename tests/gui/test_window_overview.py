@@ -107,6 +107,13 @@ def test_f2_shows_the_guidelines_at_the_label_in_focus_and_hides_them_again(qtbo
                   "Guidelines: conflict-news"):
         assert words in shown, words
     qtbot.waitUntil(lambda: panel.label_at_top() == "ATTACK")
+    # open, they follow the span in focus: a click on the dateline's place goes to PLACE; a click on words
+    # of no span leaves them where they are
+    click_text(qtbot, window, text.index("KHARAN"))
+    assert window.view.span(window.selected_span).label == "PLACE"
+    qtbot.waitUntil(lambda: panel.label_at_top() == "PLACE")
+    click_text(qtbot, window, text.index("local officials"))
+    assert window.selected_span is None and panel.label_at_top() == "PLACE"
     # F2 again hides them; on a count of people they open at CASUALTIES, further down
     qtbot.keyClick(window.view, Qt.Key.Key_F2)
     click_text(qtbot, window, text.index("four civilians"))
@@ -223,3 +230,27 @@ def test_the_overview_updated_in_place_equals_one_built_afresh_and_keeps_its_cur
     current = overview.currentItem()
     assert current.parent() is not None
     assert (current.parent().data(0, Qt.ItemDataRole.UserRole), current.text(0)) == kept
+
+
+def test_open_guidelines_follow_another_projects_scheme(qtbot, window, tmp_path):
+    """The guidelines open on one project, the editor opens another whose scheme has a label of its own: the
+    first span put in focus there shows that scheme's guidelines, at that label."""
+    from annotator.core.labels import Label, LabelScheme
+    from annotator.core.model import Document, Record, Source, Span, SpanState
+    from annotator.store import Store
+
+    qtbot.keyClick(window.view, Qt.Key.Key_F2)
+    assert window.guidelines_dock.isVisible() and "CHECKPOINT" not in window.guidelines.toPlainText()
+    other = tmp_path / "other.db"
+    with Store(other) as store:
+        scheme = store.scheme
+        store.set_scheme(LabelScheme(scheme.name, [*scheme.labels, Label(
+            "CHECKPOINT", "argument", "#336699", "", "A road block held by armed men.")], scheme.description,
+            scheme.entity_map))
+        store.documents.add_records([Record(Document(text="Gunmen stormed the checkpoint at dawn."),
+                                           [Span(19, 29, "CHECKPOINT", Source.RULE, SpanState.SUGGESTED)])])
+    assert window.open_project(other)
+    click_text(qtbot, window, 20)
+    assert window.view.span(window.selected_span).label == "CHECKPOINT"
+    assert "A road block held by armed men." in window.guidelines.toPlainText()
+    qtbot.waitUntil(lambda: window.guidelines.label_at_top() == "CHECKPOINT")
