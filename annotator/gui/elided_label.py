@@ -17,9 +17,8 @@ class ElidedLabel(QLabel):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(False)
-        # the window decides the width; the label never asks for its text's
+        # the window decides the width; the label never asks for its text's (not even as its minimum)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(1)
         self._parts = ("", "", "")
 
     def set_parts(self, head: str, middle: str, tail: str = "") -> None:

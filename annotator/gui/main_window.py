@@ -224,12 +224,18 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
             self.guidelines_dock.hide()
             self.view.setFocus()
             return
-        if self.store is not None and self.guidelines.scheme is not self.store.scheme:
-            self.guidelines.set_scheme(self.store.scheme)
         self.guidelines_dock.show()
         self.resizeDocks([self.guidelines_dock], [max(self.height() // 2, 300)], Qt.Orientation.Vertical)
-        span = self.view.span(self.selected_span) if self.selected_span is not None else None
-        self.guidelines.show_label(span.label if span is not None else None)
+        self._guidelines_at(self.selected_span, top=True)
+
+    def _guidelines_at(self, span_id: int | None, top: bool = False) -> None:
+        """The guidelines, of the project's scheme (built again for another project's, or after recolouring),
+        at the section of the label of `span_id`; with none, at the top if `top`, else where they are."""
+        if self.store is not None and self.guidelines.scheme is not self.store.scheme:
+            self.guidelines.set_scheme(self.store.scheme)
+        span = self.view.span(span_id) if span_id is not None else None
+        if span is not None or top:
+            self.guidelines.show_label(span.label if span is not None else None)
 
     def open_document(self, doc_id: int | None, restore_scroll: bool = False) -> None:
         if self.session is None or self.store is None:
@@ -371,13 +377,8 @@ class MainWindow(EditsMixin, NotesMixin, ActionsMixin, ProblemsMixin, JobsMixin,
         self.view.select_span(span_id)
         self.span_list.select(span_id)
         self.link_tool.follow(span_id)
-        if span_id is not None and self.guidelines_dock.isVisible() and self.store is not None:
-            # open, the guidelines follow the span in focus to its label's section (none in focus: they stay)
-            if self.guidelines.scheme is not self.store.scheme:  # another project's, or recoloured
-                self.guidelines.set_scheme(self.store.scheme)
-            span = self.view.span(span_id)
-            if span is not None:
-                self.guidelines.show_label(span.label)
+        if self.guidelines_dock.isVisible():  # open, they follow the span in focus (none in focus: they stay)
+            self._guidelines_at(span_id)
 
     def on_span_clicked(self, span_id: int) -> None:
         if self.link_tool.active and span_id >= 0:

@@ -10,8 +10,9 @@ from PySide6.QtCore import QByteArray, QSettings
 def stored_bytes(settings: QSettings, key: str) -> bytes | None:
     """A value Qt saved as bytes (a window's geometry, its panels' layout)."""
     value = settings.value(key)
-    return bytes(value.data()) if isinstance(value, QByteArray) else bytes(value) if isinstance(
-        value, (bytes, bytearray)) else None
+    if isinstance(value, QByteArray):
+        return value.data()
+    return bytes(value) if isinstance(value, (bytes, bytearray)) else None
 
 
 def stored_int(settings: QSettings, key: str) -> int | None:
